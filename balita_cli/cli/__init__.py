@@ -1,0 +1,108 @@
+"""The ``balita`` command: one small Typer sub-app per module, composed here."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from balita_cli import __version__, console
+from balita_cli.cli.state import AppState, activate
+from balita_cli.errors import BalitaError, DatabaseError
+
+
+def _database_failure(exc: Exception) -> BalitaError | None:
+    """SQLAlchemy errors that are the environment's fault, not a bug, as one-line messages."""
+    module = type(exc).__module__
+    if not module.startswith("sqlalchemy"):
+        return None
+    from sqlalchemy.exc import OperationalError
+
+    from balita_cli.db.engine import is_locked_error
+
+    if is_locked_error(exc):
+        return DatabaseError("the database stayed busy (locked by another writer); try again")
+    if isinstance(exc, OperationalError):
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        return DatabaseError(f"database error: {reason}")
+    return None
+
+
+class BalitaGroup(TyperGroup):
+    """Turns BalitaError (and database outages) into ``error: …`` on stderr and an exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BalitaError as exc:
+            console.error(exc.message)
+            raise typer.Exit(exc.exit_code) from None
+        except Exception as exc:  # noqa: BLE001  (re-raised unless it is a database outage)
+            failure = _database_failure(exc)
+            if failure is None:
+                raise
+            console.error(failure.message)
+            raise typer.Exit(failure.exit_code) from None
+
+
+app = typer.Typer(
+    name="balita",
+    cls=BalitaGroup,
+    help="Write, tag, schedule, publish and export news articles from the terminal.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"balita {__version__}")  # noqa: T201  (no console import on this path)
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    *,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", envvar="BALITA_DATABASE_URL", help="Database URL (SQLite path or postgresql://…).", show_envvar=True),
+    ] = None,
+    site: Annotated[
+        str | None,
+        typer.Option("--site", envvar="BALITA_SITE", help="Path to balita.toml or its directory.", show_envvar=True),
+    ] = None,
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="Name recorded as the author of changes (default: BALITA_USER, balita.toml, OS user).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no messages, only data and errors.")] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help="No colours (NO_COLOR is honoured too).")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """balita: a command-line newsroom. Run `balita init --demo` to start with sample articles."""
+    console.configure(no_color=no_color, quiet=quiet)
+    state = AppState(db_option=db, site_option=site, as_user=as_user, quiet=quiet)
+    ctx.obj = state
+    activate(state)
+    ctx.call_on_close(state.close)
+
+
+def _register() -> None:
+    from balita_cli.cli import articles, database, listing, publishing, site, taxonomy
+
+    for module in (site, articles, listing, publishing):
+        module.register(app)
+    taxonomy.register(app)
+    app.add_typer(database.app, name="db", help="Database upgrade and maintenance.")
+
+
+_register()
+
+
+def main() -> None:
+    app(prog_name="balita")

@@ -1,0 +1,83 @@
+"""publish (now, at a time, or whatever is due), unpublish and archive."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from balita_cli import console
+from balita_cli.cli.state import state
+from balita_cli.errors import UsageError
+
+
+def publish(
+    refs: Annotated[list[str] | None, typer.Argument(help="Article ids or slugs.", show_default=False)] = None,
+    *,
+    at: Annotated[str | None, typer.Option("--at", help="Schedule for this time (site time zone) instead of now.")] = None,
+    due: Annotated[bool, typer.Option("--due", help="Publish what is due and archive what has expired (for cron).")] = False,
+) -> None:
+    """Publish articles now or at a time; with --due, run the schedule.
+
+    Example: balita publish 12 13 --at "2026-12-01 08:00"   |   cron: */5 * * * * balita publish --due
+    """
+    from balita_cli.services import articles, publishing
+    from balita_cli.timeutil import human, parse_when
+
+    app_state = state()
+    zone = app_state.settings.site.tz
+    if due:
+        if refs or at:
+            raise UsageError("--due takes no articles and no --at")
+        with app_state.session(write=True) as session:
+            run = publishing.run_due(session, who=app_state.who)
+        for article in run.published:
+            console.print_line(f"published\t{article.id}\t{article.slug}")
+        for article in run.expired:
+            console.print_line(f"expired\t{article.id}\t{article.slug}")
+        console.info(f"{len(run.published)} published, {len(run.expired)} expired")
+        return
+    if not refs:
+        raise UsageError("name the articles to publish, or use --due")
+    when = parse_when(at, zone) if at else None
+    with app_state.session(write=True) as session:
+        for ref in refs:
+            article = publishing.publish(session, articles.resolve(session, ref), at=when, who=app_state.who)
+            if article.scheduled_at:
+                console.info(f"Scheduled {article.id} ({article.slug}) for {human(article.scheduled_at, zone)}")
+            else:
+                console.info(f"Published {article.id} ({article.slug})")
+
+
+def unpublish(refs: Annotated[list[str], typer.Argument(help="Article ids or slugs.", show_default=False)]) -> None:
+    """Take published or scheduled articles back to draft.
+
+    Example: balita unpublish 12
+    """
+    from balita_cli.services import articles, publishing
+
+    app_state = state()
+    with app_state.session(write=True) as session:
+        for ref in refs:
+            article = publishing.unpublish(session, articles.resolve(session, ref), who=app_state.who)
+            console.info(f"Unpublished {article.id} ({article.slug}): now draft")
+
+
+def archive(refs: Annotated[list[str], typer.Argument(help="Article ids or slugs.", show_default=False)]) -> None:
+    """Archive articles: off the front page and feeds, kept in the archive.
+
+    Example: balita archive 12
+    """
+    from balita_cli.services import articles, publishing
+
+    app_state = state()
+    with app_state.session(write=True) as session:
+        for ref in refs:
+            article = publishing.archive(session, articles.resolve(session, ref), who=app_state.who)
+            console.info(f"Archived {article.id} ({article.slug})")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("publish")(publish)
+    app.command("unpublish")(unpublish)
+    app.command("archive")(archive)

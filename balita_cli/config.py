@@ -1,0 +1,138 @@
+"""Settings resolved when a command runs: flag > environment > balita.toml > default."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from balita_cli.errors import InvalidInput
+
+CONFIG_NAME = "balita.toml"
+DEFAULT_DB_NAME = "balita.db"
+ENV_DATABASE_URL = "BALITA_DATABASE_URL"
+ENV_SITE = "BALITA_SITE"
+
+
+@dataclass(frozen=True)
+class Site:
+    """What ``balita.toml`` says about the site; every field has a usable default."""
+
+    name: str = "Balita"
+    base_url: str = "https://balita.example.ph"
+    description: str = "News from the Philippines, in English and Filipino."
+    language: str = "en"
+    timezone: str = "Asia/Manila"
+    publisher: str = "Balita Publishing"
+    contact: str = "editors@balita.example.ph"
+    default_author: str = ""
+    output_dir: str = "public"
+    template_dir: str = "templates"
+    user: str = ""
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class Settings:
+    site: Site = field(default_factory=Site)
+    database_url: str = ""
+    root: Path = field(default_factory=Path.cwd)
+    config_path: Path | None = None
+
+    def resolve_path(self, relative: str) -> Path:
+        """A path from the settings, read relative to the directory holding balita.toml."""
+        path = Path(relative).expanduser()
+        return path if path.is_absolute() else self.root / path
+
+
+def find_config(start: Path) -> Path | None:
+    """Look for balita.toml in ``start`` and its parents, as git looks for its repository."""
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        candidate = directory / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _site_path(site_option: str | None) -> Path | None:
+    raw = site_option or os.environ.get(ENV_SITE)
+    if not raw:
+        return find_config(Path.cwd())
+    path = Path(raw).expanduser()
+    if path.is_dir():
+        path = path / CONFIG_NAME
+    if not path.is_file():
+        raise InvalidInput(f"no {CONFIG_NAME} at {path}")
+    return path
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"cannot read {path}: {exc}") from exc
+
+
+def _site_from(data: dict[str, Any], path: Path) -> Site:
+    raw = data.get("site", {})
+    if not isinstance(raw, dict):
+        raise InvalidInput(f"{path}: [site] must be a table")
+    known = {name for name in Site.__dataclass_fields__}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise InvalidInput(f"{path}: unknown setting(s) in [site]: {', '.join(unknown)}")
+    values = {key: str(value) for key, value in raw.items()}
+    site = Site(**values)
+    validate_timezone(site.timezone)
+    return site
+
+
+def validate_timezone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput(f"unknown time zone {name!r}") from exc
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def normalise_url(url: str, root: Path) -> str:
+    """Pick psycopg 3 for bare PostgreSQL URLs and anchor relative SQLite paths at the site root."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        relative = url.removeprefix("sqlite:///")
+        if relative and relative != ":memory:":
+            return sqlite_url(root / relative)
+    return url
+
+
+def load_settings(db_option: str | None = None, site_option: str | None = None) -> Settings:
+    config_path = _site_path(site_option)
+    if config_path is None:
+        root = Path.cwd()
+        site, configured_url = Site(), ""
+    else:
+        root = config_path.parent
+        data = _read_toml(config_path)
+        site = _site_from(data, config_path)
+        database = data.get("database", {})
+        configured_url = str(database.get("url", "")) if isinstance(database, dict) else ""
+    url = db_option or os.environ.get(ENV_DATABASE_URL) or configured_url
+    url = normalise_url(url, root) if url else sqlite_url(root / DEFAULT_DB_NAME)
+    return Settings(site=site, database_url=url, root=root, config_path=config_path)
+
+
+def render_config(site: Site, database_url: str) -> dict[str, Any]:
+    """The document ``balita init`` writes."""
+    return {"site": asdict(replace(site)), "database": {"url": database_url}}

@@ -1,0 +1,148 @@
+"""The only module that imports rich: ``out`` (stdout, data and what a person reads) and ``err``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from functools import cache
+
+from rich.console import Console
+from rich.theme import Theme
+
+THEME = Theme(
+    {
+        "error": "bold red",
+        "warning": "yellow",
+        "ok": "green",
+        "muted": "dim",
+        "status.draft": "yellow",
+        "status.review": "magenta",
+        "status.scheduled": "cyan",
+        "status.published": "green",
+        "status.archived": "dim",
+        "status.retracted": "bold red",
+        "mark": "bold black on yellow",
+    }
+)
+_settings: dict[str, bool] = {"no_color": False, "quiet": False}
+
+
+def configure(*, no_color: bool, quiet: bool) -> None:
+    _settings["no_color"] = no_color or "NO_COLOR" in os.environ
+    _settings["quiet"] = quiet
+    out.cache_clear()
+    err.cache_clear()
+
+
+def _width() -> int | None:
+    value = os.environ.get("BALITA_WIDTH")
+    return int(value) if value and value.isdigit() else None
+
+
+@cache
+def out() -> Console:
+    return Console(theme=THEME, no_color=_settings["no_color"], width=_width(), highlight=False)
+
+
+@cache
+def err() -> Console:
+    return Console(
+        theme=THEME, stderr=True, no_color=_settings["no_color"], width=_width(), highlight=False
+    )
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def error(message: str) -> None:
+    """One line on stderr, never wrapped, never styled into the text itself."""
+    err().print(f"[error]error:[/error] {escape(message)}", soft_wrap=True)
+
+
+def warn(message: str) -> None:
+    err().print(f"[warning]warning:[/warning] {escape(message)}", soft_wrap=True)
+
+
+def info(message: str) -> None:
+    """A message for the person at the terminal; silenced by --quiet."""
+    if not _settings["quiet"]:
+        err().print(message, soft_wrap=True, markup=False)
+
+
+def escape(text: str) -> str:
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+def print_table(
+    columns: list[str], rows: list[list[str]], *, styles: dict[str, str] | None = None, title: str = ""
+) -> None:
+    """A table that fits the terminal: long cells end in an ellipsis instead of wrapping."""
+    from rich.table import Table
+
+    table = Table(title=title or None, header_style="bold", expand=False, pad_edge=False)
+    for name in columns:
+        wide = name in {"title", "snippet", "summary", "url", "source_url"}
+        table.add_column(
+            name, overflow="ellipsis", no_wrap=True, ratio=3 if wide else None, min_width=4 if wide else None
+        )
+    for row in rows:
+        table.add_row(*(_styled(name, value, styles) for name, value in zip(columns, row, strict=True)))
+    out().print(table)
+
+
+def _styled(column: str, value: str, styles: dict[str, str] | None) -> str:
+    from rich.markup import escape as rich_escape
+
+    text = rich_escape(value)
+    if column == "status":
+        return f"[status.{value}]{text}[/]" if value else text
+    if column == "snippet":
+        return text.replace("&lt;mark&gt;", "[mark]").replace("<mark>", "[mark]").replace(
+            "&lt;/mark&gt;", "[/mark]"
+        ).replace("</mark>", "[/mark]").replace("\\[/mark]", "[/mark]")
+    style = (styles or {}).get(column)
+    return f"[{style}]{text}[/]" if style else text
+
+
+def print_markdown(text: str) -> None:
+    from rich.markdown import Markdown
+
+    out().print(Markdown(text))
+
+
+def print_heading(title: str, subtitle: str = "") -> None:
+    out().print(f"[bold]{escape(title)}[/bold]", soft_wrap=True)
+    if subtitle:
+        out().print(f"[italic]{escape(subtitle)}[/italic]", soft_wrap=True)
+
+
+def print_fields(pairs: list[tuple[str, str]]) -> None:
+    """Label: value lines, labels dimmed, empty values skipped."""
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="muted", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for label, value in pairs:
+        if value:
+            grid.add_row(label, _styled(label, value, None) if label == "status" else escape(value))
+    out().print(grid)
+
+
+def print_notice(title: str, text: str, style: str = "warning") -> None:
+    from rich.panel import Panel
+
+    out().print(Panel(escape(text), title=title, border_style=style, title_align="left"))
+
+
+def print_line(text: str) -> None:
+    out().print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def confirm(question: str) -> bool:
+    from rich.prompt import Confirm
+
+    return bool(Confirm.ask(question, console=err(), default=False))

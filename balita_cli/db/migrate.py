@@ -1,0 +1,70 @@
+"""Schema upgrades, only through Alembic, applied on first use and by ``balita db upgrade``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from balita_cli.db.engine import WRITE_OPTION, connection_error
+from balita_cli.errors import DatabaseError
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+VERSIONS_DIR = MIGRATIONS_DIR / "versions"
+
+
+def known_revisions() -> list[str]:
+    """Revision ids are the numeric prefix of each file in versions/, so no Alembic import is needed."""
+    return sorted(path.name.split("_", 1)[0] for path in VERSIONS_DIR.glob("[0-9]*_*.py"))
+
+
+def head_revision() -> str:
+    return known_revisions()[-1]
+
+
+def current_revision(connection: Connection) -> str | None:
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _alembic_config(connection: Connection) -> object:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(engine: Engine, target: str = "head") -> None:
+    from alembic import command
+
+    with engine.execution_options(**{WRITE_OPTION: True}).begin() as connection:
+        command.upgrade(_alembic_config(connection), target)  # type: ignore[arg-type]
+
+
+def read_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as connection:
+            return current_revision(connection)
+    except SQLAlchemyError as exc:
+        raise connection_error(engine, exc) from None
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Bring the database to the head revision; refuse one made by a newer balita."""
+    revision = read_revision(engine)
+    if revision == head_revision():
+        return
+    if revision is not None and revision not in known_revisions():
+        raise DatabaseError(
+            f"the database is at schema revision {revision}, newer than this balita knows "
+            f"(up to {head_revision()}); upgrade balita to open it"
+        )
+    try:
+        upgrade(engine)
+    except SQLAlchemyError as exc:
+        raise connection_error(engine, exc) from None

@@ -1,0 +1,181 @@
+"""SQLModel tables and enums. No I/O here: services own sessions and transactions."""
+
+# No "from __future__ import annotations": SQLModel resolves relationship types at runtime.
+
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, Relationship, SQLModel
+
+from balita_cli.workflow import TRANSITIONS, Status, check_transition
+
+__all__ = ["TRANSITIONS", "Status", "check_transition"]
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out, on SQLite (naive UTC text) and PostgreSQL (timestamptz)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _utc_field(**kwargs: Any) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, **kwargs)
+
+
+class ArticleTag(SQLModel, table=True):
+    __tablename__ = "article_tag"
+
+    article_id: int = Field(foreign_key="article.id", primary_key=True, ondelete="CASCADE")
+    tag_id: int = Field(foreign_key="tag.id", primary_key=True, ondelete="CASCADE", index=True)
+
+
+class ArticleAuthor(SQLModel, table=True):
+    """Byline order matters: ``position`` 0 is the first name printed."""
+
+    __tablename__ = "article_author"
+
+    article_id: int = Field(foreign_key="article.id", primary_key=True, ondelete="CASCADE")
+    author_id: int = Field(foreign_key="author.id", primary_key=True, ondelete="CASCADE", index=True)
+    position: int = Field(default=0)
+
+    author: "Author" = Relationship(sa_relationship_kwargs={"lazy": "raise"})
+
+
+class Section(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    slug: str = Field(max_length=200, unique=True)
+    description: str = Field(default="")
+
+
+class Tag(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    slug: str = Field(max_length=200, unique=True)
+
+
+class Author(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    slug: str = Field(max_length=200, unique=True)
+    email: str = Field(default="", max_length=320)
+    bio: str = Field(default="")
+
+
+class Article(SQLModel, table=True):
+    __table_args__ = (
+        sa.Index("ix_article_status_published", "status", "published_at"),
+        sa.Index("ix_article_status_updated", "status", "updated_at"),
+        sa.Index("ix_article_status_created", "status", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=200, unique=True)
+    title: str
+    subtitle: str = Field(default="")
+    summary: str = Field(default="")
+    body: str = Field(default="")
+    section_id: int | None = Field(
+        default=None, foreign_key="section.id", index=True, ondelete="SET NULL"
+    )
+    language: str = Field(default="en", max_length=35, index=True)
+    status: Status = Field(
+        default=Status.DRAFT,
+        sa_type=sa.Enum(Status, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        index=True,
+    )
+    created_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    updated_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    published_at: datetime | None = _utc_field(index=True)
+    scheduled_at: datetime | None = _utc_field(index=True)
+    expires_at: datetime | None = _utc_field(index=True)
+    deleted_at: datetime | None = _utc_field(index=True)
+    source_name: str = Field(default="", max_length=200, index=True)
+    source_url: str = Field(default="")
+    canonical_url: str = Field(default="")
+    image_url: str = Field(default="")
+    image_alt: str = Field(default="")
+    image_caption: str = Field(default="")
+    image_credit: str = Field(default="")
+    dateline: str = Field(default="", max_length=200)
+    editor_note: str = Field(default="")
+    featured: bool = Field(default=False)
+    external_id: str | None = Field(default=None, max_length=500, unique=True)
+    retraction_reason: str = Field(default="")
+    version: int = Field(default=1)
+    updated_by: str = Field(default="", max_length=200)
+
+    section: Section | None = Relationship(sa_relationship_kwargs={"lazy": "raise"})
+    tags: list[Tag] = Relationship(
+        link_model=ArticleTag,
+        sa_relationship_kwargs={"lazy": "raise", "order_by": "Tag.slug"},
+    )
+    author_links: list[ArticleAuthor] = Relationship(
+        sa_relationship_kwargs={
+            "lazy": "raise",
+            "order_by": "ArticleAuthor.position",
+            "cascade": "all, delete-orphan",
+        }
+    )
+    corrections: list["Correction"] = Relationship(
+        sa_relationship_kwargs={"lazy": "raise", "order_by": "Correction.id", "viewonly": True}
+    )
+    old_slugs: list["ArticleSlug"] = Relationship(
+        sa_relationship_kwargs={"lazy": "raise", "order_by": "ArticleSlug.id", "viewonly": True}
+    )
+
+    @property
+    def authors(self) -> list["Author"]:
+        return [link.author for link in self.author_links]
+
+
+class ArticleSlug(SQLModel, table=True):
+    """A slug the article used to have; it keeps resolving after a rename."""
+
+    __tablename__ = "article_slug"
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True, ondelete="CASCADE")
+    slug: str = Field(max_length=200, unique=True)
+
+
+class Revision(SQLModel, table=True):
+    """The full previous content of an article, stored at each change."""
+
+    __table_args__ = (sa.UniqueConstraint("article_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True, ondelete="CASCADE")
+    version: int
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    changed_by: str = Field(default="", max_length=200)
+    note: str = Field(default="")
+    snapshot: str = Field(default="{}")
+
+
+class Correction(SQLModel, table=True):
+    """A dated public notice kept with the article (a correction or a retraction notice)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    kind: str = Field(default="correction", max_length=20)
+    text: str

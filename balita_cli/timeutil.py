@@ -1,0 +1,82 @@
+"""Times are stored in UTC and shown in the site's time zone; user input is read in the site zone."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from balita_cli.errors import InvalidInput
+
+_RELATIVE = re.compile(r"^\s*(?:in\s+)?(\d+)\s*(minute|min|hour|day|week)s?\s*(ago)?\s*$", re.I)
+_UNITS = {"minute": 60, "min": 60, "hour": 3600, "day": 86400, "week": 604800}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime, zone: tzinfo) -> datetime:
+    """A naive datetime is read in ``zone``; the result is always aware UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone)
+    return value.astimezone(UTC)
+
+
+def parse_when(text: str, zone: tzinfo, *, now: datetime | None = None) -> datetime:
+    """Read a user's time: ISO 8601, "2026-12-01 08:00", "now", "today", "in 3 hours", "2 days ago"."""
+    raw = text.strip()
+    current = now or utcnow()
+    lowered = raw.lower()
+    if lowered == "now":
+        return current
+    if lowered in {"today", "yesterday", "tomorrow"}:
+        offset = {"today": 0, "yesterday": -1, "tomorrow": 1}[lowered]
+        local_day = current.astimezone(zone).date() + timedelta(days=offset)
+        return as_utc(datetime.combine(local_day, time()), zone)
+    relative = _RELATIVE.match(raw)
+    if relative:
+        seconds = int(relative.group(1)) * _UNITS[relative.group(2).lower()]
+        sign = -1 if relative.group(3) else 1
+        return current + timedelta(seconds=sign * seconds)
+    try:
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = datetime.combine(date.fromisoformat(raw), time())
+        except ValueError:
+            raise InvalidInput(
+                f"cannot read date {text!r}: use ISO 8601 like 2026-12-01 or '2026-12-01 08:00'"
+            ) from None
+    if not 1900 <= parsed.year <= 9998:
+        raise InvalidInput(f"date {text!r} is out of range")
+    return as_utc(parsed, zone)
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 with offset, for machine output."""
+    return value.isoformat() if value is not None else None
+
+
+def local(value: datetime | None, zone: tzinfo) -> datetime | None:
+    return value.astimezone(zone) if value is not None else None
+
+
+def human(value: datetime | None, zone: tzinfo) -> str:
+    """A time for a person: site zone with its offset, minutes precision."""
+    if value is None:
+        return ""
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M %z")
+
+
+def relative_words(value: datetime, *, now: datetime | None = None) -> str:
+    """ "in 3 hours", "2 days ago": how far ``value`` is from now, in words."""
+    delta = value - (now or utcnow())
+    seconds = abs(delta.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = int(seconds // size)
+            break
+    else:
+        return "now"
+    words = f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"in {words}" if delta.total_seconds() > 0 else f"{words} ago"

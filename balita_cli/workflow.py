@@ -1,0 +1,40 @@
+"""The editorial workflow: statuses and the transitions between them.
+
+Kept free of SQLAlchemy so the command line can offer status choices without loading it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from balita_cli.errors import InvalidTransition
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    REVIEW = "review"
+    SCHEDULED = "scheduled"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+    RETRACTED = "retracted"
+
+
+# Retracted is final: a killed story is never quietly republished.
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.DRAFT: frozenset({Status.REVIEW, Status.SCHEDULED, Status.PUBLISHED, Status.ARCHIVED}),
+    Status.REVIEW: frozenset({Status.DRAFT, Status.SCHEDULED, Status.PUBLISHED}),
+    Status.SCHEDULED: frozenset({Status.DRAFT, Status.REVIEW, Status.PUBLISHED}),
+    Status.PUBLISHED: frozenset({Status.DRAFT, Status.ARCHIVED, Status.RETRACTED}),
+    Status.ARCHIVED: frozenset({Status.PUBLISHED, Status.DRAFT}),
+    Status.RETRACTED: frozenset(),
+}
+
+
+def check_transition(current: Status, target: Status) -> None:
+    if current == target:
+        raise InvalidTransition(f"article is already {current.value}")
+    if target not in TRANSITIONS[current]:
+        allowed = ", ".join(sorted(s.value for s in TRANSITIONS[current])) or "none"
+        raise InvalidTransition(
+            f"cannot change status from {current.value} to {target.value} (allowed: {allowed})"
+        )

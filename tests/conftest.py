@@ -1,0 +1,119 @@
+"""Shared fixtures: every test gets its own real database and never touches a user's data.
+
+The database is a SQLite file under tmp_path, or, when BALITA_TEST_DATABASE_URL names a
+PostgreSQL server, a fresh schema on that server (dropped afterwards). CI runs the suite once
+each way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from balita_cli.cli import app
+
+TEST_DATABASE_ENV = "BALITA_TEST_DATABASE_URL"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+CORPORA = SHARED / "corpora"
+ISOLATED_ENV = ("BALITA_DATABASE_URL", "BALITA_SITE", "BALITA_USER", "VISUAL", "EDITOR", "NO_COLOR")
+
+
+def postgres_url() -> str | None:
+    return os.environ.get(TEST_DATABASE_ENV) or None
+
+
+def on_postgres() -> bool:
+    return postgres_url() is not None
+
+
+def corpora_path(*parts: str) -> Path:
+    """A file of the shared test corpora; the test is skipped where they are absent."""
+    path = CORPORA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared corpora not available at {path}")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ISOLATED_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("BALITA_RECOVERY_DIR", str(tmp_path / "recovery"))
+    monkeypatch.setenv("BALITA_WIDTH", "200")
+    monkeypatch.chdir(tmp_path)
+
+
+def _postgres_schema_url(base: str) -> Iterator[str]:
+    from sqlalchemy import create_engine, text
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1))
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database for this test."""
+    base = postgres_url()
+    if base is None:
+        yield f"sqlite:///{tmp_path / 'balita.db'}"
+    else:
+        yield from _postgres_schema_url(base)
+
+
+@dataclass
+class Cli:
+    """Runs balita in-process against this test's database; stdout and stderr kept apart."""
+
+    db_url: str
+    runner: CliRunner
+
+    def __call__(self, *args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+        full_env = {"BALITA_DATABASE_URL": self.db_url, **(env or {})}
+        return self.runner.invoke(app, list(args), input=input, env=full_env, catch_exceptions=True)
+
+    def ok(self, *args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+        """Run and insist on success, showing stderr and any traceback when it fails."""
+        result = self(*args, input=input, env=env)
+        if result.exit_code != 0:
+            raise AssertionError(
+                f"balita {' '.join(args)} exited {result.exit_code}\n"
+                f"stdout: {result.stdout}\nstderr: {result.stderr}\nexception: {result.exception!r}"
+            )
+        return result
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self.ok(*args).stdout)
+
+    def new(self, title: str, *extra: str) -> int:
+        return int(self.ok("new", title, "--porcelain", *extra).stdout.strip())
+
+    def fails(self, args: Sequence[str], code: int = 1, *, input: str | None = None) -> Result:
+        """Run and insist on a clean failure: the exit code, one error line, no traceback."""
+        result = self(*args, input=input)
+        assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr, result.exception)
+        assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+        assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
+        return result
+
+
+@pytest.fixture
+def cli(db_url: str) -> Cli:
+    return Cli(db_url=db_url, runner=CliRunner())
