@@ -117,3 +117,32 @@ class Cli:
 @pytest.fixture
 def cli(db_url: str) -> Cli:
     return Cli(db_url=db_url, runner=CliRunner())
+
+
+# ---------------------------------------------------------------- outside programs
+
+REQUIRE_EXTERNAL_ENV = "BALITA_REQUIRE_EXTERNAL"
+MISSING_MARKERS = ("missing program", "not installed", "not available", "not on path", "is missing")
+
+
+def needs_program(name: str) -> str:
+    """The program's path; skip (fail under CI's BALITA_REQUIRE_EXTERNAL) when it is absent."""
+    import shutil
+
+    path = shutil.which(name)
+    if path is None:
+        pytest.skip(f"missing program: {name} is not installed")
+    return path
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """In CI every outside program is installed, so a skip for a missing one is a failure there."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if not (os.environ.get(REQUIRE_EXTERNAL_ENV) and report.skipped and isinstance(report.longrepr, tuple)):
+        return
+    reason = str(report.longrepr[2]).lower()
+    if any(marker in reason for marker in MISSING_MARKERS):
+        report.outcome = "failed"
+        report.longrepr = f"{REQUIRE_EXTERNAL_ENV} is set but the test was skipped: {report.longrepr[2]}"
