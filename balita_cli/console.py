@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 
 from rich.console import Console
@@ -146,3 +148,31 @@ def confirm(question: str) -> bool:
     from rich.prompt import Confirm
 
     return bool(Confirm.ask(question, console=err(), default=False))
+
+
+@contextmanager
+def progress(total: int, description: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr while a long job runs; a no-op unless stderr is a terminal.
+
+    Yields ``advance(n)``. Data on stdout is never touched, and --quiet silences the bar.
+    """
+    if _settings["quiet"] or not sys.stderr.isatty():
+        yield lambda _steps: None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err(), transient=True) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda steps: bar.advance(task, steps)

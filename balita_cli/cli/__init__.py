@@ -98,6 +98,8 @@ def _register() -> None:
     for module in (site, articles, listing, publishing):
         module.register(app)
     taxonomy.register(app)
+    from balita_cli.cli import export
+    export.register(app)
     app.add_typer(database.app, name="db", help="Database upgrade and maintenance.")
 
 

@@ -1,0 +1,39 @@
+"""One JSON document: the site metadata and an ``articles`` array, written record by record."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from balita_cli.config import Site
+from balita_cli.formats.base import Record
+from balita_cli.formats.streaming import write_json_object
+
+SCHEMA_VERSION = 1
+
+
+def site_metadata(site: Site) -> dict[str, Any]:
+    return {
+        "name": site.name,
+        "base_url": site.base_url,
+        "description": site.description,
+        "language": site.language,
+        "timezone": site.timezone,
+        "publisher": site.publisher,
+        "contact": site.contact,
+    }
+
+
+class JsonWriter:
+    name = "json"
+    extension = ".json"
+    media_type = "application/json"
+    public = False
+    tree = False
+
+    def write(self, records: Iterable[Record], stream: TextIO, site: Site, **options: Any) -> int:
+        head = {"balita_export": SCHEMA_VERSION, "site": site_metadata(site)}
+        return write_json_object(stream, head, "articles", records)
+
+
+WRITER = JsonWriter()

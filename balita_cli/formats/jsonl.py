@@ -1,0 +1,31 @@
+"""JSON Lines: one record per line, exactly the dict from ``records.article_record``.
+
+``balita import jsonl`` reads this back: the keys are the documented record keys, nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from balita_cli.config import Site
+from balita_cli.formats.base import Record
+
+
+class JsonLinesWriter:
+    name = "jsonl"
+    extension = ".jsonl"
+    media_type = "application/jsonl"
+    public = False
+    tree = False
+
+    def write(self, records: Iterable[Record], stream: TextIO, site: Site, **options: Any) -> int:
+        count = 0
+        for record in records:
+            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+        return count
+
+
+WRITER = JsonLinesWriter()
