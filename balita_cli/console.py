@@ -78,18 +78,29 @@ def escape(text: str) -> str:
     return rich_escape(text)
 
 
+WIDE_COLUMNS = frozenset({"title", "snippet", "summary", "subtitle", "url", "source_url", "body"})
+
+
 def print_table(
     columns: list[str], rows: list[list[str]], *, styles: dict[str, str] | None = None, title: str = ""
 ) -> None:
     """A table that fits the terminal: long cells end in an ellipsis instead of wrapping."""
     from rich.table import Table
 
-    table = Table(title=title or None, header_style="bold", expand=False, pad_edge=False)
-    for name in columns:
-        wide = name in {"title", "snippet", "summary", "url", "source_url"}
+    table = Table(title=title or None, header_style="bold", expand=False)
+    natural = [
+        min(max([len(name), *(len(row[index]) for row in rows)]), 32) for index, name in enumerate(columns)
+    ]
+    wide = [name in WIDE_COLUMNS for name in columns]
+    # Short columns keep their full width; long text (titles, snippets) shares what is left and
+    # ends in an ellipsis rather than wrapping into unreadable rows.
+    narrow_total = sum(width + 3 for width, is_wide in zip(natural, wide, strict=True) if not is_wide)
+    share = max(10, (out().width - narrow_total - 1) // max(1, sum(wide)) - 3)
+    for name, width, is_wide in zip(columns, natural, wide, strict=True):
         table.add_column(
-            name, overflow="ellipsis", no_wrap=True, ratio=3 if wide else None, min_width=4 if wide else None
-        )
+            name, overflow="ellipsis", no_wrap=True, min_width=None if is_wide else width,
+            max_width=share if is_wide else None,
+        )  # fmt: skip
     for row in rows:
         table.add_row(*(_styled(name, value, styles) for name, value in zip(columns, row, strict=True)))
     out().print(table)
