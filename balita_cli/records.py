@@ -6,10 +6,12 @@ Keys are stable and documented in docs/scripting.md. Times are ISO 8601 with off
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from balita_cli.models import Article
 from balita_cli.timeutil import iso
+
+if TYPE_CHECKING:
+    from balita_cli.models import Article
 
 SUMMARY_LENGTH = 280
 RECORD_FIELDS = (

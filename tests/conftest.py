@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -146,3 +148,29 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if any(marker in reason for marker in MISSING_MARKERS):
         report.outcome = "failed"
         report.longrepr = f"{REQUIRE_EXTERNAL_ENV} is set but the test was skipped: {report.longrepr[2]}"
+
+
+@dataclass
+class BalitaProcess:
+    """Runs ``python -m balita_cli`` as a separate process against this test's database."""
+
+    db_url: str
+
+    def __call__(
+        self, *args: str, input: str | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        full_env = {**os.environ, "BALITA_DATABASE_URL": self.db_url, **(env or {})}
+        return subprocess.run(
+            [sys.executable, "-m", "balita_cli", *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=120,
+            check=False,
+        )
+
+
+@pytest.fixture
+def balita_process(db_url: str) -> BalitaProcess:
+    return BalitaProcess(db_url=db_url)

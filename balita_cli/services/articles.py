@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -371,7 +372,7 @@ def update(
 
 def update_statement(article_id: int, expected: int) -> Any:
     """The compare-and-set: only the version the editor started from may be replaced."""
-    return update(Article).where(Article.id == article_id, Article.version == expected)  # type: ignore[arg-type]
+    return sql_update(Article).where(Article.id == article_id, Article.version == expected)  # type: ignore[arg-type]
 
 
 def conflict_error(session: Session, article_id: int, expected: int) -> Conflict | NotFound:
@@ -403,10 +404,10 @@ def _validated_values(values: dict[str, Any]) -> dict[str, Any]:
 def _apply_relations(session: Session, before: Article, changes: ArticleChanges) -> None:
     article_id: int = before.id  # type: ignore[assignment]
     if changes.clear_section:
-        session.execute(update(Article).where(Article.id == article_id).values(section_id=None))  # type: ignore[arg-type]
+        session.execute(sql_update(Article).where(Article.id == article_id).values(section_id=None))  # type: ignore[arg-type]
     elif changes.section:
         section = taxonomy.get_or_create(session, Section, changes.section)
-        session.execute(update(Article).where(Article.id == article_id).values(section_id=section.id))  # type: ignore[arg-type]
+        session.execute(sql_update(Article).where(Article.id == article_id).values(section_id=section.id))  # type: ignore[arg-type]
     if changes.tags is not None or changes.add_tags or changes.remove_tags:
         names = list(changes.tags) if changes.tags is not None else _current_tag_names(session, article_id)
         removed = {taxonomy.term_slug(Tag, name) for name in changes.remove_tags}
@@ -425,7 +426,7 @@ def rename_slug(session: Session, article: Article, new_slug: str) -> None:
         raise Conflict(f"slug {new_slug!r} is taken by another article")
     session.execute(delete(ArticleSlug).where(ArticleSlug.slug == new_slug))  # type: ignore[arg-type]
     _keep_old_slug(session, article.id, article.slug)  # type: ignore[arg-type]
-    session.execute(update(Article).where(Article.id == article.id).values(slug=new_slug))  # type: ignore[arg-type]
+    session.execute(sql_update(Article).where(Article.id == article.id).values(slug=new_slug))  # type: ignore[arg-type]
     session.flush()
 
 
