@@ -27,6 +27,10 @@ from balita_cli.formats.base import (
 _MODULES = {
     "json": "json_document",
     "jsonl": "jsonl",
+    "csv": "csv_table",
+    "rss": "rss",
+    "atom": "atom",
+    "jsonfeed": "jsonfeed",
 }
 
 

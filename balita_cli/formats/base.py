@@ -73,3 +73,25 @@ class IndexedWriter(Protocol):
     def write_tree(
         self, records: Iterable[Record], directory: Path, site: Site, **options: Any
     ) -> int: ...
+
+
+def article_guid(record: Record, site: Site) -> str:
+    """A permanent id (RFC 4151 tag URI) that survives a change of slug or domain path."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(site.base_url).hostname or "localhost"
+    created = (record.get("created_at") or record.get("published_at") or "2000-01-01")[:10]
+    return f"tag:{host},{created}:article:{record['id']}"
+
+
+def categories(record: Record) -> list[str]:
+    """The section first, then the tags, without repeats."""
+    names = [record["section"]] if record.get("section") else []
+    names += [tag for tag in record.get("tags") or [] if tag not in names]
+    return names
+
+
+def feed_url(site: Site, options: dict[str, Any], default_path: str) -> str:
+    """Where the feed itself lives (for rel="self"): ``feed_url=`` or a path under the site."""
+    url = options.get("feed_url")
+    return str(url) if url else f"{site.base_url.rstrip('/')}/{default_path}"

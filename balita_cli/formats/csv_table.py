@@ -1,0 +1,39 @@
+"""CSV: one row per article, every record field a column; safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from balita_cli.config import Site
+from balita_cli.formats.base import Record
+from balita_cli.records import RECORD_FIELDS, flat_value
+
+
+def spreadsheet_safe(text: str) -> str:
+    # The one rule shared with `list --format csv` (cli/output.py), so both exports agree.
+    from balita_cli.cli.output import spreadsheet_safe as rule
+
+    return rule(text)
+
+
+class CsvWriter:
+    name = "csv"
+    extension = ".csv"
+    media_type = "text/csv"
+    public = False
+    tree = False
+
+    def write(self, records: Iterable[Record], stream: TextIO, site: Site, **options: Any) -> int:
+        fields = options.get("fields") or RECORD_FIELDS
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(fields)
+        count = 0
+        for record in records:
+            writer.writerow([spreadsheet_safe(flat_value(record.get(name))) for name in fields])
+            count += 1
+        return count
+
+
+WRITER = CsvWriter()
