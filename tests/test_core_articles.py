@@ -1,0 +1,356 @@
+"""new/create, show, edit, delete and restore through the real command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import BalitaProcess, Cli
+
+
+def editor_script(tmp_path: Path, name: str, code: str) -> str:
+    """An $EDITOR that runs ``code`` with ``path`` (the file to edit) and ``text`` (its content)."""
+    script = tmp_path / f"{name}.py"
+    script.write_text(
+        "import sys, pathlib, subprocess, os\n"
+        "path = pathlib.Path(sys.argv[1])\n"
+        "text = path.read_text(encoding='utf-8')\n" + code + "\n",
+        encoding="utf-8",
+    )
+    return f"{sys.executable} {script}"
+
+
+def record(cli: Cli, ref: str | int) -> dict[str, Any]:
+    data: dict[str, Any] = cli.json("show", str(ref), "--format", "json")
+    return data
+
+
+# ---------------------------------------------------------------- new
+
+
+def test_new_with_every_flag(cli: Cli) -> None:
+    article_id = cli.new(
+        "Senate approves 2027 budget",
+        "--body", "The Senate voted **17-3**.",
+        "--subtitle", "Third reading", "--summary", "Budget passes.",
+        "--section", "Politics", "--tag", "Senate", "--tag", "Budget, Congress",
+        "--author", "Maria Santos", "--author", "Jose Dela Cruz", "--lang", "fil",
+        "--source-name", "philstar.com", "--source-url", "https://www.philstar.com/x",
+        "--canonical-url", "https://www.philstar.com/x", "--image-url", "https://img/x.jpg",
+        "--image-alt", "Senate floor", "--image-caption", "Session hall", "--image-credit", "PNA",
+        "--dateline", "MANILA", "--note", "check figures", "--featured",
+    )  # fmt: skip
+    data = record(cli, article_id)
+    assert data["title"] == "Senate approves 2027 budget"
+    assert data["slug"] == "senate-approves-2027-budget"
+    assert data["body"] == "The Senate voted **17-3**."
+    assert data["subtitle"] == "Third reading" and data["summary"] == "Budget passes."
+    assert data["section"] == "Politics"
+    assert data["tags"] == ["Budget", "Congress", "Senate"]
+    assert data["authors"] == ["Maria Santos", "Jose Dela Cruz"]
+    assert data["language"] == "fil" and data["status"] == "draft" and data["version"] == 1
+    assert (
+        data["source_name"] == "philstar.com" and data["source_url"] == "https://www.philstar.com/x"
+    )
+    assert data["image_alt"] == "Senate floor" and data["image_credit"] == "PNA"
+    assert data["dateline"] == "MANILA" and data["editor_note"] == "check figures"
+    assert data["featured"] is True
+
+
+def test_new_reports_on_stderr_and_porcelain_prints_only_the_id(cli: Cli) -> None:
+    plain = cli.ok("new", "First story", "--body", "x")
+    assert plain.stdout == ""
+    assert "Created article 1" in plain.stderr
+    porcelain = cli.ok("new", "Second story", "--body", "x", "--porcelain")
+    assert porcelain.stdout == "2\n"
+
+
+def test_new_format_json_and_create_alias(cli: Cli) -> None:
+    data = json.loads(cli.ok("create", "Alias story", "--body", "b", "--format", "json").stdout)
+    assert data["title"] == "Alias story" and data["id"] == 1
+    assert data["url"].endswith("/articles/alias-story/")
+
+
+def test_body_file_and_stdin(cli: Cli, tmp_path: Path) -> None:
+    story = tmp_path / "story.md"
+    story.write_text("# Heading\n\nMula sa file.\n", encoding="utf-8")
+    from_file = cli.new("From a file", "--body-file", str(story))
+    assert record(cli, from_file)["body"] == "# Heading\n\nMula sa file.\n"
+    from_stdin = int(
+        cli.ok(
+            "new", "From stdin", "--body-file", "-", "--porcelain", input="Galing sa stdin ñ\n"
+        ).stdout
+    )
+    assert record(cli, from_stdin)["body"] == "Galing sa stdin ñ\n"
+
+
+def test_body_from_stdin_in_a_separate_process(balita_process: BalitaProcess) -> None:
+    created = balita_process(
+        "new", "Piped", "--body-file", "-", "--porcelain", input="Piped body\n"
+    )
+    assert created.returncode == 0, created.stderr
+    shown = balita_process("show", created.stdout.strip(), "--format", "json")
+    assert json.loads(shown.stdout)["body"] == "Piped body\n"
+
+
+def test_new_in_editor(cli: Cli, tmp_path: Path) -> None:
+    editor = editor_script(
+        tmp_path, "write",
+        "text = text.replace(\"title: ''\", 'title: Bagong balita').replace("
+        "'Write the article here, in Markdown.', 'Isinulat sa editor.')\n"
+        "path.write_text(text, encoding='utf-8')",
+    )  # fmt: skip
+    result = cli.ok("new", "--edit", "--tag", "Manila", "--porcelain", env={"EDITOR": editor})
+    data = record(cli, result.stdout.strip())
+    assert data["title"] == "Bagong balita"
+    assert data["body"] == "Isinulat sa editor."
+    assert data["tags"] == ["Manila"]
+
+
+def test_filipino_title_with_enye(cli: Cli) -> None:
+    article_id = cli.new("Parañaque", "--body", "Baha sa Parañaque.")
+    data = record(cli, "paranaque")
+    assert data["id"] == article_id and data["title"] == "Parañaque"
+
+
+def test_large_body_round_trips_exactly(cli: Cli, tmp_path: Path) -> None:
+    paragraph = "Ang Parañaque ay lungsod sa Kalakhang Maynila — “quoted” text.\t\n\n"
+    body = (paragraph * (100_000 // len(paragraph) + 1))[:100_000] + "\n  trailing spaces  \n"
+    story = tmp_path / "big.md"
+    story.write_bytes(body.encode("utf-8"))
+    article_id = cli.new("A long read", "--body-file", str(story))
+    assert record(cli, article_id)["body"] == body
+
+
+@pytest.mark.parametrize("title", ["", "   "])
+def test_empty_title_is_rejected(cli: Cli, title: str) -> None:
+    result = cli.fails(["new", title, "--body", "x"])
+    assert result.stderr.startswith("error: title cannot be empty")
+    assert cli.ok("list", "--format", "count").stdout == "0\n"
+
+
+def test_slug_collisions_get_numbers(cli: Cli) -> None:
+    slugs = [record(cli, cli.new("Same headline", "--body", "x"))["slug"] for _ in range(3)]
+    assert slugs == ["same-headline", "same-headline-2", "same-headline-3"]
+
+
+def test_unreadable_body_files(cli: Cli, tmp_path: Path) -> None:
+    missing = cli.fails(["new", "T", "--body-file", str(tmp_path / "missing.md")])
+    assert "cannot read body file" in missing.stderr
+    directory = cli.fails(["new", "T", "--body-file", str(tmp_path)])
+    assert "cannot read body file" in directory.stderr
+    bad = tmp_path / "latin1.md"
+    bad.write_bytes(b"Para\xf1aque\n")
+    invalid = cli.fails(["new", "T", "--body-file", str(bad)])
+    assert "not valid UTF-8" in invalid.stderr
+    for result in (missing, directory, invalid):
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert cli.ok("list", "--format", "count").stdout == "0\n"
+
+
+def test_body_and_body_file_together_is_a_usage_error(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "b.md").write_text("x", encoding="utf-8")
+    cli.fails(["new", "T", "--body", "x", "--body-file", str(tmp_path / "b.md")], 2)
+
+
+# ---------------------------------------------------------------- show
+
+
+def test_show_text_and_json(cli: Cli) -> None:
+    article_id = cli.new(
+        "Coast guard drills", "--body", "Joint **drills** at sea.", "--section", "Politics",
+        "--source-name", "philstar.com", "--source-url", "https://www.philstar.com/a",
+    )  # fmt: skip
+    text = cli.ok("show", str(article_id)).stdout
+    assert "Coast guard drills" in text and "Politics" in text
+    assert "Read more on philstar.com" in text
+    data = record(cli, "coast-guard-drills")
+    assert data["id"] == article_id and data["summary"] == "Joint drills at sea."
+
+
+@pytest.mark.parametrize("ref", ["999", "no-such-story"])
+def test_unknown_article(cli: Cli, ref: str) -> None:
+    for command in (
+        ["show", ref],
+        ["edit", ref, "--title", "x"],
+        ["publish", ref],
+        ["delete", ref, "--yes"],
+    ):
+        result = cli.fails(command)
+        assert result.stderr == f"error: no article {ref!r}\n"
+
+
+# ---------------------------------------------------------------- edit
+
+FIELD_FLAGS = [
+    (["--title", "New title"], "title", "New title"),
+    (["--subtitle", "Dek"], "subtitle", "Dek"),
+    (["--summary", "Short"], "summary", "Short"),
+    (["--body", "New body"], "body", "New body"),
+    (["--section", "Economy"], "section", "Economy"),
+    (["--section", ""], "section", None),
+    (["--set-tag", "A", "--set-tag", "B"], "tags", ["A", "B"]),
+    (["--add-tag", "Flood"], "tags", ["Flood", "Manila", "Senate"]),
+    (["--remove-tag", "senate"], "tags", ["Manila"]),
+    (
+        ["--author", "Ana Reyes", "--author", "Mark Villanueva"],
+        "authors",
+        ["Ana Reyes", "Mark Villanueva"],
+    ),
+    (["--lang", "fil"], "language", "fil"),
+    (["--source-name", "Rappler"], "source_name", "Rappler"),
+    (["--source-url", "https://www.rappler.com/x"], "source_url", "https://www.rappler.com/x"),
+    (["--canonical-url", "https://c.example/x"], "canonical_url", "https://c.example/x"),
+    (["--image-url", "https://i.example/x.jpg"], "image_url", "https://i.example/x.jpg"),
+    (["--image-alt", "Alt"], "image_alt", "Alt"),
+    (["--image-caption", "Caption"], "image_caption", "Caption"),
+    (["--image-credit", "PNA"], "image_credit", "PNA"),
+    (["--dateline", "CEBU"], "dateline", "CEBU"),
+    (["--note", "verify"], "editor_note", "verify"),
+    (["--featured"], "featured", True),
+    (["--expires", "2099-01-01 08:00"], "expires_at", "2099-01-01T00:00:00+00:00"),
+]
+
+
+@pytest.mark.parametrize(("flags", "name", "expected"), FIELD_FLAGS, ids=lambda v: str(v)[:30])
+def test_edit_each_field_flag(cli: Cli, flags: list[str], name: str, expected: Any) -> None:
+    article_id = cli.new(
+        "Original", "--body", "Body", "--section", "Politics", "--tag", "Senate", "--tag", "Manila"
+    )
+    result = cli.ok("--as", "editor1", "edit", str(article_id), *flags)
+    assert result.stderr == f"Updated article {article_id} to version 2\n"
+    data = record(cli, article_id)
+    assert data[name] == expected
+    assert data["version"] == 2 and data["updated_by"] == "editor1"
+
+
+def test_edit_body_file_and_not_featured(cli: Cli, tmp_path: Path) -> None:
+    article_id = cli.new("Story", "--body", "old", "--featured")
+    (tmp_path / "b.md").write_text("from file\n", encoding="utf-8")
+    cli.ok("edit", str(article_id), "--body-file", str(tmp_path / "b.md"), "--not-featured")
+    data = record(cli, article_id)
+    assert data["body"] == "from file\n" and data["featured"] is False
+
+
+def test_old_slug_keeps_resolving(cli: Cli) -> None:
+    article_id = cli.new("Flooding in Parañaque", "--body", "x")
+    cli.ok("edit", "flooding-in-paranaque", "--slug", "paranaque-floods")
+    data = record(cli, "flooding-in-paranaque")
+    assert data["id"] == article_id and data["slug"] == "paranaque-floods"
+    assert data["aliases"] == ["flooding-in-paranaque"]
+    cli.ok("edit", "flooding-in-paranaque", "--title", "Still found")
+    # A new article never takes a slug another one used to have.
+    other = record(cli, cli.new("Flooding in Parañaque", "--body", "y"))
+    assert other["slug"] == "flooding-in-paranaque-2"
+
+
+def test_edit_from_file(cli: Cli, tmp_path: Path) -> None:
+    article_id = cli.new("Draft title", "--body", "Old body", "--tag", "Senate")
+    document = tmp_path / "doc.md"
+    document.write_text(
+        "---\ntitle: Pamagat mula sa file\ntags: [Manila, Senate]\nsection: Metro\n---\n\nBagong katawan\n",
+        encoding="utf-8",
+    )
+    cli.ok("edit", str(article_id), "--from-file", str(document))
+    data = record(cli, article_id)
+    assert data["title"] == "Pamagat mula sa file"
+    assert data["tags"] == ["Manila", "Senate"] and data["section"] == "Metro"
+    assert data["body"] == "Bagong katawan" and data["version"] == 2
+
+
+def test_edit_in_editor(cli: Cli, tmp_path: Path) -> None:
+    article_id = cli.new("Before", "--body", "Old body")
+    editor = editor_script(
+        tmp_path, "retitle",
+        "path.write_text(text.replace('title: Before', 'title: After').replace('Old body', 'New body'),"
+        " encoding='utf-8')",
+    )  # fmt: skip
+    cli.ok("edit", str(article_id), env={"EDITOR": editor})
+    data = record(cli, article_id)
+    assert data["title"] == "After" and data["body"] == "New body" and data["version"] == 2
+
+
+@pytest.mark.parametrize(
+    ("editor_code", "message"),
+    [("pass", "not changed"), ("path.write_text('', encoding='utf-8')", "emptied")],
+    ids=["unchanged", "emptied"],
+)
+def test_editor_without_changes_aborts(
+    cli: Cli, tmp_path: Path, editor_code: str, message: str
+) -> None:
+    article_id = cli.new("Keep me", "--body", "Body")
+    editor = editor_script(tmp_path, "noop", editor_code)
+    result = cli(*["edit", str(article_id)], env={"EDITOR": editor})
+    assert result.exit_code == 1 and message in result.stderr
+    assert record(cli, article_id)["version"] == 1
+
+
+def test_if_version_conflict_names_who_changed_it(cli: Cli) -> None:
+    article_id = cli.new("Contested", "--body", "x")
+    cli.ok("--as", "alice", "edit", str(article_id), "--title", "Changed by Alice")
+    result = cli.fails(
+        ["--as", "bob", "edit", str(article_id), "--title", "Mine", "--if-version", "1"]
+    )
+    assert "changed by alice" in result.stderr and "nothing was saved" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    data = record(cli, article_id)
+    assert data["title"] == "Changed by Alice" and data["version"] == 2
+    cli.ok("edit", str(article_id), "--title", "Mine", "--if-version", "2")
+
+
+def test_editor_conflict_saves_a_recovery_file(cli: Cli, tmp_path: Path) -> None:
+    article_id = cli.new("Racing", "--body", "Original")
+    # While this editor is open, a second balita process changes the article.
+    editor = editor_script(
+        tmp_path, "racer",
+        f"subprocess.run([{sys.executable!r}, '-m', 'balita_cli', '--as', 'rival', 'edit', "
+        f"'{article_id}', '--title', 'Rival title'], check=True)\n"
+        "path.write_text(text.replace('Original', 'My careful edit'), encoding='utf-8')",
+    )  # fmt: skip
+    result = cli("edit", str(article_id), env={"EDITOR": editor})
+    assert result.exit_code == 1
+    assert "changed by rival" in result.stderr
+    saved = Path(result.stderr.split("Your text is saved in ", 1)[1].split(";", 1)[0])
+    assert "My careful edit" in saved.read_text(encoding="utf-8")
+    assert record(cli, article_id)["title"] == "Rival title"
+    cli.ok("edit", str(article_id), "--from-file", str(saved))
+    data = record(cli, article_id)
+    assert data["body"] == "My careful edit" and data["title"] == "Racing"
+
+
+def test_edit_errors(cli: Cli) -> None:
+    article_id = str(cli.new("Story", "--body", "x"))
+    assert "title cannot be empty" in cli.fails(["edit", article_id, "--title", " "]).stderr
+    assert "cannot read date" in cli.fails(["edit", article_id, "--expires", "someday"]).stderr
+    assert "BCP 47" in cli.fails(["edit", article_id, "--lang", "english language"]).stderr
+    other = cli.new("Other", "--body", "x")
+    assert "taken" in cli.fails(["edit", str(other), "--slug", "story"]).stderr
+
+
+# ---------------------------------------------------------------- delete / restore
+
+
+def test_delete_needs_confirmation_off_a_terminal(cli: Cli) -> None:
+    article_id = str(cli.new("Keep", "--body", "x"))
+    result = cli.fails(["delete", article_id], 2)
+    assert "--yes" in result.stderr
+    assert record(cli, article_id)["deleted_at"] is None
+
+
+def test_delete_restore_purge(cli: Cli) -> None:
+    article_id = str(cli.new("Trash me", "--body", "x"))
+    cli.ok("delete", article_id, "--yes")
+    assert cli.ok("list", "--format", "ids").stdout == ""
+    assert cli.ok("list", "--trash", "--format", "ids").stdout == f"{article_id}\n"
+    cli.fails(["show", article_id])
+    assert cli.json("show", article_id, "--trash", "--format", "json")["deleted_at"] is not None
+    cli.ok("restore", "trash-me")
+    assert cli.ok("list", "--format", "ids").stdout == f"{article_id}\n"
+    cli.ok("delete", article_id, "--yes")
+    cli.ok("delete", article_id, "--purge", "--yes")
+    cli.fails(["show", article_id, "--trash"])
+    cli.fails(["restore", article_id])
