@@ -100,6 +100,8 @@ def _register() -> None:
     taxonomy.register(app)
     from balita_cli.cli import export
     export.register(app)
+    from balita_cli.cli import build
+    build.register(app)
     app.add_typer(database.app, name="db", help="Database upgrade and maintenance.")
 
 

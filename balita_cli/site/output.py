@@ -1,0 +1,105 @@
+"""Writing the built site incrementally: only files whose bytes changed touch the disk.
+
+A manifest of content hashes (``.balita-build.json`` in the output directory) remembers what the
+last build wrote. A page whose hash and size still match is kept as it is; a file the last build
+wrote that this one no longer produces is removed. Files the build never wrote are never touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from balita_cli.errors import InvalidInput
+from balita_cli.files import atomic_open, atomic_write_text
+
+MANIFEST_NAME = ".balita-build.json"
+MANIFEST_VERSION = 1
+
+
+@dataclass
+class BuildCounts:
+    written: list[str] = field(default_factory=list)
+    kept: int = 0
+    removed: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        return {"written": len(self.written), "kept": self.kept, "removed": len(self.removed)}
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _safe_relative(relative: str) -> str:
+    """Every output path stays inside the output directory, whatever a slug contains."""
+    path = PurePosixPath(relative)
+    if path.is_absolute() or ".." in path.parts or not path.parts:
+        raise InvalidInput(f"refusing to write outside the output directory: {relative!r}")
+    return str(path)
+
+
+class OutputTree:
+    """The output directory of one build: ``put`` each file, then ``finish``."""
+
+    def __init__(self, root: Path, *, clean: bool = False) -> None:
+        self.root = root
+        self.clean = clean
+        self.previous = self._read_manifest()
+        self.current: dict[str, dict[str, Any]] = {}
+        self.counts = BuildCounts()
+
+    def _read_manifest(self) -> dict[str, dict[str, Any]]:
+        path = self.root / MANIFEST_NAME
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError):
+            return {}  # an unreadable manifest only costs a full rewrite
+        files = data.get("files") if isinstance(data, dict) else None
+        return files if isinstance(files, dict) and data.get("version") == MANIFEST_VERSION else {}
+
+    def put(self, relative: str, data: bytes) -> None:
+        relative = _safe_relative(relative)
+        entry = {"sha256": _digest(data), "size": len(data)}
+        self.current[relative] = entry
+        if not self.clean and self._unchanged(relative, entry):
+            self.counts.kept += 1
+            return
+        with atomic_open(self.root / relative, "wb") as stream:
+            stream.write(data)  # type: ignore[arg-type]
+        self.counts.written.append(relative)
+
+    def put_text(self, relative: str, text: str) -> None:
+        self.put(relative, text.encode("utf-8"))
+
+    def _unchanged(self, relative: str, entry: dict[str, Any]) -> bool:
+        if self.previous.get(relative) != entry:
+            return False
+        try:
+            return (self.root / relative).stat().st_size == int(entry["size"])
+        except OSError:
+            return False
+
+    def finish(self) -> BuildCounts:
+        """Remove what the last build wrote and this one did not, then save the manifest."""
+        for relative in sorted(set(self.previous) - set(self.current)):
+            target = self.root / _safe_relative(relative)
+            target.unlink(missing_ok=True)
+            self._prune_empty(target.parent)
+            self.counts.removed.append(relative)
+        document = {"version": MANIFEST_VERSION, "files": dict(sorted(self.current.items()))}
+        atomic_write_text(self.root / MANIFEST_NAME, json.dumps(document, indent=0) + "\n")
+        return self.counts
+
+    def _prune_empty(self, directory: Path) -> None:
+        while directory != self.root and self.root in directory.parents:
+            try:
+                directory.rmdir()
+            except OSError:
+                return  # not empty: something else lives there
+            directory = directory.parent
