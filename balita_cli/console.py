@@ -187,3 +187,36 @@ def progress(total: int, description: str) -> Iterator[Callable[[int], None]]:
     with Progress(*columns, console=err(), transient=True) as bar:
         task = bar.add_task(description, total=total)
         yield lambda steps: bar.advance(task, steps)
+
+
+SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[int]) -> str:
+    """One character per value, scaled to the largest: a month of publishing at a glance."""
+    top = max(values, default=0)
+    if top == 0:
+        return SPARK_BLOCKS[0] * len(values)
+    return "".join(SPARK_BLOCKS[round(value / top * (len(SPARK_BLOCKS) - 1))] for value in values)
+
+
+def print_bar_chart(title: str, items: list[tuple[str, int]], *, limit: int = 12) -> None:
+    """A horizontal bar per item, longest first, sized to the terminal."""
+    from rich.table import Table
+
+    shown = items[:limit]
+    top = max((count for _, count in shown), default=0)
+    label_width = max((len(label) for label, _ in shown), default=0)
+    bar_room = max(10, out().width - min(label_width, 30) - 14)
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="bold", no_wrap=True, overflow="ellipsis", max_width=30)
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(no_wrap=True)
+    for label, count in shown:
+        length = round(count / top * bar_room) if top else 0
+        table.add_row(escape(label), str(count), f"[cyan]{'█' * length}[/cyan]")
+    out().print(f"[bold underline]{escape(title)}[/]")
+    out().print(table)
+    if len(items) > limit:
+        out().print(f"[muted]… and {len(items) - limit} more[/muted]")
+    out().print()

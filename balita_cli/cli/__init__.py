@@ -98,6 +98,14 @@ def _register() -> None:
     for module in (site, articles, listing, publishing):
         module.register(app)
     taxonomy.register(app)
+    from balita_cli.cli import corrections, history, maintenance
+
+    history.register(app)
+    corrections.register(app)
+    del maintenance  # importing it adds backup/restore/check to the db group
+    from balita_cli.cli import stats
+
+    stats.register(app)
     from balita_cli.cli import export
     export.register(app)
     from balita_cli.cli import build
