@@ -103,6 +103,11 @@ def _register() -> None:
     history.register(app)
     corrections.register(app)
     del maintenance  # importing it adds backup/restore/check to the db group
+    from balita_cli.cli import corrections, history, maintenance
+
+    history.register(app)
+    corrections.register(app)
+    del maintenance  # importing it adds backup/restore/check to the db group
     from balita_cli.cli import stats
 
     stats.register(app)
