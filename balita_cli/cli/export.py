@@ -23,8 +23,7 @@ if TYPE_CHECKING:
     from balita_cli.services.query import ArticleFilter
 
 FORMAT_HELP = (
-    "json, jsonl, csv, markdown (Hugo tree, needs -o DIR), rss, atom, jsonfeed, ninjs, "
-    "sitemap, news-sitemap, wxr."
+    "json, jsonl, csv, markdown (Hugo tree, needs -o DIR), rss, atom, jsonfeed, ninjs, sitemap, news-sitemap, wxr."
 )
 # Past this many articles a file export shows a progress bar (on a terminal only).
 PROGRESS_THRESHOLD = 200
@@ -39,12 +38,8 @@ OutputOpt = Annotated[
         help="Write here (atomically) instead of stdout; a directory for markdown.",
     ),
 ]
-NinjsVersionOpt = Annotated[
-    str, typer.Option("--ninjs-version", help="ninjs schema version: 3.1 or 2.1.")
-]
-LinesOpt = Annotated[
-    bool, typer.Option("--lines", help="ninjs: one JSON document per line instead of an array.")
-]
+NinjsVersionOpt = Annotated[str, typer.Option("--ninjs-version", help="ninjs schema version: 3.1 or 2.1.")]
+LinesOpt = Annotated[bool, typer.Option("--lines", help="ninjs: one JSON document per line instead of an array.")]
 
 
 def export(
@@ -127,6 +122,16 @@ def check_output(writer: Writer, output: Path | None) -> None:
         raise UsageError(f"{output} is a directory: give a file name for {writer.name}")
 
 
+def check_size(writer: Writer, total: int, output: Path | None) -> None:
+    """Fail before writing anything when one file cannot hold the export (sitemaps)."""
+    most = getattr(writer, "max_items", None)
+    if most is not None and total > most and not (output is not None and output.is_dir()):
+        raise UsageError(
+            f"{total:,} URLs is more than one {writer.name} holds ({most:,}): "
+            "give -o DIRECTORY (an existing directory) for numbered files and an index"
+        )
+
+
 def run_export(
     writer: Writer,
     flt: ArticleFilter,
@@ -145,6 +150,7 @@ def run_export(
         total = count_articles(session, flt)
         if limit is not None:
             total = min(total, limit)
+        check_size(writer, total, output)
         records = article_records(session, flt, sort, limit, site.base_url)
         show_bar = output is not None and total >= PROGRESS_THRESHOLD
         with console.progress(total if show_bar else 0, f"export {writer.name}") as advance:
@@ -163,9 +169,7 @@ def article_records(
         yield article_record(article, base_url)
 
 
-def counting(
-    records: Iterable[dict[str, Any]], advance: Callable[[int], None] | None
-) -> Iterator[dict[str, Any]]:
+def counting(records: Iterable[dict[str, Any]], advance: Callable[[int], None] | None) -> Iterator[dict[str, Any]]:
     for record in records:
         yield record
         if advance is not None:

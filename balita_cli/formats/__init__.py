@@ -31,6 +31,11 @@ _MODULES = {
     "rss": "rss",
     "atom": "atom",
     "jsonfeed": "jsonfeed",
+    "ninjs": "ninjs",
+    "sitemap": "sitemap",
+    "news-sitemap": "news_sitemap",
+    "markdown": "markdown",
+    "wxr": "wxr",
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, TextIO
+from typing import IO, Any
 
 from balita_cli import __version__
 from balita_cli.config import Site
@@ -25,9 +25,7 @@ def entry_element(record: Record, site: Site) -> Any:
     sub(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=record["url"])
     if record.get("source_url"):
         via = {"rel": "via", "href": record["source_url"]}
-        sub(
-            entry, f"{{{ATOM}}}link", **via, title=record.get("source_name") or record["source_url"]
-        )
+        sub(entry, f"{{{ATOM}}}link", **via, title=record.get("source_name") or record["source_url"])
     if record.get("published_at"):
         sub(entry, f"{{{ATOM}}}published", record["published_at"])
     sub(entry, f"{{{ATOM}}}updated", last_change(record))
@@ -75,7 +73,7 @@ class AtomWriter:
     public = True
     tree = False
 
-    def write(self, records: Iterable[Record], stream: TextIO, site: Site, **options: Any) -> int:
+    def write(self, records: Iterable[Record], stream: IO[str], site: Site, **options: Any) -> int:
         count = 0
         with xml_document(stream) as document:
             # Each entry carries its own xml:lang (English and Filipino mix in one feed).

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Protocol, TextIO, runtime_checkable
+from typing import IO, Any, Protocol, runtime_checkable
 
 from balita_cli.config import Site
 
@@ -29,9 +29,7 @@ class StreamWriter(Protocol):
     public: bool
     tree: bool
 
-    def write(
-        self, records: Iterable[Record], stream: TextIO, site: Site, **options: Any
-    ) -> int: ...
+    def write(self, records: Iterable[Record], stream: IO[str], site: Site, **options: Any) -> int: ...
 
 
 @runtime_checkable
@@ -70,9 +68,7 @@ def is_retracted(record: Record) -> bool:
 class IndexedWriter(Protocol):
     """A stream writer that can also split into several files plus an index (sitemaps)."""
 
-    def write_tree(
-        self, records: Iterable[Record], directory: Path, site: Site, **options: Any
-    ) -> int: ...
+    def write_tree(self, records: Iterable[Record], directory: Path, site: Site, **options: Any) -> int: ...
 
 
 def article_guid(record: Record, site: Site) -> str:

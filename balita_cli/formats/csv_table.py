@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import IO, Any
 
 from balita_cli.config import Site
 from balita_cli.formats.base import Record
@@ -25,7 +25,7 @@ class CsvWriter:
     public = False
     tree = False
 
-    def write(self, records: Iterable[Record], stream: TextIO, site: Site, **options: Any) -> int:
+    def write(self, records: Iterable[Record], stream: IO[str], site: Site, **options: Any) -> int:
         fields = options.get("fields") or RECORD_FIELDS
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(fields)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import IO, Any
 
 from balita_cli.config import Site
 from balita_cli.formats.base import Record
@@ -31,7 +31,7 @@ class JsonWriter:
     public = False
     tree = False
 
-    def write(self, records: Iterable[Record], stream: TextIO, site: Site, **options: Any) -> int:
+    def write(self, records: Iterable[Record], stream: IO[str], site: Site, **options: Any) -> int:
         head = {"balita_export": SCHEMA_VERSION, "site": site_metadata(site)}
         return write_json_object(stream, head, "articles", records)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any, TextIO
+from typing import IO, Any
 
 from balita_cli.config import Site
 from balita_cli.formats.atom import last_change
@@ -57,7 +57,7 @@ class JsonFeedWriter:
     public = True
     tree = False
 
-    def write(self, records: Iterable[Record], stream: TextIO, site: Site, **options: Any) -> int:
+    def write(self, records: Iterable[Record], stream: IO[str], site: Site, **options: Any) -> int:
         items: Iterator[dict[str, Any]] = (feed_item(r, site) for r in public_only(records))
         return write_json_object(stream, feed_head(site, options), "items", items)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import IO, Any
 
 from balita_cli.config import Site
 from balita_cli.formats.base import Record
@@ -20,7 +20,7 @@ class JsonLinesWriter:
     public = False
     tree = False
 
-    def write(self, records: Iterable[Record], stream: TextIO, site: Site, **options: Any) -> int:
+    def write(self, records: Iterable[Record], stream: IO[str], site: Site, **options: Any) -> int:
         count = 0
         for record in records:
             stream.write(json.dumps(record, ensure_ascii=False) + "\n")

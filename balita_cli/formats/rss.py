@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import IO, Any
 
 from balita_cli import __version__
 from balita_cli.config import Site
@@ -49,7 +49,7 @@ class RssWriter:
     public = True
     tree = False
 
-    def write(self, records: Iterable[Record], stream: TextIO, site: Site, **options: Any) -> int:
+    def write(self, records: Iterable[Record], stream: IO[str], site: Site, **options: Any) -> int:
         count = 0
         with xml_document(stream) as document:
             with document.element("rss", {"version": "2.0"}, nsmap=NSMAP):

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import IO, Any
 
 INDENT = 2
 
 
-def write_json_object(
-    stream: TextIO, head: dict[str, Any], array_key: str, items: Iterable[dict[str, Any]]
-) -> int:
+def write_json_object(stream: IO[str], head: dict[str, Any], array_key: str, items: Iterable[dict[str, Any]]) -> int:
     """``{**head, array_key: [items…]}``, the array written as items arrive; returns the count.
 
     Each piece is produced by ``json.dumps``; only the object's braces and the separators between
@@ -30,7 +28,7 @@ def write_json_object(
     return count
 
 
-def write_json_array(stream: TextIO, items: Iterable[dict[str, Any]]) -> int:
+def write_json_array(stream: IO[str], items: Iterable[dict[str, Any]]) -> int:
     stream.write("[")
     count = 0
     for item in items:

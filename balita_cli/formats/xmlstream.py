@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from email.utils import format_datetime
-from typing import Any, TextIO
+from typing import IO, Any
 
 from balita_cli.formats.html import clean_text
 
@@ -18,7 +18,7 @@ from balita_cli.formats.html import clean_text
 class TextSink:
     """Lets lxml, which writes bytes, write into a text stream (stdout, an atomic file)."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: IO[str]) -> None:
         self.stream = stream
         self.decoder = codecs.getincrementaldecoder("utf-8")()
 
@@ -30,7 +30,7 @@ class TextSink:
 
 
 @contextmanager
-def xml_document(stream: TextIO) -> Iterator[Any]:
+def xml_document(stream: IO[str]) -> Iterator[Any]:
     """An lxml ``xmlfile`` context with the XML declaration written."""
     from lxml import etree  # type: ignore[import-untyped]
 

@@ -1,0 +1,140 @@
+"""IPTC ninjs: one news object per article, 3.1 by default (camelCase) or 2.1 (lower case).
+
+Each document validates against the official schema (``unevaluatedProperties: false``), so only
+schema properties appear. The editor's note (ninjs ``edNote`` exists for it) is never exported:
+balita's note is internal to the newsroom, not meant for partners.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import IO, Any
+
+from balita_cli.config import Site
+from balita_cli.errors import UsageError
+from balita_cli.formats.atom import last_change
+from balita_cli.formats.base import Record, article_guid, public_only
+from balita_cli.formats.html import article_html, clean_text, plain_text
+from balita_cli.formats.streaming import write_json_array
+
+VERSIONS = ("3.1", "2.1")
+SCHEMA_URI = "http://www.iptc.org/std/ninjs/ninjs-schema_{version}.json#"
+
+
+def _present(value: Any) -> bool:
+    return value not in (None, "", [], {})
+
+
+def news_object(record: Record, site: Site, version: str = "3.1") -> dict[str, Any]:
+    """The ninjs document for one article (3.1 property names; see ``for_version``)."""
+    retracted = record.get("status") == "retracted"
+    html = article_html(record)
+    document: dict[str, Any] = {
+        "uri": article_guid(record, site),
+        "type": "text",
+        "representationType": "full",
+        "profile": "balita-article",
+        "version": str(record.get("version") or 1),
+        "firstCreated": record.get("published_at") or record.get("created_at"),
+        "versionCreated": last_change(record),
+        "pubStatus": "canceled" if retracted else "usable",
+        "language": record.get("language") or site.language,
+        "headlines": headlines(record),
+        "descriptions": [{"role": "summary", "contentType": "text/plain", "value": plain_text(record)}],
+        "bodies": [
+            {
+                "role": "main",
+                "contentType": "text/html",
+                "wordCount": 0 if retracted else int(record.get("word_count") or 0),
+                "value": html,
+            }
+        ],
+        "by": ", ".join(record.get("authors") or []),
+        "people": [{"name": name, "rel": "author"} for name in record.get("authors") or []],
+        "subjects": subjects(record),
+        "infoSources": info_sources(record, site),
+        "located": clean_text(record.get("dateline")),
+        "copyrightHolder": site.publisher,
+        "expires": record.get("expires_at"),
+        "altIds": [{"role": "url", "value": record["url"]}, {"role": "id", "value": str(record["id"])}],
+        "associations": image_association(record),
+        "standard": {"name": "ninjs", "version": version, "schema": SCHEMA_URI.format(version=version)},
+    }
+    document = {key: value for key, value in document.items() if _present(value)}
+    converted: dict[str, Any] = for_version(document, version)
+    return converted
+
+
+def headlines(record: Record) -> list[dict[str, str]]:
+    lines = [{"role": "main", "value": clean_text(record["title"])}]
+    if record.get("subtitle"):
+        lines.append({"role": "sub", "value": clean_text(record["subtitle"])})
+    return lines
+
+
+def subjects(record: Record) -> list[dict[str, str]]:
+    found = [{"name": record["section"], "rel": "section"}] if record.get("section") else []
+    return found + [{"name": tag, "rel": "tag"} for tag in record.get("tags") or []]
+
+
+def info_sources(record: Record, site: Site) -> list[dict[str, str]]:
+    sources = [{"name": site.publisher, "role": "publisher", "uri": site.base_url}]
+    if record.get("source_name") or record.get("source_url"):
+        origin = {"name": record.get("source_name") or "", "role": "originator"}
+        if record.get("source_url"):
+            origin["uri"] = record["source_url"]
+        sources.append({key: value for key, value in origin.items() if value})
+    return sources
+
+
+def image_association(record: Record) -> list[dict[str, Any]]:
+    if not record.get("image_url"):
+        return []
+    picture: dict[str, Any] = {
+        "name": "featureimage",
+        "uri": record["image_url"],
+        "type": "picture",
+        "renditions": [{"name": "original", "href": record["image_url"]}],
+    }
+    if record.get("image_caption") or record.get("image_alt"):
+        text = record.get("image_caption") or record.get("image_alt")
+        picture["descriptions"] = [{"role": "caption", "value": clean_text(text)}]
+    if record.get("image_credit"):
+        picture["by"] = clean_text(record["image_credit"])
+    return [picture]
+
+
+def for_version(document: Any, version: str) -> Any:
+    """ninjs 2.x spells every property in lower case (``firstcreated``, ``contenttype``…)."""
+    if version.startswith("3"):
+        return document
+    if isinstance(document, dict):
+        return {key.lower(): for_version(value, version) for key, value in document.items()}
+    if isinstance(document, list):
+        return [for_version(item, version) for item in document]
+    return document
+
+
+class NinjsWriter:
+    name = "ninjs"
+    extension = ".json"
+    media_type = "application/json"
+    public = True
+    tree = False
+
+    def write(self, records: Iterable[Record], stream: IO[str], site: Site, **options: Any) -> int:
+        version = str(options.get("ninjs_version") or "3.1")
+        if version not in VERSIONS:
+            raise UsageError(f"unknown ninjs version {version!r} (choose from {', '.join(VERSIONS)})")
+        documents = (news_object(record, site, version) for record in public_only(records))
+        if not options.get("lines"):
+            return write_json_array(stream, documents)
+        count = 0
+        for document in documents:
+            stream.write(json.dumps(document, ensure_ascii=False) + "\n")
+            count += 1
+        return count
+
+
+WRITER = NinjsWriter()
