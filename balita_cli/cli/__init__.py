@@ -115,6 +115,8 @@ def _register() -> None:
     export.register(app)
     from balita_cli.cli import build
     build.register(app)
+    from balita_cli.cli import importing
+    importing.register(app)
     app.add_typer(database.app, name="db", help="Database upgrade and maintenance.")
 
 

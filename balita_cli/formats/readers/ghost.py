@@ -1,0 +1,165 @@
+"""Ghost JSON exports, with or without the ``{"db": [...]}`` wrapper.
+
+Posts come with their tags and authors in the order of ``posts_tags``/``posts_authors``
+(``sort_order``); internal tags (``#name``) stay internal. The HTML body is kept, sanitized; an
+old export without HTML falls back to the Markdown card of its mobiledoc.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+from balita_cli.errors import InvalidInput
+from balita_cli.formats.readers.base import (
+    ImportRecord,
+    ReadItem,
+    ReadOptions,
+    Rejected,
+    Skipped,
+    parse_time,
+    sanitize_html,
+)
+from balita_cli.workflow import Status
+
+STATUSES = {
+    "published": Status.PUBLISHED,
+    "draft": Status.DRAFT,
+    "scheduled": Status.SCHEDULED,
+    "sent": Status.PUBLISHED,
+}
+Row = dict[str, Any]
+
+
+def _data(path: Path) -> Row:
+    try:
+        document = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path}: not valid UTF-8") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
+    if isinstance(document, dict) and isinstance(document.get("db"), list) and document["db"]:
+        document = document["db"][0]
+    data = document.get("data") if isinstance(document, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get("posts"), list):
+        raise InvalidInput(f"{path}: not a Ghost export (no data.posts)")
+    return data
+
+
+def _ordered_links(rows: list[Row], key: str) -> dict[str, list[str]]:
+    """post id -> linked ids in ``sort_order`` (file order breaks ties)."""
+    grouped: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    for index, row in enumerate(rows):
+        grouped[str(row.get("post_id"))].append((int(row.get("sort_order") or 0), index, str(row.get(key))))
+    return {post: [linked for _order, _index, linked in sorted(links)] for post, links in grouped.items()}
+
+
+def _is_page(post: Row) -> bool:
+    return post.get("type") == "page" or post.get("page") in (True, 1, "1")
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+class GhostReader:
+    name = "ghost"
+    description = "Ghost JSON export"
+
+    def estimate(self, path: str) -> int | None:
+        return None
+
+    def read(self, path: str, options: ReadOptions) -> Iterator[ReadItem]:
+        source = Path(path)
+        if not source.is_file():
+            raise InvalidInput(f"{path}: no such file")
+        data = _data(source)
+        tags = {str(tag.get("id")): tag for tag in data.get("tags") or []}
+        users = {str(user.get("id")): user for user in data.get("users") or []}
+        post_tags = _ordered_links(data.get("posts_tags") or [], "tag_id")
+        post_authors = _ordered_links(data.get("posts_authors") or [], "author_id")
+        meta = {str(row.get("post_id")): row for row in data.get("posts_meta") or []}
+        for position, post in enumerate(data["posts"], start=1):
+            origin = f"{source.name}: post {position} (id {post.get('id')})"
+            if _is_page(post):
+                yield Skipped("page", origin)
+                continue
+            post_id = str(post.get("id"))
+            author_ids = post_authors.get(post_id) or [str(post.get("author_id"))]
+            try:
+                yield _record(
+                    post,
+                    origin,
+                    tags=[_text(tags[tag].get("name")) for tag in post_tags.get(post_id, []) if tag in tags],
+                    authors=[_text(users[user].get("name")) for user in author_ids if user in users],
+                    meta=meta.get(post_id, {}),
+                )
+            except InvalidInput as exc:
+                yield Rejected(origin, exc.message)
+
+
+def _record(post: Row, origin: str, *, tags: list[str], authors: list[str], meta: Row) -> ImportRecord:
+    status = STATUSES.get(_text(post.get("status")), Status.DRAFT)
+    published = parse_time(post.get("published_at"), UTC)
+    record = ImportRecord(
+        title=_text(post.get("title")),
+        origin=origin,
+        external_id=f"ghost:{post.get('id')}",
+        body=_body(post),
+        summary=_text(post.get("custom_excerpt")),
+        slug=_text(post.get("slug")) or None,
+        tags=tags,
+        authors=authors,
+        status=status,
+        canonical_url=_text(post.get("canonical_url")),
+        image_url=_text(post.get("feature_image")),
+        image_alt=_text(meta.get("feature_image_alt") or post.get("feature_image_alt")),
+        image_caption=_plain(meta.get("feature_image_caption") or post.get("feature_image_caption")),
+        featured=post.get("featured") in (True, 1, "1"),
+        language=_text(post.get("locale")) or None,
+        created_at=parse_time(post.get("created_at"), UTC),
+        updated_at=parse_time(post.get("updated_at"), UTC),
+    )
+    if status is Status.SCHEDULED:
+        record.scheduled_at = published
+    elif status is Status.PUBLISHED:
+        record.published_at = published
+    return record
+
+
+def _body(post: Row) -> str:
+    html = _text(post.get("html"))
+    if html:
+        return sanitize_html(html)
+    return _mobiledoc_markdown(post.get("mobiledoc"))
+
+
+def _mobiledoc_markdown(mobiledoc: Any) -> str:
+    """The Markdown cards of an old Ghost post, joined: its body when no HTML was exported."""
+    if not mobiledoc:
+        return ""
+    try:
+        document = json.loads(mobiledoc) if isinstance(mobiledoc, str) else mobiledoc
+    except json.JSONDecodeError:
+        raise InvalidInput("mobiledoc is not valid JSON") from None
+    parts = [
+        str(card[1].get("markdown", ""))
+        for card in document.get("cards", [])
+        if len(card) > 1 and card[0] in {"markdown", "card-markdown"} and isinstance(card[1], dict)
+    ]
+    return "\n\n".join(part for part in parts if part)
+
+
+def _plain(value: Any) -> str:
+    import html
+
+    import nh3
+
+    return " ".join(html.unescape(str(nh3.clean(_text(value), tags=set()))).split())
+
+
+READER = GhostReader()
