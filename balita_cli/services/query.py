@@ -82,18 +82,36 @@ def _source_condition(source: str) -> ColumnElement[bool]:
     )
 
 
-def fts_match_query(text_query: str) -> str:
-    """User words -> an FTS5 query of quoted terms (a trailing * keeps prefix search)."""
+def search_terms(text_query: str) -> list[tuple[str, bool]]:
+    """The words of a query, each with whether it ends in * (prefix search).
+
+    Both databases read the same terms, all of which must match, so a query finds the same
+    articles on SQLite and PostgreSQL.
+    """
     terms = []
     for word in re.findall(r"[\w*'-]+", text_query, flags=re.UNICODE):
-        prefix = word.endswith("*")
         core = word.strip("*'-")
         if core:
-            quoted = '"' + core.replace('"', '""') + '"'
-            terms.append(quoted + ("*" if prefix else ""))
+            terms.append((core, word.endswith("*")))
     if not terms:
         raise InvalidInput(f"search query {text_query!r} has no words to search for")
-    return " ".join(terms)
+    return terms
+
+
+def fts_match_query(text_query: str) -> str:
+    """User words -> an FTS5 query of quoted terms (a trailing * keeps prefix search)."""
+    return " ".join(
+        '"' + core.replace('"', '""') + '"' + ("*" if prefix else "")
+        for core, prefix in search_terms(text_query)
+    )
+
+
+def pg_tsquery_text(text_query: str) -> str:
+    """User words -> a to_tsquery() text of quoted lexemes joined by & (``:*`` for prefixes)."""
+    return " & ".join(
+        "'" + core.replace("'", "''") + "'" + (":*" if prefix else "")
+        for core, prefix in search_terms(text_query)
+    )
 
 
 def _text_condition(session: Session, text_query: str) -> ColumnElement[bool]:
@@ -102,7 +120,6 @@ def _text_condition(session: Session, text_query: str) -> ColumnElement[bool]:
             fts=fts_match_query(text_query)
         )
         return Article.id.in_(matched.columns(literal_column("rowid")))  # type: ignore[union-attr]
-    fts_match_query(text_query)  # the same validation on every database
     return _pg_match(text_query)
 
 
@@ -263,7 +280,8 @@ def _search_sqlite(session: Session, text_query: str, where: list[Any], window: 
 
 
 def _pg_tsquery(text_query: str) -> Any:
-    return func.websearch_to_tsquery(literal_column(f"'{PG_CONFIG}'::regconfig"), bindparam("pgq", text_query))
+    terms = bindparam("pgq", pg_tsquery_text(text_query), unique=True)
+    return func.to_tsquery(literal_column(f"'{PG_CONFIG}'::regconfig"), terms)
 
 
 def _pg_match(text_query: str) -> ColumnElement[bool]:
@@ -271,7 +289,6 @@ def _pg_match(text_query: str) -> ColumnElement[bool]:
 
 
 def _search_postgres(session: Session, text_query: str, where: list[Any], window: Window) -> list[SearchHit]:
-    fts_match_query(text_query)  # the same validation on every database
     tsquery = _pg_tsquery(text_query)
     rank = func.ts_rank_cd(literal_column(PG_DOCUMENT), tsquery)
     headline_text = literal_column(
