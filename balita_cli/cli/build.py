@@ -21,17 +21,13 @@ def build(
     *,
     output: Annotated[
         Path | None,
-        typer.Option(
-            "--output", "-o", help="Output directory (default: output_dir in balita.toml)."
-        ),
+        typer.Option("--output", "-o", help="Output directory (default: output_dir in balita.toml)."),
     ] = None,
     clean: Annotated[
         bool,
         typer.Option("--clean", help="Rewrite every file, ignoring what the last build wrote."),
     ] = False,
-    page_size: Annotated[
-        int, typer.Option("--page-size", min=1, help="Articles per list page.")
-    ] = 20,
+    page_size: Annotated[int, typer.Option("--page-size", min=1, help="Articles per list page.")] = 20,
     output_format: Annotated[
         BuildFormat,
         typer.Option("--format", "-f", help="text: a line on stderr; json: a summary on stdout."),

@@ -102,9 +102,7 @@ def navigation(session: Session) -> list[dict[str, str]]:
     """Sections that have something on the site, for the header of every page."""
     from balita_cli.services.query import ArticleFilter, conditions
 
-    live = select(col(Article.section_id)).where(
-        and_(*conditions(session, ArticleFilter(statuses=SITE_STATUSES)))
-    )
+    live = select(col(Article.section_id)).where(and_(*conditions(session, ArticleFilter(statuses=SITE_STATUSES))))
     statement = select(col(Section.name), col(Section.slug))
     rows = session.execute(statement.where(col(Section.id).in_(live)).order_by(col(Section.name)))
     return [{"name": name, "path": pages.term_dir("section", slug)} for name, slug in rows]
@@ -126,9 +124,7 @@ class SiteBuilder:
             for name, path in FEED_FILES
             if name in FORMAT_NAMES
         ]
-        self.missing = [
-            name for name, _ in (*FEED_FILES, *SITEMAP_FILES) if name not in FORMAT_NAMES
-        ]
+        self.missing = [name for name, _ in (*FEED_FILES, *SITEMAP_FILES) if name not in FORMAT_NAMES]
         self.sections = navigation(session)
 
     def page(self, template: str, directory: str, language: str, **context: Any) -> None:
@@ -141,9 +137,7 @@ class SiteBuilder:
             "feeds": self.feeds,
             "sections": self.sections,
         }
-        self.tree.put_text(
-            directory + pages.INDEX, render(self.environment, template, {**shared, **context})
-        )
+        self.tree.put_text(directory + pages.INDEX, render(self.environment, template, {**shared, **context}))
 
     def build(self) -> BuildReport:
         entries: list[dict[str, Any]] = []
@@ -193,13 +187,9 @@ class SiteBuilder:
             target = pages.root_prefix(directory) + pages.article_dir(record["slug"])
             context = {"lang": record["language"] or self.site.language, "title": record["title"],
                        "target": target, "target_url": record["url"]}  # fmt: skip
-            self.tree.put_text(
-                directory + pages.INDEX, render(self.environment, "redirect.html", context)
-            )
+            self.tree.put_text(directory + pages.INDEX, render(self.environment, "redirect.html", context))
 
-    def machine_files(
-        self, files: tuple[tuple[str, str], ...], records: list[dict[str, Any]]
-    ) -> list[str]:
+    def machine_files(self, files: tuple[tuple[str, str], ...], records: list[dict[str, Any]]) -> list[str]:
         from balita_cli.formats import FORMAT_NAMES, get_stream_writer
 
         written = []

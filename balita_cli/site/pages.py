@@ -42,7 +42,7 @@ def page_dir(base: str, number: int) -> str:
 
 def root_prefix(directory: str) -> str:
     """``../`` once per directory level: how a page at ``directory`` reaches the site root."""
-    return "../" * directory.count("/")
+    return "../" * directory.count("/") or "./"
 
 
 def absolute(site: Site, directory: str) -> str:
@@ -81,17 +81,13 @@ def entry_view(record: Record, site: Site) -> dict[str, Any]:
     }
 
 
-def article_view(
-    record: Record, terms: dict[str, list[tuple[str, str]]], site: Site
-) -> dict[str, Any]:
+def article_view(record: Record, terms: dict[str, list[tuple[str, str]]], site: Site) -> dict[str, Any]:
     """What the article template shows; a retracted article keeps its title and notices only."""
     language = record["language"] or site.language
     retracted = record["status"] == "retracted"
     published = _local(record["published_at"], site)
     updated = _local(record["updated_at"], site)
-    show_updated = (
-        published is not None and updated is not None and updated - published > UPDATE_GRACE
-    )
+    show_updated = published is not None and updated is not None and updated - published > UPDATE_GRACE
     notices = [
         {
             "kind": c["kind"],
@@ -132,9 +128,7 @@ def _image(record: Record) -> dict[str, str] | None:
             "credit": record["image_credit"]}  # fmt: skip
 
 
-def news_article_ld(
-    record: Record, terms: dict[str, list[tuple[str, str]]], site: Site
-) -> dict[str, Any]:
+def news_article_ld(record: Record, terms: dict[str, list[tuple[str, str]]], site: Site) -> dict[str, Any]:
     """schema.org NewsArticle for search engines; a retracted article carries no description."""
     home = f"{site.base_url.rstrip('/')}/"
     data: dict[str, Any] = {
