@@ -1,0 +1,100 @@
+"""Time a whole process: the median of several runs after a warm-up, and its peak memory.
+
+Each run is one child process reaped with ``os.wait4``, whose resource usage is that child's
+alone (``ru_maxrss``, the peak resident set in KiB on Linux), so no ``/usr/bin/time`` is
+needed and one run's peak never hides another's.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+Setup = Callable[[], None]
+SLOW_SECONDS = 20.0
+SLOW_RUNS = 1
+
+
+@dataclass
+class Measurement:
+    operation: str
+    backend: str
+    n: int | None
+    command: list[str]
+    runs: list[float] = field(default_factory=list)
+    peak_kib: list[int] = field(default_factory=list)
+    error: str = ""
+    output_bytes: int = 0
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs) if self.runs else float("nan")
+
+    @property
+    def peak_mib(self) -> float:
+        return max(self.peak_kib) / 1024 if self.peak_kib else float("nan")
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(median_s=self.median, peak_mib=self.peak_mib)
+        return data
+
+
+def run_once(command: Sequence[str], cwd: Path, env: dict[str, str], stdout: Path) -> tuple[float, int, int, str]:
+    """Seconds, peak KiB, exit code and the end of stderr of one run."""
+    stderr = stdout.with_suffix(".stderr")
+    with stdout.open("wb") as out, stderr.open("wb") as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(list(command), cwd=cwd, env=env, stdout=out, stderr=err)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    tail = stderr.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
+    return elapsed, usage.ru_maxrss, process.returncode, " | ".join(tail)
+
+
+def measure(
+    operation: str,
+    backend: str,
+    n: int | None,
+    command: Sequence[str],
+    *,
+    cwd: Path,
+    env: dict[str, str],
+    runs: int,
+    setup: Setup | None = None,
+    warmup: bool = True,
+) -> Measurement:
+    """Run ``command`` once to warm caches, then ``runs`` times; stop at the first failure.
+
+    An operation whose warm-up takes longer than SLOW_SECONDS is timed SLOW_RUNS times only:
+    at that length start-up noise no longer matters and the whole suite stays within minutes.
+    """
+    result = Measurement(operation, backend, n, list(command))
+    stdout = cwd / f".bench-{operation.replace(' ', '_')}.out"
+    total = runs + (1 if warmup else 0)
+    number = 0
+    while number < total:
+        if setup is not None:
+            setup()
+        elapsed, peak, code, tail = run_once(command, cwd, env, stdout)
+        if code != 0:
+            result.error = f"exit {code}: {tail}"
+            break
+        result.output_bytes = stdout.stat().st_size
+        if warmup and number == 0:
+            if elapsed > SLOW_SECONDS:
+                total = min(total, 1 + SLOW_RUNS)
+        else:
+            result.runs.append(elapsed)
+            result.peak_kib.append(peak)
+        number += 1
+    stdout.unlink(missing_ok=True)
+    stdout.with_suffix(".stderr").unlink(missing_ok=True)
+    return result
