@@ -29,6 +29,7 @@ class Measurement:
     command: list[str]
     runs: list[float] = field(default_factory=list)
     peak_kib: list[int] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
     error: str = ""
     output_bytes: int = 0
 
@@ -37,17 +38,24 @@ class Measurement:
         return statistics.median(self.runs) if self.runs else float("nan")
 
     @property
+    def median_cpu(self) -> float:
+        """User + system seconds: less disturbed than wall time when the machine is busy."""
+        return statistics.median(self.cpu) if self.cpu else float("nan")
+
+    @property
     def peak_mib(self) -> float:
         return max(self.peak_kib) / 1024 if self.peak_kib else float("nan")
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
-        data.update(median_s=self.median, peak_mib=self.peak_mib)
+        data.update(median_s=self.median, median_cpu_s=self.median_cpu, peak_mib=self.peak_mib)
         return data
 
 
-def run_once(command: Sequence[str], cwd: Path, env: dict[str, str], stdout: Path) -> tuple[float, int, int, str]:
-    """Seconds, peak KiB, exit code and the end of stderr of one run."""
+def run_once(
+    command: Sequence[str], cwd: Path, env: dict[str, str], stdout: Path
+) -> tuple[float, float, int, int, str]:
+    """Wall seconds, CPU seconds, peak KiB, exit code and the end of stderr of one run."""
     stderr = stdout.with_suffix(".stderr")
     with stdout.open("wb") as out, stderr.open("wb") as err:
         start = time.perf_counter()
@@ -56,7 +64,8 @@ def run_once(command: Sequence[str], cwd: Path, env: dict[str, str], stdout: Pat
         elapsed = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
     tail = stderr.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
-    return elapsed, usage.ru_maxrss, process.returncode, " | ".join(tail)
+    cpu = usage.ru_utime + usage.ru_stime
+    return elapsed, cpu, usage.ru_maxrss, process.returncode, " | ".join(tail)
 
 
 def measure(
@@ -83,7 +92,7 @@ def measure(
     while number < total:
         if setup is not None:
             setup()
-        elapsed, peak, code, tail = run_once(command, cwd, env, stdout)
+        elapsed, cpu, peak, code, tail = run_once(command, cwd, env, stdout)
         if code != 0:
             result.error = f"exit {code}: {tail}"
             break
@@ -94,6 +103,7 @@ def measure(
         else:
             result.runs.append(elapsed)
             result.peak_kib.append(peak)
+            result.cpu.append(cpu)
         number += 1
     stdout.unlink(missing_ok=True)
     stdout.with_suffix(".stderr").unlink(missing_ok=True)

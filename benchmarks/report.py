@@ -142,7 +142,9 @@ def _verdict(met: bool | None) -> str:
 
 
 def render(measurements: list[Measurement], checks: list[dict[str, Any]]) -> str:
-    lines = [f"{'backend':<11} {'N':>8}  {'operation':<30} {'median s':>9} {'min s':>8} {'peak MiB':>9}  note"]
+    lines = [
+        f"{'backend':<11} {'N':>8}  {'operation':<30} {'median s':>9} {'min s':>8} {'cpu s':>8} {'peak MiB':>9}  note"
+    ]
     for m in measurements:
         n = "" if m.n is None else f"{m.n:,}"
         fastest = min(m.runs) if m.runs else None
@@ -151,7 +153,7 @@ def render(measurements: list[Measurement], checks: list[dict[str, Any]]) -> str
             note = f"{m.n / m.median:,.0f} articles/s"
         lines.append(
             f"{m.backend:<11} {n:>8}  {m.operation:<30} {_number(m.median):>9} {_number(fastest):>8} "
-            f"{_number(m.peak_mib, 0):>9}  {note}"
+            f"{_number(m.median_cpu):>8} {_number(m.peak_mib, 0):>9}  {note}"
         )
     lines += ["", f"{'target':<62} {'value':>10} {'limit':>9}  result"]
     for check in checks:
