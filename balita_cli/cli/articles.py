@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from balita_cli import console
-from balita_cli.cli.output import ShowFormat, write_json
+from balita_cli.cli.output import ShowFormat, write_json, write_line
 from balita_cli.cli.state import state
 from balita_cli.errors import Aborted, Conflict, InvalidInput, UsageError
 from balita_cli.workflow import Status
@@ -141,7 +141,7 @@ def _initial_times(status: Status, at: str | None, expires: str | None, zone: An
 
 def _report_created(article: Article, porcelain: bool, output_format: ShowFormat | None) -> None:
     if porcelain:
-        console.print_line(str(article.id))
+        write_line(str(article.id))
     elif output_format is ShowFormat.JSON:
         write_json(_record(article))
     else:

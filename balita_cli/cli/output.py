@@ -38,6 +38,11 @@ def spreadsheet_safe(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
+def write_line(text: str) -> None:
+    """One line of data on stdout, exactly as given (Rich would expand tabs)."""
+    sys.stdout.write(text + "\n")
+
+
 def write_json(data: Any, stream: TextIO | None = None) -> None:
     target = stream or sys.stdout
     json.dump(data, target, ensure_ascii=False, indent=2)

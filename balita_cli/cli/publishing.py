@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from balita_cli import console
+from balita_cli.cli.output import write_line
 from balita_cli.cli.state import state
 from balita_cli.errors import UsageError
 
@@ -32,9 +33,9 @@ def publish(
         with app_state.session(write=True) as session:
             run = publishing.run_due(session, who=app_state.who)
         for article in run.published:
-            console.print_line(f"published\t{article.id}\t{article.slug}")
+            write_line(f"published\t{article.id}\t{article.slug}")
         for article in run.expired:
-            console.print_line(f"expired\t{article.id}\t{article.slug}")
+            write_line(f"expired\t{article.id}\t{article.slug}")
         console.info(f"{len(run.published)} published, {len(run.expired)} expired")
         return
     if not refs:
