@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import feedparser
+import lxml.etree
 import lxml.html
 import pytest
 
 from balita_cli.db.engine import create_db_engine, session_scope
 from balita_cli.models import Status
 from balita_cli.services import articles, publishing
-from tests.conftest import Cli
+from tests.conftest import Cli, corpora_path
 
 MANIFEST = ".balita-build.json"
 MACHINE_FILES = {"feed.xml", "atom.xml", "feed.json", "sitemap.xml", "news-sitemap.xml"}
@@ -266,3 +267,36 @@ def test_pagination(cli: Cli, site: Path) -> None:
     assert len(find(second, "li", "entry")) == 2
     assert second.xpath("//a[@rel='prev']/@href") == ["../../"]
     assert second.xpath("//a[@rel='next']/@href") == ["../../page/3/"]
+
+
+def test_sitemap_lists_articles_and_list_pages(cli: Cli, site: Path) -> None:
+    import xmlschema
+
+    build(cli)
+    output = site / "public"
+    if not (output / "sitemap.xml").exists():
+        pytest.skip("no sitemap writer registered in balita_cli.formats")
+    schema = xmlschema.XMLSchema(str(corpora_path("schemas", "sitemaps", "sitemap.xsd")))
+    schema.validate(str(output / "sitemap.xml"))
+    document = lxml.etree.parse(str(output / "sitemap.xml"))
+    locs = set(document.xpath("//s:loc/text()", namespaces={"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}))
+    assert {row["url"] for row in published(cli)} <= locs
+    assert {"https://balita.example.ph/", "https://balita.example.ph/sections/politics/"} <= locs
+    assert "Sitemap: https://balita.example.ph/sitemap.xml" in (output / "robots.txt").read_text()
+
+
+def test_sitemap_splits_past_its_limit(cli: Cli, site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import xmlschema
+
+    from balita_cli.formats import sitemap
+
+    monkeypatch.setattr(sitemap, "MAX_URLS", 4)
+    monkeypatch.setattr(sitemap.WRITER, "max_items", 4, raising=False)
+    build(cli)
+    output = site / "public"
+    index = xmlschema.XMLSchema(str(corpora_path("schemas", "sitemaps", "siteindex.xsd")))
+    index.validate(str(output / "sitemap.xml"))
+    parts = sorted(p.name for p in output.glob("sitemap-*.xml"))
+    assert len(parts) >= 2
+    manifest = hashes(output)
+    assert set(parts) <= set(manifest)

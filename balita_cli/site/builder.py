@@ -8,6 +8,7 @@ rendered in full each time and handed to ``OutputTree``, which writes only what 
 from __future__ import annotations
 
 import io
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -108,6 +109,50 @@ def navigation(session: Session) -> list[dict[str, str]]:
     return [{"name": name, "path": pages.term_dir("section", slug)} for name, slug in rows]
 
 
+@dataclass
+class Collected:
+    """What the list pages, feeds and sitemaps need once every article page is written."""
+
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    latest: list[dict[str, Any]] = field(default_factory=list)  # full records, for the feeds
+    light: list[dict[str, Any]] = field(default_factory=list)  # records without body, for sitemaps
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    names: dict[tuple[str, str], str] = field(default_factory=dict)
+    aliases: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def add(self, record: dict[str, Any], terms: Terms, entry: dict[str, Any]) -> None:
+        self.entries.append(entry)
+        if len(self.latest) < FEED_SIZE:
+            self.latest.append(record)
+        light = {**record, "body": ""}
+        self.light.append(light)
+        self.aliases.extend((alias, light) for alias in record["aliases"])
+        for kind, pairs in terms.items():
+            for name, slug in pairs:
+                self.groups[(kind, slug)].append({**entry, "_changed": record["published_at"]})
+                self.names[(kind, slug)] = name
+
+    def redirects(self) -> list[tuple[str, dict[str, Any]]]:
+        """Old slugs that no current article has taken over."""
+        current = {record["slug"] for record in self.light}
+        return [(alias, record) for alias, record in self.aliases if alias not in current]
+
+    def list_urls(self, site: Site) -> list[dict[str, Any]]:
+        """The home, section, tag and author pages as small sitemap entries (newest article = lastmod)."""
+        lists = [("", self.light[0]["published_at"] if self.light else None)]
+        lists += [(pages.term_dir(kind, slug), members[0]["_changed"]) for (kind, slug), members in self.groups.items()]
+        return [
+            {
+                "url": pages.absolute(site, directory),
+                "status": "published",
+                "updated_at": changed,
+                "published_at": changed,
+            }  # fmt: skip
+            for directory, changed in lists
+            if changed
+        ]
+
+
 class SiteBuilder:
     """Holds what every page shares and writes pages into the output tree."""
 
@@ -140,35 +185,20 @@ class SiteBuilder:
         self.tree.put_text(directory + pages.INDEX, render(self.environment, template, {**shared, **context}))
 
     def build(self) -> BuildReport:
-        entries: list[dict[str, Any]] = []
-        latest: list[dict[str, Any]] = []
-        light: list[dict[str, Any]] = []  # every record without its body, for the sitemaps
-        groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-        names: dict[tuple[str, str], str] = {}
-        slugs: set[str] = set()
-        aliases: list[tuple[str, dict[str, Any]]] = []
+        collected = Collected()
         for record, terms in site_records(self.session, self.site):
             self.article_page(record, terms)
-            entry = pages.entry_view(record, self.site)
-            entries.append(entry)
-            slugs.add(record["slug"])
-            aliases.extend((alias, record) for alias in record["aliases"])
-            for kind, pairs in terms.items():
-                for name, slug in pairs:
-                    groups[(kind, slug)].append(entry)
-                    names[(kind, slug)] = name
-            if len(latest) < FEED_SIZE:
-                latest.append(record)
-            light.append({**record, "body": ""})
-        self.list_pages("", "", entries)
-        for (kind, slug), members in groups.items():
-            self.list_pages(pages.term_dir(kind, slug), names[(kind, slug)], members)
-        self.redirects([(alias, record) for alias, record in aliases if alias not in slugs])
-        feeds = self.machine_files(FEED_FILES, latest)
-        sitemaps = self.machine_files(SITEMAP_FILES, light)
+            collected.add(record, terms, pages.entry_view(record, self.site))
+        self.list_pages("", "", collected.entries)
+        for (kind, slug), members in collected.groups.items():
+            self.list_pages(pages.term_dir(kind, slug), collected.names[(kind, slug)], members)
+        self.redirects(collected.redirects())
+        feeds = self.machine_files(FEED_FILES, collected.latest)
+        sitemaps = self.machine_files(SITEMAP_FILES[:1], collected.light + collected.list_urls(self.site))
+        sitemaps += self.machine_files(SITEMAP_FILES[1:], collected.light)  # news: articles only
         self.assets(sitemaps)
         counts = self.tree.finish()
-        return BuildReport(self.options.output, len(entries), len(self.tree.current), counts,
+        return BuildReport(self.options.output, len(collected.entries), len(self.tree.current), counts,
                            feeds, self.missing)  # fmt: skip
 
     def article_page(self, record: dict[str, Any], terms: Terms) -> None:
@@ -193,18 +223,27 @@ class SiteBuilder:
         from balita_cli.formats import FORMAT_NAMES, get_stream_writer
 
         written = []
+        options: dict[str, Any] = {"updated": last_change(records)} if records else {}
         for name, path in files:
             if name not in FORMAT_NAMES:
                 continue
-            buffer = io.StringIO()
-            options = {"feed_url": pages.absolute(self.site, path)}
-            updated = last_change(records)
-            if updated:
-                options["updated"] = updated
-            get_stream_writer(name).write(records, buffer, self.site, **options)
-            self.tree.put_text(path, buffer.getvalue())
+            writer = get_stream_writer(name)
+            if len(records) > getattr(writer, "max_items", len(records)):
+                self.split_files(writer, records)
+            else:
+                buffer = io.StringIO()
+                writer.write(records, buffer, self.site, feed_url=pages.absolute(self.site, path), **options)
+                self.tree.put_text(path, buffer.getvalue())
             written.append(path)
         return written
+
+    def split_files(self, writer: Any, records: list[dict[str, Any]]) -> None:
+        """A writer that splits past its limit (sitemaps) writes into a scratch directory first, so
+        its files go through the manifest like every other page."""
+        with tempfile.TemporaryDirectory(prefix=".balita-build-") as scratch:
+            writer.write_tree(records, Path(scratch), self.site)
+            for path in sorted(Path(scratch).iterdir()):
+                self.tree.put(path.name, path.read_bytes())
 
     def assets(self, sitemaps: list[str]) -> None:
         for name in STATIC_FILES:
