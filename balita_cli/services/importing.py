@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from balita_cli.errors import BalitaError, InvalidInput
 from balita_cli.formats.readers.base import ImportRecord, ReadItem, Rejected, Skipped
-from balita_cli.models import Article, ArticleSlug, Correction
-from balita_cli.services import articles
+from balita_cli.models import Article, ArticleSlug, Correction, Tag
+from balita_cli.services import articles, taxonomy
 from balita_cli.services.articles import ArticleChanges, ArticleDraft
 from balita_cli.slugs import make_slug
 from balita_cli.timeutil import utcnow
@@ -333,13 +333,17 @@ def changes_for(article: Article, record: ImportRecord, settings: ImportSettings
     current_section = article.section.name if article.section else None
     if _slugs([record.section] if record.section else []) != _slugs([current_section] if current_section else []):
         changes.section, changes.clear_section = record.section, record.section is None
-    if _slugs(record.tags, ordered=False) != _slugs([tag.name for tag in article.tags], ordered=False):
+    if _tag_slugs(record.tags) != _tag_slugs([tag.name for tag in article.tags]):
         changes.tags = list(record.tags)
     if _slugs(record.authors) != _slugs([author.name for author in article.authors]):
         changes.authors = list(record.authors)
     return changes
 
 
-def _slugs(names: Iterable[str], *, ordered: bool = True) -> list[str]:
-    slugs = list(dict.fromkeys(make_slug(name) for name in names))
-    return slugs if ordered else sorted(slugs)
+def _slugs(names: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(make_slug(name) for name in names))
+
+
+def _tag_slugs(names: Iterable[str]) -> set[str]:
+    """Tags compare as ``taxonomy.term_slug`` stores them: "#internal" stays apart from "internal"."""
+    return {taxonomy.term_slug(Tag, name) for name in names}
