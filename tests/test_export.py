@@ -1,0 +1,522 @@
+"""balita export: every format read back by a real reader or validated by its official schema."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+from defusedxml import ElementTree
+from typer.testing import CliRunner
+
+from balita_cli.config import Site
+from balita_cli.errors import InvalidInput
+from balita_cli.formats import FORMAT_NAMES, get_writer
+from balita_cli.records import RECORD_FIELDS
+from tests.conftest import ISOLATED_ENV, Cli, _postgres_schema_url, corpora_path, postgres_url
+
+SECRET_NOTE = "SECRET-EDITOR-NOTE"
+HOSTILE_BODY = (
+    "Intro <script>alert('x')</script> text.\n\n"
+    '<img src="x.png" onerror="alert(1)"> and <a href="javascript:alert(2)">a link</a> '
+    'and [md link](javascript:alert(3)) and <a href="data:text/html,<script>x</script>">d</a>\n\n'
+    "<div><b>unclosed tag\x01 with control\x0b characters\x7f"
+)
+HTML_FORMATS = ("rss", "atom", "jsonfeed", "ninjs", "wxr")
+
+
+@dataclass
+class Newsroom:
+    """Ids of a small archive covering every case a public format must treat differently."""
+
+    english: int
+    filipino: int
+    draft: int
+    retracted: int
+    trashed: int
+    hostile: int
+    formula: int
+
+
+def fill(cli: Cli) -> Newsroom:
+    english = cli.new(
+        "Senate passes the 2027 budget", "--status", "published", "--section", "Politics",
+        "--tag", "Senate", "--tag", "Budget", "--author", "Maria Santos", "--author", "Jose Cruz",
+        "--body", "The **Senate** approved the budget.\n\nA second paragraph.",
+        "--source-name", "Rappler", "--source-url", "https://www.rappler.com/nation/budget-2027",
+        "--dateline", "MANILA", "--image-url", "https://img.example.ph/senate.jpg",
+        "--image-caption", "The Senate floor", "--note", SECRET_NOTE, "--subtitle", "A record sum",
+    )  # fmt: skip
+    cli.ok("correct", str(english), "An earlier version misnamed the committee chair.")
+    filipino = cli.new(
+        "Bagong teleserye, nangunguna sa ratings", "--status", "published", "--lang", "fil",
+        "--section", "Entertainment", "--body", "Nangunguna ang bagong teleserye.",
+    )  # fmt: skip
+    draft = cli.new("Draft story", "--body", "DRAFT-BODY text", "--section", "Politics")
+    retracted = cli.new("Killed story", "--status", "published", "--body", "RETRACTED-BODY text")
+    cli.ok("retract", str(retracted), "--reason", "The report relied on a fabricated document.")
+    trashed = cli.new("Trashed story", "--status", "published", "--body", "TRASHED-BODY")
+    cli.ok("delete", str(trashed), "--yes")
+    hostile = cli.new("Hostile <b>body</b>", "--status", "published", "--body", HOSTILE_BODY)
+    formula = cli.new('=HYPERLINK("http://evil")', "--body", "Formula title.")
+    return Newsroom(english, filipino, draft, retracted, trashed, hostile, formula)
+
+
+def _database(folder: Path) -> Iterator[str]:
+    base = postgres_url()
+    if base is None:
+        yield f"sqlite:///{folder / 'balita.db'}"
+    else:
+        yield from _postgres_schema_url(base)
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cli, Newsroom]]:
+    """One archive for the read-only tests of this module (built once: it takes a dozen commands)."""
+    folder = tmp_path_factory.mktemp("archive")
+    databases = _database(folder)
+    cli = Cli(db_url=next(databases), runner=CliRunner())
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ISOLATED_ENV:
+            patch.delenv(name, raising=False)
+        patch.setenv("HOME", str(folder / "home"))
+        patch.chdir(folder)
+        newsroom = fill(cli)
+    yield cli, newsroom
+    databases.close()
+
+
+@pytest.fixture
+def cli(archive: tuple[Cli, Newsroom]) -> Cli:
+    """Every test here only reads, so they share the archive (exports never write to it)."""
+    return archive[0]
+
+
+@pytest.fixture
+def newsroom(archive: tuple[Cli, Newsroom]) -> Newsroom:
+    return archive[1]
+
+
+def export(cli: Cli, *args: str) -> str:
+    result = cli.ok("export", *args)
+    assert result.stderr == ""
+    return result.stdout
+
+
+class TagCollector(HTMLParser):
+    """Every start tag and its attributes, as a browser's tokenizer would see them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
+
+
+def assert_harmless(html: str) -> None:
+    parser = TagCollector()
+    parser.feed(html)
+    for tag, attrs in parser.tags:
+        assert tag not in {"script", "style", "iframe", "object", "embed"}, html
+        for name, value in attrs:
+            assert not name.lower().startswith("on"), (name, html)
+            url = "".join((value or "").split()).lower()
+            if name.lower() in {"href", "src", "action", "formaction", "xlink:href"}:
+                assert not url.startswith(("javascript:", "vbscript:", "data:text/html")), html
+    assert "<script" not in html.lower()
+
+
+# --- registry and command surface ------------------------------------------------------
+
+
+def test_every_format_is_registered_with_its_metadata() -> None:
+    assert set(FORMAT_NAMES) == {
+        "json", "jsonl", "csv", "markdown", "rss", "atom", "jsonfeed", "ninjs", "sitemap",
+        "news-sitemap", "wxr",
+    }  # fmt: skip
+    for name in FORMAT_NAMES:
+        writer = get_writer(name)
+        assert writer.name == name and writer.extension.startswith(".") and "/" in writer.media_type
+    public = {name for name in FORMAT_NAMES if get_writer(name).public}
+    assert public == {"rss", "atom", "jsonfeed", "ninjs", "sitemap", "news-sitemap"}
+
+
+def test_unknown_format_is_a_usage_error(cli: Cli) -> None:
+    result = cli.fails(["export", "pdf"], 2)
+    assert "unknown export format 'pdf'" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["--status", "draft"], ["--status", "review"], ["--trash"]])
+def test_public_formats_refuse_private_articles(cli: Cli, args: list[str]) -> None:
+    result = cli.fails(["export", "rss", *args], 2)
+    assert "public format" in result.stderr
+
+
+def test_markdown_needs_a_directory(cli: Cli) -> None:
+    assert "-o DIRECTORY" in cli.fails(["export", "markdown"], 2).stderr
+
+
+# --- our own formats -----------------------------------------------------------------
+
+
+def test_jsonl_is_exactly_the_records_of_every_live_article(cli: Cli, newsroom: Newsroom) -> None:
+    records = [json.loads(line) for line in export(cli, "jsonl").splitlines()]
+    assert all(tuple(record) == RECORD_FIELDS for record in records)
+    ids = {record["id"] for record in records}
+    assert ids == {
+        newsroom.english, newsroom.filipino, newsroom.draft, newsroom.retracted,
+        newsroom.hostile, newsroom.formula,
+    }  # fmt: skip
+    shown = cli.json("show", str(newsroom.english), "--format", "json")
+    assert next(r for r in records if r["id"] == newsroom.english) == shown
+
+
+def test_json_document_has_site_metadata_and_filtered_articles(cli: Cli, newsroom: Newsroom) -> None:
+    document = json.loads(export(cli, "json", "--section", "Politics", "--status", "published"))
+    assert document["site"]["name"] == Site().name
+    assert [article["id"] for article in document["articles"]] == [newsroom.english]
+    assert json.loads(export(cli, "json", "--section", "Nowhere"))["articles"] == []
+
+
+def test_csv_flattens_lists_and_defuses_formulas(cli: Cli, newsroom: Newsroom) -> None:
+    rows = {int(row["id"]): row for row in csv.DictReader(io.StringIO(export(cli, "csv")))}
+    assert rows[newsroom.english]["tags"] in {"Senate; Budget", "Budget; Senate"}
+    assert rows[newsroom.english]["authors"] == "Maria Santos; Jose Cruz"
+    assert rows[newsroom.formula]["title"] == '\'=HYPERLINK("http://evil")'
+
+
+# --- feeds ---------------------------------------------------------------------------------
+
+
+def parsed_feed(text: str) -> Any:
+    feed = feedparser.parse(text)
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    return feed
+
+
+def test_rss_round_trips_through_feedparser(cli: Cli, newsroom: Newsroom) -> None:
+    text = export(cli, "rss")
+    feed = parsed_feed(text)
+    assert feed.version == "rss20"
+    titles = {entry.title for entry in feed.entries}
+    assert titles == {"Senate passes the 2027 budget", "Bagong teleserye, nangunguna sa ratings", "Hostile <b>body</b>"}
+    entry = next(e for e in feed.entries if e.title.startswith("Senate"))
+    assert entry.link.endswith("/articles/senate-passes-the-2027-budget/")
+    assert entry.id.startswith("tag:") and entry.published_parsed is not None
+    assert [author["name"] for author in entry.authors] == ["Maria Santos", "Jose Cruz"]
+    assert {tag.term for tag in entry.tags} == {"Politics", "Senate", "Budget"}
+    assert entry.source == {"href": "https://www.rappler.com/nation/budget-2027", "title": "Rappler"}
+    html = entry.content[0].value
+    assert "Read more on" in html and "https://www.rappler.com/nation/budget-2027" in html
+    assert "misnamed the committee chair" in html
+    for private in (SECRET_NOTE, "DRAFT-BODY", "TRASHED-BODY", "RETRACTED-BODY"):
+        assert private not in text
+
+
+def test_atom_round_trips_through_feedparser(cli: Cli, newsroom: Newsroom) -> None:
+    feed = parsed_feed(export(cli, "atom"))
+    assert feed.version == "atom10"
+    entry = next(e for e in feed.entries if e.title.startswith("Bagong"))
+    assert entry.get("language") == "fil" or entry.title_detail.get("language") == "fil"
+    english = next(e for e in feed.entries if e.title.startswith("Senate"))
+    assert [a["name"] for a in english.authors] == ["Maria Santos", "Jose Cruz"]
+    via = [link for link in english.links if link.rel == "via"]
+    assert via and via[0].href == "https://www.rappler.com/nation/budget-2027"
+    assert english.updated_parsed >= english.published_parsed
+    assert "Read more on" in english.content[0].value
+
+
+def test_retracted_articles_show_the_notice_not_the_body(cli: Cli, newsroom: Newsroom) -> None:
+    for name in ("rss", "atom", "jsonfeed", "ninjs"):
+        text = export(cli, name, "--status", "retracted")
+        assert "fabricated document" in text, name
+        assert "RETRACTED-BODY" not in text, name
+
+
+def test_jsonfeed_is_valid_json_feed_1_1(cli: Cli, newsroom: Newsroom) -> None:
+    import jsonschema
+
+    schema = json.loads(corpora_path("schemas", "jsonfeed", "schema-v1.1.json").read_text())
+    feed = json.loads(export(cli, "jsonfeed"))
+    jsonschema.validate(feed, schema)
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    items = {item["title"]: item for item in feed["items"]}
+    english = items["Senate passes the 2027 budget"]
+    assert english["external_url"] == "https://www.rappler.com/nation/budget-2027"
+    assert english["language"] == "en" and items["Bagong teleserye, nangunguna sa ratings"]["language"] == "fil"
+    assert english["authors"] == [{"name": "Maria Santos"}, {"name": "Jose Cruz"}]
+    assert "Read more on" in english["content_html"]
+    assert SECRET_NOTE not in json.dumps(feed)
+
+
+# --- ninjs --------------------------------------------------------------------------------
+
+
+def ninjs_validator(version: str) -> Any:
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    path = corpora_path("schemas", "ninjs", "specification", f"ninjs-schema_{version}.json")
+    return Draft202012Validator(json.loads(path.read_text()), format_checker=FormatChecker())
+
+
+@pytest.mark.parametrize("version", ["3.1", "2.1"])
+def test_ninjs_documents_validate_against_the_official_schema(cli: Cli, newsroom: Newsroom, version: str) -> None:
+    validator = ninjs_validator(version)
+    documents = json.loads(
+        export(cli, "ninjs", "--ninjs-version", version, "--status", "published", "--status", "retracted")
+    )
+    assert len(documents) == 4
+    for document in documents:
+        errors = [error.message for error in validator.iter_errors(document)]
+        assert errors == [], errors
+    prefix = "" if version == "3.1" else ""
+    by_headline = {d["headlines"][0]["value"]: d for d in documents}
+    english = by_headline["Senate passes the 2027 budget"]
+    status_key, sources_key = ("pubStatus", "infoSources") if version == "3.1" else ("pubstatus", "infosources")
+    assert english[status_key] == "usable" and by_headline["Killed story"][status_key] == "canceled"
+    assert {"name": "Rappler", "role": "originator", "uri": "https://www.rappler.com/nation/budget-2027"} in english[
+        sources_key
+    ]
+    assert english["by"] == "Maria Santos, Jose Cruz" and english["located"] == "MANILA"
+    assert english["standard"]["version"] == version + prefix
+    text = json.dumps(documents)
+    assert SECRET_NOTE not in text and "ednote" not in text.lower()
+
+
+def test_ninjs_lines_gives_one_document_per_line(cli: Cli, newsroom: Newsroom) -> None:
+    lines = export(cli, "ninjs", "--lines").splitlines()
+    validator = ninjs_validator("3.1")
+    assert len(lines) == 3
+    for line in lines:
+        assert not list(validator.iter_errors(json.loads(line)))
+
+
+def test_unknown_ninjs_version_is_a_usage_error(cli: Cli, newsroom: Newsroom) -> None:
+    assert "unknown ninjs version" in cli.fails(["export", "ninjs", "--ninjs-version", "9"], 2).stderr
+
+
+# --- sitemaps -------------------------------------------------------------------------------
+
+
+def sitemap_schema(name: str) -> Any:
+    import xmlschema
+
+    return xmlschema.XMLSchema(corpora_path("schemas", "sitemaps", name))
+
+
+def news_sitemap_schema() -> Any:
+    import xmlschema
+
+    folder = corpora_path("schemas", "sitemaps")
+    wrapper = Path(__file__).parent / "fixtures" / "export" / "news-sitemap.xsd"
+    return xmlschema.XMLSchema(
+        wrapper,
+        locations=[
+            ("http://www.sitemaps.org/schemas/sitemap/0.9", str(folder / "sitemap.xsd")),
+            ("http://www.google.com/schemas/sitemap-news/0.9", str(folder / "sitemap-news.xsd")),
+        ],
+    )
+
+
+def test_sitemap_validates_and_lists_published_urls(cli: Cli, newsroom: Newsroom) -> None:
+    text = export(cli, "sitemap")
+    sitemap_schema("sitemap.xsd").validate(text)
+    locs = [node.text for node in ElementTree.fromstring(text).iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert len(locs) == 3 and all(loc.startswith("https://") for loc in locs)
+
+
+def test_sitemap_index_past_the_per_file_limit(tmp_path: Path) -> None:
+    site = Site()
+    records = [
+        {
+            "id": n,
+            "url": f"{site.base_url}/articles/a{n}/",
+            "status": "published",
+            "updated_at": f"2026-11-0{n % 9 + 1}T01:00:00+00:00",
+        }
+        for n in range(5)
+    ]
+    writer = get_writer("sitemap")
+    assert writer.write_tree(records, tmp_path, site, max_urls=2) == 5  # type: ignore[union-attr]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "sitemap-1.xml",
+        "sitemap-2.xml",
+        "sitemap-3.xml",
+        "sitemap.xml",
+    ]
+    sitemap_schema("siteindex.xsd").validate(str(tmp_path / "sitemap.xml"))
+    for number in (1, 2, 3):
+        sitemap_schema("sitemap.xsd").validate(str(tmp_path / f"sitemap-{number}.xml"))
+    with pytest.raises(InvalidInput, match="-o DIRECTORY"):
+        writer.write(records, io.StringIO(), site, max_urls=2)  # type: ignore[arg-type]
+
+
+def test_news_sitemap_validates_and_keeps_only_recent_publications(cli: Cli, newsroom: Newsroom) -> None:
+    text = export(cli, "news-sitemap")
+    news_sitemap_schema().validate(text)
+    root = ElementTree.fromstring(text)
+    news = "{http://www.google.com/schemas/sitemap-news/0.9}"
+    titles = {node.text for node in root.iter(f"{news}title")}
+    assert titles == {"Senate passes the 2027 budget", "Bagong teleserye, nangunguna sa ratings", "Hostile <b>body</b>"}
+    assert {node.text for node in root.iter(f"{news}name")} == {Site().name}
+    assert {node.text for node in root.iter(f"{news}language")} == {"en", "fil"}
+    old = export(cli, "news-sitemap", "--since", "2020-01-01")  # older than 48 hours is dropped by the writer
+    assert len(list(ElementTree.fromstring(old).iter(f"{news}news"))) == 3
+
+
+def test_news_sitemap_writer_drops_articles_older_than_two_days() -> None:
+    from datetime import UTC, datetime
+
+    record = {
+        "id": 1,
+        "url": "https://x.ph/a/",
+        "title": "Old",
+        "status": "published",
+        "language": "en",
+        "published_at": "2026-01-01T00:00:00+00:00",
+    }
+    out = io.StringIO()
+    count = get_writer("news-sitemap").write([record], out, Site(), now=datetime(2026, 1, 4, tzinfo=UTC))  # type: ignore[arg-type]
+    assert count == 0 and "<url>" not in out.getvalue() and "<loc>" not in out.getvalue()
+
+
+# --- markdown tree, wxr -----------------------------------------------------------------------
+
+
+def test_markdown_tree_has_hugo_front_matter(cli: Cli, newsroom: Newsroom, tmp_path: Path) -> None:
+    import frontmatter
+
+    out = tmp_path / "site"
+    result = cli.ok("export", "markdown", "-o", str(out))
+    assert "exported 6 article(s)" in result.stderr and result.stdout == ""
+    post = frontmatter.load(out / "content" / "politics" / "senate-passes-the-2027-budget.md")
+    assert post["title"] == "Senate passes the 2027 budget" and post["draft"] is False
+    assert post["categories"] == ["Politics"] and set(post["tags"]) == {"Senate", "Budget"}
+    assert (
+        post["authors"] == ["Maria Santos", "Jose Cruz"] and post["url"] == "/articles/senate-passes-the-2027-budget/"
+    )
+    assert {"title", "date", "publishDate", "slug", "aliases", "summary"} <= set(post.keys())
+    assert "The **Senate** approved" in post.content
+    assert frontmatter.load(out / "content" / "politics" / "draft-story.md")["draft"] is True
+    killed = (out / "content" / "uncategorized" / "killed-story.md").read_text()
+    assert "fabricated document" in killed and "RETRACTED-BODY" not in killed
+    assert SECRET_NOTE not in "".join(p.read_text() for p in out.rglob("*.md"))
+
+
+def test_hugo_builds_the_markdown_tree(cli: Cli, newsroom: Newsroom, tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    hugo = shutil.which("hugo")
+    if hugo is None:
+        pytest.skip("hugo is not installed (apt-get install hugo)")
+    out = tmp_path / "site"
+    cli.ok("export", "markdown", "-o", str(out))
+    build = subprocess.run([hugo, "--quiet", "--source", str(out)], capture_output=True, text=True, timeout=120)
+    assert build.returncode == 0, build.stderr
+    sitemap = (out / "public" / "sitemap.xml").read_text()
+    assert "/articles/senate-passes-the-2027-budget/" in sitemap
+    assert "/articles/draft-story/" not in sitemap
+
+
+def test_wxr_has_the_shape_the_wordpress_importer_reads(cli: Cli, newsroom: Newsroom) -> None:
+    text = export(cli, "wxr")
+    root = ElementTree.fromstring(text)
+    wp = "{http://wordpress.org/export/1.2/}"
+    assert root.tag == "rss" and root.find(f"channel/{wp}wxr_version").text == "1.2"
+    items = {item.find(f"{wp}post_name").text: item for item in root.iter("item")}
+    assert "draft-story" in items and "trashed-story" not in items
+    english = items["senate-passes-the-2027-budget"]
+    assert english.find(f"{wp}status").text == "publish" and items["draft-story"].find(f"{wp}status").text == "draft"
+    assert english.find(f"{wp}post_type").text == "post"
+    terms = {(c.get("domain"), c.get("nicename"), c.text) for c in english.iter("category")}
+    assert ("category", "politics", "Politics") in terms and ("post_tag", "senate", "Senate") in terms
+    content = english.find("{http://purl.org/rss/1.0/modules/content/}encoded").text
+    assert "<strong>Senate</strong>" in content and "Read more on" in content
+    assert english.find("{http://purl.org/dc/elements/1.1/}creator").text == "maria-santos"
+
+
+def test_wxr_item_elements_follow_the_importer_sample(cli: Cli, newsroom: Newsroom) -> None:
+    sample = ElementTree.parse(corpora_path("wxr", "wordpress-importer", "phpunit", "data", "valid-wxr-1.1.xml"))
+    wanted = {child.tag.split("}")[-1] for child in sample.getroot().find("channel/item")} - {"comment"}
+    ours = ElementTree.fromstring(export(cli, "wxr", "--status", "published", "--section", "Politics"))
+    got = {child.tag.split("}")[-1] for child in ours.find("channel/item")}
+    assert wanted <= got, wanted - got
+
+
+# --- hostile input, failure safety, streaming target ------------------------------------------
+
+
+def html_fragments(name: str, text: str) -> list[str]:
+    if name in {"rss", "atom", "wxr"}:
+        root = ElementTree.fromstring(text)  # well-formed XML, or this raises
+        tags = ("{http://purl.org/rss/1.0/modules/content/}encoded", "{http://www.w3.org/2005/Atom}content")
+        return [node.text or "" for tag in tags for node in root.iter(tag)]
+    data = json.loads(text)
+    if name == "jsonfeed":
+        return [item["content_html"] for item in data["items"]]
+    return [body["value"] for document in data for body in document["bodies"]]
+
+
+@pytest.mark.parametrize("name", HTML_FORMATS)
+def test_hostile_bodies_come_out_sanitized_and_well_formed(cli: Cli, newsroom: Newsroom, name: str) -> None:
+    text = export(cli, name)
+    assert "\x01" not in text and "\x0b" not in text
+    fragments = html_fragments(name, text)
+    assert fragments and any("unclosed tag" in html for html in fragments)
+    for html in fragments:
+        assert_harmless(html)
+
+
+def test_a_failing_export_leaves_the_existing_file_untouched(
+    cli: Cli, newsroom: Newsroom, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from balita_cli.formats import rss
+
+    target = tmp_path / "feed.xml"
+    target.write_text("previous feed\n")
+    real: Callable[..., Any] = rss.item_element
+    calls = {"n": 0}
+
+    def failing_item(record: dict[str, Any], site: Site) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise InvalidInput("cannot render this article")
+        return real(record, site)
+
+    monkeypatch.setattr(rss, "item_element", failing_item)
+    result = cli.fails(["export", "rss", "-o", str(target)], 1)
+    assert "cannot render this article" in result.stderr
+    assert target.read_text() == "previous feed\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".feed")) == []
+
+
+def test_output_file_is_written_and_reported_on_stderr(cli: Cli, newsroom: Newsroom, tmp_path: Path) -> None:
+    target = tmp_path / "out" / "feed.json"
+    result = cli.ok("export", "jsonfeed", "-o", str(target))
+    assert result.stdout == ""
+    assert result.stderr.strip() == f"exported 3 article(s) as jsonfeed to {target}"
+    assert len(json.loads(target.read_text())["items"]) == 3
+    assert cli.ok("--quiet", "export", "jsonl", "-o", str(tmp_path / "x.jsonl")).stderr == ""
+
+
+def test_writers_can_be_called_directly_and_skip_private_records() -> None:
+    site = Site()
+    moment = "2026-11-01T00:00:00+00:00"
+    public = {"id": 1, "slug": "a", "url": "https://x.ph/articles/a/", "title": "Public", "body": "b"}
+    public |= {"status": "published", "summary": "s", "language": "en", "editor_note": SECRET_NOTE}
+    public |= {"created_at": moment, "published_at": moment, "updated_at": moment}
+    draft = {"id": 2, "slug": "b", "url": "https://x.ph/articles/b/", "title": "Draft", "status": "draft"}
+    records = [public, draft | {"body": "DRAFT-BODY"}]
+    for name in ("rss", "atom", "jsonfeed", "sitemap", "ninjs"):
+        out = io.StringIO()
+        assert get_writer(name).write(records, out, site) == 1, name  # type: ignore[arg-type]
+        assert "DRAFT-BODY" not in out.getvalue() and SECRET_NOTE not in out.getvalue()
