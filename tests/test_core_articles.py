@@ -53,9 +53,7 @@ def test_new_with_every_flag(cli: Cli) -> None:
     assert data["tags"] == ["Budget", "Congress", "Senate"]
     assert data["authors"] == ["Maria Santos", "Jose Dela Cruz"]
     assert data["language"] == "fil" and data["status"] == "draft" and data["version"] == 1
-    assert (
-        data["source_name"] == "philstar.com" and data["source_url"] == "https://www.philstar.com/x"
-    )
+    assert data["source_name"] == "philstar.com" and data["source_url"] == "https://www.philstar.com/x"
     assert data["image_alt"] == "Senate floor" and data["image_credit"] == "PNA"
     assert data["dateline"] == "MANILA" and data["editor_note"] == "check figures"
     assert data["featured"] is True
@@ -80,18 +78,12 @@ def test_body_file_and_stdin(cli: Cli, tmp_path: Path) -> None:
     story.write_text("# Heading\n\nMula sa file.\n", encoding="utf-8")
     from_file = cli.new("From a file", "--body-file", str(story))
     assert record(cli, from_file)["body"] == "# Heading\n\nMula sa file.\n"
-    from_stdin = int(
-        cli.ok(
-            "new", "From stdin", "--body-file", "-", "--porcelain", input="Galing sa stdin ñ\n"
-        ).stdout
-    )
+    from_stdin = int(cli.ok("new", "From stdin", "--body-file", "-", "--porcelain", input="Galing sa stdin ñ\n").stdout)
     assert record(cli, from_stdin)["body"] == "Galing sa stdin ñ\n"
 
 
 def test_body_from_stdin_in_a_separate_process(balita_process: BalitaProcess) -> None:
-    created = balita_process(
-        "new", "Piped", "--body-file", "-", "--porcelain", input="Piped body\n"
-    )
+    created = balita_process("new", "Piped", "--body-file", "-", "--porcelain", input="Piped body\n")
     assert created.returncode == 0, created.stderr
     shown = balita_process("show", created.stdout.strip(), "--format", "json")
     assert json.loads(shown.stdout)["body"] == "Piped body\n"
@@ -218,9 +210,7 @@ FIELD_FLAGS = [
 
 @pytest.mark.parametrize(("flags", "name", "expected"), FIELD_FLAGS, ids=lambda v: str(v)[:30])
 def test_edit_each_field_flag(cli: Cli, flags: list[str], name: str, expected: Any) -> None:
-    article_id = cli.new(
-        "Original", "--body", "Body", "--section", "Politics", "--tag", "Senate", "--tag", "Manila"
-    )
+    article_id = cli.new("Original", "--body", "Body", "--section", "Politics", "--tag", "Senate", "--tag", "Manila")
     result = cli.ok("--as", "editor1", "edit", str(article_id), *flags)
     assert result.stderr == f"Updated article {article_id} to version 2\n"
     data = record(cli, article_id)
@@ -279,9 +269,7 @@ def test_edit_in_editor(cli: Cli, tmp_path: Path) -> None:
     [("pass", "not changed"), ("path.write_text('', encoding='utf-8')", "emptied")],
     ids=["unchanged", "emptied"],
 )
-def test_editor_without_changes_aborts(
-    cli: Cli, tmp_path: Path, editor_code: str, message: str
-) -> None:
+def test_editor_without_changes_aborts(cli: Cli, tmp_path: Path, editor_code: str, message: str) -> None:
     article_id = cli.new("Keep me", "--body", "Body")
     editor = editor_script(tmp_path, "noop", editor_code)
     result = cli(*["edit", str(article_id)], env={"EDITOR": editor})
@@ -292,9 +280,7 @@ def test_editor_without_changes_aborts(
 def test_if_version_conflict_names_who_changed_it(cli: Cli) -> None:
     article_id = cli.new("Contested", "--body", "x")
     cli.ok("--as", "alice", "edit", str(article_id), "--title", "Changed by Alice")
-    result = cli.fails(
-        ["--as", "bob", "edit", str(article_id), "--title", "Mine", "--if-version", "1"]
-    )
+    result = cli.fails(["--as", "bob", "edit", str(article_id), "--title", "Mine", "--if-version", "1"])
     assert "changed by alice" in result.stderr and "nothing was saved" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     data = record(cli, article_id)

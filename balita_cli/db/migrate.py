@@ -68,3 +68,11 @@ def ensure_schema(engine: Engine) -> None:
         upgrade(engine)
     except SQLAlchemyError as exc:
         raise connection_error(engine, exc) from None
+
+
+def downgrade(engine: Engine, target: str = "base") -> None:
+    """Step the schema back (for tests and recovery); data in dropped tables is lost."""
+    from alembic import command
+
+    with engine.execution_options(**{WRITE_OPTION: True}).begin() as connection:
+        command.downgrade(_alembic_config(connection), target)  # type: ignore[arg-type]
