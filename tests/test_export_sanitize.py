@@ -1,0 +1,59 @@
+"""The one render+sanitize path against feedparser's sanitizer corpus (745 hostile snippets)."""
+
+from __future__ import annotations
+
+from html import unescape
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from balita_cli.formats.html import article_html, render_markdown, sanitize
+from tests.conftest import corpora_path
+from tests.test_export import assert_harmless
+
+
+def corpus_snippets() -> list[tuple[str, str]]:
+    """(file name, raw HTML) for every entry of every sanitize test feed, unsanitized, plus each
+    whole file unescaped (some hide their HTML in feed-level elements)."""
+    folder: Path = corpora_path("feeds", "feedparser", "wellformed", "sanitize")
+    snippets = []
+    for path in sorted(folder.glob("*.xml")):
+        feed = feedparser.parse(path.read_bytes(), sanitize_html=False)
+        for entry in feed.entries:
+            for detail in [*entry.get("content", []), entry.get("summary_detail"), entry.get("title_detail")]:
+                if detail and detail.get("value"):
+                    snippets.append((path.name, detail["value"]))
+        snippets.append((path.name, unescape(path.read_text(encoding="utf-8", errors="replace"))))
+    return snippets
+
+
+def test_the_whole_sanitize_corpus_comes_out_harmless() -> None:
+    snippets = corpus_snippets()
+    assert len({name for name, _html in snippets}) == 745
+    for name, html in snippets:
+        for rendered in (sanitize(html), render_markdown(html)):
+            try:
+                assert_harmless(rendered)
+            except AssertionError as failure:
+                raise AssertionError(f"{name}: {rendered!r}") from failure
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        "[click](javascript:alert(1))",
+        '<a href="  JaVaScRiPt:alert(1)">x</a>',
+        '<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>',
+        '<svg><script>alert(1)</script></svg><math><mi xlink:href="javascript:alert(1)">x</mi></math>',
+        '<iframe src="https://evil.example"></iframe><style>body{}</style>',
+        "<div><b>unclosed",
+        "bell\x07 and nul\x00 and vertical tab\x0b",
+    ],
+)
+def test_hostile_markdown_bodies(body: str) -> None:
+    html = article_html({"status": "published", "body": body, "source_url": "javascript:alert(9)"})
+    assert_harmless(html)
+    assert not any(char in html for char in "\x00\x07\x0b")
