@@ -520,3 +520,25 @@ def test_writers_can_be_called_directly_and_skip_private_records() -> None:
         out = io.StringIO()
         assert get_writer(name).write(records, out, site) == 1, name  # type: ignore[arg-type]
         assert "DRAFT-BODY" not in out.getvalue() and SECRET_NOTE not in out.getvalue()
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    from balita_cli import console
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    with console.progress(500, "export rss") as advance:
+        advance(500)
+    assert capsys.readouterr() == ("", "")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    console.configure(no_color=True, quiet=False)
+    with console.progress(500, "export rss") as advance:
+        advance(250)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    console.configure(no_color=True, quiet=True)
+    with console.progress(500, "export rss") as advance:
+        advance(1)
+    assert capsys.readouterr() == ("", "")
+    console.configure(no_color=False, quiet=False)
