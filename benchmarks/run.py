@@ -144,7 +144,12 @@ def prepare_archive(ctx: Context, backend: str, n: int) -> tuple[Path, str]:
     stamp_file.unlink(missing_ok=True)
     subprocess.run([ctx.balita, "db", "upgrade"], cwd=site, env=ctx.env(url), check=True)
     started = datetime.now()
-    archive.load(url, n, ctx.seed, ctx.anchor)
+    # In a child process, so this one stays small (see measure.py on peak memory).
+    code = (
+        "from datetime import datetime; from benchmarks import archive; "
+        f"archive.load({url!r}, {n}, {ctx.seed}, datetime.fromisoformat({ctx.anchor.isoformat()!r}))"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=ctx.env(url), check=True)
     say(f"  loaded in {(datetime.now() - started).total_seconds():.1f}s")
     stamp_file.write_text(json.dumps(stamp), encoding="utf-8")
     return site, url
