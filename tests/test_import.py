@@ -358,12 +358,22 @@ def newsroom(cli: Cli) -> None:
     cli.ok("edit", str(second), "--featured")
 
 
-@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
-def test_own_export_round_trip(cli: Cli, other_db_url: str, tmp_path: Path, fmt: str) -> None:
+def dump_command(command: str, fmt: str) -> list[str]:
+    if command == "export":
+        return ["export", fmt]
+    return ["list", "--format", fmt, "--fields", ALL_FIELDS, "--limit", "1000"]
+
+
+@pytest.mark.parametrize(("command", "fmt"), [("list", "jsonl"), ("list", "csv"), ("export", "jsonl")])
+def test_own_export_round_trip(cli: Cli, other_db_url: str, tmp_path: Path, command: str, fmt: str) -> None:
     newsroom(cli)
     before = records(cli)
     dump = tmp_path / f"dump.{fmt}"
-    dump.write_text(cli.ok("list", "--format", fmt, "--fields", ALL_FIELDS, "--limit", "1000").stdout)
+    produced = cli(*dump_command(command, fmt))
+    if produced.exit_code == 2 and command == "export":
+        pytest.skip(f"balita export {fmt} is not available in this build")
+    assert produced.exit_code == 0, produced.stderr
+    dump.write_text(produced.stdout)
 
     target = Cli(db_url=other_db_url, runner=cli.runner)
     result = summary(target, fmt, str(dump))
