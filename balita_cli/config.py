@@ -85,7 +85,7 @@ def _site_from(data: dict[str, Any], path: Path) -> Site:
     raw = data.get("site", {})
     if not isinstance(raw, dict):
         raise InvalidInput(f"{path}: [site] must be a table")
-    known = {name for name in Site.__dataclass_fields__}
+    known = set(Site.__dataclass_fields__)
     unknown = sorted(set(raw) - known)
     if unknown:
         raise InvalidInput(f"{path}: unknown setting(s) in [site]: {', '.join(unknown)}")

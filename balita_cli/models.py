@@ -2,7 +2,6 @@
 
 # No "from __future__ import annotations": SQLModel resolves relationship types at runtime.
 
-
 from datetime import UTC, datetime
 from typing import Any
 
@@ -93,9 +92,7 @@ class Article(SQLModel, table=True):
     subtitle: str = Field(default="")
     summary: str = Field(default="")
     body: str = Field(default="")
-    section_id: int | None = Field(
-        default=None, foreign_key="section.id", index=True, ondelete="SET NULL"
-    )
+    section_id: int | None = Field(default=None, foreign_key="section.id", index=True, ondelete="SET NULL")
     language: str = Field(default="en", max_length=35, index=True)
     status: Status = Field(
         default=Status.DRAFT,

@@ -83,10 +83,7 @@ def article_record(article: Article, base_url: str) -> dict[str, Any]:
         "external_id": article.external_id,
         "retraction_reason": article.retraction_reason,
         "aliases": [old.slug for old in article.old_slugs],
-        "corrections": [
-            {"kind": c.kind, "created_at": iso(c.created_at), "text": c.text}
-            for c in article.corrections
-        ],
+        "corrections": [{"kind": c.kind, "created_at": iso(c.created_at), "text": c.text} for c in article.corrections],
         "word_count": word_count(article.body),
     }
 
@@ -105,7 +102,6 @@ def flat_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         return "; ".join(
-            f"{item['created_at']}: {item['text']}" if isinstance(item, dict) else str(item)
-            for item in value
+            f"{item['created_at']}: {item['text']}" if isinstance(item, dict) else str(item) for item in value
         )
     return str(value)

@@ -75,8 +75,6 @@ def relative_words(value: datetime, *, now: datetime | None = None) -> str:
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
         if seconds >= size:
             count = int(seconds // size)
-            break
-    else:
-        return "now"
-    words = f"{count} {unit}{'s' if count != 1 else ''}"
-    return f"in {words}" if delta.total_seconds() > 0 else f"{words} ago"
+            words = f"{count} {unit}{'s' if count != 1 else ''}"
+            return f"in {words}" if delta.total_seconds() > 0 else f"{words} ago"
+    return "now"

@@ -35,6 +35,4 @@ def check_transition(current: Status, target: Status) -> None:
         raise InvalidTransition(f"article is already {current.value}")
     if target not in TRANSITIONS[current]:
         allowed = ", ".join(sorted(s.value for s in TRANSITIONS[current])) or "none"
-        raise InvalidTransition(
-            f"cannot change status from {current.value} to {target.value} (allowed: {allowed})"
-        )
+        raise InvalidTransition(f"cannot change status from {current.value} to {target.value} (allowed: {allowed})")

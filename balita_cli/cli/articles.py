@@ -47,19 +47,27 @@ def split_names(values: list[str] | None) -> list[str]:
 
 
 def new(
-    title: Annotated[str | None, typer.Argument(help="Headline. Omit on a terminal to be asked / open $EDITOR.")] = None,
+    title: Annotated[
+        str | None, typer.Argument(help="Headline. Omit on a terminal to be asked / open $EDITOR.")
+    ] = None,
     *,
     body: Annotated[str | None, typer.Option("--body", help="Body text (Markdown).")] = None,
-    body_file: Annotated[str | None, typer.Option("--body-file", help="Read the body from a file; - reads stdin.")] = None,
+    body_file: Annotated[
+        str | None, typer.Option("--body-file", help="Read the body from a file; - reads stdin.")
+    ] = None,
     subtitle: Annotated[str, typer.Option(help="Subheading / dek.")] = "",
     summary: Annotated[str, typer.Option(help="Summary; derived from the body when empty.")] = "",
     section: Annotated[str | None, typer.Option(help="Section name, e.g. Politics (created if new).")] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag (repeatable or comma-separated).")] = None,
-    author: Annotated[list[str] | None, typer.Option("--author", "-a", help="Byline author, in order (repeatable).")] = None,
+    author: Annotated[
+        list[str] | None, typer.Option("--author", "-a", help="Byline author, in order (repeatable).")
+    ] = None,
     lang: Annotated[str | None, typer.Option("--lang", help="Language tag: en, fil… (default: the site's).")] = None,
     slug: Annotated[str | None, typer.Option(help="URL slug (default: from the title).")] = None,
     status: Annotated[Status, typer.Option(help="Initial status.")] = Status.DRAFT,
-    at: Annotated[str | None, typer.Option("--at", help="Publication time for published/scheduled (site time zone).")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="Publication time for published/scheduled (site time zone).")
+    ] = None,
     expires: Annotated[str | None, typer.Option(help="Expiry time: archived by `publish --due` after it.")] = None,
     source_name: Annotated[str, typer.Option(help="Outlet credited: 'Read more on <source>'.")] = "",
     source_url: Annotated[str, typer.Option(help="Link to the original story.")] = "",
@@ -73,7 +81,9 @@ def new(
     featured: Annotated[bool, typer.Option("--featured", help="Feature on the home page.")] = False,
     edit: Annotated[bool, typer.Option("--edit", "-e", help="Open $EDITOR on a front-matter template.")] = False,
     porcelain: Annotated[bool, typer.Option("--porcelain", help="Print only the new article's id.")] = False,
-    output_format: Annotated[ShowFormat | None, typer.Option("--format", "-f", help="Print the new article as json.")] = None,
+    output_format: Annotated[
+        ShowFormat | None, typer.Option("--format", "-f", help="Print the new article as json.")
+    ] = None,
 ) -> None:
     """Create an article.
 
@@ -85,14 +95,15 @@ def new(
     site = app_state.settings.site
     zone = site.tz
     text = body_from(body, body_file)
-    fields: dict[str, Any] = dict(
-        title=title or "", subtitle=subtitle, summary=summary, section=section or "",
-        tags=split_names(tag), authors=split_names(author) or ([site.default_author] if site.default_author else []),
-        language=lang or site.language, source_name=source_name, source_url=source_url,
-        canonical_url=canonical_url, image_url=image_url, image_alt=image_alt,
-        image_caption=image_caption, image_credit=image_credit, dateline=dateline,
-        editor_note=note, featured=featured,
-    )  # fmt: skip
+    byline = split_names(author) or ([site.default_author] if site.default_author else [])
+    fields: dict[str, Any] = {
+        "title": title or "", "subtitle": subtitle, "summary": summary, "section": section or "",
+        "tags": split_names(tag), "authors": byline,
+        "language": lang or site.language, "source_name": source_name, "source_url": source_url,
+        "canonical_url": canonical_url, "image_url": image_url, "image_alt": image_alt,
+        "image_caption": image_caption, "image_credit": image_credit, "dateline": dateline,
+        "editor_note": note, "featured": featured,
+    }  # fmt: skip
     if edit or (text is None and not title and sys.stdin.isatty() and sys.stdout.isatty()):
         fields, text = _fields_from_editor(fields, text or "")
     if not str(fields.get("title", "")).strip():
@@ -157,7 +168,9 @@ def _record(article: Article) -> dict[str, Any]:
 def show(
     ref: Ref,
     *,
-    output_format: Annotated[ShowFormat, typer.Option("--format", "-f", help="text for people, json for scripts.")] = ShowFormat.TEXT,
+    output_format: Annotated[
+        ShowFormat, typer.Option("--format", "-f", help="text for people, json for scripts.")
+    ] = ShowFormat.TEXT,
     trash: Annotated[bool, typer.Option("--trash", help="Show an article that is in the trash.")] = False,
 ) -> None:
     """Show one article.
@@ -176,8 +189,9 @@ def show(
 
 
 def render_article(record: dict[str, Any]) -> None:
-    from balita_cli.timeutil import human
     from datetime import datetime
+
+    from balita_cli.timeutil import human
 
     zone = state().settings.site.tz
 
@@ -232,7 +246,9 @@ def edit(
     tags: Annotated[list[str] | None, typer.Option("--set-tag", help="Replace all tags (repeatable).")] = None,
     add_tag: Annotated[list[str] | None, typer.Option("--add-tag", "--tag", help="Add a tag (repeatable).")] = None,
     remove_tag: Annotated[list[str] | None, typer.Option("--remove-tag", help="Remove a tag (repeatable).")] = None,
-    author: Annotated[list[str] | None, typer.Option("--author", "-a", help="Replace the byline, in order (repeatable).")] = None,
+    author: Annotated[
+        list[str] | None, typer.Option("--author", "-a", help="Replace the byline, in order (repeatable).")
+    ] = None,
     lang: Annotated[str | None, typer.Option("--lang", help="Language tag.")] = None,
     slug: Annotated[str | None, typer.Option(help="New slug; the old one keeps resolving.")] = None,
     expires: Annotated[str | None, typer.Option(help="Expiry time ('' clears it).")] = None,
@@ -245,11 +261,19 @@ def edit(
     image_credit: Annotated[str | None, typer.Option(help="Featured image credit.")] = None,
     dateline: Annotated[str | None, typer.Option(help="Dateline place.")] = None,
     note: Annotated[str | None, typer.Option("--note", help="Editor's note (never published).")] = None,
-    featured: Annotated[bool | None, typer.Option("--featured/--not-featured", help="Feature on the home page.")] = None,
-    from_file: Annotated[str | None, typer.Option("--from-file", help="Apply a front-matter document (as $EDITOR shows it).")] = None,
-    if_version: Annotated[int | None, typer.Option("--if-version", help="Refuse unless the article is at this version.")] = None,
+    featured: Annotated[
+        bool | None, typer.Option("--featured/--not-featured", help="Feature on the home page.")
+    ] = None,
+    from_file: Annotated[
+        str | None, typer.Option("--from-file", help="Apply a front-matter document (as $EDITOR shows it).")
+    ] = None,
+    if_version: Annotated[
+        int | None, typer.Option("--if-version", help="Refuse unless the article is at this version.")
+    ] = None,
     message: NoteOpt = "",
-    output_format: Annotated[ShowFormat | None, typer.Option("--format", "-f", help="Print the result as json.")] = None,
+    output_format: Annotated[
+        ShowFormat | None, typer.Option("--format", "-f", help="Print the result as json.")
+    ] = None,
 ) -> None:
     """Change an article with flags, or in $EDITOR when no flag is given.
 
@@ -260,12 +284,12 @@ def edit(
     zone = state().settings.site.tz
     text = body_from(body, body_file)
     values: dict[str, Any] = {
-        name: value for name, value in dict(
-            title=title, subtitle=subtitle, summary=summary, body=text, language=lang,
-            source_name=source_name, source_url=source_url, canonical_url=canonical_url,
-            image_url=image_url, image_alt=image_alt, image_caption=image_caption,
-            image_credit=image_credit, dateline=dateline, editor_note=note, featured=featured,
-        ).items() if value is not None
+        name: value for name, value in {
+            "title": title, "subtitle": subtitle, "summary": summary, "body": text, "language": lang,
+            "source_name": source_name, "source_url": source_url, "canonical_url": canonical_url,
+            "image_url": image_url, "image_alt": image_alt, "image_caption": image_caption,
+            "image_credit": image_credit, "dateline": dateline, "editor_note": note, "featured": featured,
+        }.items() if value is not None
     }  # fmt: skip
     if expires is not None:
         from balita_cli.timeutil import parse_when
@@ -296,7 +320,12 @@ def _apply(ref: str, changes: ArticleChanges, if_version: int | None, message: s
     with app_state.session(write=True) as session:
         current = articles.resolve(session, ref)
         return articles.update(
-            session, current.id, changes, seen_version=if_version, who=app_state.who, note=message  # type: ignore[arg-type]
+            session,
+            current.id,  # type: ignore[arg-type]
+            changes,
+            seen_version=if_version,
+            who=app_state.who,
+            note=message,
         )
 
 
@@ -371,7 +400,9 @@ def delete(
     refs: Refs,
     *,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-    purge: Annotated[bool, typer.Option("--purge", help="Remove for good (articles already in the trash too).")] = False,
+    purge: Annotated[
+        bool, typer.Option("--purge", help="Remove for good (articles already in the trash too).")
+    ] = False,
 ) -> None:
     """Move articles to the trash (or remove them for good with --purge).
 

@@ -73,7 +73,9 @@ def list_command(
 
 
 def search_command(
-    words: Annotated[str, typer.Argument(help="Words to find; quote phrases; word* matches a prefix.", show_default=False)],
+    words: Annotated[
+        str, typer.Argument(help="Words to find; quote phrases; word* matches a prefix.", show_default=False)
+    ],
     *,
     status: o.StatusOpt = None,
     section: o.SectionOpt = None,

@@ -29,12 +29,19 @@ SinceOpt = Annotated[
 ]
 UntilOpt = Annotated[str | None, typer.Option("--until", help="Before this time (site time zone).")]
 DateFieldOpt = Annotated[
-    str, typer.Option("--date-field", help="Which time --since/--until read: published, updated, created, scheduled, expires.")
+    str,
+    typer.Option(
+        "--date-field", help="Which time --since/--until read: published, updated, created, scheduled, expires."
+    ),
 ]
 QueryOpt = Annotated[str | None, typer.Option("--query", help="Full-text match on title, summary and body.")]
 TrashOpt = Annotated[bool, typer.Option("--trash", help="Look in the trash instead.")]
 SortOpt = Annotated[
-    str, typer.Option("--sort", help="published, updated, created, scheduled, expires, title, id, slug, status; prefix - for descending.")
+    str,
+    typer.Option(
+        "--sort",
+        help="published, updated, created, scheduled, expires, title, id, slug, status; prefix - for descending.",
+    ),
 ]
 LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", help="At most this many rows.")]
 OffsetOpt = Annotated[int, typer.Option("--offset", help="Skip this many rows first.")]

@@ -15,8 +15,12 @@ from balita_cli.errors import UsageError
 def publish(
     refs: Annotated[list[str] | None, typer.Argument(help="Article ids or slugs.", show_default=False)] = None,
     *,
-    at: Annotated[str | None, typer.Option("--at", help="Schedule for this time (site time zone) instead of now.")] = None,
-    due: Annotated[bool, typer.Option("--due", help="Publish what is due and archive what has expired (for cron).")] = False,
+    at: Annotated[
+        str | None, typer.Option("--at", help="Schedule for this time (site time zone) instead of now.")
+    ] = None,
+    due: Annotated[
+        bool, typer.Option("--due", help="Publish what is due and archive what has expired (for cron).")
+    ] = False,
 ) -> None:
     """Publish articles now or at a time; with --due, run the schedule.
 

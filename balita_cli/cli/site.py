@@ -22,7 +22,9 @@ def init(
     timezone: Annotated[str, typer.Option(help="Site time zone (IANA name).")] = Site.timezone,
     publisher: Annotated[str, typer.Option(help="Publisher's name, shown on the site.")] = Site.publisher,
     contact: Annotated[str, typer.Option(help="Publisher's contact address.")] = Site.contact,
-    database: Annotated[str | None, typer.Option("--database", help="Database URL (default: balita.db next to balita.toml).")] = None,
+    database: Annotated[
+        str | None, typer.Option("--database", help="Database URL (default: balita.db next to balita.toml).")
+    ] = None,
     demo: Annotated[bool, typer.Option("--demo", help="Load sample articles in English and Filipino.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing balita.toml.")] = False,
 ) -> None:

@@ -14,7 +14,7 @@ from balita_cli.config import Settings, load_settings
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
-    from sqlmodel import Session
+    from sqlalchemy.orm import Session
 
 ENV_USER = "BALITA_USER"
 

@@ -1,6 +1,5 @@
 """tag, section and author: assign tags to articles and manage the three vocabularies."""
 
-
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -49,7 +48,9 @@ def tag_remove(article: Article, names: Names) -> None:
 
 def tag_set(
     article: Article,
-    names: Annotated[list[str] | None, typer.Argument(help="The complete tag list (none clears).", show_default=False)] = None,
+    names: Annotated[
+        list[str] | None, typer.Argument(help="The complete tag list (none clears).", show_default=False)
+    ] = None,
 ) -> None:
     """Replace an article's tags.  Example: balita tag set 12 Budget Senate"""
     _retag(article, replace=names or [])
@@ -94,7 +95,10 @@ def make_vocabulary_app(kind_name: str, plural: str) -> typer.Typer:
             target, moved = taxonomy.merge(session, _kind(kind_name), sources, into)
         console.info(f"Merged into {target.name}: {moved} article link(s) moved")
 
-    merge.__doc__ = f"Merge {plural} into one; articles keep a single link.  Example: balita {kind_name} merge manila Maynila --into Manila"
+    merge.__doc__ = (
+        f"Merge {plural} into one; articles keep a single link.  "
+        f"Example: balita {kind_name} merge manila Maynila --into Manila"
+    )
 
     @sub.command("delete")
     def delete(
@@ -131,7 +135,7 @@ def _add_command(sub: typer.Typer, kind_name: str) -> None:
             term = taxonomy.create(session, _kind(kind_name), name, **extra)
         console.info(f"Created {kind_name} {term.name} ({term.slug})")
 
-    add.__doc__ = f"Create a {kind_name}.  Example: balita {kind_name} add \"Ekonomiya\""
+    add.__doc__ = f'Create a {kind_name}.  Example: balita {kind_name} add "Ekonomiya"'
 
 
 def register(app: typer.Typer) -> None:

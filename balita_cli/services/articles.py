@@ -121,8 +121,12 @@ def check_text(name: str, value: str) -> str:
 def check_language(language: str) -> str:
     tag = language.strip()
     parts = tag.split("-")
-    if not tag or not parts[0].isalpha() or not 2 <= len(parts[0]) <= 8 or len(tag) > 35 or not all(
-        part.isalnum() and 1 <= len(part) <= 8 for part in parts
+    if (
+        not tag
+        or not parts[0].isalpha()
+        or not 2 <= len(parts[0]) <= 8
+        or len(tag) > 35
+        or not all(part.isalnum() and 1 <= len(part) <= 8 for part in parts)
     ):
         raise InvalidInput(f"language {language!r} is not a BCP 47 tag like 'en' or 'fil'")
     return tag
@@ -145,16 +149,16 @@ def _lookup(session: Session, ref: str) -> Article | None:
         found = session.get(Article, int(ref))
         if found is not None:
             return found
-    article = session.execute(select(Article).where(Article.slug == ref)).scalars().first()  # type: ignore[call-overload]
+    article = session.execute(select(Article).where(Article.slug == ref)).scalars().first()  # type: ignore[arg-type]
     if article is not None:
-        return article  # type: ignore[no-any-return]
+        return article
     old = session.execute(select(ArticleSlug.article_id).where(ArticleSlug.slug == ref)).scalars().first()  # type: ignore[call-overload]
     return session.get(Article, old) if old is not None else None
 
 
 def load(session: Session, article_id: int) -> Article:
     """An article with every relation loaded, ready to turn into a record."""
-    statement = with_relations(select(Article).where(Article.id == article_id)).execution_options(
+    statement = with_relations(select(Article).where(Article.id == article_id)).execution_options(  # type: ignore[arg-type]
         populate_existing=True
     )
     article = session.execute(statement).unique().scalars().first()
@@ -286,7 +290,7 @@ def _set_tags(session: Session, article_id: int, names: Sequence[str]) -> None:
 
 def _current_tag_names(session: Session, article_id: int) -> list[str]:
     rows = session.execute(
-        select(Tag.name).join(ArticleTag, ArticleTag.tag_id == Tag.id).where(ArticleTag.article_id == article_id)  # type: ignore[arg-type]
+        select(Tag.name).join(ArticleTag, ArticleTag.tag_id == Tag.id).where(ArticleTag.article_id == article_id)  # type: ignore[call-overload]
     )
     return [str(name) for name in rows.scalars()]
 
@@ -306,7 +310,7 @@ def _set_authors(session: Session, article_id: int, names: Sequence[str]) -> Non
 
 
 def _keep_old_slug(session: Session, article_id: int, slug: str) -> None:
-    existing = session.execute(select(ArticleSlug).where(ArticleSlug.slug == slug)).scalars().first()  # type: ignore[call-overload]
+    existing = session.execute(select(ArticleSlug).where(ArticleSlug.slug == slug)).scalars().first()  # type: ignore[arg-type]
     if existing is None:
         session.add(ArticleSlug(article_id=article_id, slug=slug))
     elif existing.article_id != article_id:
@@ -348,9 +352,7 @@ def update(
         values["title"] = clean_title(values["title"])
     now = utcnow()
     result = session.execute(
-        update_statement(article_id, expected).values(
-            **values, version=expected + 1, updated_at=now, updated_by=who
-        )
+        update_statement(article_id, expected).values(**values, version=expected + 1, updated_at=now, updated_by=who)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise conflict_error(session, article_id, expected)
@@ -442,9 +444,7 @@ def trash(session: Session, article_id: int, *, who: str = "", note: str = "move
 
 
 def restore(session: Session, article_id: int, *, who: str = "") -> Article:
-    return update(
-        session, article_id, ArticleChanges(values={"deleted_at": None}), who=who, note="restored from trash"
-    )
+    return update(session, article_id, ArticleChanges(values={"deleted_at": None}), who=who, note="restored from trash")
 
 
 def purge(session: Session, article_id: int) -> None:
@@ -452,5 +452,5 @@ def purge(session: Session, article_id: int) -> None:
 
 
 def latest_revisions(session: Session, article_id: int) -> list[Revision]:
-    statement = select(Revision).where(Revision.article_id == article_id).order_by(Revision.version.desc())  # type: ignore[attr-defined]
+    statement = select(Revision).where(Revision.article_id == article_id).order_by(Revision.version.desc())  # type: ignore[arg-type,attr-defined]
     return list(session.execute(statement).scalars())

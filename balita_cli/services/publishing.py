@@ -79,17 +79,21 @@ def run_due(session: Session, *, now: datetime | None = None, who: str = "") -> 
     run = DueRun()
     live = Article.deleted_at.is_(None)  # type: ignore[union-attr]
     due = select(Article).where(
-        and_(Article.status == Status.SCHEDULED, Article.scheduled_at <= moment, live)  # type: ignore[operator]
+        and_(Article.status == Status.SCHEDULED, Article.scheduled_at <= moment, live)  # type: ignore[arg-type,operator]
     )
     for article in list(session.execute(due.order_by(Article.scheduled_at)).scalars()):  # type: ignore[arg-type]
         run.published.append(
             change_status(
-                session, article, Status.PUBLISHED, who=who, note="published on schedule",
+                session,
+                article,
+                Status.PUBLISHED,
+                who=who,
+                note="published on schedule",
                 extra={"published_at": article.scheduled_at, "scheduled_at": None},
             )  # fmt: skip
         )
     expired = select(Article).where(
-        and_(Article.status == Status.PUBLISHED, Article.expires_at <= moment, live)  # type: ignore[operator]
+        and_(Article.status == Status.PUBLISHED, Article.expires_at <= moment, live)  # type: ignore[arg-type,operator]
     )
     for article in list(session.execute(expired.order_by(Article.expires_at)).scalars()):  # type: ignore[arg-type]
         run.expired.append(change_status(session, article, Status.ARCHIVED, who=who, note="expired"))

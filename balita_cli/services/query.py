@@ -13,9 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, exists, func, literal_column, or_, select, text
-from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.sql.elements import BindParameter, ColumnClause, ColumnElement
 
 from balita_cli.db.fulltext import PG_CONFIG, PG_DOCUMENT
 from balita_cli.errors import InvalidInput, UsageError
@@ -101,16 +100,14 @@ def search_terms(text_query: str) -> list[tuple[str, bool]]:
 def fts_match_query(text_query: str) -> str:
     """User words -> an FTS5 query of quoted terms (a trailing * keeps prefix search)."""
     return " ".join(
-        '"' + core.replace('"', '""') + '"' + ("*" if prefix else "")
-        for core, prefix in search_terms(text_query)
+        '"' + core.replace('"', '""') + '"' + ("*" if prefix else "") for core, prefix in search_terms(text_query)
     )
 
 
 def pg_tsquery_text(text_query: str) -> str:
     """User words -> a to_tsquery() text of quoted lexemes joined by & (``:*`` for prefixes)."""
     return " & ".join(
-        "'" + core.replace("'", "''") + "'" + (":*" if prefix else "")
-        for core, prefix in search_terms(text_query)
+        "'" + core.replace("'", "''") + "'" + (":*" if prefix else "") for core, prefix in search_terms(text_query)
     )
 
 
@@ -119,7 +116,7 @@ def _text_condition(session: Session, text_query: str) -> ColumnElement[bool]:
         matched = text("SELECT rowid FROM article_fts WHERE article_fts MATCH :fts").bindparams(
             fts=fts_match_query(text_query)
         )
-        return Article.id.in_(matched.columns(literal_column("rowid")))  # type: ignore[union-attr]
+        return Article.id.in_(matched.columns(literal_column("rowid")))  # type: ignore[no-any-return,union-attr]
     return _pg_match(text_query)
 
 
@@ -140,21 +137,21 @@ def conditions(session: Session, flt: ArticleFilter) -> list[Any]:
     if flt.languages:
         where.append(Article.language.in_([lang.strip() for lang in flt.languages]))  # type: ignore[attr-defined]
     if flt.sections:
-        section_ids = select(Section.id).where(_slug_condition(Section, flt.sections))
+        section_ids = select(Section.id).where(_slug_condition(Section, flt.sections))  # type: ignore[call-overload]
         where.append(Article.section_id.in_(section_ids))  # type: ignore[union-attr]
     for tag in flt.tags:  # every tag must match
         where.append(
             exists().where(
-                ArticleTag.article_id == Article.id,
-                ArticleTag.tag_id == Tag.id,
-                Tag.slug == term_slug(Tag, tag),
+                ArticleTag.article_id == Article.id,  # type: ignore[arg-type]
+                ArticleTag.tag_id == Tag.id,  # type: ignore[arg-type]
+                Tag.slug == term_slug(Tag, tag),  # type: ignore[arg-type]
             )
         )
     if flt.authors:
         where.append(
             exists().where(
-                ArticleAuthor.article_id == Article.id,
-                ArticleAuthor.author_id == Author.id,
+                ArticleAuthor.article_id == Article.id,  # type: ignore[arg-type]
+                ArticleAuthor.author_id == Author.id,  # type: ignore[arg-type]
                 _slug_condition(Author, flt.authors),
             )
         )
@@ -174,9 +171,7 @@ def date_column(name: str) -> Any:
     try:
         return DATE_FIELDS[name]
     except KeyError:
-        raise UsageError(
-            f"unknown date field {name!r} (choose from {', '.join(DATE_FIELDS)})"
-        ) from None
+        raise UsageError(f"unknown date field {name!r} (choose from {', '.join(DATE_FIELDS)})") from None
 
 
 def order_by(sort: str) -> list[Any]:
@@ -188,7 +183,7 @@ def order_by(sort: str) -> list[Any]:
         raise UsageError(
             f"unknown sort key {key!r} (choose from {', '.join(SORT_KEYS)}; prefix - for newest first)"
         ) from None
-    primary = column.desc().nulls_last() if descending else column.asc().nulls_last()
+    primary = column.desc().nulls_last() if descending else column.asc().nulls_last()  # type: ignore[union-attr]
     tiebreak = Article.id.desc() if descending else Article.id.asc()  # type: ignore[union-attr]
     return [primary, tiebreak]
 
@@ -231,7 +226,7 @@ def stream_articles(
 
     Pages by primary key ranges: the ids are cheap to hold, the articles are not.
     """
-    id_statement = select(Article.id).where(and_(*conditions(session, flt))).order_by(*order_by(sort))
+    id_statement = select(Article.id).where(and_(*conditions(session, flt))).order_by(*order_by(sort))  # type: ignore[call-overload]
     ids = list(session.execute(id_statement).scalars())
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
@@ -266,9 +261,9 @@ def _search_sqlite(session: Session, text_query: str, where: list[Any], window: 
         f"snippet(article_fts, -1, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…', 16) AS snippet "
         "FROM article_fts WHERE article_fts MATCH :fts"
     ).bindparams(fts=fts_match_query(text_query))
-    hits = ranked.columns(
-        literal_column("article_id"), literal_column("rank"), literal_column("snippet")
-    ).subquery("hits")
+    hits = ranked.columns(literal_column("article_id"), literal_column("rank"), literal_column("snippet")).subquery(
+        "hits"
+    )
     statement = (
         select(Article, hits.c.rank, hits.c.snippet)
         .join(hits, hits.c.article_id == Article.id)
@@ -280,18 +275,19 @@ def _search_sqlite(session: Session, text_query: str, where: list[Any], window: 
 
 
 def _pg_tsquery(text_query: str) -> Any:
-    terms = bindparam("pgq", pg_tsquery_text(text_query), unique=True)
+    terms: BindParameter[str] = bindparam("pgq", pg_tsquery_text(text_query), unique=True)
     return func.to_tsquery(literal_column(f"'{PG_CONFIG}'::regconfig"), terms)
 
 
 def _pg_match(text_query: str) -> ColumnElement[bool]:
-    return literal_column(PG_DOCUMENT).op("@@")(_pg_tsquery(text_query))  # type: ignore[no-any-return]
+    matched: ColumnElement[bool] = literal_column(PG_DOCUMENT).op("@@")(_pg_tsquery(text_query))
+    return matched
 
 
 def _search_postgres(session: Session, text_query: str, where: list[Any], window: Window) -> list[SearchHit]:
     tsquery = _pg_tsquery(text_query)
     rank = func.ts_rank_cd(literal_column(PG_DOCUMENT), tsquery)
-    headline_text = literal_column(
+    headline_text: ColumnClause[str] = literal_column(
         "coalesce(title, '') || ' — ' || left(coalesce(summary, '') || ' ' || coalesce(body, ''), 20000)"
     )
     options = (

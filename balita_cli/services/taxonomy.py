@@ -43,7 +43,7 @@ def find(session: Session, kind: type[Term], name_or_slug: str) -> Term | None:
         if by_id is not None:
             return by_id
     slug = term_slug(kind, name_or_slug)
-    return session.execute(select(kind).where(kind.slug == slug)).scalars().first()  # type: ignore[attr-defined]
+    return session.execute(select(kind).where(kind.slug == slug)).scalars().first()  # type: ignore[arg-type]
 
 
 def get(session: Session, kind: type[Term], name_or_slug: str) -> Term:
@@ -56,7 +56,7 @@ def get(session: Session, kind: type[Term], name_or_slug: str) -> Term:
 def get_or_create(session: Session, kind: type[Term], name: str) -> Term:
     """Race-free: insert under a savepoint and fall back to the row another writer created."""
     slug = term_slug(kind, name)
-    existing = session.execute(select(kind).where(kind.slug == slug)).scalars().first()  # type: ignore[attr-defined]
+    existing = session.execute(select(kind).where(kind.slug == slug)).scalars().first()  # type: ignore[arg-type]
     if existing is not None:
         return existing
     term = kind(name=" ".join(name.split()), slug=slug)
@@ -65,15 +65,15 @@ def get_or_create(session: Session, kind: type[Term], name: str) -> Term:
             session.add(term)
             session.flush()
     except IntegrityError:
-        return session.execute(select(kind).where(kind.slug == slug)).scalars().one()  # type: ignore[attr-defined]
+        return session.execute(select(kind).where(kind.slug == slug)).scalars().one()  # type: ignore[arg-type]
     return term
 
 
 def create(session: Session, kind: type[Term], name: str, **extra: str) -> Term:
     slug = term_slug(kind, name)
-    if session.execute(select(kind).where(kind.slug == slug)).scalars().first() is not None:  # type: ignore[attr-defined]
+    if session.execute(select(kind).where(kind.slug == slug)).scalars().first() is not None:  # type: ignore[arg-type]
         raise Conflict(f"{kind_name(kind)} {name!r} already exists (slug {slug})")
-    term = kind(name=" ".join(name.split()), slug=slug, **extra)
+    term = kind(name=" ".join(name.split()), slug=slug, **extra)  # type: ignore[arg-type]
     try:
         with session.begin_nested():
             session.add(term)
@@ -97,7 +97,7 @@ def usage_counts(session: Session, kind: type[Term]) -> list[tuple[Term, int]]:
     live = Article.deleted_at.is_(None)  # type: ignore[union-attr]
     if link is None:
         count = (
-            select(func.count(Article.id)).where(Article.section_id == kind.id, live).scalar_subquery()  # type: ignore[attr-defined,arg-type]
+            select(func.count(Article.id)).where(Article.section_id == kind.id, live).scalar_subquery()  # type: ignore[arg-type]
         )
     else:
         link_column = getattr(link, column)
@@ -105,21 +105,19 @@ def usage_counts(session: Session, kind: type[Term]) -> list[tuple[Term, int]]:
             select(func.count())
             .select_from(link)
             .join(Article, Article.id == link.article_id)  # type: ignore[arg-type]
-            .where(link_column == kind.id, live)  # type: ignore[attr-defined]
+            .where(link_column == kind.id, live)
             .scalar_subquery()
         )
-    rows = session.execute(select(kind, count).order_by(kind.slug)).all()  # type: ignore[attr-defined]
+    rows = session.execute(select(kind, count).order_by(kind.slug)).all()
     return [(row[0], int(row[1])) for row in rows]
 
 
 def rename(session: Session, kind: type[Term], name_or_slug: str, new_name: str) -> Term:
     term = get(session, kind, name_or_slug)
     new_slug = term_slug(kind, new_name)
-    clash = session.execute(select(kind).where(kind.slug == new_slug, kind.id != term.id)).scalars().first()  # type: ignore[attr-defined]
+    clash = session.execute(select(kind).where(kind.slug == new_slug, kind.id != term.id)).scalars().first()  # type: ignore[arg-type]
     if clash is not None:
-        raise Conflict(
-            f"{kind_name(kind)} {clash.name!r} already has slug {new_slug}; use merge to combine them"
-        )
+        raise Conflict(f"{kind_name(kind)} {clash.name!r} already has slug {new_slug}; use merge to combine them")
     term.name = " ".join(new_name.split())
     term.slug = new_slug
     session.add(term)
@@ -149,7 +147,7 @@ def _move_links(session: Session, kind: type, source_id: int, target_id: int) ->
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
     link_column = getattr(link, column)
-    already = select(link.article_id).where(link_column == target_id).scalar_subquery()  # type: ignore[arg-type]
+    already = select(link.article_id).where(link_column == target_id).scalar_subquery()  # type: ignore[call-overload]
     # Articles that carry both keep one link; the rest are repointed.
     session.execute(delete(link).where(link_column == source_id, link.article_id.in_(already)))  # type: ignore[attr-defined]
     result = session.execute(update(link).where(link_column == source_id).values({column: target_id}))
@@ -159,7 +157,7 @@ def _move_links(session: Session, kind: type, source_id: int, target_id: int) ->
 def remove(session: Session, kind: type[Term], name_or_slug: str) -> tuple[Term, int]:
     """Delete a term; its links go with it (sections are cleared from their articles)."""
     term = get(session, kind, name_or_slug)
-    counts = dict((t.id, n) for t, n in usage_counts(session, kind))
+    counts = {t.id: n for t, n in usage_counts(session, kind)}
     session.delete(term)
     session.flush()
     return term, counts.get(term.id, 0)
