@@ -48,9 +48,7 @@ def out() -> Console:
 
 @cache
 def err() -> Console:
-    return Console(
-        theme=THEME, stderr=True, no_color=_settings["no_color"], width=_width(), highlight=False
-    )
+    return Console(theme=THEME, stderr=True, no_color=_settings["no_color"], width=_width(), highlight=False)
 
 
 def stdout_is_terminal() -> bool:
@@ -88,9 +86,7 @@ def print_table(
     from rich.table import Table
 
     table = Table(title=title or None, header_style="bold", expand=False)
-    natural = [
-        min(max([len(name), *(len(row[index]) for row in rows)]), 32) for index, name in enumerate(columns)
-    ]
+    natural = [min(max([len(name), *(len(row[index]) for row in rows)]), 32) for index, name in enumerate(columns)]
     wide = [name in WIDE_COLUMNS for name in columns]
     # Short columns keep their full width; long text (titles, snippets) shares what is left and
     # ends in an ellipsis rather than wrapping into unreadable rows.
@@ -113,9 +109,13 @@ def _styled(column: str, value: str, styles: dict[str, str] | None) -> str:
     if column == "status":
         return f"[status.{value}]{text}[/]" if value else text
     if column == "snippet":
-        return text.replace("&lt;mark&gt;", "[mark]").replace("<mark>", "[mark]").replace(
-            "&lt;/mark&gt;", "[/mark]"
-        ).replace("</mark>", "[/mark]").replace("\\[/mark]", "[/mark]")
+        return (
+            text.replace("&lt;mark&gt;", "[mark]")
+            .replace("<mark>", "[mark]")
+            .replace("&lt;/mark&gt;", "[/mark]")
+            .replace("</mark>", "[/mark]")
+            .replace("\\[/mark]", "[/mark]")
+        )
     style = (styles or {}).get(column)
     return f"[{style}]{text}[/]" if style else text
 
@@ -152,7 +152,20 @@ def print_notice(title: str, text: str, style: str = "warning") -> None:
 
 
 def print_line(text: str) -> None:
-    out().print(text, markup=False, highlight=False, soft_wrap=True)
+    """Plain text on stdout, as is: tabs stay tabs, nothing is wrapped or styled."""
+    stream = out().file
+    stream.write(text + "\n")
+    stream.flush()
+
+
+def ask(question: str, *, choices: list[str] | None = None, strict: bool = True) -> str:
+    """Ask on the terminal (prompts go to stderr). ``choices`` are offered; with ``strict``
+    an answer outside them is still accepted when new, as a new section or tag is allowed."""
+    from rich.prompt import Prompt
+
+    if choices:
+        err().print(f"[muted]{'Known' if strict else 'Popular'}: {escape(', '.join(choices))}[/muted]", soft_wrap=True)
+    return str(Prompt.ask(question, console=err(), default="", show_default=False)).strip()
 
 
 def confirm(question: str) -> bool:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from balita_cli import console
+from balita_cli.cli.options import ArticleRef, ArticleRefs
 from balita_cli.cli.output import ShowFormat, write_json, write_line
 from balita_cli.cli.state import state
 from balita_cli.errors import Aborted, Conflict, InvalidInput, UsageError
@@ -18,8 +19,8 @@ if TYPE_CHECKING:
     from balita_cli.models import Article
     from balita_cli.services.articles import ArticleChanges
 
-Ref = Annotated[str, typer.Argument(help="Article id or slug (old slugs work too).", show_default=False)]
-Refs = Annotated[list[str], typer.Argument(help="Article ids or slugs.", show_default=False)]
+Ref = ArticleRef
+Refs = ArticleRefs
 NoteOpt = Annotated[str, typer.Option("--message", "-m", help="One-line note for the revision history.")]
 
 
@@ -80,6 +81,9 @@ def new(
     note: Annotated[str, typer.Option("--note", help="Editor's note (never published).")] = "",
     featured: Annotated[bool, typer.Option("--featured", help="Feature on the home page.")] = False,
     edit: Annotated[bool, typer.Option("--edit", "-e", help="Open $EDITOR on a front-matter template.")] = False,
+    no_input: Annotated[
+        bool, typer.Option("--no-input", help="Never prompt or open an editor; fail on anything missing.")
+    ] = False,
     porcelain: Annotated[bool, typer.Option("--porcelain", help="Print only the new article's id.")] = False,
     output_format: Annotated[
         ShowFormat | None, typer.Option("--format", "-f", help="Print the new article as json.")
@@ -104,10 +108,15 @@ def new(
         "image_caption": image_caption, "image_credit": image_credit, "dateline": dateline,
         "editor_note": note, "featured": featured,
     }  # fmt: skip
-    if edit or (text is None and not title and sys.stdin.isatty() and sys.stdout.isatty()):
+    interactive = not no_input and sys.stdin.isatty()
+    if title is None and interactive and not edit:
+        fields.update(_ask_for_fields(fields))
+        edit = text is None
+    if edit and not no_input:
         fields, text = _fields_from_editor(fields, text or "")
     if not str(fields.get("title", "")).strip():
-        raise InvalidInput("title cannot be empty")
+        hint = "" if interactive or title is not None else " (give it as the first argument)"
+        raise InvalidInput(f"title cannot be empty{hint}")
     draft = ArticleDraft(
         **{k: v for k, v in fields.items() if k not in {"section", "slug", "expires_at"}},
         body=text or "",
@@ -121,6 +130,23 @@ def new(
 
         article = articles.create(session, draft, who=app_state.who)
     _report_created(article, porcelain, output_format)
+
+
+def _ask_for_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """On a terminal: ask for the headline, section and tags, offering what the newsroom uses."""
+    from balita_cli.models import Section, Tag
+    from balita_cli.services import taxonomy
+
+    with state().session() as session:
+        sections = [term.name for term, _ in taxonomy.usage_counts(session, Section)]
+        popular = sorted(taxonomy.usage_counts(session, Tag), key=lambda pair: -pair[1])[:12]
+    answers: dict[str, Any] = {"title": console.ask("Title")}
+    if not fields["section"]:
+        answers["section"] = console.ask("Section", choices=sections)
+    if not fields["tags"]:
+        tags = console.ask("Tags (comma-separated)", choices=[term.name for term, _ in popular], strict=False)
+        answers["tags"] = split_names([tags])
+    return answers
 
 
 def _fields_from_editor(fields: dict[str, Any], body: str) -> tuple[dict[str, Any], str]:

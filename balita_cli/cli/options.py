@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from balita_cli.cli.completion import complete_article, complete_author, complete_section, complete_tag
 from balita_cli.cli.output import ListFormat
 from balita_cli.workflow import Status
 
@@ -13,12 +14,35 @@ if TYPE_CHECKING:
     from balita_cli.cli.state import AppState
     from balita_cli.services.query import ArticleFilter
 
+ArticleRef = Annotated[
+    str,
+    typer.Argument(
+        metavar="ARTICLE",
+        help="Article id or slug (old slugs work too).",
+        show_default=False,
+        autocompletion=complete_article,
+    ),
+]
+ArticleRefs = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="ARTICLE...", help="Article ids or slugs.", show_default=False, autocompletion=complete_article
+    ),
+]
 StatusOpt = Annotated[
     list[Status] | None, typer.Option("--status", "-s", help="Only this status (repeatable: any of them).")
 ]
-SectionOpt = Annotated[list[str] | None, typer.Option("--section", help="Only this section (repeatable).")]
-TagOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="Has this tag (repeatable: all must match).")]
-AuthorOpt = Annotated[list[str] | None, typer.Option("--author", help="Has this author in the byline (repeatable).")]
+SectionOpt = Annotated[
+    list[str] | None, typer.Option("--section", help="Only this section (repeatable).", autocompletion=complete_section)
+]
+TagOpt = Annotated[
+    list[str] | None,
+    typer.Option("--tag", "-t", help="Has this tag (repeatable: all must match).", autocompletion=complete_tag),
+]
+AuthorOpt = Annotated[
+    list[str] | None,
+    typer.Option("--author", help="Has this author in the byline (repeatable).", autocompletion=complete_author),
+]
 LangOpt = Annotated[list[str] | None, typer.Option("--lang", help="Language tag, e.g. en or fil (repeatable).")]
 SourceOpt = Annotated[
     list[str] | None,

@@ -7,13 +7,20 @@ from typing import Annotated
 import typer
 
 from balita_cli import console
+from balita_cli.cli.completion import complete_article
+from balita_cli.cli.options import ArticleRefs
 from balita_cli.cli.output import write_line
 from balita_cli.cli.state import state
 from balita_cli.errors import UsageError
 
 
 def publish(
-    refs: Annotated[list[str] | None, typer.Argument(help="Article ids or slugs.", show_default=False)] = None,
+    refs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[ARTICLE...]", help="Article ids or slugs.", show_default=False, autocompletion=complete_article
+        ),
+    ] = None,
     *,
     at: Annotated[
         str | None, typer.Option("--at", help="Schedule for this time (site time zone) instead of now.")
@@ -54,7 +61,7 @@ def publish(
                 console.info(f"Published {article.id} ({article.slug})")
 
 
-def unpublish(refs: Annotated[list[str], typer.Argument(help="Article ids or slugs.", show_default=False)]) -> None:
+def unpublish(refs: ArticleRefs) -> None:
     """Take published or scheduled articles back to draft.
 
     Example: balita unpublish 12
@@ -68,7 +75,7 @@ def unpublish(refs: Annotated[list[str], typer.Argument(help="Article ids or slu
             console.info(f"Unpublished {article.id} ({article.slug}): now draft")
 
 
-def archive(refs: Annotated[list[str], typer.Argument(help="Article ids or slugs.", show_default=False)]) -> None:
+def archive(refs: ArticleRefs) -> None:
     """Archive articles: off the front page and feeds, kept in the archive.
 
     Example: balita archive 12

@@ -7,10 +7,11 @@ import typer
 
 from balita_cli import console
 from balita_cli.cli.articles import confirm_or_abort, split_names
+from balita_cli.cli.options import ArticleRef
 from balita_cli.cli.output import ListFormat, write_records
 from balita_cli.cli.state import state
 
-Article = Annotated[str, typer.Argument(help="Article id or slug.", show_default=False)]
+Article = ArticleRef
 Names = Annotated[list[str], typer.Argument(help="Tag names (created if new).", show_default=False)]
 FormatOpt = Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")]
 TERM_FIELDS = ("id", "name", "slug", "articles")
