@@ -207,7 +207,8 @@ def requested_slug(slug: str) -> str:
 # ---------------------------------------------------------------- creating
 
 
-def create(session: Session, draft: ArticleDraft, *, who: str = "") -> Article:
+def create(session: Session, draft: ArticleDraft, *, who: str = "", reload: bool = True) -> Article:
+    """Insert an article; ``reload=False`` skips loading relations (bulk imports don't need them)."""
     now = utcnow()
     title = clean_title(check_text("title", draft.title))
     for name in TEXT_FIELDS:
@@ -244,11 +245,11 @@ def create(session: Session, draft: ArticleDraft, *, who: str = "") -> Article:
     if draft.section:
         article.section_id = taxonomy.get_or_create(session, Section, draft.section).id
     _insert_with_free_slug(session, article, base)
-    _set_tags(session, article.id, draft.tags)  # type: ignore[arg-type]
-    _set_authors(session, article.id, draft.authors)  # type: ignore[arg-type]
+    _set_tags(session, article.id, draft.tags, fresh=True)  # type: ignore[arg-type]
+    _set_authors(session, article.id, draft.authors, fresh=True)  # type: ignore[arg-type]
     for alias in draft.aliases:
         _keep_old_slug(session, article.id, requested_slug(alias))  # type: ignore[arg-type]
-    return load(session, article.id)  # type: ignore[arg-type]
+    return load(session, article.id) if reload else article  # type: ignore[arg-type]
 
 
 def _insert_with_free_slug(session: Session, article: Article, base: str) -> None:
@@ -277,8 +278,9 @@ def _check_times(article: Article) -> None:
 # ---------------------------------------------------------------- relations
 
 
-def _set_tags(session: Session, article_id: int, names: Sequence[str]) -> None:
-    session.execute(delete(ArticleTag).where(ArticleTag.article_id == article_id))  # type: ignore[arg-type]
+def _set_tags(session: Session, article_id: int, names: Sequence[str], *, fresh: bool = False) -> None:
+    if not fresh:
+        session.execute(delete(ArticleTag).where(ArticleTag.article_id == article_id))  # type: ignore[arg-type]
     seen: set[int] = set()
     for name in names:
         tag = taxonomy.get_or_create(session, Tag, name)
@@ -295,8 +297,9 @@ def _current_tag_names(session: Session, article_id: int) -> list[str]:
     return [str(name) for name in rows.scalars()]
 
 
-def _set_authors(session: Session, article_id: int, names: Sequence[str]) -> None:
-    session.execute(delete(ArticleAuthor).where(ArticleAuthor.article_id == article_id))  # type: ignore[arg-type]
+def _set_authors(session: Session, article_id: int, names: Sequence[str], *, fresh: bool = False) -> None:
+    if not fresh:
+        session.execute(delete(ArticleAuthor).where(ArticleAuthor.article_id == article_id))  # type: ignore[arg-type]
     position = 0
     seen: set[int] = set()
     for name in names:

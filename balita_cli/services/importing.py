@@ -248,7 +248,7 @@ def create(session: Session, record: ImportRecord, settings: ImportSettings, war
         scheduled_at=record.scheduled_at,
         expires_at=record.expires_at,
     )
-    article = articles.create(session, draft, who=settings.who)
+    article = articles.create(session, draft, who=settings.who, reload=False)
     article_id: int = article.id  # type: ignore[assignment]
     extra = {"retraction_reason": record.retraction_reason, "deleted_at": record.deleted_at}
     extra = {name: value for name, value in extra.items() if value}
@@ -261,6 +261,8 @@ def create(session: Session, record: ImportRecord, settings: ImportSettings, war
 
 def add_corrections(session: Session, article_id: int, record: ImportRecord) -> int:
     """The record's corrections the article does not carry yet (same kind and text)."""
+    if not record.corrections:
+        return 0
     have = {
         (kind, text)
         for kind, text in session.execute(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -53,11 +53,25 @@ def get(session: Session, kind: type[Term], name_or_slug: str) -> Term:
     return term
 
 
+KNOWN_TERMS = "balita_known_terms"
+
+
+def forget_known_terms(session: Session) -> None:
+    """Drop the lookup cache after renames, merges or deletes of terms."""
+    session.info.pop(KNOWN_TERMS, None)
+
+
 def get_or_create(session: Session, kind: type[Term], name: str) -> Term:
     """Race-free: insert under a savepoint and fall back to the row another writer created."""
     slug = term_slug(kind, name)
+    known: dict[tuple[type, str], Any] = session.info.setdefault(KNOWN_TERMS, {})
+    if (kind, slug) in known:
+        return known[(kind, slug)]  # type: ignore[no-any-return]
     existing = session.execute(select(kind).where(kind.slug == slug)).scalars().first()  # type: ignore[arg-type]
     if existing is not None:
+        # Only rows already in the database are remembered: one created under a savepoint
+        # that later rolls back must not be handed out again.
+        known[(kind, slug)] = existing
         return existing
     term = kind(name=" ".join(name.split()), slug=slug)
     try:
@@ -113,6 +127,7 @@ def usage_counts(session: Session, kind: type[Term]) -> list[tuple[Term, int]]:
 
 
 def rename(session: Session, kind: type[Term], name_or_slug: str, new_name: str) -> Term:
+    forget_known_terms(session)
     term = get(session, kind, name_or_slug)
     new_slug = term_slug(kind, new_name)
     clash = session.execute(select(kind).where(kind.slug == new_slug, kind.id != term.id)).scalars().first()  # type: ignore[arg-type]
@@ -127,6 +142,7 @@ def rename(session: Session, kind: type[Term], name_or_slug: str, new_name: str)
 
 def merge(session: Session, kind: type[Term], sources: Sequence[str], target_name: str) -> tuple[Term, int]:
     """Move every article from ``sources`` onto ``target`` and delete the sources."""
+    forget_known_terms(session)
     target = get_or_create(session, kind, target_name)
     moved = 0
     for name in sources:
@@ -156,6 +172,7 @@ def _move_links(session: Session, kind: type, source_id: int, target_id: int) ->
 
 def remove(session: Session, kind: type[Term], name_or_slug: str) -> tuple[Term, int]:
     """Delete a term; its links go with it (sections are cleared from their articles)."""
+    forget_known_terms(session)
     term = get(session, kind, name_or_slug)
     counts = {t.id: n for t, n in usage_counts(session, kind)}
     session.delete(term)
