@@ -65,3 +65,8 @@ def test_statuses_complete(newsroom: Cli) -> None:
 def test_completion_never_fails_without_a_database(cli: Cli) -> None:
     cli.db_url = "sqlite:////nonexistent/dir/balita.db"
     assert complete(cli, "balita edit ") == []
+
+
+def test_export_formats_complete(cli: Cli) -> None:
+    assert complete(cli, "balita export n") == ["ninjs", "news-sitemap"]
+    assert "rss" in complete(cli, "balita export ")

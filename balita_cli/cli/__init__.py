@@ -69,14 +69,19 @@ def root(
     *,
     db: Annotated[
         str | None,
-        typer.Option("--db", envvar="BALITA_DATABASE_URL", help="Database URL (SQLite path or postgresql://…).", show_envvar=True),
+        typer.Option(
+            "--db", envvar="BALITA_DATABASE_URL", help="Database URL (SQLite path or postgresql://…).", show_envvar=True
+        ),
     ] = None,
     site: Annotated[
         str | None,
         typer.Option("--site", envvar="BALITA_SITE", help="Path to balita.toml or its directory.", show_envvar=True),
     ] = None,
     as_user: Annotated[
-        str | None, typer.Option("--as", help="Name recorded as the author of changes (default: BALITA_USER, balita.toml, OS user).")
+        str | None,
+        typer.Option(
+            "--as", help="Name recorded as the author of changes (default: BALITA_USER, balita.toml, OS user)."
+        ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no messages, only data and errors.")] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colours (NO_COLOR is honoured too).")] = False,
@@ -93,31 +98,39 @@ def root(
 
 
 def _register() -> None:
-    from balita_cli.cli import articles, database, listing, publishing, site, taxonomy
+    """Compose the command modules; each adds its commands in `--help` order."""
+    from balita_cli.cli import (
+        articles,
+        build,
+        corrections,
+        database,
+        export,
+        history,
+        importing,
+        listing,
+        maintenance,
+        publishing,
+        site,
+        stats,
+        taxonomy,
+    )
 
-    for module in (site, articles, listing, publishing):
+    for module in (
+        site,
+        articles,
+        listing,
+        publishing,
+        corrections,
+        history,
+        taxonomy,
+        stats,
+        export,
+        importing,
+        build,
+    ):
         module.register(app)
-    taxonomy.register(app)
-    from balita_cli.cli import corrections, history, maintenance
-
-    history.register(app)
-    corrections.register(app)
-    del maintenance  # importing it adds backup/restore/check to the db group
-    from balita_cli.cli import corrections, history, maintenance
-
-    history.register(app)
-    corrections.register(app)
-    del maintenance  # importing it adds backup/restore/check to the db group
-    from balita_cli.cli import stats
-
-    stats.register(app)
-    from balita_cli.cli import export
-    export.register(app)
-    from balita_cli.cli import build
-    build.register(app)
-    from balita_cli.cli import importing
-    importing.register(app)
-    app.add_typer(database.app, name="db", help="Database upgrade and maintenance.")
+    del maintenance  # importing it adds backup, restore and check to the db group
+    app.add_typer(database.app, name="db", help="Database upgrade, checks, backups and restores.")
 
 
 _register()

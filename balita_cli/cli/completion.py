@@ -85,3 +85,9 @@ complete_author = _terms("author")
 
 def complete_status(incomplete: str) -> Iterator[str]:
     return (status.value for status in Status if status.value.startswith(incomplete))
+
+
+def complete_export_format(incomplete: str) -> Iterator[str]:
+    from balita_cli.formats import FORMAT_NAMES
+
+    return (name for name in FORMAT_NAMES if name.startswith(incomplete))

@@ -14,6 +14,7 @@ import typer
 
 from balita_cli import console
 from balita_cli.cli import options as o
+from balita_cli.cli.completion import complete_export_format
 from balita_cli.cli.state import state
 from balita_cli.errors import UsageError
 from balita_cli.workflow import Status
@@ -29,7 +30,9 @@ FORMAT_HELP = (
 PROGRESS_THRESHOLD = 200
 NEWS_SITEMAP_WINDOW = timedelta(hours=48)
 
-FormatArg = Annotated[str, typer.Argument(help=FORMAT_HELP, show_default=False)]
+FormatArg = Annotated[
+    str, typer.Argument(metavar="FORMAT", help=FORMAT_HELP, show_default=False, autocompletion=complete_export_format)
+]
 OutputOpt = Annotated[
     Path | None,
     typer.Option(
