@@ -300,3 +300,16 @@ def test_sitemap_splits_past_its_limit(cli: Cli, site: Path, monkeypatch: pytest
     assert len(parts) >= 2
     manifest = hashes(output)
     assert set(parts) <= set(manifest)
+
+
+def test_archived_article_keeps_its_page_but_leaves_lists_and_feeds(cli: Cli, site: Path) -> None:
+    row = next(r for r in published(cli) if r["section"] == "Economy")
+    cli.ok("archive", str(row["id"]))
+    build(cli)
+    output = site / "public"
+    page = lxml.html.parse(str(page_of(output, row["slug"]))).getroot()
+    assert page.findtext(".//h1") == row["title"]
+    home = (output / "index.html").read_text(encoding="utf-8")
+    assert row["title"] not in home
+    assert row["title"] not in (output / "feed.xml").read_text(encoding="utf-8")
+    assert row["url"] in (output / "sitemap.xml").read_text(encoding="utf-8")

@@ -30,7 +30,9 @@ from balita_cli.site.render import STATIC_FILES, make_environment, render, stati
 from balita_cli.site.words import words_for
 
 # Only these reach readers; a retracted article keeps its URL to show its notice.
-SITE_STATUSES = (Status.PUBLISHED, Status.RETRACTED)
+# Archived stories keep their page (links to them must not break) but leave the lists and feeds.
+SITE_STATUSES = (Status.PUBLISHED, Status.RETRACTED, Status.ARCHIVED)
+LISTED_STATUSES = (Status.PUBLISHED, Status.RETRACTED)
 DEFAULT_PAGE_SIZE = 20
 FEED_SIZE = 50
 # (format name in balita_cli.formats, file in the output directory)
@@ -103,7 +105,7 @@ def navigation(session: Session) -> list[dict[str, str]]:
     """Sections that have something on the site, for the header of every page."""
     from balita_cli.services.query import ArticleFilter, conditions
 
-    live = select(col(Article.section_id)).where(and_(*conditions(session, ArticleFilter(statuses=SITE_STATUSES))))
+    live = select(col(Article.section_id)).where(and_(*conditions(session, ArticleFilter(statuses=LISTED_STATUSES))))
     statement = select(col(Section.name), col(Section.slug))
     rows = session.execute(statement.where(col(Section.id).in_(live)).order_by(col(Section.name)))
     return [{"name": name, "path": pages.term_dir("section", slug)} for name, slug in rows]
@@ -120,13 +122,19 @@ class Collected:
     names: dict[tuple[str, str], str] = field(default_factory=dict)
     aliases: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
-    def add(self, record: dict[str, Any], terms: Terms, entry: dict[str, Any]) -> None:
-        self.entries.append(entry)
-        if len(self.latest) < FEED_SIZE:
-            self.latest.append(record)
+    def keep(self, record: dict[str, Any]) -> dict[str, Any]:
+        """An article with a page: in the sitemap, and its old slugs redirect to it."""
         light = {**record, "body": ""}
         self.light.append(light)
         self.aliases.extend((alias, light) for alias in record["aliases"])
+        return light
+
+    def add(self, record: dict[str, Any], terms: Terms, entry: dict[str, Any]) -> None:
+        """An article that is also listed: home, its section, tag and author pages, the feeds."""
+        self.keep(record)
+        self.entries.append(entry)
+        if len(self.latest) < FEED_SIZE:
+            self.latest.append(record)
         for kind, pairs in terms.items():
             for name, slug in pairs:
                 self.groups[(kind, slug)].append({**entry, "_changed": record["published_at"]})
@@ -188,7 +196,10 @@ class SiteBuilder:
         collected = Collected()
         for record, terms in site_records(self.session, self.site):
             self.article_page(record, terms)
-            collected.add(record, terms, pages.entry_view(record, self.site))
+            if record["status"] == Status.ARCHIVED.value:
+                collected.keep(record)
+            else:
+                collected.add(record, terms, pages.entry_view(record, self.site))
         self.list_pages("", "", collected.entries)
         for (kind, slug), members in collected.groups.items():
             self.list_pages(pages.term_dir(kind, slug), collected.names[(kind, slug)], members)
