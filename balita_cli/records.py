@@ -105,3 +105,17 @@ def flat_value(value: Any) -> str:
             f"{item['created_at']}: {item['text']}" if isinstance(item, dict) else str(item) for item in value
         )
     return str(value)
+
+
+# A cell starting with one of these is read as a formula by spreadsheets.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """CSV cells never run as formulas: a leading ' makes a spreadsheet show them as text."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def spreadsheet_unsafe(cell: str) -> str:
+    """The reverse of :func:`spreadsheet_safe`, for reading our own CSV back."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_PREFIXES) else cell

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any, TextIO
 
 from balita_cli import console
-from balita_cli.records import flat_value
+from balita_cli.records import flat_value, spreadsheet_safe
 
 
 class ListFormat(StrEnum):
@@ -28,14 +28,6 @@ class ListFormat(StrEnum):
 class ShowFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
-
-
-# A cell starting with one of these is read as a formula by spreadsheets.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def write_line(text: str) -> None:

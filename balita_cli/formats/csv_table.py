@@ -8,14 +8,7 @@ from typing import IO, Any
 
 from balita_cli.config import Site
 from balita_cli.formats.base import Record
-from balita_cli.records import RECORD_FIELDS, flat_value
-
-
-def spreadsheet_safe(text: str) -> str:
-    # The one rule shared with `list --format csv` (cli/output.py), so both exports agree.
-    from balita_cli.cli.output import spreadsheet_safe as rule
-
-    return rule(text)
+from balita_cli.records import RECORD_FIELDS, flat_value, spreadsheet_safe
 
 
 class CsvWriter:

@@ -138,6 +138,8 @@ def load_demo(session: Session, *, who: str = "balita demo") -> list[Article]:
             **data,
             status=status,
             created_at=(when or now) - timedelta(hours=2),
+            # Last touched when it went out: an editor's publish is the latest change.
+            updated_at=when or now,
             published_at=when if status is Status.PUBLISHED else None,
             scheduled_at=now + timedelta(hours=hours_ahead) if hours_ahead is not None else None,
         )

@@ -12,15 +12,14 @@ from typing import Any
 from balita_cli.errors import InvalidInput
 from balita_cli.formats.readers.base import ReadItem, ReadOptions, Rejected
 from balita_cli.formats.readers.jsonl import record_from_dict
+from balita_cli.records import spreadsheet_unsafe
 
 LIST_FIELDS = ("tags", "authors", "aliases")
-# output.spreadsheet_safe puts a quote before these so spreadsheets do not run the cell as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _SEPARATOR = "; "
 
 
 def _unquoted(cell: str) -> str:
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_PREFIXES) else cell
+    return spreadsheet_unsafe(cell)
 
 
 def _corrections(cell: str) -> list[dict[str, Any]]:
