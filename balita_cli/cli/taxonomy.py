@@ -70,7 +70,9 @@ def make_vocabulary_app(kind_name: str, plural: str) -> typer.Typer:
             records = [{"id": t.id, "name": t.name, "slug": t.slug, "articles": n} for t, n in rows]
         write_records(records, output_format, TERM_FIELDS)
 
-    list_terms.__doc__ = f"List {plural} with the number of articles using each."
+    list_terms.__doc__ = (
+        f"List {plural} with the number of articles using each.\n\n    Example: balita {kind_name} list --format csv"
+    )
 
     @sub.command("rename")
     def rename(
@@ -83,7 +85,9 @@ def make_vocabulary_app(kind_name: str, plural: str) -> typer.Typer:
             term = taxonomy.rename(session, _kind(kind_name), old, new)
         console.info(f"Renamed {kind_name} to {term.name} ({term.slug})")
 
-    rename.__doc__ = f"Rename a {kind_name}; its articles follow."
+    rename.__doc__ = (
+        f"Rename a {kind_name}; its articles follow.\n\n    Example: balita {kind_name} rename manila Maynila"
+    )
 
     @sub.command("merge")
     def merge(
@@ -114,7 +118,9 @@ def make_vocabulary_app(kind_name: str, plural: str) -> typer.Typer:
                 term, used = taxonomy.remove(session, _kind(kind_name), name)
                 console.info(f"Deleted {kind_name} {term.name} (was on {used} article(s))")
 
-    delete.__doc__ = f"Delete {plural}; the articles stay, without them."
+    delete.__doc__ = (
+        f"Delete {plural}; the articles stay, without them.\n\n    Example: balita {kind_name} delete obsolete --yes"
+    )
     return sub
 
 
