@@ -354,6 +354,8 @@ def update(
     if "title" in values:
         values["title"] = clean_title(values["title"])
     now = utcnow()
+    # Taken before the UPDATE: the ORM refreshes `before` in place when the statement runs.
+    previous = json.dumps(snapshot(before), ensure_ascii=False)
     result = session.execute(
         update_statement(article_id, expected).values(**values, version=expected + 1, updated_at=now, updated_by=who)
     )
@@ -366,7 +368,7 @@ def update(
             created_at=now,
             changed_by=who,
             note=note,
-            snapshot=json.dumps(snapshot(before), ensure_ascii=False),
+            snapshot=previous,
         )
     )
     _apply_relations(session, before, changes)
