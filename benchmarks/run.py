@@ -51,6 +51,7 @@ class Context:
     balita: str
     commands: set[str]
     hugo: str | None
+    skip: set[str] = field(default_factory=set)
     results: list[Measurement] = field(default_factory=list)
 
     def env(self, url: str | None = None) -> dict[str, str]:
@@ -200,7 +201,7 @@ def measure_queries(ctx: Context, backend: str, n: int, site: Path, url: str) ->
         ("list --format count", [b, "list", "--format", "count"]),
     ):
         ctx.record(measure(operation, backend, n, command, cwd=site, env=env, runs=ctx.runs))
-    if "export" in ctx.commands:
+    if "export" in ctx.commands and "export" not in ctx.skip:
         target = site / "export.jsonl"
         command = [b, "export", "jsonl", "-o", str(target)]
         ctx.record(measure("export jsonl", backend, n, command, cwd=site, env=env, runs=ctx.runs))
@@ -299,6 +300,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--fresh", action="store_true", help="regenerate databases and sites")
     parser.add_argument("--hugo-max", type=int, default=10_000, help="largest N measured with hugo")
     parser.add_argument("--build-max", type=int, default=10_000, help="largest N measured with balita build")
+    parser.add_argument(
+        "--skip", type=lambda text: set(text.split(",")), default=set(),
+        help="parts to leave out: export, build, hugo, import",
+    )  # fmt: skip
     parser.add_argument("--import-files", type=int, default=10_000, help="files for import markdown (0: skip)")
     return parser.parse_args(argv)
 
@@ -311,8 +316,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     args.workdir.mkdir(parents=True, exist_ok=True)
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    ctx = Context(runs=args.runs, workdir=args.workdir, seed=args.seed, anchor=today, fresh=args.fresh,
-                  balita=balita, commands=balita_commands(balita), hugo=shutil.which("hugo"))  # fmt: skip
+    ctx = Context(
+        runs=args.runs, workdir=args.workdir, seed=args.seed, anchor=today, fresh=args.fresh, balita=balita,
+        commands=balita_commands(balita), hugo=shutil.which("hugo"), skip=args.skip,
+    )  # fmt: skip
     say(f"balita commands: {', '.join(sorted(ctx.commands))}; hugo: {ctx.hugo or 'not installed'}")
     measure_startup(ctx)
     backends: list[tuple[str, list[int]]] = [("sqlite", args.sizes)]
@@ -322,12 +329,12 @@ def main(argv: list[str] | None = None) -> int:
         for n in sizes:
             site, url = prepare_archive(ctx, backend, n)
             measure_queries(ctx, backend, n, site, url)
-            if "build" in ctx.commands and n <= args.build_max:
+            if "build" in ctx.commands and "build" not in args.skip and n <= args.build_max:
                 measure_build(ctx, backend, n, site, url)
-    if ctx.hugo:
+    if ctx.hugo and "hugo" not in args.skip:
         for n in (size for size in args.sizes if size <= args.hugo_max):
             measure_hugo(ctx, n)
-    if "import" in ctx.commands and args.import_files:
+    if "import" in ctx.commands and "import" not in args.skip and args.import_files:
         measure_import(ctx, args.import_files)
     heavy = {flag: heavy_imports(flag) for flag in ("--help", "--version")}
     checks = targets(ctx.results, heavy)
