@@ -26,7 +26,7 @@ THEME = Theme(
         "mark": "bold black on yellow",
     }
 )
-_settings: dict[str, bool] = {"no_color": False, "quiet": False}
+_settings: dict[str, bool] = {"no_color": False, "quiet": False, "record": False}
 
 
 def configure(*, no_color: bool, quiet: bool) -> None:
@@ -43,7 +43,26 @@ def _width() -> int | None:
 
 @cache
 def out() -> Console:
-    return Console(theme=THEME, no_color=_settings["no_color"], width=_width(), highlight=False)
+    recording = _settings["record"]
+    return Console(
+        theme=THEME,
+        no_color=_settings["no_color"],
+        width=_width(),
+        highlight=False,
+        record=recording,
+        force_terminal=True if recording else None,
+    )
+
+
+def record_screenshots(on: bool = True) -> None:
+    """Render stdout as on a terminal and keep it, for :func:`export_svg` (the docs' screenshots)."""
+    _settings["record"] = on
+    out.cache_clear()
+
+
+def export_svg(title: str) -> str:
+    """What was printed since the last export, as an SVG picture of a terminal."""
+    return out().export_svg(title=title, clear=True)
 
 
 @cache
@@ -52,7 +71,7 @@ def err() -> Console:
 
 
 def stdout_is_terminal() -> bool:
-    return sys.stdout.isatty()
+    return _settings["record"] or sys.stdout.isatty()
 
 
 def error(message: str) -> None:
@@ -153,6 +172,9 @@ def print_notice(title: str, text: str, style: str = "warning") -> None:
 
 def print_line(text: str) -> None:
     """Plain text on stdout, as is: tabs stay tabs, nothing is wrapped or styled."""
+    if _settings["record"]:
+        out().print(text, markup=False, highlight=False, soft_wrap=True)
+        return
     stream = out().file
     stream.write(text + "\n")
     stream.flush()

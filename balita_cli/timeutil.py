@@ -11,8 +11,19 @@ _RELATIVE = re.compile(r"^\s*(?:in\s+)?(\d+)\s*(minute|min|hour|day|week)s?\s*(a
 _UNITS = {"minute": 60, "min": 60, "hour": 3600, "day": 86400, "week": 604800}
 
 
+_fixed_now: list[datetime] = []
+
+
+def set_clock(moment: datetime | None) -> None:
+    """Make "now" a fixed time (``--clock``), as Hugo's --clock does: for dry runs of the
+    schedule ("what would publish at 08:00?") and for reproducible output."""
+    _fixed_now.clear()
+    if moment is not None:
+        _fixed_now.append(moment.astimezone(UTC))
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return _fixed_now[0] if _fixed_now else datetime.now(UTC)
 
 
 def as_utc(value: datetime, zone: tzinfo) -> datetime:
@@ -68,13 +79,23 @@ def human(value: datetime | None, zone: tzinfo) -> str:
     return value.astimezone(zone).strftime("%Y-%m-%d %H:%M %z")
 
 
+_UNITS_IN_WORDS = (("day", 86400), ("hour", 3600), ("minute", 60))
+
+
+def _count(number: int, unit: str) -> str:
+    return f"{number} {unit}{'s' if number != 1 else ''}"
+
+
 def relative_words(value: datetime, *, now: datetime | None = None) -> str:
-    """ "in 3 hours", "2 days ago": how far ``value`` is from now, in words."""
+    """ "in 2 hours 59 minutes", "1 day 3 hours ago": how far ``value`` is from now, in words."""
     delta = value - (now or utcnow())
-    seconds = abs(delta.total_seconds())
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+    seconds = int(abs(delta.total_seconds()))
+    for index, (unit, size) in enumerate(_UNITS_IN_WORDS):
         if seconds >= size:
-            count = int(seconds // size)
-            words = f"{count} {unit}{'s' if count != 1 else ''}"
+            words = _count(seconds // size, unit)
+            if index + 1 < len(_UNITS_IN_WORDS):
+                smaller, small_size = _UNITS_IN_WORDS[index + 1]
+                rest = seconds % size // small_size
+                words += f" {_count(rest, smaller)}" if rest else ""
             return f"in {words}" if delta.total_seconds() > 0 else f"{words} ago"
     return "now"

@@ -85,16 +85,29 @@ def root(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no messages, only data and errors.")] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colours (NO_COLOR is honoured too).")] = False,
+    clock: Annotated[
+        str | None,
+        typer.Option(
+            "--clock",
+            envvar="BALITA_CLOCK",
+            help="Use this time as now (site time zone), as Hugo's --clock does: reproducible output and tests.",
+        ),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
     """balita: a command-line newsroom. Run `balita init --demo` to start with sample articles."""
+    from balita_cli.timeutil import parse_when, set_clock
+
     console.configure(no_color=no_color, quiet=quiet)
     state = AppState(db_option=db, site_option=site, as_user=as_user, quiet=quiet)
     ctx.obj = state
     activate(state)
     ctx.call_on_close(state.close)
+    set_clock(None)
+    if clock:
+        set_clock(parse_when(clock, state.settings.site.tz))
 
 
 def _register() -> None:

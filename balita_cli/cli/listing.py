@@ -10,6 +10,7 @@ import typer
 from balita_cli.cli import options as o
 from balita_cli.cli.output import ListFormat, write_records
 from balita_cli.cli.state import state
+from balita_cli.workflow import Status
 
 SEARCH_FIELDS = ("id", "status", "published_at", "title", "snippet")
 
@@ -17,11 +18,17 @@ SEARCH_FIELDS = ("id", "status", "published_at", "title", "snippet")
 def display_cell(zone: Any) -> Any:
     """Times in the site zone with offset, lists joined: what a person reads in a table."""
     from balita_cli.records import flat_value
-    from balita_cli.timeutil import human
+    from balita_cli.timeutil import human, relative_words, utcnow
+
+    now = utcnow()
 
     def cell(name: str, value: Any) -> str:
         if name.endswith("_at") and isinstance(value, str) and value:
-            return human(datetime.fromisoformat(value), zone)
+            moment = datetime.fromisoformat(value)
+            if name in {"scheduled_at", "expires_at"}:
+                # What a scheduling editor wants to know is how long until it goes out.
+                return f"{human(moment, zone)} ({relative_words(moment, now=now)})"
+            return human(moment, zone)
         if name == "rank" and isinstance(value, float):
             return f"{value:.2f}"
         return flat_value(value)
@@ -60,7 +67,10 @@ def list_command(
         app_state, status=status, section=section, tag=tag, author=author, lang=lang, source=source,
         since=since, until=until, date_field=date_field, query=query, trash=trash,
     )  # fmt: skip
-    chosen = o.parse_fields(fields, DEFAULT_LIST_FIELDS)
+    defaults: tuple[str, ...] = DEFAULT_LIST_FIELDS
+    if status == [Status.SCHEDULED]:
+        defaults = tuple("scheduled_at" if name == "published_at" else name for name in defaults)
+    chosen = o.parse_fields(fields, defaults)
     window = Window(sort=sort, limit=limit, offset=offset)
     site = app_state.settings.site
     with app_state.session() as session:

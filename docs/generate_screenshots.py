@@ -1,0 +1,80 @@
+"""Render `balita list` and `balita stats` on the demo site to SVG pictures for the docs.
+
+`python docs/generate_screenshots.py` writes docs/screenshots/*.svg; `--check` (run by the
+MkDocs build through docs/hooks.py, and by the tests) fails when they differ from what the app
+prints now. The demo site is built at a fixed clock so the pictures are reproducible.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from balita_cli import console
+from balita_cli.cli import app
+
+FOLDER = Path(__file__).with_name("screenshots")
+CLOCK = "2026-11-26 18:00"
+WIDTH = "100"
+SHOTS = {
+    "list.svg": ("balita list", ["list"]),
+    "list-scheduled.svg": ("balita list --status scheduled", ["list", "--status", "scheduled"]),
+    "stats.svg": ("balita stats --days 7", ["stats", "--days", "7"]),
+}
+
+
+def render() -> dict[str, str]:
+    """Each picture's SVG text, from a fresh demo site in a temporary folder."""
+    runner = CliRunner()
+    pictures: dict[str, str] = {}
+    previous = os.getcwd()
+    with tempfile.TemporaryDirectory(prefix="balita-shots-") as folder:
+        os.chdir(folder)
+        try:
+            env = {"BALITA_CLOCK": CLOCK, "BALITA_WIDTH": WIDTH, "NO_COLOR": None, "BALITA_DATABASE_URL": None,
+                   "BALITA_SITE": None, "BALITA_USER": "desk"}  # fmt: skip
+            _run(runner, ["--quiet", "init", "--demo"], env)
+            console.record_screenshots()
+            for name, (title, args) in SHOTS.items():
+                _run(runner, args, env)
+                pictures[name] = console.export_svg(title)
+        finally:
+            console.record_screenshots(False)
+            os.chdir(previous)
+    return pictures
+
+
+def _run(runner: CliRunner, args: list[str], env: dict[str, str | None]) -> None:
+    result = runner.invoke(app, args, env=env)
+    if result.exit_code != 0:
+        raise RuntimeError(f"balita {' '.join(args)} failed: {result.stderr or result.exception}")
+
+
+def stale() -> list[str]:
+    return [
+        name
+        for name, svg in render().items()
+        if not (FOLDER / name).is_file() or (FOLDER / name).read_text(encoding="utf-8") != svg
+    ]
+
+
+def main(argv: list[str]) -> int:
+    if "--check" in argv:
+        names = stale()
+        if names:
+            sys.stderr.write(f"stale screenshots: {', '.join(names)}; run python docs/generate_screenshots.py\n")
+            return 1
+        return 0
+    FOLDER.mkdir(exist_ok=True)
+    for name, svg in render().items():
+        (FOLDER / name).write_text(svg, encoding="utf-8")
+        sys.stdout.write(f"wrote {FOLDER / name}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
