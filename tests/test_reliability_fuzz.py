@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import Cli, on_postgres
+from tests.conftest import Cli
 
 TRIED = {"inputs": 0}
 # Names and the dateline are at most 200 characters; past that see test_overlong_names_are_refused.
@@ -100,12 +100,6 @@ def test_list_filters_never_crash(
     run_clean(cli, [*args, f"--query={query}", f"--sort={sort}", "--format=json", *flags])
 
 
-@pytest.mark.xfail(
-    on_postgres(),
-    reason="known bug: tag/section names and the dateline are not length-checked; PostgreSQL's "
-    "varchar(200) then raises DataError (services/taxonomy.py, services/articles.py)",
-    strict=False,
-)
 @pytest.mark.parametrize(
     "args", [["tag", "add", "{id}"], ["edit", "{id}", "--section"], ["edit", "{id}", "--dateline"]]
 )

@@ -44,7 +44,9 @@ class AppState:
                 name = getpass.getuser()
             except (OSError, KeyError):
                 name = "unknown"
-        return name
+        from balita_cli.services.articles import check_text
+
+        return check_text("updated_by", name)
 
     def engine(self, *, migrate: bool = True) -> Engine:
         if self._engine is None:

@@ -43,7 +43,22 @@ def upgrade(engine: Engine, target: str = "head") -> None:
     from alembic import command
 
     with engine.execution_options(**{WRITE_OPTION: True}).begin() as connection:
+        _serialise_migrations(connection)
         command.upgrade(_alembic_config(connection), target)  # type: ignore[arg-type]
+
+
+# Any fixed number: every balita process migrating the same PostgreSQL database takes this lock.
+MIGRATION_LOCK_KEY = 0x62616C697461
+
+
+def _serialise_migrations(connection: Connection) -> None:
+    """Two processes opening a new database at once must not both create its tables.
+
+    SQLite's BEGIN IMMEDIATE already takes the write lock before Alembic reads the revision;
+    on PostgreSQL a transaction-scoped advisory lock does the same.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
 
 
 def read_revision(engine: Engine) -> str | None:

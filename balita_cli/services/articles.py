@@ -107,8 +107,16 @@ def clean_title(title: str) -> str:
     return cleaned
 
 
+# Columns of bounded size (the rest are unbounded text).
+COLUMN_LIMITS = {"dateline": 200, "source_name": 200, "updated_by": 200, "external_id": 500}
+
+
 def check_text(name: str, value: str) -> str:
-    """Text must be storable as-is: no NUL bytes (PostgreSQL refuses them), valid Unicode."""
+    """Text must be storable as-is: no NUL bytes (PostgreSQL refuses them), valid Unicode, and
+    within its column's size (PostgreSQL refuses longer values rather than cutting them)."""
+    limit = COLUMN_LIMITS.get(name)
+    if limit is not None and len(value) > limit:
+        raise InvalidInput(f"{name} is longer than {limit} characters")
     if "\x00" in value:
         raise InvalidInput(f"{name} contains a NUL character")
     try:
@@ -211,8 +219,8 @@ def create(session: Session, draft: ArticleDraft, *, who: str = "", reload: bool
     """Insert an article; ``reload=False`` skips loading relations (bulk imports don't need them)."""
     now = utcnow()
     title = clean_title(check_text("title", draft.title))
-    for name in TEXT_FIELDS:
-        if hasattr(draft, name):
+    for name in (*TEXT_FIELDS, "external_id"):
+        if getattr(draft, name, None) is not None:
             check_text(name, str(getattr(draft, name)))
     base = requested_slug(draft.slug) if draft.slug else base_slug(title)
     article = Article(

@@ -23,10 +23,15 @@ def kind_name(kind: type) -> str:
     return KIND_NAMES[kind]
 
 
+MAX_NAME_LENGTH = 200  # the name and slug columns' size
+
+
 def term_slug(kind: type, name: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned:
         raise InvalidInput(f"{kind_name(kind)} name cannot be empty")
+    if len(cleaned) > MAX_NAME_LENGTH:
+        raise InvalidInput(f"{kind_name(kind)} name is longer than {MAX_NAME_LENGTH} characters")
     slug = make_slug(cleaned)
     if not slug:
         raise InvalidInput(f"{kind_name(kind)} name {name!r} has no letters or digits to make a slug")
