@@ -17,6 +17,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import sysconfig
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -286,6 +287,13 @@ def measure_import(ctx: Context, files: int) -> None:
 # ---------------------------------------------------------------- main
 
 
+def console_script(name: str) -> str | None:
+    """The script installed next to this Python, not a wrapper such as a pyenv shim, whose own
+    start-up (a shell and `pyenv exec`) would be measured as balita's."""
+    beside = Path(sysconfig.get_path("scripts")) / name
+    return str(beside) if beside.is_file() else shutil.which(name)
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     def sizes(text: str) -> list[int]:
         return [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
@@ -310,7 +318,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    balita = shutil.which("balita")
+    balita = console_script("balita")
     if balita is None:
         say("error: the balita console script is not on PATH (pip install -e .)")
         return 1
