@@ -125,10 +125,10 @@ def new(
         status=status,
         **_initial_times(status, at, expires or fields.get("expires_at") or None, zone),
     )
-    with app_state.session(write=True) as session:
-        from balita_cli.services import articles
+    from balita_cli.services import articles
 
-        article = articles.create(session, draft, who=app_state.who)
+    who = app_state.who
+    article = app_state.write(lambda session: articles.create(session, draft, who=who))
     _report_created(article, porcelain, output_format)
 
 
@@ -343,16 +343,13 @@ def _apply(ref: str, changes: ArticleChanges, if_version: int | None, message: s
     from balita_cli.services import articles
 
     app_state = state()
-    with app_state.session(write=True) as session:
+    who = app_state.who
+
+    def change(session: Any) -> Article:
         current = articles.resolve(session, ref)
-        return articles.update(
-            session,
-            current.id,  # type: ignore[arg-type]
-            changes,
-            seen_version=if_version,
-            who=app_state.who,
-            note=message,
-        )
+        return articles.update(session, current.id, changes, seen_version=if_version, who=who, note=message)  # type: ignore[arg-type]
+
+    return app_state.write(change)
 
 
 def _edit_document(ref: str, from_file: str | None, if_version: int | None, message: str) -> Article:
@@ -442,12 +439,16 @@ def delete(
     what = "permanently delete" if purge else "move to the trash"
     listing = ", ".join(f"{a.id} ({a.slug})" for a in found)
     confirm_or_abort(f"{what.capitalize()} {len(found)} article(s): {listing}?", yes)
-    with app_state.session(write=True) as session:
+    who = app_state.who
+
+    def remove(session: Any) -> None:
         for article in found:
             if purge:
                 articles.purge(session, article.id)  # type: ignore[arg-type]
             else:
-                articles.trash(session, article.id, who=app_state.who)  # type: ignore[arg-type]
+                articles.trash(session, article.id, who=who)  # type: ignore[arg-type]
+
+    app_state.write(remove)
     console.info(f"{'Deleted' if purge else 'Moved to the trash'}: {listing}")
 
 
@@ -480,10 +481,14 @@ def restore(refs: Refs) -> None:
     from balita_cli.services import articles
 
     app_state = state()
-    with app_state.session(write=True) as session:
+    who = app_state.who
+
+    def bring_back(session: Any) -> None:
         for ref in refs:
             article = articles.resolve(session, ref, trash=True)
-            articles.restore(session, article.id, who=app_state.who)  # type: ignore[arg-type]
+            articles.restore(session, article.id, who=who)  # type: ignore[arg-type]
+
+    app_state.write(bring_back)
     console.info(f"Restored {len(refs)} article(s)")
 
 

@@ -22,14 +22,13 @@ FormatOpt = Annotated[ShowFormat | None, typer.Option("--format", "-f", help="Pr
 def _notice(ref: str, change: Callable[[Any, int, str], Article]) -> Article:
     """Resolve and change one article in a write transaction, retried while the database is busy."""
     from balita_cli.services import articles
-    from balita_cli.services.retry import retry_in_session
 
     app_state = state()
 
     def work(session: Any) -> Article:
         return change(session, articles.resolve(session, ref).id, app_state.who)  # type: ignore[arg-type]
 
-    return retry_in_session(lambda: app_state.session(write=True), work)
+    return app_state.write(work)
 
 
 def _report(article: Article, output_format: ShowFormat | None, message: str) -> None:

@@ -98,7 +98,6 @@ def revert(
     Example: balita revert 12 --to 3 -m "undo the rewrite"
     """
     from balita_cli.services import articles, revisions
-    from balita_cli.services.retry import retry_in_session
 
     app_state = state()
 
@@ -109,7 +108,7 @@ def revert(
             who=app_state.who, note=message,
         )  # fmt: skip
 
-    article = retry_in_session(lambda: app_state.session(write=True), work)
+    article = app_state.write(work)
     console.info(f"Article {article.id} now has version {to}'s content as version {article.version}")
 
 

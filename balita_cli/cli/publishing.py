@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -12,6 +13,9 @@ from balita_cli.cli.options import ArticleRefs
 from balita_cli.cli.output import write_line
 from balita_cli.cli.state import state
 from balita_cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from balita_cli.models import Article
 
 
 def publish(
@@ -33,7 +37,7 @@ def publish(
 
     Example: balita publish 12 13 --at "2026-12-01 08:00"   |   cron: */5 * * * * balita publish --due
     """
-    from balita_cli.services import articles, publishing
+    from balita_cli.services import publishing
     from balita_cli.timeutil import human, parse_when
 
     app_state = state()
@@ -41,8 +45,8 @@ def publish(
     if due:
         if refs or at:
             raise UsageError("--due takes no articles and no --at")
-        with app_state.session(write=True) as session:
-            run = publishing.run_due(session, who=app_state.who)
+        who = app_state.who
+        run = app_state.write(lambda session: publishing.run_due(session, who=who))
         for article in run.published:
             write_line(f"published\t{article.id}\t{article.slug}")
         for article in run.expired:
@@ -52,13 +56,25 @@ def publish(
     if not refs:
         raise UsageError("name the articles to publish, or use --due")
     when = parse_when(at, zone) if at else None
-    with app_state.session(write=True) as session:
-        for ref in refs:
-            article = publishing.publish(session, articles.resolve(session, ref), at=when, who=app_state.who)
-            if article.scheduled_at:
-                console.info(f"Scheduled {article.id} ({article.slug}) for {human(article.scheduled_at, zone)}")
-            else:
-                console.info(f"Published {article.id} ({article.slug})")
+    changed = each_article(refs, lambda session, article, who: publishing.publish(session, article, at=when, who=who))
+    for article in changed:  # reported once everything is committed
+        if article.scheduled_at:
+            console.info(f"Scheduled {article.id} ({article.slug}) for {human(article.scheduled_at, zone)}")
+        else:
+            console.info(f"Published {article.id} ({article.slug})")
+
+
+def each_article(refs: list[str], action: Callable[[Any, Article, str], Article]) -> list[Article]:
+    """Apply ``action`` to every named article in one transaction: all of them change, or none."""
+    from balita_cli.services import articles
+
+    app_state = state()
+    who = app_state.who
+
+    def run(session: Any) -> list[Article]:
+        return [action(session, articles.resolve(session, ref), who) for ref in refs]
+
+    return app_state.write(run)
 
 
 def unpublish(refs: ArticleRefs) -> None:
@@ -66,13 +82,10 @@ def unpublish(refs: ArticleRefs) -> None:
 
     Example: balita unpublish 12
     """
-    from balita_cli.services import articles, publishing
+    from balita_cli.services import publishing
 
-    app_state = state()
-    with app_state.session(write=True) as session:
-        for ref in refs:
-            article = publishing.unpublish(session, articles.resolve(session, ref), who=app_state.who)
-            console.info(f"Unpublished {article.id} ({article.slug}): now draft")
+    for article in each_article(refs, lambda session, article, who: publishing.unpublish(session, article, who=who)):
+        console.info(f"Unpublished {article.id} ({article.slug}): now draft")
 
 
 def archive(refs: ArticleRefs) -> None:
@@ -80,13 +93,10 @@ def archive(refs: ArticleRefs) -> None:
 
     Example: balita archive 12
     """
-    from balita_cli.services import articles, publishing
+    from balita_cli.services import publishing
 
-    app_state = state()
-    with app_state.session(write=True) as session:
-        for ref in refs:
-            article = publishing.archive(session, articles.resolve(session, ref), who=app_state.who)
-            console.info(f"Archived {article.id} ({article.slug})")
+    for article in each_article(refs, lambda session, article, who: publishing.archive(session, article, who=who)):
+        console.info(f"Archived {article.id} ({article.slug})")
 
 
 def register(app: typer.Typer) -> None:

@@ -58,8 +58,7 @@ def init(
     if demo:
         from balita_cli.services.demo import load_demo
 
-        with app_state.session(write=True) as session:
-            created = load_demo(session)
+        created = app_state.write(load_demo)
         console.info(f"Loaded {len(created)} sample articles. Try: balita list")
 
 

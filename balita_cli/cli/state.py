@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import getpass
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from balita_cli.config import Settings, load_settings
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 ENV_USER = "BALITA_USER"
+T = TypeVar("T")
 
 
 @dataclass
@@ -65,6 +66,12 @@ class AppState:
 
         with session_scope(self.engine(), write=write) as session:
             yield session
+
+    def write(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in one write transaction, retried whole if the database is busy."""
+        from balita_cli.services.retry import retry_in_session
+
+        return retry_in_session(lambda: self.session(write=True), work)
 
     def close(self) -> None:
         if self._engine is not None:

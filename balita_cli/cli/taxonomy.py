@@ -30,10 +30,14 @@ def _retag(ref: str, *, add: Sequence[str] = (), remove: Sequence[str] = (), rep
     app_state = state()
     changes = ArticleChanges(add_tags=split_names(list(add)), remove_tags=split_names(list(remove)),
                              tags=split_names(replace) if replace is not None else None)  # fmt: skip
-    with app_state.session(write=True) as session:
+    who = app_state.who
+
+    def retag(session: Any) -> Any:
         current = articles.resolve(session, ref)
-        article = articles.update(session, current.id, changes, who=app_state.who, note="tags changed")  # type: ignore[arg-type]
-        names = [tag.name for tag in article.tags]
+        return articles.update(session, current.id, changes, who=who, note="tags changed")  # type: ignore[arg-type]
+
+    article = app_state.write(retag)
+    names = [tag.name for tag in article.tags]
     console.info(f"Article {article.id} tags: {', '.join(names) or '(none)'}")
 
 
@@ -81,8 +85,7 @@ def make_vocabulary_app(kind_name: str, plural: str) -> typer.Typer:
     ) -> None:
         from balita_cli.services import taxonomy
 
-        with state().session(write=True) as session:
-            term = taxonomy.rename(session, _kind(kind_name), old, new)
+        term = state().write(lambda session: taxonomy.rename(session, _kind(kind_name), old, new))
         console.info(f"Renamed {kind_name} to {term.name} ({term.slug})")
 
     rename.__doc__ = (
@@ -96,8 +99,7 @@ def make_vocabulary_app(kind_name: str, plural: str) -> typer.Typer:
     ) -> None:
         from balita_cli.services import taxonomy
 
-        with state().session(write=True) as session:
-            target, moved = taxonomy.merge(session, _kind(kind_name), sources, into)
+        target, moved = state().write(lambda session: taxonomy.merge(session, _kind(kind_name), sources, into))
         console.info(f"Merged into {target.name}: {moved} article link(s) moved")
 
     merge.__doc__ = (
@@ -113,10 +115,9 @@ def make_vocabulary_app(kind_name: str, plural: str) -> typer.Typer:
         from balita_cli.services import taxonomy
 
         confirm_or_abort(f"Delete {kind_name}(s) {', '.join(names)}? Articles keep existing.", yes)
-        with state().session(write=True) as session:
-            for name in names:
-                term, used = taxonomy.remove(session, _kind(kind_name), name)
-                console.info(f"Deleted {kind_name} {term.name} (was on {used} article(s))")
+        removed = state().write(lambda session: [taxonomy.remove(session, _kind(kind_name), name) for name in names])
+        for term, used in removed:  # reported once everything is committed
+            console.info(f"Deleted {kind_name} {term.name} (was on {used} article(s))")
 
     delete.__doc__ = (
         f"Delete {plural}; the articles stay, without them.\n\n    Example: balita {kind_name} delete obsolete --yes"
@@ -138,8 +139,7 @@ def _add_command(sub: typer.Typer, kind_name: str) -> None:
             extra["description"] = description
         if kind_name == "author":
             extra.update({k: v for k, v in {"bio": description, "email": email}.items() if v})
-        with state().session(write=True) as session:
-            term = taxonomy.create(session, _kind(kind_name), name, **extra)
+        term = state().write(lambda session: taxonomy.create(session, _kind(kind_name), name, **extra))
         console.info(f"Created {kind_name} {term.name} ({term.slug})")
 
     add.__doc__ = f'Create a {kind_name}.  Example: balita {kind_name} add "Ekonomiya"'
