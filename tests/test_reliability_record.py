@@ -133,3 +133,11 @@ def test_restore_refuses_what_is_not_a_balita_backup(cli: Cli, tmp_path: Path) -
         sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
         assert "not a balita database" in cli.fails(["db", "restore", str(other), "--yes"]).stderr
     assert cli.ok("list", "--format", "count").stdout.strip() == "1"
+
+
+def test_history_names_who_created_the_article_after_later_edits(cli: Cli) -> None:
+    article = cli.ok("--as", "desk", "new", "Created by the desk", "--body", "v1", "--porcelain").stdout.strip()
+    cli.ok("--as", "copyeditor", "edit", article, "--body", "v2", "-m", "tightened")
+    entries = cli.json("history", article, "--format", "json")
+    assert [(e["version"], e["changed_by"]) for e in entries] == [(2, "copyeditor"), (1, "desk")]
+    assert "updated_by" not in "\n".join(cli.ok("diff", article).stdout.splitlines())

@@ -363,7 +363,8 @@ def update(
         values["title"] = clean_title(values["title"])
     now = utcnow()
     # Taken before the UPDATE: the ORM refreshes `before` in place when the statement runs.
-    previous = json.dumps(snapshot(before), ensure_ascii=False)
+    # Who left it in that state rides along, so the history can name version 1's author too.
+    previous = json.dumps({**snapshot(before), "updated_by": before.updated_by}, ensure_ascii=False)
     result = session.execute(
         update_statement(article_id, expected).values(**values, version=expected + 1, updated_at=now, updated_by=who)
     )

@@ -60,7 +60,7 @@ def history(session: Session, article: Article) -> list[VersionEntry]:
         if rev is not None:
             entry = VersionEntry(version, rev.created_at, rev.changed_by, rev.note, False)
         elif version == 1:
-            creator = article.updated_by if article.version == 1 else ""
+            creator = article.updated_by if article.version == 1 else _author_of_first(stored)
             entry = VersionEntry(1, article.created_at, creator, "created", False)
         else:
             continue  # a gap (an import that started above 1): nothing recorded for it
@@ -69,6 +69,12 @@ def history(session: Session, article: Article) -> list[VersionEntry]:
         top = entries[0]
         entries[0] = VersionEntry(top.version, top.created_at, top.changed_by, top.note, True)
     return entries
+
+
+def _author_of_first(stored: dict[int, Revision]) -> str:
+    """Who created the article: the last editor of version 1, kept in version 2's snapshot."""
+    second = stored.get(2)
+    return str(json.loads(second.snapshot).get("updated_by", "")) if second is not None else ""
 
 
 def content(session: Session, article: Article, version: int) -> dict[str, Any]:
@@ -90,7 +96,7 @@ def content(session: Session, article: Article, version: int) -> dict[str, Any]:
 
 def _field_lines(data: dict[str, Any]) -> list[str]:
     lines = []
-    for name in sorted(key for key in data if key != "body"):
+    for name in sorted(key for key in data if key not in {"body", "updated_by"}):
         value = data[name]
         shown = ", ".join(map(str, value)) if isinstance(value, list) else value
         lines.append(f"{name}: {'' if shown is None else shown}\n")
