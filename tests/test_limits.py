@@ -36,3 +36,20 @@ def test_two_processes_create_the_schema_at_once(db_url: str) -> None:
     results = [process.communicate(timeout=120) for process in processes]
     assert [process.returncode for process in processes] == [0, 0, 0, 0], results
     assert all(out.strip() == b"0" for out, _ in results)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["tag", "add", "{id}", "\x000"],
+        ["section", "add", "Eko\x1bnomiya"],
+        ["list", "--source", "phil\x00star"],
+        ["list", "--query", "a\x00b"],
+        ["edit", "{id}", "--title", "T\x00"],
+        ["correct", "{id}", "wrong\x00"],
+    ],
+)
+def test_nul_and_control_characters_are_refused_the_same_everywhere(cli: Cli, args: list[str]) -> None:
+    article = cli.new("Target")
+    result = cli.fails([arg.format(id=article) for arg in args])
+    assert "NUL" in result.stderr or "control character" in result.stderr

@@ -125,8 +125,18 @@ def _dialect(session: Session) -> str:
     return bind.dialect.name
 
 
+def _check_filter_text(flt: ArticleFilter) -> None:
+    """Filter words reach SQL as parameters; PostgreSQL refuses NUL in text, so say so first."""
+    named = {"--section": flt.sections, "--tag": flt.tags, "--author": flt.authors, "--lang": flt.languages,
+             "--source": flt.sources, "--query": [flt.query or ""]}  # fmt: skip
+    for option, values in named.items():
+        if any("\x00" in value for value in values):
+            raise InvalidInput(f"{option} contains a NUL character")
+
+
 def conditions(session: Session, flt: ArticleFilter) -> list[Any]:
     """The WHERE clauses for a filter; each a plain SQL condition on the article table."""
+    _check_filter_text(flt)
     where: list[Any] = [
         Article.deleted_at.is_not(None) if flt.trash else Article.deleted_at.is_(None)  # type: ignore[union-attr]
     ]

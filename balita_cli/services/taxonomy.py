@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -32,6 +33,8 @@ def term_slug(kind: type, name: str) -> str:
         raise InvalidInput(f"{kind_name(kind)} name cannot be empty")
     if len(cleaned) > MAX_NAME_LENGTH:
         raise InvalidInput(f"{kind_name(kind)} name is longer than {MAX_NAME_LENGTH} characters")
+    if any(unicodedata.category(char) == "Cc" for char in cleaned):
+        raise InvalidInput(f"{kind_name(kind)} name contains a control character")
     slug = make_slug(cleaned)
     if not slug:
         raise InvalidInput(f"{kind_name(kind)} name {name!r} has no letters or digits to make a slug")
