@@ -11,15 +11,22 @@ from typing import IO
 
 
 @contextmanager
-def atomic_open(path: Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO[str]]:
-    """Yield a stream; ``path`` appears complete when the block ends, untouched if it fails."""
+def atomic_open(
+    path: Path, mode: str = "w", encoding: str | None = "utf-8", *, durable: bool = True
+) -> Iterator[IO[str]]:
+    """Yield a stream; ``path`` appears complete when the block ends, untouched if it fails.
+
+    ``durable=False`` skips the per-file fsync for callers that write thousands of files and
+    sync once at the end (the site build); the rename still makes each file appear whole.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, mode, encoding=encoding if "b" not in mode else None) as stream:
             yield stream
             stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -1,13 +1,18 @@
 """The build service: published articles -> the static site in an output directory.
 
 One pass over the articles (streamed, newest first) renders each article page as it comes and
-keeps a light entry (no body) for the list pages, feeds and sitemaps that follow. Every page is
-rendered in full each time and handed to ``OutputTree``, which writes only what changed.
+keeps a light entry (no body) for the list pages, feeds and sitemaps that follow. A page whose
+inputs (its article or entries, the settings, the templates) hash to what the last build recorded
+is kept without rendering; every other page is rendered and handed to ``OutputTree``, which
+writes only what changed.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import io
+import json
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
@@ -20,6 +25,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from balita_cli import __version__
 from balita_cli.config import Site
 from balita_cli.models import Article, Section, Status
 from balita_cli.records import article_record
@@ -179,8 +185,21 @@ class SiteBuilder:
         ]
         self.missing = [name for name, _ in (*FEED_FILES, *SITEMAP_FILES) if name not in FORMAT_NAMES]
         self.sections = navigation(session)
+        self.fingerprint = self._fingerprint()
 
-    def page(self, template: str, directory: str, language: str, **context: Any) -> None:
+    def _fingerprint(self) -> str:
+        """Everything besides its own data that shapes a page: balita, settings, templates, words."""
+        templates = {name: self.environment.loader.get_source(self.environment, name)[0]  # type: ignore[union-attr]
+                     for name in self.environment.list_templates()}  # fmt: skip
+        shared = [__version__, dataclasses.asdict(self.site), self.feeds, self.sections, templates,
+                  words_for("en"), words_for("fil"), self.options.page_size]  # fmt: skip
+        return _hash(shared)
+
+    def key(self, *parts: Any) -> str:
+        """A page's inputs: when they match the last build's, the page is kept without rendering."""
+        return _hash([self.fingerprint, *parts])
+
+    def page(self, template: str, directory: str, language: str, *, key: str | None = None, **context: Any) -> None:
         shared = {
             "site": self.site,
             "lang": language,
@@ -190,7 +209,7 @@ class SiteBuilder:
             "feeds": self.feeds,
             "sections": self.sections,
         }
-        self.tree.put_text(directory + pages.INDEX, render(self.environment, template, {**shared, **context}))
+        self.tree.put_text(directory + pages.INDEX, render(self.environment, template, {**shared, **context}), key=key)
 
     def build(self) -> BuildReport:
         collected = Collected()
@@ -214,13 +233,18 @@ class SiteBuilder:
 
     def article_page(self, record: dict[str, Any], terms: Terms) -> None:
         directory = pages.article_dir(record["slug"])
+        key = self.key("article", record, terms)
+        if self.tree.keep_if_current(directory + pages.INDEX, key):
+            return  # the same article, settings and templates as last time: no Markdown, no Jinja
         view = pages.article_view(record, terms, self.site)
         json_ld = pages.script_json(pages.news_article_ld(record, terms, self.site))
-        self.page("article.html", directory, view["lang"], article=view, json_ld=json_ld)
+        self.page("article.html", directory, view["lang"], key=key, article=view, json_ld=json_ld)
 
     def list_pages(self, base: str, heading: str, entries: list[dict[str, Any]]) -> None:
         for page in pages.paginate(base, entries, self.options.page_size):
-            self.page("list.html", page.directory, self.site.language, heading=heading, page=page)
+            key = self.key("list", heading, vars(page))  # shallow: asdict() would deep-copy every entry
+            if not self.tree.keep_if_current(page.directory + pages.INDEX, key):
+                self.page("list.html", page.directory, self.site.language, key=key, heading=heading, page=page)
 
     def redirects(self, aliases: list[tuple[str, dict[str, Any]]]) -> None:
         for alias, record in aliases:
@@ -261,6 +285,10 @@ class SiteBuilder:
             self.tree.put(name, static_file(name, self.options.template_dir))
         urls = [pages.absolute(self.site, path) for path in sitemaps]
         self.tree.put_text("robots.txt", render(self.environment, "robots.txt", {"sitemaps": urls}))
+
+
+def _hash(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode("utf-8")).hexdigest()
 
 
 def _media_type(name: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -63,19 +64,32 @@ class OutputTree:
         files = data.get("files") if isinstance(data, dict) else None
         return files if isinstance(files, dict) and data.get("version") == MANIFEST_VERSION else {}
 
-    def put(self, relative: str, data: bytes) -> None:
+    def put(self, relative: str, data: bytes, *, key: str | None = None) -> None:
         relative = _safe_relative(relative)
-        entry = {"sha256": _digest(data), "size": len(data)}
+        entry: dict[str, Any] = {"sha256": _digest(data), "size": len(data)}
+        if key is not None:
+            entry["key"] = key
         self.current[relative] = entry
         if not self.clean and self._unchanged(relative, entry):
             self.counts.kept += 1
             return
-        with atomic_open(self.root / relative, "wb") as stream:
+        # Thousands of files: each appears whole by its rename; one sync in finish() makes them durable.
+        with atomic_open(self.root / relative, "wb", durable=False) as stream:
             stream.write(data)  # type: ignore[arg-type]
         self.counts.written.append(relative)
 
-    def put_text(self, relative: str, text: str) -> None:
-        self.put(relative, text.encode("utf-8"))
+    def put_text(self, relative: str, text: str, *, key: str | None = None) -> None:
+        self.put(relative, text.encode("utf-8"), key=key)
+
+    def keep_if_current(self, relative: str, key: str) -> bool:
+        """Keep a page the last build made from the same inputs (``key``) without rendering it."""
+        relative = _safe_relative(relative)
+        entry = self.previous.get(relative)
+        if self.clean or entry is None or entry.get("key") != key or not self._unchanged(relative, entry):
+            return False
+        self.current[relative] = entry
+        self.counts.kept += 1
+        return True
 
     def _unchanged(self, relative: str, entry: dict[str, Any]) -> bool:
         if self.previous.get(relative) != entry:
@@ -92,6 +106,8 @@ class OutputTree:
             target.unlink(missing_ok=True)
             self._prune_empty(target.parent)
             self.counts.removed.append(relative)
+        if self.counts.written:
+            os.sync()  # every page on disk before the manifest says so
         document = {"version": MANIFEST_VERSION, "files": dict(sorted(self.current.items()))}
         atomic_write_text(self.root / MANIFEST_NAME, json.dumps(document, indent=0) + "\n")
         return self.counts
