@@ -6,6 +6,7 @@ Keys are stable and documented in docs/scripting.md. Times are ISO 8601 with off
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from balita_cli.timeutil import iso
@@ -47,45 +48,64 @@ def word_count(body: str) -> int:
     return len(body.split())
 
 
+# The article table's own columns that a record carries as they are.
+PLAIN_COLUMNS = (
+    "id", "slug", "title", "subtitle", "body", "language", "source_name", "source_url", "canonical_url",
+    "image_url", "image_alt", "image_caption", "image_credit", "dateline", "editor_note", "featured",
+    "version", "updated_by", "external_id", "retraction_reason",
+)  # fmt: skip
+TIME_COLUMNS = ("created_at", "updated_at", "published_at", "scheduled_at", "expires_at", "deleted_at")
+
+
+def build_record(
+    columns: Mapping[Any, Any],
+    *,
+    base_url: str,
+    section: str | None,
+    tags: list[str],
+    authors: list[str],
+    aliases: list[str],
+    corrections: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The record from an article's column values and its relations' names.
+
+    ORM objects (``article_record``) and plain rows (the streaming export) both come through
+    here, so every format sees exactly the same keys and values.
+    """
+    record: dict[str, Any] = {name: columns[name] for name in PLAIN_COLUMNS}
+    record.update({name: iso(columns[name]) for name in TIME_COLUMNS})
+    body = columns["body"]
+    status = columns["status"]
+    record.update(
+        url=article_url(base_url, columns["slug"]),
+        summary=columns["summary"] or derive_summary(body),
+        status=getattr(status, "value", status),
+        section=section,
+        tags=tags,
+        authors=authors,
+        aliases=aliases,
+        corrections=corrections,
+        word_count=word_count(body),
+    )
+    return {name: record[name] for name in RECORD_FIELDS}
+
+
+def correction_entry(kind: str, created_at: Any, text: str) -> dict[str, Any]:
+    return {"kind": kind, "created_at": iso(created_at), "text": text}
+
+
 def article_record(article: Article, base_url: str) -> dict[str, Any]:
     """Every field of an article, relations included (they must be eager-loaded)."""
-    return {
-        "id": article.id,
-        "slug": article.slug,
-        "url": article_url(base_url, article.slug),
-        "title": article.title,
-        "subtitle": article.subtitle,
-        "summary": article.summary or derive_summary(article.body),
-        "body": article.body,
-        "status": article.status.value,
-        "language": article.language,
-        "section": article.section.name if article.section else None,
-        "tags": [tag.name for tag in article.tags],
-        "authors": [author.name for author in article.authors],
-        "source_name": article.source_name,
-        "source_url": article.source_url,
-        "canonical_url": article.canonical_url,
-        "image_url": article.image_url,
-        "image_alt": article.image_alt,
-        "image_caption": article.image_caption,
-        "image_credit": article.image_credit,
-        "dateline": article.dateline,
-        "editor_note": article.editor_note,
-        "featured": article.featured,
-        "created_at": iso(article.created_at),
-        "updated_at": iso(article.updated_at),
-        "published_at": iso(article.published_at),
-        "scheduled_at": iso(article.scheduled_at),
-        "expires_at": iso(article.expires_at),
-        "deleted_at": iso(article.deleted_at),
-        "version": article.version,
-        "updated_by": article.updated_by,
-        "external_id": article.external_id,
-        "retraction_reason": article.retraction_reason,
-        "aliases": [old.slug for old in article.old_slugs],
-        "corrections": [{"kind": c.kind, "created_at": iso(c.created_at), "text": c.text} for c in article.corrections],
-        "word_count": word_count(article.body),
-    }
+    columns = {name: getattr(article, name) for name in (*PLAIN_COLUMNS, *TIME_COLUMNS, "summary", "status")}
+    return build_record(
+        columns,
+        base_url=base_url,
+        section=article.section.name if article.section else None,
+        tags=[tag.name for tag in article.tags],
+        authors=[author.name for author in article.authors],
+        aliases=[old.slug for old in article.old_slugs],
+        corrections=[correction_entry(c.kind, c.created_at, c.text) for c in article.corrections],
+    )
 
 
 def select_fields(record: dict[str, Any], fields: tuple[str, ...] | None) -> dict[str, Any]:

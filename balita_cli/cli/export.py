@@ -6,7 +6,6 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from itertools import islice
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
 
@@ -154,22 +153,13 @@ def run_export(
         if limit is not None:
             total = min(total, limit)
         check_size(writer, total, output)
-        records = article_records(session, flt, sort, limit, site.base_url)
+        from balita_cli.services.streaming import stream_records
+
+        records = stream_records(session, flt, site.base_url, sort=sort, limit=limit)
         show_bar = output is not None and total >= PROGRESS_THRESHOLD
         with console.progress(total if show_bar else 0, f"export {writer.name}") as advance:
             counted = counting(records, advance if show_bar else None)
             return write_to(writer, counted, output, site, total=total, **options)
-
-
-def article_records(
-    session: Any, flt: ArticleFilter, sort: str, limit: int | None, base_url: str
-) -> Iterator[dict[str, Any]]:
-    from balita_cli.records import article_record
-    from balita_cli.services.query import stream_articles
-
-    articles = stream_articles(session, flt, sort)
-    for article in islice(articles, limit):
-        yield article_record(article, base_url)
 
 
 def counting(records: Iterable[dict[str, Any]], advance: Callable[[int], None] | None) -> Iterator[dict[str, Any]]:

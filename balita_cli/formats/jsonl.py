@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import IO, Any
 
@@ -21,9 +20,11 @@ class JsonLinesWriter:
     tree = False
 
     def write(self, records: Iterable[Record], stream: IO[str], site: Site, **options: Any) -> int:
+        import orjson  # several times faster than json for the 100,000-article exports scripts run
+
         count = 0
         for record in records:
-            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+            stream.write(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE).decode("utf-8"))
             count += 1
         return count
 

@@ -169,13 +169,13 @@ def export_jsonl(engine: Engine, target: Path, base_url: str = "") -> None:
     """Every article, trash included, as the records every machine format is built from."""
     from sqlalchemy.orm import Session
 
-    from balita_cli.records import article_record
-    from balita_cli.services.query import ArticleFilter, stream_articles
+    from balita_cli.services.query import ArticleFilter
+    from balita_cli.services.streaming import stream_records
 
     with Session(bind=engine) as session, atomic_open(target) as stream:
         for in_trash in (False, True):
-            for article in stream_articles(session, ArticleFilter(trash=in_trash), sort="id"):
-                stream.write(json.dumps(article_record(article, base_url), ensure_ascii=False) + "\n")
+            for record in stream_records(session, ArticleFilter(trash=in_trash), base_url, sort="id"):
+                stream.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 # ---------------------------------------------------------------- restore
