@@ -119,6 +119,7 @@ class Article(SQLModel, table=True):
     retraction_reason: str = Field(default="")
     version: int = Field(default=1)
     updated_by: str = Field(default="", max_length=200)
+    created_by: str = Field(default="", max_length=200)
 
     section: Section | None = Relationship(sa_relationship_kwargs={"lazy": "raise"})
     tags: list[Tag] = Relationship(

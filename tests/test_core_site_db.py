@@ -16,9 +16,11 @@ from sqlalchemy.engine import Engine
 
 from balita_cli.config import normalise_url
 from balita_cli.db.engine import WRITE_OPTION, create_db_engine
+from balita_cli.db.migrate import head_revision
 from tests.conftest import BalitaProcess, Cli
 
 UNSET = {"BALITA_DATABASE_URL": None}  # CliRunner removes variables set to None
+HEAD = head_revision()
 
 
 @pytest.fixture
@@ -55,7 +57,7 @@ def test_init_writes_settings_found_from_a_subdirectory(cli: Cli, tmp_path: Path
     data = cli.json("show", created.stdout.strip(), "--format", "json")
     assert data["language"] == "fil"
     assert data["url"] == "https://ngayon.example.ph/articles/mula-sa-subdirectory/"
-    assert cli.ok("db", "status", env=UNSET).stdout.split()[2:] == ["revision", "0001", "head", "0001"]
+    assert cli.ok("db", "status", env=UNSET).stdout.split()[2:] == ["revision", HEAD, "head", HEAD]
 
 
 def test_init_refuses_to_overwrite_without_force(cli: Cli, tmp_path: Path) -> None:
@@ -100,11 +102,11 @@ def test_bad_settings_file(cli: Cli, tmp_path: Path) -> None:
 
 def test_db_upgrade_and_status(cli: Cli) -> None:
     before = cli.ok("db", "status").stdout.split()
-    assert before[2:] == ["revision", "none", "head", "0001"]
+    assert before[2:] == ["revision", "none", "head", HEAD]
     upgraded = cli.ok("db", "upgrade")
-    assert "upgraded from empty to 0001" in upgraded.stderr
+    assert f"upgraded from empty to {HEAD}" in upgraded.stderr
     assert "up to date" in cli.ok("db", "upgrade").stderr
-    assert cli.ok("db", "status").stdout.split()[2:] == ["revision", "0001", "head", "0001"]
+    assert cli.ok("db", "status").stdout.split()[2:] == ["revision", HEAD, "head", HEAD]
 
 
 @pytest.mark.parametrize(
@@ -162,7 +164,7 @@ def test_migrations_match_the_models(engine: Engine) -> None:
     from balita_cli.db.migrate import downgrade, read_revision, upgrade
 
     upgrade(engine)
-    assert read_revision(engine) == "0001"
+    assert read_revision(engine) == HEAD
     assert _compare(engine) == []
     downgrade(engine, "base")
     assert read_revision(engine) is None

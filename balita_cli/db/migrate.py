@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import inspect, text
@@ -42,9 +44,32 @@ def _alembic_config(connection: Connection) -> object:
 def upgrade(engine: Engine, target: str = "head") -> None:
     from alembic import command
 
-    with engine.execution_options(**{WRITE_OPTION: True}).begin() as connection:
+    with _migration_transaction(engine) as connection:
         _serialise_migrations(connection)
         command.upgrade(_alembic_config(connection), target)  # type: ignore[arg-type]
+
+
+@contextmanager
+def _migration_transaction(engine: Engine) -> Iterator[Connection]:
+    """One write transaction for a migration run.
+
+    On SQLite, foreign keys are switched off around it: Alembic's batch mode copies a table and
+    drops the original, and with foreign keys on that DROP would cascade-delete every row that
+    refers to it (tags, revisions, corrections). They are checked before the commit instead.
+    """
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        driver = connection.connection.dbapi_connection
+        if sqlite:  # outside any transaction, where SQLite honours it
+            driver.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+        try:
+            with connection.execution_options(**{WRITE_OPTION: True}).begin():
+                yield connection
+                if sqlite and connection.execute(text("PRAGMA foreign_key_check")).first() is not None:
+                    raise DatabaseError("the migration would leave rows pointing at nothing; nothing was changed")
+        finally:
+            if sqlite:
+                driver.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
 
 
 # Any fixed number: every balita process migrating the same PostgreSQL database takes this lock.
@@ -89,5 +114,5 @@ def downgrade(engine: Engine, target: str = "base") -> None:
     """Step the schema back (for tests and recovery); data in dropped tables is lost."""
     from alembic import command
 
-    with engine.execution_options(**{WRITE_OPTION: True}).begin() as connection:
+    with _migration_transaction(engine) as connection:
         command.downgrade(_alembic_config(connection), target)  # type: ignore[arg-type]

@@ -248,6 +248,7 @@ def create(session: Session, draft: ArticleDraft, *, who: str = "", reload: bool
         featured=draft.featured,
         external_id=draft.external_id,
         updated_by=who,
+        created_by=who,
     )
     _check_times(article)
     if draft.section:

@@ -60,7 +60,7 @@ def history(session: Session, article: Article) -> list[VersionEntry]:
         if rev is not None:
             entry = VersionEntry(version, rev.created_at, rev.changed_by, rev.note, False)
         elif version == 1:
-            creator = article.updated_by if article.version == 1 else _author_of_first(stored)
+            creator = article.created_by or _author_of_first(stored)
             entry = VersionEntry(1, article.created_at, creator, "created", False)
         else:
             continue  # a gap (an import that started above 1): nothing recorded for it

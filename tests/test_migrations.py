@@ -1,0 +1,62 @@
+"""Upgrading a database made by an older balita keeps every row, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Engine
+
+from balita_cli.config import normalise_url
+from balita_cli.db.engine import create_db_engine
+from balita_cli.db.migrate import downgrade, head_revision, known_revisions, read_revision, upgrade
+from tests.conftest import Cli
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    made = create_db_engine(normalise_url(db_url, Path.cwd()))
+    yield made
+    made.dispose()
+
+
+def row_counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        tables = [
+            name for name in inspect(connection).get_table_names() if not name.startswith(("article_fts", "alembic"))
+        ]
+        return {name: connection.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one() for name in tables}
+
+
+def test_every_older_revision_upgrades_to_head_keeping_every_row(cli: Cli, engine: Engine) -> None:
+    for number in range(3):
+        cli.ok("--as", "reporter", "new", f"Story {number}", "--tag", "Senate", "--body", f"Typhoon body {number}")
+    cli.ok("--as", "copydesk", "edit", "1", "--summary", "tightened", "-m", "copy edit")
+    cli.ok("correct", "2", "A name was misspelled.")
+    before = row_counts(engine)
+    assert before["article"] == 3 and before["revision"] == 2 and before["correction"] == 1
+    for older in known_revisions()[:-1]:
+        downgrade(engine, older)
+        assert read_revision(engine) == older
+        assert row_counts(engine) == before
+        upgrade(engine)
+        assert read_revision(engine) == head_revision()
+        assert row_counts(engine) == before
+    assert cli.ok("search", "typhoon", "--format", "count").stdout == "3\n"  # the search index came through
+    history = cli.json("history", "1", "--format", "json")
+    assert [(entry["version"], entry["changed_by"]) for entry in history] == [(2, "copydesk"), (1, "reporter")]
+
+
+def test_created_by_is_backfilled_for_articles_made_before_it_existed(cli: Cli, engine: Engine) -> None:
+    cli.ok("--as", "reporter", "new", "Old story", "--body", "x")
+    cli.ok("--as", "copydesk", "edit", "1", "--body", "y")
+    cli.ok("--as", "desk", "new", "Never edited", "--body", "z")
+    downgrade(engine, "0001")
+    upgrade(engine, "0002")
+    with engine.connect() as connection:
+        creators = {
+            row.slug: row.created_by for row in connection.execute(text("SELECT slug, created_by FROM article"))
+        }
+    assert creators == {"old-story": "reporter", "never-edited": "desk"}
