@@ -255,3 +255,13 @@ def print_bar_chart(title: str, items: list[tuple[str, int]], *, limit: int = 12
     if len(items) > limit:
         out().print(f"[muted]… and {len(items) - limit} more[/muted]")
     out().print()
+
+
+def print_hit(rank: int, title: str, details: str, snippet: str) -> None:
+    """One search result: the headline, where it stands, and the words found in context."""
+    from rich.padding import Padding
+
+    out().print(f"[bold]{rank:>2}. {escape(title)}[/bold]", no_wrap=True, overflow="ellipsis")
+    out().print(Padding(f"[muted]{escape(details)}[/muted]", (0, 0, 0, 4)))
+    out().print(Padding(_styled("snippet", " ".join(snippet.split()), None), (0, 0, 0, 4)))
+    out().print()

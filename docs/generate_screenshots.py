@@ -23,6 +23,7 @@ WIDTH = "100"
 SHOTS = {
     "list.svg": ("balita list", ["list"]),
     "list-scheduled.svg": ("balita list --status scheduled", ["list", "--status", "scheduled"]),
+    "search.svg": ("balita search coast guard", ["search", "coast guard"]),
     "stats.svg": ("balita stats --days 7", ["stats", "--days", "7"]),
 }
 

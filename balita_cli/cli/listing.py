@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from balita_cli import console
 from balita_cli.cli import options as o
 from balita_cli.cli.output import ListFormat, write_records
 from balita_cli.cli.state import state
@@ -124,7 +125,18 @@ def search_command(
     if output_format is ListFormat.COUNT:
         write_records(records, output_format, chosen, count=len(records))
         return
+    if output_format is ListFormat.TABLE and fields is None and console.stdout_is_terminal():
+        show_hits(records, display_cell(site.tz))  # a person reads hits best as headline + snippet
+        return
     write_records(records, output_format, chosen, cell=display_cell(site.tz))
+
+
+def show_hits(records: list[dict[str, Any]], cell: Any) -> None:
+    if not records:
+        console.info("No matches.")
+    for rank, record in enumerate(records, start=1):
+        when = cell("published_at", record["published_at"]) or record["status"]
+        console.print_hit(rank, record["title"], f"#{record['id']} · {record['status']} · {when}", record["snippet"])
 
 
 def register(app: typer.Typer) -> None:
