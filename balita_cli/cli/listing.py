@@ -60,8 +60,9 @@ def list_command(
 
     Example: balita list --status published --section Politics --since "7 days ago" --format csv
     """
-    from balita_cli.records import DEFAULT_LIST_FIELDS, article_record
-    from balita_cli.services.query import Window, count_articles, list_articles
+    from balita_cli.records import DEFAULT_LIST_FIELDS
+    from balita_cli.services.query import count_articles
+    from balita_cli.services.streaming import stream_records
 
     app_state = state()
     flt = o.build_filter(
@@ -72,15 +73,13 @@ def list_command(
     if status == [Status.SCHEDULED]:
         defaults = tuple("scheduled_at" if name == "published_at" else name for name in defaults)
     chosen = o.parse_fields(fields, defaults)
-    window = Window(sort=sort, limit=limit, offset=offset)
     site = app_state.settings.site
     with app_state.session() as session:
         if output_format is ListFormat.COUNT:
             write_records([], output_format, chosen, count=count_articles(session, flt))
             return
-        rows = list_articles(session, flt, window)
-        records = [article_record(article, site.base_url) for article in rows]
-    write_records(records, output_format, chosen, cell=display_cell(site.tz))
+        records = stream_records(session, flt, site.base_url, sort=sort, limit=limit, offset=offset)
+        write_records(records, output_format, chosen, cell=display_cell(site.tz))
 
 
 def search_command(

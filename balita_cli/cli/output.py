@@ -55,19 +55,24 @@ def write_csv(records: Iterable[dict[str, Any]], fields: Sequence[str], stream: 
 
 
 def write_records(
-    records: list[dict[str, Any]],
+    records: Iterable[dict[str, Any]],
     fmt: ListFormat,
     fields: Sequence[str],
     *,
     count: int | None = None,
     cell: Callable[[str, Any], str] = lambda _name, value: flat_value(value),
 ) -> None:
-    """Render rows in the chosen format; ``cell`` turns a value into table text for people."""
+    """Render rows in the chosen format; ``cell`` turns a value into table text for people.
+
+    JSON Lines, CSV and ids are written as the records arrive, so a long listing never has to
+    fit in memory.
+    """
     if fmt is ListFormat.COUNT:
-        sys.stdout.write(f"{count if count is not None else len(records)}\n")
+        sys.stdout.write(f"{count if count is not None else len(list(records))}\n")
     elif fmt is ListFormat.IDS:
         # One line, space-separated, as WP-CLI does: `balita publish $(balita list --format ids)`.
-        sys.stdout.write(" ".join(str(record["id"]) for record in records) + "\n" if records else "")
+        ids = [str(record["id"]) for record in records]
+        sys.stdout.write(" ".join(ids) + "\n" if ids else "")
     elif fmt is ListFormat.JSON:
         write_json([{name: record.get(name) for name in fields} for record in records])
     elif fmt is ListFormat.JSONL:

@@ -16,6 +16,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from balita_cli.errors import UsageError
 from balita_cli.models import Article, ArticleAuthor, ArticleSlug, ArticleTag, Author, Correction, Section, Tag
 from balita_cli.records import build_record, correction_entry
 from balita_cli.services.query import ArticleFilter, conditions, order_by
@@ -24,12 +25,24 @@ BATCH = 1000
 
 
 def stream_records(
-    session: Session, flt: ArticleFilter, base_url: str, *, sort: str = "-published", limit: int | None = None
+    session: Session,
+    flt: ArticleFilter,
+    base_url: str,
+    *,
+    sort: str = "-published",
+    limit: int | None = None,
+    offset: int = 0,
 ) -> Iterator[dict[str, Any]]:
     """Every matching article's record, in ``sort`` order, read ``BATCH`` articles at a time."""
+    if offset < 0:
+        raise UsageError("--offset cannot be negative")
+    if limit is not None and limit < 0:
+        raise UsageError("--limit cannot be negative")
     table = Article.__table__  # type: ignore[attr-defined]
     id_query = select(table.c.id).where(and_(*conditions(session, flt))).order_by(*order_by(sort))
-    ids: list[int] = list(session.execute(id_query.limit(limit) if limit is not None else id_query).scalars())
+    if limit is not None:
+        id_query = id_query.limit(limit)
+    ids: list[int] = list(session.execute(id_query.offset(offset) if offset else id_query).scalars())
     section_table = Section.__table__  # type: ignore[attr-defined]
     sections: dict[int, str] = {row.id: row.name for row in session.execute(select(section_table))}
     for start in range(0, len(ids), BATCH):
