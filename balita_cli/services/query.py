@@ -218,12 +218,6 @@ def _bounded(statement: Select[Any], window: Window) -> Select[Any]:
     return statement.offset(window.offset) if window.offset else statement
 
 
-def list_articles(session: Session, flt: ArticleFilter, window: Window) -> list[Article]:
-    statement = select(Article).where(and_(*conditions(session, flt))).order_by(*order_by(window.sort))
-    statement = with_relations(_bounded(statement, window))
-    return list(session.execute(statement).unique().scalars())
-
-
 def count_articles(session: Session, flt: ArticleFilter) -> int:
     statement = select(func.count()).select_from(Article).where(and_(*conditions(session, flt)))
     return int(session.execute(statement).scalar_one())
