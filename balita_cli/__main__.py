@@ -1,5 +1,5 @@
 """Allow ``python -m balita_cli``."""
 
-from balita_cli.cli import main
+from balita_cli.launcher import main
 
 main()

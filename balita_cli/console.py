@@ -1,4 +1,8 @@
-"""The only module that imports rich: ``out`` (stdout, data and what a person reads) and ``err``."""
+"""The only module that imports rich: ``out`` (stdout, data and what a person reads) and ``err``.
+
+Rich itself is imported when the first console is made, not with this module: `balita --help`
+and `--version` print nothing through it and should not pay for loading it.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +11,24 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.theme import Theme
+if TYPE_CHECKING:
+    from rich.console import Console
 
-THEME = Theme(
-    {
-        "error": "bold red",
-        "warning": "yellow",
-        "ok": "green",
-        "muted": "dim",
-        "status.draft": "yellow",
-        "status.review": "magenta",
-        "status.scheduled": "cyan",
-        "status.published": "green",
-        "status.archived": "dim",
-        "status.retracted": "bold red",
-        "mark": "bold black on yellow",
-    }
-)
+STYLES = {
+    "error": "bold red",
+    "warning": "yellow",
+    "ok": "green",
+    "muted": "dim",
+    "status.draft": "yellow",
+    "status.review": "magenta",
+    "status.scheduled": "cyan",
+    "status.published": "green",
+    "status.archived": "dim",
+    "status.retracted": "bold red",
+    "mark": "bold black on yellow",
+}
 _settings: dict[str, bool] = {"no_color": False, "quiet": False, "record": False}
 
 
@@ -41,17 +44,17 @@ def _width() -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
+def _console(**options: Any) -> Console:
+    from rich.console import Console
+    from rich.theme import Theme
+
+    return Console(theme=Theme(STYLES), no_color=_settings["no_color"], width=_width(), highlight=False, **options)
+
+
 @cache
 def out() -> Console:
     recording = _settings["record"]
-    return Console(
-        theme=THEME,
-        no_color=_settings["no_color"],
-        width=_width(),
-        highlight=False,
-        record=recording,
-        force_terminal=True if recording else None,
-    )
+    return _console(record=recording, force_terminal=True if recording else None)
 
 
 def record_screenshots(on: bool = True) -> None:
@@ -67,7 +70,7 @@ def export_svg(title: str) -> str:
 
 @cache
 def err() -> Console:
-    return Console(theme=THEME, stderr=True, no_color=_settings["no_color"], width=_width(), highlight=False)
+    return _console(stderr=True)
 
 
 def stdout_is_terminal() -> bool:
