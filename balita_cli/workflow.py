@@ -30,6 +30,10 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 }
 
 
+# Statuses whose articles may appear in public outputs (feeds, sitemaps, partner files, the site).
+PUBLIC_STATUSES = frozenset({Status.PUBLISHED.value, Status.ARCHIVED.value, Status.RETRACTED.value})
+
+
 def check_transition(current: Status, target: Status) -> None:
     if current == target:
         raise InvalidTransition(f"article is already {current.value}")

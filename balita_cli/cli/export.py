@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
 
@@ -16,7 +15,6 @@ from balita_cli.cli import options as o
 from balita_cli.cli.completion import complete_export_format
 from balita_cli.cli.state import state
 from balita_cli.errors import UsageError
-from balita_cli.workflow import Status
 
 if TYPE_CHECKING:
     from balita_cli.formats import Writer
@@ -27,7 +25,6 @@ FORMAT_HELP = (
 )
 # Past this many articles a file export shows a progress bar (on a terminal only).
 PROGRESS_THRESHOLD = 200
-NEWS_SITEMAP_WINDOW = timedelta(hours=48)
 
 FormatArg = Annotated[
     str, typer.Argument(metavar="FORMAT", help=FORMAT_HELP, show_default=False, autocompletion=complete_export_format)
@@ -80,7 +77,10 @@ def export(
         since=since, until=until, date_field=date_field, query=query, trash=trash,
     )  # fmt: skip
     if writer.public:
-        flt = public_filter(flt, writer.name)
+        from balita_cli.services.exporting import public_filter
+        from balita_cli.timeutil import utcnow
+
+        flt = public_filter(flt, writer.name, now=utcnow())
     if limit is not None and limit < 0:
         raise UsageError("--limit cannot be negative")
     check_output(writer, output)
@@ -88,28 +88,6 @@ def export(
     count = run_export(writer, flt, sort=sort, limit=limit, output=output, options=options)
     if output is not None:
         console.info(f"exported {count} article(s) as {writer.name} to {output}")
-
-
-def public_filter(flt: ArticleFilter, format_name: str) -> ArticleFilter:
-    """Published articles by default; drafts, review, scheduled and the trash never go public."""
-    from dataclasses import replace
-
-    from balita_cli.formats import PUBLIC_STATUSES
-    from balita_cli.timeutil import utcnow
-
-    if flt.trash:
-        raise UsageError(f"{format_name} is a public format: it cannot export the trash")
-    private = sorted(s.value for s in flt.statuses if s.value not in PUBLIC_STATUSES)
-    if private:
-        raise UsageError(
-            f"{format_name} is a public format: it cannot hold {', '.join(private)} articles "
-            f"(choose from {', '.join(sorted(PUBLIC_STATUSES))})"
-        )
-    flt = replace(flt, statuses=flt.statuses or (Status.PUBLISHED,))
-    if format_name == "news-sitemap" and flt.since is None:
-        # Google News wants only the last two days; the writer enforces it, the query saves work.
-        flt = replace(flt, since=utcnow() - NEWS_SITEMAP_WINDOW, date_field="published")
-    return flt
 
 
 def check_output(writer: Writer, output: Path | None) -> None:
@@ -122,16 +100,6 @@ def check_output(writer: Writer, output: Path | None) -> None:
     indexed = isinstance(writer, IndexedWriter)
     if not writer.tree and output is not None and output.is_dir() and not indexed:
         raise UsageError(f"{output} is a directory: give a file name for {writer.name}")
-
-
-def check_size(writer: Writer, total: int, output: Path | None) -> None:
-    """Fail before writing anything when one file cannot hold the export (sitemaps)."""
-    most = getattr(writer, "max_items", None)
-    if most is not None and total > most and not (output is not None and output.is_dir()):
-        raise UsageError(
-            f"{total:,} URLs is more than one {writer.name} holds ({most:,}): "
-            "give -o DIRECTORY (an existing directory) for numbered files and an index"
-        )
 
 
 def run_export(
@@ -152,9 +120,11 @@ def run_export(
         total = count_articles(session, flt)
         if limit is not None:
             total = min(total, limit)
-        check_size(writer, total, output)
+        from balita_cli.services.exporting import check_capacity
         from balita_cli.services.streaming import stream_records
 
+        into_directory = output is not None and output.is_dir()
+        check_capacity(writer.name, getattr(writer, "max_items", None), total, into_directory=into_directory)
         records = stream_records(session, flt, site.base_url, sort=sort, limit=limit)
         show_bar = output is not None and total >= PROGRESS_THRESHOLD
         with console.progress(total if show_bar else 0, f"export {writer.name}") as advance:

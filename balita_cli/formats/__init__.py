@@ -13,7 +13,6 @@ from importlib import import_module
 
 from balita_cli.errors import UsageError
 from balita_cli.formats.base import (
-    PUBLIC_STATUSES,
     IndexedWriter,
     Record,
     StreamWriter,
@@ -22,6 +21,7 @@ from balita_cli.formats.base import (
     is_public,
     public_only,
 )
+from balita_cli.workflow import PUBLIC_STATUSES
 
 # name -> module under balita_cli.formats exposing WRITER
 _MODULES = {

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import IO, Any, Protocol, runtime_checkable
 
 from balita_cli.config import Site
+from balita_cli.workflow import PUBLIC_STATUSES
 
 Record = dict[str, Any]
 # Statuses a reader outside the newsroom may see; drafts, review and scheduled never leave it.
-PUBLIC_STATUSES = frozenset({"published", "archived", "retracted"})
 # Never part of any public output, whatever the format.
 PRIVATE_FIELDS = frozenset({"editor_note", "updated_by"})
 
