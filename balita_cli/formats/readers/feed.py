@@ -20,7 +20,6 @@ from balita_cli.formats.readers.base import (
     ImportRecord,
     ReadItem,
     ReadOptions,
-    Rejected,
     sanitize_html,
 )
 from balita_cli.workflow import Status
@@ -103,11 +102,19 @@ class FeedReader:
         label = path if is_url(path) else Path(path).name
         for position, entry in enumerate(parsed.entries, start=1):
             origin = f"{label}: entry {position}"
-            key = entry.get("id") or entry.get("link")
-            if not key:
-                yield Rejected(origin, "entry has neither an id (guid) nor a link")
-                continue
+            key = entry.get("id") or entry.get("link") or _content_key(parsed.feed, entry)
             yield _record(entry, origin, f"feed:{key}", source_name)
+
+
+def _content_key(feed: Any, entry: Any) -> str:
+    """An entry with neither a guid nor a link is known by its feed and content, so reading the
+    same feed again still recognises it."""
+    import hashlib
+
+    content = entry.get("content") or [{}]
+    parts = [feed.get("link", ""), feed.get("title", ""), entry.get("title", ""), entry.get("summary", "")]
+    parts.append(content[0].get("value", ""))
+    return "sha256:" + hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
 def _record(entry: Any, origin: str, external_id: str, source_name: str) -> ImportRecord:
