@@ -289,6 +289,8 @@ def add_corrections(session: Session, article_id: int, record: ImportRecord) -> 
 
 def add_aliases(session: Session, article_id: int, record: ImportRecord, warnings: list[Problem]) -> int:
     """Old slugs (Hugo ``aliases``, our own ``aliases``) keep resolving; one taken elsewhere is reported."""
+    if not record.aliases:
+        return 0
     added = 0
     current = session.execute(select(Article.slug).where(Article.id == article_id)).scalar_one()  # type: ignore[call-overload]
     for alias in record.aliases:
