@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from tests.conftest import Cli
 
@@ -45,7 +46,7 @@ def kill_when(process: subprocess.Popen[bytes], ready: Callable[[], bool], timeo
     """SIGKILL ``process`` as soon as ``ready()`` says it is in the middle of its work."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None and not ready():
-        time.sleep(0.05)
+        time.sleep(0.01)
     assert process.poll() is None, "the process finished before it could be killed mid-way"
     process.send_signal(signal.SIGKILL)
     process.wait()
@@ -84,14 +85,19 @@ def archive(cli: Cli, markdown_tree: Path) -> Cli:
 
 
 def test_killed_export_leaves_the_previous_file_untouched(archive: Cli, tmp_path: Path) -> None:
-    target = tmp_path / "out" / "articles.jsonl"
+    target = tmp_path / "out" / "archive.xml"
     target.parent.mkdir()
     target.write_text("the previous export\n", encoding="utf-8")
-    process = balita(archive, "export", "jsonl", "-o", str(target))
-    kill_when(process, lambda: any(path.stat().st_size > 0 for path in target.parent.glob(".articles.jsonl.*")))
+    # WXR renders every body to HTML, so the export runs long enough to be caught half way.
+    process = balita(archive, "export", "wxr", "-o", str(target))
+    kill_when(process, lambda: any(path.stat().st_size > 0 for path in target.parent.glob(".archive.xml.*")))
     assert target.read_text(encoding="utf-8") == "the previous export\n"
-    archive.ok("export", "jsonl", "--status", "published", "-o", str(target))
-    lines = target.read_text(encoding="utf-8").splitlines()
+    archive.ok("export", "wxr", "-o", str(target))
+    items = etree.parse(str(target)).getroot().findall("channel/item")
+    assert len(items) == ARTICLES // 2
+    published = tmp_path / "published.jsonl"
+    archive.ok("export", "jsonl", "--status", "published", "-o", str(published))
+    lines = published.read_text(encoding="utf-8").splitlines()
     assert len(lines) == PUBLISHED and all(json.loads(line)["status"] == "published" for line in lines)
 
 
