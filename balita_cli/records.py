@@ -108,12 +108,6 @@ def article_record(article: Article, base_url: str) -> dict[str, Any]:
     )
 
 
-def select_fields(record: dict[str, Any], fields: tuple[str, ...] | None) -> dict[str, Any]:
-    if not fields:
-        return record
-    return {name: record[name] for name in fields}
-
-
 def flat_value(value: Any) -> str:
     """One cell of text: lists joined with "; ", corrections as "date: text", None as ""."""
     if value is None:

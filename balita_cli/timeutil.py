@@ -68,10 +68,6 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def local(value: datetime | None, zone: tzinfo) -> datetime | None:
-    return value.astimezone(zone) if value is not None else None
-
-
 def human(value: datetime | None, zone: tzinfo) -> str:
     """A time for a person: site zone with its offset, minutes precision."""
     if value is None:

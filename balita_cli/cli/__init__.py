@@ -142,7 +142,7 @@ def _register() -> None:
         build,
     ):
         module.register(app)
-    del maintenance  # importing it adds backup, restore and check to the db group
+    maintenance.register(database.app)
     app.add_typer(database.app, name="db", help="Database upgrade, checks, backups and restores.")
 
 

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from balita_cli import console
-from balita_cli.cli.database import app as db_app
 from balita_cli.cli.output import write_json
 from balita_cli.cli.state import state
 
@@ -22,7 +21,6 @@ class CheckFormat(StrEnum):
 PathArg = Annotated[Path, typer.Argument(help="Backup file.", show_default=False)]
 
 
-@db_app.command("backup")
 def backup(path: PathArg) -> None:
     """Take a consistent copy of the database while others keep writing.
 
@@ -37,7 +35,6 @@ def backup(path: PathArg) -> None:
     console.info(f"Backup written to {result.path} ({result.method})")
 
 
-@db_app.command("restore")
 def restore(
     path: PathArg,
     *,
@@ -64,7 +61,6 @@ def restore(
     console.info(f"Restored {display_url(engine.url)} from {path}")
 
 
-@db_app.command("check")
 def check(
     *,
     output_format: Annotated[
@@ -96,3 +92,10 @@ def check(
         for finding in problems:
             console.error(f"{finding.name}: {finding.detail}")
         raise typer.Exit(1)
+
+
+def register(db_app: typer.Typer) -> None:
+    """backup, restore and check join `balita db`."""
+    db_app.command("backup")(backup)
+    db_app.command("restore")(restore)
+    db_app.command("check")(check)

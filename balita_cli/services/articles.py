@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -447,13 +447,6 @@ def rename_slug(session: Session, article: Article, new_slug: str) -> None:
     session.flush()
 
 
-def field_names() -> list[str]:
-    return [f.name for f in fields(ArticleDraft)]
-
-
-# ---------------------------------------------------------------- trash
-
-
 def trash(session: Session, article_id: int, *, who: str = "", note: str = "moved to trash") -> Article:
     return update(session, article_id, ArticleChanges(values={"deleted_at": utcnow()}), who=who, note=note)
 
@@ -464,8 +457,3 @@ def restore(session: Session, article_id: int, *, who: str = "") -> Article:
 
 def purge(session: Session, article_id: int) -> None:
     session.execute(delete(Article).where(Article.id == article_id))  # type: ignore[arg-type]
-
-
-def latest_revisions(session: Session, article_id: int) -> list[Revision]:
-    statement = select(Revision).where(Revision.article_id == article_id).order_by(Revision.version.desc())  # type: ignore[arg-type,attr-defined]
-    return list(session.execute(statement).scalars())

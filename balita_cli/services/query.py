@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -61,7 +61,6 @@ class Window:
     sort: str = "-updated"
     limit: int | None = None
     offset: int = 0
-    order: list[Any] = field(default_factory=list)
 
 
 def _slug_condition(kind: type[Tag] | type[Section] | type[Author], names: Sequence[str]) -> Any:
