@@ -9,12 +9,20 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from balita_cli.db.urls import normalise_url, sqlite_url
 from balita_cli.errors import InvalidInput
 
 CONFIG_NAME = "balita.toml"
 DEFAULT_DB_NAME = "balita.db"
 ENV_DATABASE_URL = "BALITA_DATABASE_URL"
 ENV_SITE = "BALITA_SITE"
+NO_SITE_MESSAGE = (
+    f"no balita site here (no {CONFIG_NAME} in this folder or its parents); run `balita init`, or pass --site/--db"
+)
+
+
+class NoSite(InvalidInput):
+    """A command that needs a database was run outside any site, with no database named."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,12 @@ class Settings:
     database_url: str = ""
     root: Path = field(default_factory=Path.cwd)
     config_path: Path | None = None
+
+    def require_database(self) -> str:
+        """The database URL; outside a site, with none given, a clear word instead of a new empty file."""
+        if not self.database_url:
+            raise NoSite(NO_SITE_MESSAGE)
+        return self.database_url
 
     def resolve_path(self, relative: str) -> Path:
         """A path from the settings, read relative to the directory holding balita.toml."""
@@ -102,21 +116,6 @@ def validate_timezone(name: str) -> ZoneInfo:
         raise InvalidInput(f"unknown time zone {name!r}") from exc
 
 
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
-
-
-def normalise_url(url: str, root: Path) -> str:
-    """Pick psycopg 3 for bare PostgreSQL URLs and anchor relative SQLite paths at the site root."""
-    if url.startswith(("postgresql://", "postgres://")):
-        return "postgresql+psycopg://" + url.split("://", 1)[1]
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
-        relative = url.removeprefix("sqlite:///")
-        if relative and relative != ":memory:":
-            return sqlite_url(root / relative)
-    return url
-
-
 def load_settings(db_option: str | None = None, site_option: str | None = None) -> Settings:
     config_path = _site_path(site_option)
     if config_path is None:
@@ -129,7 +128,10 @@ def load_settings(db_option: str | None = None, site_option: str | None = None) 
         database = data.get("database", {})
         configured_url = str(database.get("url", "")) if isinstance(database, dict) else ""
     url = db_option or os.environ.get(ENV_DATABASE_URL) or configured_url
-    url = normalise_url(url, root) if url else sqlite_url(root / DEFAULT_DB_NAME)
+    if url:
+        url = normalise_url(url, root)
+    elif config_path is not None:
+        url = sqlite_url(root / DEFAULT_DB_NAME)
     return Settings(site=site, database_url=url, root=root, config_path=config_path)
 
 

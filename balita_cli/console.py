@@ -7,6 +7,7 @@ and `--version` print nothing through it and should not pay for loading it.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,13 +30,23 @@ STYLES = {
     "status.retracted": "bold red",
     "mark": "bold black on yellow",
 }
-_settings: dict[str, bool] = {"no_color": False, "quiet": False, "record": False}
+_settings: dict[str, bool] = {"no_color": False, "quiet": False}
+# A console that stands in for stdout (``capture``): the docs' screenshots are drawn on one.
+_captured: list[Console] = []
+# Control characters (ESC starts terminal escape sequences: colours, hyperlinks, clipboard
+# writes) never reach the terminal from data; newlines and tabs stay.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain_text(text: str) -> str:
+    """Text safe to print: control characters shown as U+FFFD instead of acting on the terminal."""
+    return _CONTROL.sub("\ufffd", text)
 
 
 def configure(*, no_color: bool, quiet: bool) -> None:
     _settings["no_color"] = no_color or "NO_COLOR" in os.environ
     _settings["quiet"] = quiet
-    out.cache_clear()
+    _stdout.cache_clear()
     err.cache_clear()
 
 
@@ -48,24 +59,32 @@ def _console(**options: Any) -> Console:
     from rich.console import Console
     from rich.theme import Theme
 
-    return Console(theme=Theme(STYLES), no_color=_settings["no_color"], width=_width(), highlight=False, **options)
+    settings: dict[str, Any] = {"no_color": _settings["no_color"], "width": _width(), "highlight": False, **options}
+    return Console(theme=Theme(STYLES), **settings)
+
+
+def out() -> Console:
+    return _captured[-1] if _captured else _stdout()
 
 
 @cache
-def out() -> Console:
-    recording = _settings["record"]
-    return _console(record=recording, force_terminal=True if recording else None)
+def _stdout() -> Console:
+    return _console()
 
 
-def record_screenshots(on: bool = True) -> None:
-    """Render stdout as on a terminal and keep it, for :func:`export_svg` (the docs' screenshots)."""
-    _settings["record"] = on
-    out.cache_clear()
+@contextmanager
+def capture(stand_in: Console) -> Iterator[Console]:
+    """Print what would go to stdout on ``stand_in`` instead (it counts as a terminal)."""
+    _captured.append(stand_in)
+    try:
+        yield stand_in
+    finally:
+        _captured.remove(stand_in)
 
 
-def export_svg(title: str) -> str:
-    """What was printed since the last export, as an SVG picture of a terminal."""
-    return out().export_svg(title=title, clear=True)
+def make_console(**options: Any) -> Console:
+    """A console with balita's styles, e.g. ``make_console(record=True, force_terminal=True)``."""
+    return _console(**options)
 
 
 @cache
@@ -74,28 +93,29 @@ def err() -> Console:
 
 
 def stdout_is_terminal() -> bool:
-    return _settings["record"] or sys.stdout.isatty()
+    return bool(_captured) or sys.stdout.isatty()
 
 
 def error(message: str) -> None:
     """One line on stderr, never wrapped, never styled into the text itself."""
-    err().print(f"[error]error:[/error] {escape(message)}", soft_wrap=True)
+    err().print(f"[error]error:[/error] {escape(plain_text(message))}", soft_wrap=True)
 
 
 def warn(message: str) -> None:
-    err().print(f"[warning]warning:[/warning] {escape(message)}", soft_wrap=True)
+    err().print(f"[warning]warning:[/warning] {escape(plain_text(message))}", soft_wrap=True)
 
 
 def info(message: str) -> None:
     """A message for the person at the terminal; silenced by --quiet."""
     if not _settings["quiet"]:
-        err().print(message, soft_wrap=True, markup=False)
+        err().print(plain_text(message), soft_wrap=True, markup=False)
 
 
 def escape(text: str) -> str:
+    """Data made safe for Rich markup and for the terminal."""
     from rich.markup import escape as rich_escape
 
-    return rich_escape(text)
+    return rich_escape(plain_text(text))
 
 
 WIDE_COLUMNS = frozenset({"title", "snippet", "summary", "subtitle", "url", "source_url", "body"})
@@ -125,9 +145,7 @@ def print_table(
 
 
 def _styled(column: str, value: str, styles: dict[str, str] | None) -> str:
-    from rich.markup import escape as rich_escape
-
-    text = rich_escape(value)
+    text = escape(value)
     if column == "status":
         return f"[status.{value}]{text}[/]" if value else text
     if column == "snippet":
@@ -145,7 +163,7 @@ def _styled(column: str, value: str, styles: dict[str, str] | None) -> str:
 def print_markdown(text: str) -> None:
     from rich.markdown import Markdown
 
-    out().print(Markdown(text))
+    out().print(Markdown(plain_text(text)))
 
 
 def print_heading(title: str, subtitle: str = "") -> None:
@@ -175,12 +193,11 @@ def print_notice(title: str, text: str, style: str = "warning") -> None:
 
 def print_line(text: str) -> None:
     """Plain text on stdout, as is: tabs stay tabs, nothing is wrapped or styled."""
-    if _settings["record"]:
-        out().print(text, markup=False, highlight=False, soft_wrap=True)
+    if _captured:
+        out().print(plain_text(text), markup=False, highlight=False, soft_wrap=True)
         return
-    stream = out().file
-    stream.write(text + "\n")
-    stream.flush()
+    sys.stdout.write(plain_text(text) + "\n")
+    sys.stdout.flush()
 
 
 def ask(question: str, *, choices: list[str] | None = None, strict: bool = True) -> str:
@@ -200,12 +217,13 @@ def confirm(question: str) -> bool:
 
 
 @contextmanager
-def progress(total: int, description: str) -> Iterator[Callable[[int], None]]:
+def progress(total: int | None, description: str, *, enabled: bool = True) -> Iterator[Callable[[int], None]]:
     """A progress bar on stderr while a long job runs; a no-op unless stderr is a terminal.
 
-    Yields ``advance(n)``. Data on stdout is never touched, and --quiet silences the bar.
+    Yields ``advance(n)``. ``total`` None is a job of unknown length. Data on stdout is never
+    touched, and --quiet silences the bar.
     """
-    if _settings["quiet"] or not sys.stderr.isatty():
+    if not enabled or _settings["quiet"] or not sys.stderr.isatty():
         yield lambda _steps: None
         return
     from rich.progress import (

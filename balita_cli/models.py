@@ -10,6 +10,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, Relationship, SQLModel
 
+from balita_cli.schema import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, limit_of
 from balita_cli.workflow import TRANSITIONS, Status, check_transition
 
 __all__ = ["TRANSITIONS", "Status", "check_transition"]
@@ -60,22 +61,22 @@ class ArticleAuthor(SQLModel, table=True):
 
 class Section(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=200)
-    slug: str = Field(max_length=200, unique=True)
+    name: str = Field(max_length=MAX_NAME_LENGTH)
+    slug: str = Field(max_length=MAX_NAME_LENGTH, unique=True)
     description: str = Field(default="")
 
 
 class Tag(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=200)
-    slug: str = Field(max_length=200, unique=True)
+    name: str = Field(max_length=MAX_NAME_LENGTH)
+    slug: str = Field(max_length=MAX_NAME_LENGTH, unique=True)
 
 
 class Author(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=200)
-    slug: str = Field(max_length=200, unique=True)
-    email: str = Field(default="", max_length=320)
+    name: str = Field(max_length=MAX_NAME_LENGTH)
+    slug: str = Field(max_length=MAX_NAME_LENGTH, unique=True)
+    email: str = Field(default="", max_length=MAX_EMAIL_LENGTH)
     bio: str = Field(default="")
 
 
@@ -87,16 +88,18 @@ class Article(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    slug: str = Field(max_length=200, unique=True)
+    slug: str = Field(max_length=limit_of("slug"), unique=True)
     title: str
     subtitle: str = Field(default="")
     summary: str = Field(default="")
     body: str = Field(default="")
     section_id: int | None = Field(default=None, foreign_key="section.id", index=True, ondelete="SET NULL")
-    language: str = Field(default="en", max_length=35, index=True)
+    language: str = Field(default="en", max_length=limit_of("language"), index=True)
     status: Status = Field(
         default=Status.DRAFT,
-        sa_type=sa.Enum(Status, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        sa_type=sa.Enum(
+            Status, native_enum=False, length=limit_of("status"), values_callable=lambda e: [m.value for m in e]
+        ),
         index=True,
     )
     created_at: datetime = Field(sa_type=UTCDateTime, index=True)
@@ -105,21 +108,21 @@ class Article(SQLModel, table=True):
     scheduled_at: datetime | None = _utc_field(index=True)
     expires_at: datetime | None = _utc_field(index=True)
     deleted_at: datetime | None = _utc_field(index=True)
-    source_name: str = Field(default="", max_length=200, index=True)
+    source_name: str = Field(default="", max_length=limit_of("source_name"), index=True)
     source_url: str = Field(default="")
     canonical_url: str = Field(default="")
     image_url: str = Field(default="")
     image_alt: str = Field(default="")
     image_caption: str = Field(default="")
     image_credit: str = Field(default="")
-    dateline: str = Field(default="", max_length=200)
+    dateline: str = Field(default="", max_length=limit_of("dateline"))
     editor_note: str = Field(default="")
     featured: bool = Field(default=False)
-    external_id: str | None = Field(default=None, max_length=500, unique=True)
+    external_id: str | None = Field(default=None, max_length=limit_of("external_id"), unique=True)
     retraction_reason: str = Field(default="")
     version: int = Field(default=1)
-    updated_by: str = Field(default="", max_length=200)
-    created_by: str = Field(default="", max_length=200)
+    updated_by: str = Field(default="", max_length=limit_of("updated_by"))
+    created_by: str = Field(default="", max_length=limit_of("updated_by"))
 
     section: Section | None = Relationship(sa_relationship_kwargs={"lazy": "raise"})
     tags: list[Tag] = Relationship(
@@ -152,7 +155,7 @@ class ArticleSlug(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     article_id: int = Field(foreign_key="article.id", index=True, ondelete="CASCADE")
-    slug: str = Field(max_length=200, unique=True)
+    slug: str = Field(max_length=limit_of("slug"), unique=True)
 
 
 class Revision(SQLModel, table=True):
@@ -164,7 +167,7 @@ class Revision(SQLModel, table=True):
     article_id: int = Field(foreign_key="article.id", index=True, ondelete="CASCADE")
     version: int
     created_at: datetime = Field(sa_type=UTCDateTime)
-    changed_by: str = Field(default="", max_length=200)
+    changed_by: str = Field(default="", max_length=limit_of("updated_by"))
     note: str = Field(default="")
     snapshot: str = Field(default="{}")
 

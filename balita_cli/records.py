@@ -1,32 +1,45 @@
-"""Article -> plain dict: the single serialisation point for every machine format.
+"""An article's values -> its record: the single serialisation point for every output.
 
-Keys are stable and documented in docs/scripting.md. Times are ISO 8601 with offset (UTC).
+A record is a plain dict whose keys are ``schema.RECORD_FIELDS`` in that order; times are
+ISO 8601 with offset (UTC). Keys are stable and documented in docs/scripting.md, a table made
+from the schema.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from balita_cli.timeutil import iso
+from balita_cli.schema import RECORD_FIELDS
 
-if TYPE_CHECKING:
-    from balita_cli.models import Article
+Record = dict[str, Any]
+Terms = dict[str, list[tuple[str, str]]]  # "section"/"tag"/"author" -> [(name, slug)], for links
+
+
+@dataclass(frozen=True)
+class SiteArticle:
+    """An article as the site shows it: its public view, and its terms for links."""
+
+    record: Record
+    terms: Terms
+
+    @property
+    def listed(self) -> bool:
+        """Archived stories keep their page (links must not break) but leave lists and feeds."""
+        return bool(self.record["status"] != "archived")
+
 
 SUMMARY_LENGTH = 280
-RECORD_FIELDS = (
-    "id", "slug", "url", "title", "subtitle", "summary", "body", "status", "language",
-    "section", "tags", "authors", "source_name", "source_url", "canonical_url",
-    "image_url", "image_alt", "image_caption", "image_credit", "dateline", "editor_note",
-    "featured", "created_at", "updated_at", "published_at", "scheduled_at", "expires_at",
-    "deleted_at", "version", "updated_by", "external_id", "retraction_reason", "aliases",
-    "corrections", "word_count",
-)  # fmt: skip
-# What `list` shows when no --fields is given.
-DEFAULT_LIST_FIELDS = ("id", "status", "published_at", "section", "title")
-
-_MARKDOWN_NOISE = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|[*_`#>]+|<[^>]+>")
+# Markdown a summary leaves out. Each pattern stops at the next opening bracket, so text made of
+# thousands of "[" or "<" is scanned once, not once per bracket (no quadratic backtracking).
+_MARKDOWN_NOISE = re.compile(r"!\[[^\[\]]*\]\([^()]*\)|\[([^\[\]]*)\]\([^()]*\)|[*_`#>]+|<[^<>]*>")
+# A first paragraph longer than this is cut before the markup is stripped: the summary needs
+# 280 characters, and no regular expression should see a megabyte at once.
+_SUMMARY_SCAN = 4000
 
 
 def article_url(base_url: str, slug: str) -> str:
@@ -34,9 +47,9 @@ def article_url(base_url: str, slug: str) -> str:
 
 
 def derive_summary(body: str, limit: int = SUMMARY_LENGTH) -> str:
-    """The first paragraph of the body as plain text, cut at a word boundary."""
-    for paragraph in re.split(r"\n\s*\n", body.strip()):
-        text = " ".join(_MARKDOWN_NOISE.sub(r"\1", paragraph).split())
+    """The first paragraph of the body as plain text (entities decoded), cut at a word boundary."""
+    for paragraph in re.split(r"\n[ \t]*\n", body.strip(), maxsplit=32)[:32]:
+        text = " ".join(html.unescape(_MARKDOWN_NOISE.sub(r"\1", paragraph[:_SUMMARY_SCAN])).split())
         if text:
             if len(text) <= limit:
                 return text
@@ -48,17 +61,16 @@ def word_count(body: str) -> int:
     return len(body.split())
 
 
-# The article table's own columns that a record carries as they are.
-PLAIN_COLUMNS = (
-    "id", "slug", "title", "subtitle", "body", "language", "source_name", "source_url", "canonical_url",
-    "image_url", "image_alt", "image_caption", "image_credit", "dateline", "editor_note", "featured",
-    "version", "updated_by", "external_id", "retraction_reason",
-)  # fmt: skip
-TIME_COLUMNS = ("created_at", "updated_at", "published_at", "scheduled_at", "expires_at", "deleted_at")
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def correction_entry(kind: str, created_at: datetime | None, text: str) -> dict[str, Any]:
+    return {"kind": kind, "created_at": iso(created_at), "text": text}
 
 
 def build_record(
-    columns: Mapping[Any, Any],
+    columns: Mapping[str, Any],
     *,
     base_url: str,
     section: str | None,
@@ -66,59 +78,52 @@ def build_record(
     authors: list[str],
     aliases: list[str],
     corrections: list[dict[str, Any]],
-) -> dict[str, Any]:
-    """The record from an article's column values and its relations' names.
-
-    ORM objects (``article_record``) and plain rows (the streaming export) both come through
-    here, so every format sees exactly the same keys and values.
-    """
-    record: dict[str, Any] = {name: columns[name] for name in PLAIN_COLUMNS}
-    record.update({name: iso(columns[name]) for name in TIME_COLUMNS})
+    as_written: bool = False,
+) -> Record:
+    """The record from an article's column values (times already ISO text) and its relations."""
     body = columns["body"]
-    status = columns["status"]
-    record.update(
-        url=article_url(base_url, columns["slug"]),
-        summary=columns["summary"] or derive_summary(body),
-        status=getattr(status, "value", status),
-        section=section,
-        tags=tags,
-        authors=authors,
-        aliases=aliases,
-        corrections=corrections,
-        word_count=word_count(body),
-    )
-    return {name: record[name] for name in RECORD_FIELDS}
+    derived = {
+        "url": article_url(base_url, columns["slug"]),
+        "summary": columns["summary"] if as_written else columns["summary"] or derive_summary(body),
+        "section": section,
+        "tags": tags,
+        "authors": authors,
+        "aliases": aliases,
+        "corrections": corrections,
+        "word_count": word_count(body),
+    }
+    return {name: derived[name] if name in derived else columns[name] for name in RECORD_FIELDS}
 
 
-def correction_entry(kind: str, created_at: Any, text: str) -> dict[str, Any]:
-    return {"kind": kind, "created_at": iso(created_at), "text": text}
+def retraction_notice(record: Record) -> str:
+    """The public words of a retraction: the editor's reason, else the site's standard sentence."""
+    from balita_cli.words import words_for
+
+    return str(record.get("retraction_reason") or words_for(record.get("language") or "en")["retracted"])
 
 
-def article_record(article: Article, base_url: str) -> dict[str, Any]:
-    """Every field of an article, relations included (they must be eager-loaded)."""
-    columns = {name: getattr(article, name) for name in (*PLAIN_COLUMNS, *TIME_COLUMNS, "summary", "status")}
-    return build_record(
-        columns,
-        base_url=base_url,
-        section=article.section.name if article.section else None,
-        tags=[tag.name for tag in article.tags],
-        authors=[author.name for author in article.authors],
-        aliases=[old.slug for old in article.old_slugs],
-        corrections=[correction_entry(c.kind, c.created_at, c.text) for c in article.corrections],
-    )
+def public_view(record: Record) -> Record | None:
+    """What a reader outside the newsroom may see of an article, or None for nothing at all.
+
+    Drafts, review, scheduled and trashed articles are not public. Private fields (the editor's
+    note, who changed it) never leave. A retracted story keeps its title, dates and notices, and
+    its notice stands in for the story: no body, no summary of it, no photo.
+    """
+    from balita_cli.schema import PRIVATE_FIELDS
+    from balita_cli.workflow import PUBLIC_STATUSES
+
+    if record.get("status") not in PUBLIC_STATUSES or record.get("deleted_at"):
+        return None
+    view = {key: value for key, value in record.items() if key not in PRIVATE_FIELDS}
+    if view["status"] == "retracted":
+        view.update(
+            body="", subtitle="", summary=retraction_notice(view), word_count=0,
+            image_url="", image_alt="", image_caption="", image_credit="",
+        )  # fmt: skip
+    return view
 
 
-def flat_value(value: Any) -> str:
-    """One cell of text: lists joined with "; ", corrections as "date: text", None as ""."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "; ".join(
-            f"{item['created_at']}: {item['text']}" if isinstance(item, dict) else str(item) for item in value
-        )
-    return str(value)
+# ---------------------------------------------------------------- spreadsheets
 
 
 # A cell starting with one of these is read as a formula by spreadsheets.
@@ -126,10 +131,13 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_safe(text: str) -> str:
-    """CSV cells never run as formulas: a leading ' makes a spreadsheet show them as text."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    """CSV cells never run as formulas: a leading ' makes a spreadsheet show them as text.
+
+    A cell that already starts with ' gets one more, so reading back removes exactly one.
+    """
+    return "'" + text if text.startswith((*FORMULA_PREFIXES, "'")) else text
 
 
 def spreadsheet_unsafe(cell: str) -> str:
     """The reverse of :func:`spreadsheet_safe`, for reading our own CSV back."""
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_PREFIXES) else cell
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith((*FORMULA_PREFIXES, "'")) else cell

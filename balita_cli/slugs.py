@@ -1,10 +1,14 @@
-"""The one wrapper around python-slugify."""
+"""The one wrapper around python-slugify, and the slug rules of articles and terms."""
 
 from __future__ import annotations
 
 from slugify import slugify as _slugify
 
+from balita_cli.errors import InvalidInput
+from balita_cli.schema import check_name
+
 MAX_SLUG_LENGTH = 80
+TERM_KINDS = ("tag", "section", "author")
 
 
 def make_slug(text: str) -> str:
@@ -15,3 +19,17 @@ def make_slug(text: str) -> str:
 def with_suffix(base: str, number: int) -> str:
     """The ``n``-th candidate for a taken slug: ``base``, ``base-2``, ``base-3``..."""
     return base if number <= 1 else f"{base}-{number}"
+
+
+def term_slug(kind: str, name: str) -> str:
+    """A tag's, section's or author's slug: unique per kind, so "Manila" and "manila" are one.
+
+    Ghost's convention: an internal tag "#x" keeps its hash in the slug so it stays distinct.
+    """
+    cleaned = check_name(kind, name)
+    slug = make_slug(cleaned)
+    if not slug:
+        raise InvalidInput(f"{kind} name {name!r} has no letters or digits to make a slug")
+    if kind == "tag" and cleaned.startswith("#"):
+        slug = f"hash-{slug}"
+    return slug

@@ -5,6 +5,7 @@ Kept free of SQLAlchemy so the command line can offer status choices without loa
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from balita_cli.errors import InvalidTransition
@@ -30,6 +31,8 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 }
 
 
+# Statuses of articles that have been published: they always carry a publication time.
+DATED_STATUSES = frozenset({Status.PUBLISHED, Status.ARCHIVED, Status.RETRACTED})
 # Statuses whose articles may appear in public outputs (feeds, sitemaps, partner files, the site).
 PUBLIC_STATUSES = frozenset({Status.PUBLISHED.value, Status.ARCHIVED.value, Status.RETRACTED.value})
 
@@ -40,3 +43,11 @@ def check_transition(current: Status, target: Status) -> None:
     if target not in TRANSITIONS[current]:
         allowed = ", ".join(sorted(s.value for s in TRANSITIONS[current])) or "none"
         raise InvalidTransition(f"cannot change status from {current.value} to {target.value} (allowed: {allowed})")
+
+
+def publication_time(status: Status, given: datetime | None, fallback: datetime) -> datetime | None:
+    """When an article of ``status`` was published: as given, else ``fallback`` for a published,
+    archived or retracted one (it was published at some time); none is made up for the others."""
+    if status in DATED_STATUSES:
+        return given or fallback
+    return given

@@ -41,12 +41,13 @@ def render() -> dict[str, str]:
             env = {"BALITA_CLOCK": CLOCK, "BALITA_WIDTH": WIDTH, "NO_COLOR": None, "BALITA_DATABASE_URL": None,
                    "BALITA_SITE": None, "BALITA_USER": "desk"}  # fmt: skip
             _run(runner, ["--quiet", "init", "--demo"], env)
-            console.record_screenshots()
-            for name, (title, args) in SHOTS.items():
-                _run(runner, args, env)
-                pictures[name] = console.export_svg(title)
+            # What goes to stdout is drawn on a recording console, as on a terminal.
+            terminal = console.make_console(record=True, force_terminal=True, width=int(WIDTH))
+            with console.capture(terminal):
+                for name, (title, args) in SHOTS.items():
+                    _run(runner, args, env)
+                    pictures[name] = terminal.export_svg(title=title, clear=True)
         finally:
-            console.record_screenshots(False)
             os.chdir(previous)
     return pictures
 

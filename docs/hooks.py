@@ -1,4 +1,4 @@
-"""MkDocs hook: the build fails when the screenshots no longer match what balita prints."""
+"""MkDocs hook: the build fails when a generated page or picture no longer matches the app."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
+HERE = Path(__file__).parent
+
 
 def on_pre_build(config: Any) -> None:
-    generator = runpy.run_path(str(Path(__file__).with_name("generate_screenshots.py")))
-    stale = generator["stale"]()
-    if stale:
-        raise PluginError(f"stale screenshots {', '.join(stale)}: run python docs/generate_screenshots.py")
+    screenshots = runpy.run_path(str(HERE / "generate_screenshots.py"))["stale"]()
+    if screenshots:
+        raise PluginError(f"stale screenshots {', '.join(screenshots)}: run python docs/generate_screenshots.py")
+    if runpy.run_path(str(HERE / "generate_field_table.py"))["stale"]():
+        raise PluginError("docs/scripting.md's field table is stale: run python docs/generate_field_table.py")

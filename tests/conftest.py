@@ -72,12 +72,44 @@ def _postgres_schema_url(base: str) -> Iterator[str]:
 
 @pytest.fixture
 def db_url(tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database for this test."""
+    """A fresh database for this test, with no schema yet (see ``ready_db_url``)."""
     base = postgres_url()
     if base is None:
         yield f"sqlite:///{tmp_path / 'balita.db'}"
     else:
         yield from _postgres_schema_url(base)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file at the head revision, copied for every test that wants a ready database."""
+    from balita_cli.db.engine import create_db_engine
+    from balita_cli.db.migrate import ensure_schema
+
+    path = tmp_path_factory.mktemp("template") / "balita.db"
+    engine = create_db_engine(f"sqlite:///{path}")
+    ensure_schema(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def ready_db_url(db_url: str, sqlite_template: Path) -> str:
+    """This test's database with the schema in place, as `balita init` leaves it."""
+    import shutil
+
+    from balita_cli.db.engine import create_db_engine
+    from balita_cli.db.migrate import ensure_schema
+
+    if db_url.startswith("sqlite:///"):
+        path = Path(db_url.removeprefix("sqlite:///"))
+        if not path.exists():  # another fixture may have made it already
+            shutil.copyfile(sqlite_template, path)
+    else:
+        engine = create_db_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
+        ensure_schema(engine)
+        engine.dispose()
+    return db_url
 
 
 @dataclass
@@ -116,8 +148,30 @@ class Cli:
         return result
 
 
+def store_raw(db_url: str, article_id: int, **columns: Any) -> None:
+    """Write article columns straight into the database, past every check balita makes on input:
+    how data from an older version or another client looks, for tests of the outputs' defences."""
+    from sqlalchemy import create_engine, text
+
+    from balita_cli.config import normalise_url
+
+    engine = create_engine(normalise_url(db_url, Path.cwd()))
+    try:
+        with engine.begin() as connection:
+            assignments = ", ".join(f"{name} = :{name}" for name in columns)
+            connection.execute(text(f"UPDATE article SET {assignments} WHERE id = :id"), {**columns, "id": article_id})
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
-def cli(db_url: str) -> Cli:
+def cli(ready_db_url: str) -> Cli:
+    return Cli(db_url=ready_db_url, runner=CliRunner())
+
+
+@pytest.fixture
+def blank_cli(db_url: str) -> Cli:
+    """balita on a database with no schema yet: the first command (or `db upgrade`) makes it."""
     return Cli(db_url=db_url, runner=CliRunner())
 
 
@@ -172,5 +226,5 @@ class BalitaProcess:
 
 
 @pytest.fixture
-def balita_process(db_url: str) -> BalitaProcess:
-    return BalitaProcess(db_url=db_url)
+def balita_process(ready_db_url: str) -> BalitaProcess:
+    return BalitaProcess(db_url=ready_db_url)

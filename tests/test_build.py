@@ -14,7 +14,7 @@ import pytest
 from balita_cli.db.engine import create_db_engine, session_scope
 from balita_cli.models import Status
 from balita_cli.services import articles, publishing
-from tests.conftest import Cli, corpora_path
+from tests.conftest import Cli, corpora_path, store_raw
 
 MANIFEST = ".balita-build.json"
 MACHINE_FILES = {"feed.xml", "atom.xml", "feed.json", "sitemap.xml", "news-sitemap.xml"}
@@ -171,8 +171,10 @@ def test_retracted_keeps_url_but_not_body(cli: Cli, site: Path) -> None:
 
 def test_hostile_body_and_urls_are_sanitized(cli: Cli, site: Path) -> None:
     body = '<script>alert(1)</script>\n\n<img src=x onerror="alert(2)"> [click](javascript:alert(3))'
-    cli.new("Hostile", "--status", "published", "--body", body,
-            "--source-name", "Evil", "--source-url", "javascript:alert(4)")  # fmt: skip
+    refused = cli.fails(["new", "Hostile", "--source-url", "javascript:alert(4)"])
+    assert "must be an http(s) URL" in refused.stderr  # refused when stored…
+    article = cli.new("Hostile", "--status", "published", "--body", body, "--source-name", "Evil")
+    store_raw(cli.db_url, article, source_url="javascript:alert(4)")  # …and harmless if it got in anyway
     build(cli)
     page = lxml.html.parse(str(page_of(site / "public", "hostile"))).getroot()
     assert not page.xpath("//script[not(@type='application/ld+json')]")
@@ -289,9 +291,10 @@ def test_sitemap_splits_past_its_limit(cli: Cli, site: Path, monkeypatch: pytest
     import xmlschema
 
     from balita_cli.formats import sitemap
+    from balita_cli.formats.base import Capabilities
 
     monkeypatch.setattr(sitemap, "MAX_URLS", 4)
-    monkeypatch.setattr(sitemap.WRITER, "max_items", 4, raising=False)
+    monkeypatch.setattr(sitemap.WRITER, "capabilities", Capabilities(public=True, max_items=4, splits=True))
     build(cli)
     output = site / "public"
     index = xmlschema.XMLSchema(str(corpora_path("schemas", "sitemaps", "siteindex.xsd")))

@@ -288,24 +288,58 @@ def test_if_version_conflict_names_who_changed_it(cli: Cli) -> None:
     cli.ok("edit", str(article_id), "--title", "Mine", "--if-version", "2")
 
 
-def test_editor_conflict_saves_a_recovery_file(cli: Cli, tmp_path: Path) -> None:
+def test_editor_merges_a_colleagues_change_made_meanwhile(cli: Cli, tmp_path: Path) -> None:
     article_id = cli.new("Racing", "--body", "Original")
-    # While this editor is open, a second balita process changes the article.
+    # While this editor is open, a second balita process changes another field.
     editor = editor_script(
         tmp_path, "racer",
         f"subprocess.run([{sys.executable!r}, '-m', 'balita_cli', '--as', 'rival', 'edit', "
         f"'{article_id}', '--title', 'Rival title'], check=True)\n"
         "path.write_text(text.replace('Original', 'My careful edit'), encoding='utf-8')",
     )  # fmt: skip
+    cli.ok("edit", str(article_id), env={"EDITOR": editor})
+    data = record(cli, article_id)
+    assert (data["title"], data["body"], data["version"]) == ("Rival title", "My careful edit", 3)
+
+
+def test_editor_conflict_on_the_same_field_keeps_the_text_and_shows_both(cli: Cli, tmp_path: Path) -> None:
+    article_id = cli.new("Racing", "--body", "Original")
+    editor = editor_script(
+        tmp_path, "racer",
+        f"subprocess.run([{sys.executable!r}, '-m', 'balita_cli', '--as', 'rival', 'edit', "
+        f"'{article_id}', '--title', 'Rival title'], check=True)\n"
+        "path.write_text(text.replace('Racing', 'My title').replace('Original', 'My body'), encoding='utf-8')",
+    )  # fmt: skip
     result = cli("edit", str(article_id), env={"EDITOR": editor})
     assert result.exit_code == 1
-    assert "changed by rival" in result.stderr
-    saved = Path(result.stderr.split("Your text is saved in ", 1)[1].split(";", 1)[0])
-    assert "My careful edit" in saved.read_text(encoding="utf-8")
-    assert record(cli, article_id)["title"] == "Rival title"
+    assert "both changed title" in result.stderr and "'My title'" in result.stderr and "'Rival title'" in result.stderr
+    saved = Path(result.stderr.split("Your text is kept in ", 1)[1].split(";", 1)[0])
+    assert "My body" in saved.read_text(encoding="utf-8")
+    assert record(cli, article_id)["title"] == "Rival title"  # nothing was saved
+    # Applying the kept text again merges it the same way: refused while the title clashes…
+    assert "both changed title" in cli.fails(["edit", str(article_id), "--from-file", str(saved)]).stderr
+    # …and, once the editor takes the colleague's title, the rest goes on top of their version.
+    saved.write_text(saved.read_text(encoding="utf-8").replace("My title", "Rival title"), encoding="utf-8")
     cli.ok("edit", str(article_id), "--from-file", str(saved))
     data = record(cli, article_id)
-    assert data["body"] == "My careful edit" and data["title"] == "Racing"
+    assert (data["title"], data["body"]) == ("Rival title", "My body")
+
+
+def test_a_document_that_does_not_parse_is_kept(cli: Cli, tmp_path: Path) -> None:
+    article_id = cli.new("Story", "--body", "Text")
+    editor = editor_script(
+        tmp_path, "breaker", "path.write_text('---\\ntitle: [unclosed\\n---\\nMy long work', encoding='utf-8')"
+    )
+    result = cli("edit", str(article_id), env={"EDITOR": editor})
+    assert result.exit_code == 1 and "not valid YAML" in result.stderr
+    saved = Path(result.stderr.split("Your text is kept in ", 1)[1].split(";", 1)[0])
+    assert "My long work" in saved.read_text(encoding="utf-8")
+    editor = editor_script(
+        tmp_path, "stranger", "path.write_text(text.replace('title:', 'colour: red\\ntitle:'), encoding='utf-8')"
+    )
+    result = cli("edit", str(article_id), env={"EDITOR": editor})
+    assert result.exit_code == 1 and "unknown field(s) in the front matter: colour" in result.stderr
+    assert "Your text is kept in" in result.stderr
 
 
 def test_edit_errors(cli: Cli) -> None:

@@ -124,7 +124,7 @@ def test_every_format_carries_the_same_rows(cli: Cli, newsroom: dict[str, int]) 
 
     table = list(csv.DictReader(io.StringIO(cli.ok(*args, "--format", "csv").stdout)))
     assert [int(row["id"]) for row in table] == [row["id"] for row in as_json]
-    assert table[0]["tags"] == "Security; Vietnam"
+    assert json.loads(table[0]["tags"]) == ["Security", "Vietnam"]  # lists are JSON arrays in a cell
     assert table[3]["section"] == "Economy" and table[4]["section"] == ""
 
     assert cli.ok("list", "--format", "count").stdout == "5\n"

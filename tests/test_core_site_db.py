@@ -100,7 +100,8 @@ def test_bad_settings_file(cli: Cli, tmp_path: Path) -> None:
 # ---------------------------------------------------------------- db commands and failures
 
 
-def test_db_upgrade_and_status(cli: Cli) -> None:
+def test_db_upgrade_and_status(blank_cli: Cli) -> None:
+    cli = blank_cli
     before = cli.ok("db", "status").stdout.split()
     assert before[2:] == ["revision", "none", "head", HEAD]
     upgraded = cli.ok("db", "upgrade")
@@ -111,7 +112,7 @@ def test_db_upgrade_and_status(cli: Cli) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["sqlite:////nonexistent/dir/x.db", "postgresql://postgres@127.0.0.1:1/balita", "not a url"],
+    ["sqlite:////nonexistent/dir/x.db", "postgresql://postgres@127.0.0.1:1/balita", "ftp://example.ph/x"],
 )
 def test_database_that_cannot_connect(cli: Cli, url: str) -> None:
     for command in (["list"], ["new", "T", "--body", "x"], ["db", "upgrade"]):

@@ -35,3 +35,12 @@ def test_quick_start_has_exactly_two_commands() -> None:
     assert len(commands) == 2
     assert "balita init --demo" in commands[0] and "balita list" in commands[0]
     assert ".[test]" in commands[1] and "pytest" in commands[1]
+
+
+def test_field_table_is_made_from_the_schema() -> None:
+    generator = runpy.run_path(str(ROOT / "docs" / "generate_field_table.py"))
+    assert not generator["stale"](), "docs/scripting.md's field table is stale: run python docs/generate_field_table.py"
+    page = (ROOT / "docs" / "scripting.md").read_text(encoding="utf-8")
+    from balita_cli.schema import RECORD_FIELDS
+
+    assert all(f"| `{name}` |" in page for name in RECORD_FIELDS)

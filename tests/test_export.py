@@ -20,7 +20,7 @@ from balita_cli.config import Site
 from balita_cli.errors import InvalidInput
 from balita_cli.formats import FORMAT_NAMES, get_writer
 from balita_cli.records import RECORD_FIELDS
-from tests.conftest import ISOLATED_ENV, Cli, _postgres_schema_url, corpora_path, postgres_url
+from tests.conftest import ISOLATED_ENV, Cli, _postgres_schema_url, corpora_path, postgres_url, store_raw
 
 SECRET_NOTE = "SECRET-EDITOR-NOTE"
 HOSTILE_BODY = (
@@ -64,7 +64,8 @@ def fill(cli: Cli) -> Newsroom:
     cli.ok("retract", str(retracted), "--reason", "The report relied on a fabricated document.")
     trashed = cli.new("Trashed story", "--status", "published", "--body", "TRASHED-BODY")
     cli.ok("delete", str(trashed), "--yes")
-    hostile = cli.new("Hostile <b>body</b>", "--status", "published", "--body", HOSTILE_BODY)
+    hostile = cli.new("Hostile <b>body</b>", "--status", "published", "--body", "to be replaced")
+    store_raw(cli.db_url, hostile, body=HOSTILE_BODY)  # control characters are refused on input
     formula = cli.new('=HYPERLINK("http://evil")', "--body", "Formula title.")
     return Newsroom(english, filipino, draft, retracted, trashed, hostile, formula)
 
@@ -186,10 +187,11 @@ def test_json_document_has_site_metadata_and_filtered_articles(cli: Cli, newsroo
     assert json.loads(export(cli, "json", "--section", "Nowhere"))["articles"] == []
 
 
-def test_csv_flattens_lists_and_defuses_formulas(cli: Cli, newsroom: Newsroom) -> None:
+def test_csv_lists_are_json_arrays_and_formulas_are_defused(cli: Cli, newsroom: Newsroom) -> None:
     rows = {int(row["id"]): row for row in csv.DictReader(io.StringIO(export(cli, "csv")))}
-    assert rows[newsroom.english]["tags"] in {"Senate; Budget", "Budget; Senate"}
-    assert rows[newsroom.english]["authors"] == "Maria Santos; Jose Cruz"
+    assert json.loads(rows[newsroom.english]["tags"]) == ["Budget", "Senate"]
+    assert json.loads(rows[newsroom.english]["authors"]) == ["Maria Santos", "Jose Cruz"]
+    assert json.loads(rows[newsroom.english]["corrections"])[0]["text"].startswith("An earlier version")
     assert rows[newsroom.formula]["title"] == '\'=HYPERLINK("http://evil")'
 
 
@@ -345,7 +347,12 @@ def test_sitemap_index_past_the_per_file_limit(tmp_path: Path) -> None:
         for n in range(5)
     ]
     writer = get_writer("sitemap")
-    assert writer.write_tree(records, tmp_path, site, max_urls=2) == 5  # type: ignore[union-attr]
+    assert writer.write_tree(records, tmp_path, site, max_urls=2) == [
+        "sitemap-1.xml",
+        "sitemap-2.xml",
+        "sitemap-3.xml",
+        "sitemap.xml",
+    ]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "sitemap-1.xml",
         "sitemap-2.xml",

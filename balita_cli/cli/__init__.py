@@ -8,24 +8,33 @@ import typer
 from typer.core import TyperGroup
 
 from balita_cli import __version__, console
-from balita_cli.cli.state import AppState, activate
+from balita_cli.cli.state import AppState
 from balita_cli.errors import BalitaError, DatabaseError
 
 
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
 def _database_failure(exc: Exception) -> BalitaError | None:
-    """SQLAlchemy errors that are the environment's fault, not a bug, as one-line messages."""
+    """Database errors that are the environment's fault, not a bug, as one-line messages:
+    from SQLAlchemy (writes), sqlite3 or psycopg (reads)."""
+    import sqlite3
+
     module = type(exc).__module__
-    if not module.startswith("sqlalchemy"):
+    if module.startswith("sqlalchemy"):
+        from sqlalchemy.exc import DBAPIError
+
+        from balita_cli.db.engine import is_locked_error
+
+        if is_locked_error(exc):
+            return DatabaseError("the database stayed busy (locked by another writer); try again")
+        if isinstance(exc, DBAPIError) and exc.orig is not None:
+            return DatabaseError(f"database error: {_first_line(exc.orig)}")
         return None
-    from sqlalchemy.exc import OperationalError
-
-    from balita_cli.db.engine import is_locked_error
-
-    if is_locked_error(exc):
-        return DatabaseError("the database stayed busy (locked by another writer); try again")
-    if isinstance(exc, OperationalError):
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        return DatabaseError(f"database error: {reason}")
+    if isinstance(exc, sqlite3.Error) or module.startswith("psycopg"):
+        return DatabaseError(f"database error: {_first_line(exc)}")
     return None
 
 
@@ -70,7 +79,10 @@ def root(
     db: Annotated[
         str | None,
         typer.Option(
-            "--db", envvar="BALITA_DATABASE_URL", help="Database URL (SQLite path or postgresql://…).", show_envvar=True
+            "--db",
+            envvar="BALITA_DATABASE_URL",
+            help="SQLite file path, sqlite:///path or postgresql://user@host/db.",
+            show_envvar=True,
         ),
     ] = None,
     site: Annotated[
@@ -103,7 +115,6 @@ def root(
     console.configure(no_color=no_color, quiet=quiet)
     state = AppState(db_option=db, site_option=site, as_user=as_user, quiet=quiet)
     ctx.obj = state
-    activate(state)
     ctx.call_on_close(state.close)
     set_clock(None)
     if clock:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from balita_cli import console
-from balita_cli.cli.state import state
+from balita_cli.cli.state import app
 
 
 class BuildFormat(StrEnum):
@@ -18,6 +18,7 @@ class BuildFormat(StrEnum):
 
 
 def build(
+    ctx: typer.Context,
     *,
     output: Annotated[
         Path | None,
@@ -41,28 +42,27 @@ def build(
     Example: balita build -o public   |   balita build --clean --format json
     """
     from balita_cli.cli.output import write_json
+    from balita_cli.services.site import navigation, site_articles
     from balita_cli.site.builder import BuildOptions, build_site
 
-    app_state = state()
-    settings = app_state.settings
+    state = app(ctx)
+    settings = state.settings
     options = BuildOptions(
         output=(output or settings.resolve_path(settings.site.output_dir)).resolve(),
         template_dir=settings.resolve_path(settings.site.template_dir),
         clean=clean,
         page_size=page_size,
     )
-    with app_state.session() as session:
-        report = build_site(session, settings.site, options)
+    with state.reading() as db:
+        report = build_site(site_articles(db, settings.site.base_url), navigation(db), settings.site, options)
     counts = report.counts.summary()
     console.info(
         f"Built {report.articles} articles into {report.output}: {counts['written']} written, "
         f"{counts['kept']} unchanged, {counts['removed']} removed"
     )
-    if report.missing_formats:
-        console.warn(f"not built (no writer yet): {', '.join(report.missing_formats)}")
     if output_format is BuildFormat.JSON:
         write_json(report.summary())
 
 
-def register(app: typer.Typer) -> None:
-    app.command("build")(build)
+def register(typer_app: typer.Typer) -> None:
+    typer_app.command("build")(build)

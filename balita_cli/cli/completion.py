@@ -7,20 +7,17 @@ Any failure yields no suggestions rather than an error in the middle of a comman
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-
-from balita_cli.workflow import Status
 
 LIMIT = 50
 ARTICLE_QUERY = (
-    "SELECT slug, title FROM article WHERE deleted_at IS NULL AND slug LIKE :prefix "
-    "ORDER BY updated_at DESC LIMIT :limit"
+    "SELECT slug, title FROM article WHERE deleted_at IS NULL AND slug LIKE ? ESCAPE '\\' "
+    "ORDER BY updated_at DESC LIMIT ?"
 )
 TERM_QUERY = (
-    "SELECT name, slug FROM {table} WHERE lower(name) LIKE :prefix OR slug LIKE :prefix ORDER BY slug LIMIT :limit"
+    "SELECT name, slug FROM {table} WHERE lower(name) LIKE ? ESCAPE '\\' OR slug LIKE ? ESCAPE '\\' "
+    "ORDER BY slug LIMIT ?"
 )
 
 
@@ -29,39 +26,21 @@ def _database_url(ctx: Any) -> str:
 
     root = ctx.find_root() if ctx is not None else None
     params = getattr(root, "params", {}) or {}
-    return load_settings(params.get("db"), params.get("site")).database_url
+    return load_settings(params.get("db"), params.get("site")).require_database()
 
 
 def _rows(ctx: Any, query: str, prefix: str) -> list[tuple[str, str]]:
-    values = {"prefix": prefix.lower().replace("%", r"\%") + "%", "limit": LIMIT}
+    """Rows of a completion query (every ? but the last is the prefix pattern) on the read path."""
+    from balita_cli.db import dbapi
+    from balita_cli.services.query import like_pattern
+
+    pattern = like_pattern(prefix.lower()) + "%"
+    params = [pattern] * (query.count("?") - 1) + [LIMIT]
     try:
-        url = _database_url(ctx)
-        if url.startswith("sqlite:///"):
-            return _sqlite_rows(Path(url.removeprefix("sqlite:///")), query, values)
-        return _sqlalchemy_rows(url, query, values)
+        with dbapi.reading(_database_url(ctx)) as database:
+            return [(str(a), str(b)) for a, b in database.rows(query, params)]
     except Exception:  # noqa: BLE001  (a completion must never break the shell)
         return []
-
-
-def _sqlite_rows(path: Path, query: str, values: dict[str, Any]) -> list[tuple[str, str]]:
-    if not path.is_file():
-        return []
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
-    try:
-        return [(str(a), str(b)) for a, b in connection.execute(query, values)]
-    finally:
-        connection.close()
-
-
-def _sqlalchemy_rows(url: str, query: str, values: dict[str, Any]) -> list[tuple[str, str]]:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return [(str(a), str(b)) for a, b in connection.execute(text(query), values)]
-    finally:
-        engine.dispose()
 
 
 def complete_article(ctx: Any, incomplete: str) -> Iterator[tuple[str, str]]:
@@ -81,10 +60,6 @@ def _terms(table: str) -> Any:
 complete_tag = _terms("tag")
 complete_section = _terms("section")
 complete_author = _terms("author")
-
-
-def complete_status(incomplete: str) -> Iterator[str]:
-    return (status.value for status in Status if status.value.startswith(incomplete))
 
 
 def complete_export_format(incomplete: str) -> Iterator[str]:

@@ -3,49 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
 from balita_cli import console
-from balita_cli.cli.output import ShowFormat, write_json
-from balita_cli.cli.state import state
-
-if TYPE_CHECKING:
-    from balita_cli.models import Article
-
-Ref = Annotated[str, typer.Argument(help="Article id or slug.", show_default=False)]
-IfVersion = Annotated[int | None, typer.Option("--if-version", help="Refuse unless the article is at this version.")]
-FormatOpt = Annotated[ShowFormat | None, typer.Option("--format", "-f", help="Print the article as json.")]
+from balita_cli.cli.options import ArticleRef, IfVersion, PrintFormatOpt, ShowFormat
+from balita_cli.cli.state import AppState, app
 
 
-def _notice(ref: str, change: Callable[[Any, int, str], Article]) -> Article:
-    """Resolve and change one article in a write transaction, retried while the database is busy."""
+def _notice(state: AppState, ref: str, change: Callable[[Any, int, str], int], output_format: ShowFormat | None) -> int:
+    """Resolve and change one article in a write transaction; print it as json when asked."""
+    from balita_cli.cli.articles import report
     from balita_cli.services import articles
 
-    app_state = state()
+    who = state.who
 
-    def work(session: Any) -> Article:
-        return change(session, articles.resolve(session, ref).id, app_state.who)  # type: ignore[arg-type]
+    def work(session: Any) -> int:
+        article_id = articles.resolve(session, ref)
+        change(session, article_id, who)
+        return article_id
 
-    return app_state.write(work)
-
-
-def _report(article: Article, output_format: ShowFormat | None, message: str) -> None:
-    if output_format is ShowFormat.JSON:
-        from balita_cli.records import article_record
-
-        write_json(article_record(article, state().settings.site.base_url))
-    else:
-        console.info(message)
+    article_id = state.write(work)
+    report(state, article_id, output_format)
+    return article_id
 
 
 def correct(
-    ref: Ref,
-    text: Annotated[str, typer.Argument(help="The correction, as readers will see it.", show_default=False)],
+    ctx: typer.Context,
+    ref: ArticleRef,
+    text: Annotated[
+        str, typer.Argument(metavar="TEXT", help="The correction, as readers will see it.", show_default=False)
+    ],
     *,
     if_version: IfVersion = None,
-    output_format: FormatOpt = None,
+    output_format: PrintFormatOpt = None,
 ) -> None:
     """Append a dated correction notice, shown with the article everywhere it is published.
 
@@ -53,21 +45,22 @@ def correct(
     """
     from balita_cli.services import corrections
 
-    article = _notice(
-        ref,
-        lambda session, article_id, who: corrections.correct(
-            session, article_id, text, seen_version=if_version, who=who
-        ),
-    )
-    _report(article, output_format, f"Correction added to article {article.id} (version {article.version})")
+    def add(session: Any, article_id: int, who: str) -> int:
+        return corrections.correct(session, article_id, text, seen_version=if_version, who=who)
+
+    article_id = _notice(app(ctx), ref, add, output_format)
+    console.info(f"Correction added to article {article_id}")
 
 
 def retract(
-    ref: Ref,
+    ctx: typer.Context,
+    ref: ArticleRef,
     *,
-    reason: Annotated[str, typer.Option("--reason", help="Public notice: why the story was withdrawn.")],
+    reason: Annotated[
+        str, typer.Option("--reason", metavar="TEXT", help="Public notice: why the story was withdrawn.")
+    ],
     if_version: IfVersion = None,
-    output_format: FormatOpt = None,
+    output_format: PrintFormatOpt = None,
 ) -> None:
     """Withdraw a published story: its page and feeds keep a public retraction notice.
 
@@ -75,15 +68,13 @@ def retract(
     """
     from balita_cli.services import corrections
 
-    article = _notice(
-        ref,
-        lambda session, article_id, who: corrections.retract(
-            session, article_id, reason, seen_version=if_version, who=who
-        ),
-    )
-    _report(article, output_format, f"Retracted article {article.id} ({article.slug})")
+    def withdraw(session: Any, article_id: int, who: str) -> int:
+        return corrections.retract(session, article_id, reason, seen_version=if_version, who=who)
+
+    article_id = _notice(app(ctx), ref, withdraw, output_format)
+    console.info(f"Retracted article {article_id}")
 
 
-def register(app: typer.Typer) -> None:
-    app.command("correct")(correct)
-    app.command("retract")(retract)
+def register(typer_app: typer.Typer) -> None:
+    typer_app.command("correct")(correct)
+    typer_app.command("retract")(retract)

@@ -5,24 +5,24 @@ from __future__ import annotations
 import typer
 
 from balita_cli import console
-from balita_cli.cli.state import state
+from balita_cli.cli.state import app as state_of
 
 app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("upgrade")
-def upgrade() -> None:
+def upgrade(ctx: typer.Context) -> None:
     """Apply pending schema migrations (they also run automatically on first use).
 
     Example: balita db upgrade
     """
-    from balita_cli.db.engine import display_url
     from balita_cli.db.migrate import ensure_schema, head_revision, read_revision
+    from balita_cli.db.urls import display_url
 
-    engine = state().engine(migrate=False)
+    engine = state_of(ctx).engine(migrate=False)
     before = read_revision(engine)
     ensure_schema(engine)
-    label = display_url(engine.url)
+    label = display_url(state_of(ctx).settings.database_url)
     if before == head_revision():
         console.info(f"{label} is up to date (revision {before})")
     else:
@@ -30,16 +30,16 @@ def upgrade() -> None:
 
 
 @app.command("status")
-def status() -> None:
+def status(ctx: typer.Context) -> None:
     """Print the database URL and its schema revision.
 
     Example: balita db status
     """
-    from balita_cli.db.engine import display_url
     from balita_cli.db.migrate import head_revision, read_revision
+    from balita_cli.db.urls import display_url
 
-    engine = state().engine(migrate=False)
+    engine = state_of(ctx).engine(migrate=False)
     current = read_revision(engine)
-    console.print_line(f"database\t{display_url(engine.url)}")
+    console.print_line(f"database\t{display_url(state_of(ctx).settings.database_url)}")
     console.print_line(f"revision\t{current or 'none'}")
     console.print_line(f"head\t{head_revision()}")

@@ -2,96 +2,72 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
 from balita_cli import console
-from balita_cli.cli.output import ListFormat, write_records
-from balita_cli.cli.state import state
+from balita_cli.cli.options import ArticleRef, IfVersion, ListFormat, NoteOpt, ShowFormat, ShowFormatOpt
+from balita_cli.cli.output import write_json, write_records
+from balita_cli.cli.state import app
 
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from balita_cli.models import Article
-
-Ref = Annotated[str, typer.Argument(help="Article id or slug (old slugs work too).", show_default=False)]
 HISTORY_FIELDS = ("version", "created_at", "changed_by", "note")
 DIFF_STYLES = {"+": "green", "-": "red", "@": "cyan"}
 
 
-class HistoryFormat(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-
-
-def find_any(session: Session, ref: str) -> Article:
-    """A live article, or one in the trash: its record is worth reading either way."""
-    from balita_cli.errors import NotFound
-    from balita_cli.services import articles
-
-    try:
-        return articles.resolve_loaded(session, ref)
-    except NotFound:
-        return articles.resolve_loaded(session, ref, trash=True)
-
-
-def history(
-    ref: Ref,
-    *,
-    output_format: Annotated[
-        HistoryFormat, typer.Option("--format", "-f", help="table for people, json for scripts.")
-    ] = HistoryFormat.TABLE,
-) -> None:
+def history(ctx: typer.Context, ref: ArticleRef, *, output_format: ShowFormatOpt = ShowFormat.TEXT) -> None:
     """List an article's versions: when, who and why (version 1 is its creation).
 
     Example: balita history 12 --format json
     """
     from balita_cli.cli.listing import display_cell
-    from balita_cli.services import revisions
+    from balita_cli.services import reading, revisions
 
-    with state().session() as session:
-        entries = revisions.history(session, find_any(session, ref))
-    records = [entry.record() for entry in entries]
-    if output_format is HistoryFormat.JSON:
-        write_records(records, ListFormat.JSON, (*HISTORY_FIELDS, "current"))
+    state = app(ctx)
+    with state.reading() as db:
+        records = [entry.record() for entry in revisions.history(db, reading.find_any(db, ref))]
+    if output_format is ShowFormat.JSON:
+        write_json(records)
         return
     for record in records:
         record["version"] = f"{record['version']}{' (current)' if record['current'] else ''}"
-    cell = display_cell(state().settings.site.tz)
-    write_records(records, ListFormat.TABLE, HISTORY_FIELDS, cell=cell)
+    write_records(
+        records, ListFormat.TABLE, HISTORY_FIELDS, state.settings.site, cell=display_cell(state.settings.site.tz)
+    )
 
 
 def diff(
-    ref: Ref,
-    old: Annotated[int | None, typer.Argument(help="Older version (default: the one before B).")] = None,
-    new: Annotated[int | None, typer.Argument(help="Newer version (default: the current).")] = None,
+    ctx: typer.Context,
+    ref: ArticleRef,
+    old: Annotated[
+        int | None, typer.Argument(metavar="[OLD]", help="Older version (default: the one before NEW).")
+    ] = None,
+    new: Annotated[int | None, typer.Argument(metavar="[NEW]", help="Newer version (default: the current).")] = None,
 ) -> None:
     """Show what changed between two versions, fields first, then the body.
 
     Example: balita diff 12          (previous version → current)
              balita diff 12 3 5
     """
-    from balita_cli.services import revisions
+    from balita_cli.services import reading, revisions
 
-    with state().session() as session:
-        lines = revisions.diff(session, find_any(session, ref), old, new)
+    with app(ctx).reading() as db:
+        lines = revisions.diff(db, reading.find_any(db, ref), old, new)
     if not lines:
         console.info("no differences")
     for line in lines:
         style = DIFF_STYLES.get(line[:1], "") if not line.startswith(("+++", "---")) else "bold"
-        console.out().print(line, style=style or None, markup=False, highlight=False, soft_wrap=True)
+        console.out().print(console.plain_text(line), style=style or None, markup=False, highlight=False,
+                            soft_wrap=True)  # fmt: skip
 
 
 def revert(
-    ref: Ref,
+    ctx: typer.Context,
+    ref: ArticleRef,
     *,
-    to: Annotated[int, typer.Option("--to", help="The version whose content comes back.")],
-    if_version: Annotated[
-        int | None, typer.Option("--if-version", help="Refuse unless the article is at this version.")
-    ] = None,
-    message: Annotated[str, typer.Option("--message", "-m", help="Note for the history.")] = "",
+    to: Annotated[int, typer.Option("--to", metavar="VERSION", help="The version whose content comes back.")],
+    if_version: IfVersion = None,
+    message: NoteOpt = "",
 ) -> None:
     """Bring back an earlier version's content as a new version (status and dates stay).
 
@@ -99,20 +75,18 @@ def revert(
     """
     from balita_cli.services import articles, revisions
 
-    app_state = state()
+    state = app(ctx)
+    who = state.who
 
-    def work(session: Any) -> Article:
-        article = articles.resolve(session, ref)
-        return revisions.revert(
-            session, article.id, to, seen_version=if_version,  # type: ignore[arg-type]
-            who=app_state.who, note=message,
-        )  # fmt: skip
+    def work(session: Any) -> tuple[int, int]:
+        article_id = articles.resolve(session, ref)
+        return article_id, revisions.revert(session, article_id, to, seen_version=if_version, who=who, note=message)
 
-    article = app_state.write(work)
-    console.info(f"Article {article.id} now has version {to}'s content as version {article.version}")
+    article_id, version = state.write(work)
+    console.info(f"Article {article_id} now has version {to}'s content as version {version}")
 
 
-def register(app: typer.Typer) -> None:
-    app.command("history")(history)
-    app.command("diff")(diff)
-    app.command("revert")(revert)
+def register(typer_app: typer.Typer) -> None:
+    typer_app.command("history")(history)
+    typer_app.command("diff")(diff)
+    typer_app.command("revert")(revert)

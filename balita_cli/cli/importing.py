@@ -11,20 +11,13 @@ import typer
 
 from balita_cli import console
 from balita_cli.cli.output import write_json
-from balita_cli.cli.state import state
+from balita_cli.cli.state import app
 
 if TYPE_CHECKING:
     from balita_cli.formats.readers import Reader, ReadItem, ReadOptions
     from balita_cli.services.importing import ImportSummary
 
-
-class ImportFormat(StrEnum):
-    WXR = "wxr"
-    GHOST = "ghost"
-    MARKDOWN = "markdown"
-    FEED = "feed"
-    JSONL = "jsonl"
-    CSV = "csv"
+FORMATS = ("wxr", "ghost", "markdown", "feed", "jsonl", "csv")
 
 
 class SummaryFormat(StrEnum):
@@ -32,15 +25,25 @@ class SummaryFormat(StrEnum):
     JSON = "json"
 
 
+def _complete_format(incomplete: str) -> list[str]:
+    return [name for name in FORMATS if name.startswith(incomplete)]
+
+
 def import_command(
+    ctx: typer.Context,
     input_format: Annotated[
-        ImportFormat,
-        typer.Argument(metavar="FORMAT", help="wxr, ghost, markdown, feed, jsonl or csv.", show_default=False),
+        str,
+        typer.Argument(
+            metavar="FORMAT",
+            help="wxr, ghost, markdown (Hugo, Jekyll, Zola), feed, jsonl or csv.",
+            show_default=False,
+            autocompletion=_complete_format,
+        ),
     ],
     paths: Annotated[
         list[str],
         typer.Argument(
-            metavar="PATH…", help="Files, a directory (markdown), or http(s) URLs (feed).", show_default=False
+            metavar="PATH...", help="Files, a folder (markdown), or http(s) URLs (feed).", show_default=False
         ),
     ],
     *,
@@ -48,12 +51,12 @@ def import_command(
         bool, typer.Option("--dry-run", "-n", help="Read and validate everything, report, write nothing.")
     ] = False,
     update: Annotated[
-        bool, typer.Option("--update", help="Refresh articles imported before whose source changed.")
+        bool, typer.Option("--update", help="Refresh the content of articles whose source changed.")
     ] = False,
     source_name: Annotated[
         str | None, typer.Option("--source-name", help="feed: outlet credited (default: the feed's site host).")
     ] = None,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Records per transaction.")] = 200,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, max=100_000, help="Records per transaction.")] = 200,
     output_format: Annotated[
         SummaryFormat, typer.Option("--format", "-f", help="json prints the summary on stdout for scripts.")
     ] = SummaryFormat.TABLE,
@@ -61,25 +64,25 @@ def import_command(
     """Import articles; importing the same input again creates nothing new.
 
     Example: balita import wxr site.wordpress.2026-01-01.xml --dry-run
+
     Example: balita import feed https://www.philstar.com/rss/headlines
     """
     from balita_cli.formats.readers import ReadOptions, get_reader
-    from balita_cli.services.importing import ImportSettings, run_import
+    from balita_cli.services.importing import ImportSettings, ImportSummary, run_import
 
-    app_state = state()
-    site = app_state.settings.site
-    reader = get_reader(input_format.value)
-    options = ReadOptions(zone=site.tz, source_name=source_name)
-    settings = ImportSettings(
-        language=site.language, who=app_state.who, update=update, dry_run=dry_run, batch_size=batch_size
-    )
-    with console.progress(_estimate(reader, paths), f"importing {input_format.value}") as advance:
-        summary = run_import(
-            _read_all(reader, paths, options),
-            lambda: app_state.session(write=True),
-            settings,
-            on_item=lambda: advance(1),
-        )
+    state = app(ctx)
+    site = state.settings.site
+    reader = get_reader(input_format)
+    settings = ImportSettings(site.language, state.who, update, dry_run, batch_size)
+    summary = ImportSummary(dry_run=dry_run)
+    items = _read_all(reader, paths, ReadOptions(zone=site.tz, source_name=source_name))
+    try:
+        with console.progress(_estimate(reader, paths), f"importing {reader.name}") as advance:
+            run_import(items, lambda: state.session(write=True), settings, summary, on_item=lambda: advance(1))
+    except KeyboardInterrupt:
+        console.error(f"interrupted: {summary.created} created, {summary.updated} updated before the stop, "
+                      "and kept; run the same command again to finish")  # fmt: skip
+        raise typer.Exit(130) from None
     _report(summary, output_format)
 
 
@@ -88,21 +91,19 @@ def _read_all(reader: Reader, paths: list[str], options: ReadOptions) -> Iterato
         yield from reader.read(path, options)
 
 
-def _estimate(reader: Reader, paths: list[str]) -> int:
-    """Items expected, for the progress bar (0 leaves the total open)."""
+def _estimate(reader: Reader, paths: list[str]) -> int | None:
+    """Items expected, for the progress bar (None leaves the total open)."""
     total = 0
     for path in paths:
         try:
             total += reader.estimate(path) or 0
         except OSError:
-            return 0
-    return total
+            return None
+    return total or None
 
 
 def _report(summary: ImportSummary, output_format: SummaryFormat) -> None:
-    for problem in summary.problems:
-        console.warn(f"{problem.origin}: {problem.message}")
-    for problem in summary.warnings:
+    for problem in (*summary.problems, *summary.warnings):
         console.warn(f"{problem.origin}: {problem.message}")
     if output_format is SummaryFormat.JSON:
         write_json(summary.as_dict())
@@ -111,15 +112,15 @@ def _report(summary: ImportSummary, output_format: SummaryFormat) -> None:
         ("created", summary.created),
         ("updated", summary.updated),
         ("skipped as duplicate", summary.duplicates),
+        ("conflicts (edited here)", summary.conflicts),
         ("rejected", summary.rejected),
         *((f"skipped: {kind}", count) for kind, count in sorted(summary.skipped.items())),
     ]
     width = max(len(label) for label, _count in rows)
-    heading = "import (dry run: nothing was written)" if summary.dry_run else "import"
-    console.info(heading)
+    console.info("import (dry run: nothing was written)" if summary.dry_run else "import")
     for label, count in rows:
         console.info(f"  {label:<{width}}  {count:>7}")
 
 
-def register(app: typer.Typer) -> None:
-    app.command("import")(import_command)
+def register(typer_app: typer.Typer) -> None:
+    typer_app.command("import")(import_command)

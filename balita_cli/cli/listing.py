@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Annotated, Any
 
 import typer
 
 from balita_cli import console
-from balita_cli.cli import options as o
-from balita_cli.cli.output import ListFormat, write_records
-from balita_cli.cli.state import state
+from balita_cli.cli.options import (
+    FILTERS,
+    FILTERS_WITHOUT_TEXT,
+    FieldsOpt,
+    Filters,
+    LimitOpt,
+    ListFormat,
+    ListFormatOpt,
+    OffsetOpt,
+    SortOpt,
+    parse_fields,
+)
+from balita_cli.cli.output import Cell, plain, write_records
+from balita_cli.cli.params import options
+from balita_cli.cli.state import app
 from balita_cli.workflow import Status
 
 SEARCH_FIELDS = ("id", "status", "published_at", "title", "snippet")
+SEARCH_EXTRA = ("rank", "snippet")
 
 
-def display_cell(zone: Any) -> Any:
+def display_cell(zone: tzinfo) -> Cell:
     """Times in the site zone with offset, lists joined: what a person reads in a table."""
-    from balita_cli.records import flat_value
     from balita_cli.timeutil import human, relative_words, utcnow
 
     now = utcnow()
@@ -32,105 +44,86 @@ def display_cell(zone: Any) -> Any:
             return human(moment, zone)
         if name == "rank" and isinstance(value, float):
             return f"{value:.2f}"
-        return flat_value(value)
+        return plain(value)
 
     return cell
 
 
+def table_fields(statuses: tuple[Status, ...]) -> tuple[str, ...]:
+    from balita_cli.schema import DEFAULT_LIST_FIELDS
+
+    if statuses == (Status.SCHEDULED,):  # when it goes out matters more than when it went out
+        return tuple("scheduled_at" if name == "published_at" else name for name in DEFAULT_LIST_FIELDS)
+    return DEFAULT_LIST_FIELDS
+
+
+@options(FILTERS)
 def list_command(
+    ctx: typer.Context,
     *,
-    status: o.StatusOpt = None,
-    section: o.SectionOpt = None,
-    tag: o.TagOpt = None,
-    author: o.AuthorOpt = None,
-    lang: o.LangOpt = None,
-    source: o.SourceOpt = None,
-    since: o.SinceOpt = None,
-    until: o.UntilOpt = None,
-    date_field: o.DateFieldOpt = "published",
-    query: o.QueryOpt = None,
-    trash: o.TrashOpt = False,
-    sort: o.SortOpt = "-updated",
-    limit: o.LimitOpt = None,
-    offset: o.OffsetOpt = 0,
-    output_format: o.FormatOpt = ListFormat.TABLE,
-    fields: o.FieldsOpt = None,
+    filters: Filters,
+    sort: SortOpt = "-updated",
+    limit: LimitOpt = None,
+    offset: OffsetOpt = 0,
+    output_format: ListFormatOpt = ListFormat.TABLE,
+    fields: FieldsOpt = None,
 ) -> None:
     """List articles, newest change first.
 
     Example: balita list --status published --section Politics --since "7 days ago" --format csv
     """
-    from balita_cli.records import DEFAULT_LIST_FIELDS
-    from balita_cli.services.query import count_articles
-    from balita_cli.services.streaming import stream_records
+    from balita_cli.services import reading
+    from balita_cli.services.query import Window
 
-    app_state = state()
-    flt = o.build_filter(
-        app_state, status=status, section=section, tag=tag, author=author, lang=lang, source=source,
-        since=since, until=until, date_field=date_field, query=query, trash=trash,
-    )  # fmt: skip
-    defaults: tuple[str, ...] = DEFAULT_LIST_FIELDS
-    if status == [Status.SCHEDULED]:
-        defaults = tuple("scheduled_at" if name == "published_at" else name for name in defaults)
-    chosen = o.parse_fields(fields, defaults)
-    site = app_state.settings.site
-    with app_state.session() as session:
+    state = app(ctx)
+    site = state.settings.site
+    flt, window, chosen = filters.resolve(site.tz), Window(sort, limit, offset), parse_fields(fields, ())
+    with state.reading() as db:
         if output_format is ListFormat.COUNT:
-            write_records([], output_format, chosen, count=count_articles(session, flt))
+            console.print_line(str(reading.count(db, flt) if not (limit or offset) else len(
+                reading.matching_ids(db, flt, window))))  # fmt: skip
             return
-        records = stream_records(session, flt, site.base_url, sort=sort, limit=limit, offset=offset)
-        write_records(records, output_format, chosen, cell=display_cell(site.tz))
+        records = reading.stream_records(db, flt, site.base_url, window)
+        write_records(records, output_format, chosen or None, site, table_fields=table_fields(tuple(flt.statuses)),
+                      cell=display_cell(site.tz))  # fmt: skip
 
 
+@options(FILTERS_WITHOUT_TEXT)
 def search_command(
+    ctx: typer.Context,
     words: Annotated[
-        str, typer.Argument(help="Words to find; quote phrases; word* matches a prefix.", show_default=False)
+        str,
+        typer.Argument(
+            metavar="WORDS", help="Words to find; quote phrases; word* matches a prefix.", show_default=False
+        ),
     ],
     *,
-    status: o.StatusOpt = None,
-    section: o.SectionOpt = None,
-    tag: o.TagOpt = None,
-    author: o.AuthorOpt = None,
-    lang: o.LangOpt = None,
-    source: o.SourceOpt = None,
-    since: o.SinceOpt = None,
-    until: o.UntilOpt = None,
-    date_field: o.DateFieldOpt = "published",
-    limit: o.LimitOpt = 20,
-    offset: o.OffsetOpt = 0,
-    output_format: o.FormatOpt = ListFormat.TABLE,
-    fields: o.FieldsOpt = None,
+    filters: Filters,
+    limit: LimitOpt = 20,
+    offset: OffsetOpt = 0,
+    output_format: ListFormatOpt = ListFormat.TABLE,
+    fields: FieldsOpt = None,
 ) -> None:
     """Full-text search over title, summary and body, best match first, with highlighted snippets.
 
     Example: balita search "West Philippine Sea" --lang en --limit 5
     """
-    from balita_cli.records import article_record
-    from balita_cli.services.query import Window, search
+    from balita_cli.services import reading
+    from balita_cli.services.query import Window
 
-    app_state = state()
-    flt = o.build_filter(
-        app_state, status=status, section=section, tag=tag, author=author, lang=lang, source=source,
-        since=since, until=until, date_field=date_field,
-    )  # fmt: skip
-    chosen = o.parse_fields(fields, SEARCH_FIELDS)
-    site = app_state.settings.site
-    with app_state.session() as session:
-        hits = search(session, words, flt, Window(limit=limit, offset=offset))
-        records = [
-            {**article_record(hit.article, site.base_url), "rank": round(hit.rank, 4), "snippet": hit.snippet}
-            for hit in hits
-        ]
-    if output_format is ListFormat.COUNT:
-        write_records(records, output_format, chosen, count=len(records))
-        return
-    if output_format is ListFormat.TABLE and fields is None and console.stdout_is_terminal():
+    state = app(ctx)
+    site = state.settings.site
+    chosen = parse_fields(fields, (), extra=SEARCH_EXTRA)
+    with state.reading() as db:
+        hits = reading.search(db, words, filters.resolve(site.tz), Window("-updated", limit, offset))
+        records = reading.hit_records(db, hits, site.base_url)
+    if output_format is ListFormat.TABLE and not chosen and console.stdout_is_terminal():
         show_hits(records, display_cell(site.tz))  # a person reads hits best as headline + snippet
         return
-    write_records(records, output_format, chosen, cell=display_cell(site.tz))
+    write_records(records, output_format, chosen or None, site, table_fields=SEARCH_FIELDS, cell=display_cell(site.tz))
 
 
-def show_hits(records: list[dict[str, Any]], cell: Any) -> None:
+def show_hits(records: list[dict[str, Any]], cell: Cell) -> None:
     if not records:
         console.info("No matches.")
     for rank, record in enumerate(records, start=1):
@@ -138,6 +131,6 @@ def show_hits(records: list[dict[str, Any]], cell: Any) -> None:
         console.print_hit(rank, record["title"], f"#{record['id']} · {record['status']} · {when}", record["snippet"])
 
 
-def register(app: typer.Typer) -> None:
-    app.command("list")(list_command)
-    app.command("search")(search_command)
+def register(typer_app: typer.Typer) -> None:
+    typer_app.command("list")(list_command)
+    typer_app.command("search")(search_command)

@@ -10,7 +10,7 @@ import typer
 
 from balita_cli import console
 from balita_cli.cli.output import write_json
-from balita_cli.cli.state import state
+from balita_cli.cli.state import app
 
 
 class CheckFormat(StrEnum):
@@ -21,7 +21,7 @@ class CheckFormat(StrEnum):
 PathArg = Annotated[Path, typer.Argument(help="Backup file.", show_default=False)]
 
 
-def backup(path: PathArg) -> None:
+def backup(ctx: typer.Context, path: PathArg) -> None:
     """Take a consistent copy of the database while others keep writing.
 
     SQLite: the online backup API (one file, checked). PostgreSQL: pg_dump's custom format,
@@ -31,11 +31,12 @@ def backup(path: PathArg) -> None:
     """
     from balita_cli.services import maintenance
 
-    result = maintenance.backup(state().engine(), path)
+    result = maintenance.backup(app(ctx).engine(), path)
     console.info(f"Backup written to {result.path} ({result.method})")
 
 
 def restore(
+    ctx: typer.Context,
     path: PathArg,
     *,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
@@ -51,7 +52,7 @@ def restore(
     from balita_cli.db.engine import display_url
     from balita_cli.services import maintenance
 
-    app_state = state()
+    app_state = app(ctx)
     engine = app_state.engine(migrate=False)
     confirm_or_abort(f"Replace everything in {display_url(engine.url)} with {path}?", yes)
     engine.dispose()  # our own pooled connections must not hold the old pages
@@ -62,6 +63,7 @@ def restore(
 
 
 def check(
+    ctx: typer.Context,
     *,
     output_format: Annotated[
         CheckFormat, typer.Option("--format", "-f", help="text for people, json for scripts.")
@@ -75,7 +77,7 @@ def check(
     """
     from balita_cli.services import maintenance
 
-    findings = maintenance.check(state().engine(migrate=False))
+    findings = maintenance.check(app(ctx).engine(migrate=False))
     problems = maintenance.problems(findings)
     if output_format is CheckFormat.JSON:
         write_json(

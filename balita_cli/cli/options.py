@@ -1,65 +1,47 @@
-"""Option types declared once and shared by list, search, export and stats."""
+"""Option and argument types declared once: article references, the filter group, formats."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from balita_cli.cli.completion import complete_article, complete_author, complete_section, complete_tag
-from balita_cli.cli.output import ListFormat
+from balita_cli.cli.params import OptionGroup, option
 from balita_cli.workflow import Status
 
 if TYPE_CHECKING:
-    from balita_cli.cli.state import AppState
     from balita_cli.services.query import ArticleFilter
 
+REF_HELP = "Article id or slug (old slugs work too; #12 is always the id)."
 ArticleRef = Annotated[
-    str,
-    typer.Argument(
-        metavar="ARTICLE",
-        help="Article id or slug (old slugs work too).",
-        show_default=False,
-        autocompletion=complete_article,
-    ),
+    str, typer.Argument(metavar="ARTICLE", help=REF_HELP, show_default=False, autocompletion=complete_article)
 ]
 ArticleRefs = Annotated[
     list[str],
-    typer.Argument(
-        metavar="ARTICLE...", help="Article ids or slugs.", show_default=False, autocompletion=complete_article
-    ),
+    typer.Argument(metavar="ARTICLE...", help=REF_HELP, show_default=False, autocompletion=complete_article),
 ]
-StatusOpt = Annotated[
-    list[Status] | None, typer.Option("--status", "-s", help="Only this status (repeatable: any of them).")
-]
-SectionOpt = Annotated[
-    list[str] | None, typer.Option("--section", help="Only this section (repeatable).", autocompletion=complete_section)
-]
-TagOpt = Annotated[
-    list[str] | None,
-    typer.Option("--tag", "-t", help="Has this tag (repeatable: all must match).", autocompletion=complete_tag),
-]
-AuthorOpt = Annotated[
-    list[str] | None,
-    typer.Option("--author", help="Has this author in the byline (repeatable).", autocompletion=complete_author),
-]
-LangOpt = Annotated[list[str] | None, typer.Option("--lang", help="Language tag, e.g. en or fil (repeatable).")]
-SourceOpt = Annotated[
-    list[str] | None,
-    typer.Option("--source", help="Source name or host of the source URL, case-insensitive (repeatable)."),
-]
-SinceOpt = Annotated[
-    str | None, typer.Option("--since", help="On or after this time (site time zone), e.g. 2026-11-01 or '3 days ago'.")
-]
-UntilOpt = Annotated[str | None, typer.Option("--until", help="Before this time (site time zone).")]
-DateFieldOpt = Annotated[
-    str,
-    typer.Option(
-        "--date-field", help="Which time --since/--until read: published, updated, created, scheduled, expires."
-    ),
-]
-QueryOpt = Annotated[str | None, typer.Option("--query", help="Full-text match on title, summary and body.")]
-TrashOpt = Annotated[bool, typer.Option("--trash", help="Look in the trash instead.")]
+IfVersion = Annotated[int | None, typer.Option("--if-version", help="Refuse unless the article is at this version.")]
+NoteOpt = Annotated[str, typer.Option("--message", "-m", help="One-line note for the revision history.")]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+
+
+class ListFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+    CSV = "csv"
+    IDS = "ids"
+    COUNT = "count"
+
+
+class ShowFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
 SortOpt = Annotated[
     str,
     typer.Option(
@@ -69,55 +51,82 @@ SortOpt = Annotated[
 ]
 LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", help="At most this many rows.")]
 OffsetOpt = Annotated[int, typer.Option("--offset", help="Skip this many rows first.")]
-FormatOpt = Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")]
+ListFormatOpt = Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")]
+ShowFormatOpt = Annotated[ShowFormat, typer.Option("--format", "-f", help="text for people, json for scripts.")]
+PrintFormatOpt = Annotated[ShowFormat | None, typer.Option("--format", "-f", help="Print the article as json.")]
 FieldsOpt = Annotated[
     str | None, typer.Option("--fields", help="Comma-separated fields to show (see docs/scripting.md for the list).")
 ]
 
 
-def build_filter(
-    state: AppState,
-    *,
-    status: list[Status] | None,
-    section: list[str] | None,
-    tag: list[str] | None,
-    author: list[str] | None,
-    lang: list[str] | None,
-    source: list[str] | None,
-    since: str | None,
-    until: str | None,
-    date_field: str,
-    query: str | None = None,
-    trash: bool = False,
-) -> ArticleFilter:
-    from balita_cli.services.query import ArticleFilter, date_column
-    from balita_cli.timeutil import parse_when
+@dataclass(frozen=True)
+class Filters:
+    """The filter options as given; ``resolve`` reads their times in the site's zone."""
 
-    zone = state.settings.site.tz
-    date_column(date_field)
-    return ArticleFilter(
-        statuses=status or (),
-        sections=section or (),
-        tags=tag or (),
-        authors=author or (),
-        languages=lang or (),
-        sources=source or (),
-        since=parse_when(since, zone) if since else None,
-        until=parse_when(until, zone) if until else None,
-        date_field=date_field,
-        query=query,
-        trash=trash,
-    )
+    values: dict[str, Any]
+
+    def resolve(self, zone: Any) -> ArticleFilter:
+        from balita_cli.services.query import ArticleFilter
+        from balita_cli.timeutil import parse_when
+
+        given = self.values
+        return ArticleFilter(
+            statuses=tuple(given.get("status") or ()),
+            sections=tuple(given.get("section") or ()),
+            tags=tuple(given.get("tag") or ()),
+            authors=tuple(given.get("author") or ()),
+            languages=tuple(given.get("lang") or ()),
+            sources=tuple(given.get("source") or ()),
+            since=parse_when(given["since"], zone) if given.get("since") else None,
+            until=parse_when(given["until"], zone) if given.get("until") else None,
+            date_field=given.get("date_field") or "published",
+            query=given.get("query"),
+            trash=bool(given.get("trash")),
+        )
 
 
-def parse_fields(raw: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+def _filter_parameters(*, text: bool) -> tuple[Any, ...]:
+    many = list[str] | None
+    parameters = [
+        option("status", list[Status] | None, typer.Option("--status", "-s", help="Only this status (repeatable).")),
+        option("section", many, typer.Option("--section", help="Only this section (repeatable).",
+                                             autocompletion=complete_section)),
+        option("tag", many, typer.Option("--tag", "-t", help="Has this tag (repeatable: all must match).",
+                                         autocompletion=complete_tag)),
+        option("author", many, typer.Option("--author", help="Has this author in the byline (repeatable).",
+                                            autocompletion=complete_author)),
+        option("lang", many, typer.Option("--lang", help="Language tag, e.g. en or fil (repeatable).")),
+        option("source", many, typer.Option(
+            "--source", help="Source name or host of the source URL, case-insensitive (repeatable).")),
+        option("since", str | None, typer.Option(
+            "--since", help="On or after this time (site time zone), e.g. 2026-11-01 or '3 days ago'.")),
+        option("until", str | None, typer.Option("--until", help="Before this time (site time zone).")),
+        option("date_field", str, typer.Option(
+            "--date-field", help="Which time --since/--until read: published, updated, created, scheduled, expires."),
+            default="published"),
+    ]  # fmt: skip
+    if text:
+        parameters += [
+            option("query", str | None, typer.Option("--query", help="Full-text match on title, summary and body.")),
+            option("trash", bool, typer.Option("--trash", help="Look in the trash instead."), default=False),
+        ]
+    return tuple(parameters)
+
+
+FILTERS = OptionGroup("filters", _filter_parameters(text=True), Filters)
+# search has its words as the query, and never looks in the trash; stats counts what is live.
+FILTERS_WITHOUT_TEXT = OptionGroup("filters", _filter_parameters(text=False), Filters)
+
+
+def parse_fields(raw: str | None, default: tuple[str, ...], *, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
     from balita_cli.errors import UsageError
-    from balita_cli.records import RECORD_FIELDS
+    from balita_cli.schema import RECORD_FIELDS
 
     if not raw:
         return default
     names = tuple(name.strip() for name in raw.split(",") if name.strip())
-    unknown = [name for name in names if name not in RECORD_FIELDS and name not in {"rank", "snippet"}]
+    known = (*RECORD_FIELDS, *extra)
+    unknown = [name for name in names if name not in known]
     if unknown:
-        raise UsageError(f"unknown field(s): {', '.join(unknown)} (known: {', '.join(RECORD_FIELDS)})")
+        raise UsageError(f"unknown field(s): {', '.join(unknown)} (known: {', '.join(known)})")
     return names

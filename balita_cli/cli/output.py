@@ -1,33 +1,22 @@
-"""Writing records for scripts (json, jsonl, csv, ids, count) and tables for people.
+"""Records for scripts (json, jsonl, csv, ids, count) and tables for people.
 
-Machine formats use the standard library only: no markup, no wrapping, stable keys.
+json, jsonl and csv go through the export writers (``formats/``), so a record is the same bytes
+in ``list``, ``search``, ``show`` and ``export``. Everything streams: a long listing never has to
+fit in memory.
 """
 
 from __future__ import annotations
 
-import csv
-import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from enum import StrEnum
-from typing import Any, TextIO
+from typing import Any
 
 from balita_cli import console
-from balita_cli.records import flat_value, spreadsheet_safe
+from balita_cli.cli.options import ListFormat
+from balita_cli.config import Site
+from balita_cli.records import Record
 
-
-class ListFormat(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-    JSONL = "jsonl"
-    CSV = "csv"
-    IDS = "ids"
-    COUNT = "count"
-
-
-class ShowFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
+Cell = Callable[[str, Any], str]
 
 
 def write_line(text: str) -> None:
@@ -35,56 +24,60 @@ def write_line(text: str) -> None:
     sys.stdout.write(text + "\n")
 
 
-def write_json(data: Any, stream: TextIO | None = None) -> None:
-    target = stream or sys.stdout
-    json.dump(data, target, ensure_ascii=False, indent=2)
-    target.write("\n")
+def write_json(data: Any) -> None:
+    from balita_cli.formats.streaming import json_text
+
+    sys.stdout.write(json_text(data) + "\n")
 
 
-def write_jsonl(records: Iterable[dict[str, Any]], stream: TextIO | None = None) -> None:
-    target = stream or sys.stdout
-    for record in records:
-        target.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-
-def write_csv(records: Iterable[dict[str, Any]], fields: Sequence[str], stream: TextIO | None = None) -> None:
-    writer = csv.writer(stream or sys.stdout, lineterminator="\n")
-    writer.writerow(fields)
-    for record in records:
-        writer.writerow([spreadsheet_safe(flat_value(record.get(name))) for name in fields])
+def plain(value: Any) -> str:
+    """A value as one cell of text for a person: lists joined, None empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "; ".join(f"{item.get('created_at')}: {item.get('text')}" if isinstance(item, dict) else str(item)
+                         for item in value)  # fmt: skip
+    return str(value)
 
 
 def write_records(
-    records: Iterable[dict[str, Any]],
+    records: Iterable[Record],
     fmt: ListFormat,
-    fields: Sequence[str],
+    fields: Sequence[str] | None,
+    site: Site,
     *,
-    count: int | None = None,
-    cell: Callable[[str, Any], str] = lambda _name, value: flat_value(value),
+    table_fields: Sequence[str] = (),
+    cell: Cell = lambda _name, value: plain(value),
 ) -> None:
-    """Render rows in the chosen format; ``cell`` turns a value into table text for people.
-
-    JSON Lines, CSV and ids are written as the records arrive, so a long listing never has to
-    fit in memory.
-    """
-    if fmt is ListFormat.COUNT:
-        sys.stdout.write(f"{count if count is not None else len(list(records))}\n")
+    """Records in the chosen format; ``fields`` None means every field (table: ``table_fields``)."""
+    if fmt in {ListFormat.JSON, ListFormat.JSONL, ListFormat.CSV}:
+        write_machine(records, fmt, fields, site)
     elif fmt is ListFormat.IDS:
         # One line, space-separated, as WP-CLI does: `balita publish $(balita list --format ids)`.
         ids = [str(record["id"]) for record in records]
         sys.stdout.write(" ".join(ids) + "\n" if ids else "")
-    elif fmt is ListFormat.JSON:
-        write_json([{name: record.get(name) for name in fields} for record in records])
-    elif fmt is ListFormat.JSONL:
-        write_jsonl({name: record.get(name) for name in fields} for record in records)
-    elif fmt is ListFormat.CSV:
-        write_csv(records, fields)
+    elif fmt is ListFormat.COUNT:
+        write_line(str(sum(1 for _ in records)))
     else:
-        rows = [[cell(name, record.get(name)) for name in fields] for record in records]
+        columns = list(fields or table_fields)
+        rows = [[cell(name, record.get(name)) for name in columns] for record in records]
         if console.stdout_is_terminal():
-            console.print_table(list(fields), rows)
+            console.print_table(columns, rows)
         else:
-            write_plain(list(fields), rows)
+            write_plain(columns, rows)
+
+
+def write_machine(records: Iterable[Record], fmt: ListFormat, fields: Sequence[str] | None, site: Site) -> None:
+    from balita_cli.formats import get_writer
+    from balita_cli.formats.jsonl import projected
+    from balita_cli.formats.streaming import write_json_array
+
+    if fmt is ListFormat.JSON:
+        write_json_array(sys.stdout, projected(records, fields))
+    else:
+        get_writer(fmt.value).write(records, sys.stdout, site, fields=fields)
 
 
 def write_plain(columns: list[str], rows: list[list[str]]) -> None:

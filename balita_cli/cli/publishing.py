@@ -3,31 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
 from balita_cli import console
 from balita_cli.cli.completion import complete_article
-from balita_cli.cli.options import ArticleRefs
+from balita_cli.cli.options import REF_HELP, ArticleRefs
 from balita_cli.cli.output import write_line
-from balita_cli.cli.state import state
+from balita_cli.cli.state import AppState, app
 from balita_cli.errors import UsageError
+from balita_cli.records import Record
 
-if TYPE_CHECKING:
-    from balita_cli.models import Article
+Action = Callable[[Any, int, str], int]
 
 
 def publish(
+    ctx: typer.Context,
     refs: Annotated[
         list[str] | None,
-        typer.Argument(
-            metavar="[ARTICLE...]", help="Article ids or slugs.", show_default=False, autocompletion=complete_article
-        ),
+        typer.Argument(metavar="[ARTICLE...]", help=REF_HELP, show_default=False, autocompletion=complete_article),
     ] = None,
     *,
     at: Annotated[
-        str | None, typer.Option("--at", help="Schedule for this time (site time zone) instead of now.")
+        str | None, typer.Option("--at", metavar="TIME", help="Schedule for this time instead of now.")
     ] = None,
     due: Annotated[
         bool, typer.Option("--due", help="Publish what is due and archive what has expired (for cron).")
@@ -38,68 +37,94 @@ def publish(
     Example: balita publish 12 13 --at "2026-12-01 08:00"   |   cron: */5 * * * * balita publish --due
     """
     from balita_cli.services import publishing
-    from balita_cli.timeutil import human, parse_when
+    from balita_cli.timeutil import parse_when
 
-    app_state = state()
-    zone = app_state.settings.site.tz
+    state = app(ctx)
+    zone = state.settings.site.tz
     if due:
-        if refs or at:
-            raise UsageError("--due takes no articles and no --at")
-        who = app_state.who
-        run = app_state.write(lambda session: publishing.run_due(session, who=who))
-        for article in run.published:
-            write_line(f"published\t{article.id}\t{article.slug}")
-        for article in run.expired:
-            write_line(f"expired\t{article.id}\t{article.slug}")
-        console.info(f"{len(run.published)} published, {len(run.expired)} expired")
-        return
+        return run_due(state, refs, at)
     if not refs:
         raise UsageError("name the articles to publish, or use --due")
     when = parse_when(at, zone) if at else None
-    changed = each_article(refs, lambda session, article, who: publishing.publish(session, article, at=when, who=who))
-    for article in changed:  # reported once everything is committed
-        if article.scheduled_at:
-            console.info(f"Scheduled {article.id} ({article.slug}) for {human(article.scheduled_at, zone)}")
+    changed = each_article(state, refs, lambda s, article_id, who: publishing.publish(s, article_id, at=when, who=who))
+    for record in changed:
+        if record["status"] == "scheduled":
+            console.info(f"Scheduled {record['id']} ({record['slug']}) for {human_time(record['scheduled_at'], zone)}")
         else:
-            console.info(f"Published {article.id} ({article.slug})")
+            console.info(f"Published {record['id']} ({record['slug']})")
 
 
-def each_article(refs: list[str], action: Callable[[Any, Article, str], Article]) -> list[Article]:
-    """Apply ``action`` to every named article in one transaction: all of them change, or none."""
-    from balita_cli.services import articles
+def human_time(value: str, zone: Any) -> str:
+    from datetime import datetime
 
-    app_state = state()
-    who = app_state.who
+    from balita_cli.timeutil import human
 
-    def run(session: Any) -> list[Article]:
-        return [action(session, articles.resolve(session, ref), who) for ref in refs]
-
-    return app_state.write(run)
+    return human(datetime.fromisoformat(value), zone)
 
 
-def unpublish(refs: ArticleRefs) -> None:
+def run_due(state: AppState, refs: list[str] | None, at: str | None) -> None:
+    """What cron runs: a run that finds another run already did the work says so and exits 0."""
+    from balita_cli.services import publishing
+
+    if refs or at:
+        raise UsageError("--due takes no articles and no --at")
+    who = state.who
+    run = state.write(lambda session: publishing.run_due(session, who=who))
+    slugs = articles_slugs(state, [*run.published, *run.expired])
+    for label, ids in (("published", run.published), ("expired", run.expired)):
+        for article_id in ids:
+            write_line(f"{label}\t{article_id}\t{slugs.get(article_id, '')}")
+    console.info(f"{len(run.published)} published, {len(run.expired)} expired")
+
+
+def articles_slugs(state: AppState, ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    with state.reading() as db:
+        sql, params = db.in_list("id", ids)
+        return {int(row[0]): str(row[1]) for row in db.rows(f"SELECT id, slug FROM article WHERE {sql}", params)}
+
+
+def each_article(state: AppState, refs: list[str], action: Action) -> list[Record]:
+    """Apply ``action`` to every named article in one transaction (all of them change, or none),
+    and read the results back in it."""
+    from balita_cli.db.dbapi import Database
+    from balita_cli.services import articles, reading
+
+    who, base_url = state.who, state.settings.site.base_url
+
+    def run(session: Any) -> list[Record]:
+        ids = [articles.resolve(session, ref) for ref in refs]
+        for article_id in ids:
+            action(session, article_id, who)
+        return reading.records_for(Database.of_session(session), ids, base_url)
+
+    return state.write(run)
+
+
+def unpublish(ctx: typer.Context, refs: ArticleRefs) -> None:
     """Take published or scheduled articles back to draft.
 
     Example: balita unpublish 12
     """
     from balita_cli.services import publishing
 
-    for article in each_article(refs, lambda session, article, who: publishing.unpublish(session, article, who=who)):
-        console.info(f"Unpublished {article.id} ({article.slug}): now draft")
+    for record in each_article(app(ctx), refs, lambda s, article_id, who: publishing.unpublish(s, article_id, who=who)):
+        console.info(f"Unpublished {record['id']} ({record['slug']}): now draft")
 
 
-def archive(refs: ArticleRefs) -> None:
+def archive(ctx: typer.Context, refs: ArticleRefs) -> None:
     """Archive articles: off the front page and feeds, kept in the archive.
 
     Example: balita archive 12
     """
     from balita_cli.services import publishing
 
-    for article in each_article(refs, lambda session, article, who: publishing.archive(session, article, who=who)):
-        console.info(f"Archived {article.id} ({article.slug})")
+    for record in each_article(app(ctx), refs, lambda s, article_id, who: publishing.archive(s, article_id, who=who)):
+        console.info(f"Archived {record['id']} ({record['slug']})")
 
 
-def register(app: typer.Typer) -> None:
-    app.command("publish")(publish)
-    app.command("unpublish")(unpublish)
-    app.command("archive")(archive)
+def register(typer_app: typer.Typer) -> None:
+    typer_app.command("publish")(publish)
+    typer_app.command("unpublish")(unpublish)
+    typer_app.command("archive")(archive)

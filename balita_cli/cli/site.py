@@ -8,12 +8,13 @@ from typing import Annotated
 import typer
 
 from balita_cli import console
-from balita_cli.cli.state import state
+from balita_cli.cli.state import AppState, app
 from balita_cli.config import CONFIG_NAME, DEFAULT_DB_NAME, Site, validate_timezone
 from balita_cli.errors import Conflict
 
 
 def init(
+    ctx: typer.Context,
     directory: Annotated[Path, typer.Argument(help="Where to create the site (default: here).")] = Path("."),
     *,
     name: Annotated[str, typer.Option(help="Site name.")] = Site.name,
@@ -32,35 +33,49 @@ def init(
 
     Example: balita init --demo --name "Balita Ngayon" --base-url https://balita.example.ph
     """
-    import tomli_w
-
-    from balita_cli.config import render_config
-    from balita_cli.files import atomic_write_text
-
     validate_timezone(timezone)
+    state = app(ctx)
     config_path = directory.resolve() / CONFIG_NAME
-    app_state = state()
-    if config_path.exists() and not force:
-        if not demo:
-            raise Conflict(f"{config_path} exists (use --force to overwrite)")
-    else:
+    if config_path.exists() and not force and not demo:
+        raise Conflict(f"{config_path} exists (use --force to overwrite)")
+    if not config_path.exists() or force:
         site = Site(name=name, base_url=base_url, language=language, timezone=timezone,
                     publisher=publisher, contact=contact)  # fmt: skip
-        url = database or app_state.db_option or f"sqlite:///{DEFAULT_DB_NAME}"
-        atomic_write_text(config_path, tomli_w.dumps(render_config(site, url)))
-        console.info(f"Wrote {config_path}")
-    app_state.site_option = str(config_path)
-    app_state._settings = None
-    from balita_cli.db.engine import display_url
-
-    app_state.engine()
-    console.info(f"Database ready: {display_url(app_state.settings.database_url)}")
+        write_site(state, config_path, site, database or state.db_option or f"sqlite:///{DEFAULT_DB_NAME}")
+    state.reload(str(config_path))
     if demo:
         from balita_cli.services.demo import load_demo
 
-        created = app_state.write(load_demo)
+        created = state.write(load_demo)
         console.info(f"Loaded {len(created)} sample articles. Try: balita list")
 
 
-def register(app: typer.Typer) -> None:
-    app.command("init")(init)
+def write_site(state: AppState, config_path: Path, site: Site, url: str) -> None:
+    """Make the database ready first: balita.toml is written only once it works, and never with
+    a password in it."""
+    import tomli_w
+
+    from balita_cli.config import render_config
+    from balita_cli.db.engine import create_db_engine
+    from balita_cli.db.migrate import ensure_schema
+    from balita_cli.db.urls import display_url, normalise_url, without_password
+    from balita_cli.files import atomic_write_text, make_directory
+
+    make_directory(config_path.parent)
+    full_url = normalise_url(url, config_path.parent)
+    engine = create_db_engine(full_url)
+    try:
+        ensure_schema(engine)
+    finally:
+        engine.dispose()
+    stored = without_password(url)
+    atomic_write_text(config_path, tomli_w.dumps(render_config(site, stored)))
+    console.info(f"Wrote {config_path}")
+    console.info(f"Database ready: {display_url(full_url)}")
+    if stored != url:
+        console.info("The database password was not written to balita.toml: keep it in BALITA_DATABASE_URL "
+                     "or ~/.pgpass")  # fmt: skip
+
+
+def register(typer_app: typer.Typer) -> None:
+    typer_app.command("init")(init)

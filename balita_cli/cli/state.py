@@ -1,4 +1,10 @@
-"""What a command needs at run time: settings, the engine and the acting user, made lazily."""
+"""What a command needs at run time: settings, the databases and the acting user, made lazily.
+
+The root callback puts one ``AppState`` in ``ctx.obj``; commands take it from there (``app(ctx)``)
+and hand it to whatever needs it. Reads go through a DB-API connection (``reading()``, no
+SQLAlchemy); writes through a SQLModel session (``write()``), retried whole when the database is
+busy.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +12,18 @@ import getpass
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+import typer
 
 from balita_cli.config import Settings, load_settings
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Session
+
+    from balita_cli.db.dbapi import Database
 
 ENV_USER = "BALITA_USER"
 T = TypeVar("T")
@@ -27,14 +36,19 @@ class AppState:
     as_user: str | None = None
     quiet: bool = False
     _settings: Settings | None = None
-    _engine: Any = None
-    extras: dict[str, Any] = field(default_factory=dict)
+    _engine: Engine | None = None
+    _schema_checked: bool = False
 
     @property
     def settings(self) -> Settings:
         if self._settings is None:
             self._settings = load_settings(self.db_option, self.site_option)
         return self._settings
+
+    def reload(self, site_option: str) -> None:
+        """Read the settings again from another balita.toml (after ``init`` wrote one)."""
+        self.site_option, self._settings = site_option, None
+        self.close()
 
     @property
     def who(self) -> str:
@@ -45,26 +59,46 @@ class AppState:
                 name = getpass.getuser()
             except (OSError, KeyError):
                 name = "unknown"
-        from balita_cli.services.articles import check_text
+        from balita_cli.schema import check_text
 
         return check_text("updated_by", name)
 
     def engine(self, *, migrate: bool = True) -> Engine:
         if self._engine is None:
             from balita_cli.db.engine import create_db_engine
+
+            self._engine = create_db_engine(self.settings.require_database())
+        if migrate and not self._schema_checked:
             from balita_cli.db.migrate import ensure_schema
 
-            engine = create_db_engine(self.settings.database_url)
-            if migrate:
-                ensure_schema(engine)
-            self._engine = engine
-        return self._engine  # type: ignore[no-any-return]
+            ensure_schema(self._engine)
+            self._schema_checked = True
+        return self._engine
+
+    @contextmanager
+    def reading(self) -> Iterator[Database]:
+        """A read-only snapshot of the database for one command (no SQLAlchemy on the way)."""
+        from balita_cli.db import dbapi
+        from balita_cli.db.migrate import schema_is_current
+
+        url = self.settings.require_database()
+        if not self._schema_checked and not schema_is_current(url):
+            missing = dbapi.sqlite_path(url)
+            if missing is not None and not missing.exists():
+                from balita_cli.errors import DatabaseError
+
+                raise DatabaseError(f"no database at {missing}: run `balita init` to make one, or check --db")
+            self.engine()  # upgrades the schema, then reads go on as usual
+        self._schema_checked = True
+        with dbapi.reading(url) as database:
+            yield database
 
     @contextmanager
     def session(self, *, write: bool = False) -> Iterator[Session]:
         from balita_cli.db.engine import session_scope
 
         with session_scope(self.engine(), write=write) as session:
+            session.info["zone"] = self.settings.site.tz
             yield session
 
     def write(self, work: Callable[[Session], T]) -> T:
@@ -77,18 +111,12 @@ class AppState:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+        self._schema_checked = False
 
 
-_current: ContextVar[AppState | None] = ContextVar("balita_state", default=None)
-
-
-def activate(app_state: AppState) -> None:
-    """Called by the root callback: the state of this invocation."""
-    _current.set(app_state)
-
-
-def state() -> AppState:
-    app_state = _current.get()
-    if app_state is None:
+def app(ctx: typer.Context) -> AppState:
+    """The state the root callback made for this invocation."""
+    found = ctx.find_root().obj
+    if not isinstance(found, AppState):
         raise RuntimeError("balita state used outside a command")
-    return app_state
+    return found

@@ -2,31 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from balita_cli import console
-from balita_cli.cli import options as o
-from balita_cli.cli.output import ShowFormat, write_json
-from balita_cli.cli.state import state
+from balita_cli.cli.options import FILTERS_WITHOUT_TEXT, Filters, ShowFormat, ShowFormatOpt
+from balita_cli.cli.output import write_json
+from balita_cli.cli.params import options
+from balita_cli.cli.state import app
+
+if TYPE_CHECKING:
+    from balita_cli.services.stats import Stats
 
 
+@options(FILTERS_WITHOUT_TEXT)
 def stats(
+    ctx: typer.Context,
     *,
-    status: o.StatusOpt = None,
-    section: o.SectionOpt = None,
-    tag: o.TagOpt = None,
-    author: o.AuthorOpt = None,
-    lang: o.LangOpt = None,
-    source: o.SourceOpt = None,
-    since: o.SinceOpt = None,
-    until: o.UntilOpt = None,
-    date_field: o.DateFieldOpt = "published",
+    filters: Filters,
     days: Annotated[int, typer.Option("--days", min=1, max=3660, help="Days of the per-day chart.")] = 30,
-    output_format: Annotated[
-        ShowFormat, typer.Option("--format", "-f", help="text (charts) or json.")
-    ] = ShowFormat.TEXT,
+    output_format: ShowFormatOpt = ShowFormat.TEXT,
 ) -> None:
     """Counts by status, section, tag, author and language, and articles published per day.
 
@@ -35,35 +31,22 @@ def stats(
     from balita_cli.services.stats import collect
     from balita_cli.timeutil import utcnow
 
-    app_state = state()
-    flt = o.build_filter(
-        app_state,
-        status=status,
-        section=section,
-        tag=tag,
-        author=author,
-        lang=lang,
-        source=source,
-        since=since,
-        until=until,
-        date_field=date_field,
-    )
-    zone = app_state.settings.site.tz
-    with app_state.session() as session:
-        result = collect(session, flt, days=days, zone=zone, now=utcnow())
+    state = app(ctx)
+    zone = state.settings.site.tz
+    with state.reading() as db:
+        result = collect(db, filters.resolve(zone), days=days, zone=zone, now=utcnow())
     if output_format is ShowFormat.JSON:
         write_json(result.as_dict())
-        return
+    else:
+        draw(result)
+
+
+def draw(result: Stats) -> None:
     console.print_line(f"{result.total} article(s)")
     console.print_line("")
-    for title, counts in (
-        ("By status", result.by_status),
-        ("By section", result.by_section),
-        ("By language", result.by_language),
-        ("By author", result.by_author),
-        ("By tag", result.by_tag),
-    ):
-        console.print_bar_chart(title, list(counts.items()))
+    for title, name in (("By status", "by_status"), ("By section", "by_section"), ("By language", "by_language"),
+                        ("By author", "by_author"), ("By tag", "by_tag")):  # fmt: skip
+        console.print_bar_chart(title, list(result.groups[name].items()))
     values = [count for _, count in result.per_day]
     if result.per_day:
         first, last = result.per_day[0][0], result.per_day[-1][0]
@@ -71,5 +54,5 @@ def stats(
         console.print_line(console.sparkline(values))
 
 
-def register(app: typer.Typer) -> None:
-    app.command("stats")(stats)
+def register(typer_app: typer.Typer) -> None:
+    typer_app.command("stats")(stats)

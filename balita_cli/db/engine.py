@@ -21,10 +21,10 @@ WRITE_OPTION = "balita_write"
 
 def display_url(url: str | URL) -> str:
     """The URL without its password, safe to print."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return str(url)
+    from balita_cli.db.urls import display_url as without_secret
+
+    text = url.render_as_string(hide_password=False) if isinstance(url, URL) else str(url)
+    return without_secret(text)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -6,8 +6,10 @@ PostgreSQL document expression is defined here once so queries match the index e
 
 from __future__ import annotations
 
-from sqlalchemy import text
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 # Bodies past this length are searched on their first part: tsvector holds at most 1 MB.
 PG_BODY_PREFIX = 200_000
@@ -16,6 +18,9 @@ PG_DOCUMENT = (
     f"to_tsvector('{PG_CONFIG}'::regconfig, coalesce(title, '') || ' ' || coalesce(summary, '') "
     f"|| ' ' || left(coalesce(body, ''), {PG_BODY_PREFIX}))"
 )
+
+# The query side of PG_DOCUMENT, with the user's words as its one parameter.
+PG_QUERY = f"to_tsquery(CAST('{PG_CONFIG}' AS regconfig), ?)"
 
 _SQLITE_CREATE = [
     """CREATE VIRTUAL TABLE article_fts USING fts5(
@@ -45,6 +50,8 @@ _SQLITE_DROP = [
 
 
 def create_fulltext(connection: Connection) -> None:
+    from sqlalchemy import text
+
     if connection.dialect.name == "sqlite":
         for statement in _SQLITE_CREATE:
             connection.execute(text(statement))
@@ -53,6 +60,8 @@ def create_fulltext(connection: Connection) -> None:
 
 
 def drop_fulltext(connection: Connection) -> None:
+    from sqlalchemy import text
+
     if connection.dialect.name == "sqlite":
         for statement in _SQLITE_DROP:
             connection.execute(text(statement))
@@ -61,4 +70,6 @@ def drop_fulltext(connection: Connection) -> None:
 
 
 def rebuild_sqlite_index(connection: Connection) -> None:
+    from sqlalchemy import text
+
     connection.execute(text("INSERT INTO article_fts(article_fts) VALUES ('rebuild')"))

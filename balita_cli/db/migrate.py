@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import inspect, text
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
-
-from balita_cli.db.engine import WRITE_OPTION, connection_error
 from balita_cli.errors import DatabaseError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy.engine import Connection, Engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 VERSIONS_DIR = MIGRATIONS_DIR / "versions"
@@ -26,13 +26,35 @@ def head_revision() -> str:
     return known_revisions()[-1]
 
 
+def schema_is_current(url: str) -> bool:
+    """Whether the database is at the head revision, asked without SQLAlchemy or Alembic: the
+    check every read command makes before its first query."""
+    from balita_cli.db import dbapi
+
+    try:
+        with dbapi.reading(url) as database:
+            table = (
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+                if database.is_sqlite
+                else "SELECT count(*) FROM information_schema.tables WHERE table_name = 'alembic_version' "
+                "AND table_schema = current_schema()"
+            )
+            if not database.scalar(table):
+                return False
+            return bool(database.scalar("SELECT version_num FROM alembic_version") == head_revision())
+    except DatabaseError:
+        return False
+
+
 def current_revision(connection: Connection) -> str | None:
+    from sqlalchemy import inspect, text
+
     if not inspect(connection).has_table("alembic_version"):
         return None
     return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def _alembic_config(connection: Connection) -> object:
+def _alembic_config(connection: Connection) -> Config:
     from alembic.config import Config
 
     config = Config()
@@ -46,7 +68,7 @@ def upgrade(engine: Engine, target: str = "head") -> None:
 
     with _migration_transaction(engine) as connection:
         _serialise_migrations(connection)
-        command.upgrade(_alembic_config(connection), target)  # type: ignore[arg-type]
+        command.upgrade(_alembic_config(connection), target)
 
 
 @contextmanager
@@ -57,11 +79,15 @@ def _migration_transaction(engine: Engine) -> Iterator[Connection]:
     drops the original, and with foreign keys on that DROP would cascade-delete every row that
     refers to it (tags, revisions, corrections). They are checked before the commit instead.
     """
+    from sqlalchemy import text
+
+    from balita_cli.db.engine import WRITE_OPTION
+
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
-        driver = connection.connection.dbapi_connection
+        driver: Any = connection.connection.dbapi_connection
         if sqlite:  # outside any transaction, where SQLite honours it
-            driver.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+            driver.execute("PRAGMA foreign_keys = OFF")
         try:
             with connection.execution_options(**{WRITE_OPTION: True}).begin():
                 yield connection
@@ -69,7 +95,7 @@ def _migration_transaction(engine: Engine) -> Iterator[Connection]:
                     raise DatabaseError("the migration would leave rows pointing at nothing; nothing was changed")
         finally:
             if sqlite:
-                driver.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
+                driver.execute("PRAGMA foreign_keys = ON")
 
 
 # Any fixed number: every balita process migrating the same PostgreSQL database takes this lock.
@@ -82,11 +108,17 @@ def _serialise_migrations(connection: Connection) -> None:
     SQLite's BEGIN IMMEDIATE already takes the write lock before Alembic reads the revision;
     on PostgreSQL a transaction-scoped advisory lock does the same.
     """
+    from sqlalchemy import text
+
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
 
 
 def read_revision(engine: Engine) -> str | None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from balita_cli.db.engine import connection_error
+
     try:
         with engine.connect() as connection:
             return current_revision(connection)
@@ -104,6 +136,10 @@ def ensure_schema(engine: Engine) -> None:
             f"the database is at schema revision {revision}, newer than this balita knows "
             f"(up to {head_revision()}); upgrade balita to open it"
         )
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from balita_cli.db.engine import connection_error
+
     try:
         upgrade(engine)
     except SQLAlchemyError as exc:
@@ -115,4 +151,4 @@ def downgrade(engine: Engine, target: str = "base") -> None:
     from alembic import command
 
     with _migration_transaction(engine) as connection:
-        command.downgrade(_alembic_config(connection), target)  # type: ignore[arg-type]
+        command.downgrade(_alembic_config(connection), target)

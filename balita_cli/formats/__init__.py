@@ -12,16 +12,7 @@ from __future__ import annotations
 from importlib import import_module
 
 from balita_cli.errors import UsageError
-from balita_cli.formats.base import (
-    IndexedWriter,
-    Record,
-    StreamWriter,
-    TreeWriter,
-    Writer,
-    is_public,
-    public_only,
-)
-from balita_cli.workflow import PUBLIC_STATUSES
+from balita_cli.formats.base import Capabilities, Target, Writer
 
 # name -> module under balita_cli.formats exposing WRITER
 _MODULES = {
@@ -37,45 +28,16 @@ _MODULES = {
     "markdown": "markdown",
     "wxr": "wxr",
 }
-
-
-def _load(name: str) -> Writer:
-    module = import_module(f"balita_cli.formats.{_MODULES[name]}")
-    writer: Writer = module.WRITER
-    return writer
-
-
-WRITERS: dict[str, Writer] = {name: _load(name) for name in _MODULES}
-FORMAT_NAMES = tuple(WRITERS)
+FORMAT_NAMES = tuple(_MODULES)
 
 
 def get_writer(name: str) -> Writer:
-    try:
-        return WRITERS[name.lower()]
-    except KeyError:
+    module_name = _MODULES.get(name.lower())
+    if module_name is None:
         known = ", ".join(FORMAT_NAMES)
-        raise UsageError(f"unknown export format {name!r} (choose from {known})") from None
+        raise UsageError(f"unknown export format {name!r} (choose from {known})")
+    writer: Writer = import_module(f"balita_cli.formats.{module_name}").WRITER
+    return writer
 
 
-def get_stream_writer(name: str) -> StreamWriter:
-    """A writer of one document to a text stream (every format but the tree ones)."""
-    writer = get_writer(name)
-    if writer.tree:
-        raise UsageError(f"{name} writes a directory tree, not one stream")
-    return writer  # type: ignore[return-value]
-
-
-__all__ = [
-    "FORMAT_NAMES",
-    "IndexedWriter",
-    "PUBLIC_STATUSES",
-    "WRITERS",
-    "Record",
-    "StreamWriter",
-    "TreeWriter",
-    "Writer",
-    "get_stream_writer",
-    "get_writer",
-    "is_public",
-    "public_only",
-]
+__all__ = ["FORMAT_NAMES", "Capabilities", "Target", "Writer", "get_writer"]

@@ -8,9 +8,10 @@ from typing import IO, Any
 
 from balita_cli import __version__
 from balita_cli.config import Site
-from balita_cli.formats.base import Record, article_guid, categories, feed_url, public_only
+from balita_cli.formats.base import Capabilities, Writer, article_guid, categories, feed_url, public_records
 from balita_cli.formats.html import article_html, plain_text
 from balita_cli.formats.xmlstream import element, sub, xml_document
+from balita_cli.records import Record
 from balita_cli.timeutil import iso, utcnow
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -47,7 +48,7 @@ def last_change(record: Record) -> str:
 
 def feed_head(site: Site, options: dict[str, Any]) -> list[Any]:
     """Feed metadata before the entries; the feed-level author covers entries without a byline."""
-    from lxml import etree  # type: ignore[import-untyped]
+    from lxml import etree
 
     head = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
     sub(head, f"{{{ATOM}}}id", site.base_url.rstrip("/") + "/")
@@ -66,12 +67,11 @@ def feed_head(site: Site, options: dict[str, Any]) -> list[Any]:
     return list(head)
 
 
-class AtomWriter:
+class AtomWriter(Writer):
     name = "atom"
     extension = ".xml"
     media_type = "application/atom+xml"
-    public = True
-    tree = False
+    capabilities = Capabilities(public=True)
 
     def write(self, records: Iterable[Record], stream: IO[str], site: Site, **options: Any) -> int:
         count = 0
@@ -79,7 +79,7 @@ class AtomWriter:
             # Each entry carries its own xml:lang (English and Filipino mix in one feed).
             with document.element(f"{{{ATOM}}}feed", nsmap={None: ATOM}):
                 document.write(*feed_head(site, options), pretty_print=True)
-                for record in public_only(records):
+                for record in public_records(records):
                     document.write(entry_element(record, site), pretty_print=True)
                     count += 1
         return count

@@ -1,74 +1,83 @@
-"""What every export format is: a small object with a name, an extension and one write method.
+"""What every export format is: a small object that says what it can do and writes records.
 
-Writers receive records (``records.article_record`` dicts) and a stream or a directory, never a
-session, so ``export`` and the static site build call them the same way.
+A writer declares its capabilities (a stream or a directory tree, public or not, how many
+articles one file holds, which options it reads) so that ``services/exporting.py`` and the site
+build treat every format the same way, with no special case by name. Writers receive records
+(``records.build_record`` dicts) and a stream or a directory, never a session.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
 from pathlib import Path
-from typing import IO, Any, Protocol, runtime_checkable
+from typing import IO, Any
 
 from balita_cli.config import Site
-from balita_cli.workflow import PUBLIC_STATUSES
-
-Record = dict[str, Any]
-# Statuses a reader outside the newsroom may see; drafts, review and scheduled never leave it.
-# Never part of any public output, whatever the format.
-PRIVATE_FIELDS = frozenset({"editor_note", "updated_by"})
+from balita_cli.records import Record, public_view
 
 
-@runtime_checkable
-class StreamWriter(Protocol):
-    """Writes one document to a text stream and returns how many articles it holds."""
-
-    name: str
-    extension: str
-    media_type: str
-    public: bool
-    tree: bool
-
-    def write(self, records: Iterable[Record], stream: IO[str], site: Site, **options: Any) -> int: ...
+class Target(StrEnum):
+    STREAM = "stream"  # one document, to stdout or a file
+    TREE = "tree"  # files under a directory (the Hugo tree)
 
 
-@runtime_checkable
-class TreeWriter(Protocol):
-    """Writes a tree of files under a directory (markdown) and returns how many articles."""
-
-    name: str
-    extension: str
-    media_type: str
-    public: bool
-    tree: bool
-
-    def write(self, records: Iterable[Record], stream: Path, site: Site, **options: Any) -> int: ...
+@dataclass(frozen=True)
+class Capabilities:
+    target: Target = Target.STREAM
+    public: bool = False  # published articles only, with public fields only
+    max_items: int | None = None  # what one file holds (sitemaps: 50,000 URLs)
+    splits: bool = False  # past max_items, numbered files and an index in a directory
+    window: timedelta | None = None  # only articles published this recently (Google News)
+    options: tuple[str, ...] = ()  # export options it reads (--ninjs-version, --lines)
 
 
-Writer = StreamWriter | TreeWriter
+class Writer:
+    """Base of every export format; subclasses set the attributes and override ``write``."""
+
+    name: str = ""
+    extension: str = ""
+    media_type: str = "application/octet-stream"
+    capabilities: Capabilities = Capabilities()
+
+    def write(self, records: Iterable[Record], stream: IO[str], site: Site, **options: Any) -> int:
+        """Write one document of ``records`` to ``stream``; returns how many articles it holds."""
+        raise NotImplementedError
+
+    def write_tree(self, records: Iterable[Record], directory: Path, site: Site, **options: Any) -> list[str]:
+        """Write files under ``directory`` (tree formats, or a stream format past its capacity);
+        returns the paths written, relative to ``directory``."""
+        raise NotImplementedError(f"{self.name} writes one document, not a directory")
+
+    def render(self, records: Iterable[Record], site: Site, **options: Any) -> bytes:
+        """One document in memory (the site build puts it in its output tree)."""
+        import io
+
+        buffer = io.StringIO()
+        self.write(records, buffer, site, **options)
+        return buffer.getvalue().encode("utf-8")
+
+    @property
+    def public(self) -> bool:
+        return self.capabilities.public
+
+    @property
+    def tree(self) -> bool:
+        return self.capabilities.target is Target.TREE
 
 
-def is_public(record: Record) -> bool:
-    """A record a public format may show: a published (or archived/retracted), untrashed article."""
-    return record.get("status") in PUBLIC_STATUSES and not record.get("deleted_at")
-
-
-def public_only(records: Iterable[Record]) -> Iterator[Record]:
-    """The public records, with the private fields removed, as a second line of defence."""
+def public_records(records: Iterable[Record]) -> Iterator[Record]:
+    """What a public format may show: ``records.public_view`` of each record that has one."""
     for record in records:
-        if is_public(record):
-            yield {key: value for key, value in record.items() if key not in PRIVATE_FIELDS}
+        view = public_view(record)
+        if view is not None:
+            yield view
 
 
 def is_retracted(record: Record) -> bool:
     return record.get("status") == "retracted"
-
-
-@runtime_checkable
-class IndexedWriter(Protocol):
-    """A stream writer that can also split into several files plus an index (sitemaps)."""
-
-    def write_tree(self, records: Iterable[Record], directory: Path, site: Site, **options: Any) -> int: ...
 
 
 def article_guid(record: Record, site: Site) -> str:

@@ -1,24 +1,29 @@
-"""Article bodies as safe HTML: Markdown rendered by markdown-it-py, then sanitised by nh3.
+"""HTML, one way for everything: bodies rendered from Markdown by markdown-it-py and sanitised by
+nh3; what imports bring in sanitised by the same policy; HTML turned into plain text one way.
 
-Every HTML-bearing output (feeds, WXR, the static site) goes through ``article_html`` so a
-hostile body (``<script>``, ``onerror=``, ``javascript:`` links, control characters) comes out
+Every HTML-bearing output (feeds, WXR, the static site) goes through ``article_html`` or
+``render_markdown``, so a hostile body (``<script>``, ``onerror=``, ``javascript:`` links, control
+characters, a ``class`` that imitates the site's own notices, nesting thousands deep) comes out
 the same harmless way everywhere.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from functools import cache
 from html import escape
 from typing import Any
 
-from balita_cli.formats.base import Record, is_retracted
+from balita_cli.records import Record, retraction_notice
 
 # Characters XML 1.0 forbids (and C1 controls): they break feed readers and XML parsers.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 SAFE_URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
-# Our own notices carry a class so a stylesheet can find them; nothing else may set one.
-NOTICE_CLASSES = {"aside": {"corrections", "retraction"}, "p": {"source", "retraction"}}
+# Deeper than any real article; past it a parser's work (and a browser's) grows without use.
+MAX_NESTING = 100
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^<>]*?(/?)>")
+_VOID = frozenset({"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
 
 
 def clean_text(text: str | None) -> str:
@@ -31,21 +36,42 @@ def _markdown() -> Any:
     from markdown_it import MarkdownIt
 
     # Raw HTML in bodies is allowed through the parser: nh3 decides what of it survives.
-    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    return MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING}).enable(["table", "strikethrough"])
 
 
-def sanitize(html: str) -> str:
-    """Only harmless tags and attributes; links open no opener; no script-bearing URL schemes."""
+def _flatten_deep_nesting(fragment: str) -> str:
+    """Tags past ``MAX_NESTING`` levels are dropped (their text stays), in one linear pass."""
+    depth = 0
+    kept: list[str] = []
+    position = 0
+    for match in _TAG.finditer(fragment):
+        closing, name, self_closing = match.group(1), match.group(2).lower(), match.group(3)
+        kept.append(fragment[position : match.start()])
+        position = match.end()
+        if name in _VOID or self_closing:
+            kept.append(match.group(0))
+        elif closing:
+            depth = max(depth - 1, 0)
+            kept.append(match.group(0) if depth < MAX_NESTING else "")
+        else:
+            kept.append(match.group(0) if depth < MAX_NESTING else "")
+            depth += 1
+    kept.append(fragment[position:])
+    return "".join(kept)
+
+
+def sanitize(fragment: str) -> str:
+    """Only harmless tags and attributes; no classes or ids (the site's notices own those); links
+    open no opener; no script-bearing URL schemes."""
     import nh3
 
-    attributes = {key: set(value) for key, value in nh3.ALLOWED_ATTRIBUTES.items()}
+    attributes = {key: set(value) - {"class", "id"} for key, value in nh3.ALLOWED_ATTRIBUTES.items()}
     attributes.setdefault("time", set()).add("datetime")
     cleaned: str = nh3.clean(
-        clean_text(html),
+        _flatten_deep_nesting(clean_text(fragment)),
         attributes=attributes,
         url_schemes=set(SAFE_URL_SCHEMES),
         clean_content_tags={"script", "style"},
-        allowed_classes={tag: set(names) for tag, names in NOTICE_CLASSES.items()},
         link_rel="noopener noreferrer",
     )
     return cleaned
@@ -56,20 +82,29 @@ def render_markdown(body: str | None) -> str:
     return sanitize(_markdown().render(clean_text(body)))
 
 
+def html_to_text(fragment: str | None) -> str:
+    """What a person reads of an HTML fragment: tags gone, entities decoded, whitespace folded."""
+    import nh3
+
+    from balita_cli.schema import strip_controls
+
+    text = nh3.clean(_flatten_deep_nesting(clean_text(fragment)), tags=set())
+    return " ".join(strip_controls(html.unescape(str(text))).split())
+
+
 def retraction_html(record: Record) -> str:
-    reason = record.get("retraction_reason") or "This article has been retracted."
     return (
-        '<aside class="retraction"><p class="retraction"><strong>Retracted:</strong> '
-        f"{escape(clean_text(reason))}</p></aside>"
+        '<aside class="retraction"><p><strong>Retracted:</strong> '
+        f"{escape(clean_text(retraction_notice(record)))}</p></aside>"
     )
 
 
 def corrections_html(record: Record) -> str:
-    corrections = record.get("corrections") or []
+    corrections = [item for item in record.get("corrections") or [] if item.get("kind") != "retraction"]
     if not corrections:
         return ""
     items = "".join(
-        f'<li><time datetime="{escape(item["created_at"] or "")}">'
+        f'<li><time datetime="{escape((item["created_at"] or "")[:19])}">'
         f"{escape((item['created_at'] or '')[:10])}</time> "
         f"{escape(clean_text(item['text']))}</li>"
         for item in corrections
@@ -79,24 +114,28 @@ def corrections_html(record: Record) -> str:
 
 def source_html(record: Record) -> str:
     """The "Read more on <source>" credit for an excerpt of another outlet's story."""
+    from balita_cli.schema import is_web_url
+
     name, url = record.get("source_name"), record.get("source_url")
     if not name and not url:
         return ""
     label = escape(clean_text(name or url))
-    if url:
+    if url and is_web_url(url):
         return f'<p class="source">Read more on <a href="{escape(url)}">{label}</a></p>'
     return f'<p class="source">Read more on {label}</p>'
 
 
 def article_html(record: Record) -> str:
-    """The item HTML of a public output: the body (or the retraction notice), the source credit
-    and the corrections, sanitised as one fragment."""
-    body = retraction_html(record) if is_retracted(record) else render_markdown(record.get("body"))
-    return sanitize(body + source_html(record) + corrections_html(record))
+    """The item HTML of a public output: the corrections first (as newspapers print them), then
+    the body (or the retraction notice) and the source credit. The body is sanitised on its own;
+    the notices around it are balita's own markup of escaped text."""
+    if record.get("status") == "retracted":
+        return retraction_html(record)
+    return corrections_html(record) + render_markdown(record.get("body")) + source_html(record)
 
 
 def plain_text(record: Record) -> str:
     """What a text-only reader gets: the summary, or the retraction notice."""
-    if is_retracted(record):
-        return clean_text(record.get("retraction_reason") or "This article has been retracted.")
+    if record.get("status") == "retracted":
+        return clean_text(retraction_notice(record))
     return clean_text(record.get("summary"))

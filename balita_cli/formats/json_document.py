@@ -6,8 +6,10 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from balita_cli.config import Site
-from balita_cli.formats.base import Record
+from balita_cli.formats.base import Writer
+from balita_cli.formats.jsonl import projected
 from balita_cli.formats.streaming import write_json_object
+from balita_cli.records import Record
 
 SCHEMA_VERSION = 1
 
@@ -24,16 +26,14 @@ def site_metadata(site: Site) -> dict[str, Any]:
     }
 
 
-class JsonWriter:
+class JsonWriter(Writer):
     name = "json"
     extension = ".json"
     media_type = "application/json"
-    public = False
-    tree = False
 
     def write(self, records: Iterable[Record], stream: IO[str], site: Site, **options: Any) -> int:
         head = {"balita_export": SCHEMA_VERSION, "site": site_metadata(site)}
-        return write_json_object(stream, head, "articles", records)
+        return write_json_object(stream, head, "articles", projected(records, options.get("fields")))
 
 
 WRITER = JsonWriter()

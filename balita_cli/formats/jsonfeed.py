@@ -7,9 +7,10 @@ from typing import IO, Any
 
 from balita_cli.config import Site
 from balita_cli.formats.atom import last_change
-from balita_cli.formats.base import Record, article_guid, categories, feed_url, public_only
+from balita_cli.formats.base import Capabilities, Writer, article_guid, categories, feed_url, public_records
 from balita_cli.formats.html import article_html, clean_text, plain_text
 from balita_cli.formats.streaming import write_json_object
+from balita_cli.records import Record
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -50,15 +51,14 @@ def feed_head(site: Site, options: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class JsonFeedWriter:
+class JsonFeedWriter(Writer):
     name = "jsonfeed"
     extension = ".json"
     media_type = "application/feed+json"
-    public = True
-    tree = False
+    capabilities = Capabilities(public=True)
 
     def write(self, records: Iterable[Record], stream: IO[str], site: Site, **options: Any) -> int:
-        items: Iterator[dict[str, Any]] = (feed_item(r, site) for r in public_only(records))
+        items: Iterator[dict[str, Any]] = (feed_item(r, site) for r in public_records(records))
         return write_json_object(stream, feed_head(site, options), "items", items)
 
 

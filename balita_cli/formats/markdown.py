@@ -14,8 +14,9 @@ from urllib.parse import urlsplit
 
 from balita_cli.config import Site
 from balita_cli.files import atomic_open
-from balita_cli.formats.base import Record, is_retracted
+from balita_cli.formats.base import Capabilities, Target, Writer, is_retracted
 from balita_cli.formats.html import clean_text, plain_text
+from balita_cli.records import Record
 from balita_cli.slugs import make_slug
 
 NO_SECTION = "uncategorized"
@@ -78,28 +79,27 @@ def hugo_config(site: Site) -> str:
     )
 
 
-class MarkdownTreeWriter:
+class MarkdownTreeWriter(Writer):
     name = "markdown"
     extension = ".md"
     media_type = "text/markdown"
-    public = False
-    tree = True
+    capabilities = Capabilities(target=Target.TREE)
 
-    def write(self, records: Iterable[Record], stream: Path, site: Site, **options: Any) -> int:
+    def write_tree(self, records: Iterable[Record], directory: Path, site: Site, **options: Any) -> list[str]:
         """Each file is written atomically; an existing hugo.toml (the user's) is left alone."""
-        directory = stream
         directory.mkdir(parents=True, exist_ok=True)
         config = directory / "hugo.toml"
         if not config.exists():
             with atomic_open(config) as handle:
                 handle.write(hugo_config(site))
-        count = 0
+        written = []
         for record in records:
             section = make_slug(record.get("section") or "") or NO_SECTION
-            with atomic_open(directory / "content" / section / f"{record['slug']}.md") as handle:
+            relative = f"content/{section}/{record['slug']}.md"
+            with atomic_open(directory / relative) as handle:
                 handle.write(document(record))
-            count += 1
-        return count
+            written.append(relative)
+        return written
 
 
 WRITER = MarkdownTreeWriter()

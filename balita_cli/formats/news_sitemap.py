@@ -11,9 +11,10 @@ from datetime import datetime, timedelta
 from typing import IO, Any
 
 from balita_cli.config import Site
-from balita_cli.formats.base import Record, is_retracted, public_only
+from balita_cli.formats.base import Capabilities, Writer, is_retracted, public_records
 from balita_cli.formats.sitemap import SITEMAP_NS, w3c_time
 from balita_cli.formats.xmlstream import element, sub, xml_document
+from balita_cli.records import Record
 from balita_cli.timeutil import utcnow
 
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
@@ -33,7 +34,7 @@ def news_language(tag: str | None, default: str) -> str:
 
 def recent(records: Iterable[Record], now: datetime) -> Iterator[Record]:
     """Published within the window, not retracted, newest limit first is up to the caller."""
-    for record in public_only(records):
+    for record in public_records(records):
         published = record.get("published_at")
         if not published or is_retracted(record) or record.get("status") != "published":
             continue
@@ -53,12 +54,11 @@ def url_element(record: Record, site: Site) -> Any:
     return url
 
 
-class NewsSitemapWriter:
+class NewsSitemapWriter(Writer):
     name = "news-sitemap"
     extension = ".xml"
     media_type = "application/xml"
-    public = True
-    tree = False
+    capabilities = Capabilities(public=True, window=WINDOW)
 
     def write(self, records: Iterable[Record], stream: IO[str], site: Site, **options: Any) -> int:
         now = options.get("now") or utcnow()

@@ -7,16 +7,16 @@ balita's note is internal to the newsroom, not meant for partners.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import IO, Any
 
 from balita_cli.config import Site
 from balita_cli.errors import UsageError
 from balita_cli.formats.atom import last_change
-from balita_cli.formats.base import Record, article_guid, public_only
+from balita_cli.formats.base import Capabilities, Writer, article_guid, public_records
 from balita_cli.formats.html import article_html, clean_text, plain_text
-from balita_cli.formats.streaming import write_json_array
+from balita_cli.formats.streaming import json_line, write_json_array
+from balita_cli.records import Record
 
 VERSIONS = ("3.1", "2.1")
 SCHEMA_URI = "http://www.iptc.org/std/ninjs/ninjs-schema_{version}.json#"
@@ -116,23 +116,22 @@ def for_version(document: Any, version: str) -> Any:
     return document
 
 
-class NinjsWriter:
+class NinjsWriter(Writer):
     name = "ninjs"
     extension = ".json"
     media_type = "application/json"
-    public = True
-    tree = False
+    capabilities = Capabilities(public=True, options=("ninjs_version", "lines"))
 
     def write(self, records: Iterable[Record], stream: IO[str], site: Site, **options: Any) -> int:
         version = str(options.get("ninjs_version") or "3.1")
         if version not in VERSIONS:
             raise UsageError(f"unknown ninjs version {version!r} (choose from {', '.join(VERSIONS)})")
-        documents = (news_object(record, site, version) for record in public_only(records))
+        documents = (news_object(record, site, version) for record in public_records(records))
         if not options.get("lines"):
             return write_json_array(stream, documents)
         count = 0
         for document in documents:
-            stream.write(json.dumps(document, ensure_ascii=False) + "\n")
+            stream.write(json_line(document))
             count += 1
         return count
 

@@ -7,9 +7,10 @@ from typing import IO, Any
 
 from balita_cli import __version__
 from balita_cli.config import Site
-from balita_cli.formats.base import Record, article_guid, categories, feed_url, public_only
+from balita_cli.formats.base import Capabilities, Writer, article_guid, categories, feed_url, public_records
 from balita_cli.formats.html import article_html, plain_text
 from balita_cli.formats.xmlstream import element, rfc822, sub, xml_document
+from balita_cli.records import Record
 
 DC = "http://purl.org/dc/elements/1.1/"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
@@ -42,12 +43,11 @@ def item_element(record: Record, site: Site) -> Any:
     return item
 
 
-class RssWriter:
+class RssWriter(Writer):
     name = "rss"
     extension = ".xml"
     media_type = "application/rss+xml"
-    public = True
-    tree = False
+    capabilities = Capabilities(public=True)
 
     def write(self, records: Iterable[Record], stream: IO[str], site: Site, **options: Any) -> int:
         count = 0
@@ -55,7 +55,7 @@ class RssWriter:
             with document.element("rss", {"version": "2.0"}, nsmap=NSMAP):
                 with document.element("channel"):
                     document.write(*self.channel_head(site, options), pretty_print=True)
-                    for record in public_only(records):
+                    for record in public_records(records):
                         document.write(item_element(record, site), pretty_print=True)
                         count += 1
         return count
@@ -63,7 +63,7 @@ class RssWriter:
     @staticmethod
     def channel_head(site: Site, options: dict[str, Any]) -> list[Any]:
         """title, link, description… written as one block before the items."""
-        from lxml import etree  # type: ignore[import-untyped]
+        from lxml import etree
 
         head = etree.Element("head")
         sub(head, "title", options.get("title") or site.name)

@@ -16,8 +16,9 @@ from balita_cli.config import Site
 from balita_cli.errors import InvalidInput
 from balita_cli.files import atomic_open
 from balita_cli.formats.atom import last_change
-from balita_cli.formats.base import Record, public_only
+from balita_cli.formats.base import Capabilities, Writer, public_records
 from balita_cli.formats.xmlstream import element, sub, xml_document
+from balita_cli.records import Record
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 MAX_URLS = 50_000  # the sitemaps.org limit per file
@@ -61,33 +62,31 @@ def chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
         yield chunk
 
 
-class SitemapWriter:
+class SitemapWriter(Writer):
     name = "sitemap"
     extension = ".xml"
     media_type = "application/xml"
-    public = True
-    tree = False
-    max_items = MAX_URLS
+    capabilities = Capabilities(public=True, max_items=MAX_URLS, splits=True)
 
     def write(self, records: Iterable[Record], stream: IO[str], site: Site, **options: Any) -> int:
-        return write_urlset(public_only(records), stream, int(options.get("max_urls") or MAX_URLS))
+        return write_urlset(public_records(records), stream, int(options.get("max_urls") or MAX_URLS))
 
-    def write_tree(self, records: Iterable[Record], directory: Path, site: Site, **options: Any) -> int:
+    def write_tree(self, records: Iterable[Record], directory: Path, site: Site, **options: Any) -> list[str]:
         """sitemap-1.xml, sitemap-2.xml… of at most 50,000 URLs each, and sitemap.xml indexing them.
 
         One chunk of records is held at a time (50,000 small dicts at most).
         """
         size = int(options.get("max_urls") or MAX_URLS)
         base = str(options.get("sitemap_base_url") or site.base_url).rstrip("/")
-        names, total = [], 0
-        for number, chunk in enumerate(chunks(public_only(records), size), start=1):
+        names = []
+        for number, chunk in enumerate(chunks(public_records(records), size), start=1):
             name = f"sitemap-{number}.xml"
             with atomic_open(directory / name) as stream:
-                total += write_urlset(chunk, stream, size)
+                write_urlset(chunk, stream, size)
             names.append((name, max((last_change(r) for r in chunk), key=datetime.fromisoformat)))
         with atomic_open(directory / INDEX_NAME) as stream:
             write_index(stream, [(f"{base}/{name}", changed) for name, changed in names])
-        return total
+        return [name for name, _ in names] + [INDEX_NAME]
 
 
 def write_index(stream: IO[str], sitemaps: list[tuple[str, str]]) -> None:

@@ -13,9 +13,10 @@ from typing import IO, Any
 
 from balita_cli import __version__
 from balita_cli.config import Site
-from balita_cli.formats.base import Record
+from balita_cli.formats.base import Writer
 from balita_cli.formats.html import article_html, clean_text, plain_text
 from balita_cli.formats.xmlstream import element, rfc822, sub, xml_document
+from balita_cli.records import Record
 from balita_cli.slugs import make_slug
 
 WXR_VERSION = "1.2"
@@ -43,7 +44,7 @@ META_FIELDS = (
 
 def cdata_or_text(parent: Any, tag: str, value: str | None) -> Any:
     """Text in CDATA as WordPress writes it, unless the text itself contains ``]]>``."""
-    from lxml import etree  # type: ignore[import-untyped]
+    from lxml import etree
 
     node = sub(parent, tag)
     text = clean_text(value)
@@ -129,12 +130,10 @@ def channel_head(site: Site) -> list[Any]:
     return list(head)
 
 
-class WxrWriter:
+class WxrWriter(Writer):
     name = "wxr"
     extension = ".xml"
     media_type = "application/rss+xml"
-    public = False
-    tree = False
 
     def write(self, records: Iterable[Record], stream: IO[str], site: Site, **options: Any) -> int:
         count = 0

@@ -32,7 +32,7 @@ class TextSink:
 @contextmanager
 def xml_document(stream: IO[str]) -> Iterator[Any]:
     """An lxml ``xmlfile`` context with the XML declaration written."""
-    from lxml import etree  # type: ignore[import-untyped]
+    from lxml import etree
 
     sink = TextSink(stream)
     with etree.xmlfile(sink, encoding="utf-8") as document:

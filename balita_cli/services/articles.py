@@ -1,7 +1,7 @@
-"""Creating, finding, changing and deleting articles.
+"""Creating, changing and deleting articles: every writer (new, edit, import, revert…) comes here.
 
 Every change is one compare-and-set on the version column, done in SQL, and stores a revision
-holding the article's previous content.
+holding the article's previous content, read through the same read path as every command.
 """
 
 from __future__ import annotations
@@ -10,77 +10,34 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
+from balita_cli.db.dbapi import Database
 from balita_cli.errors import Conflict, InvalidInput, NotFound
-from balita_cli.models import (
-    Article,
-    ArticleAuthor,
-    ArticleSlug,
-    ArticleTag,
-    Author,
-    Revision,
-    Section,
-    Status,
-    Tag,
-)
-from balita_cli.services import taxonomy
-from balita_cli.services.query import with_relations
-from balita_cli.slugs import make_slug, with_suffix
-from balita_cli.timeutil import iso, utcnow
+from balita_cli.models import Article, ArticleAuthor, ArticleSlug, ArticleTag, Author, Revision, Section, Tag
+from balita_cli.records import Record
+from balita_cli.schema import BY_NAME, EDITOR_FIELDS, ArticleInput, Kind, check_text, check_value
+from balita_cli.services import reading, taxonomy
+from balita_cli.slugs import make_slug, term_slug, with_suffix
+from balita_cli.timeutil import utcnow
+from balita_cli.workflow import Status, publication_time
 
-# Plain text columns an editor may change directly.
-TEXT_FIELDS = (
-    "title", "subtitle", "summary", "body", "language", "source_name", "source_url",
-    "canonical_url", "image_url", "image_alt", "image_caption", "image_credit", "dateline",
-    "editor_note", "retraction_reason",
-)  # fmt: skip
-TIME_FIELDS = ("published_at", "scheduled_at", "expires_at")
 MAX_SLUG_ATTEMPTS = 50
-MAX_TITLE_LENGTH = 1000
-
-
-@dataclass
-class ArticleDraft:
-    """Everything needed to create an article; relations given by name."""
-
-    title: str
-    body: str = ""
-    subtitle: str = ""
-    summary: str = ""
-    language: str = "en"
-    slug: str | None = None
-    section: str | None = None
-    tags: Sequence[str] = ()
-    authors: Sequence[str] = ()
-    status: Status = Status.DRAFT
-    source_name: str = ""
-    source_url: str = ""
-    canonical_url: str = ""
-    image_url: str = ""
-    image_alt: str = ""
-    image_caption: str = ""
-    image_credit: str = ""
-    dateline: str = ""
-    editor_note: str = ""
-    featured: bool = False
-    external_id: str | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    published_at: datetime | None = None
-    scheduled_at: datetime | None = None
-    expires_at: datetime | None = None
-    aliases: Sequence[str] = ()
+# What an edit may change: the editor's fields, and the workflow's through its own commands.
+CHANGEABLE = frozenset({*EDITOR_FIELDS, "status", "published_at", "scheduled_at", "retraction_reason",
+                        "deleted_at", "external_id"})  # fmt: skip
+RELATIONS = frozenset({"section", "tags", "authors", "aliases", "corrections", "slug"})
 
 
 @dataclass
 class ArticleChanges:
-    """A partial update. ``None`` leaves a field alone; relations change only when given."""
+    """A partial update. Values by field name; relations change only when given."""
 
     values: dict[str, Any] = field(default_factory=dict)
     section: str | None = None
@@ -99,99 +56,58 @@ class ArticleChanges:
 
 
 def clean_title(title: str) -> str:
-    cleaned = " ".join(title.split())
+    cleaned = " ".join(str(title).split())
     if not cleaned:
         raise InvalidInput("title cannot be empty")
-    if len(cleaned) > MAX_TITLE_LENGTH:
-        raise InvalidInput(f"title is longer than {MAX_TITLE_LENGTH} characters")
-    return cleaned
+    return check_text("title", cleaned)
 
 
-# Columns of bounded size (the rest are unbounded text).
-COLUMN_LIMITS = {"dateline": 200, "source_name": 200, "updated_by": 200, "external_id": 500}
+# Text columns hold "" for nothing; the external id holds NULL (it is unique when present).
+TEXT_KINDS = frozenset({Kind.TEXT, Kind.PROSE, Kind.URL, Kind.SLUG, Kind.LANGUAGE})
 
 
-def check_text(name: str, value: str) -> str:
-    """Text must be storable as-is: no NUL bytes (PostgreSQL refuses them), valid Unicode, and
-    within its column's size (PostgreSQL refuses longer values rather than cutting them)."""
-    limit = COLUMN_LIMITS.get(name)
-    if limit is not None and len(value) > limit:
-        raise InvalidInput(f"{name} is longer than {limit} characters")
-    if "\x00" in value:
-        raise InvalidInput(f"{name} contains a NUL character")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidInput(f"{name} is not valid Unicode text") from None
-    return value
-
-
-def check_language(language: str) -> str:
-    tag = language.strip()
-    parts = tag.split("-")
-    if (
-        not tag
-        or not parts[0].isalpha()
-        or not 2 <= len(parts[0]) <= 8
-        or len(tag) > 35
-        or not all(part.isalnum() and 1 <= len(part) <= 8 for part in parts)
-    ):
-        raise InvalidInput(f"language {language!r} is not a BCP 47 tag like 'en' or 'fil'")
-    return tag
+def column_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Input values for the article table's columns, each checked by its field's kind."""
+    checked: dict[str, Any] = {}
+    for name, value in values.items():
+        if name in RELATIONS or BY_NAME[name].storage.value != "column":
+            continue
+        if name == "external_id":
+            checked[name] = check_value(name, value) or None
+        elif value is None and BY_NAME[name].kind in TEXT_KINDS:
+            checked[name] = ""
+        else:
+            checked[name] = clean_title(value) if name == "title" else check_value(name, value)
+    if "status" in checked and checked["status"] is not None:
+        checked["status"] = Status(checked["status"])
+    return checked
 
 
 # ---------------------------------------------------------------- finding
 
 
-def resolve(session: Session, ref: str, *, trash: bool = False) -> Article:
-    """An article by id, slug, or a slug it used to have."""
-    article = _lookup(session, ref.strip())
-    if article is None or (article.deleted_at is not None) != trash:
-        where = " in the trash" if trash else ""
-        raise NotFound(f"no article {ref!r}{where}")
-    return article
+def resolve(session: Session, ref: str, *, trash: bool = False) -> int:
+    """An article by ``#id``, slug, old slug or bare number (see ``reading.find``)."""
+    return reading.find(Database.of_session(session), ref, trash=trash)
 
 
-def _lookup(session: Session, ref: str) -> Article | None:
-    if ref.isdigit():
-        found = session.get(Article, int(ref))
-        if found is not None:
-            return found
-    article = session.execute(select(Article).where(Article.slug == ref)).scalars().first()  # type: ignore[arg-type]
-    if article is not None:
-        return article
-    old = session.execute(select(ArticleSlug.article_id).where(ArticleSlug.slug == ref)).scalars().first()  # type: ignore[call-overload]
-    return session.get(Article, old) if old is not None else None
-
-
-def load(session: Session, article_id: int) -> Article:
-    """An article with every relation loaded, ready to turn into a record."""
-    statement = with_relations(select(Article).where(Article.id == article_id)).execution_options(  # type: ignore[arg-type]
-        populate_existing=True
-    )
-    article = session.execute(statement).unique().scalars().first()
-    if article is None:
+def current(session: Session, article_id: int) -> Record:
+    """The article as it is now in this transaction (summary as written)."""
+    found = reading.records_for(Database.of_session(session), [article_id], "", as_written=True)
+    if not found:
         raise NotFound(f"no article {article_id}")
-    return article  # type: ignore[no-any-return]
-
-
-def resolve_loaded(session: Session, ref: str, *, trash: bool = False) -> Article:
-    return load(session, resolve(session, ref, trash=trash).id)  # type: ignore[arg-type]
+    return found[0]
 
 
 # ---------------------------------------------------------------- slugs
 
 
 def _slug_taken(session: Session, slug: str, article_id: int | None) -> bool:
-    owner = session.execute(select(Article.id).where(Article.slug == slug)).scalars().first()  # type: ignore[call-overload]
+    owner = session.execute(select(col(Article.id)).where(col(Article.slug) == slug)).scalar()
     if owner is not None and owner != article_id:
         return True
-    old_owner = session.execute(select(ArticleSlug.article_id).where(ArticleSlug.slug == slug)).scalars().first()  # type: ignore[call-overload]
+    old_owner = session.execute(select(col(ArticleSlug.article_id)).where(col(ArticleSlug.slug) == slug)).scalar()
     return old_owner is not None and old_owner != article_id
-
-
-def base_slug(text: str) -> str:
-    return make_slug(text) or "article"
 
 
 def free_slug(session: Session, base: str, article_id: int | None = None) -> str:
@@ -201,12 +117,12 @@ def free_slug(session: Session, base: str, article_id: int | None = None) -> str
         if not _slug_taken(session, candidate, article_id):
             return candidate
     # Past 50 namesakes, jump to a number nobody has used rather than probing one by one.
-    highest = session.execute(select(func.max(Article.id))).scalar() or 0
+    highest = session.execute(select(func.max(col(Article.id)))).scalar() or 0
     return with_suffix(base, highest + MAX_SLUG_ATTEMPTS + 1)
 
 
 def requested_slug(slug: str) -> str:
-    cleaned = make_slug(slug)
+    cleaned = make_slug(check_text("slug", str(slug)))
     if not cleaned:
         raise InvalidInput(f"slug {slug!r} has no letters or digits")
     return cleaned
@@ -215,72 +131,59 @@ def requested_slug(slug: str) -> str:
 # ---------------------------------------------------------------- creating
 
 
-def create(session: Session, draft: ArticleDraft, *, who: str = "", reload: bool = True) -> Article:
-    """Insert an article; ``reload=False`` skips loading relations (bulk imports don't need them)."""
+def create(session: Session, data: ArticleInput, *, who: str = "") -> int:
+    """Insert an article with everything it was given, relations, notices and trash included.
+
+    ``new`` and every importer come through here, so a created article is version 1 with the
+    same checks whoever made it.
+    """
     now = utcnow()
-    title = clean_title(check_text("title", draft.title))
-    for name in (*TEXT_FIELDS, "external_id"):
-        if getattr(draft, name, None) is not None:
-            check_text(name, str(getattr(draft, name)))
-    base = requested_slug(draft.slug) if draft.slug else base_slug(title)
-    article = Article(
-        slug=base,
-        title=title,
-        subtitle=draft.subtitle,
-        summary=draft.summary,
-        body=draft.body,
-        language=check_language(draft.language),
-        status=draft.status,
-        created_at=draft.created_at or now,
-        updated_at=draft.updated_at or draft.created_at or now,
-        published_at=draft.published_at,
-        scheduled_at=draft.scheduled_at,
-        expires_at=draft.expires_at,
-        source_name=draft.source_name,
-        source_url=draft.source_url,
-        canonical_url=draft.canonical_url,
-        image_url=draft.image_url,
-        image_alt=draft.image_alt,
-        image_caption=draft.image_caption,
-        image_credit=draft.image_credit,
-        dateline=draft.dateline,
-        editor_note=draft.editor_note,
-        featured=draft.featured,
-        external_id=draft.external_id,
-        updated_by=who,
-        created_by=who,
-    )
-    _check_times(article)
-    if draft.section:
-        article.section_id = taxonomy.get_or_create(session, Section, draft.section).id
-    _insert_with_free_slug(session, article, base)
-    _set_tags(session, article.id, draft.tags, fresh=True)  # type: ignore[arg-type]
-    _set_authors(session, article.id, draft.authors, fresh=True)  # type: ignore[arg-type]
-    for alias in draft.aliases:
-        _keep_old_slug(session, article.id, requested_slug(alias))  # type: ignore[arg-type]
-    return load(session, article.id) if reload else article  # type: ignore[arg-type]
+    values = column_values(data.values)
+    if "title" not in values:
+        raise InvalidInput("title cannot be empty")
+    status = values["status"] = values.get("status") or Status.DRAFT
+    values["created_at"] = values.get("created_at") or now
+    values["updated_at"] = values.get("updated_at") or values["created_at"]
+    values["published_at"] = publication_time(status, values.get("published_at"), values["created_at"])
+    values.update(version=1, updated_by=check_text("updated_by", who), created_by=who)
+    values["language"] = values.get("language") or "en"
+    _check_times(values)
+    base = requested_slug(data["slug"]) if data.get("slug") else make_slug(values["title"]) or "article"
+    if data.get("section"):
+        values["section_id"] = taxonomy.get_or_create(session, Section, data["section"]).id
+    article_id = _insert_with_free_slug(session, values, base)
+    _set_tags(session, article_id, data.get("tags") or (), fresh=True)
+    _set_authors(session, article_id, data.get("authors") or (), fresh=True)
+    keep_aliases(session, article_id, data)
+    from balita_cli.services.corrections import add_notices
+
+    add_notices(session, article_id, data.get("corrections") or ())
+    return article_id
 
 
-def _insert_with_free_slug(session: Session, article: Article, base: str) -> None:
+def _insert_with_free_slug(session: Session, values: dict[str, Any], base: str) -> int:
     """Unique constraint + retry: two writers racing for one slug both succeed, with -2 for one."""
     for _attempt in range(MAX_SLUG_ATTEMPTS):
-        article.slug = free_slug(session, base)
+        slug = free_slug(session, base)
         try:
             with session.begin_nested():
-                session.add(article)
-                session.flush()
-            return
+                statement = insert(Article).values(**values, slug=slug).returning(col(Article.id))
+                return cast(int, session.execute(statement).scalar_one())
         except IntegrityError as exc:
-            if "external_id" in str(exc.orig):
-                raise Conflict(f"an article with external id {article.external_id!r} exists") from None
+            reason = str(exc.orig)
+            if "external_id" in reason:
+                raise Conflict(f"an article with external id {values.get('external_id')!r} exists") from None
+            if "slug" not in reason:
+                raise
             # Another writer took the slug between our check and insert: probe again.
     raise Conflict(f"could not find a free slug for {base!r}")
 
 
-def _check_times(article: Article) -> None:
-    if article.status is Status.SCHEDULED and article.scheduled_at is None:
+def _check_times(values: dict[str, Any]) -> None:
+    if values.get("status") is Status.SCHEDULED and values.get("scheduled_at") is None:
         raise InvalidInput("a scheduled article needs a time (--at)")
-    if article.expires_at and article.published_at and article.expires_at <= article.published_at:
+    expires, published = values.get("expires_at"), values.get("published_at")
+    if expires and published and expires <= published:
         raise InvalidInput("expiry time must be after the publication time")
 
 
@@ -288,63 +191,56 @@ def _check_times(article: Article) -> None:
 
 
 def _set_tags(session: Session, article_id: int, names: Sequence[str], *, fresh: bool = False) -> None:
+    check_value("tags", list(names))
     if not fresh:
-        session.execute(delete(ArticleTag).where(ArticleTag.article_id == article_id))  # type: ignore[arg-type]
-    seen: set[int] = set()
-    for name in names:
-        tag = taxonomy.get_or_create(session, Tag, name)
-        if tag.id not in seen:
-            seen.add(tag.id)  # type: ignore[arg-type]
-            session.add(ArticleTag(article_id=article_id, tag_id=tag.id))  # type: ignore[arg-type]
-    session.flush()
-
-
-def _current_tag_names(session: Session, article_id: int) -> list[str]:
-    rows = session.execute(
-        select(Tag.name).join(ArticleTag, ArticleTag.tag_id == Tag.id).where(ArticleTag.article_id == article_id)  # type: ignore[call-overload]
-    )
-    return [str(name) for name in rows.scalars()]
+        session.execute(delete(ArticleTag).where(col(ArticleTag.article_id) == article_id))
+    ids = dict.fromkeys(taxonomy.get_or_create(session, Tag, name).id for name in names)
+    if ids:
+        session.execute(insert(ArticleTag), [{"article_id": article_id, "tag_id": tag_id} for tag_id in ids])
 
 
 def _set_authors(session: Session, article_id: int, names: Sequence[str], *, fresh: bool = False) -> None:
+    check_value("authors", list(names))
     if not fresh:
-        session.execute(delete(ArticleAuthor).where(ArticleAuthor.article_id == article_id))  # type: ignore[arg-type]
-    position = 0
-    seen: set[int] = set()
-    for name in names:
-        author = taxonomy.get_or_create(session, Author, name)
-        if author.id in seen:
+        session.execute(delete(ArticleAuthor).where(col(ArticleAuthor.article_id) == article_id))
+    ids = dict.fromkeys(taxonomy.get_or_create(session, Author, name).id for name in names)
+    rows = [{"article_id": article_id, "author_id": author_id, "position": n} for n, author_id in enumerate(ids)]
+    if rows:
+        session.execute(insert(ArticleAuthor), rows)
+
+
+def keep_old_slug(session: Session, article_id: int, slug: str) -> bool:
+    """Keep ``slug`` resolving to the article; False when it is the article's own slug already."""
+    owner = session.execute(select(col(ArticleSlug.article_id)).where(col(ArticleSlug.slug) == slug)).scalar()
+    if owner == article_id:
+        return False
+    if owner is not None:
+        raise Conflict(f"slug {slug!r} used to belong to article {owner}")
+    taken = session.execute(select(col(Article.id)).where(col(Article.slug) == slug)).scalar()
+    if taken == article_id:
+        return False
+    if taken is not None:
+        raise Conflict(f"slug {slug!r} belongs to article {taken}")
+    session.execute(insert(ArticleSlug).values(article_id=article_id, slug=slug))
+    return True
+
+
+def keep_aliases(session: Session, article_id: int, data: ArticleInput) -> None:
+    """Old slugs the input brings; one another article holds is left out, with a note."""
+    from urllib.parse import unquote
+
+    for alias in data.get("aliases") or ():
+        slug = make_slug(unquote(str(alias)))
+        if not slug:
             continue
-        seen.add(author.id)  # type: ignore[arg-type]
-        session.add(ArticleAuthor(article_id=article_id, author_id=author.id, position=position))  # type: ignore[arg-type]
-        position += 1
-    session.flush()
-
-
-def _keep_old_slug(session: Session, article_id: int, slug: str) -> None:
-    existing = session.execute(select(ArticleSlug).where(ArticleSlug.slug == slug)).scalars().first()  # type: ignore[arg-type]
-    if existing is None:
-        session.add(ArticleSlug(article_id=article_id, slug=slug))
-    elif existing.article_id != article_id:
-        raise Conflict(f"slug {slug!r} used to belong to article {existing.article_id}")
+        try:
+            with session.begin_nested():
+                keep_old_slug(session, article_id, slug)
+        except Conflict as exc:
+            data.notes.append(f"alias {slug!r} not kept: {exc.message}")
 
 
 # ---------------------------------------------------------------- changing
-
-
-def snapshot(article: Article) -> dict[str, Any]:
-    """The article's editable content, as stored in a revision."""
-    data: dict[str, Any] = {name: getattr(article, name) for name in TEXT_FIELDS}
-    data.update({name: iso(getattr(article, name)) for name in TIME_FIELDS})
-    data.update(
-        slug=article.slug,
-        status=article.status.value,
-        featured=article.featured,
-        section=article.section.name if article.section else None,
-        tags=[tag.name for tag in article.tags],
-        authors=[author.name for author in article.authors],
-    )
-    return data
 
 
 def update(
@@ -355,105 +251,102 @@ def update(
     seen_version: int | None = None,
     who: str = "",
     note: str = "",
-) -> Article:
-    """Apply ``changes`` if the article is still at ``seen_version`` (default: as read now)."""
-    before = load(session, article_id)
-    expected = before.version if seen_version is None else seen_version
-    values = _validated_values(changes.values)
-    if "title" in values:
-        values["title"] = clean_title(values["title"])
+) -> int:
+    """Apply ``changes`` if the article is still at ``seen_version`` (default: as read now).
+
+    Returns the new version.
+    """
+    before = current(session, article_id)
+    expected = before["version"] if seen_version is None else seen_version
+    unknown = set(changes.values) - CHANGEABLE
+    if unknown:
+        raise InvalidInput(f"unknown field(s): {', '.join(sorted(unknown))}")
+    values = column_values(changes.values)
     now = utcnow()
-    # Taken before the UPDATE: the ORM refreshes `before` in place when the statement runs.
-    # Who left it in that state rides along, so the history can name version 1's author too.
-    previous = json.dumps({**snapshot(before), "updated_by": before.updated_by}, ensure_ascii=False)
-    result = session.execute(
-        update_statement(article_id, expected).values(**values, version=expected + 1, updated_at=now, updated_by=who)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    previous = json.dumps({**reading.content(Database.of_session(session), article_id),
+                           "updated_by": before["updated_by"]}, ensure_ascii=False)  # fmt: skip
+    statement = sql_update(Article).where(col(Article.id) == article_id, col(Article.version) == expected)
+    result = session.execute(statement.values(**values, version=expected + 1, updated_at=now, updated_by=who))
+    if getattr(result, "rowcount", 0) != 1:
         raise conflict_error(session, article_id, expected)
-    session.add(
-        Revision(
-            article_id=article_id,
-            version=expected + 1,
-            created_at=now,
-            changed_by=who,
-            note=note,
-            snapshot=previous,
-        )
-    )
-    _apply_relations(session, before, changes)
-    article = load(session, article_id)
-    _check_times(article)
-    return article
+    session.add(Revision(article_id=article_id, version=expected + 1, created_at=now, changed_by=who,
+                         note=note, snapshot=previous))  # fmt: skip
+    _apply_relations(session, article_id, before, changes)
+    session.flush()
+    _check_times(_times_of(session, article_id))
+    return expected + 1
 
 
-def update_statement(article_id: int, expected: int) -> Any:
-    """The compare-and-set: only the version the editor started from may be replaced."""
-    return sql_update(Article).where(Article.id == article_id, Article.version == expected)  # type: ignore[arg-type]
+def _times_of(session: Session, article_id: int) -> dict[str, Any]:
+    row = session.execute(
+        select(
+            col(Article.status), col(Article.scheduled_at), col(Article.published_at), col(Article.expires_at)
+        ).where(col(Article.id) == article_id)
+    ).one()
+    return dict(zip(("status", "scheduled_at", "published_at", "expires_at"), row, strict=True))
 
 
 def conflict_error(session: Session, article_id: int, expected: int) -> Conflict | NotFound:
+    from balita_cli.timeutil import human
+
     row = session.execute(
-        select(Article.version, Article.updated_by, Article.updated_at).where(Article.id == article_id)  # type: ignore[call-overload]
+        select(col(Article.version), col(Article.updated_by), col(Article.updated_at)).where(
+            col(Article.id) == article_id
+        )
     ).first()
     if row is None:
         return NotFound(f"article {article_id} no longer exists")
-    who = row.updated_by or "someone"
+    zone = session.info.get("zone")
+    when = human(row.updated_at, zone) if zone is not None else row.updated_at.isoformat(timespec="seconds")
     return Conflict(
-        f"article {article_id} was changed by {who} at {iso(row.updated_at)} "
+        f"article {article_id} was changed by {row.updated_by or 'someone'} at {when} "
         f"(now version {row.version}, you started from version {expected}); nothing was saved"
     )
 
 
-def _validated_values(values: dict[str, Any]) -> dict[str, Any]:
-    allowed = set(TEXT_FIELDS) | set(TIME_FIELDS) | {"featured", "status", "external_id", "deleted_at"}
-    unknown = set(values) - allowed
-    if unknown:
-        raise InvalidInput(f"unknown field(s): {', '.join(sorted(unknown))}")
-    for name, value in values.items():
-        if isinstance(value, str):
-            check_text(name, value)
-    if "language" in values:
-        values["language"] = check_language(values["language"])
-    return dict(values)
-
-
-def _apply_relations(session: Session, before: Article, changes: ArticleChanges) -> None:
-    article_id: int = before.id  # type: ignore[assignment]
-    if changes.clear_section:
-        session.execute(sql_update(Article).where(Article.id == article_id).values(section_id=None))  # type: ignore[arg-type]
-    elif changes.section:
-        section = taxonomy.get_or_create(session, Section, changes.section)
-        session.execute(sql_update(Article).where(Article.id == article_id).values(section_id=section.id))  # type: ignore[arg-type]
+def _apply_relations(session: Session, article_id: int, before: Record, changes: ArticleChanges) -> None:
+    if changes.clear_section or changes.section:
+        section_id = taxonomy.get_or_create(session, Section, changes.section).id if changes.section else None
+        session.execute(sql_update(Article).where(col(Article.id) == article_id).values(section_id=section_id))
     if changes.tags is not None or changes.add_tags or changes.remove_tags:
-        names = list(changes.tags) if changes.tags is not None else _current_tag_names(session, article_id)
-        removed = {taxonomy.term_slug(Tag, name) for name in changes.remove_tags}
-        names = [n for n in [*names, *changes.add_tags] if taxonomy.term_slug(Tag, n) not in removed]
-        _set_tags(session, article_id, names)
+        names = list(changes.tags) if changes.tags is not None else list(before["tags"])
+        removed = {term_slug("tag", name) for name in changes.remove_tags}
+        _set_tags(session, article_id, [n for n in [*names, *changes.add_tags] if term_slug("tag", n) not in removed])
     if changes.authors is not None:
         _set_authors(session, article_id, changes.authors)
     if changes.slug:
-        rename_slug(session, before, requested_slug(changes.slug))
+        rename_slug(session, article_id, before["slug"], requested_slug(changes.slug))
 
 
-def rename_slug(session: Session, article: Article, new_slug: str) -> None:
-    if new_slug == article.slug:
+def rename_slug(session: Session, article_id: int, old_slug: str, new_slug: str) -> None:
+    if new_slug == old_slug:
         return
-    if _slug_taken(session, new_slug, article.id):
+    if _slug_taken(session, new_slug, article_id):
         raise Conflict(f"slug {new_slug!r} is taken by another article")
-    session.execute(delete(ArticleSlug).where(ArticleSlug.slug == new_slug))  # type: ignore[arg-type]
-    _keep_old_slug(session, article.id, article.slug)  # type: ignore[arg-type]
-    session.execute(sql_update(Article).where(Article.id == article.id).values(slug=new_slug))  # type: ignore[arg-type]
-    session.flush()
+    session.execute(delete(ArticleSlug).where(col(ArticleSlug.slug) == new_slug))
+    session.execute(sql_update(Article).where(col(Article.id) == article_id).values(slug=new_slug))
+    keep_old_slug(session, article_id, old_slug)
 
 
-def trash(session: Session, article_id: int, *, who: str = "", note: str = "moved to trash") -> Article:
+def trash(session: Session, article_id: int, *, who: str = "", note: str = "moved to trash") -> int:
     return update(session, article_id, ArticleChanges(values={"deleted_at": utcnow()}), who=who, note=note)
 
 
-def restore(session: Session, article_id: int, *, who: str = "") -> Article:
+def restore(session: Session, article_id: int, *, who: str = "") -> int:
     return update(session, article_id, ArticleChanges(values={"deleted_at": None}), who=who, note="restored from trash")
 
 
 def purge(session: Session, article_id: int) -> None:
-    session.execute(delete(Article).where(Article.id == article_id))  # type: ignore[arg-type]
+    session.execute(delete(Article).where(col(Article.id) == article_id))
+
+
+def changed_values(before: Record, wanted: dict[str, Any]) -> dict[str, Any]:
+    """The values of ``wanted`` that differ from the article's (times compared as instants)."""
+    changed = {}
+    for name, value in wanted.items():
+        old = before.get(name)
+        if BY_NAME[name].kind is Kind.TIME:
+            old = datetime.fromisoformat(old) if old else None
+        if old != value:
+            changed[name] = value
+    return changed

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from balita_cli.errors import Conflict
 from balita_cli.models import Article, Status
+from balita_cli.schema import ArticleInput
 from balita_cli.services import articles
-from balita_cli.services.articles import ArticleDraft
 from balita_cli.timeutil import utcnow
 
 DEMO_ARTICLES: list[dict[str, Any]] = [
@@ -123,8 +123,8 @@ DEMO_ARTICLES: list[dict[str, Any]] = [
 ]
 
 
-def load_demo(session: Session, *, who: str = "balita demo") -> list[Article]:
-    """Create the sample articles (only into an empty database)."""
+def load_demo(session: Session, *, who: str = "balita demo") -> list[int]:
+    """Create the sample articles (only into an empty database); returns their ids."""
     if session.execute(select(func.count()).select_from(Article)).scalar_one():
         raise Conflict("the database already has articles; the demo loads only into an empty one")
     now = utcnow()
@@ -134,8 +134,8 @@ def load_demo(session: Session, *, who: str = "balita demo") -> list[Article]:
         hours_ago, hours_ahead = data.pop("hours_ago", None), data.pop("hours_ahead", None)
         status = Status(data.pop("status"))
         when = now - timedelta(hours=hours_ago) if hours_ago is not None else None
-        draft = ArticleDraft(
-            **data,
+        values = ArticleInput(
+            data,
             status=status,
             created_at=(when or now) - timedelta(hours=2),
             # Last touched when it went out: an editor's publish is the latest change.
@@ -143,5 +143,5 @@ def load_demo(session: Session, *, who: str = "balita demo") -> list[Article]:
             published_at=when if status is Status.PUBLISHED else None,
             scheduled_at=now + timedelta(hours=hours_ahead) if hours_ahead is not None else None,
         )
-        created.append(articles.create(session, draft, who=who))
+        created.append(articles.create(session, values, who=who))
     return created

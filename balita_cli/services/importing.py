@@ -1,10 +1,14 @@
-"""Bringing articles in from other systems: validate each record a reader yields, then write it.
+"""Bringing articles in from other systems: each record a reader yields is written, or reported.
 
 Records are written in batches, each batch one transaction opened through the caller's session
 factory; each record inside a savepoint, so a bad one is reported and skipped while the rest of
-its batch is kept. Importing the same input twice creates nothing new: a record is matched on
-its external id (``wxr:<guid>``, ``ghost:<id>``, ``feed:<guid>``, ``md:<path>``…), else on its
-slug (see ``find_existing``).
+its batch is kept. Articles are created by ``articles.create``, the same call as ``new``.
+Importing the same input twice creates nothing new: a record is matched on its external id
+(``wxr:<guid>``, ``ghost:<id>``, ``feed:<guid>``, ``md:<path>``…), else on its slug.
+
+``--update`` refreshes an article's content from its source, never its status (a retraction is
+final, a publication is an editor's decision), and never over an editor's own changes: an
+article edited since it was imported is reported as a conflict and left as it is.
 """
 
 from __future__ import annotations
@@ -17,26 +21,22 @@ from itertools import islice
 from typing import Any
 from urllib.parse import unquote
 
-from sqlalchemy import select
-from sqlalchemy import update as sql_update
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
-from balita_cli.errors import BalitaError, InvalidInput
-from balita_cli.formats.readers.base import ImportRecord, ReadItem, Rejected, Skipped
-from balita_cli.models import Article, ArticleSlug, Correction, Tag
-from balita_cli.services import articles, taxonomy
-from balita_cli.services.articles import ArticleChanges, ArticleDraft
+from balita_cli.errors import BalitaError, Conflict
+from balita_cli.formats.readers.base import ReadItem, Rejected, Skipped
+from balita_cli.models import Article, Revision
+from balita_cli.schema import BY_NAME, EDITOR_FIELDS, ArticleInput, Kind, check_language, is_web_url, strip_controls
+from balita_cli.services import articles
 from balita_cli.slugs import make_slug
-from balita_cli.timeutil import utcnow
-from balita_cli.workflow import Status
 
 DEFAULT_BATCH_SIZE = 200
-MAX_NAME_LENGTH = 200  # tags, sections and authors (models: name max_length)
-# Column widths a record must fit before it is written (PostgreSQL enforces them, SQLite does not).
-COLUMN_LIMITS = {"source_name": 200, "dateline": 200, "external_id": 500, "language": 35}
-UPDATABLE_TEXT = tuple(name for name in articles.TEXT_FIELDS)
-UPDATABLE_TIMES = ("published_at", "scheduled_at", "expires_at", "deleted_at")
-DATED_STATUSES = frozenset({Status.PUBLISHED, Status.ARCHIVED, Status.RETRACTED})
+IMPORT_NOTE = "imported from "
+# Imports into one PostgreSQL database take turns, a batch at a time, so two runs of the same
+# file cannot both find a record missing and both create it.
+IMPORT_LOCK_KEY = 0x62616C69746101
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 
@@ -56,9 +56,16 @@ class ImportSummary:
     updated: int = 0
     duplicates: int = 0
     rejected: int = 0
+    conflicts: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def seen(self) -> int:
+        return (
+            self.created + self.updated + self.duplicates + self.rejected + self.conflicts + sum(self.skipped.values())
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -66,6 +73,7 @@ class ImportSummary:
             "created": self.created,
             "updated": self.updated,
             "duplicates": self.duplicates,
+            "conflicts": self.conflicts,
             "rejected": self.rejected,
             "skipped": dict(sorted(self.skipped.items())),
             "problems": [{"origin": p.origin, "message": p.message} for p in self.problems],
@@ -77,7 +85,7 @@ class ImportSummary:
 class ImportSettings:
     language: str = "en"  # for records that do not say
     who: str = ""
-    update: bool = False  # refresh articles that changed at the source
+    update: bool = False  # refresh articles whose source changed
     dry_run: bool = False  # do everything, then roll back
     batch_size: int = DEFAULT_BATCH_SIZE
 
@@ -86,25 +94,27 @@ def run_import(
     items: Iterable[ReadItem],
     open_session: SessionFactory,
     settings: ImportSettings,
+    summary: ImportSummary | None = None,
     *,
-    on_item: Callable[[], None] | None = None,
+    on_item: Callable[[], None] = lambda: None,
 ) -> ImportSummary:
-    """Write ``items`` batch by batch; a dry run uses one transaction and rolls it back."""
-    summary = ImportSummary(dry_run=settings.dry_run)
-    if settings.dry_run:
+    """Write ``items`` batch by batch; a dry run uses one transaction and rolls it back.
+
+    ``summary`` is filled as batches commit, so a caller interrupted half way can say what was
+    written.
+    """
+    summary = summary or ImportSummary(dry_run=settings.dry_run)
+    batches = [items] if settings.dry_run else _batches(items, settings.batch_size)
+    for batch in batches:
+        pending = ImportSummary(dry_run=settings.dry_run)
         with open_session() as session:
-            for item in items:
-                _handle(session, item, summary, settings)
-                if on_item:
-                    on_item()
-            session.rollback()
-        return summary
-    for batch in _batches(items, settings.batch_size):
-        with open_session() as session:
+            _take_turn(session)
             for item in batch:
-                _handle(session, item, summary, settings)
-                if on_item:
-                    on_item()
+                _handle(session, item, pending, settings)
+                on_item()
+            if settings.dry_run:
+                session.rollback()
+        _add(summary, pending)
     return summary
 
 
@@ -112,6 +122,19 @@ def _batches(items: Iterable[ReadItem], size: int) -> Iterator[list[ReadItem]]:
     iterator = iter(items)
     while batch := list(islice(iterator, max(size, 1))):
         yield batch
+
+
+def _take_turn(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
+
+
+def _add(total: ImportSummary, batch: ImportSummary) -> None:
+    for name in ("created", "updated", "duplicates", "rejected", "conflicts"):
+        setattr(total, name, getattr(total, name) + getattr(batch, name))
+    total.skipped.update(batch.skipped)
+    total.problems.extend(batch.problems)
+    total.warnings.extend(batch.warnings)
 
 
 def _handle(session: Session, item: ReadItem, summary: ImportSummary, settings: ImportSettings) -> None:
@@ -124,65 +147,63 @@ def _handle(session: Session, item: ReadItem, summary: ImportSummary, settings: 
         return
     try:
         with session.begin_nested():
-            outcome = import_record(session, item, settings, summary.warnings)
+            outcome = import_record(session, item, settings)
+    except Conflict as exc:
+        summary.conflicts += 1
+        summary.warnings.append(Problem(item.origin, exc.message))
+        return
     except BalitaError as exc:
         summary.rejected += 1
         summary.problems.append(Problem(item.origin, exc.message))
         return
-    if outcome == "created":
-        summary.created += 1
-    elif outcome == "updated":
-        summary.updated += 1
-    else:
-        summary.duplicates += 1
+    setattr(summary, outcome, getattr(summary, outcome) + 1)
+    summary.warnings.extend(Problem(item.origin, note) for note in item.notes)
 
 
-def import_record(session: Session, record: ImportRecord, settings: ImportSettings, warnings: list[Problem]) -> str:
-    """Create, refresh or skip one record; returns "created", "updated" or "duplicate"."""
-    validate(record)
-    existing = find_existing(session, record)
+def import_record(session: Session, record: ArticleInput, settings: ImportSettings) -> str:
+    """Create, refresh or skip one record; returns "created", "updated" or "duplicates"."""
+    prepared = prepare(record, settings)
+    existing = find_existing(session, prepared)
     if existing is None:
-        create(session, record, settings, warnings)
+        articles.create(session, prepared, who=settings.who)
         return "created"
-    if settings.update and refresh(session, existing, record, settings, warnings):
+    if settings.update and refresh(session, existing, prepared, settings):
         return "updated"
-    return "duplicate"
+    return "duplicates"
 
 
-# ---------------------------------------------------------------- validating
+def prepare(record: ArticleInput, settings: ImportSettings) -> ArticleInput:
+    """The record as the article service takes it: control characters stripped (the service
+    refuses them from a person; from an archive they are noise), its slug made from the source's
+    (WordPress percent-encodes Unicode ones), its language defaulted and checked."""
+    values = {name: _without_controls(name, value) for name, value in record.values.items()}
+    for name, value in values.items():
+        if BY_NAME[name].kind is Kind.URL and value and not is_web_url(str(value).strip()):
+            record.notes.append(f"{name} {str(value)[:60]!r} is not an http(s) URL; left out")
+            values[name] = ""
+    prepared = ArticleInput(values, origin=record.origin, notes=record.notes)
+    prepared.base_version = record.base_version
+    slug = make_slug(unquote(str(record.get("slug") or ""))) if record.get("slug") else ""
+    prepared["slug"] = slug or None
+    prepared["language"] = check_language(str(record.get("language") or settings.language))
+    return prepared
 
 
-def validate(record: ImportRecord) -> None:
-    """Everything that would fail in the database is refused here, with a message a person can act on."""
-    articles.clean_title(record.title)
-    for name, limit in COLUMN_LIMITS.items():
-        value = getattr(record, name) or ""
-        if len(value) > limit:
-            raise InvalidInput(f"{name} is longer than {limit} characters")
-    for name in (*record.tags, *record.authors, *([record.section] if record.section else [])):
-        if len(name) > MAX_NAME_LENGTH:
-            raise InvalidInput(f"name {name[:40]!r}… is longer than {MAX_NAME_LENGTH} characters")
-    if record.status is Status.SCHEDULED and record.scheduled_at is None:
-        raise InvalidInput("scheduled, but the source gives no publication date")
-    for correction in record.corrections:
-        articles.check_text("correction", correction.text)
-
-
-def source_slug(record: ImportRecord) -> str | None:
-    """The source's slug when it has letters or digits (WordPress percent-encodes Unicode ones)."""
-    if not record.slug:
-        return None
-    return make_slug(unquote(record.slug)) or None
-
-
-def language_of(record: ImportRecord, default: str) -> str:
-    return articles.check_language((record.language or default).replace("_", "-"))
+def _without_controls(name: str, value: Any) -> Any:
+    prose = BY_NAME[name].kind is Kind.PROSE
+    if isinstance(value, str):
+        return strip_controls(value, prose=prose)
+    if isinstance(value, list):
+        return [_without_controls(name, item) for item in value]
+    if isinstance(value, dict):
+        return {key: strip_controls(item, prose=True) if isinstance(item, str) else item for key, item in value.items()}
+    return value
 
 
 # ---------------------------------------------------------------- matching
 
 
-def find_existing(session: Session, record: ImportRecord) -> Article | None:
+def find_existing(session: Session, record: ArticleInput) -> int | None:
     """The article this record was imported as before, if any.
 
     By external id first. Otherwise by slug, but only an article that came from the same
@@ -190,164 +211,111 @@ def find_existing(session: Session, record: ImportRecord) -> Article | None:
     the same title. Another story that merely shares the slug is not a match; the new one gets
     ``-2`` as ``new`` would give it.
     """
-    if record.external_id:
-        found = session.execute(select(Article).where(Article.external_id == record.external_id)).scalars().first()  # type: ignore[arg-type]
+    external_id = record.get("external_id")
+    if external_id:
+        found = session.execute(select(col(Article.id)).where(col(Article.external_id) == external_id)).scalar()
         if found is not None:
-            return found
-    slug = source_slug(record)
-    if slug is None:
+            return int(found)
+    if not record.get("slug"):
         return None
-    candidate: Article | None = session.execute(select(Article).where(Article.slug == slug)).scalars().first()  # type: ignore[arg-type]
-    if candidate is None or candidate.external_id not in (None, record.external_id):
+    candidate = session.execute(
+        select(col(Article.id), col(Article.external_id), col(Article.title)).where(col(Article.slug) == record["slug"])
+    ).first()
+    if candidate is None or candidate.external_id not in (None, external_id):
         return None
-    if record.external_id and _folded(candidate.title) != _folded(record.title):
+    if external_id and _folded(candidate.title) != _folded(str(record.get("title") or "")):
         return None
-    return candidate
+    return int(candidate.id)
 
 
 def _folded(title: str) -> str:
     return " ".join(title.split()).casefold()
 
 
-# ---------------------------------------------------------------- writing
+# ---------------------------------------------------------------- refreshing
 
 
-def _published_at(record: ImportRecord) -> Any:
-    """A published article always has a publication time: the source's, else its creation time."""
-    if record.status in DATED_STATUSES and record.published_at is None:
-        return record.created_at or utcnow()
-    return record.published_at
+def import_base(session: Session, article_id: int, record: ArticleInput, current: int) -> int:
+    """The version the source's copy was based on: what our own export said (``version`` in
+    jsonl or csv), else the version the last import wrote, else the current one."""
+    if record.base_version is not None and 1 <= record.base_version <= current:
+        return record.base_version
+    versions = session.execute(
+        select(col(Revision.version), col(Revision.note)).where(col(Revision.article_id) == article_id)
+    ).all()
+    imported = [version for version, note in versions if note.startswith(IMPORT_NOTE)]
+    if imported:
+        return max(imported)
+    external = session.execute(select(col(Article.external_id)).where(col(Article.id) == article_id)).scalar()
+    return 1 if external else current
 
 
-def create(session: Session, record: ImportRecord, settings: ImportSettings, warnings: list[Problem]) -> Article:
-    draft = ArticleDraft(
-        title=record.title,
-        body=record.body,
-        subtitle=record.subtitle,
-        summary=record.summary,
-        language=language_of(record, settings.language),
-        slug=source_slug(record),
-        section=record.section,
-        tags=record.tags,
-        authors=record.authors,
-        status=record.status,
-        source_name=record.source_name,
-        source_url=record.source_url,
-        canonical_url=record.canonical_url,
-        image_url=record.image_url,
-        image_alt=record.image_alt,
-        image_caption=record.image_caption,
-        image_credit=record.image_credit,
-        dateline=record.dateline,
-        editor_note=record.editor_note,
-        featured=record.featured,
-        external_id=record.external_id,
-        created_at=record.created_at,
-        updated_at=record.updated_at,
-        published_at=_published_at(record),
-        scheduled_at=record.scheduled_at,
-        expires_at=record.expires_at,
-    )
-    article = articles.create(session, draft, who=settings.who, reload=False)
-    article_id: int = article.id  # type: ignore[assignment]
-    extra = {"retraction_reason": record.retraction_reason, "deleted_at": record.deleted_at}
-    extra = {name: value for name, value in extra.items() if value}
-    if extra:
-        session.execute(sql_update(Article).where(Article.id == article_id).values(**extra))  # type: ignore[arg-type]
-    add_corrections(session, article_id, record)
-    add_aliases(session, article_id, record, warnings)
-    return article
+def _comparable(name: str, value: Any) -> Any:
+    """A value as two copies of a field are compared: names by slug, times as instants."""
+    from datetime import datetime
+
+    from balita_cli.slugs import term_slug
+
+    if name == "tags":
+        return sorted({term_slug("tag", tag) for tag in value or []})
+    if name == "authors":
+        return _slugs(value or [])
+    if name == "section":
+        return make_slug(value) if value else None
+    if BY_NAME[name].kind is Kind.TIME:
+        return datetime.fromisoformat(value) if isinstance(value, str) and value else value
+    return "" if value is None else value
 
 
-def add_corrections(session: Session, article_id: int, record: ImportRecord) -> int:
-    """The record's corrections the article does not carry yet (same kind and text)."""
-    if not record.corrections:
-        return 0
-    have = {
-        (kind, text)
-        for kind, text in session.execute(
-            select(Correction.kind, Correction.text).where(Correction.article_id == article_id)  # type: ignore[call-overload]
+def _differences(old: dict[str, Any], new: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
+    return {name: new.get(name) for name in names
+            if _comparable(name, new.get(name)) != _comparable(name, old.get(name))}  # fmt: skip
+
+
+def refresh(session: Session, article_id: int, record: ArticleInput, settings: ImportSettings) -> bool:
+    """``--update``: bring an imported article's content in line with its source, merged three
+    ways: the source's changes since the version it was based on go on top of the newsroom's,
+    and a field both changed differently is a conflict, refreshed not at all. Status and
+    publication times stay as the newsroom set them. False when nothing differs."""
+    from datetime import UTC
+
+    from balita_cli.db.dbapi import Database
+    from balita_cli.services import corrections, documents, revisions
+
+    db = Database.of_session(session)
+    now = articles.current(session, article_id)
+    base = revisions.content(db, article_id, import_base(session, article_id, record, int(now["version"])))
+    fields = [name for name in EDITOR_FIELDS if name in record and name != "slug"]
+    theirs = _differences(base, {name: record[name] for name in fields}, fields)
+    ours = _differences(base, now, fields)
+    clashes = [
+        name for name in theirs if name in ours and _comparable(name, theirs[name]) != _comparable(name, now[name])
+    ]
+    if clashes:
+        raise Conflict(
+            f"article {article_id} was changed here and at its source since it was imported "
+            f"({', '.join(clashes)}); not refreshed"
         )
-    }
-    added = 0
-    for correction in record.corrections:
-        if (correction.kind, correction.text) in have:
-            continue
-        session.add(
-            Correction(
-                article_id=article_id,
-                created_at=correction.created_at or utcnow(),
-                kind=correction.kind[:20],
-                text=correction.text,
-            )
-        )
-        have.add((correction.kind, correction.text))
-        added += 1
-    session.flush()
-    return added
-
-
-def add_aliases(session: Session, article_id: int, record: ImportRecord, warnings: list[Problem]) -> int:
-    """Old slugs (Hugo ``aliases``, our own ``aliases``) keep resolving; one taken elsewhere is reported."""
-    if not record.aliases:
-        return 0
-    added = 0
-    current = session.execute(select(Article.slug).where(Article.id == article_id)).scalar_one()  # type: ignore[call-overload]
-    for alias in record.aliases:
-        slug = make_slug(unquote(alias))
-        if not slug or slug == current:
-            continue
-        owner = session.execute(select(ArticleSlug.article_id).where(ArticleSlug.slug == slug)).scalars().first()  # type: ignore[call-overload]
-        taken = session.execute(select(Article.id).where(Article.slug == slug)).scalars().first()  # type: ignore[call-overload]
-        if owner == article_id:
-            continue
-        if owner is not None or taken is not None:
-            warnings.append(Problem(record.origin, f"alias {slug!r} belongs to another article; not kept"))
-            continue
-        session.add(ArticleSlug(article_id=article_id, slug=slug))
-        added += 1
-    session.flush()
-    return added
-
-
-def refresh(
-    session: Session, existing: Article, record: ImportRecord, settings: ImportSettings, warnings: list[Problem]
-) -> bool:
-    """``--update``: bring an imported article in line with its source; False when nothing differs."""
-    article = articles.load(session, existing.id)  # type: ignore[arg-type]
-    article_id: int = article.id  # type: ignore[assignment]
-    changes = changes_for(article, record, settings)
-    added = add_corrections(session, article_id, record) + add_aliases(session, article_id, record, warnings)
-    if changes.is_empty():
+    wanted = _differences(now, theirs, theirs)
+    added = corrections.add_notices(session, article_id, record.get("corrections") or ())
+    added += sum(_keep_alias(session, article_id, alias) for alias in record.get("aliases") or ())
+    if not wanted:
         return added > 0
-    articles.update(session, article_id, changes, who=settings.who, note=f"imported from {record.origin}")
+    changes = documents.changes_from(wanted, UTC)
+    articles.update(session, article_id, changes, who=settings.who, note=f"{IMPORT_NOTE}{record.origin}")
     return True
-
-
-def changes_for(article: Article, record: ImportRecord, settings: ImportSettings) -> ArticleChanges:
-    wanted: dict[str, Any] = {name: getattr(record, name) for name in UPDATABLE_TEXT}
-    wanted["title"] = articles.clean_title(record.title)
-    wanted["language"] = language_of(record, settings.language)
-    wanted.update({name: getattr(record, name) for name in UPDATABLE_TIMES})
-    wanted.update(published_at=_published_at(record), featured=record.featured, status=record.status)
-    if record.external_id and article.external_id is None:
-        wanted["external_id"] = record.external_id
-    values = {name: value for name, value in wanted.items() if getattr(article, name) != value}
-    changes = ArticleChanges(values=values)
-    current_section = article.section.name if article.section else None
-    if _slugs([record.section] if record.section else []) != _slugs([current_section] if current_section else []):
-        changes.section, changes.clear_section = record.section, record.section is None
-    if _tag_slugs(record.tags) != _tag_slugs([tag.name for tag in article.tags]):
-        changes.tags = list(record.tags)
-    if _slugs(record.authors) != _slugs([author.name for author in article.authors]):
-        changes.authors = list(record.authors)
-    return changes
 
 
 def _slugs(names: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(make_slug(name) for name in names))
 
 
-def _tag_slugs(names: Iterable[str]) -> set[str]:
-    """Tags compare as ``taxonomy.term_slug`` stores them: "#internal" stays apart from "internal"."""
-    return {taxonomy.term_slug(Tag, name) for name in names}
+def _keep_alias(session: Session, article_id: int, alias: str) -> int:
+    slug = make_slug(unquote(alias))
+    if not slug:
+        return 0
+    try:
+        with session.begin_nested():
+            return int(articles.keep_old_slug(session, article_id, slug))
+    except Conflict:
+        return 0

@@ -8,7 +8,6 @@ article record. Every file appears complete under its name or not at all.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sqlite3
@@ -167,15 +166,16 @@ def _run_tool(command: list[str], env: dict[str, str]) -> None:
 
 def export_jsonl(engine: Engine, target: Path, base_url: str = "") -> None:
     """Every article, trash included, as the records every machine format is built from."""
-    from sqlalchemy.orm import Session
+    from balita_cli.db import dbapi
+    from balita_cli.formats.streaming import json_line
+    from balita_cli.services.query import ArticleFilter, Window
+    from balita_cli.services.reading import stream_records
 
-    from balita_cli.services.query import ArticleFilter
-    from balita_cli.services.streaming import stream_records
-
-    with Session(bind=engine) as session, atomic_open(target) as stream:
+    url = engine.url.render_as_string(hide_password=False)
+    with dbapi.reading(url) as db, atomic_open(target) as stream:
         for in_trash in (False, True):
-            for record in stream_records(session, ArticleFilter(trash=in_trash), base_url, sort="id"):
-                stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+            for record in stream_records(db, ArticleFilter(trash=in_trash), base_url, Window(sort="id")):
+                stream.write(json_line(record))
 
 
 # ---------------------------------------------------------------- restore

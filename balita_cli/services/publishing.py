@@ -6,95 +6,100 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from balita_cli.errors import InvalidInput
-from balita_cli.models import Article, Status, check_transition
+from balita_cli.models import Article
 from balita_cli.services import articles
 from balita_cli.services.articles import ArticleChanges
 from balita_cli.timeutil import utcnow
+from balita_cli.workflow import Status, check_transition
 
 
 def change_status(
     session: Session,
-    article: Article,
+    article_id: int,
     target: Status,
     *,
     who: str = "",
     note: str = "",
     extra: dict[str, Any] | None = None,
-) -> Article:
-    check_transition(article.status, target)
-    values: dict[str, Any] = {"status": target, **(extra or {})}
+) -> int:
+    before = articles.current(session, article_id)
+    status = Status(before["status"])
+    check_transition(status, target)
     return articles.update(
-        session,
-        article.id,  # type: ignore[arg-type]
-        ArticleChanges(values=values),
-        seen_version=article.version,
-        who=who,
-        note=note or f"status {article.status.value} → {target.value}",
-    )
+        session, article_id, ArticleChanges(values={"status": target, **(extra or {})}),
+        seen_version=before["version"], who=who, note=note or f"status {status.value} → {target.value}",
+    )  # fmt: skip
 
 
-def publish(session: Session, article: Article, *, at: datetime | None = None, who: str = "") -> Article:
+def publish(session: Session, article_id: int, *, at: datetime | None = None, who: str = "") -> int:
     """Publish now, or schedule for ``at`` when it lies in the future."""
     now = utcnow()
+    before = articles.current(session, article_id)
+    status = Status(before["status"])
     if at is not None and at > now:
-        if article.status is Status.SCHEDULED:
+        if status is Status.SCHEDULED:
             return articles.update(
-                session, article.id, ArticleChanges(values={"scheduled_at": at}),  # type: ignore[arg-type]
-                seen_version=article.version, who=who, note="rescheduled",
+                session, article_id, ArticleChanges(values={"scheduled_at": at}),
+                seen_version=before["version"], who=who, note="rescheduled",
             )  # fmt: skip
-        return change_status(session, article, Status.SCHEDULED, who=who, extra={"scheduled_at": at})
-    when = at or now
+        return change_status(session, article_id, Status.SCHEDULED, who=who, extra={"scheduled_at": at})
     # Republishing from the archive keeps the original date; a first publication stamps it.
-    published_at = article.published_at if article.status is Status.ARCHIVED and article.published_at else when
+    kept = before["published_at"] if status is Status.ARCHIVED and before["published_at"] else None
+    published_at = datetime.fromisoformat(kept) if kept else (at or now)
     return change_status(
-        session, article, Status.PUBLISHED, who=who,
+        session, article_id, Status.PUBLISHED, who=who,
         extra={"published_at": published_at, "scheduled_at": None},
     )  # fmt: skip
 
 
-def unpublish(session: Session, article: Article, *, who: str = "") -> Article:
+def unpublish(session: Session, article_id: int, *, who: str = "") -> int:
     """Back to draft: from published (taken off the site) or scheduled (the schedule is dropped)."""
-    if article.status not in {Status.PUBLISHED, Status.SCHEDULED}:
-        raise InvalidInput(f"article {article.id} is {article.status.value}, not published or scheduled")
-    return change_status(session, article, Status.DRAFT, who=who, extra={"scheduled_at": None})
+    status = articles.current(session, article_id)["status"]
+    if status not in {Status.PUBLISHED.value, Status.SCHEDULED.value}:
+        raise InvalidInput(f"article {article_id} is {status}, not published or scheduled")
+    return change_status(session, article_id, Status.DRAFT, who=who, extra={"scheduled_at": None})
 
 
-def archive(session: Session, article: Article, *, who: str = "") -> Article:
-    return change_status(session, article, Status.ARCHIVED, who=who)
+def archive(session: Session, article_id: int, *, who: str = "") -> int:
+    return change_status(session, article_id, Status.ARCHIVED, who=who)
 
 
 @dataclass
 class DueRun:
-    published: list[Article] = field(default_factory=list)
-    expired: list[Article] = field(default_factory=list)
+    published: list[int] = field(default_factory=list)
+    expired: list[int] = field(default_factory=list)
+
+
+def _due(session: Session, status: Status, column: Any, moment: datetime) -> list[tuple[int, Any]]:
+    """Articles of ``status`` whose ``column`` time has come, locked for this run.
+
+    On PostgreSQL, rows another due run has locked are skipped rather than waited for: that run
+    is publishing them, and this one would only find them done and fail its compare-and-set.
+    """
+    statement = (
+        select(col(Article.id), column)
+        .where(col(Article.status) == status, column <= moment, col(Article.deleted_at).is_(None))
+        .order_by(column, col(Article.id))
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    return [(int(row[0]), row[1]) for row in session.execute(statement)]
 
 
 def run_due(session: Session, *, now: datetime | None = None, who: str = "") -> DueRun:
     """Publish scheduled articles whose time has come; archive published ones past expiry."""
     moment = now or utcnow()
     run = DueRun()
-    live = Article.deleted_at.is_(None)  # type: ignore[union-attr]
-    due = select(Article).where(
-        and_(Article.status == Status.SCHEDULED, Article.scheduled_at <= moment, live)  # type: ignore[arg-type,operator]
-    )
-    for article in list(session.execute(due.order_by(Article.scheduled_at)).scalars()):  # type: ignore[arg-type]
-        run.published.append(
-            change_status(
-                session,
-                article,
-                Status.PUBLISHED,
-                who=who,
-                note="published on schedule",
-                extra={"published_at": article.scheduled_at, "scheduled_at": None},
-            )  # fmt: skip
-        )
-    expired = select(Article).where(
-        and_(Article.status == Status.PUBLISHED, Article.expires_at <= moment, live)  # type: ignore[arg-type,operator]
-    )
-    for article in list(session.execute(expired.order_by(Article.expires_at)).scalars()):  # type: ignore[arg-type]
-        run.expired.append(change_status(session, article, Status.ARCHIVED, who=who, note="expired"))
+    for article_id, scheduled_at in _due(session, Status.SCHEDULED, col(Article.scheduled_at), moment):
+        change_status(session, article_id, Status.PUBLISHED, who=who, note="published on schedule",
+                      extra={"published_at": scheduled_at, "scheduled_at": None})  # fmt: skip
+        run.published.append(article_id)
+    for article_id, _expires in _due(session, Status.PUBLISHED, col(Article.expires_at), moment):
+        change_status(session, article_id, Status.ARCHIVED, who=who, note="expired")
+        run.expired.append(article_id)
     return run

@@ -1,6 +1,6 @@
 """An article's editorial record: its versions, the content of any version, diffs and reverts.
 
-A ``Revision`` row with version N is written by the change that produced version N: it says who
+A ``revision`` row with version N is written by the change that produced version N: it says who
 made that change, when and why, and holds the full content of version N-1. So the content of
 version N is the next revision's snapshot, or the article itself when N is the current version.
 """
@@ -13,19 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
+from balita_cli.db.dbapi import Database
 from balita_cli.errors import Aborted, InvalidInput, NotFound
-from balita_cli.models import Article, Revision
-from balita_cli.services import articles
-from balita_cli.services.articles import TEXT_FIELDS, ArticleChanges
-from balita_cli.timeutil import iso
+from balita_cli.records import iso
+from balita_cli.schema import BY_NAME, EDITOR_FIELDS, Kind
+from balita_cli.services import reading
+from balita_cli.services.articles import ArticleChanges
 
-# What a revert brings back. Status, publication times and the retraction notice stay as they
-# are: the workflow moves only through publish/unpublish/retract, never by a content revert.
-REVERTED_TEXT = tuple(name for name in TEXT_FIELDS if name != "retraction_reason")
-WORKFLOW_FIELDS = ("status", "published_at", "scheduled_at", "retraction_reason")
+RELATION_CHANGES = {"section", "tags", "authors", "slug"}
 
 
 @dataclass(frozen=True)
@@ -46,61 +41,61 @@ class VersionEntry:
         }
 
 
-def _revisions(session: Session, article_id: int) -> dict[int, Revision]:
-    statement = select(Revision).where(Revision.article_id == article_id)  # type: ignore[arg-type]
-    return {rev.version: rev for rev in session.execute(statement).scalars()}
+def _revisions(db: Database, article_id: int) -> dict[int, tuple[Any, str, str, str]]:
+    rows = db.rows("SELECT version, created_at, changed_by, note, snapshot FROM revision WHERE article_id = ?",
+                   [article_id])  # fmt: skip
+    return {int(version): (created, by, note, snapshot) for version, created, by, note, snapshot in rows}
 
 
-def history(session: Session, article: Article) -> list[VersionEntry]:
+def history(db: Database, article_id: int) -> list[VersionEntry]:
     """Every version, newest first; version 1 is the creation."""
-    stored = _revisions(session, article.id)  # type: ignore[arg-type]
+    row = db.rows("SELECT version, created_at, created_by FROM article WHERE id = ?", [article_id])
+    if not row:
+        raise NotFound(f"no article {article_id}")
+    current, created_at, created_by = row[0]
+    stored = _revisions(db, article_id)
     entries = []
-    for version in range(article.version, 0, -1):
-        rev = stored.get(version)
-        if rev is not None:
-            entry = VersionEntry(version, rev.created_at, rev.changed_by, rev.note, False)
+    for version in range(int(current), 0, -1):
+        if version in stored:
+            when, by, note, _snapshot = stored[version]
+            entries.append(VersionEntry(version, db.time(when), by, note, version == current))
         elif version == 1:
-            creator = article.created_by or _author_of_first(stored)
-            entry = VersionEntry(1, article.created_at, creator, "created", False)
-        else:
-            continue  # a gap (an import that started above 1): nothing recorded for it
-        entries.append(entry)
-    if entries and entries[0].version == article.version:
-        top = entries[0]
-        entries[0] = VersionEntry(top.version, top.created_at, top.changed_by, top.note, True)
+            creator = created_by or _author_of_first(stored)
+            entries.append(VersionEntry(1, db.time(created_at), creator, "created", current == 1))
     return entries
 
 
-def _author_of_first(stored: dict[int, Revision]) -> str:
+def _author_of_first(stored: dict[int, tuple[Any, str, str, str]]) -> str:
     """Who created the article: the last editor of version 1, kept in version 2's snapshot."""
     second = stored.get(2)
-    return str(json.loads(second.snapshot).get("updated_by", "")) if second is not None else ""
+    return str(json.loads(second[3]).get("updated_by", "")) if second is not None else ""
 
 
-def content(session: Session, article: Article, version: int) -> dict[str, Any]:
-    """The article's editable content as it was at ``version``."""
-    if version == article.version:
-        return articles.snapshot(article)
-    if not 1 <= version < article.version:
-        raise NotFound(f"article {article.id} has versions 1 to {article.version}, not {version}")
-    following = session.execute(
-        select(Revision.snapshot).where(  # type: ignore[call-overload]
-            Revision.article_id == article.id, Revision.version == version + 1
-        )
-    ).scalar()
+def content(db: Database, article_id: int, version: int) -> dict[str, Any]:
+    """The article's content as it was at ``version``."""
+    current = int(db.scalar("SELECT version FROM article WHERE id = ?", [article_id]) or 0)
+    if version == current:
+        return reading.content(db, article_id)
+    if not 1 <= version < current:
+        raise NotFound(f"article {article_id} has versions 1 to {current}, not {version}")
+    following = db.scalar("SELECT snapshot FROM revision WHERE article_id = ? AND version = ?",
+                          [article_id, version + 1])  # fmt: skip
     if following is None:
-        raise NotFound(f"no content is recorded for version {version} of article {article.id}")
+        raise NotFound(f"no content is recorded for version {version} of article {article_id}")
     data: dict[str, Any] = json.loads(following)
     return data
 
 
+def _shown(name: str, value: Any) -> str:
+    if name == "corrections" and isinstance(value, list):
+        return " | ".join(f"{item.get('kind', 'correction')}: {item.get('text', '')}" for item in value)
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return "" if value is None else str(value)
+
+
 def _field_lines(data: dict[str, Any]) -> list[str]:
-    lines = []
-    for name in sorted(key for key in data if key not in {"body", "updated_by"}):
-        value = data[name]
-        shown = ", ".join(map(str, value)) if isinstance(value, list) else value
-        lines.append(f"{name}: {'' if shown is None else shown}\n")
-    return lines
+    return [f"{name}: {_shown(name, data[name])}\n" for name in sorted(data) if name not in {"body", "updated_by"}]
 
 
 def _body_lines(data: dict[str, Any]) -> list[str]:
@@ -117,61 +112,54 @@ def diff_lines(old: dict[str, Any], new: dict[str, Any], old_label: str, new_lab
     return [line.rstrip("\n") for line in (*fields, *body)]
 
 
-def diff(session: Session, article: Article, old: int | None = None, new: int | None = None) -> list[str]:
+def diff(db: Database, article_id: int, old: int | None = None, new: int | None = None) -> list[str]:
     """Lines of the diff from version ``old`` to ``new`` (default: the previous to the current)."""
-    new_version = article.version if new is None else new
+    current = int(db.scalar("SELECT version FROM article WHERE id = ?", [article_id]) or 0)
+    new_version = current if new is None else new
     old_version = new_version - 1 if old is None else old
     if old_version < 1:
-        raise InvalidInput(f"article {article.id} has only version {article.version}; nothing to compare")
+        raise InvalidInput(f"article {article_id} has only version {current}; nothing to compare")
     return diff_lines(
-        content(session, article, old_version),
-        content(session, article, new_version),
+        content(db, article_id, old_version),
+        content(db, article_id, new_version),
         f"version {old_version}",
         f"version {new_version}",
     )
 
 
 def revert_changes(target: dict[str, Any], current: dict[str, Any]) -> ArticleChanges:
-    """The changes that bring ``current`` content back to ``target``, workflow fields aside."""
-    from datetime import datetime as dt
-
-    values: dict[str, Any] = {
-        name: target[name] for name in REVERTED_TEXT if name in target and target[name] != current.get(name)
-    }
-    if target.get("featured") is not None and target["featured"] != current.get("featured"):
-        values["featured"] = bool(target["featured"])
-    if "expires_at" in target and target["expires_at"] != current.get("expires_at"):
-        values["expires_at"] = dt.fromisoformat(target["expires_at"]) if target["expires_at"] else None
-    changes = ArticleChanges(values=values)
-    if target.get("section") != current.get("section"):
-        changes.section, changes.clear_section = target.get("section"), not target.get("section")
-    if target.get("tags") is not None and target["tags"] != current.get("tags"):
-        changes.tags = list(target["tags"])
-    if target.get("authors") is not None and target["authors"] != current.get("authors"):
-        changes.authors = list(target["authors"])
-    if target.get("slug") and target["slug"] != current.get("slug"):
-        changes.slug = target["slug"]
+    """The changes that bring ``current`` content back to ``target``: the editor's fields only
+    (status, publication times and notices move only through their own commands)."""
+    changes = ArticleChanges()
+    for name in EDITOR_FIELDS:
+        if name not in target or target[name] == current.get(name):
+            continue
+        value = target[name]
+        if name == "section":
+            changes.section, changes.clear_section = value, not value
+        elif name in {"tags", "authors"}:
+            setattr(changes, name, list(value or []))
+        elif name == "slug":
+            changes.slug = value
+        elif BY_NAME[name].kind is Kind.TIME:
+            changes.values[name] = datetime.fromisoformat(value) if value else None
+        else:
+            changes.values[name] = value
     return changes
 
 
-def revert(
-    session: Session,
-    article_id: int,
-    version: int,
-    *,
-    seen_version: int | None = None,
-    who: str = "",
-    note: str = "",
-) -> Article:
+def revert(session: Any, article_id: int, version: int, *, seen_version: int | None = None, who: str = "",
+           note: str = "") -> int:  # fmt: skip
     """Bring back version ``version``'s content as a new version (compare-and-set like any edit)."""
-    article = articles.load(session, article_id)
-    expected = article.version if seen_version is None else seen_version
-    if version == article.version:
+    from balita_cli.services import articles
+
+    db = Database.of_session(session)
+    current = reading.content(db, article_id)
+    now = int(db.scalar("SELECT version FROM article WHERE id = ?", [article_id]))
+    if version == now:
         raise Aborted(f"article {article_id} is at version {version} already; nothing to revert")
-    changes = revert_changes(content(session, article, version), articles.snapshot(article))
+    changes = revert_changes(content(db, article_id, version), current)
     if changes.is_empty():
         raise Aborted(f"article {article_id} already has the content of version {version}")
-    return articles.update(
-        session, article_id, changes, seen_version=expected, who=who,
-        note=note or f"reverted to version {version}",
-    )  # fmt: skip
+    return articles.update(session, article_id, changes, seen_version=seen_version, who=who,
+                           note=note or f"reverted to version {version}")  # fmt: skip

@@ -8,91 +8,65 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
-from sqlmodel import col
+from balita_cli.db.dbapi import Database
+from balita_cli.services.query import ArticleFilter, Where, time_param, where_clause
 
-from balita_cli.models import Article, ArticleAuthor, ArticleTag, Author, Section, Tag
-from balita_cli.services.query import ArticleFilter, conditions
+GROUPS = {
+    "by_status": ("article.status", ""),
+    "by_language": ("article.language", ""),
+    "by_section": ("section.name", "JOIN section ON section.id = article.section_id"),
+    "by_tag": ("tag.name", "JOIN article_tag ON article_tag.article_id = article.id "
+               "JOIN tag ON tag.id = article_tag.tag_id"),
+    "by_author": ("author.name", "JOIN article_author ON article_author.article_id = article.id "
+                  "JOIN author ON author.id = article_author.author_id"),
+}  # fmt: skip
 
 
 @dataclass
 class Stats:
     total: int
-    by_status: dict[str, int]
-    by_section: dict[str, int]
-    by_tag: dict[str, int]
-    by_author: dict[str, int]
-    by_language: dict[str, int]
+    groups: dict[str, dict[str, int]]
     per_day: list[tuple[date, int]] = field(default_factory=list)
-    first_day: date | None = None
-    last_day: date | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "total": self.total,
-            "by_status": self.by_status,
-            "by_section": self.by_section,
-            "by_tag": self.by_tag,
-            "by_author": self.by_author,
-            "by_language": self.by_language,
+            **{name: self.groups[name] for name in ("by_status", "by_section", "by_tag", "by_author", "by_language")},
             "published_per_day": [{"date": day.isoformat(), "published": n} for day, n in self.per_day],
         }
 
 
-def _grouped(session: Session, key: Any, where: list[Any], *joins: tuple[Any, Any]) -> dict[str, int]:
-    statement = select(key, func.count(func.distinct(Article.id))).select_from(Article)
-    for target, on in joins:
-        statement = statement.join(target, on)
-    statement = statement.where(and_(*where)).group_by(key).order_by(func.count(func.distinct(Article.id)).desc(), key)
-    return {str(name) if name is not None else "(none)": int(count) for name, count in session.execute(statement)}
-
-
-def collect(session: Session, flt: ArticleFilter, *, days: int, zone: tzinfo, now: datetime) -> Stats:
-    where = conditions(session, flt)
-    total = int(session.execute(select(func.count()).select_from(Article).where(and_(*where))).scalar_one())
-    by_section = _grouped(session, Section.name, where, (Section, Section.id == Article.section_id))
-    unsectioned = total - sum(by_section.values())
-    if unsectioned:
-        by_section["(none)"] = unsectioned
-    return Stats(
-        total=total,
-        by_status=_grouped(session, Article.status, where),
-        by_section=by_section,
-        by_tag=_grouped(
-            session,
-            Tag.name,
-            where,
-            (ArticleTag, ArticleTag.article_id == Article.id),
-            (Tag, Tag.id == ArticleTag.tag_id),
-        ),
-        by_author=_grouped(
-            session,
-            Author.name,
-            where,
-            (ArticleAuthor, ArticleAuthor.article_id == Article.id),
-            (Author, Author.id == ArticleAuthor.author_id),
-        ),
-        by_language=_grouped(session, Article.language, where),
-        per_day=published_per_day(session, flt, days=days, zone=zone, now=now),
+def _grouped(db: Database, key: str, joins: str, where: Where) -> dict[str, int]:
+    sql = (
+        f"SELECT {key}, count(DISTINCT article.id) AS n FROM article {joins} WHERE {where.sql} "
+        f"GROUP BY {key} ORDER BY n DESC, {key}"
     )
+    return {str(name) if name is not None else "(none)": int(count) for name, count in db.rows(sql, where.params)}
+
+
+def collect(db: Database, flt: ArticleFilter, *, days: int, zone: tzinfo, now: datetime) -> Stats:
+    where = where_clause(db, flt)
+    total = int(db.scalar(f"SELECT count(*) FROM article WHERE {where.sql}", where.params))
+    groups = {name: _grouped(db, key, joins, where) for name, (key, joins) in GROUPS.items()}
+    unsectioned = total - sum(groups["by_section"].values())
+    if unsectioned:
+        groups["by_section"]["(none)"] = unsectioned
+    return Stats(total, groups, published_per_day(db, flt, days=days, zone=zone, now=now))
 
 
 def published_per_day(
-    session: Session, flt: ArticleFilter, *, days: int, zone: tzinfo, now: datetime
+    db: Database, flt: ArticleFilter, *, days: int, zone: tzinfo, now: datetime
 ) -> list[tuple[date, int]]:
     """Articles published on each of the last ``days`` local days (zero days included)."""
     last_day = now.astimezone(zone).date()
     first_day = last_day - timedelta(days=max(days, 1) - 1)
-    start = datetime.combine(first_day, datetime.min.time(), tzinfo=zone)
-    published = col(Article.published_at)
-    where = [*conditions(session, flt), published.is_not(None), published >= start]
-    times = session.execute(select(published).where(and_(*where))).scalars()
-    counts = Counter(moment.astimezone(zone).date() for moment in times if moment is not None)
-    return [
-        (first_day + timedelta(days=offset), counts.get(first_day + timedelta(days=offset), 0))
-        for offset in range((last_day - first_day).days + 1)
-    ]
+    where = where_clause(db, flt)
+    where.add("article.published_at >= ?", time_param(db, datetime.combine(first_day, time(), tzinfo=zone)))
+    sql = f"SELECT article.published_at FROM article WHERE {where.sql}"
+    counts = Counter(moment.astimezone(zone).date() for (value,) in db.rows(sql, where.params)
+                     if (moment := db.time(value)) is not None)  # fmt: skip
+    return [(first_day + timedelta(days=n), counts.get(first_day + timedelta(days=n), 0))
+            for n in range((last_day - first_day).days + 1)]  # fmt: skip

@@ -1,67 +1,66 @@
-"""Tags, sections and authors: name + slug, unique by slug (so "Manila" and "manila" are one)."""
+"""Tags, sections and authors: name + slug, unique by slug (so "Manila" and "manila" are one).
+
+A term is named by its name or slug; ``#12`` (or ``id:12``) names it by id. A bare number is a
+name: year tags ("2024") are common, and a number that silently meant an id once deleted the
+wrong tag.
+"""
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
-from balita_cli.errors import Conflict, InvalidInput, NotFound
+from balita_cli.errors import Conflict, NotFound
 from balita_cli.models import Article, ArticleAuthor, ArticleTag, Author, Section, Tag
-from balita_cli.slugs import make_slug
+from balita_cli.schema import MAX_EMAIL_LENGTH, check_name
+from balita_cli.slugs import term_slug
 
 Term = TypeVar("Term", Tag, Section, Author)
-TermKind = type[Tag] | type[Section] | type[Author]
+KINDS: dict[str, type[Tag] | type[Section] | type[Author]] = {"tag": Tag, "section": Section, "author": Author}
+NAMES: dict[type, str] = {Tag: "tag", Section: "section", Author: "author"}
+_EXPLICIT_ID = re.compile(r"^(?:#|id:)(\d{1,18})$")
+KNOWN_TERMS = "balita_known_terms"
 
-KIND_NAMES: dict[type, str] = {Tag: "tag", Section: "section", Author: "author"}
+
+def _id(term: Tag | Section | Author) -> int:
+    """The id of a term read from the database (always set there)."""
+    assert term.id is not None
+    return term.id
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount or 0)
 
 
 def kind_name(kind: type) -> str:
-    return KIND_NAMES[kind]
+    return NAMES[kind]
 
 
-MAX_NAME_LENGTH = 200  # the name and slug columns' size
+def find(session: Session, kind: type[Term], ref: str) -> Term | None:
+    """By ``#id``, or by name or slug (case-insensitive, through the name's slug)."""
+    explicit = _EXPLICIT_ID.match(ref.strip())
+    if explicit:
+        return session.get(kind, int(explicit.group(1)))
+    slug = term_slug(kind_name(kind), ref)
+    return session.execute(select(kind).where(col(kind.slug) == slug)).scalars().first()
 
 
-def term_slug(kind: type, name: str) -> str:
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise InvalidInput(f"{kind_name(kind)} name cannot be empty")
-    if len(cleaned) > MAX_NAME_LENGTH:
-        raise InvalidInput(f"{kind_name(kind)} name is longer than {MAX_NAME_LENGTH} characters")
-    if any(unicodedata.category(char) == "Cc" for char in cleaned):
-        raise InvalidInput(f"{kind_name(kind)} name contains a control character")
-    slug = make_slug(cleaned)
-    if not slug:
-        raise InvalidInput(f"{kind_name(kind)} name {name!r} has no letters or digits to make a slug")
-    # Ghost's convention: an internal tag "#x" keeps its hash in the slug so it stays distinct.
-    if kind is Tag and cleaned.startswith("#"):
-        slug = f"hash-{slug}"
-    return slug
-
-
-def find(session: Session, kind: type[Term], name_or_slug: str) -> Term | None:
-    """By slug (case-insensitive, via the name's slug) or by numeric id."""
-    if name_or_slug.isdigit():
-        by_id = session.get(kind, int(name_or_slug))
+def get(session: Session, kind: type[Term], ref: str) -> Term:
+    term = find(session, kind, ref)
+    if term is not None:
+        return term
+    hint = ""
+    if ref.strip().isdigit() and len(ref.strip()) <= 18:
+        by_id = session.get(kind, int(ref.strip()))
         if by_id is not None:
-            return by_id
-    slug = term_slug(kind, name_or_slug)
-    return session.execute(select(kind).where(kind.slug == slug)).scalars().first()  # type: ignore[arg-type]
-
-
-def get(session: Session, kind: type[Term], name_or_slug: str) -> Term:
-    term = find(session, kind, name_or_slug)
-    if term is None:
-        raise NotFound(f"no {kind_name(kind)} {name_or_slug!r}")
-    return term
-
-
-KNOWN_TERMS = "balita_known_terms"
+            hint = f"; did you mean #{by_id.id} ({by_id.name})?"
+    raise NotFound(f"no {kind_name(kind)} {ref!r}{hint}")
 
 
 def forget_known_terms(session: Session) -> None:
@@ -71,31 +70,41 @@ def forget_known_terms(session: Session) -> None:
 
 def get_or_create(session: Session, kind: type[Term], name: str) -> Term:
     """Race-free: insert under a savepoint and fall back to the row another writer created."""
-    slug = term_slug(kind, name)
+    slug = term_slug(kind_name(kind), name)
     known: dict[tuple[type, str], Any] = session.info.setdefault(KNOWN_TERMS, {})
     if (kind, slug) in known:
-        return known[(kind, slug)]  # type: ignore[no-any-return]
-    existing = session.execute(select(kind).where(kind.slug == slug)).scalars().first()  # type: ignore[arg-type]
+        return cast(Term, known[(kind, slug)])
+    existing = session.execute(select(kind).where(col(kind.slug) == slug)).scalars().first()
     if existing is not None:
         # Only rows already in the database are remembered: one created under a savepoint
         # that later rolls back must not be handed out again.
         known[(kind, slug)] = existing
         return existing
-    term = kind(name=" ".join(name.split()), slug=slug)
+    term = kind(name=check_name(kind_name(kind), name), slug=slug)
     try:
         with session.begin_nested():
             session.add(term)
             session.flush()
     except IntegrityError:
-        return session.execute(select(kind).where(kind.slug == slug)).scalars().one()  # type: ignore[arg-type]
+        return session.execute(select(kind).where(col(kind.slug) == slug)).scalars().one()
     return term
 
 
+# Sizes of the terms' other columns (models: max_length), checked on both databases alike.
+EXTRA_LIMITS = {"email": MAX_EMAIL_LENGTH, "bio": 5000, "description": 5000}
+
+
 def create(session: Session, kind: type[Term], name: str, **extra: str) -> Term:
-    slug = term_slug(kind, name)
-    if session.execute(select(kind).where(kind.slug == slug)).scalars().first() is not None:  # type: ignore[arg-type]
+    from balita_cli.schema import check_text
+
+    slug = term_slug(kind_name(kind), name)
+    for field_name, value in extra.items():
+        check_text(field_name, value, limit=EXTRA_LIMITS.get(field_name), prose=field_name != "email")
+    if session.execute(select(kind).where(col(kind.slug) == slug)).scalars().first() is not None:
         raise Conflict(f"{kind_name(kind)} {name!r} already exists (slug {slug})")
-    term = kind(name=" ".join(name.split()), slug=slug, **extra)  # type: ignore[arg-type]
+    term = kind(name=check_name(kind_name(kind), name), slug=slug)
+    for field_name, value in extra.items():
+        setattr(term, field_name, value)
     try:
         with session.begin_nested():
             session.add(term)
@@ -105,7 +114,7 @@ def create(session: Session, kind: type[Term], name: str, **extra: str) -> Term:
     return term
 
 
-def _link_table(kind: type) -> tuple[type[ArticleTag] | type[ArticleAuthor] | None, str]:
+def _link(kind: type) -> tuple[type[ArticleTag] | type[ArticleAuthor] | None, str]:
     if kind is Tag:
         return ArticleTag, "tag_id"
     if kind is Author:
@@ -113,35 +122,28 @@ def _link_table(kind: type) -> tuple[type[ArticleTag] | type[ArticleAuthor] | No
     return None, "section_id"
 
 
-def usage_counts(session: Session, kind: type[Term]) -> list[tuple[Term, int]]:
-    """Every term with the number of articles (trash excluded) using it, by name."""
-    link, column = _link_table(kind)
-    live = Article.deleted_at.is_(None)  # type: ignore[union-attr]
+def articles_using(session: Session, kind: type[Term], term_id: int) -> int:
+    """How many live articles carry the term."""
+    link, column = _link(kind)
+    live = col(Article.deleted_at).is_(None)
     if link is None:
-        count = (
-            select(func.count(Article.id)).where(Article.section_id == kind.id, live).scalar_subquery()  # type: ignore[arg-type]
-        )
+        statement = select(func.count()).select_from(Article).where(col(Article.section_id) == term_id, live)
     else:
-        link_column = getattr(link, column)
-        count = (
-            select(func.count())
-            .select_from(link)
-            .join(Article, Article.id == link.article_id)  # type: ignore[arg-type]
-            .where(link_column == kind.id, live)
-            .scalar_subquery()
-        )
-    rows = session.execute(select(kind, count).order_by(kind.slug)).all()
-    return [(row[0], int(row[1])) for row in rows]
+        statement = (
+            select(func.count()).select_from(link).join(Article, col(Article.id) == col(link.article_id))
+            .where(getattr(link, column) == term_id, live)
+        )  # fmt: skip
+    return int(session.execute(statement).scalar_one())
 
 
-def rename(session: Session, kind: type[Term], name_or_slug: str, new_name: str) -> Term:
+def rename(session: Session, kind: type[Term], ref: str, new_name: str) -> Term:
     forget_known_terms(session)
-    term = get(session, kind, name_or_slug)
-    new_slug = term_slug(kind, new_name)
-    clash = session.execute(select(kind).where(kind.slug == new_slug, kind.id != term.id)).scalars().first()  # type: ignore[arg-type]
+    term = get(session, kind, ref)
+    new_slug = term_slug(kind_name(kind), new_name)
+    clash = session.execute(select(kind).where(col(kind.slug) == new_slug, col(kind.id) != term.id)).scalars().first()
     if clash is not None:
         raise Conflict(f"{kind_name(kind)} {clash.name!r} already has slug {new_slug}; use merge to combine them")
-    term.name = " ".join(new_name.split())
+    term.name = check_name(kind_name(kind), new_name)
     term.slug = new_slug
     session.add(term)
     session.flush()
@@ -153,36 +155,36 @@ def merge(session: Session, kind: type[Term], sources: Sequence[str], target_nam
     forget_known_terms(session)
     target = get_or_create(session, kind, target_name)
     moved = 0
-    for name in sources:
-        source = get(session, kind, name)
+    for ref in sources:
+        source = get(session, kind, ref)
         if source.id == target.id:
             continue
-        moved += _move_links(session, kind, source.id, target.id)  # type: ignore[arg-type]
+        moved += _move_links(session, kind, _id(source), _id(target))
         session.delete(source)
     session.flush()
     return target, moved
 
 
 def _move_links(session: Session, kind: type, source_id: int, target_id: int) -> int:
-    link, column = _link_table(kind)
+    link, column = _link(kind)
     if link is None:
         result = session.execute(
-            update(Article).where(Article.section_id == source_id).values(section_id=target_id)  # type: ignore[arg-type]
+            update(Article).where(col(Article.section_id) == source_id).values(section_id=target_id)
         )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return _rowcount(result)
     link_column = getattr(link, column)
-    already = select(link.article_id).where(link_column == target_id).scalar_subquery()  # type: ignore[call-overload]
+    already = select(col(link.article_id)).where(link_column == target_id).scalar_subquery()
     # Articles that carry both keep one link; the rest are repointed.
-    session.execute(delete(link).where(link_column == source_id, link.article_id.in_(already)))  # type: ignore[attr-defined]
+    session.execute(delete(link).where(link_column == source_id, col(link.article_id).in_(already)))
     result = session.execute(update(link).where(link_column == source_id).values({column: target_id}))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return _rowcount(result)
 
 
-def remove(session: Session, kind: type[Term], name_or_slug: str) -> tuple[Term, int]:
+def remove(session: Session, kind: type[Term], ref: str) -> tuple[Term, int]:
     """Delete a term; its links go with it (sections are cleared from their articles)."""
     forget_known_terms(session)
-    term = get(session, kind, name_or_slug)
-    counts = {t.id: n for t, n in usage_counts(session, kind)}
+    term = get(session, kind, ref)
+    used = articles_using(session, kind, _id(term))
     session.delete(term)
     session.flush()
-    return term, counts.get(term.id, 0)
+    return term, used

@@ -1,4 +1,4 @@
-"""The build service: published articles -> the static site in an output directory.
+"""The static site, rendered from what ``services/site.py`` reads: it never queries.
 
 One pass over the articles (streamed, newest first) renders each article page as it comes and
 keeps a light entry (no body) for the list pages, feeds and sitemaps that follow. A page whose
@@ -11,34 +11,25 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 import json
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
-from sqlalchemy import and_, select
-from sqlalchemy.orm import Session
-from sqlmodel import col
 
 from balita_cli import __version__
 from balita_cli.config import Site
-from balita_cli.models import Article, Section, Status
-from balita_cli.records import article_record
+from balita_cli.records import SiteArticle, Terms
 from balita_cli.site import pages
 from balita_cli.site.content import last_change
 from balita_cli.site.output import BuildCounts, OutputTree
 from balita_cli.site.render import STATIC_FILES, make_environment, render, static_file
-from balita_cli.site.words import words_for
+from balita_cli.words import words_for
 
-# Only these reach readers; a retracted article keeps its URL to show its notice.
-# Archived stories keep their page (links to them must not break) but leave the lists and feeds.
-SITE_STATUSES = (Status.PUBLISHED, Status.RETRACTED, Status.ARCHIVED)
-LISTED_STATUSES = (Status.PUBLISHED, Status.RETRACTED)
 DEFAULT_PAGE_SIZE = 20
 FEED_SIZE = 50
 # (format name in balita_cli.formats, file in the output directory)
@@ -61,7 +52,6 @@ class BuildReport:
     files: int
     counts: BuildCounts
     feeds: list[str] = field(default_factory=list)
-    missing_formats: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -71,50 +61,6 @@ class BuildReport:
             **self.counts.summary(),
             "feeds": self.feeds,
         }
-
-
-Terms = dict[str, list[tuple[str, str]]]
-
-
-def _terms(article: Article) -> Terms:
-    """(name, slug) of the article's section, tags and authors, read while the session is open."""
-    return {
-        "section": [(article.section.name, article.section.slug)] if article.section else [],
-        "tag": [(tag.name, tag.slug) for tag in article.tags],
-        "author": [(author.name, author.slug) for author in article.authors],
-    }
-
-
-def site_records(session: Session, site: Site) -> Iterator[tuple[dict[str, Any], Terms]]:
-    """Public records of what the site shows, newest first; retracted ones lose their body here."""
-    from balita_cli.formats import public_only
-    from balita_cli.services.query import ArticleFilter, stream_articles
-
-    flt = ArticleFilter(statuses=SITE_STATUSES)
-    for article in stream_articles(session, flt, sort="-published"):
-        record = next(public_only([article_record(article, site.base_url)]), None)
-        if record is None:
-            continue
-        if record["status"] == Status.RETRACTED.value:
-            record = _retracted(record)
-        yield record, _terms(article)
-
-
-def _retracted(record: dict[str, Any]) -> dict[str, Any]:
-    """What any output may show of a retracted article: the notice stands in for the story."""
-    notice = record["retraction_reason"] or words_for(record["language"] or "en")["retracted"]
-    return {**record, "body": "", "summary": notice, "subtitle": "", "image_url": "",
-            "image_alt": "", "image_caption": "", "image_credit": "", "word_count": 0}  # fmt: skip
-
-
-def navigation(session: Session) -> list[dict[str, str]]:
-    """Sections that have something on the site, for the header of every page."""
-    from balita_cli.services.query import ArticleFilter, conditions
-
-    live = select(col(Article.section_id)).where(and_(*conditions(session, ArticleFilter(statuses=LISTED_STATUSES))))
-    statement = select(col(Section.name), col(Section.slug))
-    rows = session.execute(statement.where(col(Section.id).in_(live)).order_by(col(Section.name)))
-    return [{"name": name, "path": pages.term_dir("section", slug)} for name, slug in rows]
 
 
 @dataclass
@@ -170,27 +116,20 @@ class Collected:
 class SiteBuilder:
     """Holds what every page shares and writes pages into the output tree."""
 
-    def __init__(self, session: Session, site: Site, options: BuildOptions) -> None:
-        from balita_cli.formats import FORMAT_NAMES
-
-        self.session = session
+    def __init__(self, site: Site, options: BuildOptions, sections: list[tuple[str, str]]) -> None:
         self.site = site
         self.options = options
         self.environment: Environment = make_environment(options.template_dir)
         self.tree = OutputTree(options.output, clean=options.clean)
-        self.feeds = [
-            {"name": name, "path": path, "media_type": _media_type(name)}
-            for name, path in FEED_FILES
-            if name in FORMAT_NAMES
-        ]
-        self.missing = [name for name, _ in (*FEED_FILES, *SITEMAP_FILES) if name not in FORMAT_NAMES]
-        self.sections = navigation(session)
+        self.feeds = [{"name": name, "path": path, "media_type": _media_type(name)} for name, path in FEED_FILES]
+        self.sections = [{"name": name, "path": pages.term_dir("section", slug)} for name, slug in sections]
         self.fingerprint = self._fingerprint()
 
     def _fingerprint(self) -> str:
         """Everything besides its own data that shapes a page: balita, settings, templates, words."""
-        templates = {name: self.environment.loader.get_source(self.environment, name)[0]  # type: ignore[union-attr]
-                     for name in self.environment.list_templates()}  # fmt: skip
+        loader = self.environment.loader
+        assert loader is not None  # make_environment always sets one
+        templates = {name: loader.get_source(self.environment, name)[0] for name in self.environment.list_templates()}
         shared = [__version__, dataclasses.asdict(self.site), self.feeds, self.sections, templates,
                   words_for("en"), words_for("fil"), self.options.page_size]  # fmt: skip
         return _hash(shared)
@@ -211,14 +150,15 @@ class SiteBuilder:
         }
         self.tree.put_text(directory + pages.INDEX, render(self.environment, template, {**shared, **context}), key=key)
 
-    def build(self) -> BuildReport:
+    def build(self, articles: Iterable[SiteArticle]) -> BuildReport:
         collected = Collected()
-        for record, terms in site_records(self.session, self.site):
+        for article in articles:
+            record, terms = article.record, article.terms
             self.article_page(record, terms)
-            if record["status"] == Status.ARCHIVED.value:
-                collected.keep(record)
-            else:
+            if article.listed:
                 collected.add(record, terms, pages.entry_view(record, self.site))
+            else:
+                collected.keep(record)
         self.list_pages("", "", collected.entries)
         for (kind, slug), members in collected.groups.items():
             self.list_pages(pages.term_dir(kind, slug), collected.names[(kind, slug)], members)
@@ -228,8 +168,7 @@ class SiteBuilder:
         sitemaps += self.machine_files(SITEMAP_FILES[1:], collected.light)  # news: articles only
         self.assets(sitemaps)
         counts = self.tree.finish()
-        return BuildReport(self.options.output, len(collected.entries), len(self.tree.current), counts,
-                           feeds, self.missing)  # fmt: skip
+        return BuildReport(self.options.output, len(collected.entries), len(self.tree.current), counts, feeds)
 
     def article_page(self, record: dict[str, Any], terms: Terms) -> None:
         directory = pages.article_dir(record["slug"])
@@ -255,22 +194,18 @@ class SiteBuilder:
             self.tree.put_text(directory + pages.INDEX, render(self.environment, "redirect.html", context))
 
     def machine_files(self, files: tuple[tuple[str, str], ...], records: list[dict[str, Any]]) -> list[str]:
-        from balita_cli.formats import FORMAT_NAMES, get_stream_writer
+        from balita_cli.formats import get_writer
 
-        written = []
         options: dict[str, Any] = {"updated": last_change(records)} if records else {}
         for name, path in files:
-            if name not in FORMAT_NAMES:
-                continue
-            writer = get_stream_writer(name)
-            if len(records) > getattr(writer, "max_items", len(records)):
+            writer = get_writer(name)
+            most = writer.capabilities.max_items
+            if most is not None and len(records) > most and writer.capabilities.splits:
                 self.split_files(writer, records)
             else:
-                buffer = io.StringIO()
-                writer.write(records, buffer, self.site, feed_url=pages.absolute(self.site, path), **options)
-                self.tree.put_text(path, buffer.getvalue())
-            written.append(path)
-        return written
+                document = writer.render(records, self.site, feed_url=pages.absolute(self.site, path), **options)
+                self.tree.put(path, document)
+        return [path for _name, path in files]
 
     def split_files(self, writer: Any, records: list[dict[str, Any]]) -> None:
         """A writer that splits past its limit (sitemaps) writes into a scratch directory first, so
@@ -297,5 +232,6 @@ def _media_type(name: str) -> str:
     return get_writer(name).media_type
 
 
-def build_site(session: Session, site: Site, options: BuildOptions) -> BuildReport:
-    return SiteBuilder(session, site, options).build()
+def build_site(articles: Iterable[SiteArticle], sections: list[tuple[str, str]], site: Site,
+               options: BuildOptions) -> BuildReport:  # fmt: skip
+    return SiteBuilder(site, options, sections).build(articles)

@@ -75,7 +75,7 @@ class OutputTree:
             return
         # Thousands of files: each appears whole by its rename; one sync in finish() makes them durable.
         with atomic_open(self.root / relative, "wb", durable=False) as stream:
-            stream.write(data)  # type: ignore[arg-type]
+            stream.write(data)
         self.counts.written.append(relative)
 
     def put_text(self, relative: str, text: str, *, key: str | None = None) -> None:

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from balita_cli.config import Site
 from balita_cli.site.content import last_change, render_body, safe_url
-from balita_cli.site.words import display_time
+from balita_cli.words import display_time
 
 Record = dict[str, Any]
 INDEX = "index.html"

@@ -9,7 +9,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
 from balita_cli.errors import InvalidInput
-from balita_cli.site.words import words_for
+from balita_cli.words import words_for
 
 STATIC_FILES = ("style.css",)
 

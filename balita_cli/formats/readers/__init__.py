@@ -13,15 +13,7 @@ from __future__ import annotations
 from importlib import import_module
 
 from balita_cli.errors import UsageError
-from balita_cli.formats.readers.base import (
-    ImportCorrection,
-    ImportRecord,
-    Reader,
-    ReadItem,
-    ReadOptions,
-    Rejected,
-    Skipped,
-)
+from balita_cli.formats.readers.base import Reader, ReadItem, ReadOptions, Rejected, Skipped
 
 # name -> module under balita_cli.formats.readers exposing READER
 _MODULES = {
@@ -32,34 +24,22 @@ _MODULES = {
     "jsonl": "jsonl",
     "csv": "csv_rows",
 }
-
-
-def _load(name: str) -> Reader:
-    module = import_module(f"balita_cli.formats.readers.{_MODULES[name]}")
-    reader: Reader = module.READER
-    return reader
-
-
-READERS: dict[str, Reader] = {name: _load(name) for name in _MODULES}
-READER_NAMES = tuple(READERS)
+READER_NAMES = tuple(_MODULES)
+# What people type for the static-site generators the markdown reader reads.
+ALIASES = {"hugo": "markdown", "jekyll": "markdown", "zola": "markdown", "md": "markdown", "wordpress": "wxr",
+           "rss": "feed", "atom": "feed"}  # fmt: skip
 
 
 def get_reader(name: str) -> Reader:
-    try:
-        return READERS[name.lower()]
-    except KeyError:
-        raise UsageError(f"unknown import format {name!r} (choose from {', '.join(READER_NAMES)})") from None
+    key = ALIASES.get(name.lower(), name.lower())
+    module_name = _MODULES.get(key)
+    if module_name is None:
+        raise UsageError(
+            f"unknown import format {name!r} (choose from {', '.join(READER_NAMES)}; "
+            "markdown reads Hugo, Jekyll and Zola trees)"
+        )
+    reader: Reader = import_module(f"balita_cli.formats.readers.{module_name}").READER
+    return reader
 
 
-__all__ = [
-    "READERS",
-    "READER_NAMES",
-    "ImportCorrection",
-    "ImportRecord",
-    "ReadItem",
-    "ReadOptions",
-    "Reader",
-    "Rejected",
-    "Skipped",
-    "get_reader",
-]
+__all__ = ["READER_NAMES", "ReadItem", "ReadOptions", "Reader", "Rejected", "Skipped", "get_reader"]

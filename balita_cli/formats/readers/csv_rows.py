@@ -1,61 +1,50 @@
-"""balita's own CSV export read back: one ``article_record`` per row, flattened as
-``records.flat_value`` does (lists joined with "; ", corrections as "date: text")."""
+"""balita's own CSV export read back: one record per row, cells as ``formats/csv_table.py`` writes
+them (lists and notices as JSON arrays, a formula-looking cell behind a leading ')."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
+import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from balita_cli.errors import InvalidInput
-from balita_cli.formats.readers.base import ReadItem, ReadOptions, Rejected
+from balita_cli.formats.readers.base import Reader, ReadItem, ReadOptions, Rejected
 from balita_cli.formats.readers.jsonl import record_from_dict
 from balita_cli.records import spreadsheet_unsafe
+from balita_cli.schema import BY_NAME, Kind
 
-LIST_FIELDS = ("tags", "authors", "aliases")
-_SEPARATOR = "; "
+JSON_KINDS = frozenset({Kind.NAMES, Kind.SLUGS, Kind.NOTICES})
 
 
-def _unquoted(cell: str) -> str:
+def _cell(name: str, cell: str) -> Any:
+    spec = BY_NAME.get(name)
+    if spec is not None and spec.kind in JSON_KINDS:
+        if not cell:
+            return []
+        try:
+            return json.loads(cell)
+        except json.JSONDecodeError:
+            raise InvalidInput(f"{name} is not a JSON array: {cell[:40]!r}") from None
+    if cell == "":
+        return None
     return spreadsheet_unsafe(cell)
 
 
-def _corrections(cell: str) -> list[dict[str, Any]]:
-    """``2026-01-02T03:04:05+00:00: text`` items; the ISO date holds no ": ", the first one splits."""
-    found = []
-    for part in cell.split(_SEPARATOR) if cell else []:
-        when, sep, text = part.partition(": ")
-        found.append({"created_at": when, "text": text} if sep else {"created_at": None, "text": part})
-    return found
+def row_to_dict(row: dict[str | None, Any]) -> dict[str, Any]:
+    return {key: _cell(key, value or "") for key, value in row.items() if key and isinstance(value, str)}
 
 
-def row_to_dict(row: dict[str, str]) -> dict[str, Any]:
-    data: dict[str, Any] = {key: _unquoted(value or "") for key, value in row.items() if key}
-    for name in LIST_FIELDS:
-        if name in data:
-            data[name] = [item for item in data[name].split(_SEPARATOR) if item.strip()]
-    if "corrections" in data:
-        data["corrections"] = _corrections(data["corrections"])
-    return data
-
-
-class CsvReader:
+class CsvReader(Reader):
     name = "csv"
     description = "balita CSV export (one article per row)"
 
-    def estimate(self, path: str) -> int | None:
-        return None
-
     def read(self, path: str, options: ReadOptions) -> Iterator[ReadItem]:
-        source = Path(path)
-        try:
-            text = source.read_bytes().decode("utf-8-sig")
-        except OSError as exc:
-            raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
-        except UnicodeDecodeError as exc:
-            raise InvalidInput(f"{path}: not valid UTF-8 (byte {exc.start})") from None
+        source = self.existing_file(path)
+        text = self.read_text(source)
+        csv.field_size_limit(sys.maxsize)  # a long body is one cell; our exports write them whole
         rows = csv.DictReader(io.StringIO(text, newline=""))
         if not rows.fieldnames or "title" not in rows.fieldnames:
             raise InvalidInput(f"{path}: no header row with a 'title' column")

@@ -8,7 +8,6 @@ its link, identifies it, so re-reading a feed adds only what is new.
 from __future__ import annotations
 
 import calendar
-import html
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,12 +15,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from balita_cli.errors import InvalidInput
-from balita_cli.formats.readers.base import (
-    ImportRecord,
-    ReadItem,
-    ReadOptions,
-    sanitize_html,
-)
+from balita_cli.formats.html import html_to_text, sanitize
+from balita_cli.formats.readers.base import Reader, ReadItem, ReadOptions
+from balita_cli.schema import ArticleInput, is_web_url
 from balita_cli.workflow import Status
 
 FETCH_TIMEOUT_SECONDS = 30
@@ -83,12 +79,9 @@ def site_host(feed: Any, fallback: str) -> str:
     return host.removeprefix("www.")
 
 
-class FeedReader:
+class FeedReader(Reader):
     name = "feed"
     description = "RSS 2.0 or Atom feed (file or http(s) URL)"
-
-    def estimate(self, path: str) -> int | None:
-        return None
 
     def read(self, path: str, options: ReadOptions) -> Iterator[ReadItem]:
         import feedparser
@@ -117,24 +110,24 @@ def _content_key(feed: Any, entry: Any) -> str:
     return "sha256:" + hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
-def _record(entry: Any, origin: str, external_id: str, source_name: str) -> ImportRecord:
+def _record(entry: Any, origin: str, external_id: str, source_name: str) -> ArticleInput:
     content = entry.get("content") or []
     body_html = content[0].get("value", "") if content else entry.get("summary", "")
-    published = _time(entry.get("published_parsed") or entry.get("updated_parsed"))
-    authors = [name for name in (_plain(a.get("name", "")) for a in entry.get("authors") or []) if name]
-    return ImportRecord(
-        title=_plain(entry.get("title", "")),
+    authors = [name for name in (html_to_text(a.get("name", "")) for a in entry.get("authors") or []) if name]
+    link = str(entry.get("link", "")).strip()
+    return ArticleInput(
         origin=origin,
+        title=html_to_text(entry.get("title", "")),
         external_id=external_id,
-        body=sanitize_html(body_html).strip(),
-        summary=_plain(entry.get("summary", "")),
-        tags=[_plain(tag.get("term", "")) for tag in entry.get("tags") or [] if tag.get("term")],
+        body=sanitize(body_html).strip(),
+        summary=html_to_text(entry.get("summary", "")),
+        tags=[name for tag in entry.get("tags") or [] if (name := html_to_text(tag.get("term", "")))],
         authors=authors,
         status=Status.DRAFT,
         source_name=source_name,
-        source_url=entry.get("link", ""),
+        source_url=link if is_web_url(link) else "",
         image_url=_image(entry),
-        published_at=published,
+        published_at=_time(entry.get("published_parsed") or entry.get("updated_parsed")),
     )
 
 
@@ -143,20 +136,22 @@ def _time(value: Any) -> datetime | None:
     return datetime.fromtimestamp(calendar.timegm(value), UTC) if value else None
 
 
+def is_image(media: dict[str, Any]) -> bool:
+    """Only a real picture counts: media:content says medium="image" or an image/* type. A video
+    player (YouTube's Flash URL) is not one; a media:thumbnail always is."""
+    return media.get("medium") == "image" or str(media.get("type", "")).startswith("image/")
+
+
 def _image(entry: Any) -> str:
-    for media in [*(entry.get("media_content") or []), *(entry.get("media_thumbnail") or [])]:
-        if media.get("url") and media.get("medium", "image") == "image":
-            return str(media["url"])
-    for link in entry.get("links") or []:
-        if link.get("rel") == "enclosure" and str(link.get("type", "")).startswith("image/"):
-            return str(link.get("href", ""))
+    candidates = [media for media in entry.get("media_content") or [] if is_image(media)]
+    candidates += list(entry.get("media_thumbnail") or [])
+    candidates += [{"url": link.get("href")} for link in entry.get("links") or []
+                   if link.get("rel") == "enclosure" and str(link.get("type", "")).startswith("image/")]  # fmt: skip
+    for media in candidates:
+        url = str(media.get("url") or "").strip()
+        if is_web_url(url):
+            return url
     return ""
-
-
-def _plain(text: str) -> str:
-    import nh3
-
-    return " ".join(html.unescape(str(nh3.clean(text, tags=set()))).split())
 
 
 READER = FeedReader()

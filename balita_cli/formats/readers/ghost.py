@@ -15,15 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from balita_cli.errors import InvalidInput
-from balita_cli.formats.readers.base import (
-    ImportRecord,
-    ReadItem,
-    ReadOptions,
-    Rejected,
-    Skipped,
-    parse_time,
-    sanitize_html,
-)
+from balita_cli.formats.html import html_to_text, sanitize
+from balita_cli.formats.readers.base import Reader, ReadItem, ReadOptions, Rejected, Skipped, parse_time
+from balita_cli.schema import ArticleInput
 from balita_cli.workflow import Status
 
 STATUSES = {
@@ -37,16 +31,19 @@ Row = dict[str, Any]
 
 def _data(path: Path) -> Row:
     try:
-        document = json.loads(path.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError:
-        raise InvalidInput(f"{path}: not valid UTF-8") from None
+        document = json.loads(Reader.read_text(path))
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
+    except RecursionError:
+        raise InvalidInput(f"{path}: JSON nested too deeply") from None
     if isinstance(document, dict) and isinstance(document.get("db"), list) and document["db"]:
         document = document["db"][0]
     data = document.get("data") if isinstance(document, dict) else None
     if not isinstance(data, dict) or not isinstance(data.get("posts"), list):
         raise InvalidInput(f"{path}: not a Ghost export (no data.posts)")
+    for name in ("tags", "users", "posts_tags", "posts_authors", "posts_meta"):
+        data[name] = [row for row in data.get(name) or [] if isinstance(row, dict)] if isinstance(
+            data.get(name), list) else []  # fmt: skip
     return data
 
 
@@ -54,8 +51,17 @@ def _ordered_links(rows: list[Row], key: str) -> dict[str, list[str]]:
     """post id -> linked ids in ``sort_order`` (file order breaks ties)."""
     grouped: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     for index, row in enumerate(rows):
-        grouped[str(row.get("post_id"))].append((int(row.get("sort_order") or 0), index, str(row.get(key))))
+        grouped[str(row.get("post_id"))].append((_order(row.get("sort_order")), index, str(row.get(key))))
     return {post: [linked for _order, _index, linked in sorted(links)] for post, links in grouped.items()}
+
+
+def _order(value: Any) -> int:
+    """A link's sort_order; anything that is not a reasonable whole number sorts as 0."""
+    try:
+        number = int(value or 0)
+    except (TypeError, ValueError, OverflowError):
+        return 0
+    return number if abs(number) < 2**31 else 0
 
 
 def _is_page(post: Row) -> bool:
@@ -66,17 +72,12 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-class GhostReader:
+class GhostReader(Reader):
     name = "ghost"
     description = "Ghost JSON export"
 
-    def estimate(self, path: str) -> int | None:
-        return None
-
     def read(self, path: str, options: ReadOptions) -> Iterator[ReadItem]:
-        source = Path(path)
-        if not source.is_file():
-            raise InvalidInput(f"{path}: no such file")
+        source = self.existing_file(path)
         data = _data(source)
         tags = {str(tag.get("id")): tag for tag in data.get("tags") or []}
         users = {str(user.get("id")): user for user in data.get("users") or []}
@@ -84,6 +85,9 @@ class GhostReader:
         post_authors = _ordered_links(data.get("posts_authors") or [], "author_id")
         meta = {str(row.get("post_id")): row for row in data.get("posts_meta") or []}
         for position, post in enumerate(data["posts"], start=1):
+            if not isinstance(post, dict):
+                yield Rejected(f"{source.name}: post {position}", "not a post object")
+                continue
             origin = f"{source.name}: post {position} (id {post.get('id')})"
             if _is_page(post):
                 yield Skipped("page", origin)
@@ -102,15 +106,15 @@ class GhostReader:
                 yield Rejected(origin, exc.message)
 
 
-def _record(post: Row, origin: str, *, tags: list[str], authors: list[str], meta: Row) -> ImportRecord:
+def _record(post: Row, origin: str, *, tags: list[str], authors: list[str], meta: Row) -> ArticleInput:
     status = STATUSES.get(_text(post.get("status")), Status.DRAFT)
     published = parse_time(post.get("published_at"), UTC)
-    record = ImportRecord(
-        title=_text(post.get("title")),
+    record = ArticleInput(
         origin=origin,
+        title=_text(post.get("title")),
         external_id=f"ghost:{post.get('id')}",
         body=_body(post),
-        summary=_text(post.get("custom_excerpt")),
+        summary=html_to_text(_text(post.get("custom_excerpt"))),
         slug=_text(post.get("slug")) or None,
         tags=tags,
         authors=authors,
@@ -118,24 +122,40 @@ def _record(post: Row, origin: str, *, tags: list[str], authors: list[str], meta
         canonical_url=_text(post.get("canonical_url")),
         image_url=_text(post.get("feature_image")),
         image_alt=_text(meta.get("feature_image_alt") or post.get("feature_image_alt")),
-        image_caption=_plain(meta.get("feature_image_caption") or post.get("feature_image_caption")),
+        image_caption=html_to_text(_text(meta.get("feature_image_caption") or post.get("feature_image_caption"))),
         featured=post.get("featured") in (True, 1, "1"),
-        language=_text(post.get("locale")) or None,
+        language=_text(post.get("locale") or post.get("language")) or None,
         created_at=parse_time(post.get("created_at"), UTC),
         updated_at=parse_time(post.get("updated_at"), UTC),
     )
     if status is Status.SCHEDULED:
-        record.scheduled_at = published
+        record["scheduled_at"] = published
     elif status is Status.PUBLISHED:
-        record.published_at = published
+        record["published_at"] = published
+    _members_only(record, post)
+    if not record["title"]:
+        record["title"] = "(no title)"
+        record["status"] = Status.DRAFT
+        record.notes.append("no title in Ghost; imported as a draft titled '(no title)'")
     return record
+
+
+def _members_only(record: ArticleInput, post: Row) -> None:
+    """A post for members or paying subscribers (Ghost 3+) is not for everyone: it comes in as
+    a draft with a note, never straight into the public feeds."""
+    visibility = _text(post.get("visibility")) or "public"
+    if visibility == "public":
+        return
+    record["status"] = Status.DRAFT
+    record["editor_note"] = f"Imported as a draft: visible to {visibility} only in Ghost."
+    record.notes.append(f"visibility {visibility!r} in Ghost; imported as a draft, not published")
 
 
 def _body(post: Row) -> str:
     html = _text(post.get("html"))
     if html:
-        return sanitize_html(html)
-    return _mobiledoc_markdown(post.get("mobiledoc"))
+        return sanitize(html)
+    return _mobiledoc_markdown(post.get("mobiledoc")) or _text(post.get("markdown"))
 
 
 def _mobiledoc_markdown(mobiledoc: Any) -> str:
@@ -144,22 +164,18 @@ def _mobiledoc_markdown(mobiledoc: Any) -> str:
         return ""
     try:
         document = json.loads(mobiledoc) if isinstance(mobiledoc, str) else mobiledoc
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         raise InvalidInput("mobiledoc is not valid JSON") from None
+    cards = document.get("cards") if isinstance(document, dict) else None
     parts = [
         str(card[1].get("markdown", ""))
-        for card in document.get("cards", [])
-        if len(card) > 1 and card[0] in {"markdown", "card-markdown"} and isinstance(card[1], dict)
+        for card in (cards if isinstance(cards, list) else [])
+        if isinstance(card, list)
+        and len(card) > 1
+        and card[0] in {"markdown", "card-markdown"}
+        and isinstance(card[1], dict)
     ]
     return "\n\n".join(part for part in parts if part)
-
-
-def _plain(value: Any) -> str:
-    import html
-
-    import nh3
-
-    return " ".join(html.unescape(str(nh3.clean(_text(value), tags=set()))).split())
 
 
 READER = GhostReader()

@@ -1,7 +1,9 @@
-"""balita's own JSON Lines export read back: one ``records.article_record`` dict per line.
+"""balita's own JSON Lines export read back: one record per line, as ``export jsonl`` writes it.
 
 ``export jsonl`` followed by ``import jsonl`` into an empty database gives back the same
-articles. Read-only fields of the record (id, url, version, word_count) are ignored.
+articles. Every input field of the schema is read; the system's own (id, url, version,
+word_count, updated_by) are ignored, and a summary that is only the body's first paragraph stays
+derived.
 """
 
 from __future__ import annotations
@@ -13,73 +15,106 @@ from pathlib import Path
 from typing import Any
 
 from balita_cli.errors import InvalidInput
-from balita_cli.formats.readers.base import (
-    ImportCorrection,
-    ImportRecord,
-    ReadItem,
-    ReadOptions,
-    Rejected,
-    parse_time,
-    text_list,
-)
+from balita_cli.formats.readers.base import Reader, ReadItem, ReadOptions, Rejected, parse_time, text_list
 from balita_cli.records import derive_summary
+from balita_cli.schema import FIELDS, INPUT_FIELDS, ArticleInput, Kind
 from balita_cli.workflow import Status
 
-TEXT_FIELDS = (
-    "subtitle", "source_name", "source_url", "canonical_url", "image_url", "image_alt",
-    "image_caption", "image_credit", "dateline", "editor_note", "retraction_reason",
-)  # fmt: skip
-TIME_FIELDS = ("created_at", "updated_at", "published_at", "scheduled_at", "expires_at", "deleted_at")
+# JSON documents nested deeper than this are refused before they are parsed.
+MAX_DEPTH = 64
 
 
-def record_from_dict(data: dict[str, Any], origin: str) -> ImportRecord:
-    """An ``article_record`` dict (already with lists and corrections as lists) -> ImportRecord."""
-    status_text = str(data.get("status") or "draft")
-    try:
-        status = Status(status_text)
-    except ValueError:
-        raise InvalidInput(f"unknown status {status_text!r}") from None
-    body = _text(data.get("body"))
-    summary = _text(data.get("summary"))
-    record = ImportRecord(
-        title=_text(data.get("title")),
-        origin=origin,
-        external_id=_text(data.get("external_id")) or None,
-        body=body,
-        # The exported summary is derived from the body when none was written: keep it derived.
-        summary="" if summary == derive_summary(body) else summary,
-        language=_text(data.get("language")) or None,
-        slug=_text(data.get("slug")) or None,
-        section=_text(data.get("section")) or None,
-        tags=text_list(data.get("tags")),
-        authors=text_list(data.get("authors")),
-        status=status,
-        featured=data.get("featured") in (True, "true", "1", 1),
-        aliases=text_list(data.get("aliases")),
-        corrections=[_correction(item) for item in data.get("corrections") or []],
-    )
-    for name in TEXT_FIELDS:
-        setattr(record, name, _text(data.get(name)))
-    for name in TIME_FIELDS:
-        setattr(record, name, parse_time(data.get(name), UTC))
+def record_from_dict(data: dict[str, Any], origin: str) -> ArticleInput:
+    """A record dict (lists as lists, notices as objects) -> the input of the article service."""
+    record = ArticleInput(origin=origin)
+    for spec in FIELDS:
+        if spec.name in INPUT_FIELDS and spec.name in data:
+            record[spec.name] = _value(spec.kind, data[spec.name], spec.name)
+    body = str(record.get("body") or "")
+    if record.get("summary") == derive_summary(body):
+        record["summary"] = ""  # exported derived: keep it derived
+    if record.get("status") is None:
+        record["status"] = Status.DRAFT
+    version = data.get("version")
+    if isinstance(version, int | str) and str(version).isdigit() and len(str(version)) < 10:
+        record.base_version = int(version)
     return record
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
+def _value(kind: Kind, value: Any, name: str) -> Any:
+    if value is None:
+        return None
+    if kind in {Kind.NAMES, Kind.SLUGS}:
+        return text_list(value)
+    if kind is Kind.NAME:
+        return str(value).strip() or None
+    if kind is Kind.TIME:
+        return parse_time(value, UTC)
+    if kind is Kind.BOOL:
+        return value in (True, "true", "1", 1)
+    if kind is Kind.STATUS:
+        try:
+            return Status(str(value))
+        except ValueError:
+            raise InvalidInput(f"unknown status {str(value)[:40]!r}") from None
+    if kind is Kind.NOTICES:
+        return [_notice(item) for item in _list(value, name)]
+    if isinstance(value, dict | list):
+        raise InvalidInput(f"{name} must be text, not {type(value).__name__}")
+    return str(value)
 
 
-def _correction(item: Any) -> ImportCorrection:
+def _list(value: Any, name: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise InvalidInput(f"{name} must be a list, not {type(value).__name__}")
+    return value
+
+
+def _notice(item: Any) -> dict[str, Any]:
     if not isinstance(item, dict) or not item.get("text"):
         raise InvalidInput("a correction needs a text")
-    return ImportCorrection(
-        text=str(item["text"]),
-        created_at=parse_time(item.get("created_at"), UTC),
-        kind=str(item.get("kind") or "correction"),
-    )
+    return {"text": str(item["text"]), "created_at": parse_time(item.get("created_at"), UTC),
+            "kind": str(item.get("kind") or "correction")}  # fmt: skip
 
 
-class JsonlReader:
+def too_deep(raw: bytes) -> bool:
+    """Whether brackets nest past MAX_DEPTH (counted without parsing; strings skipped)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (byte == 0x5C, byte != 0x22)
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                return True
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return False
+
+
+def parse_line(raw: bytes, origin: str) -> ReadItem:
+    try:
+        if too_deep(raw):
+            raise InvalidInput(f"nested deeper than {MAX_DEPTH} levels")
+        data = json.loads(raw.decode("utf-8").removeprefix("\ufeff"))
+        if not isinstance(data, dict):
+            raise InvalidInput("line is not a JSON object")
+        return record_from_dict(data, origin)
+    except UnicodeDecodeError as exc:
+        return Rejected(origin, f"not valid UTF-8 (byte {exc.start})")
+    except json.JSONDecodeError as exc:
+        return Rejected(origin, f"not valid JSON (column {exc.colno}): {exc.msg}")
+    except (ValueError, RecursionError) as exc:
+        return Rejected(origin, f"cannot read: {exc}")
+    except InvalidInput as exc:
+        return Rejected(origin, exc.message)
+
+
+class JsonlReader(Reader):
     name = "jsonl"
     description = "balita JSON Lines export (one article per line)"
 
@@ -88,25 +123,11 @@ class JsonlReader:
             return sum(1 for line in handle if line.strip())
 
     def read(self, path: str, options: ReadOptions) -> Iterator[ReadItem]:
-        source = Path(path)
-        if not source.is_file():
-            raise InvalidInput(f"{path}: no such file")
+        source = self.existing_file(path)
         with source.open("rb") as handle:
             for number, raw in enumerate(handle, start=1):
-                if not raw.strip():
-                    continue
-                origin = f"{source.name}: line {number}"
-                try:
-                    data = json.loads(raw.decode("utf-8"))
-                    if not isinstance(data, dict):
-                        raise InvalidInput("line is not a JSON object")
-                    yield record_from_dict(data, origin)
-                except UnicodeDecodeError as exc:
-                    yield Rejected(origin, f"not valid UTF-8 (byte {exc.start})")
-                except json.JSONDecodeError as exc:
-                    yield Rejected(origin, f"not valid JSON (column {exc.colno}): {exc.msg}")
-                except InvalidInput as exc:
-                    yield Rejected(origin, exc.message)
+                if raw.strip():
+                    yield parse_line(raw, f"{source.name}: line {number}")
 
 
 READER = JsonlReader()

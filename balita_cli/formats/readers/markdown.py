@@ -1,8 +1,11 @@
 """A tree of Markdown files with front matter, as Hugo, Jekyll and Zola write them.
 
 YAML (``---``) and TOML (``+++``) front matter are read with python-frontmatter (TOML through
-the standard library's tomllib). Dates come from ``date``/``publishDate``, else from a Jekyll
-file name (``2013-05-06-slug.md``), else from a Zola ``path = "2025/06/26/slug"``.
+the standard library's tomllib); YAML aliases are refused (an alias bomb of a few hundred bytes
+expands to gigabytes). Dates come from ``date``/``publishDate``, else from a Jekyll file name
+(``2013-05-06-slug.md``, single digits allowed), else from a Zola ``path = "2025/06/26/slug"``,
+all read in the site's time zone. Jekyll drafts (``_drafts/``, ``published: false``) stay drafts.
+Links (symbolic) out of the imported folder are not followed.
 """
 
 from __future__ import annotations
@@ -16,8 +19,7 @@ from typing import Any
 
 from balita_cli.errors import InvalidInput
 from balita_cli.formats.readers.base import (
-    ImportCorrection,
-    ImportRecord,
+    Reader,
     ReadItem,
     ReadOptions,
     Rejected,
@@ -25,16 +27,17 @@ from balita_cli.formats.readers.base import (
     parse_time,
     text_list,
 )
+from balita_cli.schema import EXTRA_FIELDS, ArticleInput
 from balita_cli.workflow import Status
 
 EXTENSIONS = {".md", ".markdown", ".mdown", ".mkd"}
-_JEKYLL_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
+_JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
 _ZOLA_PATH = re.compile(r"^/?(\d{4})/(\d{2})/(\d{2})/([^/]+?)/?$")
-# Front-matter keys that are our own field names (balita's markdown export writes these).
-PLAIN_FIELDS = (
-    "subtitle", "source_name", "source_url", "image_alt", "image_caption", "image_credit",
-    "dateline", "editor_note", "retraction_reason",
-)  # fmt: skip
+_TEMPLATE_CODE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 64  # nesting of front-matter tables and lists
+# balita's own export writes these under `params`; other systems rarely use them at the top.
+PLAIN_FIELDS = tuple(name for name in EXTRA_FIELDS if name not in {"corrections", "featured", "expires_at"})
 
 
 def _toml_handler() -> Any:
@@ -55,145 +58,216 @@ def _toml_handler() -> Any:
     return TomlHandler()
 
 
-def _front_matter(text: str) -> tuple[dict[str, Any], str]:
+def _refuse_yaml_aliases(text: str) -> None:
+    import yaml
+
+    head = text.split("\n---", 1)[0]
+    if "&" not in head and "*" not in head:
+        return
+    try:
+        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(head, Loader=yaml.SafeLoader)):
+            raise InvalidInput("front matter uses YAML aliases (*name), which are not accepted")
+    except yaml.YAMLError:
+        return  # the real load reports it
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    if level > MAX_DEPTH:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(item, level + 1) for item in value.values()), default=level)
+    if isinstance(value, list):
+        return max((_depth(item, level + 1) for item in value), default=level)
+    return level
+
+
+def front_matter(text: str) -> tuple[dict[str, Any], str]:
     import frontmatter
     import yaml
 
-    handler = _toml_handler() if text.lstrip("\ufeff").startswith("+++") else None
+    text = text.lstrip("\ufeff")
+    toml = text.startswith("+++")
+    if not toml:
+        _refuse_yaml_aliases(text)
     try:
-        post = frontmatter.loads(text.lstrip("\ufeff"), handler=handler) if handler else frontmatter.loads(text)
+        post = frontmatter.loads(text, handler=_toml_handler()) if toml else frontmatter.loads(text)
     except (yaml.YAMLError, tomllib.TOMLDecodeError, ValueError) as exc:
-        reason = " ".join(str(exc).split())
-        raise InvalidInput(f"broken front matter: {reason}") from None
+        raise InvalidInput(f"broken front matter: {' '.join(str(exc).split())[:200]}") from None
+    except RecursionError:
+        raise InvalidInput("front matter is nested too deeply") from None
     if not isinstance(post.metadata, dict):
         raise InvalidInput("front matter is not a table of fields")
+    if _depth(post.metadata) > MAX_DEPTH:
+        raise InvalidInput(f"front matter is nested more than {MAX_DEPTH} levels deep")
     return dict(post.metadata), str(post.content)
 
 
-class MarkdownReader:
+class MarkdownReader(Reader):
     name = "markdown"
     description = "Markdown files with front matter (Hugo, Jekyll, Zola)"
 
     def estimate(self, path: str) -> int | None:
-        return sum(1 for _ in _files(Path(path)))
+        return sum(1 for _ in files(Path(path)))
 
     def read(self, path: str, options: ReadOptions) -> Iterator[ReadItem]:
         root = Path(path)
         if not root.exists():
             raise InvalidInput(f"{path}: no such file or directory")
         base = root if root.is_dir() else root.parent
-        for file in _files(root):
+        for file in files(root):
             relative = file.relative_to(base).as_posix()
-            if file.stem == "_index":
+            if file.is_symlink() and not file.resolve().is_relative_to(base.resolve()):
+                yield Rejected(relative, "a link to a file outside the imported folder; not followed")
+            elif file.stem == "_index":
                 yield Skipped("section index", relative)
-                continue
-            try:
-                yield _record(file, relative, options)
-            except InvalidInput as exc:
-                yield Rejected(relative, exc.message)
+            else:
+                try:
+                    yield _record(file, relative, options)
+                except InvalidInput as exc:
+                    yield Rejected(relative, exc.message)
 
 
-def _files(root: Path) -> Iterator[Path]:
+def files(root: Path) -> Iterator[Path]:
     if root.is_file():
         yield root
         return
-    for file in sorted(root.rglob("*")):
-        if file.suffix.lower() in EXTENSIONS and file.is_file():
+    for file in sorted(root.rglob("*")):  # rglob does not descend into linked directories
+        if file.suffix.lower() in EXTENSIONS and (file.is_file() or file.is_symlink()):
             yield file
 
 
-def _record(file: Path, relative: str, options: ReadOptions) -> ImportRecord:
+def _read(file: Path) -> str:
+    if file.stat().st_size > MAX_FILE_BYTES:
+        raise InvalidInput(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
     try:
-        text = file.read_bytes().decode("utf-8")
+        return file.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"not valid UTF-8 (byte {exc.start})") from None
-    meta, body = _front_matter(text)
-    name_date, name_slug = _from_name(file, meta)
+
+
+def _record(file: Path, relative: str, options: ReadOptions) -> ArticleInput:
+    meta, body = front_matter(_read(file))
     zone = options.zone
-    date = parse_time(meta.get("date"), zone) or name_date
+    record = ArticleInput(origin=relative, external_id=f"md:{relative}")
+    name_date, name_slug = _from_name(file, meta, zone)
+    date = _date(meta.get("date"), zone, name_date, record)
     published = parse_time(meta.get("publishDate") or meta.get("publishdate"), zone) or date
-    record = ImportRecord(
-        title=str(meta.get("title") or ""),
-        origin=relative,
-        external_id=f"md:{relative}",
-        body=body.strip("\n") + "\n" if body.strip() else "",
-        summary=str(meta.get("summary") or meta.get("description") or meta.get("excerpt") or ""),
+    title = str(meta.get("title") or "").strip()
+    if not title:
+        title = name_slug.replace("-", " ").strip().capitalize() if name_slug else "(no title)"
+        record.notes.append(f"no title in the front matter; imported as a draft titled {title!r}")
+    record.values.update(
+        title=title, body=body.strip("\n") + "\n" if body.strip() else "",
+        summary=str(meta.get("summary") or meta.get("excerpt") or meta.get("description") or ""),
         slug=str(meta.get("slug") or name_slug or "") or None,
         language=str(meta.get("lang") or meta.get("language") or "") or None,
         authors=text_list(meta.get("authors")) or text_list(meta.get("author")),
-        aliases=text_list(meta.get("aliases")),
+        aliases=text_list(meta.get("aliases")) + text_list(meta.get("redirect_from")),
         created_at=date or published,
         updated_at=parse_time(meta.get("lastmod") or meta.get("updated"), zone) or date or published,
         expires_at=parse_time(meta.get("expiryDate") or meta.get("expirydate"), zone),
         featured=bool(meta.get("featured") or meta.get("sticky") or False),
         canonical_url=str(meta.get("canonical_url") or meta.get("canonicalURL") or meta.get("canonical") or ""),
-    )
+    )  # fmt: skip
     _set_terms(record, meta)
     _set_image(record, meta)
-    _set_status(record, meta, published or _modified(file))
-    for name in PLAIN_FIELDS:
-        if meta.get(name):
-            setattr(record, name, str(meta[name]))
-    record.corrections = _corrections(meta.get("corrections"), zone)
+    params = meta.get("params")
+    _set_params(record, params if isinstance(params, dict) else {}, meta, zone)
+    _set_status(record, meta, published or _modified(file), draft_folder="_drafts" in Path(relative).parts)
+    if not meta.get("title"):
+        record["status"] = Status.DRAFT
+    if _TEMPLATE_CODE.search(body):
+        record.notes.append("template code ({{ … }} or {% … %}) kept as visible text")
     return record
 
 
-def _from_name(file: Path, meta: dict[str, Any]) -> tuple[datetime | None, str | None]:
-    """Jekyll's ``YYYY-MM-DD-slug`` file name, or Zola's ``path = "YYYY/MM/DD/slug"``."""
+def _date(value: Any, zone: Any, fallback: datetime | None, record: ArticleInput) -> datetime | None:
+    """The front matter's date; one that cannot be read gives way to the file name's, with a note."""
+    try:
+        return parse_time(value, zone) or fallback
+    except InvalidInput:
+        if fallback is None:
+            raise
+        record.notes.append(f"date {str(value)[:40]!r} cannot be read; the file name's date is used")
+        return fallback
+
+
+def _from_name(file: Path, meta: dict[str, Any], zone: Any) -> tuple[datetime | None, str | None]:
+    """Jekyll's ``YYYY-M-D-slug`` file name, or Zola's ``path = "YYYY/MM/DD/slug"``: midnight in
+    the site's zone, as a front-matter date without a time is read."""
     stem = file.parent.name if file.stem == "index" else file.stem
     path = meta.get("path")
     zola = _ZOLA_PATH.match(str(path)) if path else None
-    if zola:
-        year, month, day, slug = zola.groups()
-        return datetime(int(year), int(month), int(day), tzinfo=UTC), slug
-    jekyll = _JEKYLL_NAME.match(stem)
-    if jekyll:
-        return parse_time(jekyll.group(1), UTC), jekyll.group(2)
-    return None, stem
+    found = zola or _JEKYLL_NAME.match(stem)
+    if not found:
+        return None, stem
+    year, month, day, slug = found.groups()
+    try:
+        return datetime(int(year), int(month), int(day), tzinfo=zone).astimezone(UTC), slug
+    except ValueError:
+        return None, slug
 
 
-def _set_terms(record: ImportRecord, meta: dict[str, Any]) -> None:
+def _set_terms(record: ArticleInput, meta: dict[str, Any]) -> None:
     """Zola keeps taxonomies in a ``[taxonomies]`` table; Hugo and Jekyll at the top level."""
-    taxonomies = meta.get("taxonomies") if isinstance(meta.get("taxonomies"), dict) else {}
+    found = meta.get("taxonomies")
+    taxonomies: dict[str, Any] = found if isinstance(found, dict) else {}
     categories = (
         text_list(meta.get("categories")) or text_list(meta.get("category"))
-        or text_list(taxonomies.get("categories"))  # type: ignore[union-attr]
+        or text_list(taxonomies.get("categories"))
     )  # fmt: skip
     section = meta.get("section")
     if isinstance(section, str) and section.strip():
         categories = [section.strip(), *categories]
-    tags = text_list(meta.get("tags")) or text_list(taxonomies.get("tags"))  # type: ignore[union-attr]
+    tags = text_list(meta.get("tags")) or text_list(taxonomies.get("tags"))
     if categories:
-        record.section = categories[0]
-    record.tags = [*categories[1:], *tags]
+        record["section"] = categories[0]
+    record["tags"] = [*categories[1:], *tags]
 
 
-def _set_image(record: ImportRecord, meta: dict[str, Any]) -> None:
+def _set_image(record: ArticleInput, meta: dict[str, Any]) -> None:
     image = meta.get("image_url") or meta.get("image") or meta.get("featured_image") or meta.get("cover")
     if isinstance(image, dict):  # Hugo themes: cover = {image = "...", alt = "...", caption = "..."}
-        record.image_alt = str(image.get("alt") or "")
-        record.image_caption = str(image.get("caption") or "")
+        record["image_alt"] = str(image.get("alt") or "")
+        record["image_caption"] = str(image.get("caption") or "")
         image = image.get("image") or image.get("src")
     if isinstance(image, str):
-        record.image_url = image
+        record["image_url"] = image
 
 
-def _set_status(record: ImportRecord, meta: dict[str, Any], published: datetime | None) -> None:
-    """``draft: true`` stays a draft; a future date is scheduled, as Hugo skips it until then."""
-    status = str(meta.get("status") or "").lower()
-    if meta.get("draft") in (True, "true", "yes") or status == "draft":
-        record.status = Status.DRAFT
+def _set_params(record: ArticleInput, params: dict[str, Any], meta: dict[str, Any], zone: Any) -> None:
+    """balita's own fields, from Hugo ``params`` (what balita's export writes) or the top level."""
+    for name in PLAIN_FIELDS:
+        value = params.get(name, meta.get(name))
+        if value not in (None, "", []):
+            record[name] = str(value)
+    if "featured" in params:
+        record["featured"] = bool(params["featured"])
+    corrections = params.get("corrections", meta.get("corrections"))
+    record["corrections"] = _corrections(corrections, zone)
+
+
+def _set_status(record: ArticleInput, meta: dict[str, Any], published: datetime | None, *,
+                draft_folder: bool) -> None:  # fmt: skip
+    """``draft: true``, ``published: false`` and Jekyll's ``_drafts`` stay drafts; a future date
+    is scheduled, as Hugo skips it until then; balita's own export says its status in params."""
+    given = meta.get("params")
+    params: dict[str, Any] = given if isinstance(given, dict) else {}
+    status = str(params.get("status") or meta.get("status") or "").lower()
+    unpublished = meta.get("draft") in (True, "true", "yes") or meta.get("published") in (False, "false", "no")
+    if unpublished or draft_folder or status == "draft":
+        record["status"] = Status.DRAFT
         return
     if status in {item.value for item in Status}:
-        record.status = Status(status)
+        record["status"] = Status(status)
     elif published is not None and published > datetime.now(UTC):
-        record.status = Status.SCHEDULED
+        record["status"] = Status.SCHEDULED
     else:
-        record.status = Status.PUBLISHED
-    if record.status is Status.SCHEDULED:
-        record.scheduled_at = published
-    elif record.status in {Status.PUBLISHED, Status.ARCHIVED, Status.RETRACTED}:
-        record.published_at = published
+        record["status"] = Status.PUBLISHED
+    if record["status"] is Status.SCHEDULED:
+        record["scheduled_at"] = published
+    elif record["status"] in {Status.PUBLISHED, Status.ARCHIVED, Status.RETRACTED}:
+        record["published_at"] = published
 
 
 def _modified(file: Path) -> datetime:
@@ -201,17 +275,12 @@ def _modified(file: Path) -> datetime:
     return datetime.fromtimestamp(file.stat().st_mtime, UTC)
 
 
-def _corrections(value: Any, zone: Any) -> list[ImportCorrection]:
-    found: list[ImportCorrection] = []
+def _corrections(value: Any, zone: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
     for item in value if isinstance(value, list) else []:
         if isinstance(item, dict) and item.get("text"):
-            found.append(
-                ImportCorrection(
-                    text=str(item["text"]),
-                    created_at=parse_time(item.get("created_at") or item.get("date"), zone),
-                    kind=str(item.get("kind") or "correction"),
-                )
-            )
+            found.append({"text": str(item["text"]), "kind": str(item.get("kind") or "correction"),
+                          "created_at": parse_time(item.get("created_at") or item.get("date"), zone)})  # fmt: skip
     return found
 
 

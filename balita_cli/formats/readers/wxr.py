@@ -18,15 +18,9 @@ from pathlib import Path
 from xml.etree.ElementTree import Element, ParseError
 
 from balita_cli.errors import InvalidInput
-from balita_cli.formats.readers.base import (
-    ImportRecord,
-    ReadItem,
-    ReadOptions,
-    Rejected,
-    Skipped,
-    parse_time,
-    sanitize_html,
-)
+from balita_cli.formats.html import html_to_text, sanitize
+from balita_cli.formats.readers.base import Reader, ReadItem, ReadOptions, Rejected, Skipped, parse_time, plain_name
+from balita_cli.schema import ArticleInput
 from balita_cli.workflow import Status
 
 # WordPress post status -> ours; None: not imported (counted as skipped).
@@ -119,7 +113,7 @@ def _iterate(path: Path, tags: set[str]) -> Iterator[Element]:
         raise InvalidInput(f"{path}: not well-formed XML: {exc}") from None
 
 
-class WxrReader:
+class WxrReader(Reader):
     name = "wxr"
     description = "WordPress export (WXR XML)"
 
@@ -127,9 +121,7 @@ class WxrReader:
         return _count_bytes(Path(path), b"<item>") + _count_bytes(Path(path), b"<item ")
 
     def read(self, path: str, options: ReadOptions) -> Iterator[ReadItem]:
-        source = Path(path)
-        if not source.is_file():
-            raise InvalidInput(f"{path}: no such file")
+        source = self.existing_file(path)
         index = self._collect(source)
         position = 0
         for item in _iterate(source, {"item"}):
@@ -158,7 +150,7 @@ class WxrReader:
                     attachments[entry.get("wp:post_id", "")] = Attachment(
                         url=entry.get("wp:attachment_url", "").strip() or entry.get("guid", "").strip(),
                         alt=meta.get("_wp_attachment_image_alt", "").strip(),
-                        caption=_plain(entry.get("excerpt:encoded", "")),
+                        caption=html_to_text(entry.get("excerpt:encoded", "")),
                     )
         if not found_wordpress:
             raise InvalidInput(f"{source}: not a WordPress export (no wp: elements)")
@@ -183,12 +175,12 @@ class WxrReader:
             when = _post_time(entry, options)
         except InvalidInput as exc:
             return Rejected(origin, exc.message)
-        record = ImportRecord(
-            title=html.unescape(entry.get("title", "")),
+        record = ArticleInput(
             origin=f"{origin} (post {entry.get('wp:post_id', '?')})",
+            title=html_to_text(entry.get("title", "")),
             external_id=_external_id(entry, index),
             body=_body(entry.get("content:encoded", "")),
-            summary=_plain(entry.get("excerpt:encoded", "")),
+            summary=html_to_text(entry.get("excerpt:encoded", "")),
             slug=entry.get("wp:post_name", "").strip() or None,
             status=status,
             featured=entry.get("wp:is_sticky", "0").strip() == "1",
@@ -199,15 +191,17 @@ class WxrReader:
         _set_terms(record, item)
         creator = entry.get("dc:creator", "").strip()
         if creator:
-            record.authors = [index.authors.get(creator, creator)]
+            record["authors"] = [plain_name(index.authors.get(creator, creator))]
         thumbnail = index.attachments.get(_meta(item).get("_thumbnail_id", ""))
         if thumbnail is not None:
-            record.image_url, record.image_alt, record.image_caption = (
-                thumbnail.url, thumbnail.alt, thumbnail.caption
-            )  # fmt: skip
+            record.values.update(image_url=thumbnail.url, image_alt=thumbnail.alt, image_caption=thumbnail.caption)
         if entry.get("wp:post_password", "").strip() or wp_status == "private":
-            record.status = Status.DRAFT
-            record.editor_note = f"Imported as a draft: {wp_status_note(entry, wp_status)} in WordPress."
+            record["status"] = Status.DRAFT
+            record["editor_note"] = f"Imported as a draft: {wp_status_note(entry, wp_status)} in WordPress."
+        if not record["title"]:
+            record["title"] = "(no title)"
+            record["status"] = Status.DRAFT
+            record.notes.append("no title in WordPress; imported as a draft titled '(no title)'")
         return record
 
 
@@ -235,42 +229,36 @@ def _post_time(entry: dict[str, str], options: ReadOptions) -> datetime | None:
     return None
 
 
-def _set_times(record: ImportRecord, when: datetime | None) -> None:
-    if record.status is Status.PUBLISHED:
-        record.published_at = when
-    elif record.status is Status.SCHEDULED:
+def _set_times(record: ArticleInput, when: datetime | None) -> None:
+    if record["status"] is Status.PUBLISHED:
+        record["published_at"] = when
+    elif record["status"] is Status.SCHEDULED:
         if when is None:
-            record.status = Status.DRAFT
-        record.scheduled_at = when
+            record["status"] = Status.DRAFT
+        record["scheduled_at"] = when
 
 
-def _set_terms(record: ImportRecord, item: Element) -> None:
+def _set_terms(record: ArticleInput, item: Element) -> None:
     """The first category is the section; other categories and the tags become tags."""
     categories: list[str] = []
     tags: list[str] = []
     for child in item:
         if child.tag != "category" or not (child.text or "").strip():
             continue
-        name = html.unescape(child.text or "").strip()
+        name = plain_name(html.unescape(child.text or ""))
         domain = child.get("domain", "")
         if domain == "category":
             categories.append(name)
         elif domain == "post_tag":
             tags.append(name)
     if categories:
-        record.section = categories[0]
-    record.tags = [*categories[1:], *tags]
+        record["section"] = categories[0]
+    record["tags"] = [*categories[1:], *tags]
 
 
 def _body(content: str) -> str:
     """Block-editor comments removed, the HTML kept as the (Markdown) body, sanitized."""
-    return sanitize_html(_BLOCK_COMMENT.sub("", content)).strip()
-
-
-def _plain(text: str) -> str:
-    import nh3
-
-    return " ".join(html.unescape(str(nh3.clean(text, tags=set()))).split())
+    return sanitize(_BLOCK_COMMENT.sub("", content)).strip()
 
 
 def _count_bytes(path: Path, needle: bytes) -> int:

@@ -1,0 +1,21 @@
+"""Fetching URLs safely: the one road for feeds (``balita fetch``, ``balita import feed``) and,
+later, photos (``balita media add``).
+
+Importing this package does not import httpx; :func:`fetch` does, when it runs.
+"""
+
+from __future__ import annotations
+
+from balita_cli.net.fetch import Fetched, FetchError, FetchPolicy, Validators, fetch, fetch_many
+from balita_cli.net.retry import next_attempt_delay, parse_retry_after
+
+__all__ = [
+    "FetchError",
+    "FetchPolicy",
+    "Fetched",
+    "Validators",
+    "fetch",
+    "fetch_many",
+    "next_attempt_delay",
+    "parse_retry_after",
+]

@@ -1,0 +1,295 @@
+"""One fetch as an HTTP conversation: check the URL, send, follow redirects hop by hop, read the
+body within the limits, and turn every failure into one FetchError.
+
+Loaded by :func:`balita_cli.net.fetch.fetch` when it runs (this module imports httpx).
+"""
+
+from __future__ import annotations
+
+import ssl
+import zlib
+from datetime import UTC, datetime
+from ipaddress import ip_address
+
+import httpcore
+import httpx
+
+from balita_cli.net import transport
+from balita_cli.net.addresses import AddressError, a_kind, refusal
+from balita_cli.net.fetch import Fetched, FetchError, FetchPolicy, Validators, header_safe, one_line
+from balita_cli.net.retry import parse_retry_after
+
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+SCHEMES = ("http", "https")
+# Decoded here, a bounded step at a time; anything else is refused rather than passed on raw.
+ACCEPT_ENCODING = "gzip, deflate"
+_INFLATE_STEP = 256 * 1024  # bytes inflated per zlib call: memory stays near what was accepted
+
+# What the network, TLS, httpcore and httpx can raise for a reason outside balita.
+_FAILURES = (
+    AddressError,
+    OSError,  # TimeoutError, ssl.SSLError, a bad SSL_CERT_FILE...
+    httpcore.TimeoutException,
+    httpcore.NetworkError,
+    httpcore.ProtocolError,
+    httpcore.UnsupportedProtocol,
+    httpx.HTTPError,
+    httpx.InvalidURL,
+)
+
+
+class _Failure(Exception):
+    """A refusal decided here; ``run`` adds the URL."""
+
+    def __init__(self, reason: str, *, status: int | None = None, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.retry_after = retry_after
+
+
+def run(url: str, policy: FetchPolicy, validators: Validators | None) -> Fetched:
+    deadline = transport.Deadline(policy.deadline)
+    headers = {"User-Agent": policy.user_agent, "Accept": policy.accept, "Accept-Encoding": ACCEPT_ENCODING}
+    try:
+        target = _checked_url(url)
+        with transport.GuardedTransport(deadline, allow_private=policy.allow_private) as guarded:
+            return _follow(guarded, target, headers, policy, validators, deadline)
+    except _Failure as exc:
+        raise FetchError(url, exc.reason, status=exc.status, retry_after=exc.retry_after) from None
+    except _FAILURES as exc:
+        raise FetchError(url, _describe(exc, policy)) from None
+
+
+def _checked_url(text: str) -> httpx.URL:
+    try:
+        url = httpx.URL(text)
+    except httpx.InvalidURL as exc:
+        raise _Failure(f"not a valid URL ({exc})") from None
+    return _allowed(url, "")
+
+
+def _allowed(url: httpx.URL, prefix: str) -> httpx.URL:
+    if url.scheme not in SCHEMES:
+        raise _Failure(f"{prefix}scheme {url.scheme or '(none)'!r} is not allowed (http and https only)")
+    if not url.host:
+        raise _Failure(f"{prefix}the URL has no host")
+    return url
+
+
+def _follow(
+    guarded: transport.GuardedTransport,
+    target: httpx.URL,
+    headers: dict[str, str],
+    policy: FetchPolicy,
+    validators: Validators | None,
+    deadline: transport.Deadline,
+) -> Fetched:
+    """Hop by hop, straight on the transport: no httpx.Client, whose redirect handling parses a
+    Location even when not following it, and whose cookies, auth and proxies a feed needs not."""
+    conditional = _conditional_headers(validators)
+    for hop in range(policy.max_redirects + 1):
+        timeout = httpx.Timeout(deadline.left()).as_dict()
+        request = httpx.Request("GET", target, headers={**headers, **conditional}, extensions={"timeout": timeout})
+        try:
+            response = guarded.handle_request(request)
+            response.request = request
+        except AddressError as exc:
+            if hop == 0:
+                raise
+            raise _Failure(f"redirected to {one_line(str(target))}: {exc.reason}") from None
+        try:
+            _check_peer(response, policy)
+            if response.status_code in REDIRECTS:
+                target = _redirect_target(response)
+                continue
+            return _outcome(response, policy, validators, conditional, deadline)
+        finally:
+            response.close()  # unread: a redirect, an error status or a 304 costs no body
+    raise _Failure(f"more than {policy.max_redirects} redirects")
+
+
+def _conditional_headers(validators: Validators | None) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    if validators is None:
+        return headers
+    if (etag := header_safe(validators.etag)) is not None:
+        headers["If-None-Match"] = etag
+    if (last_modified := header_safe(validators.last_modified)) is not None:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+def _check_peer(response: httpx.Response, policy: FetchPolicy) -> None:
+    """The address actually connected to, judged again (the backend connected to a checked one;
+    this holds whatever connection httpcore handed back, reused ones included)."""
+    stream = response.extensions.get("network_stream")
+    peer = stream.get_extra_info("server_addr") if stream is not None else None
+    if not peer:
+        raise _Failure("cannot tell which address the connection reached")
+    address = ip_address(peer[0])
+    kind = refusal(address, allow_private=policy.allow_private)
+    if kind is not None:
+        raise _Failure(f"connected to {a_kind(kind)} ({address})")
+
+
+def _redirect_target(response: httpx.Response) -> httpx.URL:
+    location = response.headers.get("location")
+    if not location:
+        raise _Failure(f"redirect {response.status_code} without a Location")
+    prefix = f"redirected to {one_line(location)}: "  # as sent: joined, file:///x shows as file:/x
+    try:
+        return _allowed(response.url.join(location), prefix)
+    except httpx.InvalidURL as exc:
+        raise _Failure(f"{prefix}not a valid URL ({exc})") from None
+
+
+def _outcome(
+    response: httpx.Response,
+    policy: FetchPolicy,
+    validators: Validators | None,
+    conditional: dict[str, str],
+    deadline: transport.Deadline,
+) -> Fetched:
+    status = response.status_code
+    answer = f"{status} {httpx.codes.get_reason_phrase(status)}".strip()  # not the server's words
+    if status >= 400:
+        retry_after = None
+        if status in (429, 503):
+            retry_after = parse_retry_after(response.headers.get("retry-after", ""), datetime.now(UTC))
+        raise _Failure(f"the server answered {answer}", status=status, retry_after=retry_after)
+    fresh = Validators(header_safe(response.headers.get("etag")), header_safe(response.headers.get("last-modified")))
+    if status == 304 and validators is not None and conditional:
+        kept = Validators(fresh.etag or validators.etag, fresh.last_modified or validators.last_modified)
+        return Fetched(str(response.url), 304, b"", _media_type(response), kept)
+    if not 200 <= status < 300 or status == 206:  # 206 unasked for; 304 unasked for; 300, 305...
+        raise _Failure(f"unexpected answer {answer}", status=status)
+    body = _read_body(response, policy, deadline)
+    return Fetched(str(response.url), status, body, _media_type(response), fresh)
+
+
+def _media_type(response: httpx.Response) -> str:
+    return str(response.headers.get("content-type", "")).split(";", 1)[0].strip().lower()
+
+
+def _read_body(response: httpx.Response, policy: FetchPolicy, deadline: transport.Deadline) -> bytes:
+    limit = policy.max_bytes
+    too_large = f"the body is larger than the {_size(limit)} limit"
+    declared = response.headers.get("content-length", "").strip()
+    if declared.isascii() and declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
+        raise _Failure(f"{too_large} (Content-Length: {one_line(declared)})")
+    decoder = _decoder(response, limit, too_large)
+    received = 0
+    parts: list[bytes] = []
+    for chunk in response.iter_raw():
+        received += len(chunk)
+        if received > limit:
+            raise _Failure(too_large)
+        parts.append(decoder.decode(chunk))
+        deadline.left()
+    parts.append(decoder.flush())
+    return b"".join(parts)
+
+
+class _Identity:
+    def decode(self, data: bytes) -> bytes:
+        return data
+
+    def flush(self) -> bytes:
+        return b""
+
+
+class _Inflate:
+    """gzip or deflate, inflated a bounded step at a time and never past the limit (plus one byte).
+
+    httpx's own decoders inflate each received chunk whole: 64 KB of a gzip bomb become 64 MB
+    before any size check can run. Here ``decompress(data, max_length)`` stops at the limit.
+    Bytes after the end of the compressed stream are ignored, as browsers do.
+    """
+
+    def __init__(self, coding: str, limit: int, too_large: str) -> None:
+        self._coding = coding
+        self._room = limit
+        self._too_large = too_large
+        self._first = True
+        wbits = zlib.MAX_WBITS | 16 if coding in ("gzip", "x-gzip") else zlib.MAX_WBITS
+        self._inflater = zlib.decompressobj(wbits)
+
+    def decode(self, data: bytes) -> bytes:
+        try:
+            return self._inflate(data)
+        except zlib.error as exc:
+            if self._coding == "deflate" and self._first:  # raw deflate, sent by some servers
+                self._first = False
+                self._inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+                return self.decode(data)
+            raise _Failure(f"the body is not valid {self._coding} ({exc})") from None
+        finally:
+            self._first = False
+
+    def _inflate(self, data: bytes) -> bytes:
+        pieces: list[bytes] = []
+        while data and not self._inflater.eof:
+            piece = self._inflater.decompress(data, min(self._room + 1, _INFLATE_STEP))
+            self._count(piece)
+            pieces.append(piece)
+            data = self._inflater.unconsumed_tail
+        return b"".join(pieces)
+
+    def flush(self) -> bytes:
+        try:
+            rest = self._inflater.flush()
+        except zlib.error as exc:
+            raise _Failure(f"the body is not valid {self._coding} ({exc})") from None
+        self._count(rest)
+        return rest
+
+    def _count(self, piece: bytes) -> None:
+        self._room -= len(piece)
+        if self._room < 0:
+            raise _Failure(self._too_large)
+
+
+def _decoder(response: httpx.Response, limit: int, too_large: str) -> _Identity | _Inflate:
+    codings = [
+        coding.strip().lower()
+        for coding in response.headers.get_list("content-encoding", split_commas=True)
+        if coding.strip().lower() not in ("", "identity")
+    ]
+    if not codings:
+        return _Identity()
+    if len(codings) == 1 and codings[0] in ("gzip", "x-gzip", "deflate"):
+        return _Inflate(codings[0], limit, too_large)
+    raise _Failure(f"unsupported Content-Encoding {', '.join(codings)!r}")
+
+
+def _size(count: int) -> str:
+    for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
+        if count >= size and count % size == 0:
+            return f"{count // size} {unit}"
+    return f"{count} bytes"
+
+
+def _describe(exc: Exception, policy: FetchPolicy) -> str:
+    """One line a person can act on, for an exception from the network, TLS, httpcore or httpx."""
+    if isinstance(exc, AddressError):
+        return exc.reason
+    if isinstance(exc, TimeoutError | httpcore.TimeoutException | httpx.TimeoutException):
+        return f"no complete answer within the {policy.deadline:g} s deadline"
+    if isinstance(exc, httpx.InvalidURL):
+        return f"not a valid URL ({exc})"
+    cause = exc.__cause__ or exc.__context__ or exc
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        return f"TLS certificate not accepted ({cause.verify_message or cause.reason})"
+    if isinstance(cause, ssl.SSLError):
+        return f"TLS failed ({cause.reason or cause})"
+    detail = cause.strerror if isinstance(cause, OSError) and cause.strerror else str(exc) or type(exc).__name__
+    if isinstance(exc, httpcore.ConnectError):
+        return f"cannot connect ({detail})"
+    if isinstance(exc, httpcore.NetworkError | httpx.NetworkError):
+        return f"the connection failed ({detail})"
+    if isinstance(exc, httpcore.RemoteProtocolError | httpx.RemoteProtocolError):
+        return f"not a valid HTTP answer ({detail})"
+    if isinstance(exc, httpcore.LocalProtocolError | httpx.LocalProtocolError):
+        return f"the request could not be sent ({detail})"
+    return detail

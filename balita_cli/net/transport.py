@@ -1,0 +1,166 @@
+"""The connection layer under httpx: connect only to checked addresses, never past the deadline.
+
+Requests go to a transport whose httpcore network backend does the resolving itself. For every
+new connection (the first URL, and each redirect to another origin) the host is resolved once, in
+a thread bounded by the deadline; the connection is refused when ANY of its addresses is refused,
+and the socket then connects to one of those very addresses. A check made before handing the host
+name to httpx would leave DNS rebinding open: httpx resolves again when it connects, and a
+hostile name server can answer a public address to the check and 127.0.0.1 to the connect. TLS
+still verifies the certificate against the host name (httpcore passes it as ``server_hostname``),
+so pinning the address costs nothing there. The exchange then checks the peer address of the
+socket each response came on (``network_stream`` / ``server_addr``) once more.
+
+Every socket operation (connect, TLS handshake, each write, each read) gets a timeout no longer
+than the time left, so one slow step cannot outlive the deadline, whatever the per-operation
+timeout given by httpx.
+
+What remains:
+- The address is checked, not the network path: a public address that the host's own routing or
+  firewall sends somewhere internal is not detected, nor is a public address of the newsroom's
+  own that only answers from inside. ``allow_private`` opens the whole of RFC 1918 and fc00::/7.
+- Any port is allowed: an allowed host can be sent an HTTP GET on port 25 or 6379.
+- A name lookup that overruns the deadline is abandoned, not cancelled: its daemon thread ends
+  when the system resolver gives up.
+- No proxy support: with a proxy, the proxy would resolve and connect. Of the environment only
+  SSL_CERT_FILE and SSL_CERT_DIR count (a private certificate authority).
+"""
+
+from __future__ import annotations
+
+import ssl
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import httpcore
+import httpx
+
+from balita_cli.net.addresses import AddressError, check, resolve
+
+
+class Deadline:
+    """A point on the monotonic clock, ``seconds`` from when it was made."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._at = time.monotonic() + seconds
+
+    def left(self) -> float:
+        """Seconds left; TimeoutError when there are none."""
+        left = self._at - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"the {self.seconds:g} s deadline passed")
+        return left
+
+    def clamp(self, timeout: float | None) -> float:
+        left = self.left()
+        return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream, deadline: Deadline) -> None:
+        self._inner = inner
+        self._deadline = deadline
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, self._deadline.clamp(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, self._deadline.clamp(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        tls = self._inner.start_tls(ssl_context, server_hostname, self._deadline.clamp(timeout))
+        return _DeadlineStream(tls, self._deadline)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _GuardedBackend(httpcore.NetworkBackend):
+    def __init__(self, deadline: Deadline, *, allow_private: bool) -> None:
+        self._inner = httpcore.SyncBackend()
+        self._deadline = deadline
+        self._allow_private = allow_private
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        addresses = resolve(host, port, self._deadline.left())
+        check(host, addresses, allow_private=self._allow_private)
+        failure: httpcore.ConnectError | None = None
+        for address in addresses:  # all of them allowed; the first that answers
+            try:
+                stream = self._inner.connect_tcp(
+                    str(address), port, self._deadline.clamp(timeout), local_address, socket_options
+                )
+            except httpcore.ConnectError as exc:
+                failure = exc
+                continue
+            return _DeadlineStream(stream, self._deadline)
+        assert failure is not None  # resolve() never returns an empty list
+        raise failure
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None
+    ) -> httpcore.NetworkStream:
+        raise AddressError("Unix sockets are not fetched")
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(min(seconds, self._deadline.left()))
+
+
+class _Body(httpx.SyncByteStream):
+    def __init__(self, response: httpcore.Response) -> None:
+        self._response = response
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._response.iter_stream()
+
+    def close(self) -> None:
+        self._response.close()
+
+
+class GuardedTransport(httpx.BaseTransport):
+    """httpx's HTTP/1.1 transport over the guarded backend (only public httpx/httpcore API).
+
+    httpcore's exceptions are not mapped to httpx's: :mod:`balita_cli.net.exchange` turns both
+    into FetchError.
+    """
+
+    def __init__(self, deadline: Deadline, *, allow_private: bool) -> None:
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            network_backend=_GuardedBackend(deadline, allow_private=allow_private),
+            http1=True,
+            http2=False,
+            retries=0,
+        )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        core_request = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path),
+            headers=request.headers.raw,
+            extensions=request.extensions,
+        )
+        response = self._pool.handle_request(core_request)
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.headers,
+            stream=_Body(response),
+            extensions=response.extensions,
+        )
+
+    def close(self) -> None:
+        self._pool.close()
