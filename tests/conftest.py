@@ -25,6 +25,8 @@ from balita_cli.cli import app
 TEST_DATABASE_ENV = "BALITA_TEST_DATABASE_URL"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPORA = SHARED / "corpora"
+# The small, permissively licensed part of the corpora, copied here (see its SOURCES.md).
+LOCAL_CORPORA = Path(__file__).resolve().parent / "fixtures" / "corpora"
 ISOLATED_ENV = ("BALITA_DATABASE_URL", "BALITA_SITE", "BALITA_USER", "VISUAL", "EDITOR", "NO_COLOR")
 
 
@@ -37,7 +39,11 @@ def on_postgres() -> bool:
 
 
 def corpora_path(*parts: str) -> Path:
-    """A file of the shared test corpora; the test is skipped where they are absent."""
+    """A file of the test corpora: the copy in tests/fixtures when there is one, else the shared
+    corpora; the test is skipped where neither has it."""
+    local = LOCAL_CORPORA.joinpath(*parts)
+    if local.exists():
+        return local
     path = CORPORA.joinpath(*parts)
     if not path.exists():
         pytest.skip(f"shared corpora not available at {path}")

@@ -35,6 +35,8 @@ from tests.checkers import (
 from tests.checkers.feeds import is_rfc3339, rfc822_problems
 from tests.conftest import Cli, corpora_path
 
+pytestmark = pytest.mark.slow  # the fast lane, pytest -m "not slow", leaves these out
+
 VALID_PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Balita</title></head>

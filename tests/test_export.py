@@ -317,15 +317,15 @@ def sitemap_schema(name: str) -> Any:
 def news_sitemap_schema() -> Any:
     import xmlschema
 
-    folder = corpora_path("schemas", "sitemaps")
     wrapper = Path(__file__).parent / "fixtures" / "export" / "news-sitemap.xsd"
     return xmlschema.XMLSchema(
         wrapper,
         locations=[
-            ("http://www.sitemaps.org/schemas/sitemap/0.9", str(folder / "sitemap.xsd")),
-            ("http://www.google.com/schemas/sitemap-news/0.9", str(folder / "sitemap-news.xsd")),
+            ("http://www.sitemaps.org/schemas/sitemap/0.9", str(corpora_path("schemas", "sitemaps", "sitemap.xsd"))),
+            ("http://www.google.com/schemas/sitemap-news/0.9",
+             str(corpora_path("schemas", "sitemaps", "sitemap-news.xsd"))),
         ],
-    )
+    )  # fmt: skip
 
 
 def test_sitemap_validates_and_lists_published_urls(cli: Cli, newsroom: Newsroom) -> None:

@@ -8,11 +8,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from lxml import etree
 
 from tests.conftest import Cli
 from tests.test_export import assert_harmless
 from tests.test_export_sanitize import corpus_snippets
+
+pytestmark = pytest.mark.slow  # the fast lane, pytest -m "not slow", leaves these out
 
 JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 HTML_FORMATS = ("rss", "atom", "wxr")  # XML carrying HTML as text or CDATA

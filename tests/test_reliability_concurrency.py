@@ -21,6 +21,8 @@ import pytest
 
 from tests.conftest import Cli, on_postgres
 
+pytestmark = pytest.mark.slow  # the fast lane, pytest -m "not slow", leaves these out
+
 REPO = Path(__file__).resolve().parents[1]
 PROCESSES = 8
 EDITS = 50

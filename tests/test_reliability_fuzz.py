@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from tests.conftest import Cli
 
+pytestmark = pytest.mark.slow  # the fast lane, pytest -m "not slow", leaves these out
+
 TRIED = {"inputs": 0}
 # Names and the dateline are at most 200 characters; past that see test_overlong_names_are_refused.
 short_texts = st.text(max_size=200)

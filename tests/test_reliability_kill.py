@@ -18,6 +18,8 @@ from lxml import etree
 
 from tests.conftest import Cli
 
+pytestmark = pytest.mark.slow  # the fast lane, pytest -m "not slow", leaves these out
+
 ARTICLES = 5_000
 # Every fifth story is published; the export and build tests use the economy half (even numbers).
 PUBLISHED = len([n for n in range(0, ARTICLES, 2) if n % 5 == 0])

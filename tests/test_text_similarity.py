@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 pytest.importorskip("datasketch", reason="datasketch is a dependency of related coverage: pip install datasketch")
 
 from balita_cli.errors import InvalidInput  # noqa: E402
+from balita_cli.text.normalise import STOPWORDS, first_paragraph, headline, normalise  # noqa: E402
 from balita_cli.text.similarity import (  # noqa: E402
     DEFAULT_THRESHOLD,
     FIGURES_DIFFER_FACTOR,
@@ -32,15 +33,11 @@ from balita_cli.text.similarity import (  # noqa: E402
     LEAD_WORDS,
     NUM_PERM,
     SIGNATURE_MAGIC,
-    STOPWORDS,
     TITLE_TOKENS,
     TITLE_WEIGHT,
     CoverageIndex,
     Match,
     figures_differ,
-    first_paragraph,
-    headline,
-    normalise,
     signature,
     similarity,
     story_text,
