@@ -80,6 +80,52 @@ class Author(SQLModel, table=True):
     bio: str = Field(default="")
 
 
+class Photo(SQLModel, table=True):
+    """An image in the media library: the original is stored once by content (its sha256)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(max_length=64, unique=True)
+    format: str = Field(max_length=10)  # jpeg, png, webp, gif
+    width: int
+    height: int
+    size: int
+    taken_at: datetime | None = _utc_field()
+    original_name: str = Field(default="", max_length=255)
+    alt: str = Field(default="")
+    caption: str = Field(default="")
+    credit: str = Field(default="", max_length=200)
+    source_url: str = Field(default="")  # where it was fetched from, if it was
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    created_by: str = Field(default="", max_length=200)
+
+
+class Source(SQLModel, table=True):
+    """An outlet the desk follows: its feed, what comes in from it, and the state of polling it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=MAX_NAME_LENGTH)
+    slug: str = Field(max_length=MAX_NAME_LENGTH, unique=True)
+    url: str
+    section: str = Field(default="", max_length=MAX_NAME_LENGTH)
+    language: str = Field(default="", max_length=35)
+    tags: str = Field(default="[]")  # JSON list of tag names given to what comes in
+    excerpt_words: int = Field(default=120)
+    full_text: bool = Field(default=False)
+    publish: str = Field(default="review", max_length=10)  # review, draft or auto
+    every_minutes: int = Field(default=15)
+    allow_private: bool = Field(default=False)
+    paused: bool = Field(default=False)
+    etag: str = Field(default="")
+    last_modified: str = Field(default="")
+    last_fetch_at: datetime | None = _utc_field()
+    last_success_at: datetime | None = _utc_field()
+    last_new_at: datetime | None = _utc_field()
+    last_error: str = Field(default="")
+    failures: int = Field(default=0)
+    next_due_at: datetime | None = _utc_field(index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class Article(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_article_status_published", "status", "published_at"),
@@ -112,6 +158,7 @@ class Article(SQLModel, table=True):
     source_url: str = Field(default="")
     canonical_url: str = Field(default="")
     image_url: str = Field(default="")
+    image_id: int | None = Field(default=None, foreign_key="photo.id", index=True, ondelete="SET NULL")
     image_alt: str = Field(default="")
     image_caption: str = Field(default="")
     image_credit: str = Field(default="")
@@ -123,6 +170,8 @@ class Article(SQLModel, table=True):
     version: int = Field(default=1)
     updated_by: str = Field(default="", max_length=limit_of("updated_by"))
     created_by: str = Field(default="", max_length=limit_of("updated_by"))
+    word_count: int = Field(default=0)
+    source_id: int | None = Field(default=None, foreign_key="source.id", index=True, ondelete="SET NULL")
 
     section: Section | None = Relationship(sa_relationship_kwargs={"lazy": "raise"})
     tags: list[Tag] = Relationship(
@@ -180,3 +229,25 @@ class Correction(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     kind: str = Field(default="correction", max_length=20)
     text: str
+
+
+class Coverage(SQLModel, table=True):
+    """Another outlet's version of a story: filed with the story ("Also reported by"), not as a draft."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True, ondelete="CASCADE")
+    source_name: str = Field(max_length=200)
+    url: str = Field(default="")
+    title: str = Field(default="")
+    published_at: datetime | None = _utc_field()
+    external_id: str = Field(max_length=500, unique=True)
+    score: float = Field(default=0.0)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Setting(SQLModel, table=True):
+    """Small facts the newsroom keeps between runs (when the desk last looked at the review queue)."""
+
+    key: str = Field(primary_key=True, max_length=100)
+    value: str = Field(default="")
+    updated_at: datetime = Field(sa_type=UTCDateTime)

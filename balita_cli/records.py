@@ -58,6 +58,7 @@ def derive_summary(body: str, limit: int = SUMMARY_LENGTH) -> str:
 
 
 def word_count(body: str) -> int:
+    """Words in a body, counted when it is saved (and stored: exports do not count again)."""
     return len(body.split())
 
 
@@ -78,19 +79,21 @@ def build_record(
     authors: list[str],
     aliases: list[str],
     corrections: list[dict[str, Any]],
+    photo: dict[str, Any] | None = None,
+    coverage: list[dict[str, Any]] | None = None,
     as_written: bool = False,
 ) -> Record:
     """The record from an article's column values (times already ISO text) and its relations."""
-    body = columns["body"]
     derived = {
         "url": article_url(base_url, columns["slug"]),
-        "summary": columns["summary"] if as_written else columns["summary"] or derive_summary(body),
+        "summary": columns["summary"] if as_written else columns["summary"] or derive_summary(columns["body"]),
         "section": section,
         "tags": tags,
         "authors": authors,
         "aliases": aliases,
         "corrections": corrections,
-        "word_count": word_count(body),
+        "photo": photo,
+        "coverage": coverage or [],
     }
     return {name: derived[name] if name in derived else columns[name] for name in RECORD_FIELDS}
 
@@ -117,7 +120,7 @@ def public_view(record: Record) -> Record | None:
     view = {key: value for key, value in record.items() if key not in PRIVATE_FIELDS}
     if view["status"] == "retracted":
         view.update(
-            body="", subtitle="", summary=retraction_notice(view), word_count=0,
+            body="", subtitle="", summary=retraction_notice(view), word_count=0, photo=None,
             image_url="", image_alt="", image_caption="", image_credit="",
         )  # fmt: skip
     return view

@@ -37,6 +37,8 @@ class Kind(StrEnum):
     NAMES = "names"  # tags or authors, by name, in order
     SLUGS = "slugs"  # old slugs that keep resolving
     NOTICES = "notices"  # dated public notices (corrections, retraction)
+    PHOTO = "photo"  # the lead photo from the media library: an object, or null
+    COVERAGE = "coverage"  # other outlets' versions of the story: objects
 
 
 class Role(StrEnum):
@@ -151,6 +153,13 @@ FIELDS: tuple[Field, ...] = (
         flag="--canonical-url",
         extra=True,
     ),
+    Field(
+        "photo",
+        Kind.PHOTO,
+        "Lead photo from the media library: {id, sha256, format, media_type, width, height, size, alt, caption, "
+        "credit}, or null. Given as a photo id or sha256.",
+        storage=Storage.RELATION,
+    ),
     Field("image_url", Kind.URL, "Featured image URL.", limit=MAX_URL_LENGTH, flag="--image-url", extra=True),
     Field("image_alt", Kind.TEXT, "Featured image alt text.", limit=1000, flag="--image-alt", extra=True),
     Field("image_caption", Kind.TEXT, "Featured image caption.", limit=1000, flag="--image-caption", extra=True),
@@ -214,7 +223,14 @@ FIELDS: tuple[Field, ...] = (
         limit=5000,
         extra=True,
     ),
-    Field("word_count", Kind.INT, "Words in the body.", Role.SYSTEM, Storage.DERIVED),
+    Field(
+        "coverage",
+        Kind.COVERAGE,
+        "Also reported by: {source_name, url, title, published_at, external_id} of other outlets' versions.",
+        Role.PROVENANCE,
+        Storage.RELATION,
+    ),
+    Field("word_count", Kind.INT, "Words in the body (counted when it is saved).", Role.SYSTEM),
 )
 
 BY_NAME: dict[str, Field] = {spec.name: spec for spec in FIELDS}

@@ -13,7 +13,7 @@ START, END = "<!-- fields:start -->", "<!-- fields:end -->"
 TYPES = {
     Kind.INT: "int", Kind.BOOL: "bool", Kind.TIME: "string or null (ISO 8601, UTC)",
     Kind.NAME: "string or null", Kind.NAMES: "list of strings", Kind.SLUGS: "list of strings",
-    Kind.NOTICES: "list of `{kind, created_at, text}`",
+    Kind.NOTICES: "list of `{kind, created_at, text}`", Kind.PHOTO: "object or null", Kind.COVERAGE: "list of objects",
 }  # fmt: skip
 WHO = {Role.EDITOR: "editor", Role.WORKFLOW: "workflow", Role.PROVENANCE: "import", Role.SYSTEM: "balita"}
 
@@ -21,9 +21,14 @@ WHO = {Role.EDITOR: "editor", Role.WORKFLOW: "workflow", Role.PROVENANCE: "impor
 def row(field: Field) -> str:
     kind = "string or null" if field.name == "external_id" else TYPES.get(field.kind, "string")
     limit = f"{field.limit:,}" if field.limit and field.kind not in {Kind.NAMES, Kind.NOTICES, Kind.SLUGS} else ""
+    if field.kind is Kind.PHOTO:
+        notes_on_input = ["`new`/`edit --image ID|FILE|URL`"]
+    else:
+        notes_on_input = []
     notes = [] if field.public else ["never in public outputs"]
     if field.flag:
         notes.append(f"`{field.flag}`")
+    notes += notes_on_input
     return f"| `{field.name}` | {kind} | {limit} | {WHO[field.role]} | {field.help} {'; '.join(notes)} |".replace(
         "  |", " |"
     )

@@ -40,7 +40,8 @@ def test_every_older_revision_upgrades_to_head_keeping_every_row(cli: Cli, engin
     for older in known_revisions()[:-1]:
         downgrade(engine, older)
         assert read_revision(engine) == older
-        assert row_counts(engine) == before
+        older_counts = row_counts(engine)
+        assert older_counts == {name: count for name, count in before.items() if name in older_counts}
         upgrade(engine)
         assert read_revision(engine) == head_revision()
         assert row_counts(engine) == before

@@ -1,7 +1,12 @@
-"""Full-text search tables: SQLite FTS5 kept in step by triggers, PostgreSQL a GIN expression index.
+"""Full-text search: SQLite FTS5 kept in step by triggers, PostgreSQL a GIN expression index.
 
 Both live in the migrations (the triggers keep the index right whoever writes the row), and the
-PostgreSQL document expression is defined here once so queries match the index exactly.
+PostgreSQL document expression is defined here once so queries match the index exactly. Both
+fold accents (Parañaque is found by "paranaque": FTS5's remove_diacritics, PostgreSQL's unaccent
+dictionary in a text search configuration of ours) and search the first SEARCHED_BODY characters
+of a body: the snippet of a match costs time in proportion to the text it is cut from.
+
+Version 2 is what migrations 0001 and 0002 made (kept for their downgrades); version 3 is now.
 """
 
 from __future__ import annotations
@@ -11,55 +16,85 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-# Bodies past this length are searched on their first part: tsvector holds at most 1 MB.
-PG_BODY_PREFIX = 200_000
-PG_CONFIG = "simple"
+SEARCHED_BODY = 100_000
+PG_CONFIG = "balita_search"
 PG_DOCUMENT = (
     f"to_tsvector('{PG_CONFIG}'::regconfig, coalesce(title, '') || ' ' || coalesce(summary, '') "
-    f"|| ' ' || left(coalesce(body, ''), {PG_BODY_PREFIX}))"
+    f"|| ' ' || left(coalesce(body, ''), {SEARCHED_BODY}))"
 )
-
 # The query side of PG_DOCUMENT, with the user's words as its one parameter.
 PG_QUERY = f"to_tsquery(CAST('{PG_CONFIG}' AS regconfig), ?)"
+CURRENT = 3
 
-_SQLITE_CREATE = [
-    """CREATE VIRTUAL TABLE article_fts USING fts5(
-        title, summary, body, content='article', content_rowid='id',
-        tokenize='unicode61 remove_diacritics 2')""",
-    """CREATE TRIGGER article_fts_insert AFTER INSERT ON article BEGIN
-        INSERT INTO article_fts(rowid, title, summary, body)
-        VALUES (new.id, new.title, new.summary, new.body);
-    END""",
-    """CREATE TRIGGER article_fts_delete AFTER DELETE ON article BEGIN
-        INSERT INTO article_fts(article_fts, rowid, title, summary, body)
-        VALUES ('delete', old.id, old.title, old.summary, old.body);
-    END""",
-    """CREATE TRIGGER article_fts_update AFTER UPDATE OF title, summary, body ON article BEGIN
-        INSERT INTO article_fts(article_fts, rowid, title, summary, body)
-        VALUES ('delete', old.id, old.title, old.summary, old.body);
-        INSERT INTO article_fts(rowid, title, summary, body)
-        VALUES (new.id, new.title, new.summary, new.body);
-    END""",
-]
+_V2_PG_DOCUMENT = (
+    "to_tsvector('simple'::regconfig, coalesce(title, '') || ' ' || coalesce(summary, '') "
+    "|| ' ' || left(coalesce(body, ''), 200000))"
+)
+
+
+def _sqlite_statements(version: int) -> list[str]:
+    body = f"substr(new.body, 1, {SEARCHED_BODY})" if version >= 3 else "new.body"
+    old_body = body.replace("new.", "old.")
+    content = "article_fts_source" if version >= 3 else "article"
+    view = (
+        [
+            f"CREATE VIEW article_fts_source AS SELECT id, title, summary, substr(body, 1, {SEARCHED_BODY}) AS body "
+            "FROM article"
+        ]  # fmt: skip
+        if version >= 3
+        else []
+    )
+    return [
+        *view,
+        f"""CREATE VIRTUAL TABLE article_fts USING fts5(
+            title, summary, body, content='{content}', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2')""",
+        f"""CREATE TRIGGER article_fts_insert AFTER INSERT ON article BEGIN
+            INSERT INTO article_fts(rowid, title, summary, body) VALUES (new.id, new.title, new.summary, {body});
+        END""",
+        f"""CREATE TRIGGER article_fts_delete AFTER DELETE ON article BEGIN
+            INSERT INTO article_fts(article_fts, rowid, title, summary, body)
+            VALUES ('delete', old.id, old.title, old.summary, {old_body});
+        END""",
+        f"""CREATE TRIGGER article_fts_update AFTER UPDATE OF title, summary, body ON article BEGIN
+            INSERT INTO article_fts(article_fts, rowid, title, summary, body)
+            VALUES ('delete', old.id, old.title, old.summary, {old_body});
+            INSERT INTO article_fts(rowid, title, summary, body) VALUES (new.id, new.title, new.summary, {body});
+        END""",
+    ]
+
+
 _SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS article_fts_update",
     "DROP TRIGGER IF EXISTS article_fts_delete",
     "DROP TRIGGER IF EXISTS article_fts_insert",
     "DROP TABLE IF EXISTS article_fts",
+    "DROP VIEW IF EXISTS article_fts_source",
+]
+_PG_CONFIGURATION = [
+    # unaccent is a trusted extension: a database owner may create it (PostgreSQL 13 and later).
+    "CREATE EXTENSION IF NOT EXISTS unaccent WITH SCHEMA public",
+    f"CREATE TEXT SEARCH CONFIGURATION {PG_CONFIG} (COPY = pg_catalog.simple)",
+    f"ALTER TEXT SEARCH CONFIGURATION {PG_CONFIG} ALTER MAPPING FOR hword, hword_part, word "
+    "WITH public.unaccent, pg_catalog.simple",
 ]
 
 
-def create_fulltext(connection: Connection) -> None:
+def create_fulltext(connection: Connection, *, version: int = CURRENT) -> None:
     from sqlalchemy import text
 
     if connection.dialect.name == "sqlite":
-        for statement in _SQLITE_CREATE:
+        for statement in _sqlite_statements(version):
             connection.execute(text(statement))
     elif connection.dialect.name == "postgresql":
-        connection.execute(text(f"CREATE INDEX ix_article_fulltext ON article USING gin (({PG_DOCUMENT}))"))
+        document = PG_DOCUMENT if version >= 3 else _V2_PG_DOCUMENT
+        if version >= 3:
+            for statement in _PG_CONFIGURATION:
+                connection.execute(text(statement))
+        connection.execute(text(f"CREATE INDEX ix_article_fulltext ON article USING gin (({document}))"))
 
 
-def drop_fulltext(connection: Connection) -> None:
+def drop_fulltext(connection: Connection, *, version: int = CURRENT) -> None:
     from sqlalchemy import text
 
     if connection.dialect.name == "sqlite":
@@ -67,6 +102,8 @@ def drop_fulltext(connection: Connection) -> None:
             connection.execute(text(statement))
     elif connection.dialect.name == "postgresql":
         connection.execute(text("DROP INDEX IF EXISTS ix_article_fulltext"))
+        if version >= 3:
+            connection.execute(text(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {PG_CONFIG}"))
 
 
 def rebuild_sqlite_index(connection: Connection) -> None:

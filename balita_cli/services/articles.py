@@ -20,8 +20,8 @@ from sqlmodel import col
 
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import Conflict, InvalidInput, NotFound
-from balita_cli.models import Article, ArticleAuthor, ArticleSlug, ArticleTag, Author, Revision, Section, Tag
-from balita_cli.records import Record
+from balita_cli.models import Article, ArticleAuthor, ArticleSlug, ArticleTag, Author, Photo, Revision, Section, Tag
+from balita_cli.records import Record, word_count
 from balita_cli.schema import BY_NAME, EDITOR_FIELDS, ArticleInput, Kind, check_text, check_value
 from balita_cli.services import reading, taxonomy
 from balita_cli.slugs import make_slug, term_slug, with_suffix
@@ -80,7 +80,24 @@ def column_values(values: dict[str, Any]) -> dict[str, Any]:
             checked[name] = clean_title(value) if name == "title" else check_value(name, value)
     if "status" in checked and checked["status"] is not None:
         checked["status"] = Status(checked["status"])
+    if "body" in checked:
+        checked["word_count"] = word_count(checked["body"])
     return checked
+
+
+def photo_id(session: Session, value: Any) -> int | None:
+    """The media library's photo named by an id, a sha256, or a record's ``photo`` object."""
+    if value in (None, "", {}):
+        return None
+    if isinstance(value, dict):
+        value = value.get("sha256") or value.get("id")
+    text = str(value).strip().removeprefix("#")
+    column = col(Photo.id) if text.isdigit() and len(text) < 19 else col(Photo.sha256)
+    found = session.execute(select(col(Photo.id)).where(column == (int(text) if column is col(Photo.id) else text)))
+    photo = found.scalar()
+    if photo is None:
+        raise InvalidInput(f"no photo {text[:64]!r} in the media library (balita media list shows them)")
+    return int(photo)
 
 
 # ---------------------------------------------------------------- finding
@@ -151,6 +168,7 @@ def create(session: Session, data: ArticleInput, *, who: str = "") -> int:
     base = requested_slug(data["slug"]) if data.get("slug") else make_slug(values["title"]) or "article"
     if data.get("section"):
         values["section_id"] = taxonomy.get_or_create(session, Section, data["section"]).id
+    values["image_id"] = photo_id(session, data.get("photo"))
     article_id = _insert_with_free_slug(session, values, base)
     _set_tags(session, article_id, data.get("tags") or (), fresh=True)
     _set_authors(session, article_id, data.get("authors") or (), fresh=True)
@@ -158,6 +176,9 @@ def create(session: Session, data: ArticleInput, *, who: str = "") -> int:
     from balita_cli.services.corrections import add_notices
 
     add_notices(session, article_id, data.get("corrections") or ())
+    from balita_cli.services.coverage import add_coverage
+
+    add_coverage(session, article_id, data.get("coverage") or ())
     return article_id
 
 
@@ -305,6 +326,9 @@ def conflict_error(session: Session, article_id: int, expected: int) -> Conflict
 
 
 def _apply_relations(session: Session, article_id: int, before: Record, changes: ArticleChanges) -> None:
+    if "photo" in changes.values:
+        image_id = photo_id(session, changes.values["photo"])
+        session.execute(sql_update(Article).where(col(Article.id) == article_id).values(image_id=image_id))
     if changes.clear_section or changes.section:
         section_id = taxonomy.get_or_create(session, Section, changes.section).id if changes.section else None
         session.execute(sql_update(Article).where(col(Article.id) == article_id).values(section_id=section_id))

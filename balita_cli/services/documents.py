@@ -36,6 +36,7 @@ def document_values(content: dict[str, Any]) -> dict[str, Any]:
     values = {name: content.get(name) for name in DOCUMENT_FIELDS}
     values["section"] = values.get("section") or ""
     values["expires_at"] = values.get("expires_at") or ""
+    values["photo"] = str((values.get("photo") or {}).get("id") or "")  # the library's photo id
     return values
 
 
@@ -103,6 +104,8 @@ def _clean(name: str, value: Any) -> Any:
         return [str(item).strip() for item in items if str(item).strip()]
     if kind is Kind.BOOL:
         return bool(value)
+    if kind is Kind.PHOTO:
+        return "" if value in (None, "") else str(value)
     if value is None:
         return ""
     if isinstance(value, datetime):

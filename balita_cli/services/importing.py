@@ -25,7 +25,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from balita_cli.errors import BalitaError, Conflict
+from balita_cli.errors import BalitaError, Conflict, InvalidInput
 from balita_cli.formats.readers.base import ReadItem, Rejected, Skipped
 from balita_cli.models import Article, Revision
 from balita_cli.schema import BY_NAME, EDITOR_FIELDS, ArticleInput, Kind, check_language, is_web_url, strip_controls
@@ -163,6 +163,7 @@ def _handle(session: Session, item: ReadItem, summary: ImportSummary, settings: 
 def import_record(session: Session, record: ArticleInput, settings: ImportSettings) -> str:
     """Create, refresh or skip one record; returns "created", "updated" or "duplicates"."""
     prepared = prepare(record, settings)
+    _photo_in_library(session, prepared)
     existing = find_existing(session, prepared)
     if existing is None:
         articles.create(session, prepared, who=settings.who)
@@ -198,6 +199,17 @@ def _without_controls(name: str, value: Any) -> Any:
     if isinstance(value, dict):
         return {key: strip_controls(item, prose=True) if isinstance(item, str) else item for key, item in value.items()}
     return value
+
+
+def _photo_in_library(session: Session, record: ArticleInput) -> None:
+    """A photo the record names but this media library lacks is left out, with a note."""
+    if not record.get("photo"):
+        return
+    try:
+        articles.photo_id(session, record["photo"])
+    except InvalidInput as exc:
+        record.notes.append(f"{exc.message}; the article comes in without it")
+        record["photo"] = None
 
 
 # ---------------------------------------------------------------- matching

@@ -30,7 +30,11 @@ from balita_cli.services.query import (
 )
 
 BATCH = 1000
-_SELECT = ", ".join(f"article.{name}" for name in (*COLUMNS, "section_id"))
+# The record's columns, then the links its relations are read by: section_id and image_id.
+_SELECT = ", ".join(f"article.{name}" for name in (*COLUMNS, "section_id", "image_id"))
+SECTION, IMAGE = -2, -1
+PHOTO_FIELDS = ("id", "sha256", "format", "width", "height", "size", "alt", "caption", "credit")
+MEDIA_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
 _TIMES = frozenset(name for name in COLUMNS if BY_NAME[name].kind is Kind.TIME)
 _BOOLS = frozenset(name for name in COLUMNS if BY_NAME[name].kind is Kind.BOOL)
 
@@ -77,13 +81,14 @@ def records_with_terms(
     in_ids, params = db.in_list("article.id", list(ids))
     rows = {row[0]: row for row in db.rows(f"SELECT {_SELECT} FROM article WHERE {in_ids}", params)}
     related = _relations(db, list(rows))
-    sections = _sections(db, {row[-1] for row in rows.values() if row[-1] is not None})
+    sections = _sections(db, {row[SECTION] for row in rows.values() if row[SECTION] is not None})
+    photos = _photos(db, {row[IMAGE] for row in rows.values() if row[IMAGE] is not None})
     found = []
     for article_id in ids:
         row = rows.get(article_id)
         if row is None:
             continue
-        section = sections.get(row[-1])
+        section = sections.get(row[SECTION])
         terms: Terms = {"section": [section] if section else [], "tag": related["tags"].get(article_id, []),
                         "author": related["authors"].get(article_id, [])}  # fmt: skip
         record = build_record(
@@ -94,6 +99,8 @@ def records_with_terms(
             authors=[name for name, _slug in terms["author"]],
             aliases=related["aliases"].get(article_id, []),
             corrections=related["corrections"].get(article_id, []),
+            photo=photos.get(row[IMAGE]),
+            coverage=related["coverage"].get(article_id, []),
             as_written=as_written,
         )
         found.append((record, terms))
@@ -126,6 +133,19 @@ def _columns(db: Database, row: tuple[Any, ...]) -> dict[str, Any]:
     return values
 
 
+def _photos(db: Database, ids: set[int]) -> dict[int, dict[str, Any]]:
+    if not ids:
+        return {}
+    in_ids, params = db.in_list("id", sorted(ids))
+    rows = db.rows(f"SELECT {', '.join(PHOTO_FIELDS)} FROM photo WHERE {in_ids}", params)
+    photos = {}
+    for row in rows:
+        photo = dict(zip(PHOTO_FIELDS, row, strict=True))
+        photo["media_type"] = MEDIA_TYPES.get(photo["format"], "application/octet-stream")
+        photos[int(row[0])] = photo
+    return photos
+
+
 def _sections(db: Database, ids: set[int]) -> dict[int, tuple[str, str]]:
     if not ids:
         return {}
@@ -147,7 +167,7 @@ def _relations(db: Database, ids: list[int]) -> dict[str, dict[int, list[Any]]]:
     """Names of tags and authors (byline order), old slugs and notices for a batch of ids."""
     related: dict[str, dict[int, list[Any]]] = {}
     if not ids:
-        return {name: {} for name in (*_RELATIONS, "corrections")}
+        return {name: {} for name in (*_RELATIONS, "corrections", "coverage")}
     in_ids, params = db.in_list("article_id", ids)
     for name, sql in _RELATIONS.items():
         grouped: dict[int, list[Any]] = defaultdict(list)
@@ -159,6 +179,16 @@ def _relations(db: Database, ids: list[int]) -> dict[str, dict[int, list[Any]]]:
     for article_id, kind, created_at, text in db.rows(sql, params):
         notices[article_id].append(correction_entry(kind, db.time(created_at), text))
     related["corrections"] = notices
+    coverage: dict[int, list[Any]] = defaultdict(list)
+    sql = (
+        f"SELECT article_id, source_name, url, title, published_at, external_id FROM coverage WHERE {in_ids} "
+        "ORDER BY published_at, id"
+    )
+    keys = ("source_name", "url", "title", "published_at", "external_id")
+    for article_id, *values in db.rows(sql, params):
+        entry = dict(zip(keys, values, strict=True))
+        coverage[article_id].append({**entry, "published_at": iso(db.time(entry["published_at"]))})
+    related["coverage"] = coverage
     return related
 
 
@@ -278,11 +308,11 @@ def _sqlite_snippets(db: Database, match: str, ids: list[int]) -> dict[int, str]
 def _pg_snippets(db: Database, terms: str, ids: list[int]) -> dict[int, str]:
     if not ids:
         return {}
-    from balita_cli.db.fulltext import PG_QUERY
+    from balita_cli.db.fulltext import PG_CONFIG, PG_QUERY
 
     in_ids, params = db.in_list("id", ids)
     sql = (
-        f"SELECT id, ts_headline(CAST('simple' AS regconfig), {PG_HEADLINE_TEXT}, {PG_QUERY}, ?) "
+        f"SELECT id, ts_headline(CAST('{PG_CONFIG}' AS regconfig), {PG_HEADLINE_TEXT}, {PG_QUERY}, ?) "
         f"FROM article WHERE {in_ids}"
     )
     return {int(row[0]): str(row[1] or "") for row in db.rows(sql, [terms, PG_HEADLINE_OPTIONS, *params])}

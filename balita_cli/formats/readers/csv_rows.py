@@ -16,18 +16,18 @@ from balita_cli.formats.readers.jsonl import record_from_dict
 from balita_cli.records import spreadsheet_unsafe
 from balita_cli.schema import BY_NAME, Kind
 
-JSON_KINDS = frozenset({Kind.NAMES, Kind.SLUGS, Kind.NOTICES})
+JSON_KINDS = frozenset({Kind.NAMES, Kind.SLUGS, Kind.NOTICES, Kind.COVERAGE, Kind.PHOTO})
 
 
 def _cell(name: str, cell: str) -> Any:
     spec = BY_NAME.get(name)
     if spec is not None and spec.kind in JSON_KINDS:
         if not cell:
-            return []
+            return None if spec.kind is Kind.PHOTO else []
         try:
             return json.loads(cell)
         except json.JSONDecodeError:
-            raise InvalidInput(f"{name} is not a JSON array: {cell[:40]!r}") from None
+            raise InvalidInput(f"{name} is not JSON: {cell[:40]!r}") from None
     if cell == "":
         return None
     return spreadsheet_unsafe(cell)

@@ -59,6 +59,10 @@ def _value(kind: Kind, value: Any, name: str) -> Any:
             raise InvalidInput(f"unknown status {str(value)[:40]!r}") from None
     if kind is Kind.NOTICES:
         return [_notice(item) for item in _list(value, name)]
+    if kind is Kind.COVERAGE:
+        return [_coverage(item) for item in _list(value, name)]
+    if kind is Kind.PHOTO:
+        return value if isinstance(value, dict | int) else str(value)
     if isinstance(value, dict | list):
         raise InvalidInput(f"{name} must be text, not {type(value).__name__}")
     return str(value)
@@ -68,6 +72,12 @@ def _list(value: Any, name: str) -> list[Any]:
     if not isinstance(value, list):
         raise InvalidInput(f"{name} must be a list, not {type(value).__name__}")
     return value
+
+
+def _coverage(item: Any) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise InvalidInput("a related coverage entry must be an object")
+    return {**item, "published_at": parse_time(item.get("published_at"), UTC)}
 
 
 def _notice(item: Any) -> dict[str, Any]:

@@ -177,11 +177,11 @@ def upgrade() -> None:
     with op.batch_alter_table("revision", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_revision_article_id"), ["article_id"], unique=False)
 
-    create_fulltext(op.get_bind())
+    create_fulltext(op.get_bind(), version=2)
 
 
 def downgrade() -> None:
-    drop_fulltext(op.get_bind())
+    drop_fulltext(op.get_bind(), version=2)
     with op.batch_alter_table("revision", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_revision_article_id"))
 

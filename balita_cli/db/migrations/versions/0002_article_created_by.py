@@ -57,7 +57,7 @@ def downgrade() -> None:
         batch_op.drop_column("created_by")
     # On SQLite the batch copy of the table took its triggers with it: put the index back.
     bind = op.get_bind()
-    drop_fulltext(bind)
-    create_fulltext(bind)
+    drop_fulltext(bind, version=2)
+    create_fulltext(bind, version=2)
     if bind.dialect.name == "sqlite":
         rebuild_sqlite_index(bind)
