@@ -30,7 +30,7 @@ STYLES = {
     "status.retracted": "bold red",
     "mark": "bold black on yellow",
 }
-_settings: dict[str, bool] = {"no_color": False, "quiet": False}
+_settings: dict[str, bool] = {"no_color": False, "quiet": False, "no_pager": False}
 # A console that stands in for stdout (``capture``): the docs' screenshots are drawn on one.
 _captured: list[Console] = []
 # Control characters (ESC starts terminal escape sequences: colours, hyperlinks, clipboard
@@ -43,9 +43,10 @@ def plain_text(text: str) -> str:
     return _CONTROL.sub("\ufffd", text)
 
 
-def configure(*, no_color: bool, quiet: bool) -> None:
+def configure(*, no_color: bool, quiet: bool, no_pager: bool = False) -> None:
     _settings["no_color"] = no_color or "NO_COLOR" in os.environ
     _settings["quiet"] = quiet
+    _settings["no_pager"] = no_pager
     _stdout.cache_clear()
     err.cache_clear()
 
@@ -121,26 +122,52 @@ def escape(text: str) -> str:
 WIDE_COLUMNS = frozenset({"title", "snippet", "summary", "subtitle", "url", "source_url", "body"})
 
 
+MIN_WIDE = 20  # a title keeps at least this many characters however narrow the terminal
+# Columns given up, in this order, when the terminal is too narrow for them and a readable title.
+DROP_FIRST = ("updated_at", "created_at", "source_name", "section", "published_at", "scheduled_at", "status")
+WRAPPING_COLUMNS = frozenset({"note"})  # read whole: a history note is cut nowhere
+
+
+def fitting_columns(columns: list[str], natural: list[int], width: int) -> list[int]:
+    """Indexes of the columns to show: short ones dropped (DROP_FIRST) until the wide ones fit."""
+    kept = list(range(len(columns)))
+
+    def room() -> int:
+        narrow = sum(natural[i] + 3 for i in kept if columns[i] not in WIDE_COLUMNS)
+        wide = sum(1 for i in kept if columns[i] in WIDE_COLUMNS)
+        return (width - narrow - 1) // max(1, wide) - 3 if wide else width
+
+    for name in DROP_FIRST:
+        if room() >= MIN_WIDE:
+            break
+        kept = [i for i in kept if columns[i] != name]
+    return kept
+
+
 def print_table(
     columns: list[str], rows: list[list[str]], *, styles: dict[str, str] | None = None, title: str = ""
 ) -> None:
-    """A table that fits the terminal: long cells end in an ellipsis instead of wrapping."""
+    """A table that fits the terminal: long cells end in an ellipsis instead of wrapping, and on a
+    narrow terminal the least needed columns go before the title is cut below MIN_WIDE."""
     from rich.table import Table
 
     table = Table(title=title or None, header_style="bold", expand=False)
     natural = [min(max([len(name), *(len(row[index]) for row in rows)]), 32) for index, name in enumerate(columns)]
-    wide = [name in WIDE_COLUMNS for name in columns]
-    # Short columns keep their full width; long text (titles, snippets) shares what is left and
-    # ends in an ellipsis rather than wrapping into unreadable rows.
-    narrow_total = sum(width + 3 for width, is_wide in zip(natural, wide, strict=True) if not is_wide)
-    share = max(10, (out().width - narrow_total - 1) // max(1, sum(wide)) - 3)
-    for name, width, is_wide in zip(columns, natural, wide, strict=True):
+    kept = fitting_columns(columns, natural, out().width)
+    wide = sum(1 for i in kept if columns[i] in WIDE_COLUMNS)
+    narrow_total = sum(natural[i] + 3 for i in kept if columns[i] not in WIDE_COLUMNS)
+    share = max(MIN_WIDE, (out().width - narrow_total - 1) // max(1, wide) - 3)
+    for i in kept:
+        name, is_wide = columns[i], columns[i] in WIDE_COLUMNS
+        if name in WRAPPING_COLUMNS:
+            table.add_column(name, overflow="fold")
+            continue
         table.add_column(
-            name, overflow="ellipsis", no_wrap=True, min_width=None if is_wide else width,
+            name, overflow="ellipsis", no_wrap=True, min_width=None if is_wide else natural[i],
             max_width=share if is_wide else None,
         )  # fmt: skip
     for row in rows:
-        table.add_row(*(_styled(name, value, styles) for name, value in zip(columns, row, strict=True)))
+        table.add_row(*(_styled(columns[i], row[i], styles) for i in kept))
     out().print(table)
 
 
@@ -286,3 +313,43 @@ def print_hit(rank: int, title: str, details: str, snippet: str) -> None:
     out().print(Padding(f"[muted]{escape(details)}[/muted]", (0, 0, 0, 4)))
     out().print(Padding(_styled("snippet", " ".join(snippet.split()), None), (0, 0, 0, 4)))
     out().print()
+
+
+PAGER_ENV = "BALITA_PAGER"
+
+
+@contextmanager
+def paged() -> Iterator[None]:
+    """What is printed inside goes through a pager when it is for a person at a terminal, as git
+    and gh do: $BALITA_PAGER, else $PAGER, else ``less`` (with LESS=FRX: it quits at once when
+    everything fits on one screen, and keeps the colours). Never into a pipe, never with
+    --no-pager, and not at all when the pager is "cat" or empty."""
+    command = os.environ.get(PAGER_ENV, os.environ.get("PAGER", "less"))
+    if _captured or _settings["no_pager"] or not sys.stdout.isatty() or command.strip() in {"", "cat"}:
+        yield
+        return
+    with out().pager(pager=_command_pager(command), styles=True):
+        yield
+
+
+def _command_pager(command: str) -> Any:
+    from rich.pager import Pager
+
+    class CommandPager(Pager):
+        """Hands Rich's captured output to the pager command; prints it plainly if that cannot run."""
+
+        def show(self, content: str) -> None:
+            _run_pager(command, content)
+
+    return CommandPager()
+
+
+def _run_pager(command: str, content: str) -> None:
+    import shlex
+    import subprocess
+
+    env = {**os.environ, "LESS": os.environ.get("LESS", "FRX"), "LV": os.environ.get("LV", "-c")}
+    try:
+        subprocess.run(shlex.split(command), input=content, text=True, env=env, check=False)
+    except (OSError, ValueError):
+        sys.stdout.write(content)

@@ -33,6 +33,23 @@ def as_utc(value: datetime, zone: tzinfo) -> datetime:
     return value.astimezone(UTC)
 
 
+def local_time(value: datetime, zone: tzinfo, text: str) -> datetime:
+    """A naive wall-clock time read in ``zone``, refused when the zone skips it (clocks moved
+    forward) or has it twice (clocks moved back) rather than shifted without a word."""
+    first, second = value.replace(tzinfo=zone, fold=0), value.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        later = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value
+        reason = "does not exist in" if later else "happens twice in"
+        offsets = " or ".join(f"{value:%Y-%m-%d %H:%M}{_offset(moment)}" for moment in (first, second))
+        raise InvalidInput(f"{text!r} {reason} {zone} (the clocks change then): give the offset, e.g. {offsets}")
+    return first.astimezone(UTC)
+
+
+def _offset(moment: datetime) -> str:
+    text = moment.strftime("%z")
+    return f"{text[:3]}:{text[3:]}"
+
+
 def parse_when(text: str, zone: tzinfo, *, now: datetime | None = None) -> datetime:
     """Read a user's time: ISO 8601, "2026-12-01 08:00", "now", "today", "in 3 hours", "2 days ago"."""
     raw = text.strip()
@@ -46,9 +63,15 @@ def parse_when(text: str, zone: tzinfo, *, now: datetime | None = None) -> datet
         return as_utc(datetime.combine(local_day, time()), zone)
     relative = _RELATIVE.match(raw)
     if relative:
-        seconds = int(relative.group(1)) * _UNITS[relative.group(2).lower()]
+        seconds = int(relative.group(1)[:12]) * _UNITS[relative.group(2).lower()]
         sign = -1 if relative.group(3) else 1
-        return current + timedelta(seconds=sign * seconds)
+        try:
+            moved = current + timedelta(seconds=sign * seconds)
+        except OverflowError:
+            raise InvalidInput(f"date {text!r} is out of range") from None
+        if not 1900 <= moved.year <= 9998:
+            raise InvalidInput(f"date {text!r} is out of range")
+        return moved
     try:
         parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
@@ -60,7 +83,7 @@ def parse_when(text: str, zone: tzinfo, *, now: datetime | None = None) -> datet
             ) from None
     if not 1900 <= parsed.year <= 9998:
         raise InvalidInput(f"date {text!r} is out of range")
-    return as_utc(parsed, zone)
+    return local_time(parsed, zone, text) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def iso(value: datetime | None) -> str | None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -47,6 +50,13 @@ class BalitaGroup(TyperGroup):
         except BalitaError as exc:
             console.error(exc.message)
             raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            quiet_stdout()  # the reader stopped reading (`balita list | head`): nothing is wrong
+            raise typer.Exit(0) from None
+        except OSError as exc:
+            where = f" ({exc.filename})" if exc.filename else " (standard output)" if exc.errno == errno.ENOSPC else ""
+            console.error(f"cannot go on: {exc.strerror or exc}{where}")
+            raise typer.Exit(1) from None
         except Exception as exc:  # noqa: BLE001  (re-raised unless it is a database outage)
             failure = _database_failure(exc)
             if failure is None:
@@ -97,6 +107,9 @@ def root(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no messages, only data and errors.")] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colours (NO_COLOR is honoured too).")] = False,
+    no_pager: Annotated[
+        bool, typer.Option("--no-pager", help="Print long lists straight out, not through $BALITA_PAGER or $PAGER.")
+    ] = False,
     clock: Annotated[
         str | None,
         typer.Option(
@@ -112,7 +125,7 @@ def root(
     """balita: a command-line newsroom. Run `balita init --demo` to start with sample articles."""
     from balita_cli.timeutil import parse_when, set_clock
 
-    console.configure(no_color=no_color, quiet=quiet)
+    console.configure(no_color=no_color, quiet=quiet, no_pager=no_pager)
     state = AppState(db_option=db, site_option=site, as_user=as_user, quiet=quiet)
     ctx.obj = state
     ctx.call_on_close(state.close)
@@ -160,5 +173,21 @@ def _register() -> None:
 _register()
 
 
+def quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def main() -> None:
-    app(prog_name="balita")
+    try:
+        app(prog_name="balita")
+    finally:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            quiet_stdout()
+        except OSError as exc:
+            quiet_stdout()
+            console.error(f"cannot write to standard output: {exc.strerror or exc}")
+            raise SystemExit(1) from None

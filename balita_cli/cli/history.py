@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from balita_cli import console
-from balita_cli.cli.options import ArticleRef, IfVersion, ListFormat, NoteOpt, ShowFormat, ShowFormatOpt
+from balita_cli.cli.options import MAX_VERSION, ArticleRef, IfVersion, ListFormat, NoteOpt, ShowFormat, ShowFormatOpt
 from balita_cli.cli.output import write_json, write_records
 from balita_cli.cli.state import app
 
@@ -40,9 +40,13 @@ def diff(
     ctx: typer.Context,
     ref: ArticleRef,
     old: Annotated[
-        int | None, typer.Argument(metavar="[OLD]", help="Older version (default: the one before NEW).")
+        int | None,
+        typer.Argument(metavar="[OLD]", min=1, max=MAX_VERSION, help="Older version (default: the one before NEW)."),
     ] = None,
-    new: Annotated[int | None, typer.Argument(metavar="[NEW]", help="Newer version (default: the current).")] = None,
+    new: Annotated[
+        int | None,
+        typer.Argument(metavar="[NEW]", min=1, max=MAX_VERSION, help="Newer version (default: the current)."),
+    ] = None,
 ) -> None:
     """Show what changed between two versions, fields first, then the body.
 
@@ -65,7 +69,10 @@ def revert(
     ctx: typer.Context,
     ref: ArticleRef,
     *,
-    to: Annotated[int, typer.Option("--to", metavar="VERSION", help="The version whose content comes back.")],
+    to: Annotated[
+        int,
+        typer.Option("--to", metavar="VERSION", min=1, max=MAX_VERSION, help="The version whose content comes back."),
+    ],
     if_version: IfVersion = None,
     message: NoteOpt = "",
 ) -> None:

@@ -118,7 +118,8 @@ def search_command(
         hits = reading.search(db, words, filters.resolve(site.tz), Window("-updated", limit, offset))
         records = reading.hit_records(db, hits, site.base_url)
     if output_format is ListFormat.TABLE and not chosen and console.stdout_is_terminal():
-        show_hits(records, display_cell(site.tz))  # a person reads hits best as headline + snippet
+        with console.paged():
+            show_hits(records, display_cell(site.tz))  # a person reads hits best as headline + snippet
         return
     write_records(records, output_format, chosen or None, site, table_fields=SEARCH_FIELDS, cell=display_cell(site.tz))
 

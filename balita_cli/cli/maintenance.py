@@ -44,7 +44,7 @@ def restore(
     """Replace the database's content with a backup made by `balita db backup`.
 
     The backup is checked first (a balita database, healthy, a schema this version knows).
-    On SQLite the replaced database is kept next to it as <name>.before-restore.
+    On SQLite the replaced database is kept next to it as <name>.before-restore-<time>, one copy per restore.
 
     Example: balita db restore backups/balita-2026-11-30.db --yes
     """

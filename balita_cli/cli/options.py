@@ -23,7 +23,12 @@ ArticleRefs = Annotated[
     list[str],
     typer.Argument(metavar="ARTICLE...", help=REF_HELP, show_default=False, autocompletion=complete_article),
 ]
-IfVersion = Annotated[int | None, typer.Option("--if-version", help="Refuse unless the article is at this version.")]
+MAX_VERSION = 2**31 - 1  # a version number, or any count a person types, fits a database integer
+IfVersion = Annotated[
+    int | None,
+    typer.Option("--if-version", min=1, max=MAX_VERSION, help="Refuse unless the article is at this version."),
+]
+VersionArg = Annotated[int | None, typer.Argument(min=1, max=MAX_VERSION, show_default=False)]
 NoteOpt = Annotated[str, typer.Option("--message", "-m", help="One-line note for the revision history.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 

@@ -64,7 +64,8 @@ def write_records(
         columns = list(fields or table_fields)
         rows = [[cell(name, record.get(name)) for name in columns] for record in records]
         if console.stdout_is_terminal():
-            console.print_table(columns, rows)
+            with console.paged():
+                console.print_table(columns, rows)
         else:
             write_plain(columns, rows)
 

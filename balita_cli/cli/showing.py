@@ -66,6 +66,11 @@ def render_article(record: Record, zone: tzinfo) -> None:
     if not console.stdout_is_terminal():
         render_plain(record, zone)
         return
+    with console.paged():
+        render_rich(record, zone)
+
+
+def render_rich(record: Record, zone: tzinfo) -> None:
     console.print_heading(record["title"], record["subtitle"])
     console.print_fields(field_lines(record, zone))
     console.print_line("")

@@ -26,9 +26,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from balita_cli.db.engine import WRITE_OPTION, connection_error, is_sqlite
 from balita_cli.db.migrate import current_revision, head_revision, known_revisions
 from balita_cli.errors import DatabaseError, InvalidInput
-from balita_cli.files import atomic_open
+from balita_cli.files import atomic_open, make_directory
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
 PG_CUSTOM_MAGIC = b"PGDMP"
 BUSY_TIMEOUT_S = 30.0
 # (table, column, parent table): rows that must point at an existing parent.
@@ -72,17 +73,26 @@ def _temporary_sibling(target: Path) -> Iterator[Path]:
 
     Like ``files.atomic_open``, but for tools (sqlite3, pg_dump) that want a path, not a stream.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    if target.is_dir():
+        raise InvalidInput(f"{target} is a directory: give a file name for the backup")
+    make_directory(target.parent)
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise DatabaseError(f"cannot write {target}: {exc.strerror or exc}") from None
     os.close(handle)
+    os.chmod(name, 0o600)  # a copy of the database is as private as the database
     temporary = Path(name)
     try:
         yield temporary
         with open(temporary, "rb") as stream:
             os.fsync(stream.fileno())
         os.replace(temporary, target)
+    except OSError as exc:
+        raise DatabaseError(f"cannot write {target}: {exc.strerror or exc}") from None
     finally:
-        temporary.unlink(missing_ok=True)
+        for leftover in (temporary, *(temporary.with_name(temporary.name + end) for end in SQLITE_SIDE_FILES)):
+            leftover.unlink(missing_ok=True)
 
 
 def sqlite_path(engine: Engine) -> Path:
@@ -222,7 +232,7 @@ def restore_sqlite(source: Path, live: Path, *, keep_previous: bool = True) -> P
         raise InvalidInput("the backup file is the database itself")
     previous = None
     if keep_previous and live.exists():
-        previous = live.with_name(live.name + ".before-restore")
+        previous = kept_copy_path(live)
         backup_sqlite(live, previous)
     with (
         closing(sqlite3.connect(source)) as backup_db,
@@ -231,6 +241,20 @@ def restore_sqlite(source: Path, live: Path, *, keep_previous: bool = True) -> P
         backup_db.backup(target, pages=-1)
         target.execute("PRAGMA journal_mode = WAL")
     return previous
+
+
+def kept_copy_path(live: Path) -> Path:
+    """Where a restore keeps the database it replaces: one copy per restore, by time, never
+    overwriting an earlier one (a second restore must not destroy the only original)."""
+    from balita_cli.timeutil import utcnow
+
+    stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+    candidate = live.with_name(f"{live.name}.before-restore-{stamp}")
+    number = 2
+    while candidate.exists():
+        candidate = live.with_name(f"{live.name}.before-restore-{stamp}-{number}")
+        number += 1
+    return candidate
 
 
 def restore_postgres(url: URL, source: Path) -> None:
