@@ -88,12 +88,11 @@ def test_edit_and_tag_never_crash_and_read_back(
         assert shown["title"] == " ".join(title.split())
     tagged = run_clean(cli, ["tag", "add", str(article), "--", *tags]) if tags else None
     if tagged is not None and tagged.exit_code == 0:
-        from balita_cli.models import Tag
-        from balita_cli.services.taxonomy import term_slug
+        from balita_cli.slugs import term_slug
 
         names = cli.json("show", str(article), "--format", "json")["tags"]
-        wanted = {term_slug(Tag, part) for tag in tags for part in tag.split(",") if part.strip()}
-        assert {term_slug(Tag, name) for name in names} == wanted
+        wanted = {term_slug("tag", part) for tag in tags for part in tag.split(",") if part.strip()}
+        assert {term_slug("tag", name) for name in names} == wanted
 
 
 @SETTINGS
@@ -114,6 +113,89 @@ def test_overlong_names_are_refused_or_kept(cli: Cli, args: list[str]) -> None:
     if result.exit_code == 0:
         shown = cli.json("show", str(article), "--format", "json")
         assert "n" * 10_000 in (shown["tags"] + [shown["section"], shown["dateline"]])
+
+
+# ---------------------------------------------------------------- hostile classes, each on a clock
+
+# No single hostile input of at most 1 MB may cost more than this beyond the same command's
+# ordinary run: a quadratic path (a regular expression, a snippet, a renderer) shows up as seconds.
+BUDGET_SECONDS = 2.0
+huge_integers = st.one_of(st.integers(2**31, 10**30), st.integers(-(10**30), -1)).map(str)
+entity_controls = st.sampled_from(["&#27;[2J", "&#27;]52;c;aGk=&#7;", "&#x1b;]8;;https://evil.example&#x1b;\\", "&#0;"])
+pathological = st.builds(
+    lambda unit, count: unit * count,
+    st.sampled_from(["[", "[a](", "<", "<div>", "*_", "![", "&#", "\\", "`"]),
+    st.integers(1_000, 150_000),
+)
+nested = st.integers(100, 20_000).map(lambda depth: "[" * depth + "]" * depth)
+yaml_bombs = st.integers(3, 9).map(
+    lambda levels: "\n".join(
+        [f"l0: &l0 [{', '.join(['x'] * 9)}]"]
+        + [f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]" for n in range(1, levels)]
+    )
+)
+
+
+QUICK = settings(SETTINGS, max_examples=12)
+
+
+def timed_run(cli: Cli, args: list[str]) -> tuple[Any, float]:
+    import time
+
+    start = time.monotonic()
+    result = run_clean(cli, args)
+    return result, time.monotonic() - start
+
+
+@settings(SETTINGS, max_examples=30)
+@given(number=huge_integers, where=st.sampled_from([
+    ["list", "--limit"], ["list", "--offset"], ["show"], ["history"], ["diff", "1"], ["edit", "1", "--if-version"],
+    ["stats", "--days"], ["import", "jsonl", "x.jsonl", "--batch-size"],
+    ["revert", "1", "--to"], ["list", "--since"], ["publish", "1", "--at"],
+]))  # fmt: skip
+def test_huge_integers_never_crash(cli: Cli, number: str, where: list[str]) -> None:
+    cli.new("Target story") if not cli.ok("list", "--format", "count").stdout.strip() != "0" else None
+    suffix = " days ago" if "--since" in where or "--at" in where else ""
+    run_clean(cli, [*where, number + suffix])
+
+
+@QUICK
+@given(body=st.one_of(pathological, nested), title=st.one_of(st.text(max_size=50), entity_controls))
+def test_pathological_text_stays_quick_everywhere(cli: Cli, body: str, title: str) -> None:
+    ordinary = cli.new("Ordinary", "--status", "published", "--body", "A paragraph.")
+    _result, normal = timed_run(cli, ["show", str(ordinary)])
+    created, _ = timed_run(cli, ["new", "--status", "published", "--body", body, "--porcelain", "--", title or "T"])
+    if created.exit_code != 0:
+        return
+    article = created.stdout.strip()
+    for args in (["show", article], ["list", "--format", "jsonl"], ["export", "rss"], ["search", "paragraph"]):
+        _result, took = timed_run(cli, args)
+        assert took < normal + BUDGET_SECONDS, (args, len(body), took)
+
+
+@QUICK
+@given(
+    bomb=yaml_bombs, control=entity_controls, depth=st.integers(50, 5_000),
+    surrogate=st.sampled_from(["\\ud800", "\\udfff", "a\\udc00b"]),
+)  # fmt: skip
+def test_hostile_files_import_quickly_and_cleanly(
+    cli: Cli, bomb: str, control: str, depth: int, surrogate: str
+) -> None:
+    from pathlib import Path
+
+    tree = Path("hostile-tree")
+    tree.mkdir(exist_ok=True)
+    (tree / "bomb.md").write_text(f"---\ntitle: Bomb\n{bomb}\ntags: *l0\n---\nBody\n", encoding="utf-8")
+    (tree / "deep.md").write_text("+++\ntitle = 'Deep'\na = " + "[" * depth + "]" * depth + "\n+++\nB\n")
+    (tree / "control.md").write_text(f"---\ntitle: 'Evil {control} title'\n---\nBody\n", encoding="utf-8")
+    dump = Path("hostile.jsonl")
+    dump.write_text('{"title": "S", "tags": ["' + surrogate + '"]}\n{"title": "D", "tags": ' + "[" * depth
+                    + "]" * depth + "}\n", encoding="utf-8")  # fmt: skip
+    for args in (["import", "markdown", str(tree)], ["import", "jsonl", str(dump)]):
+        _result, took = timed_run(cli, [*args, "--format", "json"])
+        assert took < BUDGET_SECONDS + 3, (args, took)
+    titles = [row["title"] for row in cli.json("list", "--format", "json")]
+    assert all("\x1b" not in title and "\x07" not in title for title in titles)
 
 
 def test_report_how_many_hostile_inputs_were_tried() -> None:

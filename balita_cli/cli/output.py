@@ -85,4 +85,4 @@ def write_plain(columns: list[str], rows: list[list[str]]) -> None:
     """The table's rows without markup: tab-separated with a header, one article a line."""
     sys.stdout.write("\t".join(columns) + "\n")
     for row in rows:
-        sys.stdout.write("\t".join(" ".join(value.split()) for value in row) + "\n")
+        sys.stdout.write("\t".join(console.plain_text(" ".join(value.split())) for value in row) + "\n")

@@ -8,6 +8,7 @@ start a spreadsheet formula gets a leading ' (``records.spreadsheet_safe``).
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
@@ -17,6 +18,10 @@ from balita_cli.formats.streaming import json_line
 from balita_cli.records import Record, spreadsheet_safe
 from balita_cli.schema import RECORD_FIELDS
 
+# Control characters other than newline and tab never reach a CSV a person may open or `cat`
+# (none can be stored now; this is for what older versions let in).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
 
 def cell(value: Any) -> str:
     if value is None:
@@ -25,7 +30,7 @@ def cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list | dict):
         return json_line(value).rstrip("\n")
-    return spreadsheet_safe(str(value))
+    return spreadsheet_safe(_CONTROL.sub("\ufffd", str(value)))
 
 
 def write_rows(records: Iterable[Record], stream: IO[str], fields: Sequence[str]) -> int:

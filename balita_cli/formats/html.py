@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from functools import cache
+from functools import cache, lru_cache
 from html import escape
 from typing import Any
 
@@ -77,9 +77,24 @@ def sanitize(fragment: str) -> str:
     return cleaned
 
 
+# markdown-it looks for the closing "]" of every "[" to the end of its paragraph: thousands of
+# them in one paragraph cost seconds. No real paragraph has this many; past it they are literal.
+MAX_BRACKETS = 100
+_PARAGRAPHS = re.compile(r"(\n[ \t]*\n)")
+
+
+def defuse_brackets(body: str) -> str:
+    if body.count("[") <= MAX_BRACKETS:
+        return body
+    parts = _PARAGRAPHS.split(body)
+    return "".join(part.replace("[", "\\[") if part.count("[") > MAX_BRACKETS else part for part in parts)
+
+
+@lru_cache(maxsize=64)
 def render_markdown(body: str | None) -> str:
-    """Markdown (as editors write it) to sanitised HTML."""
-    return sanitize(_markdown().render(clean_text(body)))
+    """Markdown (as editors write it) to sanitised HTML; the same body is rendered once per run
+    (the site build shows an article on its page and in three feeds)."""
+    return sanitize(_markdown().render(defuse_brackets(clean_text(body))))
 
 
 def html_to_text(fragment: str | None) -> str:
