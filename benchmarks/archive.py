@@ -207,6 +207,7 @@ def _article(index: int, status: str, rng: random.Random, anchor: datetime) -> G
         "title": title,
         "summary": body.split(".", 1)[0] + ".",
         "body": body,
+        "word_count": len(body.split()),
         "language": language,
         "status": status,
         "source_name": source_name,

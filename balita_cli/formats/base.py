@@ -32,6 +32,7 @@ class Capabilities:
     splits: bool = False  # past max_items, numbered files and an index in a directory
     window: timedelta | None = None  # only articles published this recently (Google News)
     options: tuple[str, ...] = ()  # export options it reads (--ninjs-version, --lines)
+    json_lines: bool = False  # takes records already serialised as JSON lines (write_lines)
 
 
 class Writer:

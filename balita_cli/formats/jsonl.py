@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from balita_cli.config import Site
-from balita_cli.formats.base import Writer
+from balita_cli.formats.base import Capabilities, Writer
 from balita_cli.formats.streaming import json_line
 from balita_cli.records import Record
 
@@ -23,16 +23,33 @@ def projected(records: Iterable[Record], fields: Iterable[str] | None) -> Iterab
     return ({name: record.get(name) for name in names} for record in records)
 
 
+def _batches(lines: Iterable[str], size: int) -> Iterable[list[str]]:
+    from itertools import islice
+
+    iterator = iter(lines)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
 class JsonLinesWriter(Writer):
     name = "jsonl"
     extension = ".jsonl"
     media_type = "application/jsonl"
+    capabilities = Capabilities(json_lines=True)
 
     def write(self, records: Iterable[Record], stream: IO[str], site: Site, **options: Any) -> int:
         count = 0
         for record in projected(records, options.get("fields")):
             stream.write(json_line(record))
             count += 1
+        return count
+
+    def write_lines(self, lines: Iterable[str], stream: IO[str]) -> int:
+        """Records the database already wrote as JSON lines (services/json_lines.py)."""
+        count = 0
+        for batch in _batches(lines, 1000):
+            stream.write("".join(batch))
+            count += len(batch)
         return count
 
 

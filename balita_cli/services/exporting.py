@@ -108,6 +108,8 @@ def export(
     total = min(reading.count(db, request.flt), request.window.limit or sys.maxsize)
     check_target(writer, request, total)
     tally = [0]
+    if writer.capabilities.json_lines and db.is_sqlite:
+        return _export_lines(db, request, site, advance)
     records = counted(reading.stream_records(db, request.flt, site.base_url, request.window), tally, advance)
     options = {name: request.options[name] for name in writer.capabilities.options if name in request.options}
     if into_directory(writer, request.output):
@@ -119,6 +121,29 @@ def export(
     else:
         with atomic_open(request.output) as stream:
             writer.write(records, stream, site, **options)
+    return tally[0]
+
+
+def _export_lines(db: Database, request: ExportRequest, site: Site, advance: Callable[[int], None]) -> int:
+    """JSON Lines made by SQLite itself (services/json_lines.py): the same bytes, several times faster."""
+    from balita_cli.formats.jsonl import JsonLinesWriter
+    from balita_cli.services import json_lines
+
+    writer = request.writer
+    assert isinstance(writer, JsonLinesWriter)
+    tally = [0]
+
+    def lines() -> Iterator[str]:
+        for line in json_lines.stream_lines(db, request.flt, site.base_url, request.window):
+            tally[0] += 1
+            advance(1)
+            yield line
+
+    if request.output is None:
+        to_stdout(lambda stream: writer.write_lines(lines(), stream))
+    else:
+        with atomic_open(request.output) as stream:
+            writer.write_lines(lines(), stream)
     return tally[0]
 
 
