@@ -40,6 +40,13 @@ class Site:
     output_dir: str = "public"
     template_dir: str = "templates"
     user: str = ""
+    # The site's look and its footer: sections in this order first on the front page and in the
+    # navigation (a TOML list, or names separated by commas); the publisher's logo (a PNG, JPEG or
+    # WebP next to balita.toml; empty: the logo balita ships) and postal address.
+    sections: str = ""
+    logo: str = ""
+    address: str = ""
+    media_dir: str = "media"  # the media library's originals (kept out of output_dir: they keep EXIF)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -103,7 +110,7 @@ def _site_from(data: dict[str, Any], path: Path) -> Site:
     unknown = sorted(set(raw) - known)
     if unknown:
         raise InvalidInput(f"{path}: unknown setting(s) in [site]: {', '.join(unknown)}")
-    values = {key: str(value) for key, value in raw.items()}
+    values = {key: ", ".join(map(str, value)) if isinstance(value, list) else str(value) for key, value in raw.items()}
     site = Site(**values)
     validate_timezone(site.timezone)
     return site

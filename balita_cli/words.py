@@ -1,4 +1,11 @@
-"""The site's own words in English and Filipino, chosen by each page's language."""
+"""The site's own words in English and Filipino, chosen by each page's language, and its dates.
+
+Dates are written as Philippine outlets write them, through Babel's CLDR data (no hand-written
+month tables): "November 27, 2026, 10:00 AM PHT" in English, "Nobyembre 27, 2026, 10:00 AM PHT"
+in Filipino. CLDR has no short name for the Philippines' zone (Babel gives "+0800"), so
+``ZONE_ABBREVIATIONS`` names the zones it lacks; any other zone gets Babel's short name ("EST"),
+else its GMT offset ("GMT+8").
+"""
 
 from __future__ import annotations
 
@@ -21,14 +28,50 @@ WORDS: dict[str, dict[str, str]] = {
         "tag": "Tag",
         "author": "Author",
         "latest": "Latest news",
+        "latest_short": "Latest",
+        "top_stories": "Top stories",
+        "more_from": "More from",
         "newer": "Newer",
         "older": "Older",
-        "page": "Page",
+        "page": "page",
+        "page_title": "Page",
         "of": "of",
         "moved": "This page has moved to",
         "feeds": "Feeds",
+        "feed_of": "feed",
         "contact": "Contact",
+        "address": "Address",
         "no_articles": "No articles yet.",
+        "photo": "Photo",
+        "also_reported": "Also reported by",
+        "related": "Related stories",
+        "previous": "Previous in",
+        "next": "Next in",
+        "in_section": "More in this section",
+        "sections": "Sections",
+        "pages": "Pages",
+        "search": "Search",
+        "search_label": "Search the news",
+        "search_heading": "Search",
+        "search_button": "Search",
+        "search_needs_js": "Search runs in your browser and needs JavaScript. "
+        "Every story is also listed by section, tag and author.",
+        "search_none": "No stories match",
+        "search_results": "stories found for",
+        "search_result_one": "story found for",
+        "not_found": "Page not found",
+        "not_found_text": "There is no page at this address. It may have moved, or the link may be mistyped.",
+        "go_home": "Go to the front page",
+        "skip": "Skip to the main content",
+        "site_navigation": "Sections",
+        "pagination": "Pages of this list",
+        "article_navigation": "More in this section",
+        "footer_navigation": "About this site",
+        "preview": "PREVIEW",
+        "draft_label": "DRAFT",
+        "preview_note": "Not published: readers cannot see this page.",
+        "scheduled_for": "Scheduled for",
+        "home": "Front page",
     },
     "fil": {
         "read_more": "Basahin ang buong balita sa",
@@ -46,24 +89,60 @@ WORDS: dict[str, dict[str, str]] = {
         "tag": "Tag",
         "author": "Awtor",
         "latest": "Pinakabagong balita",
+        "latest_short": "Pinakabago",
+        "top_stories": "Mga pangunahing balita",
+        "more_from": "Iba pa mula sa",
         "newer": "Mas bago",
         "older": "Mas luma",
-        "page": "Pahina",
+        "page": "pahina",
+        "page_title": "Pahina",
         "of": "ng",
         "moved": "Inilipat ang pahinang ito sa",
         "feeds": "Mga feed",
+        "feed_of": "feed",
         "contact": "Makipag-ugnayan",
+        "address": "Address",
         "no_articles": "Wala pang balita.",
+        "photo": "Larawan",
+        "also_reported": "Iniulat din ng",
+        "related": "Kaugnay na balita",
+        "previous": "Nauna sa",
+        "next": "Kasunod sa",
+        "in_section": "Iba pa sa seksiyong ito",
+        "sections": "Mga seksiyon",
+        "pages": "Mga pahina",
+        "search": "Hanapin",
+        "search_label": "Maghanap ng balita",
+        "search_heading": "Maghanap",
+        "search_button": "Hanapin",
+        "search_needs_js": "Tumatakbo ang paghahanap sa iyong browser at kailangan nito ang JavaScript. "
+        "Nakalista rin ang bawat balita ayon sa seksiyon, tag at awtor.",
+        "search_none": "Walang balitang tumugma sa",
+        "search_results": "balita ang nakita para sa",
+        "search_result_one": "balita ang nakita para sa",
+        "not_found": "Hindi nakita ang pahina",
+        "not_found_text": "Walang pahina sa address na ito. Maaaring inilipat ito, o mali ang link.",
+        "go_home": "Pumunta sa unang pahina",
+        "skip": "Lumaktaw sa pangunahing nilalaman",
+        "site_navigation": "Mga seksiyon",
+        "pagination": "Mga pahina ng listahang ito",
+        "article_navigation": "Iba pa sa seksiyong ito",
+        "footer_navigation": "Tungkol sa site na ito",
+        "preview": "PREVIEW",
+        "draft_label": "DRAFT",
+        "preview_note": "Hindi pa nailathala: hindi ito nakikita ng mga mambabasa.",
+        "scheduled_for": "Nakatakda sa",
+        "home": "Unang pahina",
     },
 }
-MONTHS = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-    "fil": ("Enero", "Pebrero", "Marso", "Abril", "Mayo", "Hunyo", "Hulyo", "Agosto",
-            "Setyembre", "Oktubre", "Nobyembre", "Disyembre"),
-}  # fmt: skip
 # Tagalog is the base of Filipino: "tl" and "fil-PH" read as "fil"; anything unknown as English.
 ALIASES = {"tl": "fil", "tgl": "fil", "fil": "fil", "en": "en"}
+# Babel locales for each key: its CLDR data gives the month names and the AM/PM markers.
+LOCALES = {"en": "en_PH", "fil": "fil_PH"}
+DATE_PATTERN = "MMMM d, y"
+TIME_PATTERN = "MMMM d, y, h:mm a"
+# Zones whose short name CLDR lacks (Babel answers "+0800" for Asia/Manila): as outlets write them.
+ZONE_ABBREVIATIONS = {"Asia/Manila": "PHT"}
 
 
 def language_key(language: str) -> str:
@@ -75,12 +154,38 @@ def words_for(language: str) -> dict[str, str]:
     return WORDS[language_key(language)]
 
 
+def zone_abbreviation(value: datetime) -> str:
+    """ "PHT" for Asia/Manila; Babel's short name where CLDR has one ("EST"), else "GMT+9"."""
+    from babel.dates import get_timezone_name
+
+    zone = getattr(value.tzinfo, "key", None)
+    if zone in ZONE_ABBREVIATIONS:
+        return ZONE_ABBREVIATIONS[str(zone)]
+    if zone is not None and zone != "UTC":
+        name = str(get_timezone_name(value, "short", locale="en"))
+        if name[:1].isalpha() and not name.startswith(("GMT", "UTC")):
+            return name
+    offset = value.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    if not minutes:
+        return "UTC"
+    sign, minutes = ("+" if minutes > 0 else "-"), abs(minutes)
+    return f"GMT{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
+
+
 def display_time(value: datetime, language: str) -> str:
-    """ "24 November 2026, 15:00 (UTC+08:00)": the day in words, the clock and the offset."""
-    month = MONTHS[language_key(language)][value.month - 1]
-    offset = value.strftime("%z")
-    offset = f"{offset[:3]}:{offset[3:]}" if offset else ""
-    return f"{value.day} {month} {value.year}, {value:%H:%M} (UTC{offset})"
+    """ "November 27, 2026, 10:00 AM PHT" / "Nobyembre 27, 2026, 10:00 AM PHT"."""
+    from babel.dates import format_datetime
+
+    text = format_datetime(value, TIME_PATTERN, tzinfo=value.tzinfo, locale=LOCALES[language_key(language)])
+    return f"{text} {zone_abbreviation(value)}"
+
+
+def display_date(value: datetime, language: str) -> str:
+    """ "November 27, 2026" / "Nobyembre 27, 2026"."""
+    from babel.dates import format_datetime
+
+    return str(format_datetime(value, DATE_PATTERN, tzinfo=value.tzinfo, locale=LOCALES[language_key(language)]))
 
 
 def byline(names: list[str], language: str) -> str:

@@ -15,5 +15,10 @@ def on_pre_build(config: Any) -> None:
     screenshots = runpy.run_path(str(HERE / "generate_screenshots.py"))["stale"]()
     if screenshots:
         raise PluginError(f"stale screenshots {', '.join(screenshots)}: run python docs/generate_screenshots.py")
+    site_screenshots = runpy.run_path(str(HERE / "generate_site_screenshots.py"))["stale"]()
+    if site_screenshots:
+        raise PluginError(
+            f"stale site screenshots {', '.join(site_screenshots)}: run python docs/generate_site_screenshots.py"
+        )
     if runpy.run_path(str(HERE / "generate_field_table.py"))["stale"]():
         raise PluginError("docs/scripting.md's field table is stale: run python docs/generate_field_table.py")

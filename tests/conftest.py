@@ -71,8 +71,13 @@ def _postgres_schema_url(base: str) -> Iterator[str]:
     try:
         yield f"{base}{separator}options=-csearch_path%3D{schema}"
     finally:
+        from balita_cli.services.users import group_roles
+
         with admin.begin() as connection:
+            groups = group_roles(connection, schema)  # roles are the server's: dropped with the schema by hand
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            for group in groups:
+                connection.execute(text(f'DROP ROLE IF EXISTS "{group}"'))
         admin.dispose()
 
 

@@ -50,7 +50,19 @@ def page_of(output: Path, slug: str) -> Path:
 
 
 def all_text(output: Path) -> str:
-    return "\n".join(p.read_text(encoding="utf-8") for p in output.rglob("*") if p.is_file())
+    """Every file of the build as text, the search index's compressed fragments unpacked."""
+    import gzip
+
+    texts = []
+    for path in output.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            try:
+                data = gzip.decompress(data)
+            except (OSError, EOFError):
+                pass
+            texts.append(data.decode("utf-8", errors="ignore"))
+    return "\n".join(texts)
 
 
 def hashes(output: Path) -> dict[str, str]:
@@ -113,10 +125,17 @@ def test_json_ld_news_article(cli: Cli, site: Path) -> None:
     assert data["headline"] == row["title"]
     assert [a["name"] for a in data["author"]] == row["authors"] == ["Ana Reyes", "Mark Villanueva"]
     assert data["publisher"] == {
-        "@type": "Organization", "name": "Balita Publishing", "url": "https://balita.example.ph/"
+        "@type": "NewsMediaOrganization", "name": "Balita Publishing", "url": "https://balita.example.ph/",
+        "logo": {"@type": "ImageObject", "url": "https://balita.example.ph/logo.png", "width": 600, "height": 60},
     }  # fmt: skip
+    assert (site / "public" / "logo.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert data["datePublished"] and data["dateModified"] >= data["datePublished"]
+    assert "." not in data["datePublished"] and "." not in data["dateModified"]  # whole seconds
     assert data["url"] == row["url"]
+    assert data["isBasedOn"] == row["source_url"] and "BusinessWorld" in data["backstory"]
+    assert [a["url"] for a in data["author"]] == [
+        "https://balita.example.ph/authors/ana-reyes/", "https://balita.example.ph/authors/mark-villanueva/"
+    ]  # fmt: skip
 
 
 def test_feeds_parse_without_bozo(cli: Cli, site: Path) -> None:
@@ -198,15 +217,26 @@ def test_incremental_rebuild_writes_only_what_changed(cli: Cli, site: Path) -> N
     after = hashes(output)
     changed = {path for path in after if before.get(path) != after[path]}
     assert after_edit["written"] == len(changed)
-    expected = {
-        page_of(Path(), row["slug"]).as_posix(), "index.html", "sections/economy/index.html",
-        "authors/ana-reyes/index.html", "authors/mark-villanueva/index.html",
-        "tags/bsp/index.html", "tags/inflation/index.html", "tags/peso/index.html",
-    }  # fmt: skip
+    lists = {"index.html", "sections/economy/", "authors/ana-reyes/", "authors/mark-villanueva/", "tags/bsp/",
+             "tags/inflation/", "tags/peso/"}  # fmt: skip
+    expected = {page_of(Path(), row["slug"]).as_posix()}
+    expected |= {name if name.endswith(".html") else name + "index.html" for name in lists}
+    expected |= {name + "feed.xml" for name in lists if name.endswith("/")}  # each list's own feed
+    new_title = "Peso firms as inflation eases further"
+    # Other articles that link to it (related stories, previous/next in its section) show the new title.
+    neighbours = {
+        path.relative_to(output).as_posix()
+        for path in (output / "articles").glob("*/index.html")
+        if new_title in path.read_text(encoding="utf-8")
+    } - expected
     feeds = {name for name in MACHINE_FILES if (output / name).exists()}
-    assert changed - feeds == expected
+    search = {path for path in changed if path.startswith("pagefind/")}
+    assert search, "the search index follows the new title"
+    assert changed - feeds - search - neighbours == expected
+    assert neighbours <= changed
     assert feeds & {"feed.xml", "atom.xml", "feed.json"} <= changed
-    assert "Peso firms as inflation eases further" in (output / "index.html").read_text()
+    assert new_title in (output / "index.html").read_text()
+    assert build(cli)["written"] == 0
 
 
 def test_removed_articles_and_clean(cli: Cli, site: Path) -> None:
@@ -250,7 +280,7 @@ def test_site_templates_override_shipped_ones(cli: Cli, site: Path) -> None:
     assert '<h1 class="custom">' in html and "&lt;b&gt;" in html  # autoescape stays on
     assert "Maria Santos" not in html or "authors/" in html
     assert (output / "style.css").read_text() == "body { color: teal; }\n"
-    assert '<ol class="entries">' in (output / "index.html").read_text()  # shipped list.html
+    assert '<ol class="entries">' in (output / "sections/politics/index.html").read_text()  # shipped list.html
 
 
 def test_broken_template_is_a_clean_error(cli: Cli, site: Path) -> None:

@@ -25,6 +25,8 @@ def _database_failure(exc: Exception) -> BalitaError | None:
     from SQLAlchemy (writes), sqlite3 or psycopg (reads)."""
     import sqlite3
 
+    if (refused := AppState.refusal(exc)) is not None:  # privileges, row-level security, triggers
+        return refused
     module = type(exc).__module__
     if module.startswith("sqlalchemy"):
         from sqlalchemy.exc import DBAPIError
@@ -102,7 +104,9 @@ def root(
     as_user: Annotated[
         str | None,
         typer.Option(
-            "--as", help="Name recorded as the author of changes (default: BALITA_USER, balita.toml, OS user)."
+            "--as",
+            help="Name recorded as the author of changes (default: BALITA_USER, balita.toml, OS user); "
+            "on PostgreSQL changes are recorded under the database login, and only an admin may use --as.",
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no messages, only data and errors.")] = False,
@@ -141,15 +145,20 @@ def _register() -> None:
         build,
         corrections,
         database,
+        desk,
         export,
         history,
         importing,
         listing,
         maintenance,
+        media,
         publishing,
+        serve,
         site,
+        sources,
         stats,
         taxonomy,
+        users,
     )
 
     for module in (
@@ -160,10 +169,15 @@ def _register() -> None:
         corrections,
         history,
         taxonomy,
+        media,
         stats,
         export,
         importing,
+        desk,
+        sources,
         build,
+        serve,
+        users,
     ):
         module.register(app)
     maintenance.register(database.app)

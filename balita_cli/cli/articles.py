@@ -9,6 +9,7 @@ import typer
 from balita_cli import console
 from balita_cli.cli import drafting
 from balita_cli.cli.fields import EDIT_FIELDS, NEW_FIELDS, FieldValues
+from balita_cli.cli.media import EditImageOpt, ImageOpt, image_choice
 from balita_cli.cli.options import (
     ArticleRef,
     ArticleRefs,
@@ -55,18 +56,20 @@ def new(
     ] = False,
     porcelain: Annotated[bool, typer.Option("--porcelain", help="Print only the new article's id.")] = False,
     output_format: PrintFormatOpt = None,
+    image: ImageOpt = None,
 ) -> None:
     """Create an article.
 
     Example: balita new "Senate approves 2027 budget" --section Politics --tag Senate --body-file story.md
     """
-    from balita_cli.services import articles
-
     state = app(ctx)
     data = drafting.draft(state, title, fields, drafting.body_from(body, body_file), edit=edit, no_input=no_input)
     data.values.update(drafting.initial_times(status, at, state.settings.site.tz))
+    chosen = image_choice(state, image) if image else None
+    if chosen is not None:
+        data["photo"] = chosen.ref
     who = state.who
-    article_id = state.write(lambda session: articles.create(session, data, who=who))
+    article_id = state.write(lambda session: drafting.create(session, data, chosen, who=who))
     if porcelain:
         write_line(str(article_id))
         return
@@ -91,10 +94,13 @@ def show(
     *,
     output_format: ShowFormatOpt = ShowFormat.TEXT,
     trash: Annotated[bool, typer.Option("--trash", help="Show an article that is in the trash.")] = False,
+    open_page: Annotated[
+        bool, typer.Option("--open", help="Open its page, as readers will see it, in the browser (drafts too).")
+    ] = False,
 ) -> None:
     """Show one article.
 
-    Example: balita show senate-approves-2027-budget --format json
+    Example: balita show senate-approves-2027-budget --format json   |   balita show 12 --open
     """
     from balita_cli.cli.showing import render_article
     from balita_cli.services import reading
@@ -106,6 +112,10 @@ def show(
         write_json(record)
     else:
         render_article(record, state.settings.site.tz)
+    if open_page:
+        from balita_cli.cli.serve import open_preview
+
+        console.info(f"Opened the preview: {open_preview(state, record['slug'], trash=trash)}")
 
 
 @options(EDIT_FIELDS)
@@ -126,6 +136,7 @@ def edit(
     if_version: IfVersion = None,
     message: NoteOpt = "",
     output_format: PrintFormatOpt = None,
+    image: EditImageOpt = None,
 ) -> None:
     """Change an article with flags, or in $EDITOR when no flag is given.
 
@@ -133,12 +144,15 @@ def edit(
     """
     state = app(ctx)
     changes = drafting.changes(state, fields, drafting.body_from(body, body_file), set_tag, add_tag, remove_tag)
+    chosen = image_choice(state, image) if image is not None else None
+    if chosen is not None:
+        changes.values["photo"] = chosen.ref
     if changes.is_empty():
         article_id, version = drafting.edit_document(state, ref, from_file, if_version, message)
     elif from_file:
         raise UsageError("--from-file cannot be combined with field flags")
     else:
-        article_id, version = drafting.apply(state, ref, changes, if_version, message)
+        article_id, version = drafting.apply(state, ref, changes, if_version, message, image=chosen)
     report(state, article_id, output_format)
     console.info(f"Updated article {article_id} to version {version}")
 

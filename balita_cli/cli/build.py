@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from balita_cli import console
-from balita_cli.cli.state import app
+from balita_cli.cli.state import AppState, app
+
+if TYPE_CHECKING:
+    from balita_cli.site.builder import BuildOptions, BuildReport
 
 
 class BuildFormat(StrEnum):
@@ -28,13 +31,17 @@ def build(
         bool,
         typer.Option("--clean", help="Rewrite every file, ignoring what the last build wrote."),
     ] = False,
-    page_size: Annotated[int, typer.Option("--page-size", min=1, help="Articles per list page.")] = 20,
+    page_size: Annotated[int, typer.Option("--page-size", min=1, max=10_000, help="Articles per list page.")] = 20,
+    search: Annotated[
+        bool, typer.Option("--search/--no-search", help="Make the Pagefind search index (search/ page).")
+    ] = True,
     output_format: Annotated[
         BuildFormat,
         typer.Option("--format", "-f", help="text: a line on stderr; json: a summary on stdout."),
     ] = BuildFormat.TEXT,
 ) -> None:
-    """Build the static site: home, article, section, tag and author pages, feeds and sitemaps.
+    """Build the static site: front page, article, section, tag and author pages, photos, search,
+    feeds and sitemaps.
 
     Only files whose content changed are written; files the last build wrote and this one does not
     produce are removed.
@@ -42,26 +49,55 @@ def build(
     Example: balita build -o public   |   balita build --clean --format json
     """
     from balita_cli.cli.output import write_json
-    from balita_cli.services.site import navigation, site_articles
-    from balita_cli.site.builder import BuildOptions, build_site
 
     state = app(ctx)
     settings = state.settings
-    options = BuildOptions(
-        output=(output or settings.resolve_path(settings.site.output_dir)).resolve(),
-        template_dir=settings.resolve_path(settings.site.template_dir),
-        clean=clean,
-        page_size=page_size,
-    )
-    with state.reading() as db:
-        report = build_site(site_articles(db, settings.site.base_url), navigation(db), settings.site, options)
+    target = output or settings.resolve_path(settings.site.output_dir)
+    report = run_build(state, build_options(state, target.resolve(), clean=clean, page_size=page_size, search=search))
     counts = report.counts.summary()
+    for problem in report.problems:
+        console.warn(problem)
+    searched = report.search
+    index = (
+        f"; search index {'unchanged' if searched.reused else f'made in {searched.seconds:.1f} s'}"
+        if search and not searched.problem
+        else ""
+    )
     console.info(
         f"Built {report.articles} articles into {report.output}: {counts['written']} written, "
-        f"{counts['kept']} unchanged, {counts['removed']} removed"
+        f"{counts['kept']} unchanged, {counts['removed']} removed{index}"
     )
     if output_format is BuildFormat.JSON:
         write_json(report.summary())
+
+
+def build_options(state: AppState, output: Path, **choices: object) -> BuildOptions:
+    """The build's options from the settings (template, media and logo paths from balita.toml)."""
+    from balita_cli.site.builder import BuildOptions
+
+    site = state.settings.site
+    resolve = state.settings.resolve_path
+    return BuildOptions(
+        output=output,
+        template_dir=resolve(site.template_dir),
+        media_root=resolve(site.media_dir) if site.media_dir else None,
+        logo=resolve(site.logo) if site.logo else None,
+        **choices,  # type: ignore[arg-type]
+    )
+
+
+def run_build(state: AppState, options: BuildOptions) -> BuildReport:
+    """Read what the site shows and build it (the preview builds drafts too, into its own folder)."""
+    from balita_cli.services.site import navigation, site_articles, site_index
+    from balita_cli.site.builder import build_site
+
+    site = state.settings.site
+    order = [name.strip() for name in site.sections.split(",") if name.strip()]
+    with state.reading() as db:
+        index = site_index(db, preview=options.preview)
+        sections = navigation(db, order, preview=options.preview)
+        articles = site_articles(db, site.base_url, preview=options.preview)
+        return build_site(articles, sections, site, options, index)
 
 
 def register(typer_app: typer.Typer) -> None:

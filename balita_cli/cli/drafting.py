@@ -14,6 +14,9 @@ from balita_cli.schema import BY_NAME, ArticleInput, Kind
 from balita_cli.workflow import Status
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from balita_cli.cli.media import ImageChoice
     from balita_cli.cli.state import AppState
     from balita_cli.services.articles import ArticleChanges
 
@@ -94,6 +97,20 @@ def edit_new(given: dict[str, Any]) -> dict[str, Any]:
     return {**given, **document.fields, "body": body}
 
 
+def create(session: Session, data: ArticleInput, image: ImageChoice | None, *, who: str) -> int:
+    """The article, after the photo ``--image`` uploaded is recorded; a story that goes live at
+    once (published or scheduled) needs alt text on its photo, as ``publish`` does."""
+    from balita_cli.services import articles, publishing
+
+    if image is not None:
+        image.record(session, who)
+    article_id = articles.create(session, data, who=who)
+    if data.get("status") in publishing.LIVE:
+        require = "cannot be created as " + str(data["status"])
+        publishing.require_alt(session, article_id, action=require, hint=" (or create it as a draft)")
+    return article_id
+
+
 def initial_times(status: Status, at: str | None, zone: Any) -> dict[str, Any]:
     """The status and times of a new article: scheduled needs a future --at; published takes it."""
     from balita_cli.timeutil import parse_when, utcnow
@@ -125,14 +142,21 @@ def changes(state: AppState, fields: FieldValues, body: str | None, set_tags: li
     return result
 
 
-def apply(state: AppState, ref: str, changes: ArticleChanges, if_version: int | None, note: str) -> tuple[int, int]:
-    from balita_cli.services import articles
+def apply(state: AppState, ref: str, changes: ArticleChanges, if_version: int | None, note: str, *,
+          image: ImageChoice | None = None) -> tuple[int, int]:  # fmt: skip
+    from balita_cli.services import articles, publishing
 
     who = state.who
 
     def change(session: Any) -> tuple[int, int]:
         article_id = articles.resolve(session, ref)
-        return article_id, articles.update(session, article_id, changes, seen_version=if_version, who=who, note=note)
+        if image is not None:
+            image.record(session, who)
+        version = articles.update(session, article_id, changes, seen_version=if_version, who=who, note=note)
+        status = articles.current(session, article_id)["status"]
+        if image is not None and image.ref is not None and status in publishing.LIVE:
+            publishing.require_alt(session, article_id, action=f"is {status} and cannot lead with this photo")
+        return article_id, version
 
     return state.write(change)
 

@@ -54,7 +54,12 @@ def import_command(
         bool, typer.Option("--update", help="Refresh the content of articles whose source changed.")
     ] = False,
     source_name: Annotated[
-        str | None, typer.Option("--source-name", help="feed: outlet credited (default: the feed's site host).")
+        str | None,
+        typer.Option(
+            "--source-name",
+            help="feed: outlet credited (default: the feed's site); a source's name "
+            "applies its excerpt policy, section and tags.",
+        ),
     ] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, max=100_000, help="Records per transaction.")] = 200,
     output_format: Annotated[
@@ -67,6 +72,7 @@ def import_command(
 
     Example: balita import feed https://www.philstar.com/rss/headlines
     """
+    from balita_cli.cli.sources import ImportSource
     from balita_cli.formats.readers import ReadOptions, get_reader
     from balita_cli.services.importing import ImportSettings, ImportSummary, run_import
 
@@ -75,10 +81,14 @@ def import_command(
     reader = get_reader(input_format)
     settings = ImportSettings(site.language, state.who, update, dry_run, batch_size)
     summary = ImportSummary(dry_run=dry_run)
-    items = _read_all(reader, paths, ReadOptions(zone=site.tz, source_name=source_name))
+    outlet = ImportSource(state, source_name)  # feed: a source the desk follows lends its policy
+    options = ReadOptions(zone=site.tz, source_name=source_name, intake=outlet.intake)
+    items = outlet.track(_read_all(reader, paths, options))
     try:
         with console.progress(_estimate(reader, paths), f"importing {reader.name}") as advance:
             run_import(items, lambda: state.session(write=True), settings, summary, on_item=lambda: advance(1))
+        if not dry_run:
+            outlet.link(state)
     except KeyboardInterrupt:
         console.error(f"interrupted: {summary.created} created, {summary.updated} updated before the stop, "
                       "and kept; run the same command again to finish")  # fmt: skip

@@ -67,6 +67,9 @@ def list_command(
     offset: OffsetOpt = 0,
     output_format: ListFormatOpt = ListFormat.TABLE,
     fields: FieldsOpt = None,
+    clusters: Annotated[
+        bool, typer.Option("--clusters", help="Only stories other outlets also report, the most outlets first.")
+    ] = False,
 ) -> None:
     """List articles, newest change first.
 
@@ -77,6 +80,10 @@ def list_command(
 
     state = app(ctx)
     site = state.settings.site
+    if clusters:  # the desk's view: which stories many outlets are covering (cli/desk.py)
+        from balita_cli.cli.desk import list_clusters
+
+        return list_clusters(state, filters, Window(sort, limit, offset), output_format, fields)
     flt, window, chosen = filters.resolve(site.tz), Window(sort, limit, offset), parse_fields(fields, ())
     with state.reading() as db:
         if output_format is ListFormat.COUNT:

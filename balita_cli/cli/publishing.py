@@ -31,8 +31,13 @@ def publish(
     due: Annotated[
         bool, typer.Option("--due", help="Publish what is due and archive what has expired (for cron).")
     ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Publish even when the lead photo has no alt text (with a warning).")
+    ] = False,
 ) -> None:
     """Publish articles now or at a time; with --due, run the schedule.
+
+    A story whose lead photo has no alt text is refused (add it with `balita media edit ID --alt`).
 
     Example: balita publish 12 13 --at "2026-12-01 08:00"   |   cron: */5 * * * * balita publish --due
     """
@@ -46,8 +51,12 @@ def publish(
     if not refs:
         raise UsageError("name the articles to publish, or use --due")
     when = parse_when(at, zone) if at else None
-    changed = each_article(state, refs, lambda s, article_id, who: publishing.publish(s, article_id, at=when, who=who))
+    changed = each_article(
+        state, refs, lambda s, article_id, who: publishing.publish(s, article_id, at=when, who=who, force=force)
+    )
     for record in changed:
+        if (record.get("photo") or {}).get("id") and not str(record["photo"].get("alt") or "").strip():
+            console.warn(f"article {record['id']} goes out with photo {record['photo']['id']}, which has no alt text")
         if record["status"] == "scheduled":
             console.info(f"Scheduled {record['id']} ({record['slug']}) for {human_time(record['scheduled_at'], zone)}")
         else:
@@ -74,6 +83,9 @@ def run_due(state: AppState, refs: list[str] | None, at: str | None) -> None:
     for label, ids in (("published", run.published), ("expired", run.expired)):
         for article_id in ids:
             write_line(f"{label}\t{article_id}\t{slugs.get(article_id, '')}")
+    for article_id, photo_id in run.missing_alt:  # published all the same: a schedule never gets stuck
+        console.warn(f"article {article_id} ({slugs.get(article_id, '')}) was published on schedule; "
+                     f"its photo {photo_id} has no alt text: balita media edit {photo_id} --alt \"…\"")  # fmt: skip
     console.info(f"{len(run.published)} published, {len(run.expired)} expired")
 
 

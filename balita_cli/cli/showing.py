@@ -62,6 +62,18 @@ def credit(record: Record) -> str:
     return f"Read more on {source}" + (f": {record['source_url']}" if record["source_url"] else "")
 
 
+def also_reported(record: Record) -> list[str]:
+    """The "Also reported by: GMA News, ABS-CBN News" line, then each other outlet's version and link."""
+    from balita_cli.services.coverage import outlet_names
+
+    names = outlet_names(record)
+    if not names:
+        return []
+    items = [" — ".join(part for part in (item["source_name"], item["title"], item["url"]) if part)
+             for item in record["coverage"]]  # fmt: skip
+    return [f"Also reported by: {', '.join(names)}", *(f"  {item}" for item in items)]
+
+
 def render_article(record: Record, zone: tzinfo) -> None:
     if not console.stdout_is_terminal():
         render_plain(record, zone)
@@ -82,6 +94,8 @@ def render_rich(record: Record, zone: tzinfo) -> None:
         console.print_notice(title, text, "error" if title == "Retracted" else "warning")
     if credit(record):
         console.print_line(credit(record))
+    for line in also_reported(record):
+        console.print_line(line)
 
 
 def render_plain(record: Record, zone: tzinfo) -> None:
@@ -93,4 +107,6 @@ def render_plain(record: Record, zone: tzinfo) -> None:
     lines += [f"\n{title}: {text}" for title, text in notices(record, zone)]
     if credit(record):
         lines += ["", credit(record)]
+    if also_reported(record):
+        lines += ["", *also_reported(record)]
     console.print_line(console.plain_text("\n".join(lines)))

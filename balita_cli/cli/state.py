@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 import typer
 
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from balita_cli.db.dbapi import Database
+    from balita_cli.errors import BalitaError
+    from balita_cli.services.permissions import Identity
 
 ENV_USER = "BALITA_USER"
 T = TypeVar("T")
@@ -38,6 +40,11 @@ class AppState:
     _settings: Settings | None = None
     _engine: Engine | None = None
     _schema_checked: bool = False
+    _identity: tuple[str, Identity] | None = None
+    running: ClassVar[AppState | None] = None  # the command's state, for a refusal's explanation
+
+    def __post_init__(self) -> None:
+        AppState.running = self
 
     @property
     def settings(self) -> Settings:
@@ -52,8 +59,12 @@ class AppState:
 
     @property
     def who(self) -> str:
-        """Who is acting: --as, then BALITA_USER, then balita.toml, then the OS user."""
+        """Who is acting. On PostgreSQL the database login, whatever the client says: only an admin
+        may record changes under another name (--as, BALITA_USER, balita.toml), and --as from
+        anyone else is refused. On SQLite: --as, then BALITA_USER, then balita.toml, then the OS user."""
         name = self.as_user or os.environ.get(ENV_USER) or self.settings.site.user
+        if self.identity.enforced:
+            name = self.identity.acting_as(name, explicit=self.as_user)
         if not name:
             try:
                 name = getpass.getuser()
@@ -62,6 +73,30 @@ class AppState:
         from balita_cli.schema import check_text
 
         return check_text("updated_by", name)
+
+    @property
+    def identity(self) -> Identity:
+        """Who the database says is connected, and their role (asked once per database); on
+        SQLite nobody is asked: roles are not enforced there."""
+        from balita_cli.services import permissions
+
+        url = self.settings.require_database()
+        if self._identity is None or self._identity[0] != url:
+            if permissions.enforced(url):
+                with self.reading() as db:
+                    self._identity = (url, permissions.identify(db))
+            else:
+                self._identity = (url, permissions.Identity("", None, enforced=False))
+        return self._identity[1]
+
+    @staticmethod
+    def refusal(exc: BaseException) -> BalitaError | None:
+        """A refusal by the database (privileges, row-level security, balita's triggers) as one
+        line naming the connected user and role; None for any other error."""
+        from balita_cli.services import permissions
+
+        state = AppState.running
+        return permissions.explain(exc, lambda: state.identity if state is not None else None)
 
     def engine(self, *, migrate: bool = True) -> Engine:
         if self._engine is None:

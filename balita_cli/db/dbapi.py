@@ -129,10 +129,10 @@ def _postgres(conninfo: str) -> Any:
         connection = psycopg.connect(conninfo, autocommit=False)
         connection.read_only = True
     except psycopg.Error as exc:
-        from balita_cli.db.urls import display_url
+        from balita_cli.db.urls import display_url, redact
 
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DatabaseError(f"cannot open database {display_url(conninfo)}: {reason}") from None
+        raise DatabaseError(f"cannot open database {display_url(conninfo)}: {redact(reason, conninfo)}") from None
     return connection
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,9 +52,12 @@ def create_db_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise DatabaseError(f"not a database URL: {url!r}") from None
+        from balita_cli.db.urls import display_url as without_secret
+
+        raise DatabaseError(f"not a database URL: {without_secret(url)!r}") from None
     try:
         if parsed.get_backend_name() == "sqlite":
+            create_private_file(parsed.database)
             engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
             _configure_sqlite(engine)
         else:
@@ -63,14 +67,36 @@ def create_db_engine(url: str) -> Engine:
     return engine
 
 
+def create_private_file(database: str | None) -> None:
+    """A new SQLite database is created readable and writable by its owner only (0600) before
+    SQLite opens it; SQLite gives its -wal and -shm files the same mode. Roles are not enforced
+    on SQLite, so the file's permissions are the boundary. An existing file keeps its mode."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        handle = os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError:  # it exists, or its folder does not: SQLite opens it or says why not
+        return
+    os.close(handle)
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
 def connection_error(engine: Engine, exc: BaseException) -> DatabaseError:
+    from balita_cli.db.urls import redact
+
     first_line = str(getattr(exc, "orig", exc)).strip().splitlines()
-    reason = first_line[0] if first_line else type(exc).__name__
-    return DatabaseError(f"cannot open database {display_url(engine.url)}: {reason}")
+    reason = redact(first_line[0], engine.url.render_as_string(hide_password=False)) if first_line else ""
+    sqlstate = getattr(getattr(exc, "orig", exc), "sqlstate", None)
+    if sqlstate in {"42501", "3F000"}:  # insufficient privilege; no schema this login may use
+        reason += (
+            " (the schema is upgraded by the login that owns its tables)" if "must be owner" in reason
+            else " (this login has no role in this newsroom, or the URL names no schema it may use; "
+            "an admin gives roles with balita user add)"
+        )  # fmt: skip
+    return DatabaseError(f"cannot open database {display_url(engine.url)}: {reason or type(exc).__name__}")
 
 
 @contextmanager

@@ -4,7 +4,7 @@ and shown without the password. Standard library only: every command reads its U
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import SplitResult, urlsplit, urlunsplit
+from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
 from balita_cli.errors import InvalidInput
 
@@ -84,6 +84,28 @@ def display_url(url: str) -> str:
         f"password={HIDDEN}" if item.lower().startswith("password=") else item for item in parts.query.split("&")
     )
     return urlunsplit((parts.scheme, netloc, parts.path, query if parts.query else "", parts.fragment))
+
+
+def redact(text: str, url: str) -> str:
+    """``text`` (a driver's error message) with the URL's password taken out wherever it appears,
+    as written or percent-decoded: libpq quotes a bad part of a URL, or all of it, back."""
+    secrets = _secrets(url)
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, HIDDEN)
+    return text
+
+
+def _secrets(url: str) -> set[str]:
+    try:
+        parts = urlsplit(url)
+        found = [parts.password or ""]
+        query = parts.query
+    except ValueError:  # too broken to parse: whatever lies between ``://user:`` and the last ``@``
+        rest = url.partition("://")[2]
+        userinfo = rest.rpartition("@")[0]
+        found, query = [userinfo.partition(":")[2]], rest.partition("?")[2]
+    found += [item.split("=", 1)[1] for item in query.split("&") if item.lower().startswith("password=")]
+    return {form for secret in found if secret for form in (secret, unquote(secret))}
 
 
 def _mask_crudely(url: str) -> str:

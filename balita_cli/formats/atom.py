@@ -1,7 +1,13 @@
-"""Atom 1.0 (RFC 4287): one entry per article, the item HTML as escaped ``type="html"`` content."""
+"""Atom 1.0 (RFC 4287): one entry per article, the item HTML as escaped ``type="html"`` content.
+
+Titles and summaries are plain text written as escaped ``type="html"`` (see :func:`as_html`).
+The story's page at the outlet is ``<link rel="via">``; a library photo is
+``<link rel="enclosure">`` with its type and length. Every link passes ``links.web_url``.
+"""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 from datetime import datetime
 from typing import IO, Any
@@ -9,7 +15,8 @@ from typing import IO, Any
 from balita_cli import __version__
 from balita_cli.config import Site
 from balita_cli.formats.base import Capabilities, Writer, article_guid, categories, feed_url, public_records
-from balita_cli.formats.html import article_html, plain_text
+from balita_cli.formats.html import article_html, clean_text, plain_text
+from balita_cli.formats.links import lead_image, site_url, web_url
 from balita_cli.formats.xmlstream import element, sub, xml_document
 from balita_cli.records import Record
 from balita_cli.timeutil import iso, utcnow
@@ -22,11 +29,21 @@ def entry_element(record: Record, site: Site) -> Any:
     entry = element(f"{{{ATOM}}}entry", {None: ATOM})
     entry.set(XML_LANG, record.get("language") or site.language)
     sub(entry, f"{{{ATOM}}}id", article_guid(record, site))
-    sub(entry, f"{{{ATOM}}}title", record["title"], type="text")
-    sub(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=record["url"])
-    if record.get("source_url"):
-        via = {"rel": "via", "href": record["source_url"]}
-        sub(entry, f"{{{ATOM}}}link", **via, title=record.get("source_name") or record["source_url"])
+    sub(entry, f"{{{ATOM}}}title", as_html(record["title"]), type="html")
+    link = web_url(record.get("url"))
+    if link:
+        sub(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=link)
+    via = web_url(record.get("source_url"))
+    if via:
+        sub(entry, f"{{{ATOM}}}link", rel="via", href=via, title=record.get("source_name") or via)
+    image = lead_image(record, site, hotlinked=False)
+    if image is not None and image.media_type:
+        enclosure = {"rel": "enclosure", "type": image.media_type, "href": image.url}
+        if image.length:
+            enclosure["length"] = str(image.length)
+        if image.caption or image.alt:
+            enclosure["title"] = image.caption or image.alt
+        sub(entry, f"{{{ATOM}}}link", **enclosure)
     if record.get("published_at"):
         sub(entry, f"{{{ATOM}}}published", record["published_at"])
     sub(entry, f"{{{ATOM}}}updated", last_change(record))
@@ -35,9 +52,18 @@ def entry_element(record: Record, site: Site) -> Any:
         sub(author, f"{{{ATOM}}}name", name)
     for name in categories(record):
         sub(entry, f"{{{ATOM}}}category", term=name)
-    sub(entry, f"{{{ATOM}}}summary", plain_text(record), type="text")
+    sub(entry, f"{{{ATOM}}}summary", as_html(plain_text(record)), type="html")
     sub(entry, f"{{{ATOM}}}content", article_html(record), type="html")
     return entry
+
+
+def as_html(text: str | None) -> str:
+    """Plain text as an Atom ``type="html"`` construct: escaped, so every reader shows the text.
+
+    ``type="text"`` would say the same, but readers that treat a text title as HTML exist (the
+    W3C validator warns of markup in one): a headline about ``</title><script>`` stays words.
+    """
+    return html.escape(clean_text(text), quote=False)
 
 
 def last_change(record: Record) -> str:
@@ -51,14 +77,15 @@ def feed_head(site: Site, options: dict[str, Any]) -> list[Any]:
     from lxml import etree
 
     head = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
-    sub(head, f"{{{ATOM}}}id", site.base_url.rstrip("/") + "/")
+    sub(head, f"{{{ATOM}}}id", site_url(site).rstrip("/") + "/")
     sub(head, f"{{{ATOM}}}title", options.get("title") or site.name, type="text")
     sub(head, f"{{{ATOM}}}subtitle", site.description, type="text")
     # The entries stream after this, so "updated" is when the feed was made (or as given).
     sub(head, f"{{{ATOM}}}updated", options.get("updated") or iso(utcnow()))
-    sub(head, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=site.base_url)
-    self_url = feed_url(site, options, "atom.xml")
-    sub(head, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=self_url)
+    sub(head, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=site_url(site))
+    self_url = web_url(feed_url(site, options, "atom.xml"))
+    if self_url:
+        sub(head, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=self_url)
     author = sub(head, f"{{{ATOM}}}author")
     sub(author, f"{{{ATOM}}}name", site.publisher)
     if site.contact:
@@ -75,10 +102,11 @@ class AtomWriter(Writer):
 
     def write(self, records: Iterable[Record], stream: IO[str], site: Site, **options: Any) -> int:
         count = 0
+        head = feed_head(site, options)  # before the document opens: a bad base_url writes nothing
         with xml_document(stream) as document:
             # Each entry carries its own xml:lang (English and Filipino mix in one feed).
             with document.element(f"{{{ATOM}}}feed", nsmap={None: ATOM}):
-                document.write(*feed_head(site, options), pretty_print=True)
+                document.write(*head, pretty_print=True)
                 for record in public_records(records):
                     document.write(entry_element(record, site), pretty_print=True)
                     count += 1

@@ -20,7 +20,7 @@ from balita_cli.schema import RECORD_FIELDS
 
 # Control characters other than newline and tab never reach a CSV a person may open or `cat`
 # (none can be stored now; this is for what older versions let in).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def cell(value: Any) -> str:

@@ -1,4 +1,12 @@
-"""JSON Feed 1.1: items with ``external_url`` for the source and a per-item ``language``."""
+"""JSON Feed 1.1: items with ``external_url`` for the source and a per-item ``language``.
+
+Readers of JSON Feed 1.0 know one ``author`` object, not 1.1's ``authors`` list; the spec lets a
+1.1 feed carry both, so the feed and every item with a byline have both. An item's ``image`` is
+its library photo as the site serves it (else the hot-linked ``image_url``, as before the media
+library). There are no ``attachments``: they are for files a reader downloads with the item (a
+podcast's audio), and the lead photo is already the item's ``image``. Every URL passes
+``links.web_url``; one that does not is left out.
+"""
 
 from __future__ import annotations
 
@@ -9,46 +17,63 @@ from balita_cli.config import Site
 from balita_cli.formats.atom import last_change
 from balita_cli.formats.base import Capabilities, Writer, article_guid, categories, feed_url, public_records
 from balita_cli.formats.html import article_html, clean_text, plain_text
+from balita_cli.formats.links import lead_image, site_url, web_url
 from balita_cli.formats.streaming import write_json_object
 from balita_cli.records import Record
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
 
+def byline(names: list[str]) -> dict[str, str]:
+    """JSON Feed 1.0's single ``author``: the byline's names in one."""
+    return {"name": ", ".join(clean_text(name) for name in names)}
+
+
 def feed_item(record: Record, site: Site) -> dict[str, Any]:
-    item: dict[str, Any] = {
-        "id": article_guid(record, site),
-        "url": record["url"],
-        "title": clean_text(record["title"]),
-        "content_html": article_html(record),
-        "summary": plain_text(record),
-        "language": record.get("language") or site.language,
-    }
-    if record.get("source_url"):
-        item["external_url"] = record["source_url"]
-    if record.get("image_url"):
-        item["image"] = record["image_url"]
+    item: dict[str, Any] = {"id": article_guid(record, site)}
+    url = web_url(record.get("url"))
+    if url:
+        item["url"] = url
+    item.update(
+        title=clean_text(record["title"]),
+        content_html=article_html(record),
+        summary=plain_text(record),
+        language=record.get("language") or site.language,
+    )
+    external = web_url(record.get("source_url"))
+    if external:
+        item["external_url"] = external
+    image = lead_image(record, site)
+    if image is not None:
+        item["image"] = image.url
     if record.get("published_at"):
         item["date_published"] = record["published_at"]
     if record.get("updated_at"):
         item["date_modified"] = last_change(record)
     if record.get("authors"):
-        item["authors"] = [{"name": name} for name in record["authors"]]
+        item["authors"] = [{"name": clean_text(name)} for name in record["authors"]]
+        item["author"] = byline(record["authors"])
     if categories(record):
         item["tags"] = categories(record)
     return item
 
 
 def feed_head(site: Site, options: dict[str, Any]) -> dict[str, Any]:
-    return {
+    head: dict[str, Any] = {
         "version": VERSION,
         "title": options.get("title") or site.name,
-        "home_page_url": site.base_url,
-        "feed_url": feed_url(site, options, "feed.json"),
-        "description": site.description,
-        "language": site.language,
-        "authors": [{"name": site.publisher}],
+        "home_page_url": site_url(site),
     }
+    own = web_url(feed_url(site, options, "feed.json"))
+    if own:
+        head["feed_url"] = own
+    head.update(
+        description=site.description,
+        language=site.language,
+        authors=[{"name": site.publisher}],
+        author={"name": site.publisher},
+    )
+    return head
 
 
 class JsonFeedWriter(Writer):

@@ -1,6 +1,7 @@
 """Google News sitemap: articles published in the last 48 hours, at most 1,000.
 
-Retracted stories are left out: Google asks for killed articles to be removed.
+Retracted stories are left out: Google asks for killed articles to be removed. A story's library
+photo is listed with the image extension, as in the sitemap.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import IO, Any
 
 from balita_cli.config import Site
 from balita_cli.formats.base import Capabilities, Writer, is_retracted, public_records
-from balita_cli.formats.sitemap import SITEMAP_NS, w3c_time
+from balita_cli.formats.links import web_url
+from balita_cli.formats.sitemap import IMAGE_NS, SITEMAP_NS, image_element, w3c_time
 from balita_cli.formats.xmlstream import element, sub, xml_document
 from balita_cli.records import Record
 from balita_cli.timeutil import utcnow
@@ -20,7 +22,7 @@ from balita_cli.timeutil import utcnow
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 WINDOW = timedelta(hours=48)
 MAX_URLS = 1_000
-NSMAP = {None: SITEMAP_NS, "news": NEWS_NS}
+NSMAP = {None: SITEMAP_NS, "news": NEWS_NS, "image": IMAGE_NS}
 
 
 def news_language(tag: str | None, default: str) -> str:
@@ -43,14 +45,19 @@ def recent(records: Iterable[Record], now: datetime) -> Iterator[Record]:
 
 
 def url_element(record: Record, site: Site) -> Any:
+    """One ``<url>``, or None when the record's URL is not one search engines may follow."""
+    loc = web_url(record.get("url"))
+    if loc is None:
+        return None
     url = element(f"{{{SITEMAP_NS}}}url", NSMAP)
-    sub(url, f"{{{SITEMAP_NS}}}loc", record["url"])
+    sub(url, f"{{{SITEMAP_NS}}}loc", loc)
     news = sub(url, f"{{{NEWS_NS}}}news")
     publication = sub(news, f"{{{NEWS_NS}}}publication")
     sub(publication, f"{{{NEWS_NS}}}name", site.name)
     sub(publication, f"{{{NEWS_NS}}}language", news_language(record.get("language"), site.language))
     sub(news, f"{{{NEWS_NS}}}publication_date", w3c_time(record["published_at"]))
     sub(news, f"{{{NEWS_NS}}}title", record["title"])
+    image_element(url, record, site)
     return url
 
 
@@ -66,7 +73,10 @@ class NewsSitemapWriter(Writer):
         with xml_document(stream) as document:
             with document.element(f"{{{SITEMAP_NS}}}urlset", nsmap=NSMAP):
                 for record in recent(records, now):
-                    document.write(url_element(record, site), pretty_print=True)
+                    entry = url_element(record, site)
+                    if entry is None:
+                        continue
+                    document.write(entry, pretty_print=True)
                     count += 1
                     if count == MAX_URLS:
                         break

@@ -1,7 +1,9 @@
 """IPTC ninjs: one news object per article, 3.1 by default (camelCase) or 2.1 (lower case).
 
 Each document validates against the official schema (``unevaluatedProperties: false``), so only
-schema properties appear. The editor's note (ninjs ``edNote`` exists for it) is never exported:
+schema properties appear. A library photo is a picture association whose renditions are the JPEG
+renditions the site serves (href, width, height, contentType); every URL passes
+``links.web_url``. The editor's note (ninjs ``edNote`` exists for it) is never exported:
 balita's note is internal to the newsroom, not meant for partners.
 """
 
@@ -15,6 +17,7 @@ from balita_cli.errors import UsageError
 from balita_cli.formats.atom import last_change
 from balita_cli.formats.base import Capabilities, Writer, article_guid, public_records
 from balita_cli.formats.html import article_html, clean_text, plain_text
+from balita_cli.formats.links import lead_image, web_url
 from balita_cli.formats.streaming import json_line, write_json_array
 from balita_cli.records import Record
 
@@ -57,8 +60,8 @@ def news_object(record: Record, site: Site, version: str = "3.1") -> dict[str, A
         "located": clean_text(record.get("dateline")),
         "copyrightHolder": site.publisher,
         "expires": record.get("expires_at"),
-        "altIds": [{"role": "url", "value": record["url"]}, {"role": "id", "value": str(record["id"])}],
-        "associations": image_association(record),
+        "altIds": alt_ids(record),
+        "associations": image_association(record, site),
         "standard": {"name": "ninjs", "version": version, "schema": SCHEMA_URI.format(version=version)},
     }
     document = {key: value for key, value in document.items() if _present(value)}
@@ -78,30 +81,41 @@ def subjects(record: Record) -> list[dict[str, str]]:
     return found + [{"name": tag, "rel": "tag"} for tag in record.get("tags") or []]
 
 
+def alt_ids(record: Record) -> list[dict[str, str]]:
+    url = web_url(record.get("url"))
+    return ([{"role": "url", "value": url}] if url else []) + [{"role": "id", "value": str(record["id"])}]
+
+
 def info_sources(record: Record, site: Site) -> list[dict[str, str]]:
-    sources = [{"name": site.publisher, "role": "publisher", "uri": site.base_url}]
-    if record.get("source_name") or record.get("source_url"):
-        origin = {"name": record.get("source_name") or "", "role": "originator"}
-        if record.get("source_url"):
-            origin["uri"] = record["source_url"]
+    publisher = {"name": site.publisher, "role": "publisher"}
+    home = web_url(site.base_url)
+    sources = [{**publisher, "uri": home} if home else publisher]
+    source_url = web_url(record.get("source_url"))
+    if record.get("source_name") or source_url:
+        origin = {"name": record.get("source_name") or "", "role": "originator", "uri": source_url or ""}
         sources.append({key: value for key, value in origin.items() if value})
     return sources
 
 
-def image_association(record: Record) -> list[dict[str, Any]]:
-    if not record.get("image_url"):
+def image_association(record: Record, site: Site) -> list[dict[str, Any]]:
+    """The lead photo: the library's, with the site's JPEG renditions; else the hot-linked URL."""
+    image = lead_image(record, site)
+    if image is None:
         return []
-    picture: dict[str, Any] = {
-        "name": "featureimage",
-        "uri": record["image_url"],
-        "type": "picture",
-        "renditions": [{"name": "original", "href": record["image_url"]}],
-    }
-    if record.get("image_caption") or record.get("image_alt"):
-        text = record.get("image_caption") or record.get("image_alt")
-        picture["descriptions"] = [{"role": "caption", "value": clean_text(text)}]
-    if record.get("image_credit"):
-        picture["by"] = clean_text(record["image_credit"])
+    if image.library:
+        renditions = [
+            {"name": f"jpeg-{width}", "href": url, "contentType": media_type, "width": width, "height": height}
+            for url, width, height, media_type in image.renditions
+        ]
+    else:
+        renditions = [{"name": "original", "href": image.url}]
+    picture: dict[str, Any] = {"name": "featureimage", "uri": image.url, "type": "picture", "renditions": renditions}
+    descriptions = [{"role": role, "contentType": "text/plain", "value": text}
+                    for role, text in (("caption", image.caption), ("alt", image.alt)) if text]  # fmt: skip
+    if descriptions:
+        picture["descriptions"] = descriptions
+    if image.credit:
+        picture["by"] = image.credit
     return [picture]
 
 

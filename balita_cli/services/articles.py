@@ -23,7 +23,7 @@ from balita_cli.errors import Conflict, InvalidInput, NotFound
 from balita_cli.models import Article, ArticleAuthor, ArticleSlug, ArticleTag, Author, Photo, Revision, Section, Tag
 from balita_cli.records import Record, word_count
 from balita_cli.schema import BY_NAME, EDITOR_FIELDS, ArticleInput, Kind, check_text, check_value
-from balita_cli.services import reading, taxonomy
+from balita_cli.services import permissions, reading, taxonomy
 from balita_cli.slugs import make_slug, term_slug, with_suffix
 from balita_cli.timeutil import utcnow
 from balita_cli.workflow import Status, publication_time
@@ -159,6 +159,7 @@ def create(session: Session, data: ArticleInput, *, who: str = "") -> int:
     if "title" not in values:
         raise InvalidInput("title cannot be empty")
     status = values["status"] = values.get("status") or Status.DRAFT
+    permissions.require(session, permissions.creating(values), own=True)
     values["created_at"] = values.get("created_at") or now
     values["updated_at"] = values.get("updated_at") or values["created_at"]
     values["published_at"] = publication_time(status, values.get("published_at"), values["created_at"])
@@ -283,6 +284,7 @@ def update(
     if unknown:
         raise InvalidInput(f"unknown field(s): {', '.join(sorted(unknown))}")
     values = column_values(changes.values)
+    permissions.require(session, permissions.changing(before, values), article_id)
     now = utcnow()
     previous = json.dumps({**reading.content(Database.of_session(session), article_id),
                            "updated_by": before["updated_by"]}, ensure_ascii=False)  # fmt: skip
@@ -361,6 +363,7 @@ def restore(session: Session, article_id: int, *, who: str = "") -> int:
 
 
 def purge(session: Session, article_id: int) -> None:
+    permissions.require(session, permissions.Action.PURGE)
     session.execute(delete(Article).where(col(Article.id) == article_id))
 
 

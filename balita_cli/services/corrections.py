@@ -17,7 +17,7 @@ from sqlmodel import col
 from balita_cli.errors import InvalidInput
 from balita_cli.models import Correction
 from balita_cli.schema import check_text
-from balita_cli.services import articles
+from balita_cli.services import articles, permissions
 from balita_cli.services.articles import ArticleChanges
 from balita_cli.timeutil import utcnow
 from balita_cli.workflow import Status, check_transition
@@ -59,6 +59,7 @@ def add_notices(session: Session, article_id: int, notices: Iterable[Mapping[str
 def correct(session: Session, article_id: int, text: str, *, seen_version: int | None = None, who: str = "") -> int:
     """Append a dated correction notice; the article gets a new version recording it."""
     notice = clean_notice("correction", text)
+    permissions.require(session, permissions.Action.CORRECT, article_id)
     version = articles.update(
         session, article_id, ArticleChanges(), seen_version=seen_version, who=who, note=f"correction: {notice}"
     )

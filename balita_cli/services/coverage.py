@@ -1,22 +1,36 @@
-"""Related coverage: other outlets' versions of a story, kept with it ("Also reported by")."""
+"""Related coverage: other outlets' versions of a story, kept with it ("Also reported by").
+
+The desk files an entry as related coverage of a story when their titles and leads read as
+one story (``balita_cli.text.similarity``); imports bring coverage along with a story. ``list
+--clusters`` shows which stories the most outlets are reporting.
+
+``add_coverage`` writes (a session); ``clusters`` reads (the DB-API path, no SQLAlchemy).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
-
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
-from sqlmodel import col
+from typing import TYPE_CHECKING, Any
 
 from balita_cli.errors import InvalidInput
-from balita_cli.models import Coverage
 from balita_cli.schema import check_text, check_url
-from balita_cli.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from balita_cli.db.dbapi import Database
+    from balita_cli.records import Record
+    from balita_cli.services.query import ArticleFilter, Window
 
 
 def add_coverage(session: Session, article_id: int, entries: Iterable[Mapping[str, Any]]) -> int:
     """Entries the story does not carry yet (by their external id); returns how many were added."""
+    from sqlalchemy import insert, select
+    from sqlmodel import col
+
+    from balita_cli.models import Coverage
+    from balita_cli.timeutil import utcnow
+
     rows: list[dict[str, Any]] = []
     for entry in entries:
         key = str(entry.get("external_id") or entry.get("url") or "")
@@ -36,3 +50,31 @@ def add_coverage(session: Session, article_id: int, entries: Iterable[Mapping[st
     if rows:
         session.execute(insert(Coverage), rows)
     return len(rows)
+
+
+def outlet_names(record: Mapping[str, Any]) -> list[str]:
+    """The other outlets a story's related coverage names, each once, in the order filed."""
+    names = (str(item.get("source_name") or "") for item in record.get("coverage") or [])
+    return list(dict.fromkeys(name for name in names if name))
+
+
+def clusters(db: Database, flt: ArticleFilter, window: Window, base_url: str) -> list[Record]:
+    """Stories matching ``flt`` that other outlets reported too, the most outlets first (then the
+    newest), each record with ``outlets`` (the story's own outlet counts) and
+    ``also_reported_by`` (the other outlets' names)."""
+    from balita_cli.services import reading
+    from balita_cli.services.query import where_clause
+
+    where = where_clause(db, flt)
+    bounds, bound_params = window.sql()
+    sql = (
+        "SELECT article.id, count(DISTINCT coverage.source_name) AS related FROM article "
+        f"JOIN coverage ON coverage.article_id = article.id WHERE {where.sql} "
+        "GROUP BY article.id ORDER BY related DESC, max(article.created_at) DESC, article.id DESC" + bounds
+    )
+    counts = {int(row[0]): int(row[1]) for row in db.rows(sql, [*where.params, *bound_params])}
+    found = []
+    for record in reading.records_for(db, list(counts), base_url):
+        names = outlet_names(record)
+        found.append({**record, "outlets": 1 + counts[record["id"]], "also_reported_by": ", ".join(names)})
+    return found

@@ -6,6 +6,11 @@ its batch is kept. Articles are created by ``articles.create``, the same call as
 Importing the same input twice creates nothing new: a record is matched on its external id
 (``wxr:<guid>``, ``ghost:<id>``, ``feed:<guid>``, ``md:<path>``…), else on its slug.
 
+Old addresses come in as aliases: an old slug, or any other path of the site the story came from
+(``/2019/05/old-title/``), kept as a path so the site can keep it resolving. A section, tag or
+author spelled several ways in one import ("Maria Santos" on eleven posts, "maria santos" on one)
+is one term; it is named by the spelling most of the import uses, not by the first one met.
+
 ``--update`` refreshes an article's content from its source, never its status (a retraction is
 final, a publication is an editor's decision), and never over an editor's own changes: an
 article edited since it was imported is reported as a conflict and left as it is.
@@ -26,11 +31,11 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from balita_cli.errors import BalitaError, Conflict, InvalidInput
-from balita_cli.formats.readers.base import ReadItem, Rejected, Skipped
-from balita_cli.models import Article, Revision
+from balita_cli.formats.readers.base import ReadItem, Rejected, Skipped, alias_of
+from balita_cli.models import Article, Author, Revision, Section, Tag
 from balita_cli.schema import BY_NAME, EDITOR_FIELDS, ArticleInput, Kind, check_language, is_web_url, strip_controls
 from balita_cli.services import articles
-from balita_cli.slugs import make_slug
+from balita_cli.slugs import make_slug, term_slug
 
 DEFAULT_BATCH_SIZE = 200
 IMPORT_NOTE = "imported from "
@@ -104,17 +109,23 @@ def run_import(
     written.
     """
     summary = summary or ImportSummary(dry_run=settings.dry_run)
+    spellings = Spellings()
     batches = [items] if settings.dry_run else _batches(items, settings.batch_size)
     for batch in batches:
         pending = ImportSummary(dry_run=settings.dry_run)
         with open_session() as session:
             _take_turn(session)
             for item in batch:
-                _handle(session, item, pending, settings)
+                _handle(session, item, pending, settings, spellings)
                 on_item()
             if settings.dry_run:
+                pending.warnings.extend(spellings.settle(session))
                 session.rollback()
         _add(summary, pending)
+    if not settings.dry_run and spellings.to_settle():
+        with open_session() as session:
+            _take_turn(session)
+            summary.warnings.extend(spellings.settle(session))
     return summary
 
 
@@ -137,7 +148,9 @@ def _add(total: ImportSummary, batch: ImportSummary) -> None:
     total.warnings.extend(batch.warnings)
 
 
-def _handle(session: Session, item: ReadItem, summary: ImportSummary, settings: ImportSettings) -> None:
+def _handle(
+    session: Session, item: ReadItem, summary: ImportSummary, settings: ImportSettings, spellings: Spellings
+) -> None:
     if isinstance(item, Skipped):
         summary.skipped[item.kind] += 1
         return
@@ -145,6 +158,7 @@ def _handle(session: Session, item: ReadItem, summary: ImportSummary, settings: 
         summary.rejected += 1
         summary.problems.append(Problem(item.origin, item.reason))
         return
+    spellings.look_up(session, item)
     try:
         with session.begin_nested():
             outcome = import_record(session, item, settings)
@@ -157,6 +171,8 @@ def _handle(session: Session, item: ReadItem, summary: ImportSummary, settings: 
         summary.problems.append(Problem(item.origin, exc.message))
         return
     setattr(summary, outcome, getattr(summary, outcome) + 1)
+    if outcome != "duplicates":
+        spellings.count(item)
     summary.warnings.extend(Problem(item.origin, note) for note in item.notes)
 
 
@@ -166,7 +182,11 @@ def import_record(session: Session, record: ArticleInput, settings: ImportSettin
     _photo_in_library(session, prepared)
     existing = find_existing(session, prepared)
     if existing is None:
-        articles.create(session, prepared, who=settings.who)
+        aliases = prepared.get("aliases") or []
+        prepared["aliases"] = []  # kept below, paths as paths (articles.create keeps slugs only)
+        article_id = articles.create(session, prepared, who=settings.who)
+        for alias in aliases:
+            _keep_alias(session, article_id, alias, prepared)
         return "created"
     if settings.update and refresh(session, existing, prepared, settings):
         return "updated"
@@ -187,7 +207,23 @@ def prepare(record: ArticleInput, settings: ImportSettings) -> ArticleInput:
     slug = make_slug(unquote(str(record.get("slug") or ""))) if record.get("slug") else ""
     prepared["slug"] = slug or None
     prepared["language"] = check_language(str(record.get("language") or settings.language))
+    if "aliases" in prepared:
+        prepared["aliases"] = _aliases(prepared.get("aliases") or [], prepared.notes)
     return prepared
+
+
+def _aliases(values: Iterable[Any], notes: list[str]) -> list[str]:
+    """Old addresses as the article keeps them (see ``alias_of``); what cannot be kept is noted."""
+    kept: list[str] = []
+    for value in values:
+        try:
+            alias = alias_of(value)
+        except InvalidInput as exc:
+            notes.append(f"{exc.message}; not kept")
+            continue
+        if alias not in kept:
+            kept.append(alias)
+    return kept
 
 
 def _without_controls(name: str, value: Any) -> Any:
@@ -310,7 +346,7 @@ def refresh(session: Session, article_id: int, record: ArticleInput, settings: I
         )
     wanted = _differences(now, theirs, theirs)
     added = corrections.add_notices(session, article_id, record.get("corrections") or ())
-    added += sum(_keep_alias(session, article_id, alias) for alias in record.get("aliases") or ())
+    added += sum(_keep_alias(session, article_id, alias, record) for alias in record.get("aliases") or ())
     if not wanted:
         return added > 0
     changes = documents.changes_from(wanted, UTC)
@@ -322,12 +358,89 @@ def _slugs(names: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(make_slug(name) for name in names))
 
 
-def _keep_alias(session: Session, article_id: int, alias: str) -> int:
-    slug = make_slug(unquote(alias))
-    if not slug:
-        return 0
+def _keep_alias(session: Session, article_id: int, alias: str, record: ArticleInput) -> int:
+    """Keep an old address (a slug, or a path: see ``prepare``) resolving to the article."""
     try:
         with session.begin_nested():
-            return int(articles.keep_old_slug(session, article_id, slug))
-    except Conflict:
+            return int(articles.keep_old_slug(session, article_id, alias))
+    except Conflict as exc:
+        record.notes.append(f"alias {alias!r} not kept: {exc.message}")
         return 0
+
+
+# ---------------------------------------------------------------- spellings of terms
+
+TERM_FIELDS: dict[str, type[Section] | type[Tag] | type[Author]] = {"section": Section, "tags": Tag, "authors": Author}
+
+
+@dataclass
+class Spellings:
+    """How each section, tag and author is written across one import.
+
+    Terms are one by slug ("Maria Santos" and "maria santos" are one author), and the first
+    spelling met creates the term. One mistyped byline must not rename every story of that
+    author, so at the end each term this import created is named by the spelling most of its
+    records use; on a tie, one that reads as a name ("Maria Santos") over one that reads as a
+    login ("maria-santos"), then the first met. A term that was there before keeps its name:
+    the newsroom named it.
+    """
+
+    counts: dict[tuple[str, str], Counter[str]] = field(default_factory=dict)
+    existed: dict[tuple[str, str], bool] = field(default_factory=dict)
+
+    @staticmethod
+    def _terms(record: ArticleInput) -> Iterator[tuple[str, str, str]]:
+        for name in TERM_FIELDS:
+            value = record.get(name)
+            for spelling in [value] if isinstance(value, str) else value or []:
+                cleaned = " ".join(str(spelling).split())
+                try:
+                    yield name, term_slug(_KINDS[name], cleaned), cleaned
+                except InvalidInput:
+                    continue
+
+    def look_up(self, session: Session, record: ArticleInput) -> None:
+        """Note, before the record is written, which of its terms the database holds already."""
+        for name, slug, _spelling in self._terms(record):
+            if (name, slug) not in self.existed:
+                kind = TERM_FIELDS[name]
+                found = session.execute(select(col(kind.id)).where(col(kind.slug) == slug)).first()
+                self.existed[(name, slug)] = found is not None
+
+    def count(self, record: ArticleInput) -> None:
+        for name, slug, spelling in self._terms(record):
+            if not self.existed.get((name, slug), True):
+                self.counts.setdefault((name, slug), Counter())[spelling] += 1
+
+    def to_settle(self) -> bool:
+        return any(len(spellings) > 1 for spellings in self.counts.values())
+
+    def settle(self, session: Session) -> list[Problem]:
+        """Rename each term this import created to its usual spelling; what was renamed, as warnings."""
+        from sqlalchemy import update
+
+        from balita_cli.services.taxonomy import forget_known_terms
+
+        renamed: list[Problem] = []
+        for (name, slug), spellings in self.counts.items():
+            if len(spellings) < 2:
+                continue
+            first = list(spellings)
+            best = max(first, key=lambda s: (spellings[s], _reads_as_name(s), -first.index(s)))
+            kind = TERM_FIELDS[name]
+            statement = update(kind).where(col(kind.slug) == slug, col(kind.name) != best)
+            result = session.execute(statement.values(name=best))
+            if getattr(result, "rowcount", 0):
+                others = ", ".join(f"{s!r} ({spellings[s]})" for s in first if s != best)
+                renamed.append(Problem(_KINDS[name], f"{best!r} ({spellings[best]}) is also written {others}; "
+                                                     f"named {best!r}"))  # fmt: skip
+        forget_known_terms(session)
+        return renamed
+
+
+_KINDS = {"section": "section", "tags": "tag", "authors": "author"}
+
+
+def _reads_as_name(spelling: str) -> bool:
+    """ "Maria Santos" reads as a name; "maria-santos" or "msantos" as a login."""
+    return " " in spelling or any(char.isupper() for char in spelling)

@@ -1,17 +1,23 @@
-"""Status changes: publish now or later, unpublish, archive, and the cron job's due run."""
+"""Status changes: publish now or later, unpublish, archive, and the cron job's due run.
+
+A story that leads with a photo of the media library goes out only when that photo has alt
+text: ``publish`` (now or scheduled) refuses, naming the photo, unless forced. The due run never
+refuses: a story scheduled before the rule, or forced, or whose photo lost its alt text since,
+is published on time and reported in ``DueRun.missing_alt`` for the cron mail to show.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from balita_cli.errors import InvalidInput
-from balita_cli.models import Article
+from balita_cli.models import Article, Photo
 from balita_cli.services import articles
 from balita_cli.services.articles import ArticleChanges
 from balita_cli.timeutil import utcnow
@@ -36,11 +42,45 @@ def change_status(
     )  # fmt: skip
 
 
-def publish(session: Session, article_id: int, *, at: datetime | None = None, who: str = "") -> int:
-    """Publish now, or schedule for ``at`` when it lies in the future."""
+class MissingAltText(InvalidInput):
+    """The article's lead photo has no alt text, so readers of screen readers would get nothing."""
+
+
+def photo_without_alt(session: Session, article_id: int) -> int | None:
+    """The id of the article's library photo when that photo has no alt text, else None."""
+    row = session.execute(
+        select(col(Photo.id), col(Photo.alt)).join(Article, col(Article.image_id) == col(Photo.id))
+        .where(col(Article.id) == article_id)
+    ).first()  # fmt: skip
+    if row is None or str(row[1] or "").strip():
+        return None
+    return cast(int, row[0])
+
+
+def require_alt(session: Session, article_id: int, *, action: str = "cannot be published", hint: str = "") -> None:
+    """Refuse, naming the photo and the fix, when the article's lead photo has no alt text."""
+    photo_id = photo_without_alt(session, article_id)
+    if photo_id is not None:
+        raise MissingAltText(
+            f"article {article_id} {action}: its photo {photo_id} has no alt text; "
+            f'add it with: balita media edit {photo_id} --alt "…"{hint}'
+        )
+
+
+LIVE = frozenset({Status.PUBLISHED, Status.SCHEDULED})
+
+
+def publish(
+    session: Session, article_id: int, *, at: datetime | None = None, who: str = "", force: bool = False
+) -> int:
+    """Publish now, or schedule for ``at`` when it lies in the future; refused when the lead
+    photo has no alt text, unless ``force``."""
     now = utcnow()
     before = articles.current(session, article_id)
     status = Status(before["status"])
+    if not force:
+        doing = "scheduled" if at is not None and at > now else "published"
+        require_alt(session, article_id, action=f"cannot be {doing}", hint=" (or publish --force)")
     if at is not None and at > now:
         if status is Status.SCHEDULED:
             return articles.update(
@@ -73,6 +113,7 @@ def archive(session: Session, article_id: int, *, who: str = "") -> int:
 class DueRun:
     published: list[int] = field(default_factory=list)
     expired: list[int] = field(default_factory=list)
+    missing_alt: list[tuple[int, int]] = field(default_factory=list)  # (article, photo) published anyway
 
 
 def _due(session: Session, status: Status, column: Any, moment: datetime) -> list[tuple[int, Any]]:
@@ -99,6 +140,9 @@ def run_due(session: Session, *, now: datetime | None = None, who: str = "") -> 
         change_status(session, article_id, Status.PUBLISHED, who=who, note="published on schedule",
                       extra={"published_at": scheduled_at, "scheduled_at": None})  # fmt: skip
         run.published.append(article_id)
+        photo_id = photo_without_alt(session, article_id)
+        if photo_id is not None:  # never stuck: the schedule is kept, and the desk is told
+            run.missing_alt.append((article_id, photo_id))
     for article_id, _expires in _due(session, Status.PUBLISHED, col(Article.expires_at), moment):
         change_status(session, article_id, Status.ARCHIVED, who=who, note="expired")
         run.expired.append(article_id)

@@ -19,6 +19,7 @@ from sqlmodel import col
 from balita_cli.errors import Conflict, NotFound
 from balita_cli.models import Article, ArticleAuthor, ArticleTag, Author, Section, Tag
 from balita_cli.schema import MAX_EMAIL_LENGTH, check_name
+from balita_cli.services import permissions
 from balita_cli.slugs import term_slug
 
 Term = TypeVar("Term", Tag, Section, Author)
@@ -97,6 +98,7 @@ EXTRA_LIMITS = {"email": MAX_EMAIL_LENGTH, "bio": 5000, "description": 5000}
 def create(session: Session, kind: type[Term], name: str, **extra: str) -> Term:
     from balita_cli.schema import check_text
 
+    permissions.require(session, permissions.Action.TERMS)
     slug = term_slug(kind_name(kind), name)
     for field_name, value in extra.items():
         check_text(field_name, value, limit=EXTRA_LIMITS.get(field_name), prose=field_name != "email")
@@ -137,6 +139,7 @@ def articles_using(session: Session, kind: type[Term], term_id: int) -> int:
 
 
 def rename(session: Session, kind: type[Term], ref: str, new_name: str) -> Term:
+    permissions.require(session, permissions.Action.TERMS)
     forget_known_terms(session)
     term = get(session, kind, ref)
     new_slug = term_slug(kind_name(kind), new_name)
@@ -152,6 +155,7 @@ def rename(session: Session, kind: type[Term], ref: str, new_name: str) -> Term:
 
 def merge(session: Session, kind: type[Term], sources: Sequence[str], target_name: str) -> tuple[Term, int]:
     """Move every article from ``sources`` onto ``target`` and delete the sources."""
+    permissions.require(session, permissions.Action.TERMS)
     forget_known_terms(session)
     target = get_or_create(session, kind, target_name)
     moved = 0
@@ -182,6 +186,7 @@ def _move_links(session: Session, kind: type, source_id: int, target_id: int) ->
 
 def remove(session: Session, kind: type[Term], ref: str) -> tuple[Term, int]:
     """Delete a term; its links go with it (sections are cleared from their articles)."""
+    permissions.require(session, permissions.Action.TERMS)
     forget_known_terms(session)
     term = get(session, kind, ref)
     used = articles_using(session, kind, _id(term))

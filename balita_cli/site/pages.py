@@ -1,8 +1,8 @@
 """Where each page lives and what its template is given: plain dicts made from article records.
 
 Paths are relative to the output directory; links inside a page are relative to the page (so the
-site works from any base path and straight from disk), while canonical URLs and JSON-LD use the
-site's absolute base URL.
+site works from any base path and straight from disk), while canonical URLs, OpenGraph and
+JSON-LD use the site's absolute base URL.
 """
 
 from __future__ import annotations
@@ -12,12 +12,16 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
 from balita_cli.config import Site
+from balita_cli.records import Terms, derive_summary
 from balita_cli.site.content import last_change, render_body, safe_url
-from balita_cli.words import display_time
+from balita_cli.site.photos import Picture
+from balita_cli.site.related import Neighbours
+from balita_cli.words import display_date, display_time, words_for
 
 Record = dict[str, Any]
 INDEX = "index.html"
@@ -25,6 +29,16 @@ INDEX = "index.html"
 UPDATE_GRACE = timedelta(minutes=1)
 HEADLINE_LIMIT = 110  # what search engines read of a NewsArticle headline
 LIST_KINDS = {"section": "sections", "tag": "tags", "author": "authors"}
+# How wide a photo is drawn at each place of a page (the `sizes` attribute).
+SIZES = {
+    "lead": "(min-width: 1200px) 760px, (min-width: 800px) 62vw, 100vw",
+    "article": "(min-width: 900px) 760px, 100vw",
+    "tier": "(min-width: 1200px) 270px, (min-width: 800px) 22vw, 100vw",
+    "thumb": "(min-width: 800px) 160px, 33vw",
+}
+FRONT_TIER = 4  # stories under the lead
+SECTION_BLOCK = 4  # stories per section block on the front page
+LATEST = 10  # headlines in the "Latest" column
 
 
 def article_dir(slug: str) -> str:
@@ -49,88 +63,178 @@ def absolute(site: Site, directory: str) -> str:
     return f"{site.base_url.rstrip('/')}/{directory}"
 
 
+def site_path(site: Site) -> str:
+    """The path of the site's root on its server ("/" or "/news/"): for pages served at any depth."""
+    path = urlsplit(site.base_url).path.rstrip("/")
+    return f"{path}/"
+
+
 def _local(value: str | None, site: Site) -> datetime | None:
     return datetime.fromisoformat(value).astimezone(site.tz) if value else None
 
 
-def _time_view(value: datetime | None, language: str) -> dict[str, str] | None:
+def time_view(value: datetime | None, language: str) -> dict[str, str] | None:
+    """``{iso, text, date}``: whole seconds in ``<time datetime>`` (HTML allows three digits at most)."""
     if value is None:
         return None
-    return {"iso": value.isoformat(), "text": display_time(value, language)}
+    return {"iso": value.replace(microsecond=0).isoformat(), "text": display_time(value, language),
+            "date": display_date(value, language)}  # fmt: skip
 
 
 def links_of(terms: Sequence[tuple[str, str]], kind: str) -> list[dict[str, str]]:
     return [{"name": name, "path": term_dir(kind, slug)} for name, slug in terms]
 
 
-def entry_view(record: Record, site: Site) -> dict[str, Any]:
-    """What a list shows of an article: title, link, time, summary (none when retracted)."""
+def picture_view(picture: Picture | None, record: Record) -> dict[str, Any] | None:
+    """The photo as templates draw it (paths relative to the site root), or the record's
+    ``image_url`` (http(s) only) when it has no library photo."""
+    if picture is not None:
+        main = _nearest(picture.of_format(picture.fallback), 1024)
+        return {
+            "local": True,
+            "webp": [(plan.relative_path, plan.width) for plan in picture.of_format("webp")],
+            "fallback": [(plan.relative_path, plan.width) for plan in picture.of_format(picture.fallback)],
+            "src": main.relative_path,
+            "width": main.width,
+            "height": main.height,
+            "alt": picture.alt,
+            "caption": picture.caption,
+            "credit": picture.credit,
+        }
+    url = safe_url(record.get("image_url") or "")
+    if not url:
+        return None
+    return {"local": False, "src": url, "alt": record.get("image_alt") or "",
+            "caption": record.get("image_caption") or "", "credit": record.get("image_credit") or ""}  # fmt: skip
+
+
+def _nearest(plans: Sequence[Any], width: int) -> Any:
+    fitting = [plan for plan in plans if plan.width <= width]
+    return fitting[-1] if fitting else plans[0]
+
+
+def share_image(site: Site, picture: Picture | None, record: Record) -> dict[str, Any] | None:
+    """What OpenGraph and Twitter cards show: the widest JPEG rendition (as feeds link it), or the
+    record's own http(s) image URL."""
+    if picture is not None:
+        plan = picture.largest("jpeg")
+        return {"url": absolute(site, plan.relative_path), "width": plan.width, "height": plan.height,
+                "alt": picture.alt, "type": plan.media_type}  # fmt: skip
+    url = safe_url(record.get("image_url") or "")
+    if not url:
+        return None
+    return {"url": url, "alt": record.get("image_alt") or "", "width": None, "height": None, "type": None}
+
+
+def entry_view(record: Record, terms: Terms, site: Site, picture: Picture | None) -> dict[str, Any]:
+    """What a list shows of an article: title, link, time, summary (none when retracted), photo."""
     language = record["language"] or site.language
     published = _local(record["published_at"], site)
     retracted = record["status"] == "retracted"
+    section = next(iter(links_of(terms["section"], "section")), None)
     return {
+        "id": record["id"],
         "title": record["title"],
         "path": article_dir(record["slug"]),
         "summary": "" if retracted else record["summary"],
         "retracted": retracted,
+        "status": record["status"],
+        "preview": bool(record.get("preview")),
         "lang": language,
-        "published": _time_view(published, language),
-        "section": record["section"],
+        "published": time_view(published, language),
+        "section": section,
+        "section_slug": terms["section"][0][1] if terms["section"] else "",
         "authors": record["authors"],
         "source_name": record["source_name"],
+        "featured": bool(record.get("featured")),
+        "image": None if retracted else picture_view(picture, record),
+        # What the image follows from, for the hashes that decide whether a list page is redrawn.
+        "image_key": None if retracted else (picture.identity() if picture else record.get("image_url")),
     }
 
 
-def article_view(record: Record, terms: dict[str, list[tuple[str, str]]], site: Site) -> dict[str, Any]:
+def _notices(record: Record, site: Site, language: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """Corrections, and the retraction once: its reason with the date of its notice (the reason
+    and the notice carry the same words, and a reader should read them once)."""
+    notices = [
+        {"kind": c["kind"], "text": c["text"], "time": time_view(_local(c["created_at"], site), language)}
+        for c in record["corrections"]
+    ]
+    corrections = [n for n in notices if n["kind"] != "retraction"]
+    if record["status"] != "retracted":
+        return corrections, None
+    retractions = [n for n in notices if n["kind"] == "retraction"]
+    reason = record["retraction_reason"] or ""
+    texts = [reason] if reason else []
+    texts += [n["text"] for n in retractions if n["text"] and n["text"] not in texts]
+    when = retractions[-1]["time"] if retractions else None
+    return corrections, {"texts": texts, "time": when}
+
+
+def article_view(record: Record, terms: Terms, site: Site, picture: Picture | None,
+                 neighbours: Neighbours) -> dict[str, Any]:  # fmt: skip
     """What the article template shows; a retracted article keeps its title and notices only."""
     language = record["language"] or site.language
     retracted = record["status"] == "retracted"
     published = _local(record["published_at"], site)
     updated = _local(record["updated_at"], site)
     show_updated = published is not None and updated is not None and updated - published > UPDATE_GRACE
-    notices = [
-        {
-            "kind": c["kind"],
-            "text": c["text"],
-            "time": _time_view(_local(c["created_at"], site), language),
-        }
-        for c in record["corrections"]
-    ]
+    corrections, retraction = _notices(record, site, language)
     return {
+        "id": record["id"],
         "title": record["title"],
         "subtitle": record["subtitle"],
-        "summary": "" if retracted else record["summary"],
+        # A summary made from the first paragraph would be read twice: the standfirst is only a
+        # summary an editor wrote.
+        "summary": "" if retracted or record["summary"] == derive_summary(record["body"]) else record["summary"],
         "lang": language,
+        "status": record["status"],
+        "preview": bool(record.get("preview")),
+        "scheduled": time_view(_local(record.get("scheduled_at"), site), language),
         "retracted": retracted,
-        "retraction_reason": record["retraction_reason"],
-        "body_html": "" if retracted else Markup(render_body(record["body"])),
+        "retraction": retraction,
+        "body_html": "" if retracted else Markup(render_body(record["body"])),  # noqa: S704  (sanitised by nh3)
         "dateline": record["dateline"],
-        "published": _time_view(published, language),
-        "updated": _time_view(updated, language) if show_updated else None,
+        "published": time_view(published, language),
+        "updated": time_view(updated, language) if show_updated else None,
         "section": next(iter(links_of(terms["section"], "section")), None),
         "tags": links_of(terms["tag"], "tag"),
         "authors": links_of(terms["author"], "author"),
         "source_name": record["source_name"],
         "source_url": safe_url(record["source_url"]),
-        "image": None if retracted else _image(record),
-        "corrections": [n for n in notices if n["kind"] != "retraction"],
-        "retractions": [n for n in notices if n["kind"] == "retraction"],
+        "coverage": _coverage(record),
+        "image": None if retracted else picture_view(picture, record),
+        "corrections": corrections,
+        "related": [_linked(entry, site, language) for entry in neighbours.related],
+        "newer": _linked(neighbours.newer, site, language) if neighbours.newer else None,
+        "older": _linked(neighbours.older, site, language) if neighbours.older else None,
         "canonical": safe_url(record["canonical_url"]) or record["url"],
         "url": record["url"],
     }
 
 
-def _image(record: Record) -> dict[str, str] | None:
-    url = safe_url(record["image_url"])
-    if not url:
-        return None
-    return {"url": url, "alt": record["image_alt"], "caption": record["image_caption"],
-            "credit": record["image_credit"]}  # fmt: skip
+def _linked(entry: Any, site: Site, language: str) -> dict[str, Any]:
+    return {"title": entry["title"], "path": article_dir(entry["slug"]),
+            "published": time_view(_local(entry["published_at"], site), language)}  # fmt: skip
 
 
-def news_article_ld(record: Record, terms: dict[str, list[tuple[str, str]]], site: Site) -> dict[str, Any]:
+def _coverage(record: Record) -> list[dict[str, str]]:
+    """Other outlets that reported the story, once each, linked where their URL is http(s)."""
+    seen: dict[str, dict[str, str]] = {}
+    for item in record.get("coverage") or []:
+        name = " ".join(str(item.get("source_name") or "").split())
+        if name and name.casefold() not in seen and name.casefold() != (record["source_name"] or "").casefold():
+            seen[name.casefold()] = {"name": name, "url": safe_url(str(item.get("url") or ""))}
+    return list(seen.values())
+
+
+def news_article_ld(record: Record, terms: Terms, site: Site, picture: Picture | None,
+                    logo: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
     """schema.org NewsArticle for search engines; a retracted article carries no description."""
     home = f"{site.base_url.rstrip('/')}/"
+    publisher = {"@type": "NewsMediaOrganization", "name": site.publisher, "url": home,
+                 "logo": {"@type": "ImageObject", "url": logo["url"], "width": logo["width"],
+                          "height": logo["height"]}}  # fmt: skip
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -138,14 +242,14 @@ def news_article_ld(record: Record, terms: dict[str, list[tuple[str, str]]], sit
         "url": record["url"],
         "mainEntityOfPage": safe_url(record["canonical_url"]) or record["url"],
         "inLanguage": record["language"] or site.language,
-        "datePublished": record["published_at"],
-        "dateModified": last_change([record]),
+        "datePublished": _seconds(record["published_at"]),
+        "dateModified": _seconds(last_change([record])),
         "author": [
             {"@type": "Person", "name": name, "url": absolute(site, term_dir("author", slug))}
             for name, slug in terms["author"]
         ]
         or [{"@type": "Organization", "name": site.publisher, "url": home}],
-        "publisher": {"@type": "Organization", "name": site.publisher, "url": home},
+        "publisher": publisher,
     }
     if record["section"]:
         data["articleSection"] = record["section"]
@@ -153,11 +257,25 @@ def news_article_ld(record: Record, terms: dict[str, list[tuple[str, str]]], sit
         data["keywords"] = record["tags"]
     if record["status"] != "retracted":
         data["description"] = record["summary"]
-        if safe_url(record["image_url"]):
-            data["image"] = [record["image_url"]]
+        if picture is not None:
+            data["image"] = [absolute(site, crop.path) for crop in picture.crops]
+        elif safe_url(record["image_url"]):
+            data["image"] = [safe_url(record["image_url"])]
+    notices = [
+        {"@type": "CorrectionComment", "text": c["text"], "datePublished": _seconds(c["created_at"])}
+        for c in record["corrections"]
+    ]
+    if notices:
+        data["correction"] = notices
     if safe_url(record["source_url"]):
-        data["isBasedOn"] = record["source_url"]
+        data["isBasedOn"] = safe_url(record["source_url"])
+    if record["source_name"]:
+        data["backstory"] = f"An excerpt of a story first published by {record['source_name']}."
     return data
+
+
+def _seconds(value: str | None) -> str | None:
+    return datetime.fromisoformat(value).replace(microsecond=0).isoformat() if value else None
 
 
 def _headline(title: str) -> str:
@@ -171,6 +289,9 @@ def script_json(data: dict[str, Any]) -> Markup:
     return Markup(escaped)  # noqa: S704  (escaped above for the script context)
 
 
+# ---------------------------------------------------------------- list pages
+
+
 @dataclass
 class ListPage:
     directory: str
@@ -179,11 +300,13 @@ class ListPage:
     entries: list[dict[str, Any]]
     newer: str | None
     older: str | None
+    numbers: list[tuple[int, str]]  # every page: (number, directory)
 
 
 def paginate(base: str, entries: Sequence[dict[str, Any]], size: int) -> Iterator[ListPage]:
     """Pages of ``size`` entries; an empty list still gets its first page."""
     total = max(1, -(-len(entries) // size))
+    numbers = [(number, page_dir(base, number)) for number in range(1, total + 1)]
     for number in range(1, total + 1):
         yield ListPage(
             directory=page_dir(base, number),
@@ -192,4 +315,40 @@ def paginate(base: str, entries: Sequence[dict[str, Any]], size: int) -> Iterato
             entries=list(entries[(number - 1) * size : number * size]),
             newer=page_dir(base, number - 1) if number > 1 else None,
             older=page_dir(base, number + 1) if number < total else None,
+            numbers=_window(numbers, number),
         )
+
+
+def _window(numbers: list[tuple[int, str]], current: int) -> list[tuple[int, str]]:
+    """Page numbers to link: the first, the last, and two either side of the current one."""
+    return [(n, d) for n, d in numbers if n in (1, len(numbers)) or abs(n - current) <= 2]
+
+
+def list_heading(kind: str, name: str, language: str) -> str:
+    """ "Tag: Inflation", "Author: Maria Santos"; a section is its name ("Politics")."""
+    if kind == "section":
+        return name
+    return f"{words_for(language)[kind]}: {name}"
+
+
+def page_title(heading: str, number: int, language: str) -> str:
+    """ "Politics — page 2"."""
+    return heading if number == 1 else f"{heading} — {words_for(language)['page']} {number}"
+
+
+def front_page(entries: Sequence[dict[str, Any]], sections: Sequence[dict[str, str]]) -> dict[str, Any]:
+    """The front page: a lead (the newest featured story, else the newest), a tier of stories
+    under it, a block per section in the navigation's order, and the latest headlines."""
+    readable = [entry for entry in entries if not entry["retracted"]]
+    lead = next((entry for entry in readable if entry["featured"]), readable[0] if readable else None)
+    shown = {lead["id"]} if lead else set()
+    tier = [entry for entry in readable if entry["id"] not in shown][:FRONT_TIER]
+    shown |= {entry["id"] for entry in tier}
+    blocks = []
+    for section in sections:
+        members = [e for e in readable if e["section"] and e["section"]["path"] == section["path"]]
+        fresh = [e for e in members if e["id"] not in shown][:SECTION_BLOCK]
+        shown |= {entry["id"] for entry in fresh}
+        if fresh:
+            blocks.append({"section": section, "entries": fresh})
+    return {"lead": lead, "tier": tier, "blocks": blocks, "latest": list(entries[:LATEST])}

@@ -11,7 +11,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, S
 from balita_cli.errors import InvalidInput
 from balita_cli.words import words_for
 
-STATIC_FILES = ("style.css",)
+STATIC_FILES = ("style.css", "search.js")
 
 
 def make_environment(template_dir: Path | None) -> Environment:

@@ -9,14 +9,17 @@ touch the database; the importing service writes what they yield.
 from __future__ import annotations
 
 import email.utils
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from balita_cli.errors import InvalidInput
-from balita_cli.schema import ArticleInput, strip_controls
+from balita_cli.schema import BY_NAME, ArticleInput, Kind, strip_controls
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class ReadOptions:
 
     zone: tzinfo = UTC
     source_name: str | None = None  # feed: overrides the name taken from the feed's host
+    intake: object | None = None  # feed: a source's policy (formats.readers.feed.Intake)
 
 
 class Reader:
@@ -146,3 +150,145 @@ def text_list(value: object) -> list[str]:
 def plain_name(text: str) -> str:
     """A tag, author or section name as a source gives it: one line, no control characters."""
     return " ".join(strip_controls(text).split())
+
+
+# ---------------------------------------------------------------- values by the schema's kind
+
+
+def input_value(name: str, value: Any) -> Any:
+    """A value of field ``name`` as an export gave it (JSON, YAML, or text) -> what ``ArticleInput``
+    takes: names as lists, times aware UTC, notices and coverage as lists of dicts, a status.
+
+    Text that should be a list or an object (a WXR meta value, a CSV cell) is read as JSON.
+    Raises InvalidInput for a value of the wrong shape.
+    """
+    from balita_cli.workflow import Status
+
+    kind = BY_NAME[name].kind
+    if value is None:
+        return None
+    if kind in {Kind.NAMES, Kind.SLUGS, Kind.NOTICES, Kind.COVERAGE} and isinstance(value, str):
+        value = _json_text(name, value) if value.strip().startswith("[") else value
+    if kind in {Kind.NAMES, Kind.SLUGS}:
+        return text_list(value)
+    if kind is Kind.NAME:
+        return str(value).strip() or None
+    if kind is Kind.TIME:
+        return parse_time(value, UTC)
+    if kind is Kind.BOOL:
+        return value in (True, "true", "True", "1", 1, "yes")
+    if kind is Kind.STATUS:
+        try:
+            return Status(str(value))
+        except ValueError:
+            raise InvalidInput(f"unknown status {str(value)[:40]!r}") from None
+    if kind is Kind.NOTICES:
+        return [_notice(item) for item in _list(value, name)]
+    if kind is Kind.COVERAGE:
+        return [_coverage(item) for item in _list(value, name)]
+    if kind is Kind.PHOTO:
+        if isinstance(value, str) and value.strip().startswith("{"):
+            value = _json_text(name, value)
+        return value if isinstance(value, dict | int) and not isinstance(value, bool) else str(value)
+    if isinstance(value, dict | list):
+        raise InvalidInput(f"{name} must be text, not {type(value).__name__}")
+    return str(value)
+
+
+def _json_text(name: str, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        raise InvalidInput(f"{name} is not valid JSON: {text[:40]!r}") from None
+
+
+def _list(value: Any, name: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise InvalidInput(f"{name} must be a list, not {type(value).__name__}")
+    return value
+
+
+def _coverage(item: Any) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise InvalidInput("a related coverage entry must be an object")
+    return {**item, "published_at": parse_time(item.get("published_at"), UTC)}
+
+
+def _notice(item: Any) -> dict[str, Any]:
+    if not isinstance(item, dict) or not item.get("text"):
+        raise InvalidInput("a correction needs a text")
+    return {"text": str(item["text"]), "created_at": parse_time(item.get("created_at"), UTC),
+            "kind": str(item.get("kind") or "correction")}  # fmt: skip
+
+
+def keep_summary_derived(record: ArticleInput) -> None:
+    """An exported summary that is only the body's first paragraph (what balita derives when none
+    was written) comes back as no summary, so it stays derived when the body changes."""
+    from balita_cli.records import derive_summary
+
+    summary = record.get("summary")
+    if summary and summary == derive_summary(str(record.get("body") or "")):
+        record["summary"] = ""
+
+
+# ---------------------------------------------------------------- old addresses
+
+# An alias is an old address of a story that must keep resolving: an old slug ("old-title", served
+# at /articles/old-title/), or any other path of the site it came from ("/2019/05/old-title/",
+# "/old-title.html"), kept with its leading slash. Paths are checked here, because the site writes
+# a redirect page at each: no ".." or hidden segments, no characters a file name cannot safely hold.
+MAX_ALIAS_LENGTH = 200  # the column's size
+_ARTICLE_PATH = re.compile(r"^/articles/([^/]+)/?$")
+_PATH_SEGMENT = re.compile(r"^[\w~!$&()+,=@.-]+$")
+FILE_SUFFIXES = (".html", ".htm")
+# First segments the site's own pages use; an alias there would stand in for one of them.
+RESERVED_TOP = frozenset({"sections", "tags", "authors", "media", "assets", "static", "page"})
+RESERVED_FILES = frozenset({"index.html", "404.html"})
+
+
+def alias_of(value: object) -> str:
+    """An old address as the article keeps it: a slug, or a path from the site root.
+
+    ``old-title`` and ``/articles/old-title/`` (balita's own permalink) give the slug
+    ``old-title``; ``/2019/05/old-title`` gives ``/2019/05/old-title/`` (a folder, as static sites
+    serve it) and ``2014/12/12/old.html`` gives ``/2014/12/12/old.html``. A full URL keeps its path.
+    Raises InvalidInput, with the reason, for what cannot be kept.
+    """
+    from balita_cli.slugs import make_slug
+
+    text = strip_controls(str(value)).strip()
+    shown = text[:60]
+    if text.lower().startswith(("http://", "https://")):
+        text = urlsplit(text).path
+    elif ":" in text.split("/", 1)[0] or text.startswith("//"):
+        raise InvalidInput(f"alias {shown!r} is not a path of this site")
+    text = unquote(text.split("#", 1)[0].split("?", 1)[0])
+    if "/" not in text:  # a bare word: an old slug, as balita's own exports and WordPress keep them
+        slug = make_slug(text)
+        if not slug:
+            raise InvalidInput(f"alias {shown!r} has no letters or digits")
+        return slug
+    segments = [segment for segment in text.split("/") if segment]
+    if not segments:
+        raise InvalidInput(f"alias {shown!r} is the site's home page")
+    if any(segment.startswith(".") or not _PATH_SEGMENT.match(segment) for segment in segments):
+        raise InvalidInput(f"alias {shown!r} has a part that cannot be a file name")
+    path = "/" + "/".join(segments)
+    article = _ARTICLE_PATH.match(path)
+    if article and make_slug(article.group(1)) == article.group(1):
+        return article.group(1)
+    last = segments[-1]
+    if segments[0] in RESERVED_TOP or (
+        len(segments) == 1 and (last in RESERVED_FILES or "." in last and not last.endswith(FILE_SUFFIXES))
+    ):
+        raise InvalidInput(f"alias {shown!r} is where the site keeps its own pages")  # fmt: skip
+    if not last.lower().endswith(FILE_SUFFIXES):
+        path += "/"
+    if len(path) > MAX_ALIAS_LENGTH:
+        raise InvalidInput(f"alias {shown!r} is longer than {MAX_ALIAS_LENGTH} characters")
+    return path
+
+
+def is_path_alias(alias: str) -> bool:
+    """Whether an alias is a path of the site (else it is an old slug)."""
+    return alias.startswith("/")

@@ -1,59 +1,198 @@
-"""RSS 2.0 and Atom feeds (a file or an http(s) URL), parsed with feedparser, for aggregation.
+"""Feeds: RSS 2.0, Atom and JSON Feed 1.0/1.1, from a file or an http(s) URL.
 
-Every entry becomes a draft for an editor to review, credited to the outlet it came from: the
-entry link is the source URL, the feed's site host the source name. The entry id (guid), else
-its link, identifies it, so re-reading a feed adds only what is new.
+One road for ``balita fetch`` (the desk, polling the sources it follows) and ``balita import
+feed`` (one-off files and URLs):
+
+Reading (``parse_feed``)
+    The bytes are sniffed first: a JSON document is read as a JSON Feed; an HTML page (the
+    outlet's home page instead of its feed: a common mistake) is one clear error; XML is
+    checked by defusedxml (entity bombs, external entities) and read by feedparser. Every entry
+    becomes an ``Entry`` of plain values, whatever format it came in.
+
+Attribution (``story``)
+    A story is credited to the outlet named by the caller: a source's name (``balita source
+    add "GMA News" …``), or ``--source-name``; else to the feed's own outlet, its site's host
+    (``philstar.com``), or, for a feed on a video or podcast platform (a YouTube channel), the
+    channel's name ("ABS-CBN News", never "youtube.com"). The entry's link is kept as the source
+    URL and the canonical URL; the entry's guid (else its link, else a hash of its content) as
+    the external id, so reading a feed again adds only what is new.
+
+The excerpt policy (``story``)
+    Another outlet's text is stored as an excerpt: at most ``excerpt_words`` words (120 unless
+    the source says otherwise), cut where a sentence or paragraph ends by
+    ``balita_cli.text.excerpt``, as plain paragraphs; every public output then adds "Read more
+    on <outlet>" with the link. The outlet's own summary is not stored besides (the summary is
+    derived from the excerpt), so the story holds at most that many of the outlet's words. The
+    full text, as sanitised HTML, only when the source was added with ``--full-text``.
+
+Images
+    Only a real picture is the story's image: ``media:content`` with ``medium="image"`` or an
+    image type, ``media:thumbnail``, an image enclosure, JSON Feed's ``image``. A video player
+    (YouTube's ``application/x-shockwave-flash`` URL) is not.
 """
 
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterator
+import hashlib
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from balita_cli.errors import InvalidInput
 from balita_cli.formats.html import html_to_text, sanitize
-from balita_cli.formats.readers.base import Reader, ReadItem, ReadOptions
-from balita_cli.schema import ArticleInput, is_web_url
+from balita_cli.formats.readers.base import Reader, ReadItem, ReadOptions, Rejected, plain_name
+from balita_cli.schema import ArticleInput, is_web_url, strip_controls
+from balita_cli.text.excerpt import DEFAULT_MAX_WORDS
 from balita_cli.workflow import Status
 
-FETCH_TIMEOUT_SECONDS = 30
-MAX_FEED_BYTES = 50 * 1024 * 1024
-USER_AGENT = "balita-import (+https://github.com/balita)"
+if TYPE_CHECKING:
+    from balita_cli.net import FetchPolicy
+
+MAX_FEED_BYTES = 50 * 1024 * 1024  # a file read from disk; URLs obey their FetchPolicy's limit
+MAX_KEY_LENGTH = 400  # longer guids are known by their hash (the external id column holds 500)
+MAX_ENTRY_TAGS = 20  # a feed's own categories kept per entry
+TITLE_WORDS = 12  # of an untitled entry's text, to stand in for its title
+# Where a feed's host names a platform, not an outlet: the channel's name is credited instead.
+PLATFORM_HOSTS = frozenset({
+    "youtube.com", "youtu.be", "vimeo.com", "dailymotion.com", "soundcloud.com", "anchor.fm",
+    "feeds.feedburner.com", "feedproxy.google.com", "podcasts.apple.com", "spotify.com",
+})  # fmt: skip
+JSON_FEED_VERSIONS = ("https://jsonfeed.org/version/1", "https://jsonfeed.org/version/1.1")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+# ---------------------------------------------------------------- what a feed holds
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One item of a feed, as plain values."""
+
+    key: str
+    """The entry's guid/id, else its link, else a hash of its content; ``feed:<key>`` is its external id."""
+    title: str
+    link: str
+    """The story at the outlet: an http(s) URL, or ""."""
+    html: str
+    """The outlet's text (its full content where the feed has it, else its description), as HTML."""
+    summary: str
+    """The feed's own description, as plain text."""
+    tags: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    image: str = ""
+    published: datetime | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def external_id(self) -> str:
+        return f"feed:{self.key}"
+
+
+@dataclass(frozen=True)
+class Feed:
+    kind: str  # "rss", "atom" or "json"
+    outlet: str  # who the feed says it is: its site's host, or a platform channel's name
+    entries: list[Entry] = field(default_factory=list)
+    skipped: list[Rejected] = field(default_factory=list)  # items that could not be read at all
+
+
+@dataclass(frozen=True)
+class Intake:
+    """How a feed's entries become stories: who is credited, how much text is kept, where they go.
+
+    ``balita fetch`` makes one from a source (``services.desk.intake_of``); ``import feed``
+    from a registered source named by ``--source-name``, else the defaults below.
+    """
+
+    source_name: str = ""  # credited; "" means the feed's own outlet
+    excerpt_words: int | None = DEFAULT_MAX_WORDS  # None: the full text (a source's --full-text)
+    section: str = ""
+    language: str = ""
+    tags: tuple[str, ...] = ()
+    status: Status = Status.DRAFT
+    fetch: FetchPolicy | None = None  # how URLs are fetched (None: the default policy)
+
+
+# ---------------------------------------------------------------- reading bytes
 
 
 def is_url(path: str) -> bool:
-    return path.startswith(("http://", "https://"))
+    """Anything with a scheme is fetched (and refused there unless it is http or https)."""
+    return bool(_SCHEME.match(path))
 
 
-def _fetch(url: str) -> bytes:
-    import urllib.error
-    import urllib.request
-
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_SECONDS) as response:  # noqa: S310 (http(s) only)
-            data: bytes = response.read(MAX_FEED_BYTES + 1)
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise InvalidInput(f"cannot fetch {url}: {getattr(exc, 'reason', exc)}") from None
-    if len(data) > MAX_FEED_BYTES:
-        raise InvalidInput(f"{url}: feed is larger than {MAX_FEED_BYTES // (1024 * 1024)} MB")
-    return data
-
-
-def _load(path: str) -> bytes:
+def load(path: str, policy: FetchPolicy | None = None) -> tuple[bytes, str]:
+    """The bytes of a feed file or URL, and the media type the server gave ("" for a file)."""
     if is_url(path):
-        return _fetch(path)
+        from balita_cli.net import FetchPolicy, fetch
+
+        fetched = fetch(path, policy or FetchPolicy())
+        return fetched.body, fetched.content_type
+    source = Path(path)
     try:
-        return Path(path).read_bytes()
+        if source.stat().st_size > MAX_FEED_BYTES:
+            raise InvalidInput(f"{path}: larger than the {MAX_FEED_BYTES // (1024 * 1024)} MB a feed may be")
+        return source.read_bytes(), ""
     except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def _refuse_hostile_xml(data: bytes, path: str) -> None:
+_BOMS = (b"\xef\xbb\xbf",)
+_PROLOGUE = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->|<!(?!--)[^<>]*>)", re.S)
+_ROOT = re.compile(rb"\s*<([A-Za-z_][\w:.-]*)")
+
+
+def sniff(data: bytes, media_type: str = "") -> str:
+    """ "json", "html", "xml" or "empty": what the bytes are, whatever the server called them."""
+    head = data[:4096]
+    for bom in _BOMS:
+        head = head.removeprefix(bom)
+    head = head.lstrip()
+    if not head:
+        return "empty"
+    if head[:1] in (b"{", b"["):
+        return "json"
+    position = 0
+    while True:  # the XML declaration, comments, processing instructions and a doctype
+        prologue = _PROLOGUE.match(head, position)
+        if prologue is None:
+            break
+        if re.match(rb"<!doctype\s+html", prologue.group(0).strip(), re.I):
+            return "html"
+        position = prologue.end()
+    root = _ROOT.match(head, position)
+    name = root.group(1).lower() if root else b""
+    if name == b"html" or (not name and media_type in {"text/html", "application/xhtml+xml"}):
+        return "html"
+    return "xml"
+
+
+def parse_feed(data: bytes, *, media_type: str = "", address: str = "") -> Feed:
+    """The feed in ``data``; InvalidInput (one line, without the address) when it is not one.
+
+    ``address`` is where it came from (a URL or a file), for the outlet's name when the feed
+    has no link of its own.
+    """
+    kind = sniff(data, media_type)
+    if kind == "empty":
+        raise InvalidInput("empty: not a feed")
+    if kind == "html":
+        raise InvalidInput("an HTML page, not a feed (is this the feed's address? its page links to it)")
+    if kind == "json":
+        return _json_feed(data, address)
+    return _xml_feed(data, address)
+
+
+# ---------------------------------------------------------------- RSS and Atom
+
+
+def _refuse_hostile_xml(data: bytes) -> None:
     """Entity bombs and external entities are refused before feedparser sees the bytes.
 
     Only the hardened parse's security verdict counts: a merely ill-formed feed is left to
@@ -67,76 +206,64 @@ def _refuse_hostile_xml(data: bytes, path: str) -> None:
     try:
         fromstring(data)
     except DefusedXmlException as exc:
-        raise InvalidInput(f"{path}: refused unsafe XML ({type(exc).__name__}): {exc}") from None
-    except ParseError:
+        raise InvalidInput(f"refused unsafe XML ({type(exc).__name__}): {exc}") from None
+    except (ParseError, ValueError, RecursionError):
         pass
 
 
-def site_host(feed: Any, fallback: str) -> str:
-    """``philstar.com`` for https://www.philstar.com/rss/headlines."""
-    link = feed.get("link") or fallback
-    host = urlsplit(link).hostname or ""
-    return host.removeprefix("www.")
+def _xml_feed(data: bytes, address: str) -> Feed:
+    import feedparser
+
+    _refuse_hostile_xml(data)
+    parsed = feedparser.parse(data)
+    if not parsed.entries and not parsed.get("version"):
+        reason = parsed.get("bozo_exception")
+        raise InvalidInput(f"not an RSS, Atom or JSON feed{f' ({reason})' if reason else ''}")
+    kind = "atom" if str(parsed.get("version", "")).startswith("atom") else "rss"
+    feed = parsed.feed
+    author = feed.get("author_detail") or {}
+    outlet = outlet_name(str(feed.get("link") or address), str(author.get("name") or feed.get("author") or ""),
+                         str(feed.get("title") or ""))  # fmt: skip
+    entries = [_xml_entry(feed, entry) for entry in parsed.entries]
+    return Feed(kind, outlet, entries)
 
 
-class FeedReader(Reader):
-    name = "feed"
-    description = "RSS 2.0 or Atom feed (file or http(s) URL)"
-
-    def read(self, path: str, options: ReadOptions) -> Iterator[ReadItem]:
-        import feedparser
-
-        data = _load(path)
-        _refuse_hostile_xml(data, path)
-        parsed = feedparser.parse(data)
-        if not parsed.entries and parsed.get("bozo"):
-            raise InvalidInput(f"{path}: not a readable feed ({parsed.get('bozo_exception')})")
-        source_name = options.source_name or site_host(parsed.feed, path if is_url(path) else "")
-        label = path if is_url(path) else Path(path).name
-        for position, entry in enumerate(parsed.entries, start=1):
-            origin = f"{label}: entry {position}"
-            key = entry.get("id") or entry.get("link") or _content_key(parsed.feed, entry)
-            yield _record(entry, origin, f"feed:{key}", source_name)
+def _xml_entry(feed: Any, entry: Any) -> Entry:
+    content = entry.get("content") or []
+    body = str(content[0].get("value", "")) if content else str(entry.get("summary", ""))
+    link = str(entry.get("link", "")).strip()
+    key = str(entry.get("id") or "") or link or _content_key(feed, entry)
+    return Entry(
+        key=_bounded_key(key),
+        title=_plain(str(entry.get("title", ""))),
+        link=link if is_web_url(link) else "",
+        html=body,
+        summary=_plain(str(entry.get("summary", ""))),
+        tags=_names(str(tag.get("term", "")) for tag in entry.get("tags") or []),
+        authors=_names(str(author.get("name", "")) for author in entry.get("authors") or []),
+        image=_image(entry),
+        published=_time(entry.get("published_parsed") or entry.get("updated_parsed")),
+    )
 
 
 def _content_key(feed: Any, entry: Any) -> str:
     """An entry with neither a guid nor a link is known by its feed and content, so reading the
     same feed again still recognises it."""
-    import hashlib
-
     content = entry.get("content") or [{}]
     parts = [feed.get("link", ""), feed.get("title", ""), entry.get("title", ""), entry.get("summary", "")]
     parts.append(content[0].get("value", ""))
-    return "sha256:" + hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
-
-
-def _record(entry: Any, origin: str, external_id: str, source_name: str) -> ArticleInput:
-    content = entry.get("content") or []
-    body_html = content[0].get("value", "") if content else entry.get("summary", "")
-    authors = [name for name in (html_to_text(a.get("name", "")) for a in entry.get("authors") or []) if name]
-    link = str(entry.get("link", "")).strip()
-    return ArticleInput(
-        origin=origin,
-        title=html_to_text(entry.get("title", "")),
-        external_id=external_id,
-        body=sanitize(body_html).strip(),
-        summary=html_to_text(entry.get("summary", "")),
-        tags=[name for tag in entry.get("tags") or [] if (name := html_to_text(tag.get("term", "")))],
-        authors=authors,
-        status=Status.DRAFT,
-        source_name=source_name,
-        source_url=link if is_web_url(link) else "",
-        image_url=_image(entry),
-        published_at=_time(entry.get("published_parsed") or entry.get("updated_parsed")),
-    )
+    return "sha256:" + hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8", "replace")).hexdigest()
 
 
 def _time(value: Any) -> datetime | None:
     """feedparser's time tuples are UTC."""
-    return datetime.fromtimestamp(calendar.timegm(value), UTC) if value else None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), UTC) if value else None
+    except (OverflowError, OSError, ValueError, TypeError):
+        return None
 
 
-def is_image(media: dict[str, Any]) -> bool:
+def is_image(media: Mapping[str, Any]) -> bool:
     """Only a real picture counts: media:content says medium="image" or an image/* type. A video
     player (YouTube's Flash URL) is not one; a media:thumbnail always is."""
     return media.get("medium") == "image" or str(media.get("type", "")).startswith("image/")
@@ -152,6 +279,233 @@ def _image(entry: Any) -> str:
         if is_web_url(url):
             return url
     return ""
+
+
+# ---------------------------------------------------------------- JSON Feed
+
+
+def _json_feed(data: bytes, address: str) -> Feed:
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"a JSON document that is not UTF-8 (byte {exc.start}): not a JSON Feed") from None
+    except (ValueError, RecursionError) as exc:
+        raise InvalidInput(f"not valid JSON ({str(exc).splitlines()[0][:80]}): not a feed") from None
+    version = document.get("version") if isinstance(document, dict) else None
+    if not isinstance(version, str) or not version.startswith("https://jsonfeed.org/version/"):
+        raise InvalidInput('JSON, but not a JSON Feed (no "version": "https://jsonfeed.org/version/1.1")')
+    if version.rstrip("/") not in JSON_FEED_VERSIONS:
+        raise InvalidInput(f"JSON Feed {_text(version)[:60]!r} is not a version balita reads (1 or 1.1)")
+    assert isinstance(document, dict)
+    authors = _json_authors(document)
+    outlet = outlet_name(_text(document.get("home_page_url")) or _text(document.get("feed_url")) or address,
+                         authors[0] if authors else "", _text(document.get("title")))  # fmt: skip
+    items = document.get("items")
+    if not isinstance(items, list):
+        raise InvalidInput('a JSON Feed without an "items" list')
+    entries: list[Entry] = []
+    skipped: list[Rejected] = []
+    for position, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            skipped.append(Rejected(f"item {position}", f"an item is an object, not {type(item).__name__}"))
+            continue
+        entries.append(_json_entry(item, tuple(authors)))
+    return Feed("json", outlet, entries, skipped)
+
+
+def _text(value: Any) -> str:
+    """A JSON value that should be a string; anything else is nothing."""
+    return strip_controls(value).strip() if isinstance(value, str) else ""
+
+
+def _json_authors(holder: Mapping[str, Any]) -> list[str]:
+    """``authors`` (1.1) or ``author`` (1.0), by name."""
+    found = holder.get("authors")
+    people = found if isinstance(found, list) else [holder.get("author")]
+    return list(_names(_text(person.get("name")) for person in people if isinstance(person, dict)))
+
+
+def _json_entry(item: Mapping[str, Any], feed_authors: tuple[str, ...]) -> Entry:
+    from balita_cli.formats.readers.base import parse_time
+
+    notes: list[str] = []
+    identifier = item.get("id")
+    key = str(identifier) if isinstance(identifier, str | int) and not isinstance(identifier, bool) else ""
+    link = next((url for url in (_text(item.get("url")), _text(item.get("external_url"))) if is_web_url(url)), "")
+    html = _text(item.get("content_html"))
+    if not html and _text(item.get("content_text")):
+        html = "".join(f"<p>{_escape(part)}</p>" for part in re.split(r"\n\s*\n", _text(item.get("content_text"))))
+    published = None
+    for name in ("date_published", "date_modified"):
+        if _text(item.get(name)):
+            try:
+                published = parse_time(_text(item.get(name)), UTC)
+            except InvalidInput as exc:
+                notes.append(f"{name}: {exc.message}; left out")
+            break
+    image = next((url for url in (_text(item.get("image")), _text(item.get("banner_image"))) if is_web_url(url)), "")
+    tags = item.get("tags") if isinstance(item.get("tags"), list) else []
+    parts = [_text(item.get(name)) for name in ("title", "url", "content_html", "content_text", "summary")]
+    content_key = "sha256:" + hashlib.sha256("\x1f".join(parts).encode("utf-8", "replace")).hexdigest()
+    return Entry(
+        key=_bounded_key(strip_controls(key).strip() or link or content_key),
+        title=_plain(_text(item.get("title"))),
+        link=link,
+        html=html or _escape(_text(item.get("summary"))),
+        summary=_plain(_text(item.get("summary"))),
+        tags=_names(_text(tag) for tag in tags or []),
+        authors=tuple(_json_authors(item)) or feed_authors,
+        image=image,
+        published=published,
+        notes=tuple(notes),
+    )
+
+
+# ---------------------------------------------------------------- shared helpers
+
+
+def _plain(fragment: str) -> str:
+    """What a person reads of an HTML fragment, line breaks read as spaces (html_to_text would
+    drop them with the other control characters, gluing "below:\nhttp://…" into one word)."""
+    return html_to_text(" ".join(fragment.split()))
+
+
+def _escape(text: str) -> str:
+    from html import escape
+
+    return escape(text, quote=False)
+
+
+def _bounded_key(key: str) -> str:
+    key = " ".join(strip_controls(key).split())
+    if len(key) <= MAX_KEY_LENGTH:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
+
+
+def _names(values: Any) -> tuple[str, ...]:
+    names = [name for value in values if (name := plain_name(_plain(str(value))))]
+    return tuple(dict.fromkeys(names))[:MAX_ENTRY_TAGS]
+
+
+def host_of(url: str) -> str:
+    """``philstar.com`` for https://www.philstar.com/rss/headlines ("" when it has none)."""
+    try:
+        host = urlsplit(url.strip()).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.").removeprefix("m.")
+
+
+def outlet_name(link: str, author: str, title: str) -> str:
+    """Who a feed is from: its site's host, or on a platform (YouTube…) the channel's name."""
+    host = host_of(link)
+    on_platform = any(host == platform or host.endswith(f".{platform}") for platform in PLATFORM_HOSTS)
+    if on_platform or not host:
+        name = plain_name(_plain(author)) or plain_name(_plain(title))
+        if name:
+            return name[:200]
+    return host
+
+
+# ---------------------------------------------------------------- entries -> stories
+
+_BLOCK = re.compile(
+    r"<\s*/?\s*(?:p|div|br|li|ul|ol|dl|dt|dd|h[1-6]|blockquote|pre|table|thead|tbody|tr|td|th|figure|figcaption"
+    r"|section|article|header|footer|aside|hr)\b[^<>]*>",
+    re.I,
+)
+_BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
+_BLOCK_MARKER = re.compile(r"(?:#{1,6}|[-+*]|\d{1,9}[.)])(?:\s|$)|>")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+
+
+def text_paragraphs(fragment: str, *, enough: int | None = None) -> list[str]:
+    """The outlet's text as plain paragraphs, each safe to store as Markdown.
+
+    HTML block boundaries and blank lines separate paragraphs; tags are gone and entities read.
+    A paragraph that would start a heading, list or quote is escaped, and ``<`` and entities
+    stay text. Stops once the paragraphs hold more than ``enough`` words (the excerpt needs no
+    more).
+    """
+    pieces = _BLOCK.sub("\n\n", sanitize(fragment))
+    found: list[str] = []
+    words = 0
+    for piece in _BLANK_LINE.split(pieces):
+        text = _plain(piece)
+        if not text:
+            continue
+        text = _ENTITY.sub("&amp;", text).replace("<", "&lt;")
+        found.append("\\" + text if _BLOCK_MARKER.match(text) else text)
+        words += len(text.split())
+        if enough is not None and words > enough:
+            break
+    return found
+
+
+def story(entry: Entry, intake: Intake, outlet: str, origin: str) -> ArticleInput:
+    """The story an entry becomes: credited, excerpted (or full text), with its picture.
+
+    ``outlet`` is the name credited when the intake names none.
+    """
+    from balita_cli.text.excerpt import excerpt
+
+    if intake.excerpt_words is None:
+        body = sanitize(entry.html).strip()
+        summary = entry.summary
+    else:
+        text = "\n\n".join(text_paragraphs(entry.html, enough=intake.excerpt_words))
+        body = excerpt(text, intake.excerpt_words).text if text else ""
+        summary = ""  # derived from the excerpt: the outlet's own summary would be more of its text
+    notes, title = list(entry.notes), entry.title
+    if not title:  # RSS items and JSON Feed microblog posts may have none: kept, titled by their words
+        words = _plain(_BLOCK.sub(" ", entry.html[:20_000])).split()
+        title = " ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else "")
+        if title:
+            notes.append("the entry has no title: its first words stand in for one")
+    record = ArticleInput(
+        origin=origin,
+        notes=notes,
+        title=title,
+        external_id=entry.external_id,
+        body=body,
+        summary=summary,
+        tags=list(dict.fromkeys((*intake.tags, *entry.tags))),
+        authors=list(entry.authors),
+        status=intake.status,
+        source_name=intake.source_name or outlet,
+        source_url=entry.link,
+        canonical_url=entry.link,
+        image_url=entry.image,
+        published_at=entry.published,
+    )
+    if intake.section:
+        record["section"] = intake.section
+    if intake.language:
+        record["language"] = intake.language
+    return record
+
+
+# ---------------------------------------------------------------- the reader of `import feed`
+
+
+class FeedReader(Reader):
+    name = "feed"
+    description = "RSS 2.0, Atom or JSON Feed (file or http(s) URL)"
+
+    def read(self, path: str, options: ReadOptions) -> Iterator[ReadItem]:
+        given = options.intake
+        intake = given if isinstance(given, Intake) else Intake(source_name=options.source_name or "")
+        label = path if is_url(path) else Path(path).name
+        data, media_type = load(path, intake.fetch)
+        try:
+            feed = parse_feed(data, media_type=media_type, address=path if is_url(path) else "")
+        except InvalidInput as exc:
+            raise InvalidInput(f"{label}: {exc.message}") from None
+        yield from (Rejected(f"{label}: {item.origin}", item.reason) for item in feed.skipped)
+        outlet = intake.source_name or options.source_name or feed.outlet
+        for position, entry in enumerate(feed.entries, start=1):
+            yield story(entry, intake, outlet, f"{label}: entry {position}")
 
 
 READER = FeedReader()

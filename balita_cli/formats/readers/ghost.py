@@ -1,8 +1,12 @@
 """Ghost JSON exports, with or without the ``{"db": [...]}`` wrapper.
 
-Posts come with their tags and authors in the order of ``posts_tags``/``posts_authors``
-(``sort_order``); internal tags (``#name``) stay internal. The HTML body is kept, sanitized; an
-old export without HTML falls back to the Markdown card of its mobiledoc.
+Every Ghost export from 0.x to 5.x: dates as text or as epoch milliseconds (0.x, LTS and 1.x),
+the body from ``html``, else a newer export's ``lexical`` document, else the Markdown cards of its
+``mobiledoc``, else an old export's ``markdown`` field. Posts come with their tags and authors in
+the order of ``posts_tags``/``posts_authors`` (``sort_order``); internal tags (``#name``) stay
+internal. A post that was not for everyone — for members or paying subscribers only (Ghost 3+),
+or sent only as a newsletter (status ``sent``) — comes in as a draft with an editor's note, never
+straight into the public feeds.
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ STATUSES = {
     "published": Status.PUBLISHED,
     "draft": Status.DRAFT,
     "scheduled": Status.SCHEDULED,
-    "sent": Status.PUBLISHED,
+    "sent": Status.DRAFT,  # a newsletter only: it never was on the site (see _not_for_everyone)
 }
 Row = dict[str, Any]
+MAX_LEXICAL_DEPTH = 64
 
 
 def _data(path: Path) -> Row:
@@ -114,13 +119,15 @@ def _record(post: Row, origin: str, *, tags: list[str], authors: list[str], meta
         title=_text(post.get("title")),
         external_id=f"ghost:{post.get('id')}",
         body=_body(post),
-        summary=html_to_text(_text(post.get("custom_excerpt"))),
+        summary=html_to_text(
+            _text(post.get("custom_excerpt") or meta.get("meta_description") or post.get("meta_description"))
+        ),
         slug=_text(post.get("slug")) or None,
         tags=tags,
         authors=authors,
         status=status,
         canonical_url=_text(post.get("canonical_url")),
-        image_url=_text(post.get("feature_image")),
+        image_url=_text(post.get("feature_image") or post.get("image")),  # `image` in Ghost 0.x
         image_alt=_text(meta.get("feature_image_alt") or post.get("feature_image_alt")),
         image_caption=html_to_text(_text(meta.get("feature_image_caption") or post.get("feature_image_caption"))),
         featured=post.get("featured") in (True, 1, "1"),
@@ -132,7 +139,7 @@ def _record(post: Row, origin: str, *, tags: list[str], authors: list[str], meta
         record["scheduled_at"] = published
     elif status is Status.PUBLISHED:
         record["published_at"] = published
-    _members_only(record, post)
+    _not_for_everyone(record, post)
     if not record["title"]:
         record["title"] = "(no title)"
         record["status"] = Status.DRAFT
@@ -140,10 +147,13 @@ def _record(post: Row, origin: str, *, tags: list[str], authors: list[str], meta
     return record
 
 
-def _members_only(record: ArticleInput, post: Row) -> None:
-    """A post for members or paying subscribers (Ghost 3+) is not for everyone: it comes in as
-    a draft with a note, never straight into the public feeds."""
+def _not_for_everyone(record: ArticleInput, post: Row) -> None:
+    """A post for members or paying subscribers (Ghost 3+), or one only sent by email, was not
+    for everyone: it comes in as a draft with a note, never straight into the public feeds."""
     visibility = _text(post.get("visibility")) or "public"
+    if _text(post.get("status")) == "sent":
+        record["editor_note"] = "Imported as a draft: sent as a newsletter only in Ghost, never on the site."
+        record.notes.append("status 'sent' (a newsletter only) in Ghost; imported as a draft, not published")
     if visibility == "public":
         return
     record["status"] = Status.DRAFT
@@ -155,7 +165,76 @@ def _body(post: Row) -> str:
     html = _text(post.get("html"))
     if html:
         return sanitize(html)
-    return _mobiledoc_markdown(post.get("mobiledoc")) or _text(post.get("markdown"))
+    return (
+        _lexical_markdown(post.get("lexical"))
+        or _mobiledoc_markdown(post.get("mobiledoc"))
+        or _text(post.get("markdown"))
+    )
+
+
+def _lexical_markdown(lexical: Any) -> str:
+    """A Ghost 5 ``lexical`` document as Markdown, when the export holds no HTML: paragraphs,
+    headings, quotes, lists, links, images, and the Markdown and HTML cards (HTML sanitized)."""
+    if not lexical:
+        return ""
+    try:
+        document = json.loads(lexical) if isinstance(lexical, str) else lexical
+    except (json.JSONDecodeError, RecursionError):
+        raise InvalidInput("lexical is not valid JSON") from None
+    root = document.get("root") if isinstance(document, dict) else None
+    blocks = root.get("children") if isinstance(root, dict) else None
+    parts = (
+        [_lexical_block(block, 0) for block in blocks if isinstance(block, dict)] if isinstance(blocks, list) else []
+    )
+    return "\n\n".join(part for part in parts if part.strip())
+
+
+def _lexical_block(node: Row, depth: int) -> str:
+    kind = node.get("type")
+    if depth > MAX_LEXICAL_DEPTH:
+        raise InvalidInput(f"lexical is nested more than {MAX_LEXICAL_DEPTH} levels deep")
+    if kind == "markdown":
+        return _text(node.get("markdown"))
+    if kind == "html":
+        return sanitize(_text(node.get("html")))
+    if kind == "image" and node.get("src"):
+        return f"![{_text(node.get('altText') or node.get('alt'))}]({_text(node.get('src'))})"
+    text = _lexical_inline(node, depth + 1)
+    if kind == "heading":
+        level = _text(node.get("tag"))[1:2]
+        return "#" * (int(level) if level.isdigit() else 2) + " " + text
+    if kind == "quote":
+        return "> " + text
+    if kind == "list":
+        marker = "1." if node.get("listType") == "number" else "-"
+        return "\n".join(f"{marker} {_lexical_inline(item, depth + 1)}" for item in _children(node))
+    return text
+
+
+def _lexical_inline(node: Row, depth: int) -> str:
+    if depth > MAX_LEXICAL_DEPTH:
+        raise InvalidInput(f"lexical is nested more than {MAX_LEXICAL_DEPTH} levels deep")
+    if node.get("type") == "text":
+        text = str(node.get("text") or "")  # spaces between runs of text are part of it
+        given = node.get("format")
+        style = given if isinstance(given, int) else 0
+        core = text.strip()
+        if core and style & 1:
+            core = f"**{core}**"
+        if core and style & 2:
+            core = f"*{core}*"
+        return text[: len(text) - len(text.lstrip())] + core + text[len(text.rstrip()) :] if core else text
+    if node.get("type") == "linebreak":
+        return "  \n"
+    inner = "".join(_lexical_inline(child, depth + 1) for child in _children(node))
+    if node.get("type") == "link" and node.get("url"):
+        return f"[{inner}]({_text(node.get('url'))})"
+    return inner
+
+
+def _children(node: Row) -> list[Row]:
+    children = node.get("children")
+    return [child for child in children if isinstance(child, dict)] if isinstance(children, list) else []
 
 
 def _mobiledoc_markdown(mobiledoc: Any) -> str:

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 from balita_cli.errors import InvalidInput
-from balita_cli.formats.readers.base import Reader, ReadItem, ReadOptions, Rejected, parse_time, text_list
-from balita_cli.records import derive_summary
-from balita_cli.schema import FIELDS, INPUT_FIELDS, ArticleInput, Kind
+from balita_cli.formats.readers.base import Reader, ReadItem, ReadOptions, Rejected, input_value, keep_summary_derived
+from balita_cli.schema import FIELDS, INPUT_FIELDS, ArticleInput
 from balita_cli.workflow import Status
 
 # JSON documents nested deeper than this are refused before they are parsed.
@@ -29,62 +27,14 @@ def record_from_dict(data: dict[str, Any], origin: str) -> ArticleInput:
     record = ArticleInput(origin=origin)
     for spec in FIELDS:
         if spec.name in INPUT_FIELDS and spec.name in data:
-            record[spec.name] = _value(spec.kind, data[spec.name], spec.name)
-    body = str(record.get("body") or "")
-    if record.get("summary") == derive_summary(body):
-        record["summary"] = ""  # exported derived: keep it derived
+            record[spec.name] = input_value(spec.name, data[spec.name])
+    keep_summary_derived(record)
     if record.get("status") is None:
         record["status"] = Status.DRAFT
     version = data.get("version")
     if isinstance(version, int | str) and str(version).isdigit() and len(str(version)) < 10:
         record.base_version = int(version)
     return record
-
-
-def _value(kind: Kind, value: Any, name: str) -> Any:
-    if value is None:
-        return None
-    if kind in {Kind.NAMES, Kind.SLUGS}:
-        return text_list(value)
-    if kind is Kind.NAME:
-        return str(value).strip() or None
-    if kind is Kind.TIME:
-        return parse_time(value, UTC)
-    if kind is Kind.BOOL:
-        return value in (True, "true", "1", 1)
-    if kind is Kind.STATUS:
-        try:
-            return Status(str(value))
-        except ValueError:
-            raise InvalidInput(f"unknown status {str(value)[:40]!r}") from None
-    if kind is Kind.NOTICES:
-        return [_notice(item) for item in _list(value, name)]
-    if kind is Kind.COVERAGE:
-        return [_coverage(item) for item in _list(value, name)]
-    if kind is Kind.PHOTO:
-        return value if isinstance(value, dict | int) else str(value)
-    if isinstance(value, dict | list):
-        raise InvalidInput(f"{name} must be text, not {type(value).__name__}")
-    return str(value)
-
-
-def _list(value: Any, name: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise InvalidInput(f"{name} must be a list, not {type(value).__name__}")
-    return value
-
-
-def _coverage(item: Any) -> dict[str, Any]:
-    if not isinstance(item, dict):
-        raise InvalidInput("a related coverage entry must be an object")
-    return {**item, "published_at": parse_time(item.get("published_at"), UTC)}
-
-
-def _notice(item: Any) -> dict[str, Any]:
-    if not isinstance(item, dict) or not item.get("text"):
-        raise InvalidInput("a correction needs a text")
-    return {"text": str(item["text"]), "created_at": parse_time(item.get("created_at"), UTC),
-            "kind": str(item.get("kind") or "correction")}  # fmt: skip
 
 
 def too_deep(raw: bytes) -> bool:

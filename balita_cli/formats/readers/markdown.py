@@ -5,7 +5,10 @@ the standard library's tomllib); YAML aliases are refused (an alias bomb of a fe
 expands to gigabytes). Dates come from ``date``/``publishDate``, else from a Jekyll file name
 (``2013-05-06-slug.md``, single digits allowed), else from a Zola ``path = "2025/06/26/slug"``,
 all read in the site's time zone. Jekyll drafts (``_drafts/``, ``published: false``) stay drafts.
-Links (symbolic) out of the imported folder are not followed.
+Every old address is kept (Hugo and Zola ``aliases``, Jekyll ``redirect_from``, and the page's own
+Hugo ``url``, Jekyll ``permalink`` or Zola ``path``); the importer keeps paths as paths. A file
+``balita export markdown`` wrote is read back whole: its body exactly, and everything under
+``params``. Links (symbolic) out of the imported folder are not followed.
 """
 
 from __future__ import annotations
@@ -24,20 +27,26 @@ from balita_cli.formats.readers.base import (
     ReadOptions,
     Rejected,
     Skipped,
+    input_value,
+    keep_summary_derived,
     parse_time,
     text_list,
 )
-from balita_cli.schema import EXTRA_FIELDS, ArticleInput
+from balita_cli.schema import BY_NAME, EXTRA_FIELDS, ArticleInput, Kind
 from balita_cli.workflow import Status
 
 EXTENSIONS = {".md", ".markdown", ".mdown", ".mkd"}
 _JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
 _ZOLA_PATH = re.compile(r"^/?(\d{4})/(\d{2})/(\d{2})/([^/]+?)/?$")
 _TEMPLATE_CODE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+_YAML_BOUNDARY = re.compile(r"^-{3,}[ \t]*\r?$", re.M)
+_TOML_BOUNDARY = re.compile(r"^\+{3}[ \t]*\r?$", re.M)
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64  # nesting of front-matter tables and lists
-# balita's own export writes these under `params`; other systems rarely use them at the top.
-PLAIN_FIELDS = tuple(name for name in EXTRA_FIELDS if name not in {"corrections", "featured", "expires_at"})
+# Custom fields other sites may keep at the top level of their front matter (balita's own export
+# writes every custom field under `params`).
+TOP_LEVEL_FIELDS = frozenset(name for name in EXTRA_FIELDS if BY_NAME[name].kind in {Kind.TEXT, Kind.URL})
+STATUS_VALUES = frozenset(status.value for status in Status)
 
 
 def _toml_handler() -> Any:
@@ -99,7 +108,22 @@ def front_matter(text: str) -> tuple[dict[str, Any], str]:
         raise InvalidInput("front matter is not a table of fields")
     if _depth(post.metadata) > MAX_DEPTH:
         raise InvalidInput(f"front matter is nested more than {MAX_DEPTH} levels deep")
-    return dict(post.metadata), str(post.content)
+    return dict(post.metadata), _raw_body(text, toml)
+
+
+def _raw_body(text: str, toml: bool) -> str:
+    """Everything after the closing delimiter's line, as it is (python-frontmatter strips the
+    body, which would take the indentation of a leading code block with it)."""
+    boundary = _TOML_BOUNDARY if toml else _YAML_BOUNDARY
+    stripped = text.lstrip()
+    opening = boundary.match(stripped)
+    if opening is None:
+        return text
+    closing = boundary.search(stripped, opening.end())
+    if closing is None:
+        return ""
+    rest = stripped[closing.end() :]
+    return rest[1:] if rest.startswith("\n") else rest
 
 
 class MarkdownReader(Reader):
@@ -148,7 +172,11 @@ def _read(file: Path) -> str:
 def _record(file: Path, relative: str, options: ReadOptions) -> ArticleInput:
     meta, body = front_matter(_read(file))
     zone = options.zone
-    record = ArticleInput(origin=relative, external_id=f"md:{relative}")
+    given = meta.get("params")
+    params: dict[str, Any] = given if isinstance(given, dict) else {}
+    own = is_own_export(params)
+    # balita's own tree says where each story came from in params (or nowhere: made in balita).
+    record = ArticleInput(origin=relative, external_id=None if own else f"md:{relative}")
     name_date, name_slug = _from_name(file, meta, zone)
     date = _date(meta.get("date"), zone, name_date, record)
     published = parse_time(meta.get("publishDate") or meta.get("publishdate"), zone) or date
@@ -156,13 +184,14 @@ def _record(file: Path, relative: str, options: ReadOptions) -> ArticleInput:
     if not title:
         title = name_slug.replace("-", " ").strip().capitalize() if name_slug else "(no title)"
         record.notes.append(f"no title in the front matter; imported as a draft titled {title!r}")
+    slug = str(meta.get("slug") or name_slug or "") or None
     record.values.update(
-        title=title, body=body.strip("\n") + "\n" if body.strip() else "",
+        title=title, body=_body(body, own=own),
         summary=str(meta.get("summary") or meta.get("excerpt") or meta.get("description") or ""),
-        slug=str(meta.get("slug") or name_slug or "") or None,
+        slug=slug,
         language=str(meta.get("lang") or meta.get("language") or "") or None,
         authors=text_list(meta.get("authors")) or text_list(meta.get("author")),
-        aliases=text_list(meta.get("aliases")) + text_list(meta.get("redirect_from")),
+        aliases=_aliases(meta, slug),
         created_at=date or published,
         updated_at=parse_time(meta.get("lastmod") or meta.get("updated"), zone) or date or published,
         expires_at=parse_time(meta.get("expiryDate") or meta.get("expirydate"), zone),
@@ -171,14 +200,55 @@ def _record(file: Path, relative: str, options: ReadOptions) -> ArticleInput:
     )  # fmt: skip
     _set_terms(record, meta)
     _set_image(record, meta)
-    params = meta.get("params")
-    _set_params(record, params if isinstance(params, dict) else {}, meta, zone)
-    _set_status(record, meta, published or _modified(file), draft_folder="_drafts" in Path(relative).parts)
+    _set_params(record, params, meta)
+    _set_status(record, meta, params, published or _modified(file), own=own,
+                draft_folder="_drafts" in Path(relative).parts)  # fmt: skip
+    if own:
+        _own_fields(record, params)
     if not meta.get("title"):
         record["status"] = Status.DRAFT
+    keep_summary_derived(record)
     if _TEMPLATE_CODE.search(body):
         record.notes.append("template code ({{ … }} or {% … %}) kept as visible text")
     return record
+
+
+def _body(text: str, *, own: bool) -> str:
+    """balita's export writes a blank line, the body as stored, and a newline: read exactly that.
+    Other files: leading blank lines and trailing space dropped, one newline at the end."""
+    if own:
+        return text.removeprefix("\n").removesuffix("\n")
+    return text.lstrip("\r\n").rstrip() + "\n" if text.strip() else ""
+
+
+def is_own_export(params: dict[str, Any]) -> bool:
+    """A file ``balita export markdown`` wrote: its params carry the article's id and status."""
+    article_id, status = params.get("id"), params.get("status")
+    return isinstance(article_id, int) and not isinstance(article_id, bool) and status in STATUS_VALUES
+
+
+def _aliases(meta: dict[str, Any], slug: str | None) -> list[str]:
+    """Every old address of the page: Hugo and Zola ``aliases``, Jekyll ``redirect_from``, and
+    the page's own address on the old site (Hugo ``url``, Jekyll ``permalink``, Zola ``path``)."""
+    found = text_list(meta.get("aliases")) + text_list(meta.get("redirect_from"))
+    for key in ("url", "permalink"):
+        value = meta.get(key)
+        if isinstance(value, str) and value.strip() and ":" not in value and value != f"/articles/{slug}/":
+            found.append(value.strip())
+    path = meta.get("path")
+    if isinstance(path, str) and path.strip("/ "):
+        found.append("/" + path.strip("/ ") + "/")
+    return found
+
+
+def _own_fields(record: ArticleInput, params: dict[str, Any]) -> None:
+    """What only balita's own export carries: when the story was made and trashed, its library
+    photo, related coverage. A retracted story's file holds its notice, not the story."""
+    for name in ("created_at", "deleted_at", "photo", "coverage"):
+        if params.get(name) not in (None, "", [], {}):
+            _set_value(record, name, params[name])
+    if record.get("status") is Status.RETRACTED:
+        record.values.update(body="", summary="")
 
 
 def _date(value: Any, zone: Any, fallback: datetime | None, record: ArticleInput) -> datetime | None:
@@ -235,30 +305,34 @@ def _set_image(record: ArticleInput, meta: dict[str, Any]) -> None:
         record["image_url"] = image
 
 
-def _set_params(record: ArticleInput, params: dict[str, Any], meta: dict[str, Any], zone: Any) -> None:
-    """balita's own fields, from Hugo ``params`` (what balita's export writes) or the top level."""
-    for name in PLAIN_FIELDS:
-        value = params.get(name, meta.get(name))
+def _set_params(record: ArticleInput, params: dict[str, Any], meta: dict[str, Any]) -> None:
+    """The schema's custom fields (``EXTRA_FIELDS``): from Hugo ``params`` (where balita's export
+    writes them), else from the top level, where other sites put a subtitle or a source."""
+    for name in EXTRA_FIELDS:
+        value = params.get(name, meta.get(name) if name in TOP_LEVEL_FIELDS else None)
         if value not in (None, "", []):
-            record[name] = str(value)
-    if "featured" in params:
-        record["featured"] = bool(params["featured"])
-    corrections = params.get("corrections", meta.get("corrections"))
-    record["corrections"] = _corrections(corrections, zone)
+            _set_value(record, name, value)
 
 
-def _set_status(record: ArticleInput, meta: dict[str, Any], published: datetime | None, *,
-                draft_folder: bool) -> None:  # fmt: skip
+def _set_value(record: ArticleInput, name: str, value: Any) -> None:
+    """A custom field's value, read by its kind; one of the wrong shape is left out, with a note."""
+    try:
+        record[name] = input_value(name, value)
+    except InvalidInput as exc:
+        record.notes.append(f"{name}: {exc.message}; left out")
+
+
+def _set_status(record: ArticleInput, meta: dict[str, Any], params: dict[str, Any], published: datetime | None,
+                *, own: bool, draft_folder: bool) -> None:  # fmt: skip
     """``draft: true``, ``published: false`` and Jekyll's ``_drafts`` stay drafts; a future date
-    is scheduled, as Hugo skips it until then; balita's own export says its status in params."""
-    given = meta.get("params")
-    params: dict[str, Any] = given if isinstance(given, dict) else {}
+    is scheduled, as Hugo skips it until then. balita's own export says its status in params
+    (a story in the trash is a draft to Hugo, whatever its status)."""
     status = str(params.get("status") or meta.get("status") or "").lower()
     unpublished = meta.get("draft") in (True, "true", "yes") or meta.get("published") in (False, "false", "no")
-    if unpublished or draft_folder or status == "draft":
+    if not own and (unpublished or draft_folder or status == "draft"):
         record["status"] = Status.DRAFT
         return
-    if status in {item.value for item in Status}:
+    if status in STATUS_VALUES:
         record["status"] = Status(status)
     elif published is not None and published > datetime.now(UTC):
         record["status"] = Status.SCHEDULED
@@ -273,15 +347,6 @@ def _set_status(record: ArticleInput, meta: dict[str, Any], published: datetime 
 def _modified(file: Path) -> datetime:
     """A published file without any date: its modification time stands in."""
     return datetime.fromtimestamp(file.stat().st_mtime, UTC)
-
-
-def _corrections(value: Any, zone: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    for item in value if isinstance(value, list) else []:
-        if isinstance(item, dict) and item.get("text"):
-            found.append({"text": str(item["text"]), "kind": str(item.get("kind") or "correction"),
-                          "created_at": parse_time(item.get("created_at") or item.get("date"), zone)})  # fmt: skip
-    return found
 
 
 READER = MarkdownReader()

@@ -4,6 +4,13 @@ The file is read twice with a streaming, hardened parser (defusedxml over expat:
 entities, no external references, no network): the first pass collects the authors and the
 attachments that posts point at through ``_thumbnail_id`` (and rejects a hostile or broken file
 before anything is written), the second yields the posts. Memory stays flat on huge exports.
+
+A byline is the post's Co-Authors Plus ``author`` terms when it has them, else its ``dc:creator``,
+each login shown by its ``wp:author`` display name. Old slugs (``_wp_old_slug``) become aliases.
+Posts in WordPress's trash come into balita's trash. What balita's own export adds as ``_balita_*``
+meta (the schema's ``EXTRA_FIELDS``, the status, byline, old addresses, creation and trash times,
+the library photo, related coverage, the Markdown body) is read back, each only while WordPress's
+own copy of it still agrees: a post edited in WordPress keeps WordPress's version.
 """
 
 from __future__ import annotations
@@ -15,12 +22,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
 from balita_cli.errors import InvalidInput
 from balita_cli.formats.html import html_to_text, sanitize
-from balita_cli.formats.readers.base import Reader, ReadItem, ReadOptions, Rejected, Skipped, parse_time, plain_name
-from balita_cli.schema import ArticleInput
+from balita_cli.formats.readers.base import (
+    Reader,
+    ReadItem,
+    ReadOptions,
+    Rejected,
+    Skipped,
+    input_value,
+    keep_summary_derived,
+    parse_time,
+    plain_name,
+)
+from balita_cli.formats.wxr import content_digest
+from balita_cli.schema import EXTRA_FIELDS, ArticleInput
 from balita_cli.workflow import Status
 
 # WordPress post status -> ours; None: not imported (counted as skipped).
@@ -30,11 +49,19 @@ STATUSES: dict[str, Status | None] = {
     "pending": Status.REVIEW,
     "future": Status.SCHEDULED,
     "private": Status.DRAFT,
-    "trash": None,
+    "trash": Status.DRAFT,  # into balita's trash, with the status it had before (_wp_trash_meta_status)
     "auto-draft": None,
     "inherit": None,
 }
+# What balita's WXR writer says of each status (balita status -> WordPress status).
+BALITA_TO_WP = {"draft": "draft", "review": "pending", "scheduled": "future", "published": "publish",
+                "archived": "publish", "retracted": "publish"}  # fmt: skip
+OWN = "_balita_"
 _BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->\n?", re.S)
+# The notices balita's writer puts around a body in the item HTML (their text is in meta too).
+_OWN_MARKUP = re.compile(
+    r'<aside class="(?:corrections|retraction)">.*?</aside>|<p class="source">Read more on .*?</p>\s*$', re.S
+)
 _ZERO_DATE = "0000-00-00 00:00:00"
 
 
@@ -83,11 +110,17 @@ def _fields(element: Element) -> dict[str, str]:
 
 
 def _meta(item: Element) -> dict[str, str]:
-    meta: dict[str, str] = {}
+    """Post meta by key (the last value of a key given more than once)."""
+    return {key: values[-1] for key, values in _meta_lists(item).items()}
+
+
+def _meta_lists(item: Element) -> dict[str, list[str]]:
+    """Post meta by key, every value in file order (``_wp_old_slug`` is written once per slug)."""
+    meta: dict[str, list[str]] = {}
     for child in item:
         if _name(child.tag) == "wp:postmeta":
             entry = _fields(child)
-            meta[entry.get("wp:meta_key", "")] = entry.get("wp:meta_value", "")
+            meta.setdefault(entry.get("wp:meta_key", ""), []).append(entry.get("wp:meta_value", ""))
     return meta
 
 
@@ -171,38 +204,131 @@ class WxrReader(Reader):
         status = STATUSES.get(wp_status, Status.DRAFT)
         if status is None:
             return Skipped(wp_status, origin)
+        metas = _meta_lists(item)
+        meta = {key: values[-1] for key, values in metas.items()}
+        origin = f"{origin} (post {entry.get('wp:post_id', '?')})"
         try:
             when = _post_time(entry, options)
+            record = ArticleInput(
+                origin=origin,
+                title=html_to_text(entry.get("title", "")),
+                external_id=_external_id(entry, index),
+                body=_body(entry.get("content:encoded", "")),
+                summary=html_to_text(entry.get("excerpt:encoded", "")),
+                slug=entry.get("wp:post_name", "").strip() or None,
+                status=status,
+                featured=entry.get("wp:is_sticky", "0").strip() == "1",
+                created_at=when,
+                updated_at=_modified_time(entry, options) or when,
+                aliases=[value for value in metas.get("_wp_old_slug", []) if value.strip()],
+            )
+            if wp_status == "trash":
+                _trashed(record, meta)
+            _set_times(record, when)
+            _set_terms(record, item)
+            record["authors"] = _byline(item, entry, index)
+            thumbnail = index.attachments.get(meta.get("_thumbnail_id", ""))
+            if thumbnail is not None and f"{OWN}id" not in meta:
+                record.values.update(image_url=thumbnail.url, image_alt=thumbnail.alt, image_caption=thumbnail.caption)
+            if OWN + "id" in meta:
+                _own_fields(record, meta, entry, wp_status)
+            _private(record, entry, wp_status)
         except InvalidInput as exc:
             return Rejected(origin, exc.message)
-        record = ArticleInput(
-            origin=f"{origin} (post {entry.get('wp:post_id', '?')})",
-            title=html_to_text(entry.get("title", "")),
-            external_id=_external_id(entry, index),
-            body=_body(entry.get("content:encoded", "")),
-            summary=html_to_text(entry.get("excerpt:encoded", "")),
-            slug=entry.get("wp:post_name", "").strip() or None,
-            status=status,
-            featured=entry.get("wp:is_sticky", "0").strip() == "1",
-            created_at=when,
-            updated_at=when,
-        )
-        _set_times(record, when)
-        _set_terms(record, item)
-        creator = entry.get("dc:creator", "").strip()
-        if creator:
-            record["authors"] = [plain_name(index.authors.get(creator, creator))]
-        thumbnail = index.attachments.get(_meta(item).get("_thumbnail_id", ""))
-        if thumbnail is not None:
-            record.values.update(image_url=thumbnail.url, image_alt=thumbnail.alt, image_caption=thumbnail.caption)
-        if entry.get("wp:post_password", "").strip() or wp_status == "private":
-            record["status"] = Status.DRAFT
-            record["editor_note"] = f"Imported as a draft: {wp_status_note(entry, wp_status)} in WordPress."
         if not record["title"]:
             record["title"] = "(no title)"
             record["status"] = Status.DRAFT
             record.notes.append("no title in WordPress; imported as a draft titled '(no title)'")
+        keep_summary_derived(record)
         return record
+
+
+def _private(record: ArticleInput, entry: dict[str, str], wp_status: str) -> None:
+    """Private and password-protected posts were not for everyone: drafts, with a note."""
+    if entry.get("wp:post_password", "").strip() or wp_status == "private":
+        record["status"] = Status.DRAFT
+        record["editor_note"] = f"Imported as a draft: {wp_status_note(entry, wp_status)} in WordPress."
+
+
+def _byline(item: Element, entry: dict[str, str], index: ExportIndex) -> list[str]:
+    """Co-Authors Plus terms in order (their text is a login or a name; their nicename is
+    ``cap-<login>``), else ``dc:creator``; each login shown by its display name."""
+    names: list[str] = []
+    for child in item:
+        if child.tag == "category" and child.get("domain") == "author" and (child.text or "").strip():
+            text, nicename = (child.text or "").strip(), child.get("nicename", "")
+            user = text if text in index.authors else nicename.removeprefix("cap-")
+            names.append(index.authors.get(user) or text)
+    if not names:
+        creator = entry.get("dc:creator", "").strip()
+        names = [index.authors.get(creator, creator)] if creator else []
+    return list(dict.fromkeys(name for name in (plain_name(html.unescape(n)) for n in names) if name))
+
+
+def _trashed(record: ArticleInput, meta: dict[str, str]) -> None:
+    """A post in WordPress's trash: into balita's trash, with the status it had before."""
+    before = STATUSES.get(meta.get("_wp_trash_meta_status", "").strip()) or Status.DRAFT
+    record["status"] = before
+    moment = meta.get("_wp_trash_meta_time", "").strip()
+    record["deleted_at"] = parse_time(moment, UTC) if moment.isdigit() else datetime.now(UTC)
+
+
+def _own_fields(record: ArticleInput, meta: dict[str, str], entry: dict[str, str], wp_status: str) -> None:
+    """What balita's own WXR export carries as ``_balita_*`` meta. A value WordPress also keeps
+    (status, byline, body) is taken only while WordPress's copy agrees with it: a post changed in
+    WordPress after the export keeps WordPress's version."""
+
+    def own(name: str) -> Any:
+        text = meta.get(OWN + name)
+        if text is None or text == "":
+            return None
+        try:
+            return input_value(name, text)
+        except InvalidInput as exc:
+            record.notes.append(f"{OWN}{name}: {exc.message}; left out")
+            return None
+
+    for name in (*(name for name in EXTRA_FIELDS if name != "featured"), "created_at", "coverage", "photo",
+                 "editor_note", *(["deleted_at"] if wp_status == "trash" else [])):  # fmt: skip
+        value = own(name)
+        if value is not None:
+            record[name] = value
+    record["external_id"] = own("external_id")  # balita's, or none (a story made in balita)
+    status = meta.get(OWN + "status", "")
+    live_status = "trash" if record.get("deleted_at") else BALITA_TO_WP.get(status)
+    if status in BALITA_TO_WP and live_status == wp_status:
+        record["status"] = Status(status)
+        _set_times(record, record.get("published_at") or record.get("scheduled_at"))
+    authors = own("authors")
+    if authors is not None and [_login_like(n) for n in authors[:1]] == [_login_like(n) for n in record["authors"][:1]]:
+        record["authors"] = authors
+    aliases = own("aliases")
+    if aliases is not None:
+        record["aliases"] = aliases
+    body = _json_string(meta.get(OWN + "body"))
+    if body is not None and meta.get(OWN + "body_sha256") == content_digest(entry.get("content:encoded", "")):
+        record["body"] = body
+    elif record.get("status") is Status.RETRACTED:
+        record.values.update(body="", summary="")
+    else:
+        record["body"] = _body(_OWN_MARKUP.sub("", entry.get("content:encoded", "")))
+
+
+def _json_string(text: str | None) -> str | None:
+    """``_balita_body``: the Markdown as a JSON string; anything else is no body."""
+    import json
+
+    try:
+        value = json.loads(text) if text else None
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _login_like(name: str) -> str:
+    from balita_cli.slugs import make_slug
+
+    return make_slug(name)
 
 
 def wp_status_note(entry: dict[str, str], wp_status: str) -> str:
@@ -229,8 +355,18 @@ def _post_time(entry: dict[str, str], options: ReadOptions) -> datetime | None:
     return None
 
 
+def _modified_time(entry: dict[str, str], options: ReadOptions) -> datetime | None:
+    gmt = entry.get("wp:post_modified_gmt", "").strip()
+    if gmt and gmt != _ZERO_DATE:
+        return parse_time(gmt, UTC)
+    local = entry.get("wp:post_modified", "").strip()
+    return parse_time(local, options.zone) if local and local != _ZERO_DATE else None
+
+
 def _set_times(record: ArticleInput, when: datetime | None) -> None:
-    if record["status"] is Status.PUBLISHED:
+    record.values.pop("published_at", None)
+    record.values.pop("scheduled_at", None)
+    if record["status"] in {Status.PUBLISHED, Status.ARCHIVED, Status.RETRACTED}:
         record["published_at"] = when
     elif record["status"] is Status.SCHEDULED:
         if when is None:

@@ -1,0 +1,331 @@
+"""``balita source add|list|show|edit|pause|resume|remove``: the outlets the desk follows."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from datetime import datetime, tzinfo
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from balita_cli import console
+from balita_cli.cli.completion import complete_section
+from balita_cli.cli.options import YesOpt
+from balita_cli.cli.output import write_json, write_line, write_plain
+from balita_cli.cli.state import app
+
+if TYPE_CHECKING:
+    from balita_cli.services.sources import SourceRecord
+
+sub = typer.Typer(no_args_is_help=True, help="The outlets the desk follows.")
+
+
+def complete_source(ctx: Any, incomplete: str) -> Iterator[tuple[str, str]]:
+    """Source slugs (they resolve like names and need no quoting), with the name as help."""
+    from balita_cli.cli import completion
+
+    query = completion.TERM_QUERY.format(table="source")
+    for name, slug in completion._rows(ctx, query, incomplete):  # the completion's own light query
+        yield slug, name
+
+
+class SourceFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+
+
+class ShowFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+SOURCE_HELP = "Source name or slug (#3 for the id)."
+SourceRef = Annotated[
+    str, typer.Argument(metavar="NAME", help=SOURCE_HELP, show_default=False, autocompletion=complete_source)
+]
+SourceRefs = Annotated[
+    list[str], typer.Argument(metavar="NAME...", help=SOURCE_HELP, show_default=False, autocompletion=complete_source)
+]
+SectionOpt = Annotated[
+    str | None,
+    typer.Option("--section", metavar="NAME", help="Section of its stories.", autocompletion=complete_section),
+]
+LangOpt = Annotated[str | None, typer.Option("--lang", metavar="TAG", help="Language of its stories: en, fil…")]
+TagsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--tag", metavar="NAME", help="Tag for its stories (repeatable).", show_default=False),
+]
+WordsOpt = Annotated[
+    int | None,
+    typer.Option("--excerpt-words", metavar="N", help="Words of the outlet's text kept, cut at a sentence end (120)."),
+]
+PublishOpt = Annotated[
+    str | None,
+    typer.Option("--publish", metavar="POLICY", help="review (wait in `balita review`), draft, or auto (publish)."),
+]
+EveryOpt = Annotated[str | None, typer.Option("--every", metavar="INTERVAL", help="Poll interval: 15m, 2h, 1d.")]
+
+
+def add(
+    ctx: typer.Context,
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help='Outlet credited: "Read more on NAME".', show_default=False)
+    ],
+    url: Annotated[str, typer.Argument(metavar="URL", help="Its RSS, Atom or JSON Feed.", show_default=False)],
+    *,
+    section: SectionOpt = None,
+    lang: LangOpt = None,
+    tags: TagsOpt = None,
+    excerpt_words: WordsOpt = None,
+    full_text: Annotated[
+        bool, typer.Option("--full-text", help="Keep the whole story (outlets that allow it).")
+    ] = False,
+    publish: PublishOpt = None,
+    every: EveryOpt = None,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="Allow a feed on a private or loopback address.")
+    ] = False,
+) -> None:
+    """Follow an outlet's feed; `balita fetch` polls it from now on.
+
+    Example: balita source add "GMA News" https://data.gmanetwork.com/gno/rss/news/feed.xml --section Nation
+    """
+    from balita_cli.services import sources
+    from balita_cli.services.sources import SourceSettings
+
+    settings = SourceSettings(name=name, url=url, section=section, language=lang, tags=tags, publish=publish,
+                              excerpt_words=excerpt_words, full_text=full_text, every=every,
+                              allow_private=allow_private)  # fmt: skip
+    source = app(ctx).write(lambda session: sources.add(session, settings))
+    console.info(
+        f"Added source {source.name} ({source.slug}): polled every {sources.format_every(source.every_minutes)}"
+    )
+
+
+def list_sources(
+    ctx: typer.Context,
+    *,
+    output_format: Annotated[SourceFormat, typer.Option("--format", "-f", help="Output format.")] = SourceFormat.TABLE,
+) -> None:
+    """List the sources: last fetch, last new story, stories this week, next poll, last error.
+
+    Example: balita source list --format json
+    """
+    from balita_cli.services import sources
+    from balita_cli.timeutil import utcnow
+
+    state = app(ctx)
+    now = utcnow()
+    with state.reading() as db:
+        records = sources.listing(db, now)
+    if output_format is SourceFormat.JSON:
+        write_json(records)
+    elif output_format is SourceFormat.JSONL:
+        from balita_cli.formats.streaming import json_line
+
+        for record in records:
+            sys.stdout.write(json_line(record))
+    else:
+        _table(records, now)
+
+
+TABLE = ("name", "every", "publish", "last fetch", "last new", "week", "next", "last error")
+
+
+def _table(records: list[SourceRecord], now: datetime) -> None:
+    rows = [
+        [r["name"], r["every"], r["publish"], _ago(r["last_fetch_at"], now), _ago(r["last_new_at"], now),
+         f"{r['stories_week']}" + (f" +{r['related_week']}" if r["related_week"] else ""),
+         _next(r, now), r["last_error"]]
+        for r in records
+    ]  # fmt: skip
+    if not console.stdout_is_terminal():
+        write_plain(list(TABLE), rows)
+    elif rows:
+        console.print_table(list(TABLE), rows)
+    else:
+        console.info('No sources yet: balita source add "GMA News" URL')
+
+
+def _ago(value: str | None, now: datetime) -> str:
+    from balita_cli.timeutil import relative_words
+
+    return relative_words(datetime.fromisoformat(value), now=now) if value else "never"
+
+
+def _next(record: SourceRecord, now: datetime) -> str:
+    if record["paused"]:
+        return "paused"
+    due = record["next_due_at"]
+    return "due" if not due or datetime.fromisoformat(due) <= now else _ago(due, now)
+
+
+def show(
+    ctx: typer.Context,
+    ref: SourceRef,
+    *,
+    output_format: Annotated[ShowFormat, typer.Option("--format", "-f", help="text or json.")] = ShowFormat.TEXT,
+) -> None:
+    """Show a source's settings and the state of polling it.
+
+    Example: balita source show gma-news
+    """
+    from balita_cli.services import sources
+    from balita_cli.timeutil import utcnow
+
+    state = app(ctx)
+    now = utcnow()
+    with state.reading() as db:
+        wanted = sources.find(db, ref)["id"]
+        record = next(r for r in sources.listing(db, now) if r["id"] == wanted)
+    if output_format is ShowFormat.JSON:
+        write_json(record)
+        return
+    pairs = _fields(record, now, state.settings.site.tz)
+    if console.stdout_is_terminal():
+        console.print_heading(record["name"])
+        console.print_fields(pairs)
+    else:
+        for label, value in [("name", record["name"]), *pairs]:
+            if value:
+                write_line(console.plain_text(f"{label}: {value}"))
+
+
+def _fields(record: SourceRecord, now: datetime, zone: tzinfo) -> list[tuple[str, str]]:
+    from balita_cli.timeutil import human
+
+    def when(name: str) -> str:
+        value = record[name]
+        return f"{human(datetime.fromisoformat(value), zone)} ({_ago(value, now)})" if value else ""
+
+    words = "full text" if record["full_text"] else f"excerpt of {record['excerpt_words']} words"
+    return [
+        ("id", str(record["id"])), ("slug", record["slug"]), ("url", record["url"]),
+        ("section", record["section"]), ("language", record["language"]), ("tags", ", ".join(record["tags"])),
+        ("keeps", words), ("publish", record["publish"]), ("every", record["every"]),
+        ("private addresses", "allowed" if record["allow_private"] else ""),
+        ("last fetch", when("last_fetch_at")), ("last success", when("last_success_at")),
+        ("last new story", when("last_new_at")),
+        ("this week", f"{record['stories_week']} stories, {record['related_week']} related"),
+        ("next", _next(record, now)), ("failures", str(record["failures"] or "")),
+        ("last error", record["last_error"]), ("etag", record["etag"]),
+        ("last modified", record["last_modified"]),
+    ]  # fmt: skip
+
+
+def edit(
+    ctx: typer.Context,
+    ref: SourceRef,
+    *,
+    name: Annotated[str | None, typer.Option("--name", metavar="NAME", help="New name (the credit).")] = None,
+    url: Annotated[str | None, typer.Option("--url", metavar="URL", help="New feed URL (polled at once).")] = None,
+    section: SectionOpt = None,
+    lang: LangOpt = None,
+    tags: TagsOpt = None,
+    no_tags: Annotated[bool, typer.Option("--no-tags", help="Give its stories no tags.")] = False,
+    excerpt_words: WordsOpt = None,
+    full_text: Annotated[
+        bool | None, typer.Option("--full-text/--excerpt", help="Keep the whole story, or an excerpt.")
+    ] = None,
+    publish: PublishOpt = None,
+    every: EveryOpt = None,
+    allow_private: Annotated[
+        bool | None, typer.Option("--allow-private/--no-allow-private", help="Allow a private or loopback address.")
+    ] = None,
+) -> None:
+    """Change a source's settings ("" clears the section or language).
+
+    Example: balita source edit gma-news --excerpt-words 80 --every 30m
+    """
+    from balita_cli.errors import UsageError
+    from balita_cli.services import sources
+    from balita_cli.services.sources import SourceSettings
+
+    if tags and no_tags:
+        raise UsageError("--tag and --no-tags contradict each other")
+    settings = SourceSettings(name=name, url=url, section=section, language=lang,
+                              tags=[] if no_tags else tags, excerpt_words=excerpt_words, full_text=full_text,
+                              publish=publish, every=every, allow_private=allow_private)  # fmt: skip
+    source = app(ctx).write(lambda session: sources.edit(session, ref, settings))
+    console.info(f"Changed source {source.name} ({source.slug})")
+
+
+def _pause(ctx: typer.Context, refs: list[str], paused: bool) -> None:
+    from balita_cli.services import sources
+
+    changed = app(ctx).write(lambda session: [s.name for s in sources.set_paused(session, refs, paused)])
+    for name in changed:
+        console.info(f"{'Paused' if paused else 'Resumed'} {name}" + ("" if paused else ": due at once"))
+
+
+def pause(ctx: typer.Context, refs: SourceRefs) -> None:
+    """Stop polling sources (their stories stay).
+
+    Example: balita source pause gma-news
+    """
+    _pause(ctx, refs, True)
+
+
+def resume(ctx: typer.Context, refs: SourceRefs) -> None:
+    """Poll paused sources again, starting with the next `balita fetch`.
+
+    Example: balita source resume gma-news
+    """
+    _pause(ctx, refs, False)
+
+
+def remove(ctx: typer.Context, ref: SourceRef, *, yes: YesOpt = False) -> None:
+    """Stop following a source; its stories stay, credited to it by name.
+
+    Example: balita source remove gma-news --yes
+    """
+    from balita_cli.cli.articles import confirm_or_abort
+    from balita_cli.services import sources
+
+    confirm_or_abort(f"Remove source {ref}? Its stories stay.", yes)
+    name, stories = app(ctx).write(lambda session: sources.remove(session, ref))
+    console.info(f"Removed source {name} ({stories} of its stories stay)")
+
+
+class ImportSource:
+    """``import feed --source-name NAME``: when NAME is a source the desk follows, its stories
+    are credited, excerpted, filed and fetched as ``balita fetch`` would, and linked to it."""
+
+    def __init__(self, state: Any, source_name: str | None) -> None:
+        from balita_cli.services import desk
+
+        if source_name:
+            with state.reading() as db:
+                self.intake, self.source_id = desk.import_intake(db, state.settings, source_name)
+        else:
+            self.intake, self.source_id = desk.import_intake(None, state.settings, None)
+        self.external_ids: list[str] = []
+
+    def track(self, items: Iterator[Any]) -> Iterator[Any]:
+        from balita_cli.schema import ArticleInput
+
+        for item in items:
+            if isinstance(item, ArticleInput) and item.get("external_id"):
+                self.external_ids.append(str(item["external_id"]))
+            yield item
+
+    def link(self, state: Any) -> None:
+        from balita_cli.services import sources
+
+        source_id = self.source_id
+        if source_id is not None and self.external_ids:
+            state.write(lambda session: sources.link_articles(session, source_id, self.external_ids))
+
+
+def register(typer_app: typer.Typer) -> None:
+    sub.command("add")(add)
+    sub.command("list")(list_sources)
+    sub.command("show")(show)
+    sub.command("edit")(edit)
+    sub.command("pause")(pause)
+    sub.command("resume")(resume)
+    sub.command("remove")(remove)
+    typer_app.add_typer(sub, name="source", help="Follow outlets' feeds: add, list, show, edit, pause, resume, remove.")

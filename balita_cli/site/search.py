@@ -1,0 +1,129 @@
+"""Search for the static site: a Pagefind index of the article pages, made at build time.
+
+Pagefind (PyPI ``pagefind[bin]``, whose ``pagefind_bin`` package ships the program: nothing is
+downloaded when it runs) reads the article pages this build wrote and writes ``pagefind/``: a
+WebAssembly search engine and index fragments the browser fetches as a reader types, so search
+works from the built files with no server. Each page is indexed in its own ``lang``: English and
+Filipino stories are separate indexes, which ``search.js`` merges on the search page.
+
+Pagefind has no incremental mode. The build runs it only when an indexed page changed (the
+pages' hashes are the key of every file it made, kept in the build manifest); then it indexes
+hard links of this build's article pages in a scratch folder (so a page the last build wrote and
+this one drops is never indexed), and its files go through the output tree: unchanged fragments
+are not rewritten, and files it no longer makes are removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from balita_cli.files import OutputError
+from balita_cli.site.output import OutputTree
+
+BUNDLE = "pagefind/"
+TIMEOUT_SECONDS = 1800
+MISSING = "pagefind is not installed (pip install 'pagefind[bin]'): the site was built without a search index"
+
+
+@dataclass
+class SearchReport:
+    pages: int = 0
+    seconds: float = 0.0
+    reused: bool = False
+    languages: list[str] = field(default_factory=list)
+    problem: str = ""
+
+    def summary(self) -> dict[str, Any]:
+        return {"pages": self.pages, "seconds": round(self.seconds, 2), "reused": self.reused,
+                "languages": self.languages, "problem": self.problem}  # fmt: skip
+
+
+def pagefind_program() -> Path | None:
+    """The Pagefind program shipped by ``pagefind_bin`` (or one on PATH), or None."""
+    try:
+        from pagefind_bin import get_executable  # type: ignore[import-untyped]
+
+        found = Path(get_executable())
+        if found.is_file():
+            return found
+    except (ImportError, FileNotFoundError):
+        pass
+    on_path = shutil.which("pagefind")
+    return Path(on_path) if on_path else None
+
+
+def index_pages(tree: OutputTree, pages: Sequence[str], *, program: Path | None = None) -> SearchReport:
+    """Index ``pages`` (paths of this build's article pages in ``tree``) into ``pagefind/``."""
+    program = program or pagefind_program()
+    report = SearchReport(pages=len(pages))
+    if program is None:
+        report.problem = MISSING
+        return report
+    key = _key(program, [(page, tree.current[page]["sha256"]) for page in sorted(pages)])
+    previous = tree.previous_under(BUNDLE)
+    if previous and all(entry.get("key") == key for entry in previous.values()):
+        if all(tree.keep_if_current(path, key) for path in sorted(previous)):
+            report.reused = True
+            report.languages = _languages(tree.root)
+            return report
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix=".balita-search-") as scratch:
+        source, out = Path(scratch) / "site", Path(scratch) / "pagefind"
+        for page in pages:
+            target = source / page
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _link_or_copy(tree.root / page, target)
+        _run(program, source, out)
+        for path in sorted(p for p in out.rglob("*") if p.is_file()):
+            tree.put(BUNDLE + path.relative_to(out).as_posix(), path.read_bytes(), key=key)
+    report.seconds = time.perf_counter() - started
+    report.languages = _languages(tree.root)
+    return report
+
+
+def _key(program: Path, pages: list[tuple[str, str]]) -> str:
+    try:
+        stamp = [program.stat().st_size, program.stat().st_mtime_ns]
+    except OSError:
+        stamp = []
+    return hashlib.sha256(json.dumps([str(program), stamp, pages]).encode()).hexdigest()
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _run(program: Path, source: Path, out: Path) -> None:
+    command = [str(program), "--site", str(source), "--output-path", str(out), "--silent"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
+    except subprocess.TimeoutExpired:
+        raise OutputError(f"search index: pagefind ran longer than {TIMEOUT_SECONDS} s") from None
+    except OSError as exc:
+        raise OutputError(f"search index: cannot run {program}: {exc.strerror or exc}") from None
+    if done.returncode != 0 or not (out / "pagefind-entry.json").is_file():
+        lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
+        why = lines[-1].strip() if lines else f"exit status {done.returncode}"
+        raise OutputError(f"search index: pagefind failed: {why[:300]}")
+
+
+def _languages(root: Path) -> list[str]:
+    try:
+        entry = json.loads((root / BUNDLE / "pagefind-entry.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    languages = entry.get("languages") if isinstance(entry, dict) else None
+    return sorted(languages) if isinstance(languages, dict) else []

@@ -1,0 +1,101 @@
+"""``balita review``: what came in since the desk last looked, and moving it on in one command."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.conftest import Cli
+from tests.test_desk_fetch import FeedSite, add_source, articles, fetch_json, http_server, ph_news, site
+
+__all__ = ["http_server", "site"]  # fixtures shared with test_desk_fetch
+
+
+def queue(cli: Cli, *args: str) -> list[dict[str, Any]]:
+    return list(cli.json("review", "--format", "json", *args))
+
+
+def test_review_lists_what_came_in_since_the_last_look_by_source_newest_first(site: FeedSite, cli: Cli) -> None:
+    ph_news(site, cli)
+    runs = fetch_json(cli)
+    waiting = queue(cli, "--peek")
+    assert len(waiting) == sum(len(run["ids"]) for run in runs.values()) == 37
+
+    sources = [item["source"] for item in waiting]
+    assert sources == sorted(sources, key=sources.index)  # each source's stories together
+    for name in set(sources):
+        mine = [item for item in waiting if item["source"] == name]
+        assert [item["created_at"] for item in mine] == sorted((item["created_at"] for item in mine), reverse=True)
+    clustered = {item["title"]: item for item in waiting if item["outlets"] > 1}
+    assert clustered["Robredo wants stimulus package for MSMEs"]["also_reported_by"] == ["Philstar"]
+    assert clustered["DOH logs 6,913 new COVID-19 infections, but three labs without data"]["outlets"] == 2
+
+    plain = cli.ok("review", "--peek")
+    assert plain.stdout.splitlines()[0].split("\t") == ["source", "id", "status", "came in", "outlets", "title"]
+    assert "2 (Philstar)\tRobredo wants stimulus package for MSMEs" in plain.stdout
+    assert "37 stories since" in plain.stderr
+
+    assert len(queue(cli)) == 37  # this look moves the mark...
+    assert queue(cli) == []  # ... so the next shows nothing new
+    assert len(queue(cli, "--all")) == 37  # still waiting for a decision
+
+
+def test_the_mark_and_since_and_source(site: FeedSite, cli: Cli) -> None:
+    ph_news(site, cli)
+    fetch_json(cli)
+    assert queue(cli, "--since", "in 1 hour", "--peek") == []
+    only = queue(cli, "--peek", "--source", "abs-cbn-news", "--source", "Philstar")
+    assert {item["source"] for item in only} == {"ABS-CBN News", "Philstar"} and len(only) == 14 + 9
+    assert "no source 'Nowhere'" in cli.fails(["review", "--source", "Nowhere"]).stderr
+
+
+def test_accept_and_reject_move_many_stories_at_once(site: FeedSite, cli: Cli) -> None:
+    ph_news(site, cli)
+    fetch_json(cli)
+    ids = [item["id"] for item in queue(cli) if item["source"] == "GMA News"]
+    first, second, third, fourth = (str(number) for number in ids[:4])
+
+    cli.ok("review", "accept", first, second, "--section", "Nation", "--publish")
+    cli.ok("review", "accept", third)
+    cli.ok("review", "reject", fourth, "-m", "not our beat")
+
+    stories = {story["id"]: story for story in articles(cli, "--trash")} | {s["id"]: s for s in articles(cli)}
+    assert [stories[int(n)]["status"] for n in (first, second, third)] == ["published", "published", "draft"]
+    assert stories[int(first)]["section"] == "Nation" and stories[int(first)]["published_at"]
+    assert stories[int(fourth)]["deleted_at"]
+    history = cli.ok("history", fourth).stdout
+    assert "rejected at review: not our beat" in history
+    waiting = {item["id"] for item in queue(cli, "--all")}
+    assert not {int(n) for n in (first, second, third, fourth)} & waiting
+
+    # A rejected story does not come back with the next fetch, even when the feed changed.
+    gma = site.feeds["/gma.xml"]
+    site.put("/gma.xml", gma[0], '"v2"')
+    run = fetch_json(cli, "gma-news")["GMA News"]
+    assert (run["result"], run["created"], run["skipped"]) == ("fetched", 0, 15)
+
+
+def test_accept_is_all_or_nothing(site: FeedSite, cli: Cli) -> None:
+    ph_news(site, cli)
+    fetch_json(cli)
+    good = str(queue(cli)[0]["id"])
+    assert "no article" in cli.fails(["review", "accept", good, "#99999"]).stderr
+    assert articles(cli, "--status", "draft") == []
+    assert "no article" in cli.fails(["review", "reject", "#99999999999999999999"]).stderr
+
+
+def test_the_publish_policy_decides_where_stories_go(site: FeedSite, cli: Cli) -> None:
+    add_source(
+        cli, "Philstar", site.put_corpus("/philstar.xml", "feeds", "ph-news", "philstar.xml"), "--publish", "auto"
+    )
+    add_source(cli, "GMA News", site.put_corpus("/gma.xml", "feeds", "ph-news", "gmanews.xml"), "--publish", "draft")
+    fetch_json(cli)
+    by_source: dict[str, set[str]] = {}
+    for story in articles(cli):
+        by_source.setdefault(story["source_name"], set()).add(story["status"])
+    assert by_source == {"Philstar": {"published"}, "GMA News": {"draft"}}
+    assert queue(cli, "--all") == []
+    published = articles(cli, "--status", "published")
+    assert all(story["published_at"] for story in published)
+    feed = json.loads(cli.ok("export", "jsonfeed").stdout)
+    assert len(feed["items"]) == len(published)

@@ -1,0 +1,194 @@
+"""balita serve through real HTTP requests: drafts with their ribbon, a rebuild after an edit,
+the site's 404 page, nothing outside the folder, and the port free again after Ctrl-C."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli
+
+pytestmark = pytest.mark.slow
+
+
+@dataclass
+class Preview:
+    process: subprocess.Popen[str]
+    url: str
+    port: int
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(self.url + path.lstrip("/"), timeout=10) as answer:
+                return answer.status, answer.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8", errors="replace")
+
+    def version(self) -> int:
+        status, text = self.get("/__balita/version")
+        assert status == 200
+        return int(text)
+
+    def wait_for_version(self, above: int, seconds: float = 30) -> int:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            version = self.version()
+            if version > above:
+                return version
+            time.sleep(0.1)
+        raise AssertionError(f"the preview did not rebuild within {seconds} s")
+
+
+def start_preview(cli: Cli, *args: str, scratch: Path) -> Preview:
+    """``balita serve --port 0`` in a process of its own (its temporary folder under ``scratch``)."""
+    env = {**os.environ, "BALITA_DATABASE_URL": cli.db_url, "TMPDIR": str(scratch)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "balita_cli", "serve", "--port", "0", "--poll", "0.2", *args],
+        stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+        assert line.startswith("Preview of Balita at http://127.0.0.1:"), line
+        url = line.split(" at ", 1)[1].split(" ", 1)[0]
+        preview = Preview(process, url, int(url.rsplit(":", 1)[1].strip("/")))
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if preview.version() >= 1:
+                    return preview
+            except (urllib.error.URLError, OSError):
+                pass  # not listening yet, or busy with the first build
+            time.sleep(0.1)
+        raise AssertionError("the preview did not start")
+    except BaseException:
+        finish(process)
+        raise
+
+
+def finish(process: subprocess.Popen[str]) -> None:
+    """Stop a preview that is still running: Ctrl-C first (it removes its folder), then kill."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate(timeout=10)
+
+
+@pytest.fixture
+def preview(cli: Cli, tmp_path: Path) -> Iterator[Preview]:
+    cli.ok("init", "--demo", "--database", cli.db_url)
+    cli.new("Draft scoop on the budget", "--status", "draft", "--section", "Politics", "--body", "DRAFTBODY here.")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    running = start_preview(cli, "--no-search", scratch=scratch)
+    try:
+        yield running
+    finally:
+        finish(running.process)
+    assert list(scratch.iterdir()) == [], "the preview removes its folder when it stops"
+
+
+def stop(preview: Preview) -> str:
+    preview.process.send_signal(signal.SIGINT)
+    _out, err = preview.process.communicate(timeout=30)
+    assert preview.process.returncode == 0, err
+    return err
+
+
+def test_a_draft_is_served_with_its_ribbon_and_never_written_to_public(preview: Preview, tmp_path: Path) -> None:
+    status, text = preview.get("/articles/draft-scoop-on-the-budget/")
+    assert status == 200
+    assert "PREVIEW / DRAFT" in " ".join(text.split())
+    assert "DRAFTBODY" in text and "/__balita/version" in text  # the reload script, in preview pages only
+    status, home = preview.get("/")
+    assert status == 200 and "Draft scoop on the budget" in home
+    assert not (tmp_path / "public").exists()
+
+
+def test_an_edit_shows_after_the_next_poll(cli: Cli, preview: Preview) -> None:
+    before = preview.version()
+    draft = cli.json("list", "--status", "draft", "--format", "json", "--fields", "id,title")
+    target = next(row for row in draft if row["title"] == "Draft scoop on the budget")
+    cli.ok("edit", str(target["id"]), "--title", "Draft scoop, now with numbers")
+    preview.wait_for_version(before)
+    status, text = preview.get("/articles/draft-scoop-on-the-budget/")
+    assert status == 200 and "Draft scoop, now with numbers" in text
+    quiet = preview.version()
+    time.sleep(1)
+    assert preview.version() == quiet  # no change, no rebuild
+
+
+def test_missing_pages_folders_and_paths_outside(preview: Preview) -> None:
+    status, text = preview.get("/no/such/page/")
+    assert status == 404 and "Page not found" in text
+    assert preview.get("/media/")[0] == 404  # no folder listings
+    assert preview.get("/articles/")[0] == 404
+    connection = http.client.HTTPConnection("127.0.0.1", preview.port, timeout=10)
+    for path in ("/../../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "//etc/passwd"):
+        connection.request("GET", path)
+        answer = connection.getresponse()
+        body = answer.read()
+        assert answer.status == 404 and b"root:" not in body, path
+    connection.close()
+    with urllib.request.urlopen(preview.url + "style.css", timeout=10) as answer:
+        assert answer.headers["Cache-Control"] == "no-store"
+        assert answer.headers["Content-Type"].startswith("text/css")
+
+
+def test_ctrl_c_stops_cleanly_and_frees_the_port(preview: Preview) -> None:
+    err = stop(preview)
+    assert "Preview stopped" in err and "Traceback" not in err
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as again:
+        # As a server binds (connections of the old one may wait in TIME_WAIT): fails while it listens.
+        again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        again.bind(("127.0.0.1", preview.port))
+        again.listen()
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(preview.url, timeout=3)
+
+
+def test_a_port_in_use_is_one_error_line(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("init", "--demo", "--database", cli.db_url)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**os.environ, "BALITA_DATABASE_URL": cli.db_url}
+        done = subprocess.run([sys.executable, "-m", "balita_cli", "serve", "--port", str(port)], env=env,
+                              capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}") and "Traceback" not in done.stderr
+
+
+def test_show_open_opens_the_storys_preview(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("init", "--demo", "--database", cli.db_url)
+    draft = cli.new("Unpublished exclusive", "--status", "draft", "--body", "EXCLUSIVE body.")
+    opened = tmp_path / "opened.txt"
+    recorder = tmp_path / "browser.py"
+    recorder.write_text(f"import sys\nopen({str(opened)!r}, 'a').write(sys.argv[1] + '\\n')\n")
+    env = {**os.environ, "BALITA_DATABASE_URL": cli.db_url, "BROWSER": f"{sys.executable} {recorder} %s",
+           "TMPDIR": str(tmp_path)}  # fmt: skip
+    done = subprocess.run([sys.executable, "-m", "balita_cli", "show", str(draft), "--open"], env=env,
+                          capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    url = opened.read_text().strip()
+    assert url.startswith("file://") and url.endswith("/articles/unpublished-exclusive/index.html")
+    page = Path(url.removeprefix("file://"))
+    assert "EXCLUSIVE body." in page.read_text() and "PREVIEW / DRAFT" in " ".join(page.read_text().split())
+    assert oct(page.parents[2].stat().st_mode & 0o777) == "0o700"
+    assert not (tmp_path / "public").exists()
