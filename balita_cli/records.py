@@ -81,6 +81,7 @@ def build_record(
     corrections: list[dict[str, Any]],
     photo: dict[str, Any] | None = None,
     coverage: list[dict[str, Any]] | None = None,
+    source_feed_url: str | None = None,
     as_written: bool = False,
 ) -> Record:
     """The record from an article's column values (times already ISO text) and its relations."""
@@ -94,6 +95,7 @@ def build_record(
         "corrections": corrections,
         "photo": photo,
         "coverage": coverage or [],
+        "source_feed_url": source_feed_url,
     }
     return {name: derived[name] if name in derived else columns[name] for name in RECORD_FIELDS}
 

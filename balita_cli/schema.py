@@ -224,6 +224,13 @@ FIELDS: tuple[Field, ...] = (
         extra=True,
     ),
     Field(
+        "source_feed_url",
+        Kind.URL,
+        "The feed of the registered source the story came in from (RSS <source>), or null.",
+        Role.SYSTEM,
+        Storage.RELATION,
+    ),
+    Field(
         "coverage",
         Kind.COVERAGE,
         "Also reported by: {source_name, url, title, published_at, external_id} of other outlets' versions.",

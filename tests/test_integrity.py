@@ -93,6 +93,26 @@ def test_every_restore_keeps_its_own_copy_of_what_it_replaced(cli: Cli, tmp_path
     assert len(kept) == 2
 
 
+def test_build_leaves_files_it_never_wrote_unless_forced(cli: Cli, tmp_path: Path) -> None:
+    cli.new("Story", "--status", "published", "--body", "x")
+    site = tmp_path / "public"
+    site.mkdir()
+    (site / "index.html").write_text("<p>our own front page</p>", encoding="utf-8")
+    (site / "robots.txt").write_text("User-agent: *\nDisallow: /private/\n", encoding="utf-8")
+    (site / "notes.txt").write_text("kept", encoding="utf-8")
+    error = cli.fails(["build", "-o", str(site), "--no-search"]).stderr
+    assert "index.html" in error and "robots.txt" in error and "--force" in error
+    assert len(error.strip().splitlines()) == 1 and "Traceback" not in error
+    assert (site / "index.html").read_text(encoding="utf-8") == "<p>our own front page</p>"
+    assert "Disallow: /private/" in (site / "robots.txt").read_text(encoding="utf-8")
+    assert (site / "articles" / "story" / "index.html").is_file()  # the build's own pages were written
+    cli.fails(["build", "-o", str(site), "--no-search"])  # still someone else's on the next build
+    cli.ok("build", "-o", str(site), "--no-search", "--force")
+    assert "Story" in (site / "index.html").read_text(encoding="utf-8")
+    assert (site / "notes.txt").read_text(encoding="utf-8") == "kept"
+    cli.ok("build", "-o", str(site), "--no-search")  # now balita's: later builds need no --force
+
+
 @pytest.mark.parametrize("kind", ["fifo", "symlink"])
 def test_export_does_not_replace_a_fifo_or_a_symlink_unless_forced(cli: Cli, tmp_path: Path, kind: str) -> None:
     cli.new("Story", "--status", "published", "--body", "x")

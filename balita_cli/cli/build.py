@@ -31,6 +31,10 @@ def build(
         bool,
         typer.Option("--clean", help="Rewrite every file, ignoring what the last build wrote."),
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Overwrite files in the output folder that balita did not write."),
+    ] = False,
     page_size: Annotated[int, typer.Option("--page-size", min=1, max=10_000, help="Articles per list page.")] = 20,
     search: Annotated[
         bool, typer.Option("--search/--no-search", help="Make the Pagefind search index (search/ page).")
@@ -44,7 +48,8 @@ def build(
     feeds and sitemaps.
 
     Only files whose content changed are written; files the last build wrote and this one does not
-    produce are removed.
+    produce are removed. Files balita did not write (your own index.html or robots.txt) are left
+    alone, and the build says which; --force overwrites them.
 
     Example: balita build -o public   |   balita build --clean --format json
     """
@@ -53,7 +58,8 @@ def build(
     state = app(ctx)
     settings = state.settings
     target = output or settings.resolve_path(settings.site.output_dir)
-    report = run_build(state, build_options(state, target.resolve(), clean=clean, page_size=page_size, search=search))
+    options = build_options(state, target.resolve(), clean=clean, force=force, page_size=page_size, search=search)
+    report = run_build(state, options)
     counts = report.counts.summary()
     for problem in report.problems:
         console.warn(problem)
@@ -63,8 +69,9 @@ def build(
         if search and not searched.problem
         else ""
     )
+    articles = f"{report.articles} article{'' if report.articles == 1 else 's'}"
     console.info(
-        f"Built {report.articles} articles into {report.output}: {counts['written']} written, "
+        f"Built {articles} into {report.output}: {counts['written']} written, "
         f"{counts['kept']} unchanged, {counts['removed']} removed{index}"
     )
     if output_format is BuildFormat.JSON:

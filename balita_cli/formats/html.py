@@ -60,9 +60,16 @@ def _flatten_deep_nesting(fragment: str) -> str:
     return "".join(kept)
 
 
+# nh3 gives every <a> its rel="noopener noreferrer", even one without href (a placeholder
+# link), where HTML forbids rel. Its output quotes attributes with double quotes, one space apart.
+_OTHER_ATTRIBUTES = r"((?:\s+(?!href=)[a-z-]+=\"[^\"]*\")*)"
+_A_WITHOUT_HREF = re.compile(rf"<a{_OTHER_ATTRIBUTES}\s+rel=\"[^\"]*\"{_OTHER_ATTRIBUTES}>")
+
+
 def sanitize(fragment: str) -> str:
     """Only harmless tags and attributes; no classes or ids (the site's notices own those); links
-    open no opener; no script-bearing URL schemes."""
+    open no opener (and a link without href gets no rel, which HTML forbids); no script-bearing
+    URL schemes."""
     import nh3
 
     attributes = {key: set(value) - {"class", "id"} for key, value in nh3.ALLOWED_ATTRIBUTES.items()}
@@ -74,7 +81,7 @@ def sanitize(fragment: str) -> str:
         clean_content_tags={"script", "style"},
         link_rel="noopener noreferrer",
     )
-    return cleaned
+    return _A_WITHOUT_HREF.sub(r"<a\1\2>", cleaned)
 
 
 # markdown-it looks for the closing "]" of every "[" to the end of its paragraph: thousands of
@@ -104,7 +111,7 @@ def html_to_text(fragment: str | None) -> str:
     from balita_cli.schema import strip_controls
 
     text = nh3.clean(_flatten_deep_nesting(clean_text(fragment)), tags=set())
-    return " ".join(strip_controls(html.unescape(str(text))).split())
+    return " ".join(strip_controls(html.unescape(str(text)), prose=True).split())
 
 
 def retraction_html(record: Record) -> str:

@@ -58,6 +58,7 @@ _RELATIONS = {
         "ORDER BY published_at, id",
         objects=True,
     ),
+    "source_feed_url": "(SELECT url FROM source WHERE source.id = a.source_id)",
     "photo": "json((SELECT json_object('id', id, 'sha256', sha256, 'format', format, 'width', width, 'height', "
     "height, 'size', size, 'alt', alt, 'caption', caption, 'credit', credit, 'media_type', CASE format "
     + " ".join(f"WHEN '{name}' THEN '{kind}'" for name, kind in reading.MEDIA_TYPES.items())

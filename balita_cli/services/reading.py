@@ -31,8 +31,8 @@ from balita_cli.services.query import (
 
 BATCH = 1000
 # The record's columns, then the links its relations are read by: section_id and image_id.
-_SELECT = ", ".join(f"article.{name}" for name in (*COLUMNS, "section_id", "image_id"))
-SECTION, IMAGE = -2, -1
+_SELECT = ", ".join(f"article.{name}" for name in (*COLUMNS, "section_id", "image_id", "source_id"))
+SECTION, IMAGE, SOURCE = -3, -2, -1
 PHOTO_FIELDS = ("id", "sha256", "format", "width", "height", "size", "alt", "caption", "credit")
 MEDIA_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
 _TIMES = frozenset(name for name in COLUMNS if BY_NAME[name].kind is Kind.TIME)
@@ -83,6 +83,7 @@ def records_with_terms(
     related = _relations(db, list(rows))
     sections = _sections(db, {row[SECTION] for row in rows.values() if row[SECTION] is not None})
     photos = _photos(db, {row[IMAGE] for row in rows.values() if row[IMAGE] is not None})
+    feeds = _source_feeds(db, {row[SOURCE] for row in rows.values() if row[SOURCE] is not None})
     found = []
     for article_id in ids:
         row = rows.get(article_id)
@@ -100,6 +101,7 @@ def records_with_terms(
             aliases=related["aliases"].get(article_id, []),
             corrections=related["corrections"].get(article_id, []),
             photo=photos.get(row[IMAGE]),
+            source_feed_url=feeds.get(row[SOURCE]),
             coverage=related["coverage"].get(article_id, []),
             as_written=as_written,
         )
@@ -144,6 +146,13 @@ def _photos(db: Database, ids: set[int]) -> dict[int, dict[str, Any]]:
         photo["media_type"] = MEDIA_TYPES.get(photo["format"], "application/octet-stream")
         photos[int(row[0])] = photo
     return photos
+
+
+def _source_feeds(db: Database, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    in_ids, params = db.in_list("id", sorted(ids))
+    return {int(row[0]): str(row[1]) for row in db.rows(f"SELECT id, url FROM source WHERE {in_ids}", params)}
 
 
 def _sections(db: Database, ids: set[int]) -> dict[int, tuple[str, str]]:

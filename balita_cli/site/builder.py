@@ -57,6 +57,7 @@ class BuildOptions:
     output: Path
     template_dir: Path | None = None
     clean: bool = False
+    force: bool = False  # overwrite files in the output that the build never wrote
     page_size: int = DEFAULT_PAGE_SIZE
     media_root: Path | None = None  # the media library (originals); None: photos are left out
     logo: Path | None = None  # the publisher's logo; None: the one balita ships
@@ -150,7 +151,7 @@ class SiteBuilder:
         self.site = site
         self.options = options
         self.environment: Environment = make_environment(options.template_dir)
-        self.tree = OutputTree(options.output, clean=options.clean)
+        self.tree = OutputTree(options.output, clean=options.clean, force=options.force)
         store = MediaStore(options.media_root) if options.media_root is not None else None
         self.photos = PhotoLibrary(self.tree, store, options.photo_seed)
         self.feeds = [{"name": name, "path": path, "media_type": _media_type(name), "label": FEED_LABELS[name]}
@@ -303,12 +304,18 @@ class SiteBuilder:
         self.tree.put(path, document, key=key)
 
     def redirects(self, aliases: list[tuple[str, dict[str, Any]]]) -> None:
+        """A page at each old address of an article: an old slug (articles/<slug>/), or a path
+        an import kept (/2019/05/story/, /news/story.html). A path never replaces a page the build
+        made itself."""
         for alias, record in aliases:
-            directory = pages.article_dir(alias)
+            path = pages.alias_file(alias)
+            if path is None or path in self.tree.current:
+                continue
+            directory = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
             target = pages.root_prefix(directory) + pages.article_dir(record["slug"])
             context = {"lang": record["language"] or self.site.language, "title": record["title"],
                        "target": target, "target_url": record["url"]}  # fmt: skip
-            self.tree.put_text(directory + pages.INDEX, render(self.environment, "redirect.html", context))
+            self.tree.put_text(path, render(self.environment, "redirect.html", context))
 
     def machine_files(self, files: tuple[tuple[str, str], ...], records: list[dict[str, Any]]) -> list[str]:
         from balita_cli.formats import get_writer

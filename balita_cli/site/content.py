@@ -6,17 +6,12 @@ then nh3), so the site and every HTML-bearing export sanitize bodies exactly the
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
 from balita_cli.formats.html import clean_text, render_markdown
 
 SAFE_SCHEMES = ("http://", "https://")
-# nh3 gives every <a> its rel="noopener noreferrer", even one without href (a placeholder
-# link), where HTML forbids rel. Its output quotes attributes with double quotes, one space apart.
-_OTHER_ATTRIBUTES = r"((?:\s+(?!href=)[a-z-]+=\"[^\"]*\")*)"
-_A_WITHOUT_HREF = re.compile(rf"<a{_OTHER_ATTRIBUTES}\s+rel=\"[^\"]*\"{_OTHER_ATTRIBUTES}>")
 
 
 def safe_url(url: str) -> str:
@@ -26,8 +21,8 @@ def safe_url(url: str) -> str:
 
 
 def render_body(markdown_text: str) -> str:
-    """Markdown -> sanitized HTML fragment (no ``rel`` on a link without ``href``)."""
-    return _A_WITHOUT_HREF.sub(r"<a\1\2>", render_markdown(markdown_text))
+    """Markdown -> sanitized HTML fragment."""
+    return render_markdown(markdown_text)
 
 
 def last_change(records: list[dict[str, Any]]) -> str | None:

@@ -2,7 +2,9 @@
 
 A manifest of content hashes (``.balita-build.json`` in the output directory) remembers what the
 last build wrote. A page whose hash and size still match is kept as it is; a file the last build
-wrote that this one no longer produces is removed. Files the build never wrote are never touched.
+wrote that this one no longer produces is removed. Files the build never wrote are never touched:
+a page that would land on one (the site's own ``index.html`` or ``robots.txt`` in a folder that had
+them before balita) is not written, and the build ends with an error naming it, unless ``force``.
 
 Photo renditions are written by ``balita_cli.media`` under names made from their original's hash,
 so a file that exists is the right one: the build ``claim``s them (recorded with that hash and
@@ -19,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from balita_cli.errors import InvalidInput
+from balita_cli.errors import Conflict, InvalidInput
 from balita_cli.files import atomic_open, atomic_write_text
 
 MANIFEST_NAME = ".balita-build.json"
@@ -64,9 +66,11 @@ def read_manifest(root: Path) -> dict[str, Any]:
 class OutputTree:
     """The output directory of one build: ``put`` each file, then ``finish``."""
 
-    def __init__(self, root: Path, *, clean: bool = False) -> None:
+    def __init__(self, root: Path, *, clean: bool = False, force: bool = False) -> None:
         self.root = root
         self.clean = clean
+        self.force = force
+        self.foreign: list[str] = []  # files the build would overwrite but never wrote
         data = read_manifest(root)
         files, memo = data.get("files"), data.get("memo")
         self.previous: dict[str, dict[str, Any]] = files if isinstance(files, dict) else {}
@@ -83,6 +87,10 @@ class OutputTree:
         self.current[relative] = entry
         if not self.clean and self._unchanged(relative, entry):
             self.counts.kept += 1
+            return
+        if relative not in self.previous and not self.force and self._foreign(relative, data):
+            del self.current[relative]
+            self.foreign.append(relative)
             return
         # Thousands of files: each appears whole by its rename; one sync in finish() makes them durable.
         with atomic_open(self.root / relative, "wb", durable=False) as stream:
@@ -120,6 +128,16 @@ class OutputTree:
         """Files the last build wrote under ``prefix`` (a folder), with their entries."""
         return {path: entry for path, entry in self.previous.items() if path.startswith(prefix)}
 
+    def _foreign(self, relative: str, data: bytes) -> bool:
+        """Someone else's file is at ``relative`` (the same bytes are adopted: nothing is lost)."""
+        target = self.root / relative
+        if not os.path.lexists(target):
+            return False
+        try:
+            return target.is_symlink() or not target.is_file() or target.read_bytes() != data
+        except OSError:
+            return True
+
     def _unchanged(self, relative: str, entry: dict[str, Any]) -> bool:
         """The same bytes as the last build wrote (the inputs' key may differ: a page made from
         other inputs that comes out the same is not written again)."""
@@ -145,6 +163,13 @@ class OutputTree:
         # Compact, so the C encoder writes it: an indented dump of 10,000 entries takes ~0.3 s.
         text = json.dumps(document, separators=(",", ":")) + "\n"
         atomic_write_text(self.root / MANIFEST_NAME, text)
+        if self.foreign:
+            more = len(self.foreign) - 3
+            named = ", ".join(self.foreign[:3]) + (f" and {more} more" if more > 0 else "")
+            raise Conflict(
+                f"{self.root} has files balita did not write, left as they are: {named} "
+                "(move them away, or build --force to overwrite them)"
+            )
         return self.counts
 
     def _prune_empty(self, directory: Path) -> None:

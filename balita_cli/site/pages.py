@@ -45,6 +45,18 @@ def article_dir(slug: str) -> str:
     return f"articles/{slug}/"
 
 
+def alias_file(alias: str) -> str | None:
+    """Where the redirect page of an old address goes: ``articles/<slug>/index.html`` for an old
+    slug, the path itself for a path an import kept (``/news/x.html``, ``/2019/05/x/`` + index),
+    None for one the output folder cannot hold."""
+    if not alias.startswith("/"):
+        return article_dir(alias) + INDEX
+    path = alias.strip("/")
+    if not path or ".." in path.split("/"):
+        return None
+    return path if path.endswith((".html", ".htm")) else f"{path}/{INDEX}"
+
+
 def term_dir(kind: str, slug: str) -> str:
     return f"{LIST_KINDS[kind]}/{slug}/"
 
