@@ -43,6 +43,11 @@ def plain_text(text: str) -> str:
     return _CONTROL.sub("\ufffd", text)
 
 
+def counted(number: int, noun: str) -> str:
+    """ "1 article", "5 articles": a count in words a person reads."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 def configure(*, no_color: bool, quiet: bool, no_pager: bool = False) -> None:
     _settings["no_color"] = no_color or "NO_COLOR" in os.environ
     _settings["quiet"] = quiet
@@ -250,7 +255,8 @@ def progress(total: int | None, description: str, *, enabled: bool = True) -> It
     Yields ``advance(n)``. ``total`` None is a job of unknown length. Data on stdout is never
     touched, and --quiet silences the bar.
     """
-    if not enabled or _settings["quiet"] or not sys.stderr.isatty():
+    # A dumb terminal (TERM=dumb: Emacs' shell, some CI logs) cannot redraw a line: no bar there.
+    if not enabled or _settings["quiet"] or not sys.stderr.isatty() or err().is_dumb_terminal:
         yield lambda _steps: None
         return
     from rich.progress import (

@@ -403,7 +403,7 @@ def test_markdown_tree_has_hugo_front_matter(cli: Cli, newsroom: Newsroom, tmp_p
 
     out = tmp_path / "site"
     result = cli.ok("export", "markdown", "-o", str(out))
-    assert "exported 6 article(s)" in result.stderr and result.stdout == ""
+    assert "Exported 6 articles" in result.stderr and result.stdout == ""
     post = frontmatter.load(out / "content" / "politics" / "senate-passes-the-2027-budget.md")
     assert post["title"] == "Senate passes the 2027 budget" and post["draft"] is False
     assert post["categories"] == ["Politics"] and set(post["tags"]) == {"Senate", "Budget"}
@@ -510,7 +510,7 @@ def test_output_file_is_written_and_reported_on_stderr(cli: Cli, newsroom: Newsr
     target = tmp_path / "out" / "feed.json"
     result = cli.ok("export", "jsonfeed", "-o", str(target))
     assert result.stdout == ""
-    assert result.stderr.strip() == f"exported 3 article(s) as jsonfeed to {target}"
+    assert result.stderr.strip() == f"Exported 3 articles as jsonfeed to {target}"
     assert len(json.loads(target.read_text())["items"]) == 3
     assert cli.ok("--quiet", "export", "jsonl", "-o", str(tmp_path / "x.jsonl")).stderr == ""
 

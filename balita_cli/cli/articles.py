@@ -175,8 +175,8 @@ def delete(
     state = app(ctx)
     found = drafting.find_for_delete(state, refs, purge)
     listing = ", ".join(f"{article_id} ({slug})" for article_id, slug in found)
-    confirm_or_abort(f"{'Permanently delete' if purge else 'Move to the trash'} {len(found)} article(s): {listing}?",
-                     yes)  # fmt: skip
+    action = "Permanently delete" if purge else "Move to the trash"
+    confirm_or_abort(f"{action} {console.counted(len(found), 'article')}: {listing}?", yes)
     who = state.who
     remove = articles.purge if purge else (lambda session, article_id: articles.trash(session, article_id, who=who))
     state.write(lambda session: [remove(session, article_id) for article_id, _ in found])
@@ -209,7 +209,7 @@ def restore(ctx: typer.Context, refs: ArticleRefs) -> None:
             articles.restore(session, articles.resolve(session, ref, trash=True), who=who)
 
     state.write(bring_back)
-    console.info(f"Restored {len(refs)} article(s)")
+    console.info(f"Restored {console.counted(len(refs), 'article')}")
 
 
 def register(typer_app: typer.Typer) -> None:

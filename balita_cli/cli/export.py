@@ -60,7 +60,7 @@ def export(
     with state.reading() as db, console.progress(None, f"export {writer.name}", enabled=output is not None) as advance:
         count = export(db, request, site, advance=advance)
     if output is not None:
-        console.info(f"exported {count} article(s) as {writer.name} to {output}")
+        console.info(f"Exported {console.counted(count, 'article')} as {writer.name} to {output}")
 
 
 def register(typer_app: typer.Typer) -> None:

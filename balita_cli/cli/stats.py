@@ -42,7 +42,7 @@ def stats(
 
 
 def draw(result: Stats) -> None:
-    console.print_line(f"{result.total} article(s)")
+    console.print_line(console.counted(result.total, "article"))
     console.print_line("")
     for title, name in (("By status", "by_status"), ("By section", "by_section"), ("By language", "by_language"),
                         ("By author", "by_author"), ("By tag", "by_tag")):  # fmt: skip

@@ -134,7 +134,7 @@ def make_vocabulary_app(kind_name: str) -> typer.Typer:
         confirm_or_abort(f"Delete {kind_name}(s) {', '.join(names)}? Articles keep existing.", yes)
         removed = app(ctx).write(lambda session: [taxonomy.remove(session, _kind(kind_name), n) for n in names])
         for term, used in removed:  # reported once everything is committed
-            console.info(f"Deleted {kind_name} {term.name} (was on {used} article(s))")
+            console.info(f"Deleted {kind_name} {term.name} (was on {console.counted(used, 'article')})")
 
     return sub
 
