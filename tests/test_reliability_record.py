@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -119,6 +120,21 @@ def test_backup_and_restore_round_trip(cli: Cli, tmp_path: Path) -> None:
     assert cli.json("show", str(article), "--format", "json")["title"] == "Before the backup"
     assert cli.ok("list", "--format", "count").stdout.strip() == "1"
     cli.ok("db", "check")
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not on_postgres(), reason="the JSON Lines backup is PostgreSQL's without pg_dump")
+def test_a_backup_without_pg_dump_is_json_lines_as_private_as_the_database(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept, trashed = cli.new("Kept"), cli.new("Trashed")
+    cli.ok("delete", str(trashed), "--yes")
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))
+    target = tmp_path / "backup.jsonl"
+    assert "jsonl" in cli.ok("db", "backup", str(target)).stderr
+    assert target.stat().st_mode & 0o777 == 0o600
+    records = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert [record["id"] for record in records] == [kept, trashed]
 
 
 def test_restore_refuses_what_is_not_a_balita_backup(cli: Cli, tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from balita_cli.db.engine import WRITE_OPTION, connection_error, is_sqlite
 from balita_cli.db.migrate import current_revision, head_revision, known_revisions
 from balita_cli.errors import DatabaseError, InvalidInput
-from balita_cli.files import atomic_open, make_directory
+from balita_cli.files import make_directory
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
@@ -175,17 +175,19 @@ def _run_tool(command: list[str], env: dict[str, str]) -> None:
 
 
 def export_jsonl(engine: Engine, target: Path, base_url: str = "") -> None:
-    """Every article, trash included, as the records every machine format is built from."""
+    """Every article, trash included, as the records every machine format is built from; as
+    private as the database (mode 0600), like every backup."""
     from balita_cli.db import dbapi
     from balita_cli.formats.streaming import json_line
     from balita_cli.services.query import ArticleFilter, Window
     from balita_cli.services.reading import stream_records
 
     url = engine.url.render_as_string(hide_password=False)
-    with dbapi.reading(url) as db, atomic_open(target) as stream:
-        for in_trash in (False, True):
-            for record in stream_records(db, ArticleFilter(trash=in_trash), base_url, Window(sort="id")):
-                stream.write(json_line(record))
+    with dbapi.reading(url) as db, _temporary_sibling(target) as temporary:
+        with open(temporary, "w", encoding="utf-8") as stream:
+            for in_trash in (False, True):
+                for record in stream_records(db, ArticleFilter(trash=in_trash), base_url, Window(sort="id")):
+                    stream.write(json_line(record))
 
 
 # ---------------------------------------------------------------- restore
