@@ -40,6 +40,8 @@ _MARKDOWN_NOISE = re.compile(r"!\[[^\[\]]*\]\([^()]*\)|\[([^\[\]]*)\]\([^()]*\)|
 # A first paragraph longer than this is cut before the markup is stripped: the summary needs
 # 280 characters, and no regular expression should see a megabyte at once.
 _SUMMARY_SCAN = 4000
+_HTML_FIGURE = re.compile(r"<(/?)figure\b[^<>]*>", re.I)
+_HTML_BLOCK_END = re.compile(r"</(?:p|div|li|h[1-6]|blockquote|figure|figcaption|pre|table)\s*>|<br\s*/?>", re.I)
 
 
 def article_url(base_url: str, slug: str) -> str:
@@ -47,14 +49,33 @@ def article_url(base_url: str, slug: str) -> str:
 
 
 def derive_summary(body: str, limit: int = SUMMARY_LENGTH) -> str:
-    """The first paragraph of the body as plain text (entities decoded), cut at a word boundary."""
-    for paragraph in re.split(r"\n[ \t]*\n", body.strip(), maxsplit=32)[:32]:
+    """The first paragraph of the body as plain text (entities decoded), cut at a word boundary.
+
+    An HTML body on one line (as WordPress and Ghost store them) has its paragraphs ended by tags,
+    not blank lines: those end a paragraph too. A photo's caption is not the story's summary."""
+    head = _HTML_BLOCK_END.sub("\n\n", _without_figures(body.strip()[: _SUMMARY_SCAN * 8]))
+    for paragraph in re.split(r"\n[ \t]*\n", head, maxsplit=32)[:32]:
         text = " ".join(html.unescape(_MARKDOWN_NOISE.sub(r"\1", paragraph[:_SUMMARY_SCAN])).split())
         if text:
             if len(text) <= limit:
                 return text
             return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
     return ""
+
+
+def _without_figures(text: str) -> str:
+    """The text outside <figure> elements, in one pass (no backtracking over unclosed ones)."""
+    if "<fig" not in text and "<FIG" not in text:
+        return text
+    kept, depth, start = [], 0, 0
+    for tag in _HTML_FIGURE.finditer(text):
+        if depth == 0:
+            kept.append(text[start : tag.start()])
+        depth = max(depth - 1, 0) if tag.group(1) else depth + 1
+        start = tag.end()
+    if depth == 0:
+        kept.append(text[start:])
+    return "\n\n".join(kept)
 
 
 def word_count(body: str) -> int:

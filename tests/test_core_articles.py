@@ -374,3 +374,17 @@ def test_delete_restore_purge(cli: Cli) -> None:
     cli.ok("delete", article_id, "--purge", "--yes")
     cli.fails(["show", article_id, "--trash"])
     cli.fails(["restore", article_id])
+
+
+@pytest.mark.parametrize(
+    ("body", "summary"),
+    [
+        ("First paragraph, in *Markdown*.\n\nSecond paragraph.", "First paragraph, in Markdown."),
+        ("<p>An <b>imported</b> post's lead.</p><p>Its second paragraph.</p>", "An imported post's lead."),
+        ("<figure><img src='a.jpg' alt=''><figcaption>A caption</figcaption></figure><p>The lead.</p>", "The lead."),
+        ("Before a break<br>after it", "Before a break"),
+    ],
+)
+def test_a_summary_left_empty_is_the_bodys_first_paragraph(cli: Cli, body: str, summary: str) -> None:
+    article = cli.new("Story", "--body", body)
+    assert cli.json("show", str(article), "--format", "json")["summary"] == summary
