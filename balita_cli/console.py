@@ -102,19 +102,41 @@ def stdout_is_terminal() -> bool:
     return bool(_captured) or sys.stdout.isatty()
 
 
+def _stderr_is_plain() -> bool:
+    """stderr is a file or pipe (cron's mail, a log) that Rich would not style: messages are
+    written straight to it, and a command that prints only messages never loads Rich."""
+    if os.environ.get("FORCE_COLOR") or os.environ.get("TTY_COMPATIBLE"):
+        return False
+    try:
+        return not sys.stderr.isatty()
+    except (AttributeError, ValueError):  # no stderr, or a closed one: let Rich decide
+        return False
+
+
+def _message(label: str, style: str, message: str) -> None:
+    text = plain_text(message)
+    if _stderr_is_plain():
+        sys.stderr.write(f"{label}: {text}\n" if label else f"{text}\n")
+        sys.stderr.flush()
+    elif label:
+        err().print(f"[{style}]{label}:[/{style}] {escape(text)}", soft_wrap=True)
+    else:
+        err().print(text, soft_wrap=True, markup=False)
+
+
 def error(message: str) -> None:
     """One line on stderr, never wrapped, never styled into the text itself."""
-    err().print(f"[error]error:[/error] {escape(plain_text(message))}", soft_wrap=True)
+    _message("error", "error", message)
 
 
 def warn(message: str) -> None:
-    err().print(f"[warning]warning:[/warning] {escape(plain_text(message))}", soft_wrap=True)
+    _message("warning", "warning", message)
 
 
 def info(message: str) -> None:
     """A message for the person at the terminal; silenced by --quiet."""
     if not _settings["quiet"]:
-        err().print(plain_text(message), soft_wrap=True, markup=False)
+        _message("", "", message)
 
 
 def escape(text: str) -> str:
