@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING, Any
 
 from balita_cli.db.urls import normalise_url, sqlite_url
 from balita_cli.errors import InvalidInput
+
+if TYPE_CHECKING:  # tomllib and zoneinfo load when a site is read: `balita --help` reads none
+    from zoneinfo import ZoneInfo
 
 CONFIG_NAME = "balita.toml"
 DEFAULT_DB_NAME = "balita.db"
@@ -50,7 +51,7 @@ class Site:
 
     @property
     def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
+        return validate_timezone(self.timezone)
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,8 @@ def _site_path(site_option: str | None) -> Path | None:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -117,6 +120,8 @@ def _site_from(data: dict[str, Any], path: Path) -> Site:
 
 
 def validate_timezone(name: str) -> ZoneInfo:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from balita_cli import console
 from balita_cli.cli.options import ListFormat
-from balita_cli.config import Site
-from balita_cli.records import Record
+
+if TYPE_CHECKING:
+    from balita_cli.config import Site
+    from balita_cli.records import Record
 
 Cell = Callable[[str, Any], str]
 
