@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from lxml import etree
 from werkzeug import Response
 
-from balita_cli.formats.readers.feed import Entry, Intake, parse_feed, story
+from balita_cli.formats.readers.feed import Intake, story
+from balita_cli.formats.readers.feed_parsing import Entry, parse_feed
 from balita_cli.text.excerpt import count_words
 from tests.conftest import Cli, corpora_path
 from tests.test_desk_fetch import FeedSite, add_source, articles, fetch_json, http_server, site

@@ -22,8 +22,9 @@ from balita_cli.cli.state import AppState, app
 
 if TYPE_CHECKING:
     from balita_cli.cli.options import Filters
-    from balita_cli.services.desk import FetchReport, SourceRun, Waiting
+    from balita_cli.services.desk import FetchReport, SourceRun
     from balita_cli.services.query import Window
+    from balita_cli.services.review import Waiting
 
 
 class ReportFormat(StrEnum):
@@ -65,12 +66,12 @@ def fetch(
 
     Example: balita fetch --explain   |   cron: */5 * * * * cd /srv/balita && balita -q fetch
     """
-    from balita_cli.services import desk, sources
+    from balita_cli.services import desk, poll_state
 
     state = app(ctx)
     request = desk.FetchRequest(tuple(names or ()), explain, timeout, state.who)
     url = state.settings.require_database()
-    report = desk.fetch(state.reading, state.write, lambda: sources.writing(url), state.settings, request)
+    report = desk.fetch(state.reading, state.write, lambda: poll_state.writing(url), state.settings, request)
     _report(report, output_format, explain=explain)
     if report.failed:
         raise typer.Exit(1)
@@ -157,19 +158,20 @@ def review(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from balita_cli.services import desk, sources
+    from balita_cli.services import poll_state, sources
+    from balita_cli.services import review as desk_review
     from balita_cli.timeutil import parse_when, utcnow
 
     state = app(ctx)
     zone, now = state.settings.site.tz, utcnow()
     with state.reading() as db:
         ids = [int(found["id"]) for found in sources.find_many(db, source or ())]
-        start = None if waiting else parse_when(since, zone) if since else desk.last_review(db) or now - _WINDOW
-        queue = desk.review_queue(db, since=start, waiting_only=waiting, source_ids=ids, limit=limit)
+        start = None if waiting else parse_when(since, zone) if since else desk_review.last_review(db) or now - _WINDOW
+        queue = desk_review.review_queue(db, since=start, waiting_only=waiting, source_ids=ids, limit=limit)
     _show_queue(queue, output_format, start, zone, now)
     if not peek:
-        with sources.writing(state.settings.require_database()) as db:
-            desk.mark_reviewed(db, now)
+        with poll_state.writing(state.settings.require_database()) as db:
+            desk_review.mark_reviewed(db, now)
 
 
 _WINDOW = timedelta(hours=48)  # what a desk that never looked sees first
@@ -210,11 +212,11 @@ def accept(
 
     Example: balita review accept 12 14 --section Nation --publish
     """
-    from balita_cli.services import desk
+    from balita_cli.services import review as desk_review
 
     state = app(ctx)
     who = state.who
-    ids = state.write(lambda session: desk.accept(session, refs, section=section, publish=publish, who=who))
+    ids = state.write(lambda session: desk_review.accept(session, refs, section=section, publish=publish, who=who))
     console.info(f"{'Published' if publish else 'Accepted'} {', '.join(f'#{i}' for i in ids)}")
 
 
@@ -228,11 +230,11 @@ def reject(
 
     Example: balita review reject 13 15 -m "not our beat"
     """
-    from balita_cli.services import desk
+    from balita_cli.services import review as desk_review
 
     state = app(ctx)
     who = state.who
-    ids = state.write(lambda session: desk.reject(session, refs, note=note, who=who))
+    ids = state.write(lambda session: desk_review.reject(session, refs, note=note, who=who))
     console.info(f"Rejected {', '.join(f'#{i}' for i in ids)} (in the trash: balita restore brings one back)")
 
 

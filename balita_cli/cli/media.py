@@ -18,7 +18,7 @@ from balita_cli.errors import UsageError
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from balita_cli.services.media import Upload
+    from balita_cli.services.media_uploads import Upload
 
 PHOTO_QUERY = (
     "SELECT CAST(id AS TEXT), original_name FROM photo WHERE CAST(id AS TEXT) LIKE ? ESCAPE '\\' "
@@ -96,13 +96,14 @@ def prepare_source(state: AppState, source: str, *, allow_private: bool = False)
     """A file or an http(s) URL, read, accepted as an image and stored; nothing recorded yet."""
     from pathlib import Path
 
-    from balita_cli.services import media
+    from balita_cli.services import media, media_uploads
 
     store = media.store_for(state.settings)
     if looks_like_url(source) and not Path(source).exists():
-        return media.fetch_image(store, source, media.fetch_policy(state.settings, allow_private=allow_private))
-    data, name = media.read_file(source)
-    return media.prepare(store, data, name)
+        policy = media_uploads.fetch_policy(state.settings, allow_private=allow_private)
+        return media_uploads.fetch_image(store, source, policy)
+    data, name = media_uploads.read_file(source)
+    return media_uploads.prepare(store, data, name)
 
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -218,17 +219,18 @@ def fetch(
 
     Example: balita media fetch --missing
     """
-    from balita_cli.services import media
+    from balita_cli.services import media, media_uploads
 
     if not missing:
         raise UsageError("say --missing (balita media add URL fetches one image)")
     state = app(ctx)
     with state.reading() as db:
-        items = media.missing(db, limit)
-    store, policy = media.store_for(state.settings), media.fetch_policy(state.settings, allow_private=allow_private)
-    prepared = media.fetch_missing(items, store, policy)
+        items = media_uploads.missing(db, limit)
+    store = media.store_for(state.settings)
+    policy = media_uploads.fetch_policy(state.settings, allow_private=allow_private)
+    prepared = media_uploads.fetch_missing(items, store, policy)
     who = state.who
-    outcomes = state.write(lambda session: media.link_fetched(session, items, prepared, who=who))
+    outcomes = state.write(lambda session: media_uploads.link_fetched(session, items, prepared, who=who))
     for outcome in outcomes:
         ids = ",".join(str(article_id) for article_id in outcome.article_ids)
         if outcome.photo_id is not None:

@@ -94,15 +94,13 @@ def add(
     Example: balita source add "GMA News" https://data.gmanetwork.com/gno/rss/news/feed.xml --section Nation
     """
     from balita_cli.services import sources
-    from balita_cli.services.sources import SourceSettings
+    from balita_cli.services.source_settings import SourceSettings, format_every
 
     settings = SourceSettings(name=name, url=url, section=section, language=lang, tags=tags, publish=publish,
                               excerpt_words=excerpt_words, full_text=full_text, every=every,
                               allow_private=allow_private)  # fmt: skip
     source = app(ctx).write(lambda session: sources.add(session, settings))
-    console.info(
-        f"Added source {source.name} ({source.slug}): polled every {sources.format_every(source.every_minutes)}"
-    )
+    console.info(f"Added source {source.name} ({source.slug}): polled every {format_every(source.every_minutes)}")
 
 
 def list_sources(
@@ -242,7 +240,7 @@ def edit(
     """
     from balita_cli.errors import UsageError
     from balita_cli.services import sources
-    from balita_cli.services.sources import SourceSettings
+    from balita_cli.services.source_settings import SourceSettings
 
     if tags and no_tags:
         raise UsageError("--tag and --no-tags contradict each other")
@@ -295,20 +293,20 @@ class ImportSource:
     are credited, excerpted, filed and fetched as ``balita fetch`` would, and linked to it."""
 
     def __init__(self, state: Any, source_name: str | None) -> None:
-        from balita_cli.services import desk
+        from balita_cli.services.intake import import_intake
 
         if source_name:
             with state.reading() as db:
-                self.intake, self.source_id = desk.import_intake(db, state.settings, source_name)
+                self.intake, self.source_id = import_intake(db, state.settings, source_name)
         else:
-            self.intake, self.source_id = desk.import_intake(None, state.settings, None)
+            self.intake, self.source_id = import_intake(None, state.settings, None)
         self.external_ids: list[str] = []
 
     def track(self, items: Iterator[Any]) -> Iterator[Any]:
         from balita_cli.schema import ArticleInput
 
-        for item in items:
-            if isinstance(item, ArticleInput) and item.get("external_id"):
+        for item in items:  # kept only to link them to a source (100,000 ids are ~10 MB)
+            if self.source_id is not None and isinstance(item, ArticleInput) and item.get("external_id"):
                 self.external_ids.append(str(item["external_id"]))
             yield item
 

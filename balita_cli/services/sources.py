@@ -1,42 +1,28 @@
-"""The outlets the desk follows: their feeds, what they send in, and the state of polling them.
+"""The outlets the desk follows: the source list (add, edit, pause, remove) and reading it.
 
 A source is added once (``balita source add "GMA News" https://…/rss``) with what its stories
 get: a section, a language, tags, how many words of the outlet's text are kept (the excerpt
 policy), whether they wait for review, go in as drafts or are published at once, and how often
-the feed is polled. ``balita fetch`` keeps the rest up to date: the feed's ETag and
-Last-Modified (a conditional GET costs nothing when nothing changed), when it was last fetched
-and last brought something new, its last error, and when it is due again (later after
-failures: ``balita_cli.net.next_attempt_delay``).
+the feed is polled. ``balita fetch`` keeps the rest of its row up to date (its ETag and
+Last-Modified, its last fetch, error and next due time): see ``services/poll_state.py``.
 
-Reads (``find``, ``all_sources``, ``due``, ``listing``) run on the DB-API read path; creating,
-changing and removing a source are write-session services. The poll state is written with
-plain SQL (``record_polls``), inside the fetch's write session when stories came in, and
-otherwise on a short connection of its own (``writing``): a run in which every outlet answered
-"304 Not Modified" never loads SQLAlchemy, so it costs little more than ``balita list``.
+What each setting may be is checked in ``services/source_settings.py``. Reads (``find``,
+``all_sources``, ``due``, ``listing``) run on the DB-API read path; creating, changing and
+removing a source are write-session services.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import Conflict, InvalidInput, NotFound
 from balita_cli.records import iso
-from balita_cli.schema import (
-    MAX_NAME_LENGTH,
-    check_language,
-    check_name,
-    check_names,
-    check_url,
-    strip_controls,
-)
 from balita_cli.services.query import time_param
+from balita_cli.services.source_settings import DEFAULT_EVERY_MINUTES, SourceSettings, format_every
 from balita_cli.text.excerpt import DEFAULT_MAX_WORDS
 
 if TYPE_CHECKING:
@@ -44,11 +30,6 @@ if TYPE_CHECKING:
 
     from balita_cli.models import Source
 
-PUBLISH_POLICIES = ("review", "draft", "auto")
-DEFAULT_EVERY_MINUTES = 15
-MIN_EVERY_MINUTES = 5  # politeness: no outlet is polled more often, whatever a source says
-MAX_EVERY_MINUTES = 7 * 24 * 60
-MIN_EXCERPT_WORDS, MAX_EXCERPT_WORDS = 10, 1000
 WEEK = timedelta(days=7)
 
 COLUMNS = (
@@ -58,134 +39,8 @@ COLUMNS = (
 )  # fmt: skip
 _TIMES = ("last_fetch_at", "last_success_at", "last_new_at", "next_due_at", "created_at")
 _BOOLS = ("full_text", "allow_private", "paused")
-_EVERY = re.compile(r"^\s*(\d{1,7})\s*(m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)?\s*$", re.I)
-_UNIT_MINUTES = {"m": 1, "h": 60, "d": 24 * 60}
 
 SourceRecord = dict[str, Any]
-
-
-# ---------------------------------------------------------------- values
-
-
-def parse_every(text: str) -> int:
-    """Minutes between polls from ``15m``, ``2h``, ``1d`` or a bare number of minutes."""
-    found = _EVERY.match(str(text))
-    if found is None:
-        raise InvalidInput(f"cannot read interval {str(text)[:40]!r}: use minutes, hours or days, e.g. 15m, 2h, 1d")
-    minutes = int(found.group(1)) * _UNIT_MINUTES[(found.group(2) or "m")[0].lower()]
-    if not MIN_EVERY_MINUTES <= minutes <= MAX_EVERY_MINUTES:
-        raise InvalidInput(
-            f"a feed is polled every {MIN_EVERY_MINUTES} minutes at most and every 7 days at least, "
-            f"not {str(text).strip()[:40]!r}"
-        )
-    return minutes
-
-
-def format_every(minutes: int) -> str:
-    for unit, size in (("d", 24 * 60), ("h", 60)):
-        if minutes % size == 0:
-            return f"{minutes // size}{unit}"
-    return f"{minutes}m"
-
-
-def check_excerpt_words(words: int) -> int:
-    if not MIN_EXCERPT_WORDS <= words <= MAX_EXCERPT_WORDS:
-        raise InvalidInput(
-            f"an excerpt keeps {MIN_EXCERPT_WORDS} to {MAX_EXCERPT_WORDS} words, not {words:,} "
-            "(--full-text keeps the whole story, for outlets that allow it)"
-        )
-    return words
-
-
-def check_publish(policy: str) -> str:
-    value = policy.strip().lower()
-    if value not in PUBLISH_POLICIES:
-        raise InvalidInput(f"--publish is one of {', '.join(PUBLISH_POLICIES)}, not {policy[:40]!r}")
-    return value
-
-
-def check_feed_url(url: str, *, allow_private: bool) -> str:
-    """An http(s) feed address without credentials; a private or loopback address only with
-    ``allow_private`` (names are checked when fetched: they may resolve anywhere)."""
-    from ipaddress import ip_address
-    from urllib.parse import urlsplit
-
-    from balita_cli.net.addresses import a_kind, refusal
-
-    checked = check_url("url", url)
-    if not checked:
-        raise InvalidInput("a source needs its feed's URL")
-    parts = urlsplit(checked)
-    if parts.username is not None or parts.password is not None:
-        raise InvalidInput("a feed URL with a user name or password is not supported")
-    host = (parts.hostname or "").strip("[]")
-    literal = "127.0.0.1" if host.lower() in {"localhost", "localhost.localdomain"} else host
-    try:
-        kind = refusal(ip_address(literal), allow_private=allow_private)
-    except ValueError:  # a name: judged when it is resolved, at every fetch
-        kind = None
-    if kind is not None:
-        hint = " (add --allow-private for a feed on your own network)" if kind in {"loopback", "private"} else ""
-        raise InvalidInput(f"{host} is {a_kind(kind)}: balita does not fetch from it{hint}")
-    return checked
-
-
-def _slug(name: str) -> str:
-    from balita_cli.slugs import make_slug
-
-    slug = make_slug(name)
-    if not slug:
-        raise InvalidInput(f"source name {name!r} has no letters or digits")
-    return slug[:MAX_NAME_LENGTH]
-
-
-@dataclass(frozen=True)
-class SourceSettings:
-    """What ``source add`` and ``source edit`` set; None leaves a value as it is (edit)."""
-
-    name: str | None = None
-    url: str | None = None
-    section: str | None = None
-    language: str | None = None
-    tags: Sequence[str] | None = None
-    excerpt_words: int | None = None
-    full_text: bool | None = None
-    publish: str | None = None
-    every: str | None = None
-    allow_private: bool | None = None
-
-    def checked(self, current: SourceRecord | None = None) -> dict[str, Any]:
-        """Column values for the settings given, each checked."""
-        values: dict[str, Any] = {}
-        if self.name is not None:
-            values["name"] = check_name("source", self.name)
-            if re.fullmatch(r"#\d+", values["name"]):
-                raise InvalidInput(f"{values['name']!r} reads as a source id: give the outlet's name")
-            values["slug"] = _slug(values["name"])
-        allow_private = self.allow_private if self.allow_private is not None else bool(
-            current and current["allow_private"])  # fmt: skip
-        url = self.url
-        if url is None and current is not None and self.allow_private is False:
-            url = str(current["url"])  # still allowed without --allow-private?
-        if url is not None:
-            values["url"] = check_feed_url(url, allow_private=allow_private)
-        if self.allow_private is not None:
-            values["allow_private"] = self.allow_private
-        if self.section is not None:
-            values["section"] = check_name("section", self.section) if self.section.strip() else ""
-        if self.language is not None:
-            values["language"] = check_language(self.language) if self.language.strip() else ""
-        if self.tags is not None:
-            values["tags"] = json.dumps(check_names("tags", list(self.tags)), ensure_ascii=False)
-        if self.excerpt_words is not None:
-            values["excerpt_words"] = check_excerpt_words(self.excerpt_words)
-        if self.full_text is not None:
-            values["full_text"] = self.full_text
-        if self.publish is not None:
-            values["publish"] = check_publish(self.publish)
-        if self.every is not None:
-            values["every_minutes"] = parse_every(self.every)
-        return values
 
 
 # ---------------------------------------------------------------- reading
@@ -369,102 +224,3 @@ def link_articles(session: Session, source_id: int, external_ids: Sequence[str])
         )
         linked += int(getattr(result, "rowcount", 0) or 0)
     return linked
-
-
-# ---------------------------------------------------------------- the poll state
-
-
-@dataclass(frozen=True)
-class Poll:
-    """What one fetch of a source's feed left to remember."""
-
-    source_id: int
-    at: datetime
-    ok: bool
-    next_due_at: datetime
-    failures: int
-    error: str = ""
-    etag: str | None = None  # None: keep what is stored
-    last_modified: str | None = None
-    brought_new: bool = False
-
-
-def execute(db: Database, sql: str, params: Sequence[Any] = ()) -> None:
-    """A statement that returns no rows, on the DB-API connection (``?`` placeholders)."""
-    cursor = db.connection.cursor()
-    try:
-        cursor.execute(sql if db.is_sqlite else sql.replace("?", "%s"), tuple(params))
-    finally:
-        cursor.close()
-
-
-def record_polls(db: Database, polls: Sequence[Poll]) -> None:
-    for poll in polls:
-        at = time_param(db, poll.at)
-        assignments = ["last_fetch_at = ?", "last_error = ?", "failures = ?", "next_due_at = ?"]
-        params: list[Any] = [at, strip_controls(poll.error)[:1000], poll.failures, time_param(db, poll.next_due_at)]
-        if poll.ok:
-            assignments.append("last_success_at = ?")
-            params.append(at)
-        if poll.brought_new:
-            assignments.append("last_new_at = ?")
-            params.append(at)
-        for column, value in (("etag", poll.etag), ("last_modified", poll.last_modified)):
-            if value is not None:
-                assignments.append(f"{column} = ?")
-                params.append(value)
-        execute(db, f"UPDATE source SET {', '.join(assignments)} WHERE id = ?", [*params, poll.source_id])
-
-
-@contextmanager
-def writing(url: str) -> Iterator[Database]:
-    """A short write transaction on a plain DB-API connection, for the few small statements of a
-    run that brought nothing new (the poll state, the review mark): committed at the end, rolled
-    back on any error. SQLite waits for the write lock as the write sessions do."""
-    from balita_cli.db import dbapi
-
-    path = dbapi.sqlite_path(url)
-    if path is not None:
-        import sqlite3
-
-        try:
-            connection: Any = sqlite3.connect(path, timeout=dbapi.BUSY_TIMEOUT_S, isolation_level=None)
-            connection.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise InvalidInput(f"cannot write to the database {path}: {exc}") from None
-        database = Database(connection, "sqlite")
-    else:
-        database = dbapi.connect(url)
-        database.connection.read_only = False
-    try:
-        yield database
-    except BaseException:
-        _end(database, "ROLLBACK")
-        raise
-    else:
-        _end(database, "COMMIT")
-    finally:
-        database.connection.close()
-
-
-def _end(database: Database, verb: str) -> None:
-    if database.is_sqlite:
-        execute(database, verb)
-    elif verb == "COMMIT":
-        database.connection.commit()
-    else:
-        database.connection.rollback()
-
-
-def set_setting(db: Database, key: str, value: str, now: datetime) -> None:
-    execute(
-        db,
-        "INSERT INTO setting (key, value, updated_at) VALUES (?, ?, ?) "
-        "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        [key, value, time_param(db, now)],
-    )
-
-
-def get_setting(db: Database, key: str) -> str | None:
-    found = db.scalar("SELECT value FROM setting WHERE key = ?", [key])
-    return None if found is None else str(found)

@@ -1,9 +1,8 @@
 """WordPress WXR exports (RSS 2.0 with the wp:, content:, excerpt: and dc: namespaces).
 
-The file is read twice with a streaming, hardened parser (defusedxml over expat: no DTD
-entities, no external references, no network): the first pass collects the authors and the
-attachments that posts point at through ``_thumbnail_id`` (and rejects a hostile or broken file
-before anything is written), the second yields the posts. Memory stays flat on huge exports.
+The file is read twice with a streaming, hardened parser (``wxr_xml``): the first pass collects
+the authors and the attachments that posts point at through ``_thumbnail_id`` (and rejects a
+hostile or broken file before anything is written), the second yields the posts.
 
 A byline is the post's Co-Authors Plus ``author`` terms when it has them, else its ``dc:creator``,
 each login shown by its ``wp:author`` display name. Old slugs (``_wp_old_slug``) become aliases.
@@ -23,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element
 
 from balita_cli.errors import InvalidInput
 from balita_cli.formats.html import html_to_text, sanitize
@@ -37,6 +36,14 @@ from balita_cli.formats.readers.base import (
     keep_summary_derived,
     parse_time,
     plain_name,
+)
+from balita_cli.formats.readers.wxr_xml import (
+    child_texts,
+    count_bytes,
+    iter_ended,
+    post_meta,
+    post_meta_lists,
+    tag_name,
 )
 from balita_cli.formats.wxr import content_digest
 from balita_cli.schema import EXTRA_FIELDS, ArticleInput
@@ -81,83 +88,18 @@ class ExportIndex:
     guids: Counter[str] = field(default_factory=Counter)
 
 
-def _prefix(namespace: str) -> str:
-    """WXR versions (1.0-1.2, http or https) differ in namespace URI; the role is what counts."""
-    if "wordpress.org/export/" in namespace:
-        return "excerpt" if namespace.rstrip("/").endswith("excerpt") else "wp"
-    if "purl.org/rss/1.0/modules/content" in namespace:
-        return "content"
-    if "purl.org/dc/elements" in namespace:
-        return "dc"
-    return ""
-
-
-def _name(tag: str) -> str:
-    """``{uri}local`` -> ``wp:local``; plain RSS tags stay as they are."""
-    if not tag.startswith("{"):
-        return tag
-    namespace, local = tag[1:].split("}", 1)
-    prefix = _prefix(namespace)
-    return f"{prefix}:{local}" if prefix else local
-
-
-def _fields(element: Element) -> dict[str, str]:
-    """The first text of each direct child, by prefixed name."""
-    values: dict[str, str] = {}
-    for child in element:
-        values.setdefault(_name(child.tag), child.text or "")
-    return values
-
-
-def _meta(item: Element) -> dict[str, str]:
-    """Post meta by key (the last value of a key given more than once)."""
-    return {key: values[-1] for key, values in _meta_lists(item).items()}
-
-
-def _meta_lists(item: Element) -> dict[str, list[str]]:
-    """Post meta by key, every value in file order (``_wp_old_slug`` is written once per slug)."""
-    meta: dict[str, list[str]] = {}
-    for child in item:
-        if _name(child.tag) == "wp:postmeta":
-            entry = _fields(child)
-            meta.setdefault(entry.get("wp:meta_key", ""), []).append(entry.get("wp:meta_value", ""))
-    return meta
-
-
-def _iterate(path: Path, tags: set[str]) -> Iterator[Element]:
-    """Ended elements named in ``tags``, each dropped from the tree once the caller is done."""
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import iterparse
-
-    stack: list[Element] = []
-    try:
-        for event, element in iterparse(str(path), events=("start", "end")):
-            if event == "start":
-                stack.append(element)
-                continue
-            stack.pop()
-            if _name(element.tag) in tags:
-                yield element
-                if stack:
-                    stack[-1].remove(element)
-    except DefusedXmlException as exc:
-        raise InvalidInput(f"{path}: refused unsafe XML ({type(exc).__name__}): {exc}") from None
-    except ParseError as exc:
-        raise InvalidInput(f"{path}: not well-formed XML: {exc}") from None
-
-
 class WxrReader(Reader):
     name = "wxr"
     description = "WordPress export (WXR XML)"
 
     def estimate(self, path: str) -> int | None:
-        return _count_bytes(Path(path), b"<item>") + _count_bytes(Path(path), b"<item ")
+        return count_bytes(Path(path), b"<item>") + count_bytes(Path(path), b"<item ")
 
     def read(self, path: str, options: ReadOptions) -> Iterator[ReadItem]:
         source = self.existing_file(path)
         index = self._collect(source)
         position = 0
-        for item in _iterate(source, {"item"}):
+        for item in iter_ended(source, {"item"}):
             position += 1
             yield self._item(item, f"{source.name}: item {position}", index, options)
 
@@ -165,21 +107,21 @@ class WxrReader(Reader):
         index = ExportIndex()
         authors, attachments, guids = index.authors, index.attachments, index.guids
         found_wordpress = False
-        for element in _iterate(source, {"wp:author", "item", "wp:wxr_version"}):
-            tag = _name(element.tag)
+        for element in iter_ended(source, {"wp:author", "item", "wp:wxr_version"}):
+            tag = tag_name(element.tag)
             if tag == "wp:wxr_version":
                 found_wordpress = True
             elif tag == "wp:author":
                 found_wordpress = True
-                entry = _fields(element)
+                entry = child_texts(element)
                 login = entry.get("wp:author_login", "").strip()
                 authors[login] = entry.get("wp:author_display_name", "").strip() or login
             else:
-                entry = _fields(element)
+                entry = child_texts(element)
                 found_wordpress = found_wordpress or "wp:post_type" in entry
                 guids[entry.get("guid", "").strip()] += 1
                 if entry.get("wp:post_type") == "attachment":
-                    meta = _meta(element)
+                    meta = post_meta(element)
                     attachments[entry.get("wp:post_id", "")] = Attachment(
                         url=entry.get("wp:attachment_url", "").strip() or entry.get("guid", "").strip(),
                         alt=meta.get("_wp_attachment_image_alt", "").strip(),
@@ -196,7 +138,7 @@ class WxrReader(Reader):
         index: ExportIndex,
         options: ReadOptions,
     ) -> ReadItem:
-        entry = _fields(item)
+        entry = child_texts(item)
         kind = entry.get("wp:post_type", "post") or "post"
         if kind != "post":
             return Skipped(kind, origin)
@@ -204,7 +146,7 @@ class WxrReader(Reader):
         status = STATUSES.get(wp_status, Status.DRAFT)
         if status is None:
             return Skipped(wp_status, origin)
-        metas = _meta_lists(item)
+        metas = post_meta_lists(item)
         meta = {key: values[-1] for key, values in metas.items()}
         origin = f"{origin} (post {entry.get('wp:post_id', '?')})"
         try:
@@ -395,17 +337,6 @@ def _set_terms(record: ArticleInput, item: Element) -> None:
 def _body(content: str) -> str:
     """Block-editor comments removed, the HTML kept as the (Markdown) body, sanitized."""
     return sanitize(_BLOCK_COMMENT.sub("", content)).strip()
-
-
-def _count_bytes(path: Path, needle: bytes) -> int:
-    count = 0
-    tail = b""
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            data = tail + chunk
-            count += data.count(needle)
-            tail = data[-(len(needle) - 1) :]
-    return count
 
 
 READER = WxrReader()
