@@ -10,6 +10,8 @@ import csv
 import io
 import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -57,6 +59,26 @@ def test_import_update_keeps_an_editors_changes_and_reports_the_clash(cli: Cli, 
     feed.write_text(json.dumps({"title": "From the wire", "external_id": "feed:1", "body": "v2"}) + "\n")
     assert json.loads(cli.ok("import", "jsonl", str(feed), "--update", "--format", "json").stdout)["updated"] == 1
     assert cli.json("show", "1", "--format", "json")["body"] == "v2"
+
+
+@pytest.mark.slow
+def test_two_imports_of_the_same_file_at_once_create_each_story_once(cli: Cli, tmp_path: Path) -> None:
+    source = tmp_path / "stories.jsonl"
+    lines = [json.dumps({"title": f"Archive story {number}", "external_id": f"archive:{number}",
+                         "body": "Text. " * 50, "tags": ["Senate", f"Tag {number % 7}"]})
+             for number in range(600)]  # fmt: skip
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    env = {**os.environ, "BALITA_DATABASE_URL": cli.db_url}
+    command = [sys.executable, "-m", "balita_cli", "import", "jsonl", str(source), "--format", "json"]
+    runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    summaries = []
+    for run in runs:
+        stdout, stderr = run.communicate(timeout=300)
+        assert run.returncode == 0, stderr.decode()
+        summaries.append(json.loads(stdout))
+    assert sum(summary["created"] for summary in summaries) == 600  # each story by one of the two runs
+    slugs = cli.ok("list", "--format", "jsonl", "--fields", "slug", "--limit", "1000").stdout.splitlines()
+    assert sorted(json.loads(line)["slug"] for line in slugs) == sorted(f"archive-story-{n}" for n in range(600))
 
 
 def test_digit_names_are_names_and_ids_need_a_hash(cli: Cli) -> None:
