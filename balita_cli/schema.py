@@ -12,6 +12,7 @@ This module imports nothing heavy: ``balita --help`` reads it.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -279,13 +280,23 @@ def limit_of(name: str) -> int | None:
 _PROSE_WHITESPACE = frozenset("\n\t\r")
 
 
+# Categories Cc and Cs as character classes (less the prose whitespace): text holding none of
+# them, nearly all text, is not scanned again character by character.
+_CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_IN_PROSE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def control_characters(text: str, *, prose: bool = False) -> list[str]:
+    if (_CONTROL_IN_PROSE if prose else _CONTROL_CHARACTER).search(text) is None:
+        return []
     allowed = _PROSE_WHITESPACE if prose else frozenset()
     return [char for char in text if char not in allowed and unicodedata.category(char) in {"Cc", "Cs"}]
 
 
 def strip_controls(text: str, *, prose: bool = False) -> str:
     """Text with control characters (and lone surrogates) removed: for what imports read."""
+    if (_CONTROL_IN_PROSE if prose else _CONTROL_CHARACTER).search(text) is None:
+        return text
     allowed = _PROSE_WHITESPACE if prose else frozenset()
     return "".join(char for char in text if char in allowed or unicodedata.category(char) not in {"Cc", "Cs"})
 
@@ -316,7 +327,10 @@ def is_web_url(url: str) -> bool:
         parts = urlsplit(url)
     except ValueError:
         return False
-    return parts.scheme.lower() in {"http", "https"} and bool(parts.netloc) and not any(c.isspace() for c in url)
+    return parts.scheme.lower() in {"http", "https"} and bool(parts.netloc) and _WHITESPACE.search(url) is None
+
+
+_WHITESPACE = re.compile(r"\s")  # what str.isspace() calls whitespace, code point for code point
 
 
 def check_language(language: str) -> str:

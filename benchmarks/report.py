@@ -124,13 +124,37 @@ def _export_checks(r: Results) -> list[dict[str, Any]]:
     return checks
 
 
+BUILDS = ("build (full)", "build (nothing changed)", "build (after one edit)")
+
+
+def _build_checks(r: Results, backends: list[str]) -> list[dict[str, Any]]:
+    """Issue 16: a build does what changed, known from the database (ratios of one run)."""
+    checks = []
+    for backend in backends:
+        for n in (size for size in r.sizes("build (after one edit)", backend) if size >= 10_000):  # at 1,000
+            hugo = r.time("hugo build", "hugo", n)  # both are mostly start-up
+            edit = _ratio(r.time("build (after one edit)", backend, n), hugo)
+            checks.append(_check(f"[{backend}] build after one edit / hugo build @{n:,}", edit, 0.1, at_most=True))
+            full = _ratio(r.time("build (full)", backend, n), hugo)
+            checks.append(_check(f"[{backend}] build (full) / hugo build @{n:,}", full, 2.0, at_most=True))
+        for n in r.sizes("build (nothing changed)", backend):
+            idle = _ratio(r.time("build (nothing changed)", backend, n), r.time("list --format count", backend, n))
+            checks.append(_check(f"[{backend}] build, nothing changed / list --format count @{n:,}", idle, 1.5,
+                                 at_most=True))  # fmt: skip
+    for operation in BUILDS:
+        for n in r.sizes(operation, "postgresql"):
+            both = _ratio(r.time(operation, "postgresql", n), r.time(operation, "sqlite", n))
+            checks.append(_check(f"{operation} @{n:,}: postgresql / sqlite", both, 2.0, at_most=True))
+    return checks
+
+
 def targets(measurements: list[Measurement], heavy: dict[str, list[str]]) -> list[dict[str, Any]]:
     r = Results(measurements)
     backends = sorted({m.backend for m in measurements} - {"-", "hugo"})
     checks = _startup_checks(r, heavy)
     for backend in backends:
         checks += _scaling_checks(r, backend)
-    return checks + _export_checks(r) + _hugo_checks(r)
+    return checks + _export_checks(r) + _hugo_checks(r) + _build_checks(r, backends)
 
 
 def _number(value: float | None, digits: int = 3) -> str:

@@ -210,27 +210,41 @@ def measure_queries(ctx: Context, backend: str, n: int, site: Path, url: str) ->
 
 
 def measure_build(ctx: Context, backend: str, n: int, site: Path, url: str) -> None:
-    """A full build into an empty directory, then a rebuild after one article is edited."""
+    """A full build into an empty directory, a build with nothing changed, and a build after the
+    headline of one published article (the oldest: on the last page of every list it is on) is
+    edited. Without the search index first, as Hugo's build (which makes none) is measured; then
+    the full build and the one-edit build with it (Pagefind has no incremental mode: it indexes
+    every article page again when one changed)."""
     env = ctx.env(url)
     output = site / "public"
+    plain = [ctx.balita, "build", "--no-search"]
 
     def clean() -> None:
         shutil.rmtree(output, ignore_errors=True)
 
-    full = measure("build (full)", backend, n, [ctx.balita, "build"], cwd=site, env=env, runs=ctx.runs, setup=clean)
+    full = measure("build (full)", backend, n, plain, cwd=site, env=env, runs=ctx.runs, setup=clean)
     ctx.record(full)
     if full.error:
         return
-    edits = iter(range(1, 10_000))
+    ctx.record(measure("build (nothing changed)", backend, n, plain, cwd=site, env=env, runs=ctx.runs))
+    listed = [ctx.balita, "list", "--status", "published", "--sort", "+published", "--limit", "1", "--format", "ids"]
+    found = subprocess.run(listed, cwd=site, env=env, check=True, capture_output=True, text=True).stdout.split()
+    edits = iter(range(1, 100_000))
 
     def edit_one() -> None:
         title = f"Benchmark edit {next(edits)}"
-        subprocess.run([ctx.balita, "edit", "1", "--title", title], cwd=site, env=env, check=True,
+        subprocess.run([ctx.balita, "edit", f"#{found[0]}", "--title", title], cwd=site, env=env, check=True,
                        capture_output=True)  # fmt: skip
 
-    rebuild = measure("build (after one edit)", backend, n, [ctx.balita, "build"], cwd=site, env=env,
-                      runs=ctx.runs, setup=edit_one)  # fmt: skip
-    ctx.record(rebuild)
+    ctx.record(measure("build (after one edit)", backend, n, plain, cwd=site, env=env, runs=ctx.runs,
+                       setup=edit_one))  # fmt: skip
+    if "search" in ctx.skip:
+        return
+    searched = [ctx.balita, "build"]
+    ctx.record(measure("build (full, search)", backend, n, searched, cwd=site, env=env, runs=ctx.runs,
+                       setup=clean))  # fmt: skip
+    ctx.record(measure("build (one edit, search)", backend, n, searched, cwd=site, env=env, runs=ctx.runs,
+                       setup=edit_one))  # fmt: skip
 
 
 def hugo_tree(ctx: Context, n: int) -> Path:
@@ -263,8 +277,14 @@ def measure_hugo(ctx: Context, n: int) -> None:
 
 
 def measure_import(ctx: Context, files: int) -> None:
-    """`balita import markdown` of the Hugo tree into an empty, migrated SQLite database."""
+    """`balita import markdown` of the Hugo tree and `balita import jsonl` of the export of the
+    same articles, each into an empty, migrated SQLite database, next to `hugo list all` on the
+    tree and `sqlite-utils insert --nl` of the file (benchmarks/import_bench.py measures imports
+    further: several sizes, PostgreSQL, an older balita side by side)."""
+    from benchmarks import import_bench
+
     tree = hugo_tree(ctx, files) / "content"
+    dump = import_bench.export_file(import_bench.Inputs(ctx.workdir, ctx.seed, ctx.anchor, ctx.fresh), files)
     site = ctx.workdir / f"import-{files}"
     database = site / "balita.db"
     url = f"sqlite:///{database}"
@@ -276,12 +296,20 @@ def measure_import(ctx: Context, files: int) -> None:
             Path(f"{database}{suffix}").unlink(missing_ok=True)
         subprocess.run([ctx.balita, "db", "upgrade"], cwd=site, env=env, check=True, capture_output=True)
 
-    command = [ctx.balita, "import", "markdown", str(tree)]
-    ctx.record(measure("import markdown", "sqlite", files, command, cwd=site, env=env,
-                       runs=ctx.runs, setup=empty_database))  # fmt: skip
+    for input_format, source in (("markdown", tree), ("jsonl", dump)):
+        command = [ctx.balita, "import", input_format, str(source)]
+        ctx.record(measure(f"import {input_format}", "sqlite", files, command, cwd=site, env=env,
+                           runs=ctx.runs, setup=empty_database))  # fmt: skip
     if ctx.hugo:
         ctx.record(measure("hugo list all", "hugo", files, [ctx.hugo, "list", "all"],
                            cwd=tree.parent, env=env, runs=ctx.runs))  # fmt: skip
+    sqlite_utils = console_script("sqlite-utils")
+    if sqlite_utils:
+        other = site / "sqlite-utils.db"
+        command = [sqlite_utils, "insert", str(other), "articles", str(dump), "--nl"]
+        ctx.record(measure("sqlite-utils insert --nl", "sqlite", files, command, cwd=site, env=env, runs=ctx.runs,
+                           setup=lambda: other.unlink(missing_ok=True)))  # fmt: skip
+        other.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------- main

@@ -95,16 +95,15 @@ def build_options(state: AppState, output: Path, **choices: object) -> BuildOpti
 
 def run_build(state: AppState, options: BuildOptions) -> BuildReport:
     """Read what the site shows and build it (the preview builds drafts too, into its own folder)."""
-    from balita_cli.services.site import navigation, site_articles, site_index
+    from balita_cli.services.site import site_snapshot
     from balita_cli.site.builder import build_site
 
     site = state.settings.site
-    order = [name.strip() for name in site.sections.split(",") if name.strip()]
+    order = site.sections.split(",")
     with state.reading() as db:
-        index = site_index(db, preview=options.preview)
-        sections = navigation(db, order, preview=options.preview)
-        articles = site_articles(db, site.base_url, preview=options.preview)
-        return build_site(articles, sections, site, options, index)
+        source = site_snapshot(db, site.base_url, preview=options.preview, order=order,
+                               source=state.settings.require_database())  # fmt: skip
+        return build_site(source, site, options)
 
 
 def register(typer_app: typer.Typer) -> None:

@@ -154,19 +154,7 @@ def create(session: Session, data: ArticleInput, *, who: str = "") -> int:
     ``new`` and every importer come through here, so a created article is version 1 with the
     same checks whoever made it.
     """
-    now = utcnow()
-    values = column_values(data.values)
-    if "title" not in values:
-        raise InvalidInput("title cannot be empty")
-    status = values["status"] = values.get("status") or Status.DRAFT
-    permissions.require(session, permissions.creating(values), own=True)
-    values["created_at"] = values.get("created_at") or now
-    values["updated_at"] = values.get("updated_at") or values["created_at"]
-    values["published_at"] = publication_time(status, values.get("published_at"), values["created_at"])
-    values.update(version=1, updated_by=check_text("updated_by", who), created_by=who)
-    values["language"] = values.get("language") or "en"
-    _check_times(values)
-    base = requested_slug(data["slug"]) if data.get("slug") else make_slug(values["title"]) or "article"
+    values, base = creation_values(session, data, who=who)
     if data.get("section"):
         values["section_id"] = taxonomy.get_or_create(session, Section, data["section"]).id
     values["image_id"] = photo_id(session, data.get("photo"))
@@ -181,6 +169,26 @@ def create(session: Session, data: ArticleInput, *, who: str = "") -> int:
 
     add_coverage(session, article_id, data.get("coverage") or ())
     return article_id
+
+
+def creation_values(session: Session, data: ArticleInput, *, who: str = "") -> tuple[dict[str, Any], str]:
+    """A new article's column values from ``data``, checked (the connected role may create it),
+    and the slug it asks for before a free one is found: what ``create`` inserts, and what a bulk
+    import inserts many at a time (``services/bulk_import.py``)."""
+    now = utcnow()
+    values = column_values(data.values)
+    if "title" not in values:
+        raise InvalidInput("title cannot be empty")
+    status = values["status"] = values.get("status") or Status.DRAFT
+    permissions.require(session, permissions.creating(values), own=True)
+    values["created_at"] = values.get("created_at") or now
+    values["updated_at"] = values.get("updated_at") or values["created_at"]
+    values["published_at"] = publication_time(status, values.get("published_at"), values["created_at"])
+    values.update(version=1, updated_by=check_text("updated_by", who), created_by=who)
+    values["language"] = values.get("language") or "en"
+    _check_times(values)
+    base = requested_slug(data["slug"]) if data.get("slug") else make_slug(values["title"]) or "article"
+    return values, base
 
 
 def _insert_with_free_slug(session: Session, values: dict[str, Any], base: str) -> int:

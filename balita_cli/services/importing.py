@@ -1,10 +1,15 @@
 """Bringing articles in from other systems: each record a reader yields is written, or reported.
 
 Records are written in batches, each batch one transaction opened through the caller's session
-factory; each record inside a savepoint, so a bad one is reported and skipped while the rest of
-its batch is kept. Articles are created by ``articles.create``, the same call as ``new``.
-Importing the same input twice creates nothing new: a record is matched on its external id
-(``wxr:<guid>``, ``ghost:<id>``, ``feed:<guid>``, ``md:<path>``…), else on its slug.
+factory, while a thread reads and parses the next batches. In a batch, the records that are
+plainly new are checked as ``articles.create`` checks them (``new`` makes articles the same way)
+and written together by a few set-based statements (``bulk_import``); every other record — one
+already imported, one whose slug is taken, one with a photo, notices or related coverage — goes
+through ``articles.create`` or ``refresh`` on its own under a savepoint, in its place. A bad
+record is reported and skipped while the rest of its batch is kept: when the set-based write of
+a group fails, the group is written again record by record. Importing the same input twice
+creates nothing new: a record is matched on its external id (``wxr:<guid>``, ``ghost:<id>``,
+``feed:<guid>``, ``md:<path>``…), else on its slug.
 
 Old addresses come in as aliases: an old slug, or any other path of the site the story came from
 (``/2019/05/old-title/``), kept as a path so the site can keep it resolving. A section, tag or
@@ -18,15 +23,18 @@ article edited since it was imported is reported as a conflict and left as it is
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import AbstractContextManager, closing
 from dataclasses import dataclass, field
 from itertools import islice
+from queue import Full, Queue
 from typing import Any
 from urllib.parse import unquote
 
 from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -34,10 +42,11 @@ from balita_cli.errors import BalitaError, Conflict, InvalidInput
 from balita_cli.formats.readers.base import ReadItem, Rejected, Skipped, alias_of
 from balita_cli.models import Article, Author, Revision, Section, Tag
 from balita_cli.schema import BY_NAME, EDITOR_FIELDS, ArticleInput, Kind, check_language, is_web_url, strip_controls
-from balita_cli.services import articles
-from balita_cli.slugs import make_slug, term_slug
+from balita_cli.services import articles, bulk_import
+from balita_cli.slugs import make_slug
 
 DEFAULT_BATCH_SIZE = 200
+READ_AHEAD = 2  # batches read ahead of the one being written
 IMPORT_NOTE = "imported from "
 # Imports into one PostgreSQL database take turns, a batch at a time, so two runs of the same
 # file cannot both find a record missing and both create it.
@@ -110,29 +119,77 @@ def run_import(
     """
     summary = summary or ImportSummary(dry_run=settings.dry_run)
     spellings = Spellings()
-    batches = [items] if settings.dry_run else _batches(items, settings.batch_size)
-    for batch in batches:
-        pending = ImportSummary(dry_run=settings.dry_run)
-        with open_session() as session:
-            _take_turn(session)
-            for item in batch:
-                _handle(session, item, pending, settings, spellings)
-                on_item()
-            if settings.dry_run:
+    with closing(_read_ahead(_batches(items, settings))) as batches:
+        if settings.dry_run:
+            pending = ImportSummary(dry_run=True)
+            with open_session() as session:
+                _take_turn(session)
+                for batch in batches:
+                    _import_batch(session, batch, pending, settings, spellings, on_item)
                 pending.warnings.extend(spellings.settle(session))
                 session.rollback()
-        _add(summary, pending)
-    if not settings.dry_run and spellings.to_settle():
+            _add(summary, pending)
+            return summary
+        for batch in batches:
+            pending = ImportSummary()
+            with open_session() as session:
+                _take_turn(session)
+                _import_batch(session, batch, pending, settings, spellings, on_item)
+            _add(summary, pending)
+    if spellings.to_settle():
         with open_session() as session:
             _take_turn(session)
             summary.warnings.extend(spellings.settle(session))
     return summary
 
 
-def _batches(items: Iterable[ReadItem], size: int) -> Iterator[list[ReadItem]]:
+def _batches(items: Iterable[ReadItem], settings: ImportSettings) -> Iterator[list[Read]]:
+    """The items a batch at a time, each article already through ``prepare`` (which needs no
+    database, so it runs in the reading thread)."""
     iterator = iter(items)
-    while batch := list(islice(iterator, max(size, 1))):
-        yield batch
+    while batch := list(islice(iterator, max(settings.batch_size, 1))):
+        yield [_prepared(item, settings) if isinstance(item, ArticleInput) else item for item in batch]
+
+
+def _read_ahead(batches: Iterator[list[Read]], depth: int = READ_AHEAD) -> Generator[list[Read]]:
+    """The batches, read and parsed in a thread of their own up to ``depth`` batches ahead of the
+    writer: the database's work (SQLite's, or the wait for PostgreSQL) and the disk's release the
+    interpreter, so reading the next batch overlaps writing this one. What the reader raises is
+    raised here, in its place in the stream."""
+    ready: Queue[tuple[bool, Any]] = Queue(maxsize=max(depth, 1))
+    stop = threading.Event()
+
+    def hand_over(entry: tuple[bool, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(entry, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            for batch in batches:
+                if not hand_over((True, batch)):
+                    return
+            hand_over((False, None))
+        except BaseException as exc:  # noqa: BLE001  (handed to the writer's thread, raised there)
+            hand_over((False, exc))
+
+    reader = threading.Thread(target=read, name="balita-import-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            is_batch, value = ready.get()
+            if is_batch:
+                yield value
+            elif value is None:
+                return
+            else:
+                raise value
+    finally:
+        stop.set()  # the writer stopped (done, failed or interrupted): the reader stops too
 
 
 def _take_turn(session: Session) -> None:
@@ -148,37 +205,215 @@ def _add(total: ImportSummary, batch: ImportSummary) -> None:
     total.warnings.extend(batch.warnings)
 
 
-def _handle(
-    session: Session, item: ReadItem, summary: ImportSummary, settings: ImportSettings, spellings: Spellings
+# ---------------------------------------------------------------- one batch
+
+
+@dataclass
+class Outcome:
+    """What became of one item: the summary's count it adds to, and what it reports."""
+
+    count: str  # created, updated, duplicates, rejected, conflicts, or skipped:<kind>
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def add_to(self, summary: ImportSummary) -> None:
+        if self.count.startswith("skipped:"):
+            summary.skipped[self.count.removeprefix("skipped:")] += 1
+        else:
+            setattr(summary, self.count, getattr(summary, self.count) + 1)
+        summary.problems.extend(self.problems)
+        summary.warnings.extend(self.warnings)
+
+
+@dataclass
+class _Record:
+    """An article of the batch: as read, as prepared, and where it stands."""
+
+    item: ArticleInput
+    position: int = 0
+    prepared: ArticleInput | None = None
+    values: dict[str, Any] | None = None
+    base: str = ""
+    refused: BalitaError | None = None  # what articles.create would raise
+
+
+Read = Skipped | Rejected | _Record  # an item of a batch, articles prepared
+
+
+def _import_batch(
+    session: Session,
+    batch: list[Read],
+    summary: ImportSummary,
+    settings: ImportSettings,
+    spellings: Spellings,
+    on_item: Callable[[], None],
 ) -> None:
-    if isinstance(item, Skipped):
-        summary.skipped[item.kind] += 1
-        return
-    if isinstance(item, Rejected):
-        summary.rejected += 1
-        summary.problems.append(Problem(item.origin, item.reason))
-        return
-    spellings.look_up(session, item)
+    """Write one batch. Plain new records are written together (``bulk_import``); any other
+    record is written as before, one by one under a savepoint, in its place: the plain records
+    before it are written first. A group whose set-based write fails is written again record
+    by record, so a bad record rejects only itself."""
+    outcomes: list[Outcome | None] = []
+    records: list[_Record] = []
+    for item in batch:
+        if isinstance(item, Skipped):
+            outcomes.append(Outcome(f"skipped:{item.kind}"))
+        elif isinstance(item, Rejected):
+            outcomes.append(Outcome("rejected", [Problem(item.origin, item.reason)]))
+        elif item.prepared is None:
+            assert item.refused is not None
+            outcomes.append(Outcome("rejected", [Problem(item.item.origin, item.refused.message)]))
+        else:
+            item.position = len(outcomes)
+            outcomes.append(None)
+            records.append(item)
+    taken = bulk_import.look_up(session, [record.prepared for record in records if record.prepared])
+    # What the batch may write: the new records (checked now, all together) and, with --update,
+    # the known ones. A plain re-import of known records asks nothing more of the database.
+    new = [r for r in records if r.prepared and bulk_import.match(taken, r.prepared) is None]
+    for record in new:
+        _creation_values(session, record, settings)
+    new_ones = [record.prepared for record in new if record.prepared]
+    bulk_import.look_up_new(session, taken, new_ones, _slugs_of(new))
+    spellings.look_up_all(session, [r.item for r in (records if settings.update else new)])
+    group: list[tuple[_Record, bulk_import.Planned]] = []
+
+    def write_group() -> None:
+        if group:
+            _write_group(session, group, outcomes, taken, settings, spellings)
+            group.clear()
+
+    for record in records:
+        planned, outcome = _sort(record, taken, settings)
+        if planned is not None:
+            group.append((record, planned))
+            taken.claimed.update(planned.claims())
+        elif outcome is not None:
+            outcomes[record.position] = outcome
+        else:
+            write_group()
+            taken.claimed.update(_claims(record))
+            outcomes[record.position] = _one_by_one(session, record, settings, spellings)
+    write_group()
+    for outcome in outcomes:
+        assert outcome is not None
+        outcome.add_to(summary)
+        on_item()
+
+
+def _prepared(item: ArticleInput, settings: ImportSettings) -> _Record:
+    record = _Record(item)
+    try:
+        record.prepared = prepare(item, settings)
+    except BalitaError as exc:
+        record.refused = exc
+    return record
+
+
+def _creation_values(session: Session, record: _Record, settings: ImportSettings) -> None:
+    """The record's checked column values and slug, as ``articles.create`` would insert them;
+    what it would refuse is kept, and reported only if the record turns out to be new."""
+    assert record.prepared is not None
+    try:
+        record.values, record.base = articles.creation_values(session, record.prepared, who=settings.who)
+    except BalitaError as exc:
+        record.refused = exc
+
+
+def _slugs_of(records: Iterable[_Record]) -> Iterator[str]:
+    """The slugs new records would take: the one each would get, and its old addresses."""
+    for record in records:
+        if record.prepared is not None:
+            if record.base:
+                yield record.base
+            yield from (str(alias) for alias in record.prepared.get("aliases") or ())
+
+
+def _claims(record: _Record) -> Iterator[str]:
+    """What a record written one by one may have taken: later ones touching it are written one
+    by one too (a slug it was given with a number is caught by the unique constraint)."""
+    assert record.prepared is not None
+    for name in ("external_id", "slug"):
+        if record.prepared.get(name):
+            yield str(record.prepared[name])
+    if record.base:
+        yield record.base
+    yield from (str(alias) for alias in record.prepared.get("aliases") or ())
+
+
+def _sort(
+    record: _Record, taken: bulk_import.Taken, settings: ImportSettings
+) -> tuple[bulk_import.Planned | None, Outcome | None]:
+    """A plain new record planned, an outcome known without writing, or (None, None): write it
+    one by one."""
+    prepared = record.prepared
+    assert prepared is not None
+    if not bulk_import.is_plain(prepared):
+        return None, None
+    existing = bulk_import.match(taken, prepared)
+    if existing == bulk_import.UNSURE or existing is not None and settings.update:
+        return None, None
+    if existing is not None:
+        return None, Outcome("duplicates", warnings=_notes(record.item))
+    try:
+        if record.refused is not None:
+            raise record.refused
+        assert record.values is not None
+        return bulk_import.plan(prepared, record.values, record.base, taken), None
+    except Conflict as exc:
+        return None, Outcome("conflicts", warnings=[Problem(record.item.origin, exc.message)])
+    except BalitaError as exc:
+        return None, Outcome("rejected", [Problem(record.item.origin, exc.message)])
+
+
+def _notes(item: ArticleInput) -> list[Problem]:
+    return [Problem(item.origin, note) for note in item.notes]
+
+
+def _write_group(
+    session: Session,
+    group: list[tuple[_Record, bulk_import.Planned]],
+    outcomes: list[Outcome | None],
+    taken: bulk_import.Taken,
+    settings: ImportSettings,
+    spellings: Spellings,
+) -> None:
     try:
         with session.begin_nested():
-            outcome = import_record(session, item, settings)
+            created_terms = bulk_import.write(session, [planned for _record, planned in group], taken)
+    except (SQLAlchemyError, BalitaError):
+        for record, _planned in group:  # another writer took a slug meanwhile, or worse: one by one
+            outcomes[record.position] = _one_by_one(session, record, settings, spellings)
+        return
+    for kind, ids in created_terms.items():
+        taken.terms[kind].update(ids)
+    for record, _planned in group:
+        outcomes[record.position] = Outcome("created", warnings=_notes(record.item))
+        spellings.count(record.item)
+
+
+def _one_by_one(session: Session, record: _Record, settings: ImportSettings, spellings: Spellings) -> Outcome:
+    """The record written on its own, under a savepoint, as every record once was."""
+    item, prepared = record.item, record.prepared
+    assert prepared is not None
+    try:
+        with session.begin_nested():
+            outcome = import_prepared(session, prepared, settings)
     except Conflict as exc:
-        summary.conflicts += 1
-        summary.warnings.append(Problem(item.origin, exc.message))
-        return
+        return Outcome("conflicts", warnings=[Problem(item.origin, exc.message)])
     except BalitaError as exc:
-        summary.rejected += 1
-        summary.problems.append(Problem(item.origin, exc.message))
-        return
-    setattr(summary, outcome, getattr(summary, outcome) + 1)
+        return Outcome("rejected", [Problem(item.origin, exc.message)])
     if outcome != "duplicates":
         spellings.count(item)
-    summary.warnings.extend(Problem(item.origin, note) for note in item.notes)
+    return Outcome(outcome, warnings=_notes(item))
 
 
 def import_record(session: Session, record: ArticleInput, settings: ImportSettings) -> str:
     """Create, refresh or skip one record; returns "created", "updated" or "duplicates"."""
-    prepared = prepare(record, settings)
+    return import_prepared(session, prepare(record, settings), settings)
+
+
+def import_prepared(session: Session, prepared: ArticleInput, settings: ImportSettings) -> str:
+    """``import_record`` of a record ``prepare`` has made ready."""
     _photo_in_library(session, prepared)
     existing = find_existing(session, prepared)
     if existing is None:
@@ -198,8 +433,9 @@ def prepare(record: ArticleInput, settings: ImportSettings) -> ArticleInput:
     refuses them from a person; from an archive they are noise), its slug made from the source's
     (WordPress percent-encodes Unicode ones), its language defaulted and checked."""
     values = {name: _without_controls(name, value) for name, value in record.values.items()}
-    for name, value in values.items():
-        if BY_NAME[name].kind is Kind.URL and value and not is_web_url(str(value).strip()):
+    for name in URL_FIELDS.intersection(values):
+        value = values[name]
+        if value and not is_web_url(str(value).strip()):
             record.notes.append(f"{name} {str(value)[:60]!r} is not an http(s) URL; left out")
             values[name] = ""
     prepared = ArticleInput(values, origin=record.origin, notes=record.notes)
@@ -226,10 +462,13 @@ def _aliases(values: Iterable[Any], notes: list[str]) -> list[str]:
     return kept
 
 
+URL_FIELDS = frozenset(spec.name for spec in BY_NAME.values() if spec.kind is Kind.URL)
+PROSE_FIELDS = frozenset(spec.name for spec in BY_NAME.values() if spec.kind is Kind.PROSE)
+
+
 def _without_controls(name: str, value: Any) -> Any:
-    prose = BY_NAME[name].kind is Kind.PROSE
     if isinstance(value, str):
-        return strip_controls(value, prose=prose)
+        return strip_controls(value, prose=name in PROSE_FIELDS) if value else value
     if isinstance(value, list):
         return [_without_controls(name, item) for item in value]
     if isinstance(value, dict):
@@ -395,17 +634,24 @@ class Spellings:
             for spelling in [value] if isinstance(value, str) else value or []:
                 cleaned = " ".join(str(spelling).split())
                 try:
-                    yield name, term_slug(_KINDS[name], cleaned), cleaned
+                    yield name, bulk_import.cached_term(_KINDS[name], cleaned)[0], cleaned
                 except InvalidInput:
                     continue
 
-    def look_up(self, session: Session, record: ArticleInput) -> None:
-        """Note, before the record is written, which of its terms the database holds already."""
-        for name, slug, _spelling in self._terms(record):
-            if (name, slug) not in self.existed:
-                kind = TERM_FIELDS[name]
-                found = session.execute(select(col(kind.id)).where(col(kind.slug) == slug)).first()
-                self.existed[(name, slug)] = found is not None
+    def look_up_all(self, session: Session, records: Iterable[ArticleInput]) -> None:
+        """Note, before the records are written, which of their terms the database holds
+        already: one query a kind of term."""
+        asked: dict[str, set[str]] = {}
+        for record in records:
+            for name, slug, _spelling in self._terms(record):
+                if (name, slug) not in self.existed:
+                    asked.setdefault(name, set()).add(slug)
+        for name, slugs in asked.items():
+            kind = TERM_FIELDS[name]
+            found: set[str] = set()
+            for chunk in _chunks(sorted(slugs)):
+                found.update(session.execute(select(col(kind.slug)).where(col(kind.slug).in_(chunk))).scalars())
+            self.existed.update({(name, slug): slug in found for slug in slugs})
 
     def count(self, record: ArticleInput) -> None:
         for name, slug, spelling in self._terms(record):
@@ -439,6 +685,11 @@ class Spellings:
 
 
 _KINDS = {"section": "section", "tags": "tag", "authors": "author"}
+
+
+def _chunks(values: list[str], size: int = bulk_import.CHUNK) -> Iterator[list[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _reads_as_name(spelling: str) -> bool:

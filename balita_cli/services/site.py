@@ -1,26 +1,38 @@
 """What the static site is made of, read from the database for the build (which only renders).
 
-The build gets the public view of every article the site shows (``records.public_view``: the
-retraction and privacy rules of every public output), newest first, with the (name, slug) of its
-section, tags and authors for links; a light index of the same articles (no body) from which it
-finds related stories and the previous and next story of a section before the first page is
-rendered; and the navigation: the sections that have something to show, in the order
-``balita.toml`` gives.
+The build asks two things:
 
-The preview (``balita serve``) reads drafts, stories in review and scheduled stories as well:
-``site_articles(..., preview=True)`` gives them with the private fields left out, marked
-``preview``, never through the build of ``public/``.
+- ``site_snapshot``: every article the site shows, newest first, *light* — its row without body
+  or summary, with the (name, slug) of its section, tags and authors, its photo, the feed of its
+  source, its old slugs, and stamps of its notices and related coverage. Each article gets a
+  ``stamp``, a hash of all of that: it moves with the article's ``version`` and ``updated_at``
+  (every edit, publish, unpublish, retraction and correction raises them) and with what changes
+  around an article without raising its version (a tag, section or author renamed or merged, a
+  photo's words edited, coverage filed, a source linked). The snapshot's ``digest`` hashes every
+  row read: when it equals the last build's, nothing the site shows has changed.
+- ``SiteSnapshot.records(ids)``: the full public view (body and all) of the articles whose pages,
+  list entries or feed items the build must make again — only those are read in full.
+
+All of it is read in one snapshot of the database (SQLite's read transaction; on PostgreSQL a
+repeatable-read transaction), so the stamps and the records agree.
+
+The preview (``balita serve``) reads drafts, stories in review and scheduled stories as well
+(``preview=True``): they come with the private fields left out, marked ``preview``, never through
+the build of ``public/``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import hashlib
+from collections import defaultdict
+from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 from balita_cli.db.dbapi import Database
-from balita_cli.records import Record, SiteArticle, public_view
+from balita_cli.records import Record, SiteArticle, Terms, article_url, iso, public_view
 from balita_cli.services import reading
-from balita_cli.services.query import ArticleFilter, Window, where_clause
+from balita_cli.services.query import ArticleFilter, where_clause
 from balita_cli.workflow import Status
 
 # Only these reach readers; a retracted article keeps its URL to show its notice.
@@ -30,6 +42,41 @@ LISTED_STATUSES = (Status.PUBLISHED, Status.RETRACTED)
 # What the preview shows besides: every story an editor is still working on.
 PREVIEW_STATUSES = (*SITE_STATUSES, Status.DRAFT, Status.REVIEW, Status.SCHEDULED)
 PREVIEW_LISTED = (*LISTED_STATUSES, Status.DRAFT, Status.REVIEW, Status.SCHEDULED)
+
+# What says whether anything an article's page shows may have changed, read from indexes alone:
+# its ``updated_at`` moves with its ``version`` (every edit, publish, unpublish, correction, trash
+# and restore); its section, photo and source can change without it (a section merged away, a
+# feed's stories linked to their source). The links to tags and authors change only with an
+# article's version or with the terms themselves (a merge or a deletion), which are read whole.
+_CHANGES = (
+    ("article.id || ':' || article.status || ':' || article.updated_at", "article.status IN ({statuses})"),
+    ("article.id || ':' || article.section_id", "article.section_id IS NOT NULL"),
+    ("article.id || ':' || article.image_id", "article.image_id IS NOT NULL"),
+    ("article.id || ':' || article.source_id", "article.source_id IS NOT NULL"),
+)
+# The light row of an article: everything a page shows of it except its body and summary.
+ARTICLE_COLUMNS = ("id", "slug", "title", "status", "published_at", "updated_at", "version", "language",
+                   "section_id", "image_id", "source_id", "featured")  # fmt: skip
+_ID, _SLUG, _TITLE, _STATUS, _PUBLISHED, _UPDATED, _VERSION, _LANGUAGE = range(8)
+_SECTION, _IMAGE, _SOURCE, _FEATURED = range(8, 12)
+# The links of articles to their tags and authors (read when the build builds).
+_LINKS = {
+    "tag_links": "SELECT article_id, tag_id FROM article_tag ORDER BY article_id, tag_id",
+    "author_links": "SELECT article_id, author_id, position FROM article_author "
+    "ORDER BY article_id, position, author_id",
+}
+# Around the articles: the terms, photos and sources (small tables, read whole), and stamps of
+# each article's notices and coverage (filed without a new version).
+_AROUND = {
+    "sections": "SELECT id, name, slug FROM section ORDER BY id",
+    "tags": "SELECT id, name, slug FROM tag ORDER BY id",
+    "authors": "SELECT id, name, slug FROM author ORDER BY id",
+    "photos": f"SELECT {', '.join(reading.PHOTO_FIELDS)} FROM photo ORDER BY id",
+    "sources": "SELECT id, url FROM source ORDER BY id",
+    "aliases": "SELECT article_id, slug FROM article_slug ORDER BY id",
+    "notices": "SELECT article_id, count(*), max(id) FROM correction GROUP BY article_id ORDER BY article_id",
+    "coverage": "SELECT article_id, count(*), max(id) FROM coverage GROUP BY article_id ORDER BY article_id",
+}
 
 
 def _statuses(preview: bool) -> tuple[Status, ...]:
@@ -49,74 +96,164 @@ def preview_view(record: Record) -> Record | None:
     return {**{key: value for key, value in record.items() if key not in PRIVATE_FIELDS}, "preview": True}
 
 
-def site_articles(db: Database, base_url: str, *, preview: bool = False) -> Iterator[SiteArticle]:
-    """Every article with a page, newest first, a batch at a time."""
-    ids = reading.matching_ids(db, ArticleFilter(statuses=_statuses(preview)), Window(sort="-published"))
-    make_view = preview_view if preview else public_view
-    for start in range(0, len(ids), reading.BATCH):
-        for record, terms in reading.records_with_terms(db, ids[start : start + reading.BATCH], base_url):
-            view = make_view(record)
-            if view is not None:
-                yield SiteArticle(view, terms)
+def _hash(value: Any, size: int = 16) -> str:
+    import orjson
+
+    return hashlib.blake2b(orjson.dumps(value, default=str), digest_size=size).hexdigest()
 
 
-def site_index(db: Database, *, preview: bool = False) -> list[dict[str, Any]]:
-    """The same articles as ``site_articles``, newest first, light: ``id``, ``slug``, ``title``,
-    ``published_at`` (ISO), ``section`` (its slug, or ""), ``tags`` (slugs) and ``listed`` (it is
-    on list pages). One query for the articles and one for their tags."""
-    flt = ArticleFilter(statuses=_statuses(preview))
-    where = where_clause(db, flt)
-    sql = (
-        "SELECT article.id, article.slug, article.title, article.published_at, article.status, "
-        "coalesce(section.slug, '') FROM article LEFT JOIN section ON section.id = article.section_id "
-        f"WHERE {where.sql}"
-    )
-    rows = db.rows(sql, where.params)
-    tags: dict[int, list[str]] = {}
-    tag_sql = (
-        "SELECT article_tag.article_id, tag.slug FROM article_tag JOIN tag ON tag.id = article_tag.tag_id "
-        f"JOIN article ON article.id = article_tag.article_id WHERE {where.sql} ORDER BY tag.slug"
-    )
-    for article_id, slug in db.rows(tag_sql, where.params):
-        tags.setdefault(int(article_id), []).append(str(slug))
-    listed = {str(status) for status in (PREVIEW_LISTED if preview else LISTED_STATUSES)}
-    entries = []
-    for article_id, slug, title, published_at, status, section in rows:
-        moment = db.time(published_at)
-        entries.append(
-            {
-                "id": int(article_id),
-                "slug": str(slug),
-                "title": str(title),
-                "published_at": moment.isoformat() if moment is not None else None,
-                "section": str(section),
-                "tags": tuple(tags.get(int(article_id), ())),
-                "listed": str(status) in listed,
+def _repeatable(db: Database) -> None:
+    """On PostgreSQL, every query of the build sees one snapshot (SQLite's read is one already)."""
+    if db.is_sqlite:
+        return
+    import psycopg
+
+    connection = db.connection
+    if connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+        connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+
+
+def _concat(db: Database, value: str, where: str) -> str:
+    """One string of ``value`` over the rows ``where`` holds, made by the database (an index
+    holds what it reads): ten thousand articles cost a few milliseconds, not ten thousand rows."""
+    if db.is_sqlite:
+        sql = f"SELECT count(*), group_concat({value}, ',') FROM article WHERE {where}"
+    else:
+        sql = f"SELECT count(*), string_agg({value}, ',' ORDER BY article.id) FROM article WHERE {where}"
+    count, text = db.rows(sql)[0]
+    return f"{count}:{text or ''}"
+
+
+class SiteSnapshot:
+    """What the site shows, as read once: ``digest`` says whether anything changed, ``articles``
+    are the light articles (newest first), ``records(ids)`` reads chosen ones in full."""
+
+    def __init__(self, db: Database, base_url: str, *, preview: bool = False, source: str = "",
+                 order: Sequence[str] = ()) -> None:  # fmt: skip
+        _repeatable(db)
+        self.db = db
+        self.base_url = base_url
+        self.preview = preview
+        self.order = [name.strip() for name in order if name.strip()]
+        # Which database the site was built from (a hash: the manifest is published with the site).
+        self.identity = _hash(["balita-site-source", source], 16)
+        self.where = where_clause(db, ArticleFilter(statuses=_statuses(preview)))
+        statuses = ", ".join(f"'{status.value}'" for status in _statuses(preview))
+        changes = [_concat(db, value, where.format(statuses=statuses)) for value, where in _CHANGES]
+        self.around = {name: db.rows(sql) for name, sql in _AROUND.items()}
+        self.digest = _hash([db.dialect, preview, base_url, changes, self.around], 32)
+
+    @cached_property
+    def rows(self) -> list[tuple[Any, ...]]:
+        """The light rows of the articles, newest first (``order_by('-published')``: the undated
+        last, the newest id first among equals), sorted here rather than by the database."""
+        columns = ", ".join(f"article.{name}" for name in ARTICLE_COLUMNS)
+        rows = self.db.rows(f"SELECT {columns} FROM article WHERE {self.where.sql}", self.where.params)
+        rows.sort(key=lambda row: (row[_PUBLISHED] is not None, row[_PUBLISHED] or "", row[_ID]), reverse=True)
+        return rows
+
+    @cached_property
+    def articles(self) -> list[SiteArticle]:
+        """Every article with a page, newest first, light (no body, no summary), each with its
+        ``stamp``."""
+        import orjson
+
+        db, around = self.db, {**self.around, **{name: self.db.rows(sql) for name, sql in _LINKS.items()}}
+        sections = {int(i): (str(name), str(slug)) for i, name, slug in around["sections"]}
+        tag_names = {int(i): (str(name), str(slug)) for i, name, slug in around["tags"]}
+        author_names = {int(i): (str(name), str(slug)) for i, name, slug in around["authors"]}
+        photos = {int(row[0]): row for row in around["photos"]}
+        sources = {int(i): str(url) for i, url in around["sources"]}
+        # Each article's tags by slug (as records list them): the links are taken tag by tag.
+        by_tag: dict[int, list[int]] = defaultdict(list)
+        for article_id, tag_id in around["tag_links"]:
+            by_tag[tag_id].append(article_id)
+        tags: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for tag_id in sorted(by_tag.keys() & tag_names.keys(), key=lambda tag: tag_names[tag][1]):
+            pair = tag_names[tag_id]
+            for article_id in by_tag[tag_id]:
+                tags[article_id].append(pair)
+        authors: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for article_id, author_id, _position in around["author_links"]:  # in byline order
+            if author_id in author_names:
+                authors[article_id].append(author_names[author_id])
+        aliases: dict[int, list[str]] = defaultdict(list)
+        for article_id, slug in around["aliases"]:
+            aliases[article_id].append(str(slug))
+        notices = {row[0]: row for row in around["notices"]}
+        coverage = {row[0]: row for row in around["coverage"]}
+        time, dumps, blake2b = db.time, orjson.dumps, hashlib.blake2b
+        no_tags: list[tuple[str, str]] = []
+        found = []
+        for row in self.rows:
+            article_id = row[_ID]
+            section = sections.get(row[_SECTION])
+            tagged = tags.get(article_id, no_tags)
+            byline = authors.get(article_id, no_tags)
+            photo_row = photos.get(row[_IMAGE])
+            feed = sources.get(row[_SOURCE])
+            old = aliases.get(article_id, [])
+            seen = (row, section, tagged, byline, photo_row, feed, old, notices.get(article_id),
+                    coverage.get(article_id))  # fmt: skip
+            stamp = blake2b(dumps(seen, default=str), digest_size=16).hexdigest()
+            status = str(row[_STATUS])
+            photo = None
+            if photo_row is not None and status != "retracted":  # a retraction shows no photo
+                photo = dict(zip(reading.PHOTO_FIELDS, photo_row, strict=True))
+                photo["media_type"] = reading.MEDIA_TYPES.get(photo["format"], "application/octet-stream")
+            slug = str(row[_SLUG])
+            record = {
+                "id": article_id,
+                "slug": slug,
+                "url": article_url(self.base_url, slug),
+                "title": str(row[_TITLE]),
+                "status": status,
+                "language": str(row[_LANGUAGE] or ""),
+                "published_at": iso(time(row[_PUBLISHED])),
+                "updated_at": iso(time(row[_UPDATED])),
+                "version": row[_VERSION],
+                "featured": bool(row[_FEATURED]),
+                "section": section[0] if section else None,
+                "tags": [name for name, _slug in tagged],
+                "authors": [name for name, _slug in byline],
+                "aliases": old,
+                "photo": photo,
+                "source_feed_url": feed,
+                "stamp": stamp,
             }
-        )
-    # Newest first, as site_articles; stories not yet published (in the preview) lead.
-    entries.sort(key=lambda entry: (entry["published_at"] or "9999", entry["id"]), reverse=True)
-    return entries
+            terms: Terms = {"section": [section] if section else [], "tag": tagged, "author": byline}
+            found.append(SiteArticle(record, terms))
+        return found
+
+    def sections(self) -> list[tuple[str, str]]:
+        """(name, slug) of the sections that have listed articles: those ``order`` names first, in
+        its order (matched by name or slug, case-insensitively), then the rest by name."""
+        found = {a.terms["section"][0] for a in self.articles if a.listed and a.terms["section"]}
+        rank = {name.casefold(): position for position, name in enumerate(self.order)}
+        unranked = len(rank)
+
+        def place(item: tuple[str, str]) -> tuple[int, str, str]:
+            name, slug = item
+            return min(rank.get(name.casefold(), unranked), rank.get(slug.casefold(), unranked)), name.casefold(), name
+
+        return sorted(found, key=place)
+
+    def records(self, ids: Sequence[int]) -> list[SiteArticle]:
+        """The full views (body and all) of these articles, in the order given."""
+        make_view = preview_view if self.preview else public_view
+        found = []
+        for start in range(0, len(ids), reading.BATCH):
+            for record, terms in reading.records_with_terms(self.db, ids[start : start + reading.BATCH], self.base_url):
+                view = make_view(record)
+                if view is not None:
+                    found.append(SiteArticle(view, terms))
+        return found
 
 
-def navigation(db: Database, order: Sequence[str] = (), *, preview: bool = False) -> list[tuple[str, str]]:
-    """(name, slug) of the sections that have listed articles: those ``order`` names first, in its
-    order (matched by name or slug, case-insensitively), then the rest by name."""
-    statuses = PREVIEW_LISTED if preview else LISTED_STATUSES
-    where = where_clause(db, ArticleFilter(statuses=statuses))
-    sql = (
-        f"SELECT name, slug FROM section WHERE id IN (SELECT article.section_id FROM article WHERE {where.sql}) "
-        "ORDER BY name"
-    )
-    found = [(str(name), str(slug)) for name, slug in db.rows(sql, where.params)]
-    rank = {name.strip().casefold(): position for position, name in enumerate(order)}
-    unranked = len(rank)
-
-    def place(item: tuple[str, str]) -> tuple[int, str]:
-        name, slug = item
-        return min(rank.get(name.casefold(), unranked), rank.get(slug.casefold(), unranked)), name.casefold()
-
-    return sorted(found, key=place)
+def site_snapshot(db: Database, base_url: str, *, preview: bool = False, source: str = "",
+                  order: Sequence[str] = ()) -> SiteSnapshot:  # fmt: skip
+    """What the site shows, read once (``source`` names the database, ``order`` the sections)."""
+    return SiteSnapshot(db, base_url, preview=preview, source=source, order=order)
 
 
 def data_version(db: Database) -> str:

@@ -1,41 +1,42 @@
 """The static site, rendered from what ``services/site.py`` reads: it never queries.
 
-One pass over the articles (streamed, newest first) renders each article page as it comes and
-keeps a light entry (no body) for the front page, list pages, feeds and sitemaps that follow.
-Related stories and the previous and next story of a section come from a light index of every
-article read before the pass. A page whose inputs (its article or entries, its neighbours, its
-photo, the settings, the templates) hash to what the last build recorded is kept without
-rendering; every other page is rendered and handed to ``OutputTree``, which writes only what
-changed. Photos become renditions once (``site/photos.py``); the search index is made by
-Pagefind when an article page changed (``site/search.py``).
+The build is told what the site shows as a *snapshot* (``SiteSource``): a ``digest`` of what says
+whether anything changed (read from indexes, without reading the articles), and, when asked, every
+article light (no body) with a ``stamp`` that moves whenever anything its page, list entries or
+feed items show changes. What each page was made from is kept in the output's manifest, so a
+build does only what the database says changed:
+
+1. **Nothing changed** (the digest, the settings, templates and balita itself as last time, every
+   file still there with its size): the build ends there, without reading one article, loading
+   the template engine or writing anything (this module).
+2. **Something changed**: each page's inputs are compared with the last build's; pages whose
+   inputs are the same are kept, the others made again from the only articles read in full
+   (``site/rebuild.py``).
+3. **No trust** (no manifest, one that is damaged, from an older balita or another database,
+   other settings or templates, ``--clean``): every page is made (``site/rebuild.py`` too).
+
+Photos become renditions once (``site/photos.py``); the search index is made by Pagefind only when
+an article page it indexes changed (``site/search.py``). Files are written by ``OutputTree``,
+which writes only bytes that changed and removes what the last build made and this one does not.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
-import tempfile
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
-
-from jinja2 import Environment
+from typing import Any, Protocol
 
 from balita_cli import __version__
 from balita_cli.config import Site
 from balita_cli.errors import InvalidInput
-from balita_cli.media.store import MediaStore
-from balita_cli.records import SiteArticle, Terms
-from balita_cli.site import pages
-from balita_cli.site.content import last_change
+from balita_cli.records import SiteArticle
 from balita_cli.site.output import BuildCounts, OutputTree
-from balita_cli.site.photos import PhotoLibrary, Picture
-from balita_cli.site.related import RelatedIndex
-from balita_cli.site.render import STATIC_FILES, make_environment, render, static_file
-from balita_cli.site.search import SearchReport, index_pages
+from balita_cli.site.search import MISSING, SearchReport
 from balita_cli.words import words_for
 
 DEFAULT_PAGE_SIZE = 20
@@ -46,10 +47,14 @@ TERM_FEED = "feed.xml"
 FEED_FILES = (("rss", "feed.xml"), ("atom", "atom.xml"), ("jsonfeed", "feed.json"))
 FEED_LABELS = {"rss": "RSS", "atom": "Atom", "jsonfeed": "JSON Feed"}
 SITEMAP_FILES = (("sitemap", "sitemap.xml"), ("news-sitemap", "news-sitemap.xml"))
+NEWS_WINDOW = timedelta(hours=48)  # formats/news_sitemap.py: what the news sitemap holds
 SEARCH_DIR = "search/"
 NOT_FOUND = "404.html"
 LOGO_FORMATS = {"png": "png", "jpeg": "jpg", "webp": "webp"}
 MAX_LOGO_BYTES = 5 * 1024 * 1024
+STATE_VERSION = 1  # of the manifest's "site" state; another one means a full build
+NEAREST_REACH = 14  # a related-stories window looks 12 (13 past an unlisted story) members each way
+PACKAGE = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
@@ -90,297 +95,153 @@ class BuildReport:
         }
 
 
-@dataclass
-class Collected:
-    """What the list pages, feeds and sitemaps need once every article page is written."""
+class SiteSource(Protocol):
+    """What the build is given (``services/site.SiteSnapshot``): it never opens the database."""
 
-    entries: list[dict[str, Any]] = field(default_factory=list)
-    latest: list[dict[str, Any]] = field(default_factory=list)  # full records, for the feeds
-    light: list[dict[str, Any]] = field(default_factory=list)  # records without body, for sitemaps
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-    group_records: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-    names: dict[tuple[str, str], str] = field(default_factory=dict)
-    aliases: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    article_pages: list[str] = field(default_factory=list)
+    identity: str  # which database (a hash)
+    digest: str  # of everything that says what changed: the same digest, the same site
 
-    def keep(self, record: dict[str, Any]) -> dict[str, Any]:
-        """An article with a page: in the sitemap, and its old slugs redirect to it."""
-        light = {**record, "body": ""}
-        self.light.append(light)
-        self.aliases.extend((alias, light) for alias in record["aliases"])
-        return light
+    @property
+    def articles(self) -> list[SiteArticle]:
+        """Every article with a page, newest first, light: no body or summary; ``stamp`` set."""
+        ...
 
-    def add(self, record: dict[str, Any], terms: Terms, entry: dict[str, Any]) -> None:
-        """An article that is also listed: home, its section, tag and author pages, the feeds."""
-        self.keep(record)
-        self.entries.append(entry)
-        if len(self.latest) < FEED_SIZE:
-            self.latest.append(record)
-        for kind, pairs in terms.items():
-            for name, slug in pairs:
-                self.groups[(kind, slug)].append({**entry, "_changed": record["published_at"]})
-                self.names[(kind, slug)] = name
-                if len(self.group_records[(kind, slug)]) < TERM_FEED_SIZE:
-                    self.group_records[(kind, slug)].append(record)
+    def sections(self) -> list[tuple[str, str]]:
+        """The navigation: (name, slug) of the sections with listed articles, in order."""
+        ...
 
-    def redirects(self) -> list[tuple[str, dict[str, Any]]]:
-        """Old slugs that no current article has taken over."""
-        current = {record["slug"] for record in self.light}
-        return [(alias, record) for alias, record in self.aliases if alias not in current]
-
-    def list_urls(self, site: Site) -> list[dict[str, Any]]:
-        """The home, section, tag and author pages as small sitemap entries (newest article = lastmod)."""
-        lists = [("", self.light[0]["published_at"] if self.light else None)]
-        lists += [(pages.term_dir(kind, slug), members[0]["_changed"]) for (kind, slug), members in self.groups.items()]
-        return [
-            {
-                "url": pages.absolute(site, directory),
-                "status": "published",
-                "updated_at": changed,
-                "published_at": changed,
-            }  # fmt: skip
-            for directory, changed in lists
-            if changed
-        ]
-
-
-class SiteBuilder:
-    """Holds what every page shares and writes pages into the output tree."""
-
-    def __init__(self, site: Site, options: BuildOptions, sections: list[tuple[str, str]]) -> None:
-        self.site = site
-        self.options = options
-        self.environment: Environment = make_environment(options.template_dir)
-        self.tree = OutputTree(options.output, clean=options.clean, force=options.force)
-        store = MediaStore(options.media_root) if options.media_root is not None else None
-        self.photos = PhotoLibrary(self.tree, store, options.photo_seed)
-        self.feeds = [{"name": name, "path": path, "media_type": _media_type(name), "label": FEED_LABELS[name]}
-                      for name, path in FEED_FILES]  # fmt: skip
-        self.sections = [{"name": name, "path": pages.term_dir("section", slug)} for name, slug in sections]
-        self.logo_file, self.logo = self._logo()
-        self.fingerprint = self._fingerprint()
-
-    def _logo(self) -> tuple[tuple[str, bytes], dict[str, Any]]:
-        """The publisher's logo: its file in the output and what JSON-LD says of it."""
-        from balita_cli.media.images import inspect_image
-
-        if self.options.logo is None:
-            data, name = static_file("logo.png", self.options.template_dir), "logo.png"
-        else:
-            try:
-                if self.options.logo.stat().st_size > MAX_LOGO_BYTES:
-                    raise InvalidInput(f"logo {self.options.logo} is larger than {MAX_LOGO_BYTES // 1048576} MB")
-                data = self.options.logo.read_bytes()
-            except OSError as exc:
-                raise InvalidInput(f"cannot read the logo {self.options.logo}: {exc.strerror or exc}") from None
-            name = self.options.logo.name
-        info = inspect_image(data, name=name)
-        if info.format not in LOGO_FORMATS:
-            raise InvalidInput(f"logo {name} is {info.format.upper()}; use PNG, JPEG or WebP")
-        path = f"logo.{LOGO_FORMATS[info.format]}"
-        logo = {"url": pages.absolute(self.site, path), "width": info.width, "height": info.height, "path": path}
-        return (path, data), logo
-
-    def _fingerprint(self) -> str:
-        """Everything besides its own data that shapes a page: balita, settings, templates, words."""
-        loader = self.environment.loader
-        assert loader is not None  # make_environment always sets one
-        templates = {name: loader.get_source(self.environment, name)[0] for name in self.environment.list_templates()}
-        shared = [__version__, dataclasses.asdict(self.site), self.feeds, self.sections, templates,
-                  words_for("en"), words_for("fil"), self.options.page_size, self.logo, self.options.preview,
-                  self.options.search]  # fmt: skip
-        return _hash(shared)
-
-    def key(self, *parts: Any) -> str:
-        """A page's inputs: when they match the last build's, the page is kept without rendering."""
-        return _hash([self.fingerprint, *parts])
-
-    def page(self, template: str, directory: str, language: str, *, key: str | None = None,
-             root: str | None = None, **context: Any) -> None:  # fmt: skip
-        shared = {
-            "site": self.site,
-            "lang": language,
-            "t": words_for(language),
-            "root": root or pages.root_prefix(directory),
-            "canonical": pages.absolute(self.site, directory),
-            "feeds": self.feeds,
-            "list_feed": None,
-            "sections": self.sections,
-            "logo": self.logo,
-            "preview": self.options.preview,
-            "search": self.options.search,
-            "title": "",
-            "share": None,
-        }
-        path = directory if directory.endswith(".html") else directory + pages.INDEX
-        self.tree.put_text(path, render(self.environment, template, {**shared, **context}), key=key)
-
-    def build(self, articles: Iterable[SiteArticle], index: Sequence[dict[str, Any]] = ()) -> BuildReport:
-        related = RelatedIndex(index)
-        collected = Collected()
-        for article in articles:
-            record, terms = article.record, article.terms
-            picture = self.photos.picture(record.get("photo"))
-            self.article_page(record, terms, picture, related)
-            if article.listed:  # archived stories keep their page but leave lists, feeds and search
-                collected.article_pages.append(pages.article_dir(record["slug"]) + pages.INDEX)
-                collected.add(record, terms, pages.entry_view(record, terms, self.site, picture))
-            else:
-                collected.keep(record)
-        self.front_page(collected.entries)
-        for (kind, slug), members in collected.groups.items():
-            self.list_pages(kind, slug, collected.names[(kind, slug)], members)
-            self.term_feed(kind, slug, collected.names[(kind, slug)], collected.group_records[(kind, slug)])
-        self.redirects(collected.redirects())
-        feeds = self.machine_files(FEED_FILES, collected.latest)
-        sitemaps = self.machine_files(SITEMAP_FILES[:1], collected.light + collected.list_urls(self.site))
-        sitemaps += self.machine_files(SITEMAP_FILES[1:], collected.light)  # news: articles only
-        self.special_pages()
-        self.assets(sitemaps)
-        search = index_pages(self.tree, collected.article_pages) if self.options.search else SearchReport()
-        problems = [*self.photos.problems] + ([search.problem] if search.problem else [])
-        counts = self.tree.finish()
-        photos = {"made": self.photos.made, "reused": self.photos.reused}
-        return BuildReport(self.options.output, len(collected.entries), len(self.tree.current), counts, feeds,
-                           photos, search, problems)  # fmt: skip
-
-    def article_page(self, record: dict[str, Any], terms: Terms, picture: Picture | None,
-                     related: RelatedIndex) -> None:  # fmt: skip
-        directory = pages.article_dir(record["slug"])
-        neighbours = related.neighbours(record["id"])
-        shown = picture.identity() if picture else None
-        around = [*neighbours.related, neighbours.newer or {}, neighbours.older or {}]
-        linked = [(e.get("slug"), e.get("title"), e.get("published_at")) for e in around]  # cheaper than asdict()
-        key = self.key("article", record, terms, shown, linked)
-        if self.tree.keep_if_current(directory + pages.INDEX, key):
-            return  # the same article, settings and templates as last time: no Markdown, no Jinja
-        view = pages.article_view(record, terms, self.site, picture, neighbours)
-        json_ld = pages.script_json(pages.news_article_ld(record, terms, self.site, picture, self.logo))
-        share = pages.share_image(self.site, picture, record)
-        self.page("article.html", directory, view["lang"], key=key, article=view, json_ld=json_ld, share=share,
-                  title=record["title"])  # fmt: skip
-
-    def front_page(self, entries: list[dict[str, Any]]) -> None:
-        language = self.site.language
-        t = words_for(language)
-        for page in pages.paginate("", entries, self.options.page_size):
-            if page.number == 1:
-                front = pages.front_page(entries, self.sections)
-                shown = {name: _light(value) for name, value in front.items() if name != "blocks"}
-                shown["blocks"] = [(block["section"], _light(block["entries"])) for block in front["blocks"]]
-                key = self.key("front", shown, _page_key(page))
-                if not self.tree.keep_if_current(pages.INDEX, key):
-                    self.page("home.html", "", language, key=key, front=front, page=page)
-                continue
-            heading = t["latest"]
-            key = self.key("list", heading, _page_key(page))
-            if not self.tree.keep_if_current(page.directory + pages.INDEX, key):
-                self.page("list.html", page.directory, language, key=key, heading=heading, kind="", page=page,
-                          title=pages.page_title(heading, page.number, language))  # fmt: skip
-
-    def list_pages(self, kind: str, slug: str, name: str, entries: list[dict[str, Any]]) -> None:
-        language = self.site.language
-        base = pages.term_dir(kind, slug)
-        heading = pages.list_heading(kind, name, language)
-        list_feed = {"path": base + TERM_FEED, "title": f"{heading} — {self.site.name}"}
-        for page in pages.paginate(base, entries, self.options.page_size):
-            key = self.key("list", kind, heading, _page_key(page))
-            if not self.tree.keep_if_current(page.directory + pages.INDEX, key):
-                self.page("list.html", page.directory, language, key=key, heading=heading, kind=kind, page=page,
-                          title=pages.page_title(heading, page.number, language), list_feed=list_feed)  # fmt: skip
-
-    def term_feed(self, kind: str, slug: str, name: str, records: list[dict[str, Any]]) -> None:
-        """The RSS feed of one section, tag or author: its newest stories."""
-        from balita_cli.formats import get_writer
-
-        path = pages.term_dir(kind, slug) + TERM_FEED
-        title = f"{pages.list_heading(kind, name, self.site.language)} — {self.site.name}"
-        key = self.key("feed", path, title, records)
-        if self.tree.keep_if_current(path, key):
-            return
-        writer = get_writer("rss")
-        document = writer.render(records, self.site, feed_url=pages.absolute(self.site, path), title=title,
-                                 updated=last_change(records))  # fmt: skip
-        self.tree.put(path, document, key=key)
-
-    def redirects(self, aliases: list[tuple[str, dict[str, Any]]]) -> None:
-        """A page at each old address of an article: an old slug (articles/<slug>/), or a path
-        an import kept (/2019/05/story/, /news/story.html). A path never replaces a page the build
-        made itself."""
-        for alias, record in aliases:
-            path = pages.alias_file(alias)
-            if path is None or path in self.tree.current:
-                continue
-            directory = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
-            target = pages.root_prefix(directory) + pages.article_dir(record["slug"])
-            context = {"lang": record["language"] or self.site.language, "title": record["title"],
-                       "target": target, "target_url": record["url"]}  # fmt: skip
-            self.tree.put_text(path, render(self.environment, "redirect.html", context))
-
-    def machine_files(self, files: tuple[tuple[str, str], ...], records: list[dict[str, Any]]) -> list[str]:
-        from balita_cli.formats import get_writer
-
-        options: dict[str, Any] = {"updated": last_change(records)} if records else {}
-        for name, path in files:
-            writer = get_writer(name)
-            most = writer.capabilities.max_items
-            if most is not None and len(records) > most and writer.capabilities.splits:
-                self.split_files(writer, records)
-            else:
-                document = writer.render(records, self.site, feed_url=pages.absolute(self.site, path), **options)
-                self.tree.put(path, document)
-        return [path for _name, path in files]
-
-    def split_files(self, writer: Any, records: list[dict[str, Any]]) -> None:
-        """A writer that splits past its limit (sitemaps) writes into a scratch directory first, so
-        its files go through the manifest like every other page."""
-        with tempfile.TemporaryDirectory(prefix=".balita-build-") as scratch:
-            writer.write_tree(records, Path(scratch), self.site)
-            for path in sorted(Path(scratch).iterdir()):
-                self.tree.put(path.name, path.read_bytes())
-
-    def special_pages(self) -> None:
-        """The search page and the page a server shows for a missing address (404.html)."""
-        language = self.site.language
-        t = words_for(language)
-        if self.options.search:
-            self.page("search.html", SEARCH_DIR, language, title=t["search_heading"])
-        # Served at any depth ("/no/such/page/"), so its links start at the site's own path.
-        self.page("404.html", NOT_FOUND, language, root=pages.site_path(self.site), title=t["not_found"])
-
-    def assets(self, sitemaps: list[str]) -> None:
-        for name in STATIC_FILES:
-            self.tree.put(name, static_file(name, self.options.template_dir))
-        path, data = self.logo_file
-        self.tree.put(path, data)
-        urls = [pages.absolute(self.site, path) for path in sitemaps]
-        self.tree.put_text("robots.txt", render(self.environment, "robots.txt", {"sitemaps": urls}))
-
-
-def _light(entries: Any) -> Any:
-    """Entries without their image views (``image_key`` says what those follow from): what a
-    list page's hash needs, at a fraction of the size."""
-    if entries is None:
-        return None
-    if isinstance(entries, dict):
-        return {key: value for key, value in entries.items() if key != "image"}
-    return [_light(entry) for entry in entries]
-
-
-def _page_key(page: pages.ListPage) -> list[Any]:
-    return [page.directory, page.number, page.total, page.newer, page.older, page.numbers, _light(page.entries)]
+    def records(self, ids: Sequence[int]) -> list[SiteArticle]:
+        """The full public views of these articles (in that order)."""
+        ...
 
 
 def _hash(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+    import orjson
+
+    return hashlib.blake2b(orjson.dumps(value, default=str), digest_size=16).hexdigest()
 
 
-def _media_type(name: str) -> str:
-    from balita_cli.formats import get_writer
+def _files_digest(digest: Any, root: Path, label: str) -> None:
+    """Every file under ``root`` (name and bytes) into ``digest``: templates and static files."""
+    if not root.is_dir():
+        return
+    for directory, folders, names in os.walk(root):
+        folders.sort()
+        for name in sorted(names):
+            path = Path(directory, name)
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue  # a file that cannot be read is not a template the build can use either
+            digest.update(f"{label}:{path.relative_to(root).as_posix()}:{len(data)}:".encode())
+            digest.update(data)
 
-    return get_writer(name).media_type
+
+class SiteBuilder:
+    """One build: what every page shares, and whether the last build still stands."""
+
+    def __init__(self, site: Site, options: BuildOptions) -> None:
+        self.site = site
+        self.options = options
+        self.tree = OutputTree(options.output, clean=options.clean, force=options.force)
+        self.logo_data = self._logo_data()
+        self.fingerprint = self._fingerprint()
+
+    def _logo_data(self) -> bytes | None:
+        """The publisher's own logo file, read with a size limit (None: the shipped or template one)."""
+        logo = self.options.logo
+        if logo is None:
+            return None
+        try:
+            if logo.stat().st_size > MAX_LOGO_BYTES:
+                raise InvalidInput(f"logo {logo} is larger than {MAX_LOGO_BYTES // 1048576} MB")
+            return logo.read_bytes()
+        except OSError as exc:
+            raise InvalidInput(f"cannot read the logo {logo}: {exc.strerror or exc}") from None
+
+    def _fingerprint(self) -> str:
+        """Everything besides the articles that shapes the output: balita, the settings, the
+        templates, static files and logo, the site's words and the build's options. Read from the
+        files themselves, so a build with nothing to do never loads the template engine."""
+        options = self.options
+        shared = [STATE_VERSION, __version__, dataclasses.asdict(self.site), FEED_FILES, SITEMAP_FILES,
+                  words_for("en"), words_for("fil"), options.page_size, options.preview, options.search,
+                  options.media_root is not None]  # fmt: skip
+        digest = hashlib.sha256(repr(shared).encode("utf-8"))
+        _files_digest(digest, PACKAGE / "templates", "templates")
+        _files_digest(digest, PACKAGE / "static", "static")
+        if options.template_dir is not None:
+            _files_digest(digest, options.template_dir, "site")
+        if self.logo_data is not None:
+            digest.update(b"logo:" + self.logo_data)
+        return digest.hexdigest()
+
+    # ------------------------------------------------------------ the build
+
+    def build(self, source: SiteSource) -> BuildReport:
+        from balita_cli.site.search import pagefind_program
+
+        program = pagefind_program() if self.options.search else None
+        stamp = _program_stamp(program)
+        digest = _hash([self.fingerprint, source.identity, source.digest, stamp])
+        state = self.tree.previous_state
+        if state.get("version") == STATE_VERSION and state.get("digest") == digest and _news_current(state):
+            if self.tree.keep_all():
+                return self._kept(source, program)
+        import gc
+
+        from balita_cli.site.rebuild import Rebuild
+
+        # Tens of thousands of small objects live for the whole build and make no cycles worth
+        # looking for: the collector's passes over them cost more than they could free.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return Rebuild(self, source, digest, program).run()
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _kept(self, source: SiteSource, program: Path | None) -> BuildReport:
+        """Nothing the site is made of has changed, and every file is there: the last build stands."""
+        from balita_cli.site.search import languages
+
+        state = self.tree.previous_state
+        listed = int(state.get("listed") or 0)
+        search = SearchReport()
+        if self.options.search:
+            search = SearchReport(pages=listed, reused=program is not None,
+                                  languages=languages(self.tree.root) if program is not None else [],
+                                  problem="" if program is not None else MISSING)  # fmt: skip
+        counts = self.tree.counts  # the manifest stands as it is
+        problems = [search.problem] if search.problem else []
+        photos = {"made": 0, "reused": int(state.get("photos") or 0)}
+        return BuildReport(self.options.output, listed, len(self.tree.current), counts,
+                           [path for _name, path in FEED_FILES], photos, search, problems)  # fmt: skip
 
 
-def build_site(articles: Iterable[SiteArticle], sections: list[tuple[str, str]], site: Site,
-               options: BuildOptions, index: Sequence[dict[str, Any]] = ()) -> BuildReport:  # fmt: skip
-    return SiteBuilder(site, options, sections).build(articles, index)
+def _news_current(state: dict[str, Any]) -> bool:
+    """The news sitemap the last build wrote still holds (no story entered or left its window)."""
+    from balita_cli.timeutil import utcnow
+
+    until = state.get("news_until")
+    if until is None:
+        return True
+    try:
+        return utcnow() < datetime.fromisoformat(str(until))
+    except ValueError:
+        return False
+
+
+def _program_stamp(program: Path | None) -> list[Any]:
+    if program is None:
+        return []
+    try:
+        info = program.stat()
+    except OSError:
+        return [str(program)]
+    return [str(program), info.st_size, info.st_mtime_ns]
+
+
+def build_site(source: SiteSource, site: Site, options: BuildOptions) -> BuildReport:
+    return SiteBuilder(site, options).build(source)

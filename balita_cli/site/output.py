@@ -1,10 +1,17 @@
 """Writing the built site incrementally: only files whose bytes changed touch the disk.
 
-A manifest of content hashes (``.balita-build.json`` in the output directory) remembers what the
-last build wrote. A page whose hash and size still match is kept as it is; a file the last build
-wrote that this one no longer produces is removed. Files the build never wrote are never touched:
-a page that would land on one (the site's own ``index.html`` or ``robots.txt`` in a folder that had
-them before balita) is not written, and the build ends with an error naming it, unless ``force``.
+A manifest (``.balita-build.json`` in the output directory) remembers what the last build wrote:
+each file's hash, size and the key of the inputs it was made from, and the build's own state
+(``site``: which database it read, a digest of everything it read, and each article's stamp; see
+``site/builder.py``). A page whose key and size still match is kept as it is; a file the last
+build wrote that this one no longer produces is removed. Files the build never wrote are never
+touched: a page that would land on one (the site's own ``index.html`` or ``robots.txt`` in a
+folder that had them before balita) is not written, and the build ends with an error naming it,
+unless ``force``.
+
+A manifest that cannot be read counts as none (every file not byte-identical to what the build
+makes is someone else's); one from an older balita still says which files are balita's, but
+none of its keys is trusted.
 
 Photo renditions are written by ``balita_cli.media`` under names made from their original's hash,
 so a file that exists is the right one: the build ``claim``s them (recorded with that hash and
@@ -15,17 +22,20 @@ between builds (what an original's inspection found), so an unchanged photo is n
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from balita_cli.errors import Conflict, InvalidInput
-from balita_cli.files import atomic_open, atomic_write_text
+from balita_cli.files import OutputError, atomic_write_bytes, default_mode, make_directory, reason
 
 MANIFEST_NAME = ".balita-build.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
+# Manifests whose file list is still good (their keys and state are not).
+READABLE_VERSIONS = (1, MANIFEST_VERSION)
+# Past this many files written, one sync of the whole system is cheaper than a sync of each.
+SYNC_ONE_BY_ONE = 200
 
 
 @dataclass
@@ -36,6 +46,17 @@ class BuildCounts:
 
     def summary(self) -> dict[str, Any]:
         return {"written": len(self.written), "kept": self.kept, "removed": len(self.removed)}
+
+
+def _fsync(path: str, flags: int) -> None:
+    try:
+        handle = os.open(path, flags)
+    except FileNotFoundError:
+        return  # a rendition another process replaced: it was synced by whoever wrote it
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 def _digest(data: bytes) -> str:
@@ -54,30 +75,40 @@ def _safe_relative(relative: str) -> str:
 
 
 def read_manifest(root: Path) -> dict[str, Any]:
-    """The manifest the last build left in ``root`` ({} when there is none or it is unreadable:
-    that only costs a full rewrite)."""
+    """The manifest the last build left in ``root`` ({} when there is none, it is unreadable or
+    from a balita that wrote another kind)."""
+    import orjson
+
     try:
-        data = json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
+        data = orjson.loads((root / MANIFEST_NAME).read_bytes())
     except (OSError, ValueError):
         return {}
-    return data if isinstance(data, dict) and data.get("version") == MANIFEST_VERSION else {}
+    if not isinstance(data, dict) or data.get("version") not in READABLE_VERSIONS:
+        return {}
+    return data
 
 
 class OutputTree:
-    """The output directory of one build: ``put`` each file, then ``finish``."""
+    """The output directory of one build: ``put`` each file (or ``keep_if_current``), then ``finish``."""
 
     def __init__(self, root: Path, *, clean: bool = False, force: bool = False) -> None:
         self.root = root
         self.clean = clean
         self.force = force
         self.foreign: list[str] = []  # files the build would overwrite but never wrote
-        data = read_manifest(root)
-        files, memo = data.get("files"), data.get("memo")
-        self.previous: dict[str, dict[str, Any]] = files if isinstance(files, dict) else {}
+        self.document = read_manifest(root)
+        current_version = self.document.get("version") == MANIFEST_VERSION
+        files, memo, state = self.document.get("files"), self.document.get("memo"), self.document.get("site")
+        files = files if isinstance(files, dict) else {}
+        self.previous: dict[str, dict[str, Any]] = {path: e for path, e in files.items() if isinstance(e, dict)}
         self.previous_memo: dict[str, Any] = memo if isinstance(memo, dict) and not clean else {}
+        # What the last build was made from; nothing when it was another balita's or --clean.
+        self.previous_state: dict[str, Any] = state if isinstance(state, dict) and current_version and not clean else {}
         self.current: dict[str, dict[str, Any]] = {}
         self.memo: dict[str, Any] = {}
         self.counts = BuildCounts()
+        self._mode = default_mode()
+        self._directories: set[str] = set()
 
     def put(self, relative: str, data: bytes, *, key: str | None = None) -> None:
         relative = _safe_relative(relative)
@@ -92,23 +123,56 @@ class OutputTree:
             del self.current[relative]
             self.foreign.append(relative)
             return
-        # Thousands of files: each appears whole by its rename; one sync in finish() makes them durable.
-        with atomic_open(self.root / relative, "wb", durable=False) as stream:
-            stream.write(data)
+        self._write(relative, data)
         self.counts.written.append(relative)
 
     def put_text(self, relative: str, text: str, *, key: str | None = None) -> None:
         self.put(relative, text.encode("utf-8"), key=key)
 
-    def keep_if_current(self, relative: str, key: str) -> bool:
+    def keep_if_current(self, relative: str, key: str | None) -> bool:
         """Keep a page the last build made from the same inputs (``key``) without rendering it."""
+        if key is None:
+            return False
         relative = _safe_relative(relative)
         entry = self.previous.get(relative)
-        if self.clean or entry is None or entry.get("key") != key or not self._unchanged(relative, entry):
+        if self.clean or entry is None or entry.get("key") != key:
+            return False
+        try:  # still there, as large as it was
+            if os.stat(os.path.join(self.root, relative)).st_size != entry.get("size"):
+                return False
+        except OSError:
             return False
         self.current[relative] = entry
         self.counts.kept += 1
         return True
+
+    def keep_all(self) -> bool:
+        """Keep every file of the last build (nothing it was made from has changed) when each is
+        still there with the size it had; False, keeping nothing, when one is not."""
+        if self.clean or not self.previous:
+            return False
+        stat = os.stat
+        try:
+            root = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            return False
+        try:  # thousands of files: relative to the open folder, no path joined in Python
+            for relative, entry in self.previous.items():
+                if stat(relative, dir_fd=root, follow_symlinks=False).st_size != entry.get("size"):
+                    return False
+        except (OSError, ValueError):
+            return False
+        finally:
+            os.close(root)
+        self.current = dict(self.previous)
+        self.memo = dict(self.previous_memo)
+        self.counts.kept = len(self.current)
+        return True
+
+    def previous_key(self, relative: str) -> str | None:
+        entry = self.previous.get(relative)
+        key = entry.get("key") if entry is not None else None
+        return key if isinstance(key, str) else None
 
     def claim(self, relative: str, source: str, *, size: int | None = None) -> int:
         """Record a file written into the tree by someone else (a photo rendition, named by the
@@ -128,6 +192,40 @@ class OutputTree:
         """Files the last build wrote under ``prefix`` (a folder), with their entries."""
         return {path: entry for path, entry in self.previous.items() if path.startswith(prefix)}
 
+    def _write(self, relative: str, data: bytes) -> None:
+        """The file appears whole by its rename (thousands of them: one sync in ``finish``)."""
+        target = os.path.join(self.root, relative)
+        directory = os.path.dirname(target)
+        if directory not in self._directories:
+            make_directory(Path(directory))
+            self._directories.add(directory)
+        temporary = os.path.join(directory, f".{os.path.basename(target)}.{os.getpid()}.tmp")
+        try:
+            try:
+                mode = os.stat(target).st_mode & 0o7777  # a replaced file keeps its mode
+            except FileNotFoundError:
+                mode = self._mode
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+            try:
+                handle = os.open(temporary, flags, 0o600)
+            except FileExistsError:  # left by a build that was killed: ours, and never renamed
+                os.unlink(temporary)
+                handle = os.open(temporary, flags, 0o600)
+            try:
+                os.fchmod(handle, mode)
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(handle, view) :]
+            finally:
+                os.close(handle)
+            os.replace(temporary, target)
+        except OSError as exc:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+            raise OutputError(f"cannot write {target}: {reason(exc)}") from None
+
     def _foreign(self, relative: str, data: bytes) -> bool:
         """Someone else's file is at ``relative`` (the same bytes are adopted: nothing is lost)."""
         target = self.root / relative
@@ -145,24 +243,32 @@ class OutputTree:
         if previous is None or (previous.get("sha256"), previous.get("size")) != (entry["sha256"], entry["size"]):
             return False
         try:
-            return (self.root / relative).stat().st_size == int(entry["size"])
-        except OSError:
+            return os.stat(os.path.join(self.root, relative)).st_size == int(entry["size"])
+        except (OSError, TypeError, ValueError):
             return False
 
-    def finish(self) -> BuildCounts:
-        """Remove what the last build wrote and this one did not, then save the manifest."""
+    def finish(self, state: dict[str, Any] | None = None) -> BuildCounts:
+        """Remove what the last build wrote and this one did not, then save the manifest with the
+        build's ``state`` (what its pages were made from)."""
+        import orjson
+
         for relative in sorted(set(self.previous) - set(self.current)):
-            target = self.root / _safe_relative(relative)
+            try:
+                target = self.root / _safe_relative(relative)
+            except InvalidInput:
+                continue  # a hostile manifest names nothing outside the tree
             target.unlink(missing_ok=True)
             self._prune_empty(target.parent)
             self.counts.removed.append(relative)
-        if self.counts.written:
-            os.sync()  # every page on disk before the manifest says so
-        document = {"version": MANIFEST_VERSION, "files": dict(sorted(self.current.items())),
-                    "memo": dict(sorted(self.memo.items()))}  # fmt: skip
-        # Compact, so the C encoder writes it: an indented dump of 10,000 entries takes ~0.3 s.
-        text = json.dumps(document, separators=(",", ":")) + "\n"
-        atomic_write_text(self.root / MANIFEST_NAME, text)
+        if self.foreign and state is not None:
+            state = {**state, "digest": None}  # the next build must meet those files again
+        document: dict[str, Any] = {"version": MANIFEST_VERSION, "files": dict(sorted(self.current.items())),
+                                    "memo": dict(sorted(self.memo.items()))}  # fmt: skip
+        if state is not None:
+            document["site"] = state
+        if self.counts.written or self.counts.removed or document != self.document:
+            self._sync()  # every page on disk before the manifest says so
+            atomic_write_bytes(self.root / MANIFEST_NAME, orjson.dumps(document) + b"\n")
         if self.foreign:
             more = len(self.foreign) - 3
             named = ", ".join(self.foreign[:3]) + (f" and {more} more" if more > 0 else "")
@@ -171,6 +277,21 @@ class OutputTree:
                 "(move them away, or build --force to overwrite them)"
             )
         return self.counts
+
+    def _sync(self) -> None:
+        """Make what this build wrote durable: a few files one by one (with their folders, which
+        hold the renames), thousands with one sync of everything."""
+        written = self.counts.written
+        if len(written) > SYNC_ONE_BY_ONE:
+            os.sync()
+            return
+        folders = set()
+        for relative in written:
+            target = os.path.join(self.root, relative)
+            folders.add(os.path.dirname(target))
+            _fsync(target, os.O_RDONLY)
+        for folder in sorted(folders):
+            _fsync(folder, os.O_RDONLY | os.O_DIRECTORY)
 
     def _prune_empty(self, directory: Path) -> None:
         while directory != self.root and self.root in directory.parents:

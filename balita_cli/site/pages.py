@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -89,8 +90,15 @@ def time_view(value: datetime | None, language: str) -> dict[str, str] | None:
     """``{iso, text, date}``: whole seconds in ``<time datetime>`` (HTML allows three digits at most)."""
     if value is None:
         return None
-    return {"iso": value.replace(microsecond=0).isoformat(), "text": display_time(value, language),
-            "date": display_date(value, language)}  # fmt: skip
+    return dict(_time_view(value, str(value.tzinfo), language))
+
+
+@lru_cache(maxsize=16384)
+def _time_view(value: datetime, zone: str, language: str) -> tuple[tuple[str, str], ...]:
+    """A story's time is shown on its page, its list entries and its neighbours' pages: Babel
+    formats it once (``zone`` is in the key: equal instants in two zones compare equal)."""
+    return (("iso", value.replace(microsecond=0).isoformat()), ("text", display_time(value, language)),
+            ("date", display_date(value, language)))  # fmt: skip
 
 
 def links_of(terms: Sequence[tuple[str, str]], kind: str) -> list[dict[str, str]]:
@@ -333,7 +341,8 @@ def paginate(base: str, entries: Sequence[dict[str, Any]], size: int) -> Iterato
 
 def _window(numbers: list[tuple[int, str]], current: int) -> list[tuple[int, str]]:
     """Page numbers to link: the first, the last, and two either side of the current one."""
-    return [(n, d) for n, d in numbers if n in (1, len(numbers)) or abs(n - current) <= 2]
+    near = range(max(1, current - 2), min(len(numbers), current + 2) + 1)  # not a pass over every page
+    return [numbers[n - 1] for n in sorted({1, len(numbers), *near})]
 
 
 def list_heading(kind: str, name: str, language: str) -> str:

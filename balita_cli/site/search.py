@@ -18,9 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import subprocess
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -58,6 +55,8 @@ def pagefind_program() -> Path | None:
             return found
     except (ImportError, FileNotFoundError):
         pass
+    import shutil
+
     on_path = shutil.which("pagefind")
     return Path(on_path) if on_path else None
 
@@ -74,8 +73,10 @@ def index_pages(tree: OutputTree, pages: Sequence[str], *, program: Path | None 
     if previous and all(entry.get("key") == key for entry in previous.values()):
         if all(tree.keep_if_current(path, key) for path in sorted(previous)):
             report.reused = True
-            report.languages = _languages(tree.root)
+            report.languages = languages(tree.root)
             return report
+    import tempfile
+
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=".balita-search-") as scratch:
         source, out = Path(scratch) / "site", Path(scratch) / "pagefind"
@@ -87,7 +88,7 @@ def index_pages(tree: OutputTree, pages: Sequence[str], *, program: Path | None 
         for path in sorted(p for p in out.rglob("*") if p.is_file()):
             tree.put(BUNDLE + path.relative_to(out).as_posix(), path.read_bytes(), key=key)
     report.seconds = time.perf_counter() - started
-    report.languages = _languages(tree.root)
+    report.languages = languages(tree.root)
     return report
 
 
@@ -100,6 +101,8 @@ def _key(program: Path, pages: list[tuple[str, str]]) -> str:
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
+    import shutil
+
     try:
         os.link(source, target)
     except OSError:
@@ -107,6 +110,8 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 
 def _run(program: Path, source: Path, out: Path) -> None:
+    import subprocess
+
     command = [str(program), "--site", str(source), "--output-path", str(out), "--silent"]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
@@ -120,10 +125,11 @@ def _run(program: Path, source: Path, out: Path) -> None:
         raise OutputError(f"search index: pagefind failed: {why[:300]}")
 
 
-def _languages(root: Path) -> list[str]:
+def languages(root: Path) -> list[str]:
+    """The languages of the index the output holds (none when it holds no index)."""
     try:
         entry = json.loads((root / BUNDLE / "pagefind-entry.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
-    languages = entry.get("languages") if isinstance(entry, dict) else None
-    return sorted(languages) if isinstance(languages, dict) else []
+    found = entry.get("languages") if isinstance(entry, dict) else None
+    return sorted(found) if isinstance(found, dict) else []

@@ -39,6 +39,8 @@ def record_from_dict(data: dict[str, Any], origin: str) -> ArticleInput:
 
 def too_deep(raw: bytes) -> bool:
     """Whether brackets nest past MAX_DEPTH (counted without parsing; strings skipped)."""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+        return False  # a line cannot nest deeper than the brackets it opens
     depth = deepest = 0
     in_string = escaped = False
     for byte in raw:

@@ -152,12 +152,28 @@ class MarkdownReader(Reader):
 
 
 def files(root: Path) -> Iterator[Path]:
+    """The Markdown files under ``root`` in the order of their paths, one folder listed at a time
+    (a tree of 100,000 files is never held whole); linked folders are not entered."""
+    import os
+
     if root.is_file():
         yield root
         return
-    for file in sorted(root.rglob("*")):  # rglob does not descend into linked directories
-        if file.suffix.lower() in EXTENSIONS and (file.is_file() or file.is_symlink()):
-            yield file
+    try:
+        with os.scandir(root) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except PermissionError:
+        return
+    for entry in entries:
+        path = root / entry.name
+        try:
+            folder = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            folder = False
+        if folder:
+            yield from files(path)
+        elif path.suffix.lower() in EXTENSIONS and (path.is_file() or path.is_symlink()):
+            yield path
 
 
 def _read(file: Path) -> str:

@@ -1,0 +1,489 @@
+"""Incremental builds: whatever was edited, a build that redoes only what changed writes the same
+bytes, file for file, as a clean build of the same database into an empty folder.
+
+The main test drives a newsroom through a seeded random walk — headlines, bodies, summaries, slugs,
+tags and sections moved, terms renamed and merged, stories published (some dated in the past, so
+the list order moves), unpublished, archived, retracted, corrected, trashed and restored, photos
+attached and described — with the build's own state knocked about between steps (a damaged
+manifest, one from an older balita, one from another database, an output file deleted). After each
+step it builds incrementally, builds ``--clean`` into a fresh folder and compares the two trees
+(the manifest aside), then builds again and expects nothing written.
+
+The search index is left to its own test: Pagefind does not write the same bytes twice for the same
+pages, so what is checked there is when the build runs it and what it indexes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Cli
+from tests.test_site_photos import make_photo
+
+MANIFEST = ".balita-build.json"
+SEED = 20261127
+STEPS = 45
+TAGS = ["Weather", "Flooding", "Rice", "Senado"]  # few tags, so each holds more stories than a related window
+SECTIONS = ["Nation", "Politics", "Economy"]
+AUTHORS = ["Ana Reyes", "Jose Dela Cruz", "Liza Manalo"]
+WORDS = ("bagyo baha ulan presyo bigas senado barangay lungsod typhoon flood rice senate market price "
+         "coast guard relief school road bridge").split()  # fmt: skip
+
+
+def build(cli: Cli, output: Path, *args: str) -> dict[str, Any]:
+    result = cli.ok("build", "-o", str(output), "--format", "json", "--no-search", *args)
+    summary: dict[str, Any] = json.loads(result.stdout)
+    return summary
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file of a built site, the manifest aside."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in root.rglob("*")
+        if path.is_file() and path.name != MANIFEST
+    }
+
+
+def assert_same_site(incremental: Path, clean: Path, step: str) -> None:
+    built, expected = tree(incremental), tree(clean)
+    missing = sorted(set(expected) - set(built))
+    extra = sorted(set(built) - set(expected))
+    differ = sorted(path for path in set(built) & set(expected) if built[path] != expected[path])
+    assert not (missing or extra or differ), f"{step}: missing {missing[:5]}, extra {extra[:5]}, differ {differ[:5]}"
+
+
+class Newsroom:
+    """The random walk: each method is one editor's action on a story chosen at random."""
+
+    def __init__(self, cli: Cli, site: Path, rng: random.Random) -> None:
+        self.cli = cli
+        self.site = site
+        self.rng = rng
+        self.count = 0
+        self.trashed: list[int] = []
+        self.photos: list[int] = []
+        self.tags = list(TAGS)
+        self.sections = list(SECTIONS)
+        self.authors = list(AUTHORS)
+
+    def words(self, count: int) -> str:
+        return " ".join(self.rng.choice(WORDS) for _ in range(count))
+
+    def unique(self, prefix: str) -> str:
+        self.count += 1
+        return f"{prefix} {self.count} {self.words(3)}"
+
+    def ids(self, *statuses: str) -> list[int]:
+        args = ["list", "--format", "json", "--fields", "id", "--limit", "1000"]
+        for status in statuses:
+            args += ["--status", status]
+        rows: list[dict[str, Any]] = self.cli.json(*args)
+        return sorted(row["id"] for row in rows)
+
+    def pick(self, *statuses: str) -> int | None:
+        found = self.ids(*statuses)
+        return self.rng.choice(found) if found else None
+
+    def body(self) -> str:
+        paragraphs = [self.words(self.rng.randint(8, 30)) + "." for _ in range(self.rng.randint(1, 4))]
+        if self.rng.random() < 0.3:
+            paragraphs.append(f"See [the report](https://example.ph/{self.count}) and *more*.")
+        return "\n\n".join(paragraphs)
+
+    def story(self, *, status: str = "published", hours_ago: int | None = None) -> int:
+        extra = ["--status", status, "--body", self.body(), "--section", self.rng.choice(self.sections),
+                 "--author", self.rng.choice(self.authors)]  # fmt: skip
+        for tag in self.rng.sample(self.tags, self.rng.randint(1, min(3, len(self.tags)))):
+            extra += ["--tag", tag]
+        if self.rng.random() < 0.4:
+            extra += ["--summary", self.words(12)]
+        if self.rng.random() < 0.3:
+            extra += ["--lang", "fil"]
+        if hours_ago is not None and status == "published":
+            extra += ["--at", f"{hours_ago} hours ago"]
+        return self.cli.new(self.unique("Story"), *extra)
+
+    # ---------------------------------------------------------------- the actions
+
+    def new_story(self) -> str:
+        hours = self.rng.choice([None, self.rng.randint(1, 400)])
+        article = self.story(hours_ago=hours)
+        return f"new story {article} ({hours} hours ago)"
+
+    def new_draft(self) -> str:
+        return f"new draft {self.story(status='draft')}"
+
+    def retitle(self) -> str:
+        article = self.pick()
+        if article is None:
+            return "nothing to retitle"
+        self.cli.ok("edit", str(article), "--title", self.unique("Headline"))
+        return f"retitled {article}"
+
+    def rewrite(self) -> str:
+        article = self.pick("published")
+        if article is None:
+            return "nothing to rewrite"
+        self.cli.ok("edit", str(article), "--body", self.body())
+        return f"rewrote the body of {article}"
+
+    def summarise(self) -> str:
+        article = self.pick("published")
+        if article is None:
+            return "nothing to summarise"
+        summary = self.rng.choice(["", self.words(10)])
+        self.cli.ok("edit", str(article), "--summary", summary)
+        return f"summary of {article} set to {summary!r}"
+
+    def reslug(self) -> str:
+        article = self.pick("published", "archived")
+        if article is None:
+            return "nothing to reslug"
+        self.count += 1
+        self.cli.ok("edit", str(article), "--slug", f"moved-story-{self.count}")
+        return f"new slug for {article}"
+
+    def retag(self) -> str:
+        article = self.pick("published")
+        if article is None:
+            return "nothing to retag"
+        tags = self.rng.sample(self.tags, self.rng.randint(1, min(3, len(self.tags))))
+        args = ["edit", str(article)]
+        for tag in tags:
+            args += ["--set-tag", tag]
+        self.cli.ok(*args)
+        return f"tags of {article} set to {tags}"
+
+    def move_section(self) -> str:
+        article = self.pick("published")
+        if article is None:
+            return "nothing to move"
+        section = self.rng.choice([*self.sections, ""])
+        self.cli.ok("edit", str(article), "--section", section)
+        return f"moved {article} to {section!r}"
+
+    def feature(self) -> str:
+        article = self.pick("published")
+        if article is None:
+            return "nothing to feature"
+        flag = self.rng.choice(["--featured", "--not-featured"])
+        self.cli.ok("edit", str(article), flag)
+        return f"{flag} {article}"
+
+    def publish(self) -> str:
+        article = self.pick("draft")
+        if article is None:
+            return "no draft to publish"
+        self.cli.ok("publish", str(article))
+        return f"published {article}"
+
+    def unpublish(self) -> str:
+        article = self.pick("published")
+        if article is None:
+            return "nothing to unpublish"
+        self.cli.ok("unpublish", str(article))
+        return f"unpublished {article}"
+
+    def archive(self) -> str:
+        article = self.pick("published")
+        if article is None:
+            return "nothing to archive"
+        self.cli.ok("archive", str(article))
+        return f"archived {article}"
+
+    def retract(self) -> str:
+        article = self.pick("published")
+        if article is None:
+            return "nothing to retract"
+        self.cli.ok("retract", str(article), "--reason", self.words(8))
+        return f"retracted {article}"
+
+    def correct(self) -> str:
+        article = self.pick("published")
+        if article is None:
+            return "nothing to correct"
+        self.cli.ok("correct", str(article), self.words(9))
+        return f"corrected {article}"
+
+    def trash(self) -> str:
+        article = self.pick("published", "archived", "retracted")
+        if article is None:
+            return "nothing to trash"
+        self.cli.ok("delete", str(article), "--yes")
+        self.trashed.append(article)
+        return f"trashed {article}"
+
+    def restore(self) -> str:
+        if not self.trashed:
+            return self.trash()
+        article = self.trashed.pop(self.rng.randrange(len(self.trashed)))
+        self.cli.ok("restore", f"#{article}")
+        return f"restored {article}"
+
+    def rename_tag(self) -> str:
+        old = self.rng.choice(self.tags)
+        new = self.unique("Tag").title()
+        self.cli.ok("tag", "rename", old, new)
+        self.tags[self.tags.index(old)] = new
+        return f"tag {old!r} renamed {new!r}"
+
+    def merge_tags(self) -> str:
+        if len(self.tags) < 3:
+            return self.rename_tag()
+        gone, into = self.rng.sample(self.tags, 2)
+        self.cli.ok("tag", "merge", gone, "--into", into)
+        self.tags.remove(gone)
+        return f"tag {gone!r} merged into {into!r}"
+
+    def rename_section(self) -> str:
+        old = self.rng.choice(self.sections)
+        new = self.unique("Section").title()
+        self.cli.ok("section", "rename", old, new)
+        self.sections[self.sections.index(old)] = new
+        return f"section {old!r} renamed {new!r}"
+
+    def rename_author(self) -> str:
+        old = self.rng.choice(self.authors)
+        new = self.unique("Writer").title()
+        self.cli.ok("author", "rename", old, new)
+        self.authors[self.authors.index(old)] = new
+        return f"author {old!r} renamed {new!r}"
+
+    def photo(self) -> str:
+        article = self.pick("published")
+        if article is None:
+            return "no story for a photo"
+        if len(self.photos) < 2 or self.rng.random() < 0.3:
+            path = self.site / f"photo-{self.count}.jpg"
+            path.write_bytes(make_photo(360, 240, seed=self.count))
+            self.count += 1
+            added = self.cli.ok("media", "add", str(path), "--alt", self.words(4), "--porcelain").stdout.split()
+            self.photos.append(int(added[0]))
+        photo = self.rng.choice(self.photos)
+        self.cli.ok("edit", str(article), "--image", str(photo))
+        return f"photo {photo} on {article}"
+
+    def describe_photo(self) -> str:
+        if not self.photos:
+            return self.photo()
+        photo = self.rng.choice(self.photos)
+        self.cli.ok("media", "edit", str(photo), "--alt", self.words(5), "--caption", self.words(6))
+        return f"photo {photo} described again"
+
+    # ---------------------------------------------------------------- the build's own state
+
+    def damage_manifest(self, output: Path) -> str:
+        (output / MANIFEST).write_text('{"version": 2, "files": [', encoding="utf-8")
+        return "damaged the manifest"
+
+    def older_manifest(self, output: Path) -> str:
+        manifest = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
+        older = {"version": 1, "files": {path: {k: v for k, v in entry.items() if k != "key"}
+                                         for path, entry in manifest["files"].items()}}  # fmt: skip
+        (output / MANIFEST).write_text(json.dumps(older), encoding="utf-8")
+        return "manifest of an older balita"
+
+    def other_database(self, output: Path) -> str:
+        manifest = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
+        manifest["site"]["source"] = "0" * 32
+        (output / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+        return "manifest of another database"
+
+    def lose_a_file(self, output: Path) -> str:
+        files = sorted(path for path in tree(output) if not path.startswith("media/"))
+        lost = self.rng.choice(files)
+        (output / lost).unlink()
+        return f"deleted {lost} from the output"
+
+
+@pytest.mark.slow
+def test_every_incremental_build_equals_a_clean_build(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("init", "--demo", "--database", cli.db_url)
+    rng = random.Random(SEED)
+    room = Newsroom(cli, tmp_path, rng)
+    for number in range(40):  # every tag holds more stories than a related-stories window reaches
+        room.story(hours_ago=rng.randint(1, 900) if number % 3 else None)
+    for _ in range(4):
+        room.story(status="draft")
+    output = tmp_path / "public"
+    first = build(cli, output)
+    assert first["written"] == first["files"]
+    edits: list[Callable[[], str]] = [
+        room.new_story, room.new_draft, room.retitle, room.retitle, room.rewrite, room.summarise, room.reslug,
+        room.retag, room.move_section, room.feature, room.publish, room.unpublish, room.archive, room.retract,
+        room.correct, room.trash, room.restore, room.rename_tag, room.merge_tags, room.rename_section,
+        room.rename_author, room.photo, room.describe_photo,
+    ]  # fmt: skip
+    upsets: list[Callable[[Path], str]] = [room.damage_manifest, room.older_manifest, room.other_database,
+                                           room.lose_a_file]  # fmt: skip
+    for step in range(STEPS):
+        if step % 7 == 6:
+            done = rng.choice(upsets)(output)
+        else:
+            done = "; ".join(rng.choice(edits)() for _ in range(rng.choice([1, 1, 2])))
+        summary = build(cli, output)
+        clean = tmp_path / f"clean-{step}"
+        build(cli, clean, "--clean")
+        assert_same_site(output, clean, f"step {step}: {done}")
+        again = build(cli, output)
+        assert (again["written"], again["removed"]) == (0, 0), f"after step {step} ({done}) a second build wrote"
+        assert again["kept"] == summary["files"] == again["files"]
+
+
+def test_one_edit_rewrites_only_what_shows_it(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("init", "--demo", "--database", cli.db_url)
+    output = tmp_path / "public"
+    first = build(cli, output)
+    rows = cli.json("list", "--status", "published", "--format", "json", "--fields", "id,slug,title")
+    oldest = rows[-1]
+    cli.ok("edit", str(oldest["id"]), "--dateline", "CEBU")  # shown only on its own page (and feeds)
+    after = build(cli, output)
+    assert after["written"] < first["files"] // 4
+    assert "CEBU" in (output / "articles" / oldest["slug"] / "index.html").read_text(encoding="utf-8")
+    assert build(cli, output)["written"] == 0
+
+
+def test_a_manifest_from_another_database_means_a_full_build(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("init", "--demo", "--database", cli.db_url)
+    output = tmp_path / "public"
+    build(cli, output)
+    other = tmp_path / "other.db"
+    cli.ok("--db", str(other), "db", "upgrade")
+    cli.ok("--db", str(other), "new", "The only story elsewhere", "--status", "published", "--body", "Elsewhere.")
+    summary = json.loads(cli.ok("--db", str(other), "build", "-o", str(output), "--format", "json",
+                                "--no-search").stdout)  # fmt: skip
+    assert summary["articles"] == 1 and summary["removed"] > 0
+    clean = tmp_path / "clean"
+    cli.ok("--db", str(other), "build", "-o", str(clean), "--no-search")
+    assert_same_site(output, clean, "a build from another database")
+
+
+def test_hostile_manifests_cost_a_full_build_and_nothing_outside(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("init", "--demo", "--database", cli.db_url)
+    output = tmp_path / "public"
+    build(cli, output)
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me", encoding="utf-8")
+    manifest = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
+    hostile_states: list[Any] = [
+        {**manifest["site"], "index": [["x", None, 5]], "digest": "not it"},
+        {**manifest["site"], "index": "nonsense", "news_until": "yesterday", "digest": None},
+        [1, 2, 3],
+    ]
+    for state in hostile_states:
+        document = {**manifest, "site": state}
+        document["files"] = {**manifest["files"], "../precious.txt": {"sha256": "0", "size": 7}, "x": 5}
+        (output / MANIFEST).write_text(json.dumps(document), encoding="utf-8")
+        build(cli, output)
+        assert precious.read_text(encoding="utf-8") == "keep me"
+    clean = tmp_path / "clean"
+    build(cli, clean)
+    assert_same_site(output, clean, "hostile manifests")
+
+
+def test_a_build_with_nothing_changed_renders_and_reads_nothing(cli: Cli, tmp_path: Path) -> None:
+    """A real process: it must not even load the template engine, Markdown or the photo library."""
+    cli.ok("init", "--demo", "--database", cli.db_url)
+    output = tmp_path / "public"
+    build(cli, output)
+    probe = (
+        "import atexit, sys\n"
+        "heavy = ('jinja2', 'markdown_it', 'nh3', 'PIL', 'lxml', 'babel')\n"
+        "atexit.register(lambda: print('LOADED:' + ' '.join(m for m in heavy if m in sys.modules)))\n"
+        f"sys.argv = ['balita', 'build', '-o', {str(output)!r}, '--no-search']\n"
+        "from balita_cli.cli import main\n"
+        "main()\n"
+    )
+    env = {**os.environ, "BALITA_DATABASE_URL": cli.db_url}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "0 written" in done.stderr
+    loaded = [line for line in done.stdout.splitlines() if line.startswith("LOADED:")]
+    assert loaded == ["LOADED:"], loaded
+
+
+def test_the_search_index_is_made_again_only_when_an_article_page_changed(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("init", "--demo", "--database", cli.db_url)
+    output = tmp_path / "public"
+
+    def search_build() -> dict[str, Any]:
+        summary: dict[str, Any] = json.loads(cli.ok("build", "-o", str(output), "--format", "json").stdout)
+        if summary["search"]["problem"]:
+            pytest.skip(summary["search"]["problem"])
+        return summary
+
+    def indexed(root: Path) -> dict[str, int]:
+        entry = json.loads((root / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+        return {language: data["page_count"] for language, data in entry["languages"].items()}
+
+    first = search_build()
+    assert not first["search"]["reused"]
+    assert search_build()["search"]["reused"]  # nothing changed
+    rows = cli.json("list", "--status", "published", "--format", "json", "--fields", "id,language")
+    cli.ok("new", "A draft nobody sees", "--body", "Draft.")  # not on the site: the index stands
+    assert search_build()["search"]["reused"]
+    cli.ok("edit", str(rows[0]["id"]), "--body", "Bagong talata tungkol sa bagyo.")
+    assert not search_build()["search"]["reused"]
+    cli.ok("unpublish", str(rows[1]["id"]))
+    changed = search_build()
+    assert not changed["search"]["reused"] and changed["search"]["pages"] == len(rows) - 1
+    clean = tmp_path / "clean"
+    json.loads(cli.ok("build", "-o", str(clean), "--format", "json", "--clean").stdout)
+    assert indexed(output) == indexed(clean)
+    assert sum(indexed(output).values()) == len(rows) - 1
+
+
+def test_related_stories_are_looked_at_again_wherever_they_can_differ() -> None:
+    """``_affected`` against the truth: on random lists of stories, change a few in place (tags,
+    section, headline, listed or not) and work out every story's related stories and neighbours
+    before and after; each story whose links differ must be among those looked at again."""
+    from balita_cli.site.rebuild import Previous, _affected
+    from balita_cli.site.related import RelatedIndex
+
+    rng = random.Random(SEED)
+
+    def links(index: list[dict[str, Any]]) -> dict[int, Any]:
+        related = RelatedIndex(index)
+        found = {}
+        for entry in index:
+            near = related.neighbours(entry["id"])
+            found[entry["id"]] = ([e["id"] for e in near.related], (near.newer or {}).get("id"),
+                                  (near.older or {}).get("id"), [e["title"] for e in near.related])  # fmt: skip
+        return found
+
+    tags = [f"t{number}" for number in range(4)]
+    for trial in range(300):
+        size = rng.randint(20, 90)
+        index = [{"id": 1000 - position, "slug": f"s{position}", "title": f"title {position}",
+                  "published_at": f"2026-01-01T00:{position:02d}", "section": rng.choice(["", "a", "b"]),
+                  "tags": tuple(sorted(rng.sample(tags, rng.randint(0, 3)))), "listed": rng.random() > 0.15}
+                 for position in range(size)]  # fmt: skip
+        previous = [Previous(e["id"], "stamp", e["section"], list(e["tags"]), e["listed"]) for e in index]
+        after = [dict(entry) for entry in index]
+        changed = set()
+        for entry in rng.sample(after, rng.randint(1, 4)):
+            changed.add(entry["id"])
+            what = rng.choice(["tags", "section", "title", "listed"])
+            if what == "tags":
+                entry["tags"] = tuple(sorted(rng.sample(tags, rng.randint(0, 3))))
+            elif what == "section":
+                entry["section"] = rng.choice(["", "a", "b"])
+            elif what == "title":
+                entry["title"] += " (new)"
+            else:
+                entry["listed"] = not entry["listed"]
+        affected = _affected(after, previous, changed)
+        assert affected is not None
+        old, new = links(index), links(after)
+        differ = {article for article in new if old[article] != new[article]}
+        assert differ <= affected, (trial, sorted(differ - affected))
