@@ -444,10 +444,10 @@ def test_the_search_index_is_made_again_only_when_an_article_page_changed(cli: C
 
 
 def test_related_stories_are_looked_at_again_wherever_they_can_differ() -> None:
-    """``_affected`` against the truth: on random lists of stories, change a few in place (tags,
+    """``changes.affected`` against the truth: on random lists of stories, change a few in place (tags,
     section, headline, listed or not) and work out every story's related stories and neighbours
     before and after; each story whose links differ must be among those looked at again."""
-    from balita_cli.site.rebuild import Previous, _affected
+    from balita_cli.site.changes import Previous, affected
     from balita_cli.site.related import RelatedIndex
 
     rng = random.Random(SEED)
@@ -482,8 +482,183 @@ def test_related_stories_are_looked_at_again_wherever_they_can_differ() -> None:
                 entry["title"] += " (new)"
             else:
                 entry["listed"] = not entry["listed"]
-        affected = _affected(after, previous, changed)
-        assert affected is not None
+        looked_at = affected(after, previous, changed)
+        assert looked_at is not None
         old, new = links(index), links(after)
         differ = {article for article in new if old[article] != new[article]}
-        assert differ <= affected, (trial, sorted(differ - affected))
+        assert differ <= looked_at, (trial, sorted(differ - looked_at))
+
+
+def _manifest(output: Path) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
+    return document
+
+
+def _write_manifest(output: Path, document: dict[str, Any]) -> None:
+    (output / MANIFEST).write_text(json.dumps(document), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "state_change",
+    [
+        {"news_until": "2999-01-01T00:00:00"},  # a time without a zone
+        {"news_until": 5},
+        {"failed_photos": 5},
+        {"failed_photos": ["x", None]},
+        {"listed": "many", "photos": {"a": 1}},
+        {"index": "1\tx\t\t\t1\n", "version": 1.0},
+        {"index": None, "pages": None},
+    ],
+)
+def test_a_state_of_the_wrong_types_is_not_trusted_and_never_a_traceback(
+    cli: Cli, tmp_path: Path, state_change: dict[str, Any]
+) -> None:
+    """The state the manifest keeps, with every other part still the last build's (so the build
+    takes the paths that trust it): wrong types cost at most a full build."""
+    cli.ok("init", "--demo", "--database", cli.db_url)
+    output = tmp_path / "public"
+    build(cli, output)
+    document = _manifest(output)
+    for digest in (document["site"]["digest"], None):  # the last build's: nothing to do; none: a rebuild
+        _write_manifest(output, {**document, "site": {**document["site"], **state_change, "digest": digest}})
+        build(cli, output)
+    clean = tmp_path / "clean"
+    build(cli, clean)
+    assert_same_site(output, clean, f"a state with {state_change}")
+    assert build(cli, output)["written"] == 0
+
+
+def test_a_manifest_naming_folders_or_paths_through_links_removes_nothing_outside(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("init", "--demo", "--database", cli.db_url)
+    output = tmp_path / "public"
+    build(cli, output)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "precious.txt").write_text("keep me", encoding="utf-8")
+    (output / "elsewhere").symlink_to(outside, target_is_directory=True)
+    document = _manifest(output)
+    entry = {"sha256": "0" * 64, "size": 7, "key": "k"}
+    hostile = {"elsewhere/precious.txt": entry, "articles": entry, "robots.txt/x": entry, "/etc/hostname": entry,
+               "tags": {"size": "big", "sha256": 5, "key": ["not", "text"]}}  # fmt: skip
+    _write_manifest(output, {**document, "files": {**document["files"], **hostile}})
+    summary = build(cli, output)
+    assert (outside / "precious.txt").read_text(encoding="utf-8") == "keep me"
+    assert (output / "articles").is_dir() and (output / "tags").is_dir()
+    assert summary["removed"] == 0, summary
+    (output / "elsewhere").unlink()
+    clean = tmp_path / "clean"
+    build(cli, clean)
+    assert_same_site(output, clean, "a manifest naming folders")
+    _write_manifest(output, {**_manifest(output), "files": {**_manifest(output)["files"], **hostile}})
+    build(cli, output, "--clean")  # --clean still removes what the last build made: never these
+    assert (output / "articles").is_dir()
+
+
+def test_a_logo_remembered_at_another_path_is_not_believed(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("init", "--demo", "--database", cli.db_url)
+    output = tmp_path / "public"
+    build(cli, output)
+    document = _manifest(output)
+    memo = document["memo"]["logo"]
+    memo["logo"] = {**memo["logo"], "path": "index.html", "width": "wide"}
+    _write_manifest(output, {**document, "site": {**document["site"], "digest": None}})
+    build(cli, output)
+    clean = tmp_path / "clean"
+    build(cli, clean)
+    assert_same_site(output, clean, "a logo remembered elsewhere")
+
+
+def test_time_passing_moves_the_news_sitemap_and_nothing_else(cli: Cli, tmp_path: Path) -> None:
+    """Stories enter the Google News sitemap at their time and leave it 48 hours later, with no edit:
+    the build must notice the clock, and a build at the same moment must do nothing."""
+    cli.ok("init", "--demo", "--database", cli.db_url)
+    cli.new("Leaving the news window", "--status", "published", "--body", "Old.", "--at", "47 hours ago")
+    cli.new("Dated to come", "--status", "published", "--body", "Soon.", "--at", "in 2 hours")
+    output = tmp_path / "public"
+    build(cli, output)
+    first = (output / "news-sitemap.xml").read_text(encoding="utf-8")
+    assert "Leaving the news window" in first and "Dated to come" not in first
+    for number, hours in enumerate((3, 51, 51)):
+        clock = f"in {hours} hours"
+        summary = json.loads(cli.ok("--clock", clock, "build", "-o", str(output), "--format", "json",
+                                    "--no-search").stdout)  # fmt: skip
+        clean = tmp_path / f"clean-{number}"
+        cli.ok("--clock", clock, "build", "-o", str(clean), "--no-search")
+        assert_same_site(output, clean, f"the clock {clock}")
+        news = (output / "news-sitemap.xml").read_text(encoding="utf-8")
+        assert ("Leaving the news window" in news) is False
+        assert ("Dated to come" in news) is (hours < 48)
+        if number == 2:
+            assert summary["written"] == 0
+
+
+def test_a_photo_that_cannot_be_shown_comes_back_when_its_original_does(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("init", "--demo", "--database", cli.db_url)
+    picture = tmp_path / "harbour.jpg"
+    picture.write_bytes(make_photo(400, 260, seed=3))
+    photo = cli.ok("media", "add", str(picture), "--alt", "The harbour", "--porcelain").stdout.split()[0]
+    article = cli.new("Ships in the harbour", "--status", "published", "--body", "Ships.", "--image", photo)
+    output = tmp_path / "public"
+    build(cli, output)
+    shown = sorted(path for path in tree(output) if path.startswith("media/"))
+    assert shown
+    originals = [path for path in tmp_path.rglob("*") if "originals" in path.parts and path.is_file()]
+    assert originals
+    for original in originals:
+        original.rename(original.with_name(original.name + ".away"))
+    for path in shown:  # renditions that exist stand for their original: these do not
+        (output / path).unlink()
+    cli.ok("edit", str(article), "--title", "Ships in the harbour, again")
+    lost = build(cli, output)
+    assert lost["problems"] and lost["removed"] >= len(shown)
+    clean = tmp_path / "clean-lost"
+    build(cli, clean)
+    assert_same_site(output, clean, "an original gone")
+    for original in originals:
+        original.with_name(original.name + ".away").rename(original)
+    back = build(cli, output)  # nothing in the database changed: the photo is tried again
+    assert not back["problems"]
+    assert sorted(path for path in tree(output) if path.startswith("media/")) == shown
+    clean = tmp_path / "clean-back"
+    build(cli, clean)
+    assert_same_site(output, clean, "an original back")
+    assert build(cli, output)["written"] == 0
+
+
+def test_settings_templates_and_the_section_order_are_inputs_of_every_page(cli: Cli, tmp_path: Path) -> None:
+    """Nothing in the database changes: the site's name, a template, a static file and the order of
+    the sections do. Each is followed by a build equal to a clean one, then by a build with nothing
+    to do; putting everything back puts back the first site."""
+    cli.ok("init", "--demo", "--database", cli.db_url)
+    output = tmp_path / "public"
+    build(cli, output)
+    first = tree(output)
+    settings = tmp_path / "balita.toml"
+    original = settings.read_text(encoding="utf-8")
+    templates = tmp_path / "templates"
+
+    def rename_site() -> None:
+        settings.write_text(original.replace('name = "Balita"', 'name = "Balita Ngayon"'), encoding="utf-8")
+
+    def order_sections() -> None:
+        settings.write_text(original.replace('sections = ""', 'sections = "Sports, Nation"'), encoding="utf-8")
+
+    def override_template() -> None:
+        (templates / "static").mkdir(parents=True, exist_ok=True)
+        (templates / "404.html").write_text('{% extends "base.html" %}{% block main %}Wala{% endblock %}')
+        (templates / "static" / "style.css").write_text("body { color: teal; }\n")
+
+    def put_back() -> None:
+        settings.write_text(original, encoding="utf-8")
+        for path in sorted(templates.rglob("*"), reverse=True):
+            path.rmdir() if path.is_dir() else path.unlink()
+
+    for number, change in enumerate((rename_site, order_sections, override_template, put_back)):
+        change()
+        changed = build(cli, output)
+        assert changed["written"] > 0, change.__name__
+        clean = tmp_path / f"clean-{number}"
+        build(cli, clean)
+        assert_same_site(output, clean, change.__name__)
+        assert build(cli, output)["written"] == 0, change.__name__
+    assert tree(output) == first

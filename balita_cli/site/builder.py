@@ -11,7 +11,8 @@ build does only what the database says changed:
    the template engine or writing anything (this module).
 2. **Something changed**: each page's inputs are compared with the last build's; pages whose
    inputs are the same are kept, the others made again from the only articles read in full
-   (``site/rebuild.py``).
+   (``site/rebuild.py``; what changed is worked out in ``site/changes.py``, lists and feeds in
+   ``site/lists.py``, sitemaps in ``site/sitemaps.py``, the other files in ``site/fixed_pages.py``).
 3. **No trust** (no manifest, one that is damaged, from an older balita or another database,
    other settings or templates, ``--clean``): every page is made (``site/rebuild.py`` too).
 
@@ -53,7 +54,6 @@ NOT_FOUND = "404.html"
 LOGO_FORMATS = {"png": "png", "jpeg": "jpg", "webp": "webp"}
 MAX_LOGO_BYTES = 5 * 1024 * 1024
 STATE_VERSION = 1  # of the manifest's "site" state; another one means a full build
-NEAREST_REACH = 14  # a related-stories window looks 12 (13 past an unlisted story) members each way
 PACKAGE = Path(__file__).resolve().parent
 
 
@@ -115,7 +115,8 @@ class SiteSource(Protocol):
         ...
 
 
-def _hash(value: Any) -> str:
+def hash_of(value: Any) -> str:
+    """A short hash of a JSON-able value: the keys of pages, the digest of a build's inputs."""
     import orjson
 
     return hashlib.blake2b(orjson.dumps(value, default=str), digest_size=16).hexdigest()
@@ -183,9 +184,9 @@ class SiteBuilder:
 
         program = pagefind_program() if self.options.search else None
         stamp = _program_stamp(program)
-        digest = _hash([self.fingerprint, source.identity, source.digest, stamp])
+        digest = hash_of([self.fingerprint, source.identity, source.digest, stamp])
         state = self.tree.previous_state
-        if state.get("version") == STATE_VERSION and state.get("digest") == digest and _news_current(state):
+        if _state_stands(state, digest):
             if self.tree.keep_all():
                 return self._kept(source, program)
         import gc
@@ -207,7 +208,7 @@ class SiteBuilder:
         from balita_cli.site.search import languages
 
         state = self.tree.previous_state
-        listed = int(state.get("listed") or 0)
+        listed = int(state["listed"])
         search = SearchReport()
         if self.options.search:
             search = SearchReport(pages=listed, reused=program is not None,
@@ -215,22 +216,34 @@ class SiteBuilder:
                                   problem="" if program is not None else MISSING)  # fmt: skip
         counts = self.tree.counts  # the manifest stands as it is
         problems = [search.problem] if search.problem else []
-        photos = {"made": 0, "reused": int(state.get("photos") or 0)}
+        photos = {"made": 0, "reused": int(state["photos"])}
         return BuildReport(self.options.output, listed, len(self.tree.current), counts,
                            [path for _name, path in FEED_FILES], photos, search, problems)  # fmt: skip
 
 
-def _news_current(state: dict[str, Any]) -> bool:
+def _state_stands(state: dict[str, Any], digest: str) -> bool:
+    """The last build was made from everything this one would be made from, and what its state
+    says can be believed (the manifest lies in the output folder: its values are checked)."""
+    counts = (state.get("listed"), state.get("photos"))
+    return (
+        state.get("version") == STATE_VERSION
+        and state.get("digest") == digest
+        and all(isinstance(count, int) and not isinstance(count, bool) and count >= 0 for count in counts)
+        and _news_current(state.get("news_until"))
+    )
+
+
+def _news_current(until: Any) -> bool:
     """The news sitemap the last build wrote still holds (no story entered or left its window)."""
     from balita_cli.timeutil import utcnow
 
-    until = state.get("news_until")
     if until is None:
         return True
     try:
-        return utcnow() < datetime.fromisoformat(str(until))
+        moment = datetime.fromisoformat(until) if isinstance(until, str) else None
     except ValueError:
         return False
+    return moment is not None and moment.tzinfo is not None and utcnow() < moment
 
 
 def _program_stamp(program: Path | None) -> list[Any]:

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -74,6 +76,13 @@ def _safe_relative(relative: str) -> str:
     return str(path)
 
 
+def _is_plain(relative: str) -> bool:
+    try:
+        return _safe_relative(relative) == relative
+    except InvalidInput:
+        return False
+
+
 def read_manifest(root: Path) -> dict[str, Any]:
     """The manifest the last build left in ``root`` ({} when there is none, it is unreadable or
     from a balita that wrote another kind)."""
@@ -100,7 +109,9 @@ class OutputTree:
         current_version = self.document.get("version") == MANIFEST_VERSION
         files, memo, state = self.document.get("files"), self.document.get("memo"), self.document.get("site")
         files = files if isinstance(files, dict) else {}
-        self.previous: dict[str, dict[str, Any]] = {path: e for path, e in files.items() if isinstance(e, dict)}
+        # Only what a build could have written: a path outside the tree is no file of ours.
+        self.previous: dict[str, dict[str, Any]] = {path: e for path, e in files.items()
+                                                    if isinstance(e, dict) and _is_plain(path)}  # fmt: skip
         self.previous_memo: dict[str, Any] = memo if isinstance(memo, dict) and not clean else {}
         # What the last build was made from; nothing when it was another balita's or --clean.
         self.previous_state: dict[str, Any] = state if isinstance(state, dict) and current_version and not clean else {}
@@ -151,14 +162,14 @@ class OutputTree:
         still there with the size it had; False, keeping nothing, when one is not."""
         if self.clean or not self.previous:
             return False
-        stat = os.stat
+        stat_at = os.stat
         try:
             root = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY)
         except OSError:
             return False
         try:  # thousands of files: relative to the open folder, no path joined in Python
             for relative, entry in self.previous.items():
-                if stat(relative, dir_fd=root, follow_symlinks=False).st_size != entry.get("size"):
+                if stat_at(relative, dir_fd=root, follow_symlinks=False).st_size != entry.get("size"):
                     return False
         except (OSError, ValueError):
             return False
@@ -253,13 +264,8 @@ class OutputTree:
         import orjson
 
         for relative in sorted(set(self.previous) - set(self.current)):
-            try:
-                target = self.root / _safe_relative(relative)
-            except InvalidInput:
-                continue  # a hostile manifest names nothing outside the tree
-            target.unlink(missing_ok=True)
-            self._prune_empty(target.parent)
-            self.counts.removed.append(relative)
+            if self._remove(relative):
+                self.counts.removed.append(relative)
         if self.foreign and state is not None:
             state = {**state, "digest": None}  # the next build must meet those files again
         document: dict[str, Any] = {"version": MANIFEST_VERSION, "files": dict(sorted(self.current.items())),
@@ -277,6 +283,31 @@ class OutputTree:
                 "(move them away, or build --force to overwrite them)"
             )
         return self.counts
+
+    @cached_property
+    def _real_root(self) -> str:
+        return os.path.realpath(self.root)
+
+    def _remove(self, relative: str) -> bool:
+        """Remove a file the last build wrote. The manifest lies in the output folder, so what it
+        names may be a folder, or lie behind a link to somewhere else: such a thing is left alone."""
+        target = self.root / relative
+        inside = self._real_root
+        folder = os.path.realpath(target.parent)
+        if folder != inside and not folder.startswith(inside + os.sep):
+            return False
+        try:
+            if stat.S_ISDIR(os.lstat(target).st_mode):
+                return False
+            target.unlink()
+        except FileNotFoundError:
+            pass  # already gone: the manifest no longer names it either
+        except NotADirectoryError:
+            return False  # a file stands where the manifest has a folder
+        except OSError as exc:
+            raise OutputError(f"cannot remove {target}: {reason(exc)}") from None
+        self._prune_empty(target.parent)
+        return True
 
     def _sync(self) -> None:
         """Make what this build wrote durable: a few files one by one (with their folders, which

@@ -1,0 +1,80 @@
+"""The files beside the articles and lists: the search page, the 404 page, robots.txt, the
+static files and logo, and the redirects at the old addresses of articles."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from balita_cli.records import SiteArticle
+from balita_cli.site import pages
+from balita_cli.site.builder import NOT_FOUND, SEARCH_DIR
+from balita_cli.words import words_for
+
+if TYPE_CHECKING:
+    from balita_cli.site.rebuild import Rebuild
+
+
+def special_pages(rebuild: Rebuild) -> None:
+    """The search page and the page a server shows for a missing address (404.html)."""
+    language = rebuild.site.language
+    t = words_for(language)
+    if rebuild.options.search:
+        key = rebuild.key("search-page")
+        if not rebuild.tree.keep_if_current(SEARCH_DIR + pages.INDEX, key):
+            rebuild.page("search.html", SEARCH_DIR, language, key=key, title=t["search_heading"])
+    # Served at any depth ("/no/such/page/"), so its links start at the site's own path.
+    key = rebuild.key("not-found")
+    if not rebuild.tree.keep_if_current(NOT_FOUND, key):
+        rebuild.page("404.html", NOT_FOUND, language, key=key, root=pages.site_path(rebuild.site),
+                     title=t["not_found"])  # fmt: skip
+
+
+def assets(rebuild: Rebuild, sitemaps: list[str]) -> None:
+    """The static files, the logo, and robots.txt (which names the sitemaps)."""
+    from balita_cli.site.render import STATIC_FILES, render, static_file
+
+    tree = rebuild.tree
+    for name in STATIC_FILES:
+        tree.put(name, static_file(name, rebuild.options.template_dir))
+    path, data = rebuild.logo_file
+    tree.put(path, data)
+    urls = [pages.absolute(rebuild.site, path) for path in sitemaps]
+    key = rebuild.key("robots", urls)
+    if not tree.keep_if_current("robots.txt", key):
+        tree.put_text("robots.txt", render(rebuild.environment, "robots.txt", {"sitemaps": urls}), key=key)
+
+
+def redirects(rebuild: Rebuild, articles: list[SiteArticle]) -> None:
+    """A page at each old address of an article: an old slug (articles/<slug>/), or a path an
+    import kept (/2019/05/story/, /news/story.html). Made last, so a path never replaces a file the
+    build made itself, nor the page of an article that now has that slug; nor does it land in or
+    on a folder the build uses as a file or a folder."""
+    from balita_cli.site.render import render
+
+    tree = rebuild.tree
+    current = {article.record["slug"] for article in articles}
+    folders: set[str] | None = None  # every folder of the files made, worked out when needed
+    for article in articles:
+        record = article.record
+        for alias in record["aliases"]:
+            path = pages.alias_file(alias)
+            if alias in current or path is None or path in tree.current:
+                continue
+            if folders is None:
+                folders = {parent for made in tree.current for parent in _parents(made)}
+            if path in folders or any(parent in tree.current for parent in _parents(path)):
+                continue
+            directory = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
+            target = pages.root_prefix(directory) + pages.article_dir(record["slug"])
+            context = {"lang": record["language"] or rebuild.site.language, "title": record["title"],
+                       "target": target, "target_url": record["url"]}  # fmt: skip
+            key = rebuild.key("redirect", path, context)
+            if not tree.keep_if_current(path, key):
+                tree.put_text(path, render(rebuild.environment, "redirect.html", context), key=key)
+            folders.update(_parents(path))
+
+
+def _parents(path: str) -> list[str]:
+    """The folders ``path`` lies in: a/b/c.html -> a, a/b."""
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[: end + 1]) for end in range(len(parts))]
