@@ -45,9 +45,11 @@ class JsonLinesWriter(Writer):
         return count
 
     def write_lines(self, lines: Iterable[str], stream: IO[str]) -> int:
-        """Records the database already wrote as JSON lines (services/json_lines.py)."""
+        """Records the database already wrote as JSON lines (services/json_lines.py), a hundred
+        a write: a thousand (~6 MB) made each write allocate and fault in fresh memory, which
+        cost more system time than the few extra calls (100,000 articles: 3.4 s -> 2.8 s)."""
         count = 0
-        for batch in _batches(lines, 1000):
+        for batch in _batches(lines, 100):
             stream.write("".join(batch))
             count += len(batch)
         return count
