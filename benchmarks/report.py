@@ -76,6 +76,10 @@ def _startup_checks(r: Results, heavy: dict[str, list[str]]) -> list[dict[str, A
         checks.append(_check(f"balita {flag} / import typer", ratio, 2.0, at_most=True, detail=detail))
         checks.append({"target": f"balita {flag} imports no SQLAlchemy/pydantic/Rich tables",
                        "value": len(modules), "limit": "= 0", "met": not modules, "detail": detail})  # fmt: skip
+    for operation, limit in (("list --format count", 3.0), (SEARCH, 3.5)):  # issue 10, on SQLite
+        for n in r.sizes(operation, "sqlite"):
+            ratio = _ratio(r.time(operation, "sqlite", n), typer_time)
+            checks.append(_check(f"[sqlite] {operation} @{n:,} / import typer", ratio, limit, at_most=True))
     return checks
 
 
@@ -117,6 +121,15 @@ def _export_checks(r: Results) -> list[dict[str, Any]]:
     seconds = r.time("export jsonl", "sqlite", large)
     rate = large / seconds if seconds else None
     checks = [_check(f"export jsonl @{large:,}: articles/s", rate, 20_000, at_most=False)]
+    start = r.time("list --format count", "sqlite", large)  # the same start-up, and one query
+    if seconds and start is not None and seconds > start:
+        beyond = large / (seconds - start)
+        checks.append(_check(f"export jsonl @{large:,}: articles/s beyond start-up", beyond, 25_000, at_most=False))
+    floor = _ratio(r.time("sqlite3 -json article", "sqlite", large), seconds)
+    checks.append(_check(f"export jsonl @{large:,}: speed / sqlite3 -json", floor, 0.6, at_most=False))
+    for n in r.sizes("export jsonl", "postgresql"):
+        both = _ratio(r.time("export jsonl", "postgresql", n), r.time("export jsonl", "sqlite", n))
+        checks.append(_check(f"export jsonl @{n:,}: postgresql / sqlite", both, 2.0, at_most=True))
     if len(sizes) >= 2:
         before = sizes[-2]
         growth = _ratio(r.peak("export jsonl", "sqlite", large), r.peak("export jsonl", "sqlite", before))

@@ -207,6 +207,11 @@ def measure_queries(ctx: Context, backend: str, n: int, site: Path, url: str) ->
         command = [b, "export", "jsonl", "-o", str(target)]
         ctx.record(measure("export jsonl", backend, n, command, cwd=site, env=env, runs=ctx.runs))
         target.unlink(missing_ok=True)
+        sqlite3 = shutil.which("sqlite3")
+        if backend == "sqlite" and sqlite3:  # the floor: SQLite's own shell printing the table as JSON
+            database = site / "balita.db"
+            command = [sqlite3, "-json", str(database), "SELECT * FROM article"]
+            ctx.record(measure("sqlite3 -json article", backend, n, command, cwd=site, env=env, runs=ctx.runs))
 
 
 def measure_build(ctx: Context, backend: str, n: int, site: Path, url: str) -> None:
