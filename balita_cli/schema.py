@@ -12,34 +12,23 @@ This module imports nothing heavy: ``balita --help`` reads it.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from balita_cli.errors import InvalidInput
-
-
-class Kind(StrEnum):
-    """What a value is, and so how it is checked, stored and shown."""
-
-    TEXT = "text"  # one line of text
-    PROSE = "prose"  # text of several lines or paragraphs (Markdown for the body)
-    URL = "url"  # an http(s) URL, or empty
-    LANGUAGE = "language"  # a BCP 47 tag
-    SLUG = "slug"
-    STATUS = "status"
-    BOOL = "bool"
-    INT = "int"
-    TIME = "time"  # aware UTC datetime; ISO 8601 in records
-    NAME = "name"  # one section, by name
-    NAMES = "names"  # tags or authors, by name, in order
-    SLUGS = "slugs"  # old slugs that keep resolving
-    NOTICES = "notices"  # dated public notices (corrections, retraction)
-    PHOTO = "photo"  # the lead photo from the media library: an object, or null
-    COVERAGE = "coverage"  # other outlets' versions of the story: objects
+from balita_cli.schema_checks import MAX_NAME_LENGTH as MAX_NAME_LENGTH
+from balita_cli.schema_checks import MAX_TAGS as MAX_TAGS
+from balita_cli.schema_checks import Check as Check
+from balita_cli.schema_checks import Kind as Kind
+from balita_cli.schema_checks import check_language as check_language
+from balita_cli.schema_checks import check_name as check_name
+from balita_cli.schema_checks import check_names as check_names
+from balita_cli.schema_checks import checker, text_within, url_within
+from balita_cli.schema_checks import control_characters as control_characters
+from balita_cli.schema_checks import is_web_url as is_web_url
+from balita_cli.schema_checks import strip_controls as strip_controls
 
 
 class Role(StrEnum):
@@ -71,9 +60,7 @@ class Field:
     option_help: str = ""  # the option's help, where it says more than ``help``
 
 
-MAX_NAME_LENGTH = 200  # tags, sections and authors
 MAX_EMAIL_LENGTH = 320  # an author's contact address
-MAX_TAGS = 100  # per article
 MAX_URL_LENGTH = 2000
 
 FIELDS: tuple[Field, ...] = (
@@ -273,115 +260,30 @@ def limit_of(name: str) -> int | None:
     return BY_NAME[name].limit
 
 
-# ---------------------------------------------------------------- checking values
+# ---------------------------------------------------------------- checking values (schema_checks)
 
-# Newlines and tabs belong in prose; every other control character (ESC starts terminal escape
-# sequences) is refused, in every field, so nothing stored can drive an editor's terminal.
-_PROSE_WHITESPACE = frozenset("\n\t\r")
-
-
-# Categories Cc and Cs as character classes (less the prose whitespace): text holding none of
-# them, nearly all text, is not scanned again character by character.
-_CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-_CONTROL_IN_PROSE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def control_characters(text: str, *, prose: bool = False) -> list[str]:
-    if (_CONTROL_IN_PROSE if prose else _CONTROL_CHARACTER).search(text) is None:
-        return []
-    allowed = _PROSE_WHITESPACE if prose else frozenset()
-    return [char for char in text if char not in allowed and unicodedata.category(char) in {"Cc", "Cs"}]
-
-
-def strip_controls(text: str, *, prose: bool = False) -> str:
-    """Text with control characters (and lone surrogates) removed: for what imports read."""
-    if (_CONTROL_IN_PROSE if prose else _CONTROL_CHARACTER).search(text) is None:
-        return text
-    allowed = _PROSE_WHITESPACE if prose else frozenset()
-    return "".join(char for char in text if char in allowed or unicodedata.category(char) not in {"Cc", "Cs"})
+CHECKS: dict[str, Check] = {spec.name: checker(spec.name, spec.kind, spec.limit) for spec in FIELDS}
 
 
 def check_text(name: str, value: str, *, limit: int | None = None, prose: bool = False) -> str:
-    """Text storable as it is: within its size, no control characters, valid Unicode."""
+    """Text storable as it is: within its size (the field's, unless given), no control
+    characters, valid Unicode."""
     bound = limit if limit is not None else (BY_NAME[name].limit if name in BY_NAME else None)
-    if bound is not None and len(value) > bound:
-        raise InvalidInput(f"{name.replace('_', ' ')} is longer than {bound:,} characters")
-    bad = control_characters(value, prose=prose)
-    if bad:
-        raise InvalidInput(f"{name.replace('_', ' ')} contains a control character ({bad[0]!r})")
-    return value
+    return text_within(name, value, bound, prose=prose)
 
 
 def check_url(name: str, value: str) -> str:
     """An address readers may follow: http or https, nothing else (no javascript:, data:, file:)."""
-    url = check_text(name, value.strip())
-    if url and not is_web_url(url):
-        raise InvalidInput(f"{name.replace('_', ' ')} must be an http(s) URL, not {url[:60]!r}")
-    return url
-
-
-def is_web_url(url: str) -> bool:
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in {"http", "https"} and bool(parts.netloc) and _WHITESPACE.search(url) is None
-
-
-_WHITESPACE = re.compile(r"\s")  # what str.isspace() calls whitespace, code point for code point
-
-
-def check_language(language: str) -> str:
-    tag = language.strip().replace("_", "-")
-    parts = tag.split("-")
-    if (
-        not tag
-        or not parts[0].isascii()
-        or not parts[0].isalpha()
-        or not 2 <= len(parts[0]) <= 8
-        or len(tag) > 35
-        or not all(part.isascii() and part.isalnum() and 1 <= len(part) <= 8 for part in parts)
-    ):
-        raise InvalidInput(f"language {language!r} is not a BCP 47 tag like 'en' or 'fil'")
-    return tag
-
-
-def check_name(kind: str, name: str) -> str:
-    """A tag, section or author name: one line, at most MAX_NAME_LENGTH characters."""
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise InvalidInput(f"{kind} name cannot be empty")
-    if len(cleaned) > MAX_NAME_LENGTH:
-        raise InvalidInput(f"{kind} name is longer than {MAX_NAME_LENGTH} characters")
-    if control_characters(cleaned):
-        raise InvalidInput(f"{kind} name contains a control character")
-    return cleaned
-
-
-def check_names(name: str, values: Iterable[str]) -> list[str]:
-    singular = {"tags": "tag", "authors": "author"}.get(name, name)
-    names = [check_name(singular, value) for value in values]
-    if name == "tags" and len(names) > MAX_TAGS:
-        raise InvalidInput(f"an article has at most {MAX_TAGS} tags, not {len(names):,}")
-    return names
+    return url_within(name, value, BY_NAME[name].limit if name in BY_NAME else None)
 
 
 def check_value(name: str, value: Any) -> Any:
     """One input value checked by its field's kind; the cleaned value, or InvalidInput."""
-    field = spec(name)
-    if value is None or field.kind in {Kind.BOOL, Kind.INT, Kind.TIME, Kind.STATUS, Kind.NOTICES}:
-        return value
-    if field.kind is Kind.URL:
-        return check_url(name, str(value))
-    if field.kind is Kind.LANGUAGE:
-        return check_language(str(value))
-    if field.kind is Kind.NAME:
-        return check_name(name, str(value)) if str(value).strip() else None
-    if field.kind in {Kind.NAMES, Kind.SLUGS}:
-        return check_names(name, value) if field.kind is Kind.NAMES else [check_text(name, str(v)) for v in value]
-    return check_text(name, str(value), prose=field.kind is Kind.PROSE)
+    try:
+        check = CHECKS[name]
+    except KeyError:
+        raise InvalidInput(f"unknown field {name!r}") from None
+    return check(value)
 
 
 # ---------------------------------------------------------------- the input shape

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from slugify import slugify as _slugify
 
 from balita_cli.errors import InvalidInput
@@ -13,7 +15,12 @@ TERM_KINDS = ("tag", "section", "author")
 
 def make_slug(text: str) -> str:
     """Return an ASCII slug; Unicode is transliterated ("Parañaque" -> "paranaque")."""
+    if len(text) <= MAX_SLUG_LENGTH and _MADE_SLUG.fullmatch(text):
+        return text  # a slug already (an import's, made once more when the article is created)
     return str(_slugify(text, max_length=MAX_SLUG_LENGTH, word_boundary=True))
+
+
+_MADE_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def with_suffix(base: str, number: int) -> str:

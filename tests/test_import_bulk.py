@@ -379,3 +379,100 @@ def test_a_markdown_tree_is_walked_in_path_order_a_folder_at_a_time(tmp_path: Pa
     globbed = [p for p in sorted(root.rglob("*")) if p.suffix.lower() in EXTENSIONS and (p.is_file() or p.is_symlink())]
     assert list(files(root)) == globbed
     assert root / "linked" / "secret.md" not in globbed and len(globbed) == 12
+
+
+# ---------------------------------------------------------------- the checks, made once a field
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("body", "Una.\n\n\tIkalawa.\r\n", "Una.\n\n\tIkalawa.\r\n"),
+        ("body", "Pula \x1b[31m", InvalidInput("body contains a control character ('\\x1b')")),
+        ("title", "Isa\nDalawa", InvalidInput("title contains a control character ('\\n')")),
+        ("title", "T" * 1001, InvalidInput("title is longer than 1,000 characters")),
+        ("summary", "lone \ud800 surrogate", InvalidInput("summary contains a control character ('\\ud800')")),
+        ("summary", 42, "42"),
+        ("source_url", "  https://news.example.ph/a  ", "https://news.example.ph/a"),
+        ("source_url", "javascript:alert(1)",
+         InvalidInput("source url must be an http(s) URL, not 'javascript:alert(1)'")),
+        ("source_url", "https://x.ph/" + "a" * 2000, InvalidInput("source url is longer than 2,000 characters")),
+        ("language", "en_US", "en-US"),
+        ("language", "'; DROP TABLE article; --",
+         InvalidInput("language \"'; DROP TABLE article; --\" is not a BCP 47 tag like 'en' or 'fil'")),
+        ("section", "   ", None),
+        ("section", "  Bansa   at Mundo ", "Bansa at Mundo"),
+        ("tags", ["Senado", " Ana  Reyes "], ["Senado", "Ana Reyes"]),
+        ("tags", ["Senado"] * 101, InvalidInput("an article has at most 100 tags, not 101")),
+        ("authors", ["\x07"], InvalidInput("author name contains a control character")),
+        ("authors", [" \t "], InvalidInput("author name cannot be empty")),
+        ("aliases", ["x" * 201], InvalidInput("aliases is longer than 200 characters")),
+        ("featured", "yes", "yes"),  # kinds checked where they are stored, as before
+        ("body", None, None),
+        ("kicker", "x", InvalidInput("unknown field 'kicker'")),
+    ],
+)  # fmt: skip
+def test_each_field_is_checked_by_its_kind(name: str, value: Any, expected: Any) -> None:
+    from balita_cli.schema import check_value
+
+    if isinstance(expected, InvalidInput):
+        with pytest.raises(InvalidInput) as refused:
+            check_value(name, value)
+        assert refused.value.message == expected.message
+    else:
+        assert check_value(name, value) == expected
+
+
+def test_column_values_keep_their_empty_values_and_count_words() -> None:
+    from balita_cli.services.articles import column_values
+
+    checked = column_values({"title": None, "summary": None, "external_id": "", "status": "published",
+                             "body": "Isa  dalawa\u00a0tatlo\napat", "tags": ["x"], "featured": True})  # fmt: skip
+    assert checked == {"title": "", "summary": "", "external_id": None, "status": "published",
+                       "body": "Isa  dalawa\u00a0tatlo\napat", "featured": True, "word_count": 4}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["isa", "isa-dalawa-3", "a" * 80, "a" * 81, "a-" * 40 + "b", "Isa", "isa--dalawa", "-isa", "isa-", "isa_2",
+     "parañaque", "ISA-DALAWA", "isa dalawa", "1,000-pesos", "x" * 79 + "-y", "", "--", "isa/../etc"],
+)  # fmt: skip
+def test_a_slug_that_is_one_already_is_what_slugify_makes(text: str) -> None:
+    from slugify import slugify
+
+    from balita_cli.slugs import MAX_SLUG_LENGTH, make_slug
+
+    assert make_slug(text) == slugify(text, max_length=MAX_SLUG_LENGTH, word_boundary=True)
+
+
+def test_a_record_refused_as_new_is_still_a_duplicate_when_known(cli: Cli, tmp_path: Path) -> None:
+    """The checks of a new article are made while the batch before is written, for every record;
+    what they refuse is reported only for a record that turns out to be new."""
+    first = write_jsonl(tmp_path / "first.jsonl", [{"title": "Isa", "external_id": "k:1", "created_at": WHEN}])
+    assert summary(cli, "jsonl", str(first))["created"] == 1
+    known_but_bad = {"title": "Isa", "external_id": "k:1", "tags": ["!!!"], "created_at": WHEN}
+    new_and_bad = {"title": "Dalawa", "external_id": "k:2", "tags": ["!!!"], "created_at": WHEN}
+    again = summary(cli, "jsonl", str(write_jsonl(tmp_path / "again.jsonl", [known_but_bad, new_and_bad])))
+    assert (again["created"], again["duplicates"], again["rejected"]) == (0, 1, 1)
+    assert again["problems"] == [
+        {"origin": "again.jsonl: line 2", "message": "tag name '!!!' has no letters or digits to make a slug"}
+    ]
+
+
+def test_text_that_array_and_sql_syntax_use_is_stored_as_it_is(cli: Cli, tmp_path: Path) -> None:
+    """On PostgreSQL a batch travels as one array a column: braces, quotes, backslashes, commas,
+    the word NULL and empty text must come back byte for byte (and times, flags, counts)."""
+    hostile = ['{"a","b"}', 'NULL', "", "back\\slash \\\\ and \\\"", "comma, {brace} 'quote' \"dq\"",
+               "Parañaque — ñ ✓ 𝕏", "'); DROP TABLE article; --", "ARRAY[1,2]::text[]"]  # fmt: skip
+    rows = [{"title": f"Ulat {n} {text}", "slug": f"ulat-{n}", "subtitle": text, "body": f"{text}\n\n{text}",
+             "dateline": text[:200], "featured": n % 2 == 0, "created_at": WHEN, "status": "published",
+             "tags": [f"Tag {text}"] if text.strip() and text != "NULL" else []}
+            for n, text in enumerate(hostile)]  # fmt: skip
+    result = summary(cli, "jsonl", str(write_jsonl(tmp_path / "dump.jsonl", rows)))
+    assert (result["created"], result["rejected"]) == (len(hostile), 0), result["problems"]
+    kept = {r["slug"]: r for r in records(cli)}
+    for n, text in enumerate(hostile):
+        record = kept[f"ulat-{n}"]
+        assert (record["subtitle"], record["body"], record["dateline"]) == (text, f"{text}\n\n{text}", text)
+        assert record["featured"] is (n % 2 == 0)
+        assert record["published_at"] == WHEN and record["word_count"] == 2 * len(text.split())

@@ -61,7 +61,9 @@ def import_command(
             "applies its excerpt policy, section and tags.",
         ),
     ] = None,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1, max=100_000, help="Records per transaction.")] = 200,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, max=100_000, help="Records per transaction.")
+    ] = 1000,
     output_format: Annotated[
         SummaryFormat, typer.Option("--format", "-f", help="json prints the summary on stdout for scripts.")
     ] = SummaryFormat.TABLE,

@@ -22,7 +22,8 @@ from balita_cli.db.dbapi import Database
 from balita_cli.errors import Conflict, InvalidInput, NotFound
 from balita_cli.models import Article, ArticleAuthor, ArticleSlug, ArticleTag, Author, Photo, Revision, Section, Tag
 from balita_cli.records import Record, word_count
-from balita_cli.schema import BY_NAME, EDITOR_FIELDS, ArticleInput, Kind, check_text, check_value
+from balita_cli.schema import BY_NAME, CHECKS, COLUMNS, EDITOR_FIELDS, ArticleInput, Kind, check_text, check_value
+from balita_cli.schema_checks import Check
 from balita_cli.services import permissions, reading, taxonomy
 from balita_cli.slugs import make_slug, term_slug, with_suffix
 from balita_cli.timeutil import utcnow
@@ -66,19 +67,25 @@ def clean_title(title: str) -> str:
 TEXT_KINDS = frozenset({Kind.TEXT, Kind.PROSE, Kind.URL, Kind.SLUG, Kind.LANGUAGE})
 
 
+def _column_check(name: str) -> Check:
+    check = CHECKS[name]
+    if name == "external_id":
+        return lambda value: check(value) or None
+    if name == "title":
+        return lambda value: "" if value is None else clean_title(value)
+    if BY_NAME[name].kind in TEXT_KINDS:
+        return lambda value: "" if value is None else check(value)
+    return check
+
+
+# The check of each input value stored in the article's own row, made once.
+COLUMN_CHECKS: dict[str, Check] = {name: _column_check(name) for name in COLUMNS if name not in RELATIONS}
+
+
 def column_values(values: dict[str, Any]) -> dict[str, Any]:
     """Input values for the article table's columns, each checked by its field's kind."""
-    checked: dict[str, Any] = {}
-    for name, value in values.items():
-        if name in RELATIONS or BY_NAME[name].storage.value != "column":
-            continue
-        if name == "external_id":
-            checked[name] = check_value(name, value) or None
-        elif value is None and BY_NAME[name].kind in TEXT_KINDS:
-            checked[name] = ""
-        else:
-            checked[name] = clean_title(value) if name == "title" else check_value(name, value)
-    if "status" in checked and checked["status"] is not None:
+    checked = {name: COLUMN_CHECKS[name](value) for name, value in values.items() if name in COLUMN_CHECKS}
+    if checked.get("status") is not None:
         checked["status"] = Status(checked["status"])
     if "body" in checked:
         checked["word_count"] = word_count(checked["body"])
@@ -175,12 +182,18 @@ def creation_values(session: Session, data: ArticleInput, *, who: str = "") -> t
     """A new article's column values from ``data``, checked (the connected role may create it),
     and the slug it asks for before a free one is found: what ``create`` inserts, and what a bulk
     import inserts many at a time (``services/bulk_import.py``)."""
+    values, base = new_values(data, who=who)
+    permissions.require(session, permissions.creating(values), own=True)
+    return values, base
+
+
+def new_values(data: ArticleInput, *, who: str = "") -> tuple[dict[str, Any], str]:
+    """``creation_values`` less the role's check: no database (an import's reading thread)."""
     now = utcnow()
     values = column_values(data.values)
     if "title" not in values:
         raise InvalidInput("title cannot be empty")
     status = values["status"] = values.get("status") or Status.DRAFT
-    permissions.require(session, permissions.creating(values), own=True)
     values["created_at"] = values.get("created_at") or now
     values["updated_at"] = values.get("updated_at") or values["created_at"]
     values["published_at"] = publication_time(status, values.get("published_at"), values["created_at"])

@@ -1,13 +1,14 @@
 """Writing imported articles many at a time: a few set-based statements a batch, not ~13 an article.
 
-``importing.run_import`` sorts each batch. A record that is plainly new — no article holds its
-external id or its slug, its slug and old addresses are free, it names no library photo, notices
-or related coverage — is checked and planned here (``plan``: the checks of ``articles.create``,
-through ``articles.creation_values``) and written together with the plain records around it
-(``write``). What a batch needs to know of the database is asked once (``look_up``: external ids,
-slugs, old slugs, sections, tags, authors, one query each), and the articles, their tag and byline
-links and old addresses are each written by multi-row INSERT statements. Terms new to the database
-are inserted together, each named by its first spelling in the batch, as one by one they would be.
+``import_batches.import_batch`` sorts each batch. A record that is plainly new — no article holds
+its external id or its slug, its slug and old addresses are free, it names no library photo,
+notices or related coverage — is checked (the checks of ``articles.create``: its column values by
+``articles.new_values`` and its terms by ``terms``, both in the reading thread) and planned here
+(``plan``), and written together with the plain records around it (``write``). What a batch needs
+to know of the database is asked once (``look_up``: external ids, slugs, old slugs, sections,
+tags, authors, one query each), and the articles, their tag and byline links and old addresses
+are each written by one or a few statements (``insert_rows``). Terms new to the database are
+inserted together, each named by its first spelling in the batch, as one by one they would be.
 
 Anything else goes the way it always went, record by record, in its place in the batch.
 
@@ -19,6 +20,7 @@ set aside, and far faster than one statement a row (docs/performance.md).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -152,7 +154,7 @@ def _folded(title: str) -> str:
 
 
 def match(taken: Taken, record: ArticleInput) -> int | None:
-    """``importing.find_existing`` answered from the look-up: the id of the article the record was
+    """``import_records.find_existing`` answered from the look-up: the id of the article the record was
     imported as, None when it is new, or UNSURE when something written since may be it."""
     external_id = record.get("external_id")
     if external_id:
@@ -190,17 +192,32 @@ def _terms(kind: str, names: Iterable[str]) -> list[Term]:
     return list(found.items())
 
 
-def plan(record: ArticleInput, values: dict[str, Any], base: str, taken: Taken) -> Planned | None:
-    """A new, plain record (``values`` and ``base`` from ``articles.creation_values``) made ready
-    to write; None when its slug or an old address is not plainly free (``articles.create``
-    probes for a free one then). Raises what ``articles.create`` would, in the same order."""
+@dataclass(frozen=True)
+class Terms:
+    """The section, tags and authors of a record, checked: what ``plan`` links it to."""
+
+    section: Term | None
+    tags: list[Term]
+    authors: list[Term]
+
+
+def terms(record: ArticleInput) -> Terms:
+    """The record's terms checked as ``articles.create`` checks them, in the same order (no
+    database: an import works them out while the previous batch is written). Raises
+    InvalidInput."""
     section = cached_term("section", str(record["section"])) if record.get("section") else None
     tag_names = list(record.get("tags") or ())
     check_value("tags", tag_names)
     tags = _terms("tag", tag_names)
     author_names = list(record.get("authors") or ())
     check_value("authors", author_names)
-    authors = _terms("author", author_names)
+    return Terms(section, tags, _terms("author", author_names))
+
+
+def plan(record: ArticleInput, values: dict[str, Any], base: str, checked: Terms, taken: Taken) -> Planned | None:
+    """A new, plain record (``values`` and ``base`` from ``articles.creation_values``, ``checked``
+    from ``terms``) made ready to write; None when its slug or an old address is not plainly free
+    (``articles.create`` probes for a free one then)."""
     if not taken.is_free(base):
         return None
     aliases = []
@@ -210,7 +227,7 @@ def plan(record: ArticleInput, values: dict[str, Any], base: str, taken: Taken) 
         if not taken.is_free(alias):
             return None
         aliases.append(alias)
-    return Planned(record, values, base, section, tags, authors, aliases)
+    return Planned(record, values, base, checked.section, checked.tags, checked.authors, aliases)
 
 
 # ---------------------------------------------------------------- writing a group
@@ -256,14 +273,14 @@ def write(session: Session, group: Sequence[Planned], taken: Taken) -> dict[str,
     return created
 
 
-POSTGRES_PARAMETERS = 65_535  # bind parameters a statement may carry
-
-
 def insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """``rows`` (each with the same keys) inserted by multi-row INSERT statements, as many rows
-    a statement as the driver takes, each value made ready by its column's type (SQLAlchemy's own
-    conversion). Few large statements: the database works long stretches without the
-    interpreter, and the next batch is read meanwhile (``importing._read_ahead``)."""
+    """``rows`` (each with the same keys) inserted, each value made ready by its column's type
+    (SQLAlchemy's own conversion). On SQLite by multi-row INSERT statements, as many rows a
+    statement as the driver takes: few large statements, so the database works long stretches
+    without the interpreter (the next batch is read meanwhile) and FTS5 indexes a statement's
+    rows at once. On PostgreSQL by one statement whose parameters are a column each, as arrays
+    (``unnest``): psycopg finds a statement's placeholders in Python, which for a multi-row
+    statement of 35,000 of them took seconds a 10,000 articles."""
     if not rows:
         return
     connection = session.connection()
@@ -273,23 +290,30 @@ def insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]]) ->
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     one_row = "(" + ", ".join([mark] * len(columns)) + ")"
     head = f"INSERT INTO {model.__tablename__} ({', '.join(column.name for column in columns)}) VALUES "
-    if dialect.name == "sqlite":
-        import sqlite3
-
-        driver: sqlite3.Connection = connection.connection.driver_connection  # type: ignore[assignment]
-        limit = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    else:
-        limit = POSTGRES_PARAMETERS
-    per_statement = max(limit // len(columns), 1)
     names = [column.name for column in columns]
+
+    def values(chunk: Sequence[dict[str, Any]]) -> Iterator[list[Any]]:
+        for row in chunk:
+            given = [row[name] for name in names]
+            yield [value if fix is None else fix(value) for value, fix in zip(given, convert, strict=True)]
+
+    if dialect.name != "sqlite":
+        # Arrays of the columns' types less their sizes: an explicit cast to varchar(n) would cut
+        # a value, the insert's own conversion refuses one too long.
+        arrays = ", ".join(f"%s::{re.sub(r'[(][0-9, ]+[)]', '', column.type.compile(dialect=dialect))}[]"
+                           for column in columns)  # fmt: skip
+        given = list(zip(*values(rows), strict=True))
+        connection.exec_driver_sql(f"{head.removesuffix(' VALUES ')} SELECT * FROM unnest({arrays})",
+                                   tuple(list(column) for column in given))  # fmt: skip
+        return
+    import sqlite3
+
+    driver: sqlite3.Connection = connection.connection.driver_connection  # type: ignore[assignment]
+    per_statement = max(driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns), 1)
     for start in range(0, len(rows), per_statement):
         chunk = rows[start : start + per_statement]
-        params = [
-            value if fix is None else fix(value)
-            for row in chunk
-            for value, fix in zip([row[name] for name in names], convert, strict=True)
-        ]
-        connection.exec_driver_sql(head + ", ".join([one_row] * len(chunk)), tuple(params))
+        params = tuple(value for row in values(chunk) for value in row)
+        connection.exec_driver_sql(head + ", ".join([one_row] * len(chunk)), params)
 
 
 def _group_terms(planned: Planned, kind: str) -> list[Term]:

@@ -162,11 +162,13 @@ def input_value(name: str, value: Any) -> Any:
     Text that should be a list or an object (a WXR meta value, a CSV cell) is read as JSON.
     Raises InvalidInput for a value of the wrong shape.
     """
+    if value is None:
+        return None
+    if name in TEXT_FIELDS and type(value) is str:
+        return value  # text of a text field, nearly every value: as it is
     from balita_cli.workflow import Status
 
     kind = BY_NAME[name].kind
-    if value is None:
-        return None
     if kind in {Kind.NAMES, Kind.SLUGS, Kind.NOTICES, Kind.COVERAGE} and isinstance(value, str):
         value = _json_text(name, value) if value.strip().startswith("[") else value
     if kind in {Kind.NAMES, Kind.SLUGS}:
@@ -193,6 +195,12 @@ def input_value(name: str, value: Any) -> Any:
     if isinstance(value, dict | list):
         raise InvalidInput(f"{name} must be text, not {type(value).__name__}")
     return str(value)
+
+
+# Fields whose value is text as it is (``input_value`` returns a string of theirs unchanged).
+TEXT_FIELDS = frozenset(
+    spec.name for spec in BY_NAME.values() if spec.kind in {Kind.TEXT, Kind.PROSE, Kind.URL, Kind.SLUG, Kind.LANGUAGE}
+)
 
 
 def _json_text(name: str, text: str) -> Any:

@@ -14,20 +14,34 @@ from pathlib import Path
 from typing import Any
 
 from balita_cli.errors import InvalidInput
-from balita_cli.formats.readers.base import Reader, ReadItem, ReadOptions, Rejected, input_value, keep_summary_derived
+from balita_cli.formats.readers.base import (
+    TEXT_FIELDS,
+    Reader,
+    ReadItem,
+    ReadOptions,
+    Rejected,
+    input_value,
+    keep_summary_derived,
+)
 from balita_cli.schema import FIELDS, INPUT_FIELDS, ArticleInput
 from balita_cli.workflow import Status
 
 # JSON documents nested deeper than this are refused before they are parsed.
 MAX_DEPTH = 64
+# The fields a line may give, in the schema's order.
+READ_FIELDS = tuple(spec.name for spec in FIELDS if spec.name in INPUT_FIELDS)
 
 
 def record_from_dict(data: dict[str, Any], origin: str) -> ArticleInput:
     """A record dict (lists as lists, notices as objects) -> the input of the article service."""
     record = ArticleInput(origin=origin)
-    for spec in FIELDS:
-        if spec.name in INPUT_FIELDS and spec.name in data:
-            record[spec.name] = input_value(spec.name, data[spec.name])
+    values = record.values
+    for name in READ_FIELDS:
+        if name in data:
+            value = data[name]
+            # Text of a text field, nearly every value, is taken as it is (input_value's first case).
+            is_text = value is None or name in TEXT_FIELDS and type(value) is str
+            values[name] = value if is_text else input_value(name, value)
     keep_summary_derived(record)
     if record.get("status") is None:
         record["status"] = Status.DRAFT

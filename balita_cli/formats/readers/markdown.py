@@ -83,11 +83,12 @@ def _refuse_yaml_aliases(text: str) -> None:
 def _depth(value: Any, level: int = 0) -> int:
     if level > MAX_DEPTH:
         return level
-    if isinstance(value, dict):
-        return max((_depth(item, level + 1) for item in value.values()), default=level)
-    if isinstance(value, list):
-        return max((_depth(item, level + 1) for item in value), default=level)
-    return level
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
+    if items is None:
+        return level
+    # A plain value one level down counts as that level (most values are: no call for each).
+    return max((_depth(item, level + 1) if isinstance(item, dict | list) else level + 1 for item in items),
+               default=level)  # fmt: skip
 
 
 def front_matter(text: str) -> tuple[dict[str, Any], str]:
