@@ -57,3 +57,12 @@ def test_hostile_markdown_bodies(body: str) -> None:
     html = article_html({"status": "published", "body": body, "source_url": "javascript:alert(9)"})
     assert_harmless(html)
     assert not any(char in html for char in "\x00\x07\x0b")
+
+
+def test_a_paragraph_heaped_with_markup_is_shown_as_the_text_it_is() -> None:
+    heap = "*_" * 600
+    html = render_markdown(f"Before, *emphasis*.\n\n{heap}<script>x</script>\n\n- **Juan** 1\n- **Ana** 2")
+    assert "<p>Before, <em>emphasis</em>.</p>" in html
+    assert f"<p>{heap}&lt;script&gt;x&lt;/script&gt;</p>" in html
+    assert "<li><strong>Juan</strong> 1</li>" in html  # markup among words is still Markdown
+    assert render_markdown("a *b* " * 300).count("<em>b</em>") == 300

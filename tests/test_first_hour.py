@@ -241,14 +241,17 @@ def test_ctrl_c_during_an_import_says_what_was_kept(cli: Cli, tmp_path: Path) ->
     import time
 
     dump = tmp_path / "many.jsonl"
-    rows = ({"title": f"Story {n}", "slug": f"story-{n}", "body": "x " * 200} for n in range(4000))
+    total = 20_000  # more than an import writes in the time it takes to see its first batch
+    rows = ({"title": f"Story {n}", "slug": f"story-{n}", "body": "x " * 20} for n in range(total))
     dump.write_text("".join(json.dumps(row) + "\n" for row in rows))
     env = {**os.environ, "BALITA_DATABASE_URL": cli.db_url}
     process = subprocess.Popen(
         [sys.executable, "-m", "balita_cli", "import", "jsonl", str(dump), "--batch-size", "50"],
         env=env, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    time.sleep(3)
+    deadline = time.monotonic() + 60
+    while cli.ok("list", "--format", "count").stdout == "0\n" and time.monotonic() < deadline:
+        time.sleep(0.05)  # interrupted once the first batches are in
     process.send_signal(signal.SIGINT)
     _out, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
@@ -256,7 +259,7 @@ def test_ctrl_c_during_an_import_says_what_was_kept(cli: Cli, tmp_path: Path) ->
     kept = int(cli.ok("list", "--format", "count").stdout)
     assert f"{kept} created" in err
     cli.ok("import", "jsonl", str(dump))
-    assert cli.ok("list", "--format", "count").stdout == "4000\n"
+    assert cli.ok("list", "--format", "count").stdout == f"{total}\n"
 
 
 # ---------------------------------------------------------------- 14. cron runs twice at once

@@ -224,7 +224,10 @@ def test_markdown_import_does_not_follow_links_out_of_its_folder(cli: Cli, tmp_p
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("body", ["[" * 30_000, "[a](" * 8_000, "<" * 30_000, "<div>" * 100_000])
+@pytest.mark.parametrize(
+    "body",
+    ["[" * 30_000, "[a](" * 8_000, "<" * 30_000, "<div>" * 100_000, "*_" * 400_000, "![" * 400_000, "&#" * 400_000],
+)
 def test_pathological_bodies_cost_no_more_than_ordinary_ones(cli: Cli, body: str) -> None:
     cli.new("Plain", "--status", "published", "--body", "A short body.")
     baseline = timed(cli, "export", "rss")

@@ -29,8 +29,12 @@ match, create, refresh), ``import_terms`` (the spelling each new term keeps) and
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, closing
+from types import FrameType, TracebackType
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -72,28 +76,59 @@ def run_import(
     """
     summary = summary or ImportSummary(dry_run=settings.dry_run)
     spellings = Spellings()
-    with closing(import_batches.read_ahead(import_batches.batches(items, settings))) as batches:
+    reading = closing(import_batches.read_ahead(import_batches.batches(items, settings)))
+    with reading as batches, BetweenBatches() as interrupts:
         if settings.dry_run:
             pending = ImportSummary(dry_run=True)
             with open_session() as session:
                 _take_turn(session)
                 for batch in batches:
+                    interrupts.act()
                     import_batches.import_batch(session, batch, pending, settings, spellings, on_item)
                 pending.warnings.extend(spellings.settle(session))
                 session.rollback()
             _add(summary, pending)
             return summary
         for batch in batches:
+            interrupts.act()
             pending = ImportSummary()
             with open_session() as session:
                 _take_turn(session)
                 import_batches.import_batch(session, batch, pending, settings, spellings, on_item)
             _add(summary, pending)
+            interrupts.act()
     if spellings.to_settle():
         with open_session() as session:
             _take_turn(session)
             summary.warnings.extend(spellings.settle(session))
     return summary
+
+
+class BetweenBatches:
+    """Ctrl-C is acted on between batches, never inside one: an interrupt landing in the driver's
+    or SQLAlchemy's bookkeeping during a commit can leave a session that cannot even roll back.
+    A batch takes about a second; ``act`` raises the KeyboardInterrupt that was held."""
+
+    def __init__(self) -> None:
+        self.held = False
+        self.previous: Any = None
+
+    def __enter__(self) -> BetweenBatches:
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._hold)
+        return self
+
+    def _hold(self, _signum: int, _frame: FrameType | None) -> None:
+        self.held = True
+
+    def act(self) -> None:
+        if self.held:
+            self.held = False
+            raise KeyboardInterrupt
+
+    def __exit__(self, *_exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
 
 
 def _take_turn(session: Session) -> None:
