@@ -43,17 +43,13 @@ if str(ROOT) not in sys.path:
 from benchmarks import archive, hugo_site  # noqa: E402
 from benchmarks.measure import Measurement, measure  # noqa: E402
 from benchmarks.report import machine_info  # noqa: E402
+from benchmarks.run import console_script, say  # noqa: E402
 
 POSTGRES_ENV = "BALITA_TEST_DATABASE_URL"
 DEFAULT_WORKDIR = Path("/tmp/balita-bench")
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "import.json"
 BALITA_ENV = ("BALITA_DATABASE_URL", "BALITA_SITE", "BALITA_USER", "NO_COLOR", "PYTHONPATH")
 PG_DATABASE = "balita_bench_import"
-
-
-def say(text: str) -> None:
-    sys.stderr.write(text + "\n")
-    sys.stderr.flush()
 
 
 @dataclass
@@ -191,13 +187,6 @@ def empty_postgres(base: str, balita: Balita, cwd: Path) -> Callable[[], None]:
 
 
 # ---------------------------------------------------------------- measuring
-
-
-def console_script(name: str) -> str | None:
-    import sysconfig
-
-    beside = Path(sysconfig.get_path("scripts")) / name
-    return str(beside) if beside.is_file() else shutil.which(name)
 
 
 def measure_size(run: Run, n: int) -> None:
