@@ -156,6 +156,7 @@ def test_feeds_parse_without_bozo(cli: Cli, site: Path) -> None:
     assert set(summary["feeds"]) == set(present) | ({"feed.json"} & set(summary["feeds"]))
 
 
+@pytest.mark.slow
 def test_unpublished_never_leaks(cli: Cli, site: Path) -> None:
     trashed = cli.new("Trashed scoop about the mayor", "--status", "published", "--body", "TRASHBODY")
     cli.ok("delete", str(trashed), "--yes")
@@ -202,6 +203,7 @@ def test_hostile_body_and_urls_are_sanitized(cli: Cli, site: Path) -> None:
     assert "Evil" in find(page, "p", "source")[0].text_content()
 
 
+@pytest.mark.slow
 def test_incremental_rebuild_writes_only_what_changed(cli: Cli, site: Path) -> None:
     output = site / "public"
     first = build(cli)
@@ -239,6 +241,7 @@ def test_incremental_rebuild_writes_only_what_changed(cli: Cli, site: Path) -> N
     assert build(cli)["written"] == 0
 
 
+@pytest.mark.slow
 def test_removed_articles_and_clean(cli: Cli, site: Path) -> None:
     output = site / "public"
     build(cli)

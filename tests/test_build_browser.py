@@ -20,6 +20,7 @@ FLAGS = (
 ERROR_MARKS = ("Uncaught", "CONSOLE", "ERR_FILE_NOT_FOUND", "Refused to")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (Debian package chromium)")
 def test_article_page_renders_in_chromium(cli: Cli, tmp_path: Path) -> None:
     cli.ok("init", "--demo", "--database", cli.db_url)

@@ -368,6 +368,7 @@ def test_a_manifest_from_another_database_means_a_full_build(cli: Cli, tmp_path:
     assert_same_site(output, clean, "a build from another database")
 
 
+@pytest.mark.slow
 def test_hostile_manifests_cost_a_full_build_and_nothing_outside(cli: Cli, tmp_path: Path) -> None:
     cli.ok("init", "--demo", "--database", cli.db_url)
     output = tmp_path / "public"
@@ -412,6 +413,7 @@ def test_a_build_with_nothing_changed_renders_and_reads_nothing(cli: Cli, tmp_pa
     assert loaded == ["LOADED:"], loaded
 
 
+@pytest.mark.slow
 def test_the_search_index_is_made_again_only_when_an_article_page_changed(cli: Cli, tmp_path: Path) -> None:
     cli.ok("init", "--demo", "--database", cli.db_url)
     output = tmp_path / "public"
@@ -498,6 +500,7 @@ def _write_manifest(output: Path, document: dict[str, Any]) -> None:
     (output / MANIFEST).write_text(json.dumps(document), encoding="utf-8")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "state_change",
     [
@@ -568,6 +571,7 @@ def test_a_logo_remembered_at_another_path_is_not_believed(cli: Cli, tmp_path: P
     assert_same_site(output, clean, "a logo remembered elsewhere")
 
 
+@pytest.mark.slow
 def test_time_passing_moves_the_news_sitemap_and_nothing_else(cli: Cli, tmp_path: Path) -> None:
     """Stories enter the Google News sitemap at their time and leave it 48 hours later, with no edit:
     the build must notice the clock, and a build at the same moment must do nothing."""
@@ -592,6 +596,7 @@ def test_time_passing_moves_the_news_sitemap_and_nothing_else(cli: Cli, tmp_path
             assert summary["written"] == 0
 
 
+@pytest.mark.slow
 def test_a_photo_that_cannot_be_shown_comes_back_when_its_original_does(cli: Cli, tmp_path: Path) -> None:
     cli.ok("init", "--demo", "--database", cli.db_url)
     picture = tmp_path / "harbour.jpg"
@@ -625,6 +630,7 @@ def test_a_photo_that_cannot_be_shown_comes_back_when_its_original_does(cli: Cli
     assert build(cli, output)["written"] == 0
 
 
+@pytest.mark.slow
 def test_settings_templates_and_the_section_order_are_inputs_of_every_page(cli: Cli, tmp_path: Path) -> None:
     """Nothing in the database changes: the site's name, a template, a static file and the order of
     the sections do. Each is followed by a build equal to a clean one, then by a build with nothing

@@ -82,6 +82,7 @@ def test_body_file_and_stdin(cli: Cli, tmp_path: Path) -> None:
     assert record(cli, from_stdin)["body"] == "Galing sa stdin ñ\n"
 
 
+@pytest.mark.slow
 def test_body_from_stdin_in_a_separate_process(balita_process: BalitaProcess) -> None:
     created = balita_process("new", "Piped", "--body-file", "-", "--porcelain", input="Piped body\n")
     assert created.returncode == 0, created.stderr
@@ -288,6 +289,7 @@ def test_if_version_conflict_names_who_changed_it(cli: Cli) -> None:
     cli.ok("edit", str(article_id), "--title", "Mine", "--if-version", "2")
 
 
+@pytest.mark.slow
 def test_editor_merges_a_colleagues_change_made_meanwhile(cli: Cli, tmp_path: Path) -> None:
     article_id = cli.new("Racing", "--body", "Original")
     # While this editor is open, a second balita process changes another field.
@@ -302,6 +304,7 @@ def test_editor_merges_a_colleagues_change_made_meanwhile(cli: Cli, tmp_path: Pa
     assert (data["title"], data["body"], data["version"]) == ("Rival title", "My careful edit", 3)
 
 
+@pytest.mark.slow
 def test_editor_conflict_on_the_same_field_keeps_the_text_and_shows_both(cli: Cli, tmp_path: Path) -> None:
     article_id = cli.new("Racing", "--body", "Original")
     editor = editor_script(
@@ -361,6 +364,7 @@ def test_delete_needs_confirmation_off_a_terminal(cli: Cli) -> None:
     assert record(cli, article_id)["deleted_at"] is None
 
 
+@pytest.mark.slow
 def test_delete_restore_purge(cli: Cli) -> None:
     article_id = str(cli.new("Trash me", "--body", "x"))
     cli.ok("delete", article_id, "--yes")

@@ -80,6 +80,7 @@ FILTER_CASES = [
 ]
 
 
+@pytest.mark.slow
 def test_filters(cli: Cli, newsroom: dict[str, int]) -> None:
     for args, expected in FILTER_CASES:
         found = sorted(ids_of(cli, *args))
@@ -108,6 +109,7 @@ def test_sort_limit_offset(cli: Cli, newsroom: dict[str, int]) -> None:
     assert ids_of(cli, "--sort", "id", "--offset", "10") == []
 
 
+@pytest.mark.slow
 def test_every_format_carries_the_same_rows(cli: Cli, newsroom: dict[str, int]) -> None:
     fields = "id,title,tags,authors,section,source_name,url,published_at"
     args = ("list", "--sort", "id", "--fields", fields)
@@ -177,6 +179,7 @@ def test_search_ranks_title_matches_first(cli: Cli) -> None:
     assert hits[0]["rank"] >= hits[1]["rank"]
 
 
+@pytest.mark.slow
 def test_search_formats_filters_and_errors(cli: Cli, newsroom: dict[str, int]) -> None:
     assert cli.ok("search", "Senado", "--format", "ids").stdout == f"{newsroom['budget']}\n"
     # Every word must match, on either database; a trailing * matches a prefix.

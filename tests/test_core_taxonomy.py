@@ -33,6 +33,7 @@ def test_tag_add_remove_set(cli: Cli) -> None:
     assert cli.json("show", str(article), "--format", "json")["version"] == 5
 
 
+@pytest.mark.slow
 def test_manila_and_manila_are_one_tag(cli: Cli) -> None:
     first = cli.new("One", "--body", "x", "--tag", "Manila")
     second = cli.new("Two", "--body", "x", "--tag", "manila", "--tag", "MANILA")
@@ -41,6 +42,7 @@ def test_manila_and_manila_are_one_tag(cli: Cli) -> None:
     assert len(cli.ok("list", "--tag", "mAnIlA", "--format", "ids").stdout.split()) == 2
 
 
+@pytest.mark.slow
 def test_tag_list_rename_merge_delete(cli: Cli) -> None:
     a = cli.new("A", "--body", "x", "--tag", "Maynila", "--tag", "Manila")
     b = cli.new("B", "--body", "x", "--tag", "Maynila")
@@ -66,6 +68,7 @@ def test_tag_list_rename_merge_delete(cli: Cli) -> None:
     assert cli.fails(["tag", "delete", "Manila", "--yes"]).stderr == "error: no tag 'Manila'\n"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["section", "author"])
 def test_section_and_author_management(cli: Cli, kind: str) -> None:
     flag = f"--{kind}"

@@ -49,6 +49,7 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pair", CROSS_OUTLET, ids=[pair["id"] for pair in CROSS_OUTLET])
 def test_a_pair_is_one_story_exactly_when_it_is_one_story(site: FeedSite, cli: Cli, pair: dict[str, Any]) -> None:
     first, second = pair["a"], pair["b"]
@@ -79,6 +80,7 @@ def test_a_pair_is_one_story_exactly_when_it_is_one_story(site: FeedSite, cli: C
         assert all(story["coverage"] == [] for story in stories)
 
 
+@pytest.mark.slow
 def test_two_outlets_real_feeds_file_their_shared_stories_once(site: FeedSite, cli: Cli) -> None:
     """philstar.com and GMA both carried Robredo's stimulus call and the DOH's 6,913 cases."""
     ph_news(site, cli)
@@ -136,6 +138,7 @@ def test_the_threshold_is_configurable(site: FeedSite, cli: Cli, tmp_path: Path)
     assert cli.ok("list", "--clusters").stdout.strip() == "id\tstatus\tpublished_at\toutlets\ttitle\talso_reported_by"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("setting", "message"),
     [

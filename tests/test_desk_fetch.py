@@ -301,6 +301,7 @@ def test_the_user_agent_names_the_site_and_its_contact(site: FeedSite, cli: Cli,
     assert site.log[0][2]["Accept-Encoding"] == "gzip, deflate"
 
 
+@pytest.mark.slow
 def test_failures_back_off_and_retry_after_is_obeyed(site: FeedSite, cli: Cli) -> None:
     add_source(cli, "Flaky", site.route("/flaky", lambda request: Response("down", status=500)))
     busy = Response("busy", status=503, headers={"Retry-After": "7200"})
@@ -386,6 +387,7 @@ def imported(cli: Cli, *args: str) -> set[str]:
     return {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line}
 
 
+@pytest.mark.slow
 def test_a_fetch_where_nothing_changed_and_the_desks_reads_load_no_orm(site: FeedSite, cli: Cli) -> None:
     add_source(cli, "Philstar", site.put_corpus("/philstar.xml", "feeds", "ph-news", "philstar.xml"))
     fetch_json(cli)

@@ -52,6 +52,7 @@ def show_json(cli: Cli, article_id: int) -> dict[str, Any]:
 # ---------------------------------------------------------------- the excerpt policy
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("limit", [10, 40, 120])
 def test_an_excerpted_story_keeps_at_most_n_words_of_the_outlet_and_the_credit(
     site: FeedSite, cli: Cli, limit: int
@@ -170,6 +171,7 @@ def test_import_feed_with_a_sources_name_takes_its_policy_and_joins_its_stories(
 JSON_FEEDS = ["microblog.json", "podcast.json", "simple.json"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", JSON_FEEDS)
 def test_json_feed_1_1_examples_import(cli: Cli, name: str) -> None:
     path = corpora_path("schemas", "jsonfeed", "test", "examples", "v1.1", name)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from tests.conftest import Cli
 from tests.test_desk_fetch import FeedSite, add_source, articles, fetch_json, http_server, ph_news, site
 
@@ -15,6 +17,7 @@ def queue(cli: Cli, *args: str) -> list[dict[str, Any]]:
     return list(cli.json("review", "--format", "json", *args))
 
 
+@pytest.mark.slow
 def test_review_lists_what_came_in_since_the_last_look_by_source_newest_first(site: FeedSite, cli: Cli) -> None:
     ph_news(site, cli)
     runs = fetch_json(cli)
@@ -40,6 +43,7 @@ def test_review_lists_what_came_in_since_the_last_look_by_source_newest_first(si
     assert len(queue(cli, "--all")) == 37  # still waiting for a decision
 
 
+@pytest.mark.slow
 def test_the_mark_and_since_and_source(site: FeedSite, cli: Cli) -> None:
     ph_news(site, cli)
     fetch_json(cli)
@@ -49,6 +53,7 @@ def test_the_mark_and_since_and_source(site: FeedSite, cli: Cli) -> None:
     assert "no source 'Nowhere'" in cli.fails(["review", "--source", "Nowhere"]).stderr
 
 
+@pytest.mark.slow
 def test_accept_and_reject_move_many_stories_at_once(site: FeedSite, cli: Cli) -> None:
     ph_news(site, cli)
     fetch_json(cli)

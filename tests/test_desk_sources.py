@@ -100,6 +100,7 @@ def test_pause_resume_and_remove_keep_the_stories(cli: Cli) -> None:
     assert cli.json("source", "list", "--format", "json") == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message", "code"),
     [

@@ -6,9 +6,12 @@ import re
 import runpy
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_cli_reference_is_current() -> None:
     generator = runpy.run_path(str(ROOT / "docs" / "generate_cli_reference.py"))
     expected = generator["render"]()

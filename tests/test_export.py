@@ -150,6 +150,7 @@ def test_every_format_is_registered_with_its_metadata() -> None:
     assert public == {"rss", "atom", "jsonfeed", "ninjs", "sitemap", "news-sitemap"}
 
 
+@pytest.mark.slow
 def test_unknown_format_is_a_usage_error(cli: Cli) -> None:
     result = cli.fails(["export", "pdf"], 2)
     assert "unknown export format 'pdf'" in result.stderr
@@ -366,6 +367,7 @@ def test_sitemap_index_past_the_per_file_limit(tmp_path: Path) -> None:
         writer.write(records, io.StringIO(), site, max_urls=2)  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 def test_news_sitemap_validates_and_keeps_only_recent_publications(cli: Cli, newsroom: Newsroom) -> None:
     text = export(cli, "news-sitemap")
     news_sitemap_schema().validate(text)

@@ -40,6 +40,7 @@ def same_bytes(cli: Cli) -> str:
     return exported
 
 
+@pytest.mark.slow
 def test_every_kind_of_article_comes_out_the_same_both_ways(cli: Cli) -> None:
     plain = cli.new("Plain", "--body", "First paragraph.\n\nSecond.")  # summary derived in Python
     written = cli.new("Written", "--summary", "Standfirst.", "--body", "Body", "--featured", "--lang", "fil")
@@ -67,6 +68,7 @@ def test_every_kind_of_article_comes_out_the_same_both_ways(cli: Cli) -> None:
     assert lines[2]["corrections"][0]["kind"] == "retraction"
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(title=hostile, summary=hostile, body=hostile, note=hostile)
 def test_hostile_text_comes_out_the_same_both_ways(cli: Cli, title: str, summary: str, body: str, note: str) -> None:

@@ -463,6 +463,7 @@ def check_feed(name: str, text: str) -> int:
     return len(found)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["rss", "atom", "jsonfeed", "ninjs", "sitemap", "news-sitemap"])
 def test_no_hostile_url_reaches_an_exported_feed(hostile: Archive, name: str) -> None:
     text = export(hostile.cli, name)

@@ -124,6 +124,7 @@ def test_hostile_lexical_is_rejected_alone(cli: Cli, tmp_path: Path) -> None:
         "lexical is nested more than 64 levels deep", "lexical is not valid JSON"}  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "parts",
     [

@@ -122,6 +122,7 @@ def newsroom(cli: Cli) -> dict[str, int]:
     return ids
 
 
+@pytest.mark.slow
 def test_own_tree_aliases_come_back_as_old_slugs(cli: Cli, tmp_path: Path) -> None:
     newsroom(cli)
     out = tmp_path / "site"
@@ -169,6 +170,7 @@ def files(root: Path) -> set[str]:
     return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
 
 
+@pytest.mark.slow
 def test_a_second_export_removes_what_no_longer_belongs(cli: Cli, tmp_path: Path) -> None:
     ids = newsroom(cli)
     out = tmp_path / "site"
@@ -201,6 +203,7 @@ def test_a_second_export_removes_what_no_longer_belongs(cli: Cli, tmp_path: Path
                    for path in files(out))  # fmt: skip
 
 
+@pytest.mark.slow
 def test_a_file_the_export_did_not_write_is_never_replaced(cli: Cli, tmp_path: Path) -> None:
     newsroom(cli)
     out = tmp_path / "site"
@@ -214,6 +217,7 @@ def test_a_file_the_export_did_not_write_is_never_replaced(cli: Cli, tmp_path: P
     assert (out / "hugo.toml").read_text() == 'baseURL = "https://mine.example/"\ntheme = "mytheme"\n'
 
 
+@pytest.mark.slow
 def test_an_older_export_without_manifest_is_taken_over(cli: Cli, tmp_path: Path) -> None:
     """Trees from before the manifest: content files balita wrote (params with id and status)
     and the hugo.toml it wrote are recognised and rewritten, the theme switched on."""
@@ -231,6 +235,7 @@ def test_an_older_export_without_manifest_is_taken_over(cli: Cli, tmp_path: Path
     assert (out / "themes" / "balita" / "layouts" / "_default" / "baseof.html").is_file()
 
 
+@pytest.mark.slow
 def test_a_hostile_manifest_cannot_remove_anything_outside_the_tree(cli: Cli, tmp_path: Path) -> None:
     import hashlib
 

@@ -104,6 +104,7 @@ def newsroom(cli: Cli) -> dict[str, int]:
     return ids
 
 
+@pytest.mark.slow
 def test_wordpress_reads_authors_co_authors_and_featured_images(cli: Cli) -> None:
     newsroom(cli)
     text = cli.ok("export", "wxr").stdout
@@ -143,6 +144,7 @@ def without_balita_meta(text: str) -> str:
                   flags=re.S)  # fmt: skip
 
 
+@pytest.mark.slow
 def test_what_wordpress_keeps_of_a_balita_export_comes_back(cli: Cli, tmp_path: Path) -> None:
     newsroom(cli)
     exported = cli.ok("export", "wxr").stdout
@@ -167,6 +169,7 @@ def test_what_wordpress_keeps_of_a_balita_export_comes_back(cli: Cli, tmp_path: 
     assert articles["an-old-story"]["status"] == "published"
 
 
+@pytest.mark.slow
 def test_a_post_changed_in_wordpress_keeps_wordpress_version(cli: Cli, tmp_path: Path) -> None:
     ids = newsroom(cli)
     cli.ok("correct", str(ids["budget"]), "The vote count was 20-3, not 21-2.")
@@ -227,6 +230,7 @@ def test_co_authors_plus_bylines(cli: Cli) -> None:
     assert articles["duplicate-author-post"]["authors"] == ["Alice Smith", "Bob Jones"]
 
 
+@pytest.mark.slow
 def test_old_slugs_of_the_accessibility_test_data(cli: Cli) -> None:
     path = corpora_path("wxr", "wordpress-importer", "phpunit", "data", "a11y-unit-test-data.xml")
     root = ElementTree.parse(str(path)).getroot()

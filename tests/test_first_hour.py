@@ -205,6 +205,7 @@ def test_static_site_generators_are_names_for_the_markdown_reader(cli: Cli, tmp_
     assert "markdown reads Hugo, Jekyll and Zola" in cli.fails(["import", "docx", str(tmp_path)], 2).stderr
 
 
+@pytest.mark.slow
 def test_conflicts_speak_in_the_site_time_zone(cli: Cli) -> None:
     article = cli.new("Story", "--body", "x")
     cli.ok("--as", "rival", "edit", str(article), "--title", "Rival")
@@ -215,6 +216,7 @@ def test_conflicts_speak_in_the_site_time_zone(cli: Cli) -> None:
 # ---------------------------------------------------------------- 11. long lists page
 
 
+@pytest.mark.slow
 def test_a_long_list_on_a_terminal_goes_through_the_pager_and_never_into_a_pipe(cli: Cli, tmp_path: Path) -> None:
     for number in range(5):
         cli.new(f"Story {number}", "--body", "x")

@@ -202,6 +202,7 @@ def feed_guids(path: Path) -> list[str]:
     return [item.findtext("guid") or item.findtext("link") or "" for item in etree.parse(str(path)).iter("item")]
 
 
+@pytest.mark.slow
 def test_philstar_feed_then_its_older_copy_adds_only_new_entries(cli: Cli) -> None:
     current = corpora_path("feeds", "ph-news", "philstar.xml")
     older = corpora_path("feeds", "ph-news", "philstar-history", "69cdbe2eb6", "philstar.xml")
@@ -275,6 +276,7 @@ def test_jekyll_posts(cli: Cli) -> None:
     assert summary(cli, "markdown", str(folder))["created"] == 0
 
 
+@pytest.mark.slow
 def test_zola_rust_blog(cli: Cli) -> None:
     folder = corpora_path("frontmatter", "rust-blog-content")
     files = sorted(folder.glob("*.md"))
@@ -374,6 +376,7 @@ def dump_command(command: str, fmt: str) -> list[str]:
     return ["list", "--format", fmt, "--fields", ALL_FIELDS, "--limit", "1000"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("command", "fmt"), [("list", "jsonl"), ("list", "csv"), ("export", "jsonl")])
 def test_own_export_round_trip(cli: Cli, other_db_url: str, tmp_path: Path, command: str, fmt: str) -> None:
     newsroom(cli)

@@ -170,6 +170,7 @@ TRICKY: list[dict[str, Any]] = [
 ]  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("batch_size", [1, 4, 200])
 def test_a_batch_written_in_bulk_leaves_what_one_by_one_leaves(
     cli: Cli, other_cli: Cli, tmp_path: Path, batch_size: int
@@ -196,6 +197,7 @@ def test_a_batch_written_in_bulk_leaves_what_one_by_one_leaves(
     assert_same_newsroom(cli, other_cli)
 
 
+@pytest.mark.slow
 def test_a_hugo_tree_written_in_bulk_is_the_tree_written_one_by_one(cli: Cli, other_cli: Cli, tmp_path: Path) -> None:
     anchor = datetime(2026, 11, 26, tzinfo=UTC)
     hugo_site.write_site(tmp_path / "site", archive.generate(150, archive.SEED, anchor))
@@ -343,6 +345,7 @@ def test_a_batch_larger_than_a_statement_holds(cli: Cli, tmp_path: Path) -> None
     assert len(cli.json("search", "Katawan", "--format", "json", "--limit", "5000")) == 2500
 
 
+@pytest.mark.slow
 def test_a_dry_run_over_many_batches_writes_nothing(cli: Cli, tmp_path: Path) -> None:
     dump = write_jsonl(tmp_path / "dump.jsonl", [*good_rows(450), good_rows(1)[0]])
     result = summary(cli, "jsonl", str(dump), "--dry-run", "--batch-size", "200")

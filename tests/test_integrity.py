@@ -103,6 +103,7 @@ def test_a_number_that_is_both_an_id_and_a_slug_is_refused(cli: Cli) -> None:
     assert cli.json("show", f"slug:{first}", "--format", "json")["title"] == "Second story"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(on_postgres(), reason="a SQLite file is what is restored")
 def test_every_restore_keeps_its_own_copy_of_what_it_replaced(cli: Cli, tmp_path: Path) -> None:
     backup = tmp_path / "backup.db"
@@ -152,6 +153,7 @@ def test_export_does_not_replace_a_fifo_or_a_symlink_unless_forced(cli: Cli, tmp
         assert not target.is_symlink() and elsewhere.read_text(encoding="utf-8") == "the user's own file"
 
 
+@pytest.mark.slow
 def test_the_csv_round_trip_keeps_every_list_notice_and_long_body(cli: Cli, tmp_path: Path) -> None:
     long_body = "Mahabang talata. " * 9000  # over 128 KB, the csv module's default field limit
     article = cli.new("'=SUM(A1)", "--status", "published", "--tag", "Trade; Industry", "--body", long_body)
@@ -368,6 +370,7 @@ def test_a_read_only_database_can_be_listed(cli: Cli, tmp_path: Path) -> None:
         database.chmod(0o644)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(on_postgres(), reason="damages a SQLite file directly")
 def test_an_export_to_stdout_from_a_damaged_database_prints_nothing_partial(cli: Cli, tmp_path: Path) -> None:
     for number in range(400):

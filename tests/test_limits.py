@@ -29,6 +29,7 @@ def test_oversized_values_are_refused(cli: Cli, args: list[str]) -> None:
     assert cli.json("show", str(article), "--format", "json")["version"] == 1
 
 
+@pytest.mark.slow
 def test_two_processes_create_the_schema_at_once(db_url: str) -> None:
     env = {**os.environ, "BALITA_DATABASE_URL": db_url}
     command = [sys.executable, "-m", "balita_cli", "db", "upgrade"]

@@ -348,6 +348,7 @@ def stored(tmp_path: Path, name: str) -> tuple[Path, ImageInfo]:
     return MediaStore(tmp_path / "library").add(data, info), info
 
 
+@pytest.mark.slow
 def test_renditions_of_the_photo(tmp_path: Path, umask: None) -> None:
     original, info = stored(tmp_path, "photo_exif.jpg")
     site = tmp_path / "site"
@@ -376,6 +377,7 @@ def test_renditions_of_the_photo(tmp_path: Path, umask: None) -> None:
     )
 
 
+@pytest.mark.slow
 def test_renditions_that_exist_are_not_made_again(tmp_path: Path) -> None:
     original, info = stored(tmp_path, "photo_exif.jpg")
     site = tmp_path / "site"

@@ -108,6 +108,7 @@ REFUSED = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "message"), REFUSED, ids=[name for name, _ in REFUSED])
 def test_what_is_not_a_whole_image_is_refused_in_one_line(cli: Cli, tmp_path: Path, name: str, message: str) -> None:
     started = time.monotonic()
@@ -168,6 +169,7 @@ def test_the_media_folder_must_not_be_inside_the_published_site(cli: Cli, tmp_pa
 # ---------------------------------------------------------------- list, show, edit
 
 
+@pytest.mark.slow
 def test_list_in_every_format(cli: Cli) -> None:
     add(cli, str(LANDSCAPE), "--alt", "Rice terraces")
     add(cli, str(ALPHA), "--credit", '=HYPERLINK("http://evil")')
@@ -269,6 +271,7 @@ def test_new_and_edit_take_a_photo_by_id_sha256_or_file(cli: Cli, tmp_path: Path
     assert len(stored_files(tmp_path)) == 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("value", "message"),
     [
@@ -419,6 +422,7 @@ def test_fetch_needs_missing_and_with_nothing_missing_says_so(cli: Cli) -> None:
 # ---------------------------------------------------------------- completion
 
 
+@pytest.mark.slow
 def test_photo_ids_complete(cli: Cli) -> None:
     import os
     import subprocess

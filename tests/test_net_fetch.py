@@ -206,6 +206,7 @@ def test_garbage_retry_after_is_none(site: HTTPServer) -> None:
 # ---------------------------------------------------------------- the one deadline
 
 
+@pytest.mark.slow
 def test_a_server_that_hangs_is_cut_off_at_the_deadline(site: HTTPServer, release: threading.Event) -> None:
     def hang(request: Request) -> Response:
         release.wait(30)
@@ -221,6 +222,7 @@ def test_a_server_that_hangs_is_cut_off_at_the_deadline(site: HTTPServer, releas
     assert 0.9 <= elapsed < 3.0, elapsed
 
 
+@pytest.mark.slow
 def test_a_server_that_trickles_is_cut_off_at_the_deadline(site: HTTPServer, release: threading.Event) -> None:
     def trickle() -> Iterator[bytes]:
         for _ in range(500):  # one byte per 0.2 s: 100 s if nobody stopped it
@@ -238,6 +240,7 @@ def test_a_server_that_trickles_is_cut_off_at_the_deadline(site: HTTPServer, rel
     assert 0.9 <= elapsed < 3.0, elapsed
 
 
+@pytest.mark.slow
 def test_the_deadline_covers_every_redirect_not_each_one(site: HTTPServer) -> None:
     def slow_redirect(request: Request) -> Response:
         time.sleep(0.4)
@@ -255,6 +258,7 @@ def test_the_deadline_covers_every_redirect_not_each_one(site: HTTPServer) -> No
     assert len(site.log) <= 3
 
 
+@pytest.mark.slow
 def test_a_name_lookup_that_hangs_is_cut_off_at_the_deadline(
     monkeypatch: pytest.MonkeyPatch, release: threading.Event
 ) -> None:
@@ -345,6 +349,7 @@ print(len(bomb), peak, reason)
 """
 
 
+@pytest.mark.slow
 def test_a_gzip_bomb_is_refused_without_inflating_it() -> None:
     """In a process of its own, so no other thread's allocations (werkzeug allocates ~10 MB per
     request) blur the measurement."""
@@ -646,6 +651,7 @@ def slow_site(site: HTTPServer) -> tuple[HTTPServer, list[int]]:
     return site, counts
 
 
+@pytest.mark.slow
 def test_fetch_many_runs_concurrently_and_keeps_every_outcome(slow_site: tuple[HTTPServer, list[int]]) -> None:
     site, counts = slow_site
     requests = [
@@ -667,6 +673,7 @@ def test_fetch_many_runs_concurrently_and_keeps_every_outcome(slow_site: tuple[H
     assert elapsed < 2.0, elapsed  # one after another: 2.5 s
 
 
+@pytest.mark.slow
 def test_fetch_many_stays_within_its_concurrency(slow_site: tuple[HTTPServer, list[int]]) -> None:
     site, counts = slow_site
     requests = [(number, site.url_for("/slow/200") + "?sleep=0.2", None) for number in range(5)]

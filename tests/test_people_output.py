@@ -5,6 +5,8 @@ from __future__ import annotations
 import runpy
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +40,7 @@ def test_docs_screenshots_show_what_the_app_prints() -> None:
     assert "Philippines,&#160;Vietnam" in picture or "Philippines, Vietnam" in picture
 
 
+@pytest.mark.slow
 def test_recording_screenshots_leaves_scripts_plain_output(cli: Cli) -> None:
     runpy.run_path(str(ROOT / "docs" / "generate_screenshots.py"))["render"]()
     cli.new("After the pictures")

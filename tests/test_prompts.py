@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Cli
 
 EDITOR_SCRIPT = """
@@ -49,6 +51,7 @@ def run_on_terminal(args: list[str], answers: list[str], env: dict[str, str], ti
     return process.returncode, screen.decode("utf-8", "replace")
 
 
+@pytest.mark.slow
 def test_new_on_a_terminal_asks_then_opens_the_editor(cli: Cli, tmp_path: Path) -> None:
     cli.new("Existing story", "--section", "Politics", "--tag", "Senate")
     editor = tmp_path / "editor.py"

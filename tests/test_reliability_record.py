@@ -107,6 +107,7 @@ def test_db_check_reports_orphans_and_a_stale_fulltext_index(cli: Cli, tmp_path:
     assert "orphan rows" in result.stderr and "full-text index" in result.stderr
 
 
+@pytest.mark.slow
 def test_backup_and_restore_round_trip(cli: Cli, tmp_path: Path) -> None:
     if on_postgres():
         pytest.importorskip("shutil").which("pg_dump") or pytest.skip("pg_dump is not installed")

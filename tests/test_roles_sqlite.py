@@ -79,6 +79,7 @@ def test_whoami_says_roles_are_not_enforced_on_sqlite(lite: Cli) -> None:
     assert shown == {"user": "jose", "role": None, "enforced": False, "database": lite.db_url}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [

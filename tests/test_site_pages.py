@@ -80,6 +80,7 @@ def test_every_time_element_has_whole_seconds(cli: Cli, site: Path) -> None:
 # ---------------------------------------------------------------- the front page and lists
 
 
+@pytest.mark.slow
 def test_front_page_has_a_lead_a_tier_section_blocks_and_latest(cli: Cli, site: Path) -> None:
     for number in range(8):
         cli.new(f"Filler story {number}", "--status", "published", "--section", "Economy", "--body", "Words.",
@@ -286,6 +287,7 @@ def test_a_logo_of_our_own_and_a_bad_one(cli: Cli, site: Path) -> None:
     assert "cannot read the logo" in cli.fails(["build"], 1).stderr
 
 
+@pytest.mark.slow
 def test_missing_page_and_search_page(cli: Cli, site: Path) -> None:
     cli.ok("build")
     output = site / "public"

@@ -108,6 +108,7 @@ def referenced(root: Any) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 def test_a_large_photo_becomes_renditions_crops_and_a_responsive_picture(cli: Cli, site: Path) -> None:
     from PIL import Image
 
@@ -145,6 +146,7 @@ def test_a_large_photo_becomes_renditions_crops_and_a_responsive_picture(cli: Cl
         assert (output / "articles" / row["slug"] / path).resolve().is_file(), path
 
 
+@pytest.mark.slow
 def test_photos_are_not_rendered_again_and_unused_ones_leave(cli: Cli, site: Path) -> None:
     rows = published(cli)
     for number, row in enumerate(rows):
@@ -165,6 +167,7 @@ def test_photos_are_not_rendered_again_and_unused_ones_leave(cli: Cli, site: Pat
     assert not page(output, rows[0]["slug"]).xpath("//figure")
 
 
+@pytest.mark.slow
 def test_only_the_first_photos_load_eagerly(cli: Cli, site: Path) -> None:
     for number, row in enumerate(published(cli)):
         attach_photo(cli, site, row["id"], make_photo(1200, 800, seed=number), alt=f"Photo {number}")

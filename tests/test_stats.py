@@ -17,6 +17,7 @@ def count(cli: Cli, *filters: str) -> int:
     return int(cli.ok("list", *filters, "--format", "count").stdout)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("filters", [(), ("--lang", "fil"), ("--section", "politics"), ("--status", "published")])
 def test_stats_json_matches_list_count(demo: Cli, filters: tuple[str, ...]) -> None:
     stats = demo.json("stats", *filters, "--format", "json")
@@ -48,5 +49,6 @@ def test_stats_chart_for_people(demo: Cli) -> None:
     assert "Published per day" in text
 
 
+@pytest.mark.slow
 def test_stats_rejects_bad_days(demo: Cli) -> None:
     demo.fails(["stats", "--days", "0"], code=2)

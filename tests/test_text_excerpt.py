@@ -297,6 +297,7 @@ def check(text: str, limit: int) -> None:
         assert result == Excerpt("", 0, False)
 
 
+@pytest.mark.slow
 @PROPERTIES
 @given(copy(), st.integers(min_value=1, max_value=60))
 @example('"Many others have [already lost their jobs]. So hopefully.', 5)
@@ -334,6 +335,7 @@ HOSTILE = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_hostile_copy_is_cut_in_linear_time(name: str) -> None:
     started = time.perf_counter()

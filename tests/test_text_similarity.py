@@ -473,6 +473,7 @@ HOSTILE = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_hostile_text_is_read_in_linear_time(name: str) -> None:
     hostile = HOSTILE[name]
@@ -520,6 +521,7 @@ def rewrite(story: tuple[str, str], rng: random.Random, words: Any) -> tuple[str
     return " ".join(title), " ".join(lead[8:] + words(8))
 
 
+@pytest.mark.slow
 def test_lsh_finds_what_a_full_scan_finds() -> None:
     import numpy as np
 
