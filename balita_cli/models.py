@@ -131,6 +131,8 @@ class Article(SQLModel, table=True):
         sa.Index("ix_article_status_published", "status", "published_at"),
         sa.Index("ix_article_status_updated", "status", "updated_at"),
         sa.Index("ix_article_status_created", "status", "created_at"),
+        sa.Index("ix_article_deleted_published", "deleted_at", "published_at"),  # every live listing
+        sa.Index("ix_article_deleted_updated", "deleted_at", "updated_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
