@@ -133,18 +133,28 @@ def _export_lines(db: Database, request: ExportRequest, site: Site, advance: Cal
     assert isinstance(writer, JsonLinesWriter)
     tally = [0]
 
-    def lines() -> Iterator[str]:
+    def lines() -> Iterator[bytes]:
         for line in json_lines.stream_lines(db, request.flt, site.base_url, request.window):
             tally[0] += 1
             advance(1)
             yield line
 
     if request.output is None:
-        to_stdout(lambda stream: writer.write_lines(lines(), stream))
+        bytes_to_stdout(lambda stream: writer.write_lines(lines(), stream))
     else:
-        with atomic_open(request.output) as stream:
+        with atomic_open(request.output, "wb") as stream:
             writer.write_lines(lines(), stream)
     return tally[0]
+
+
+def bytes_to_stdout(write: Callable[[IO[bytes]], Any]) -> None:
+    """``to_stdout`` for a writer of bytes."""
+    sys.stdout.flush()
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+b") as spool:
+        write(spool)
+        spool.seek(0)
+        shutil.copyfileobj(spool, sys.stdout.buffer)
+    sys.stdout.buffer.flush()
 
 
 def to_stdout(write: Callable[[IO[str]], Any]) -> None:

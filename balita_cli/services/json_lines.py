@@ -89,20 +89,23 @@ def _needs_python() -> str:
 _OBJECT = "json_object(" + ", ".join(f"'{field.name}', {_value(field)}" for field in FIELDS) + ")"
 
 
-def stream_lines(db: Database, flt: ArticleFilter, base_url: str, window: Window) -> Iterator[str]:
-    """The records of ``stream_records`` as JSON lines, in the same order (SQLite only)."""
+def stream_lines(db: Database, flt: ArticleFilter, base_url: str, window: Window) -> Iterator[bytes]:
+    """The records of ``stream_records`` as UTF-8 JSON lines, in the same order (SQLite only).
+    Each line comes out of SQLite as bytes (``CAST … AS BLOB``), written as it came: decoding
+    600 MB into text only to encode it again cost a fifth of an export."""
     ids = reading.matching_ids(db, flt, window)
     url_prefix = f"{base_url.rstrip('/')}/articles/"
+    line = f"CAST({_OBJECT} || char(10) AS BLOB)"
     for start in range(0, len(ids), reading.BATCH):
         batch = ids[start : start + reading.BATCH]
         in_ids, params = db.in_list("a.id", batch)
-        rows = db.rows(f"SELECT a.id, {_OBJECT}, {_needs_python()} FROM article AS a WHERE {in_ids}",
+        rows = db.rows(f"SELECT a.id, {line}, {_needs_python()} FROM article AS a WHERE {in_ids}",
                        [url_prefix, *params])  # fmt: skip
         by_id: dict[int, tuple[Any, ...]] = {row[0]: row for row in rows}
         redo = [article_id for article_id, row in by_id.items() if row[2]]
-        remade = {record["id"]: json_line(record) for record in reading.records_for(db, redo, base_url)}
+        remade = {record["id"]: json_line(record).encode() for record in reading.records_for(db, redo, base_url)}
         for article_id in batch:
             if article_id in remade:
                 yield remade[article_id]
             elif article_id in by_id:
-                yield by_id[article_id][1] + "\n"
+                yield by_id[article_id][1]
