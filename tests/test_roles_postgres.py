@@ -98,10 +98,23 @@ def desk(cli: Cli, tmp_path: Path) -> Iterator[Desk]:
     try:
         yield made
     finally:
-        for name in [*made.names.values(), *made.extra]:
+        logins = [*made.names.values(), *made.extra]
+        _wait_for_sessions_to_end(made, logins)  # a closed connection's server process ends a moment later
+        for name in logins:
             made.sql(f'DROP ROLE IF EXISTS "{name}"')
         if made.engine is not None:
             made.engine.dispose()
+
+
+def _wait_for_sessions_to_end(desk: Desk, logins: list[str], seconds: float = 10) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = desk.sql("SELECT count(*) FROM pg_stat_activity WHERE usename = ANY(:names)", names=logins)
+        if found[0][0] == 0:
+            return
+        time.sleep(0.05)
 
 
 def refused(result: Result, desk: Desk, role: Role) -> None:
@@ -297,6 +310,7 @@ def test_a_contributor_going_around_balita_is_refused_by_the_database(desk: Desk
     ana.execute("CREATE TEMP TABLE article_author (article_id int, author_id int, position int)")
     ana.execute("INSERT INTO pg_temp.article_author VALUES (%s, %s, 0)", (theirs, author_id))
     denied(ana, "UPDATE article SET title = 'Still not mine' WHERE id = %s", theirs)
+    ana.execute("DROP TABLE pg_temp.article_author")  # hers: her login cannot be dropped while it exists
     # What she may do, the database stamps with her login whatever she writes.
     ana.execute("UPDATE article SET title = 'Honest edit', created_by = 'cora', updated_by = 'cora' WHERE id = %s",
                 (mine,))  # fmt: skip
