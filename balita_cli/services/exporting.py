@@ -9,6 +9,7 @@ through ``render`` too.
 
 from __future__ import annotations
 
+import io
 import shutil
 import sys
 import tempfile
@@ -148,7 +149,8 @@ def _export_lines(db: Database, request: ExportRequest, site: Site, advance: Cal
 
 
 def bytes_to_stdout(write: Callable[[IO[bytes]], Any]) -> None:
-    """``to_stdout`` for a writer of bytes."""
+    """Write to stdout only once the whole document is made: a failure half way (a damaged
+    database page) must not leave a well-formed but truncated feed in a pipe."""
     sys.stdout.flush()
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+b") as spool:
         write(spool)
@@ -158,10 +160,12 @@ def bytes_to_stdout(write: Callable[[IO[bytes]], Any]) -> None:
 
 
 def to_stdout(write: Callable[[IO[str]], Any]) -> None:
-    """Write to stdout only once the whole document is made: a failure half way (a damaged
-    database page) must not leave a well-formed but truncated feed in a pipe."""
-    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+", encoding="utf-8") as spool:
-        write(spool)
-        spool.seek(0)
-        shutil.copyfileobj(spool, sys.stdout)
-    sys.stdout.flush()
+    """``bytes_to_stdout`` for a writer of text (UTF-8)."""
+
+    def encoded(raw: IO[bytes]) -> None:
+        text = io.TextIOWrapper(raw, encoding="utf-8")
+        write(text)
+        text.flush()
+        text.detach()  # the spool stays open for bytes_to_stdout
+
+    bytes_to_stdout(encoded)
