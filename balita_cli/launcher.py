@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 
@@ -13,4 +14,10 @@ def main() -> None:
         return
     from balita_cli.cli import main as run
 
-    run()
+    try:
+        run()
+    finally:
+        # The command is over and its files are closed; what is left is the interpreter's
+        # teardown, whose garbage collection walks every object the imports made (~20 ms for a
+        # command that loaded the HTTP client). Frozen objects are left for the OS to reclaim.
+        gc.freeze()

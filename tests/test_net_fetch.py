@@ -17,6 +17,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from ipaddress import ip_address
 from pathlib import Path
 from typing import Any
@@ -631,8 +632,9 @@ def test_a_closed_port_is_one_line() -> None:
 
 
 @pytest.fixture
-def slow_site(site: HTTPServer) -> tuple[HTTPServer, list[int]]:
-    """/slow/<status>?sleep=<seconds> answers after a while; the list holds [in flight, most in flight]."""
+def outlets(release: threading.Event) -> Iterator[tuple[list[HTTPServer], list[int]]]:
+    """Five outlets, each a server of its own (an origin), whose /slow/<status>?sleep=<seconds>
+    answers after a while; the list holds [in flight, most in flight] over all five."""
     counts = [0, 0]
     lock = threading.Lock()
 
@@ -640,46 +642,125 @@ def slow_site(site: HTTPServer) -> tuple[HTTPServer, list[int]]:
         with lock:
             counts[0] += 1
             counts[1] = max(counts)
-        time.sleep(float(request.args.get("sleep", "0.5")))
+        release.wait(float(request.args.get("sleep", "0.5")))
         with lock:
             counts[0] -= 1
         status = int(request.path.rsplit("/", 1)[1])
         return Response(FEED if status == 200 else "no", status=status)
 
-    for status in (200, 404, 503):
-        site.expect_request(f"/slow/{status}").respond_with_handler(slow)
-    return site, counts
+    servers = []
+    for _ in range(5):
+        outlet = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+        outlet.start()
+        for status in (200, 404, 503):
+            outlet.expect_request(f"/slow/{status}").respond_with_handler(slow)
+        servers.append(outlet)
+    yield servers, counts
+    release.set()
+    for outlet in servers:
+        outlet.clear()
+        outlet.stop()
 
 
 @pytest.mark.slow
-def test_fetch_many_runs_concurrently_and_keeps_every_outcome(slow_site: tuple[HTTPServer, list[int]]) -> None:
-    site, counts = slow_site
+def test_fetch_many_runs_outlets_concurrently_and_keeps_every_outcome(
+    outlets: tuple[list[HTTPServer], list[int]],
+) -> None:
+    servers, counts = outlets
+    names = ["rappler", "inquirer", "philstar", "abs-cbn", "gma"]
+    paths = ["/slow/200", "/slow/404", "/slow/200", "/slow/503", "/slow/200"]
     requests = [
-        ("rappler", site.url_for("/slow/200"), None),
-        ("inquirer", site.url_for("/slow/404"), None),
-        ("philstar", site.url_for("/slow/200"), Validators(etag='"x"')),
-        ("abs-cbn", site.url_for("/slow/503"), None),
-        ("gma", site.url_for("/slow/200"), None),
+        (name, outlet.url_for(path), Validators(etag='"x"') if name == "philstar" else None)
+        for name, outlet, path in zip(names, servers, paths, strict=True)
     ]
     outcomes: dict[str, Fetched | FetchError] = {}
 
     elapsed = timed(lambda: outcomes.update(fetch_many(requests, LOCAL, concurrency=5)))
 
-    assert list(outcomes) == ["rappler", "inquirer", "philstar", "abs-cbn", "gma"]
+    assert list(outcomes) == names
     fetched = [key for key, outcome in outcomes.items() if isinstance(outcome, Fetched)]
     failed = {key: outcome.status for key, outcome in outcomes.items() if isinstance(outcome, FetchError)}
     assert fetched == ["rappler", "philstar", "gma"] and failed == {"inquirer": 404, "abs-cbn": 503}
-    assert counts[1] == 5  # all five were in the server at once
+    assert counts[1] == 5  # all five outlets were asked at once
     assert elapsed < 2.0, elapsed  # one after another: 2.5 s
 
 
 @pytest.mark.slow
-def test_fetch_many_stays_within_its_concurrency(slow_site: tuple[HTTPServer, list[int]]) -> None:
-    site, counts = slow_site
-    requests = [(number, site.url_for("/slow/200") + "?sleep=0.2", None) for number in range(5)]
+def test_fetch_many_stays_within_its_concurrency(outlets: tuple[list[HTTPServer], list[int]]) -> None:
+    servers, counts = outlets
+    requests = [(number, outlet.url_for("/slow/200") + "?sleep=0.2", None) for number, outlet in enumerate(servers)]
     outcomes = fetch_many(requests, LOCAL, concurrency=2)
     assert all(isinstance(outcome, Fetched) for outcome in outcomes.values()) and len(outcomes) == 5
     assert counts[1] == 2
+
+
+@pytest.fixture
+def keep_alive_outlet() -> Iterator[tuple[str, dict[str, tuple[int, bytes, dict[str, str]]], list[tuple[str, int]]]]:
+    """An outlet that keeps connections alive (HTTP/1.1, as real servers do; pytest-httpserver's
+    closes each one): its base URL, the answers by path, and (path, client port) as they came."""
+    answers: dict[str, tuple[int, bytes, dict[str, str]]] = {}
+    seen: list[tuple[str, int]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+            seen.append((self.path, self.client_address[1]))
+            status, body, headers = answers[self.path]
+            self.send_response(status)
+            for name, value in {**headers, "Content-Length": str(len(body))}.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", answers, seen
+    server.shutdown()
+    server.server_close()
+
+
+def test_one_outlets_feeds_come_one_after_another_over_one_connection(
+    keep_alive_outlet: tuple[str, dict[str, tuple[int, bytes, dict[str, str]]], list[tuple[str, int]]],
+) -> None:
+    """Five feeds of one outlet: asked in turn over one connection, kept alive through a 200 and
+    a 304 and closed after an error status (its body unread), every outcome in order."""
+    base, answers, seen = keep_alive_outlet
+    answers.update({
+        "/news": (200, FEED, {"ETag": '"n1"'}),
+        "/nation": (304, b"", {"ETag": '"n2"'}),
+        "/business": (200, FEED, {}),
+        "/gone": (500, b"x" * 100_000, {}),
+        "/sports": (200, FEED, {}),
+    })  # fmt: skip
+    paths = list(answers)
+    requests = [(path, base + path, Validators(etag='"n2"') if path == "/nation" else None) for path in paths]
+
+    outcomes = fetch_many(requests, LOCAL, concurrency=4)
+
+    assert list(outcomes) == paths
+    assert [getattr(outcome, "status", None) for outcome in outcomes.values()] == [200, 304, 200, 500, 200]
+    assert [path for path, _ in seen] == paths
+    ports = dict(seen)
+    assert ports["/news"] == ports["/nation"] == ports["/business"] == ports["/gone"]
+    assert ports["/sports"] != ports["/gone"]  # the error's unread body closed the connection
+
+
+@pytest.mark.slow
+def test_each_fetch_of_a_session_has_a_deadline_of_its_own(site: HTTPServer, release: threading.Event) -> None:
+    def slow(request: Request) -> Response:
+        release.wait(0.7)
+        return Response(FEED)
+
+    site.expect_request("/first").respond_with_handler(slow)
+    site.expect_request("/second").respond_with_handler(slow)
+    policy = FetchPolicy(allow_private=True, deadline=1.0)
+    outcomes = fetch_many([(path, site.url_for(path), None) for path in ("/first", "/second")], policy)
+    assert all(isinstance(outcome, Fetched) for outcome in outcomes.values()), outcomes  # 1.4 s in all
 
 
 def test_fetch_many_refuses_duplicate_keys_and_accepts_none() -> None:

@@ -11,9 +11,12 @@ import sys
 from balita_cli.net.fetch import Fetched, FetchError, FetchPolicy, Validators, fetch, fetch_many
 from balita_cli.net.retry import next_attempt_delay, parse_retry_after
 
-# httpx imports its own command-line client (click, Rich, Pygments: ~0.1 s a process) unless that
-# import fails, which httpx handles; balita never runs it. A None entry makes the import fail at once.
-sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+# Two imports balita never uses, each made to fail at once (a None entry), which the importing
+# library handles: httpx's own command-line client (click, Rich, Pygments: ~0.1 s a process), and
+# anyio, which httpcore loads when it can for its asynchronous half (~2 ms; balita is synchronous).
+# setdefault: where something imported either already (a test runner's plugin), it is left alone.
+for _unused in ("httpx._main", "anyio"):
+    sys.modules.setdefault(_unused, None)  # type: ignore[arg-type]
 
 __all__ = [
     "FetchError",

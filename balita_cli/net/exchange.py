@@ -48,17 +48,41 @@ class _Failure(Exception):
         self.retry_after = retry_after
 
 
+class Session:
+    """Fetches made one after another, each within its own deadline, over connections kept alive
+    between them: one outlet's feeds cost one connection (and one TLS handshake), not one each.
+
+    Every new connection is checked as for a single fetch; the peer of every response is checked
+    again, a reused connection's included. A connection is kept only when its answer was read
+    to the end (a 200 body, or a 304, which has none); any other answer closes it.
+    """
+
+    def __init__(self, policy: FetchPolicy) -> None:
+        self._policy = policy
+        self._deadline = transport.Deadline(policy.deadline)
+        self._transport = transport.GuardedTransport(self._deadline, allow_private=policy.allow_private)
+        self._headers = {"User-Agent": policy.user_agent, "Accept": policy.accept, "Accept-Encoding": ACCEPT_ENCODING}
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._transport.close()
+
+    def fetch(self, url: str, validators: Validators | None) -> Fetched:
+        self._deadline.restart()
+        try:
+            target = _checked_url(url)
+            return _follow(self._transport, target, self._headers, self._policy, validators, self._deadline)
+        except _Failure as exc:
+            raise FetchError(url, exc.reason, status=exc.status, retry_after=exc.retry_after) from None
+        except _FAILURES as exc:
+            raise FetchError(url, _describe(exc, self._policy)) from None
+
+
 def run(url: str, policy: FetchPolicy, validators: Validators | None) -> Fetched:
-    deadline = transport.Deadline(policy.deadline)
-    headers = {"User-Agent": policy.user_agent, "Accept": policy.accept, "Accept-Encoding": ACCEPT_ENCODING}
-    try:
-        target = _checked_url(url)
-        with transport.GuardedTransport(deadline, allow_private=policy.allow_private) as guarded:
-            return _follow(guarded, target, headers, policy, validators, deadline)
-    except _Failure as exc:
-        raise FetchError(url, exc.reason, status=exc.status, retry_after=exc.retry_after) from None
-    except _FAILURES as exc:
-        raise FetchError(url, _describe(exc, policy)) from None
+    with Session(policy) as session:
+        return session.fetch(url, validators)
 
 
 def _checked_url(text: str) -> httpx.URL:
@@ -161,11 +185,19 @@ def _outcome(
     fresh = Validators(header_safe(response.headers.get("etag")), header_safe(response.headers.get("last-modified")))
     if status == 304 and validators is not None and conditional:
         kept = Validators(fresh.etag or validators.etag, fresh.last_modified or validators.last_modified)
+        _finish(response)
         return Fetched(str(response.url), 304, b"", _media_type(response), kept)
     if not 200 <= status < 300 or status == 206:  # 206 unasked for; 304 unasked for; 300, 305...
         raise _Failure(f"unexpected answer {answer}", status=status)
     body = _read_body(response, policy, deadline)
     return Fetched(str(response.url), status, body, _media_type(response), fresh)
+
+
+def _finish(response: httpx.Response) -> None:
+    """Read a 304 to its end (it has no body by definition, so this reads nothing from the
+    network), which lets the connection carry the next request."""
+    for _ in response.iter_raw():
+        pass
 
 
 def _media_type(response: httpx.Response) -> str:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import functools
 import os
 import ssl
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -46,6 +47,10 @@ class Deadline:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self._at = time.monotonic() + seconds
+
+    def restart(self) -> None:
+        """``seconds`` from now again: the next fetch of a session gets a deadline of its own."""
+        self._at = time.monotonic() + self.seconds
 
     def left(self) -> float:
         """Seconds left; TimeoutError when there are none."""
@@ -132,11 +137,20 @@ class _Body(httpx.SyncByteStream):
         self._response.close()
 
 
+_TLS_LOCK = threading.Lock()
+
+
+def tls_context() -> ssl.SSLContext:
+    """The TLS context for the trust store in the environment, made once per process and shared
+    by every fetch (an SSLContext is safe across threads). Making one loads the certificate
+    bundle, ~20 ms of CPU; the lock keeps the fetch threads that start together from each making
+    their own (an unlocked cache let four threads load the bundle four times)."""
+    with _TLS_LOCK:
+        return _tls_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+
 @functools.cache
-def _ssl_context(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
-    """One TLS context per trust store, shared by every fetch (an SSLContext is safe across
-    threads): making one loads the certificate bundle, ~20 ms of CPU, which 20 feeds answering
-    304 would otherwise pay 20 times over."""
+def _tls_context(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
@@ -148,13 +162,20 @@ class GuardedTransport(httpx.BaseTransport):
     """
 
     def __init__(self, deadline: Deadline, *, allow_private: bool) -> None:
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=_ssl_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")),
-            network_backend=_GuardedBackend(deadline, allow_private=allow_private),
-            http1=True,
-            http2=False,
-            retries=0,
-        )
+        self._backend = _GuardedBackend(deadline, allow_private=allow_private)
+        self._pools: dict[bytes, httpcore.ConnectionPool] = {}
+
+    def _pool(self, scheme: bytes) -> httpcore.ConnectionPool:
+        """A pool per scheme, so that a plain-HTTP feed never pays for the TLS context."""
+        if scheme not in self._pools:
+            self._pools[scheme] = httpcore.ConnectionPool(
+                ssl_context=tls_context() if scheme == b"https" else None,
+                network_backend=self._backend,
+                http1=True,
+                http2=False,
+                retries=0,
+            )
+        return self._pools[scheme]
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
@@ -164,7 +185,7 @@ class GuardedTransport(httpx.BaseTransport):
             headers=request.headers.raw,
             extensions=request.extensions,
         )
-        response = self._pool.handle_request(core_request)
+        response = self._pool(url.raw_scheme).handle_request(core_request)
         return httpx.Response(
             status_code=response.status,
             headers=response.headers,
@@ -173,4 +194,5 @@ class GuardedTransport(httpx.BaseTransport):
         )
 
     def close(self) -> None:
-        self._pool.close()
+        for pool in self._pools.values():
+            pool.close()

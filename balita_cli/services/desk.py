@@ -31,8 +31,7 @@ from typing import TYPE_CHECKING, Any
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import InvalidInput
 from balita_cli.services import sources
-from balita_cli.services.filing import Explained, Filed, Item, Recent, existing, file_entries, recent_stories
-from balita_cli.services.intake import DeskSettings, desk_settings, fetch_policy, intake_of
+from balita_cli.services.intake import DeskSettings, desk_settings, fetch_policy
 from balita_cli.services.poll_state import Poll, next_poll, record_polls
 from balita_cli.services.sources import SourceRecord
 
@@ -41,6 +40,7 @@ if TYPE_CHECKING:
 
     from balita_cli.config import Settings, Site
     from balita_cli.net import Fetched, FetchError
+    from balita_cli.services.filing import Explained, Filed, Item, Recent
 
 Reader = Callable[[], AbstractContextManager[Database]]
 Writer = Callable[[Callable[["Session"], Any]], Any]
@@ -118,7 +118,9 @@ def fetch(read: Reader, write: Writer, light_write: Reader, settings: Settings, 
     items = _read_feeds(runs, answers, settings.site, desk, request.timeout)
     fresh: list[Item] = []
     recent: list[Recent] = []
-    if items:
+    if items:  # the filing modules load only for a run that brought entries
+        from balita_cli.services.filing import existing, file_entries, recent_stories
+
         with read() as db:
             known = existing(db, [item.entry.external_id for item in items])
             fresh = [item for item in items if item.entry.external_id not in known]
@@ -185,6 +187,8 @@ def _read_feeds(
             continue
         from balita_cli.formats.readers.feed import story  # only for a body: the feed parser is not light
         from balita_cli.formats.readers.feed_parsing import parse_feed
+        from balita_cli.services.filing import Item
+        from balita_cli.services.intake import intake_of
 
         try:
             feed = parse_feed(answer.body, media_type=answer.content_type, address=answer.url)

@@ -23,7 +23,6 @@ from balita_cli.errors import Conflict, InvalidInput, NotFound
 from balita_cli.records import iso
 from balita_cli.services.query import time_param
 from balita_cli.services.source_settings import DEFAULT_EVERY_MINUTES, SourceSettings, format_every
-from balita_cli.text.excerpt import DEFAULT_MAX_WORDS
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -148,6 +147,7 @@ def _name_taken(session: Session, slug: str, source_id: int | None) -> None:
 def add(session: Session, settings: SourceSettings) -> Source:
     """A new source, due at once."""
     from balita_cli.models import Source
+    from balita_cli.text.excerpt import DEFAULT_MAX_WORDS
     from balita_cli.timeutil import utcnow
 
     if settings.name is None or settings.url is None:
