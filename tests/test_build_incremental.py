@@ -413,6 +413,51 @@ def test_a_build_with_nothing_changed_renders_and_reads_nothing(cli: Cli, tmp_pa
     assert loaded == ["LOADED:"], loaded
 
 
+def test_a_full_build_renders_each_body_once(cli: Cli, tmp_path: Path) -> None:
+    """A story shows on its page and in the site's, its section's, tags' and authors' feeds, all
+    made after every page: its Markdown is rendered once (a real process, counting renders)."""
+    stories = Path("stories.jsonl")  # the newest first: their pages are the first rendered
+    stories.write_text("".join(json.dumps({
+        "title": f"Story {number}", "body": f"Paragraph {number} about *bagyo*.\n\nMore on {number}.",
+        "status": "published", "section": "Nation", "tags": ["Weather"], "authors": ["Ana Reyes"],
+        "published_at": f"2026-11-{26 - number // 24:02d}T{23 - number % 24:02d}:00:00+08:00",
+    }) + "\n" for number in range(120)))  # fmt: skip
+    cli.ok("import", "jsonl", str(stories))
+    probe = (
+        "import atexit, collections, sys\n"
+        "from balita_cli.formats import html\n"
+        "renders = collections.Counter()\n"
+        "render = html._render_markdown\n"
+        "def counted(body):\n"
+        "    renders[body] += 1\n"
+        "    return render(body)\n"
+        "html._render_markdown = counted\n"
+        "atexit.register(lambda: print('RENDERED', len(renders), max(renders.values(), default=0)))\n"
+        f"sys.argv = ['balita', 'build', '-o', {str(tmp_path / 'public')!r}, '--no-search']\n"
+        "from balita_cli.cli import main\n"
+        "main()\n"
+    )
+    env = {**os.environ, "BALITA_DATABASE_URL": cli.db_url}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    bodies, most = map(int, done.stdout.split("RENDERED ", 1)[1].split())
+    assert bodies == 120
+    assert most == 1  # with a memo too small for 120 bodies, the newest were rendered 4 times
+
+
+def test_the_render_memo_keeps_within_its_budget() -> None:
+    from balita_cli.formats.html import _Rendered
+
+    memo = _Rendered(budget=30)
+    memo.put("a" * 5, "<p>" + "a" * 5)  # 13 characters
+    memo.put("b" * 5, "<p>" + "b" * 5)  # 26
+    assert memo.get("a" * 5) is not None  # a is now the most recently used
+    memo.put("c" * 5, "<p>" + "c" * 5)  # 39: b goes
+    assert memo.get("b" * 5) is None and memo.get("a" * 5) and memo.get("c" * 5)
+    memo.put("d" * 40, "too large to keep")
+    assert memo.get("d" * 40) is None and memo.get("c" * 5)
+
+
 @pytest.mark.slow
 def test_the_search_index_is_made_again_only_when_an_article_page_changed(cli: Cli, tmp_path: Path) -> None:
     cli.ok("init", "--demo", "--database", cli.db_url)

@@ -108,6 +108,7 @@ def writing(url: str) -> Iterator[Database]:
 
         try:
             connection: Any = sqlite3.connect(path, timeout=dbapi.BUSY_TIMEOUT_S, isolation_level=None)
+            connection.execute("PRAGMA synchronous = NORMAL")  # as the write sessions (db/engine.py)
             connection.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise InvalidInput(f"cannot write to the database {path}: {exc}") from None
