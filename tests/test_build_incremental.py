@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Cli
+from tests.conftest import Cli, store_raw
 from tests.test_site_photos import make_photo
 
 MANIFEST = ".balita-build.json"
@@ -443,6 +443,56 @@ def test_a_full_build_renders_each_body_once(cli: Cli, tmp_path: Path) -> None:
     bodies, most = map(int, done.stdout.split("RENDERED ", 1)[1].split())
     assert bodies == 120
     assert most == 1  # with a memo too small for 120 bodies, the newest were rendered 4 times
+
+
+@pytest.mark.slow
+def test_pages_made_by_worker_processes_are_the_pages_made_in_one(cli: Cli, tmp_path: Path) -> None:
+    """Enough stories for the build to share their pages with workers: the same bytes as one
+    process makes, a fresh build and a build after edits alike."""
+    stories = Path("stories.jsonl")
+    stories.write_text("".join(json.dumps({
+        "title": f"Kuwento {number}", "body": f"Talata {number} tungkol sa *bagyo*.\n\n- isa\n- dalawa {number}",
+        "status": "published", "section": SECTIONS[number % 3], "tags": [TAGS[number % 4]],
+        "authors": [AUTHORS[number % 3]],
+        "published_at": f"2026-11-{1 + number // 24:02d}T{number % 24:02d}:00:00+08:00",
+    }) + "\n" for number in range(260)))  # fmt: skip
+    cli.ok("import", "jsonl", str(stories))
+    one, shared = tmp_path / "one", tmp_path / "shared"
+    cli.ok("build", "-o", str(one), "--no-search", env={"BALITA_BUILD_JOBS": "1"})
+    cli.ok("build", "-o", str(shared), "--no-search", env={"BALITA_BUILD_JOBS": "3"})
+    assert_same_site(shared, one, "a fresh build")
+    for number in range(1, 261, 2):  # half the stories edited: a build that makes 130 pages again
+        store_raw(cli.db_url, number, title=f"Binago {number}", version=50)
+    cli.ok("build", "-o", str(one), "--no-search", env={"BALITA_BUILD_JOBS": "1"})
+    cli.ok("build", "-o", str(shared), "--no-search", env={"BALITA_BUILD_JOBS": "2"})
+    assert_same_site(shared, one, "after edits")
+    assert len(tree(one)) > 300
+
+
+def test_page_makers_share_a_batch_with_a_worker_and_keep_its_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real forked workers: each page says which process made it; the build's own makes a share."""
+    from balita_cli.records import SiteArticle
+    from balita_cli.site.parallel import PageMakers
+
+    class Build:
+        def article_page(self, article: SiteArticle) -> tuple[str, str]:
+            return f"articles/{article.record['slug']}/index.html", str(os.getpid())
+
+    monkeypatch.setenv("BALITA_BUILD_JOBS", "2")
+    articles = [SiteArticle({"id": number, "slug": f"s{number}"}, {}) for number in range(300)]
+    with PageMakers(Build(), len(articles)) as makers:  # type: ignore[arg-type]
+        made = makers.make(articles)
+    assert [article_id for _, article_id in made] == list(range(300))
+    assert [page[0] for page, _ in made] == [f"articles/s{number}/index.html" for number in range(300)]
+    makers_seen = {page[1] for page, _ in made}
+    assert str(os.getpid()) in makers_seen and len(makers_seen) == 2
+
+
+@pytest.mark.parametrize("jobs", ["0", "many", "-2", "65"])
+def test_a_bad_number_of_build_jobs_is_one_line(cli: Cli, tmp_path: Path, jobs: str) -> None:
+    cli.new("Isang kuwento", "--status", "published", "--body", "x")
+    result = cli("build", "-o", str(tmp_path / "public"), "--no-search", env={"BALITA_BUILD_JOBS": jobs})
+    assert result.exit_code == 1 and "BALITA_BUILD_JOBS must be a whole number from 1 to 64" in result.stderr
 
 
 def test_the_render_memo_keeps_within_its_budget() -> None:

@@ -54,6 +54,23 @@ def kill_when(process: subprocess.Popen[bytes], ready: Callable[[], bool], timeo
     process.wait()
 
 
+def still_running(marker: str, wait: float = 5.0) -> list[int]:
+    """Processes whose command line holds ``marker`` (a killed build's workers), once they had
+    ``wait`` seconds to end."""
+    deadline = time.monotonic() + wait
+    while True:
+        found = []
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and marker in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
 def count(cli: Cli) -> int:
     return int(cli.ok("list", "--format", "count").stdout)
 
@@ -107,6 +124,7 @@ def test_killed_build_is_completed_by_the_next_build(archive: Cli, tmp_path: Pat
     output = tmp_path / "public"
     process = balita(archive, "build", "-o", str(output))
     kill_when(process, lambda: (output / "articles").is_dir() and len(list((output / "articles").iterdir())) > 50)
+    assert not still_running(str(output)), "a page worker outlived the killed build"
     archive.ok("db", "check")
     archive.ok("build", "-o", str(output))
     manifest = json.loads((output / ".balita-build.json").read_text(encoding="utf-8"))["files"]

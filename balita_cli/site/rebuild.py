@@ -181,6 +181,11 @@ class Rebuild:
 
     def page(self, template: str, directory: str, language: str, *, key: str | None = None,
              root: str | None = None, **context: Any) -> None:  # fmt: skip
+        self.tree.put_text(*self.render_page(template, directory, language, root=root, **context), key=key)
+
+    def render_page(self, template: str, directory: str, language: str, *, root: str | None = None,
+                    **context: Any) -> tuple[str, str]:  # fmt: skip
+        """A page's path in the output and its HTML."""
         from balita_cli.site.render import render
 
         shared = {
@@ -199,7 +204,7 @@ class Rebuild:
             "share": None,
         }
         path = directory if directory.endswith(".html") else directory + pages.INDEX
-        self.tree.put_text(path, render(self.environment, template, {**shared, **context}), key=key)
+        return path, render(self.environment, template, {**shared, **context})
 
     def stamps(self, articles: Iterable[SiteArticle]) -> list[str]:
         """What a list, feed or sitemap key holds of the stories it shows."""
@@ -281,34 +286,44 @@ class Rebuild:
         picture = self.pictures.get(record["id"])
         return self.key("article", self.token[record["id"]], picture.identity() if picture else None, linked)
 
-    def _render_article(self, article: SiteArticle) -> None:
+    def article_page(self, article: SiteArticle) -> tuple[str, str]:
+        """An article's page: its path and HTML (``site/parallel.py`` may make it in a worker)."""
         record, terms = article.record, article.terms
         picture = self.pictures.get(record["id"])
         neighbours = self.related.neighbours(record["id"])
         view = pages.article_view(record, terms, self.site, picture, neighbours)
         json_ld = pages.script_json(pages.news_article_ld(record, terms, self.site, picture, self.logo))
         share = pages.share_image(self.site, picture, record)
-        self.page("article.html", pages.article_dir(record["slug"]), view["lang"], key=self.pages[record["id"]],
-                    article=view, json_ld=json_ld, share=share, title=record["title"])  # fmt: skip
+        return self.render_page("article.html", pages.article_dir(record["slug"]), view["lang"], article=view,
+                                json_ld=json_ld, share=share, title=record["title"])  # fmt: skip
 
     # ------------------------------------------------------------ reading what is needed
 
     def _read(self, articles: list[SiteArticle]) -> None:
-        """Read in full, a batch at a time, the articles whose page, entry or feed item is needed."""
+        """Read in full, a batch at a time, the articles whose page, entry or feed item is needed;
+        their pages are made on every core the build may use (``site/parallel.py``)."""
+        from balita_cli.site.parallel import PageMakers
+
         wanted = set(self.pages) | self.want_entries
         ids = [a.record["id"] for a in articles if a.record["id"] in wanted or a.record["id"] in self.want_records]
         batch = 1000
-        for start in range(0, len(ids), batch):
-            for article in self.source.records(ids[start : start + batch]):
-                record = article.record
-                article_id = record["id"]
-                if article_id in self.pages:
-                    self._render_article(article)
-                if article_id in self.want_entries:
-                    picture = self.pictures.get(article_id)
-                    self.entries[article_id] = pages.entry_view(record, article.terms, self.site, picture)
-                if article_id in self.want_records:
-                    self.records[article_id] = record
+        with PageMakers(self, len(self.pages)) as makers:
+            for start in range(0, len(ids), batch):
+                read = self.source.records(ids[start : start + batch])
+                made = makers.make([article for article in read if article.record["id"] in self.pages])
+                for (path, html), article_id in made:
+                    self.tree.put_text(path, html, key=self.pages[article_id])
+                for article in read:
+                    self._keep_for_lists(article)
+
+    def _keep_for_lists(self, article: SiteArticle) -> None:
+        record = article.record
+        article_id = record["id"]
+        if article_id in self.want_entries:
+            picture = self.pictures.get(article_id)
+            self.entries[article_id] = pages.entry_view(record, article.terms, self.site, picture)
+        if article_id in self.want_records:
+            self.records[article_id] = record
 
     def _search(self, article_pages: list[str]) -> SearchReport:
         from balita_cli.site.search import index_pages

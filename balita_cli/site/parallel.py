@@ -1,0 +1,123 @@
+"""Article pages made on every core the build may use.
+
+Making an article page (Markdown, then the template) is most of a full build, and each page
+depends only on what the build worked out before reading the articles (the keys, the photos,
+related stories, the navigation). So when there are enough pages to make, the build forks worker
+processes that inherit all of that, and hands each a share of every batch of articles read; the
+workers send back each page's path and HTML, and the build itself makes a share too. Only the
+build's own process reads the database and writes files: a worker never touches the output
+folder, the manifest or the database connection it inherited (and ends with ``os._exit``, as
+multiprocessing's forked workers do, so nothing of the parent's is closed or flushed twice).
+
+Fork only where it is the platform's normal way (Linux): elsewhere, and with one usable CPU,
+``BALITA_BUILD_JOBS=1`` or few pages, every page is made in the build's own process. The pages are
+the same bytes either way (tests/test_build_incremental.py builds both ways and compares).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from balita_cli.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from balita_cli.records import SiteArticle
+    from balita_cli.site.rebuild import Rebuild
+
+ENV_JOBS = "BALITA_BUILD_JOBS"
+MAX_JOBS = 8
+# Below this many pages to make, forking costs more than it saves.
+PARALLEL_FROM = 200
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+_BUILD: Rebuild | None = None  # what a forked worker makes pages with: inherited, never pickled
+
+Made = tuple[tuple[str, str], int]  # ((path, html), article id)
+
+
+def _make(articles: Sequence[SiteArticle]) -> list[Made]:
+    assert _BUILD is not None
+    return [(_BUILD.article_page(article), article.record["id"]) for article in articles]
+
+
+def _worker_start(build_process: int) -> None:
+    """Ctrl-C is the build's to handle: it stops the workers itself. And a worker must not outlive
+    a build that was killed (SIGKILL leaves it no time to stop them, and a forked worker holds both
+    ends of its own queue, so it would wait for work forever): the kernel kills it then."""
+    import ctypes
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != build_process:  # the build ended before the line above
+        os._exit(1)
+
+
+def jobs_allowed() -> int:
+    """Processes making pages: ``BALITA_BUILD_JOBS`` when set, else the CPUs this process may
+    use (at most 8); 1 where forking is not the platform's way."""
+    text = os.environ.get(ENV_JOBS, "").strip()
+    if text:
+        if not text.isdigit() or not 1 <= int(text) <= 64:
+            raise InvalidInput(f"{ENV_JOBS} must be a whole number from 1 to 64, not {text!r}")
+        wanted = int(text)
+    else:
+        wanted = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, MAX_JOBS)
+    return wanted if sys.platform.startswith("linux") else 1
+
+
+class PageMakers:
+    """``make`` a batch of article pages, shared between this process and its workers."""
+
+    def __init__(self, build: Rebuild, pages: int) -> None:
+        self.build = build
+        allowed = jobs_allowed()  # checked whenever pages are made, however few
+        self.jobs = allowed if pages >= PARALLEL_FROM else 1
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> PageMakers:
+        global _BUILD
+        if self.jobs > 1:
+            from concurrent.futures import ProcessPoolExecutor
+            from multiprocessing import get_context
+
+            _BUILD = self.build
+            self.pool = ProcessPoolExecutor(self.jobs - 1, mp_context=get_context("fork"), initializer=_worker_start,
+                                            initargs=(os.getpid(),))  # fmt: skip
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        global _BUILD
+        if self.pool is not None:
+            # On an error or Ctrl-C, pages not begun are dropped; a worker finishes the one share
+            # it is making (it writes nothing) and ends.
+            self.pool.shutdown(wait=exc[0] is None, cancel_futures=True)
+        _BUILD = None
+
+    def make(self, articles: Sequence[SiteArticle]) -> list[Made]:
+        """Each article's page, in the order given."""
+        if self.pool is None or len(articles) < 2 * self.jobs:
+            return [(self.build.article_page(article), article.record["id"]) for article in articles]
+        from concurrent.futures.process import BrokenProcessPool
+
+        shares = [articles[number :: self.jobs] for number in range(self.jobs)]
+        futures = [self.pool.submit(_make, share) for share in shares[1:]]
+        made = [(self.build.article_page(article), article.record["id"]) for article in shares[0]]
+        try:
+            results: list[list[Made]] = [made, *(future.result() for future in futures)]
+        except BrokenProcessPool:  # a worker was killed (out of memory?): go on without them
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+            return self.make(articles)
+        return _interleaved(results, len(articles))
+
+
+def _interleaved(results: list[list[Any]], count: int) -> list[Any]:
+    """Undo ``articles[number::jobs]``: the pages in the order of their articles."""
+    jobs = len(results)
+    return [results[position % jobs][position // jobs] for position in range(count)]
