@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -77,6 +76,8 @@ def atomic_open(
     ``durable=False`` skips the per-file fsync for callers that write thousands of files and
     sync once at the end (the site build); the rename still makes each file appear whole.
     """
+    import tempfile  # here: a build that writes nothing never loads it
+
     make_directory(path.parent)
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -83,6 +83,17 @@ def _is_plain(relative: str) -> bool:
         return False
 
 
+def _all_plain(paths: dict[str, Any]) -> bool:
+    """Every path is plain (``_is_plain``), judged by a few scans of all of them joined rather than
+    one call per path (11,000 paths: 0.5 ms, not 6 ms). False when one may not be: each is then
+    judged on its own (a backslash, which ``_is_plain`` allows on POSIX, is only judged alone)."""
+    joined = "\n".join(paths)
+    if joined.count("\n") != max(len(paths) - 1, 0) or "\\" in joined:
+        return False
+    wrapped = "/" + joined.replace("\n", "/\n/") + "/"  # each path as /a/b/: one component rule
+    return not ("//" in wrapped or "/./" in wrapped or "/../" in wrapped)
+
+
 def read_manifest(root: Path) -> dict[str, Any]:
     """The manifest the last build left in ``root`` ({} when there is none, it is unreadable or
     from a balita that wrote another kind)."""
@@ -110,8 +121,10 @@ class OutputTree:
         files, memo, state = self.document.get("files"), self.document.get("memo"), self.document.get("site")
         files = files if isinstance(files, dict) else {}
         # Only what a build could have written: a path outside the tree is no file of ours.
-        self.previous: dict[str, dict[str, Any]] = {path: e for path, e in files.items()
-                                                    if isinstance(e, dict) and _is_plain(path)}  # fmt: skip
+        if _all_plain(files):
+            self.previous: dict[str, dict[str, Any]] = {path: e for path, e in files.items() if type(e) is dict}
+        else:
+            self.previous = {path: e for path, e in files.items() if type(e) is dict and _is_plain(path)}
         self.previous_memo: dict[str, Any] = memo if isinstance(memo, dict) and not clean else {}
         # What the last build was made from; nothing when it was another balita's or --clean.
         self.previous_state: dict[str, Any] = state if isinstance(state, dict) and current_version and not clean else {}

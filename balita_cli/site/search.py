@@ -16,7 +16,6 @@ are not rewritten, and files it no longer makes are removed.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from collections.abc import Sequence
@@ -97,7 +96,9 @@ def _key(program: Path, pages: list[tuple[str, str]]) -> str:
         stamp = [program.stat().st_size, program.stat().st_mtime_ns]
     except OSError:
         stamp = []
-    return hashlib.sha256(json.dumps([str(program), stamp, pages]).encode()).hexdigest()
+    import orjson
+
+    return hashlib.sha256(orjson.dumps([str(program), stamp, pages])).hexdigest()
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
@@ -127,8 +128,10 @@ def _run(program: Path, source: Path, out: Path) -> None:
 
 def languages(root: Path) -> list[str]:
     """The languages of the index the output holds (none when it holds no index)."""
+    import orjson
+
     try:
-        entry = json.loads((root / BUNDLE / "pagefind-entry.json").read_text(encoding="utf-8"))
+        entry = orjson.loads((root / BUNDLE / "pagefind-entry.json").read_bytes())
     except (OSError, ValueError):
         return []
     found = entry.get("languages") if isinstance(entry, dict) else None
