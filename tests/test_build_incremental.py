@@ -355,6 +355,40 @@ def test_one_edit_rewrites_only_what_shows_it(cli: Cli, tmp_path: Path) -> None:
     assert build(cli, output)["written"] == 0
 
 
+def test_a_sitemap_in_parts_remakes_only_the_part_of_an_edited_story(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past ``PART`` URLs the sitemap is an index of parts by ranges of ids: an edit remakes its
+    story's part and the index, no other part, and the site is what a clean build makes."""
+    import xmlschema
+
+    from balita_cli.site import sitemaps
+    from tests.conftest import corpora_path
+
+    monkeypatch.setattr(sitemaps, "PART", 2)
+    cli.ok("init", "--demo", "--database", cli.db_url)
+    output = tmp_path / "public"
+    build(cli, output)
+    before = {path.name: path.read_bytes() for path in output.glob("sitemap-*.xml")}
+    assert len([name for name in before if not name.startswith("sitemap-lists-")]) >= 3
+    story = cli.json("list", "--status", "published", "--format", "json", "--fields", "id,title")[-1]
+    cli.ok("edit", str(story["id"]), "--title", "Binagong pamagat")
+    index_before = (output / "sitemap.xml").read_bytes()
+    build(cli, output)
+    after = {path.name: path.read_bytes() for path in output.glob("sitemap-*.xml")}
+    assert sorted(after) == sorted(before)
+    assert [name for name in before if before[name] != after[name]] == [f"sitemap-{story['id'] // 2 + 1}.xml"]
+    assert (output / "sitemap.xml").read_bytes() != index_before  # the part's last change moved
+    clean = tmp_path / "clean"
+    build(cli, clean, "--clean")
+    assert_same_site(output, clean, "a sitemap in parts")
+    schemas = corpora_path("schemas", "sitemaps")
+    xmlschema.XMLSchema(str(schemas / "siteindex.xsd")).validate(str(output / "sitemap.xml"))
+    urlset = xmlschema.XMLSchema(str(schemas / "sitemap.xsd"))
+    for name in after:
+        urlset.validate(str(output / name))
+
+
 def test_a_manifest_from_another_database_means_a_full_build(cli: Cli, tmp_path: Path) -> None:
     cli.ok("init", "--demo", "--database", cli.db_url)
     output = tmp_path / "public"

@@ -1,6 +1,9 @@
-"""The sitemaps: one of every page (split past the writer's limit), and the Google News sitemap.
+"""The sitemaps: one of every page, and the Google News sitemap.
 
-The sitemap is made from the light articles and keyed by their stamps. The news sitemap holds what
+The sitemap is made from the light articles and keyed by their stamps. Past ``PART`` URLs it is a
+sitemap index of parts: the articles by ranges of their ids (ids never move, so editing one story
+makes one part of a thousand URLs again, not a file of every story) and one part of the list
+pages. The news sitemap holds what
 was published in the last 48 hours, so it changes with the clock as well as with the database: it
 is made by every build that runs, and the manifest keeps the first time it changes by itself
 (``news_until``), after which a build with nothing else to do runs again (``site/builder.py``).
@@ -8,14 +11,15 @@ is made by every build that runs, and the manifest keeps the first time it chang
 
 from __future__ import annotations
 
-import tempfile
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from balita_cli.records import SiteArticle
 from balita_cli.site import pages
 from balita_cli.site.builder import NEWS_WINDOW, SITEMAP_FILES
+
+# URLs a sitemap holds before it becomes an index of parts (the protocol allows 50,000 a file).
+PART = 1000
 
 if TYPE_CHECKING:
     from balita_cli.site.lists import Lists
@@ -36,14 +40,15 @@ def write_sitemaps(rebuild: Rebuild, articles: list[SiteArticle], lists: Lists) 
     list_urls = [{"url": pages.absolute(site, directory), "status": "published", "updated_at": changed,
                   "published_at": changed} for directory, changed in urls if changed]  # fmt: skip
     name, path = SITEMAP_FILES[0]
-    key = rebuild.key("sitemap", rebuild.stamps(articles), list_urls)
     writer = get_writer(name)
-    most = writer.capabilities.max_items
-    if most is not None and len(light) + len(list_urls) > most and writer.capabilities.splits:
-        _split(rebuild, writer, [*map(_sitemap_entry, light), *list_urls], key)
-    elif not tree.keep_if_current(path, key):
-        records = [*map(_sitemap_entry, light), *list_urls]
-        tree.put(path, writer.render(records, site, feed_url=pages.absolute(site, path)), key=key)
+    part = min(PART, writer.capabilities.max_items or PART)
+    if len(light) + len(list_urls) > part:
+        _parts(rebuild, writer, articles, list_urls, part)
+    else:
+        key = rebuild.key("sitemap", rebuild.stamps(articles), list_urls)
+        if not tree.keep_if_current(path, key):
+            records = [*map(_sitemap_entry, light), *list_urls]
+            tree.put(path, writer.render(records, site, feed_url=pages.absolute(site, path)), key=key)
     now = utcnow()
     recent, until = news_window(light, now)
     name, path = SITEMAP_FILES[1]
@@ -51,18 +56,47 @@ def write_sitemaps(rebuild: Rebuild, articles: list[SiteArticle], lists: Lists) 
     return [path for _name, path in SITEMAP_FILES], until
 
 
-def _split(rebuild: Rebuild, writer: Any, records: list[dict[str, Any]], key: str) -> None:
-    """A writer that splits past its limit writes into a scratch directory first, so its files go
-    through the manifest like every other page."""
-    tree = rebuild.tree
-    previous = [path for path, entry in tree.previous.items()
-                if entry.get("key") == key and "/" not in path and path.startswith("sitemap")]  # fmt: skip
-    if previous and all(tree.keep_if_current(path, key) for path in sorted(previous)):
-        return
-    with tempfile.TemporaryDirectory(prefix=".balita-build-") as scratch:
-        writer.write_tree(records, Path(scratch), rebuild.site)
-        for path in sorted(Path(scratch).iterdir()):
-            tree.put(path.name, path.read_bytes(), key=key)
+def _parts(rebuild: Rebuild, writer: Any, articles: list[SiteArticle], list_urls: list[dict[str, Any]],
+           part: int) -> None:  # fmt: skip
+    """sitemap-<n>.xml for the articles whose ids fall in the n-th range of ``part``,
+    sitemap-lists-<n>.xml for the list pages, and sitemap.xml indexing them with their last change."""
+    from balita_cli.formats.atom import last_change
+    from balita_cli.formats.base import public_records
+    from balita_cli.formats.sitemap import INDEX_NAME
+
+    site, tree = rebuild.site, rebuild.tree
+    ranges: dict[int, list[SiteArticle]] = {}
+    for article in articles:
+        ranges.setdefault(int(article.record["id"]) // part, []).append(article)
+    made: list[tuple[str, Any, list[dict[str, Any]]]] = [
+        (f"sitemap-{number + 1}.xml", rebuild.stamps(members), [_sitemap_entry(a.record) for a in members])
+        for number, members in sorted(ranges.items())
+    ]
+    for start in range(0, len(list_urls), part):
+        lists_part = list_urls[start : start + part]
+        made.append((f"sitemap-lists-{start // part + 1}.xml", lists_part, lists_part))
+    index = []
+    for file, inputs, records in made:
+        shown = list(public_records(records))
+        if not shown:
+            continue  # a part must list a URL: a range of drafts and trash has no file
+        key = rebuild.key("sitemap-part", inputs)
+        if not tree.keep_if_current(file, key):
+            tree.put(file, writer.render(shown, site, feed_url=pages.absolute(site, file)), key=key)
+        index.append((pages.absolute(site, file), max(map(last_change, shown), key=datetime.fromisoformat)))
+    key = rebuild.key("sitemap-index", index)
+    if not tree.keep_if_current(INDEX_NAME, key):
+        tree.put_text(INDEX_NAME, _index_text(index), key=key)
+
+
+def _index_text(index: list[tuple[str, str]]) -> str:
+    import io
+
+    from balita_cli.formats.sitemap import write_index
+
+    buffer = io.StringIO()
+    write_index(buffer, index)
+    return buffer.getvalue()
 
 
 def _sitemap_entry(record: dict[str, Any]) -> dict[str, Any]:
