@@ -293,6 +293,25 @@ def test_broken_template_is_a_clean_error(cli: Cli, site: Path) -> None:
     assert "template list.html" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("expression", "reason"),
+    [
+        ("article.title | length // 0", "(line 2): ZeroDivisionError"),
+        ("(article.title | int) + 'a'", "(line 2): TypeError"),
+        ("(article.title | list)[10 ** 6]", "list object has no element 1000000"),
+    ],
+)
+def test_a_template_expression_that_fails_is_one_line_naming_its_template(
+    cli: Cli, site: Path, expression: str, reason: str
+) -> None:
+    (site / "templates").mkdir()
+    (site / "templates" / "article.html").write_text(
+        '{% extends "base.html" %}{% block main %}\n<p>{{ ' + expression + " }}</p>{% endblock %}"
+    )
+    result = cli.fails(["build"], 1)
+    assert result.stderr.startswith("error: template article.html") and reason in result.stderr
+
+
 def test_pagination(cli: Cli, site: Path) -> None:
     build(cli, "--page-size", "2")
     output = site / "public"

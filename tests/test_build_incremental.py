@@ -503,6 +503,16 @@ def test_pages_made_by_worker_processes_are_the_pages_made_in_one(cli: Cli, tmp_
     cli.ok("build", "-o", str(shared), "--no-search", env={"BALITA_BUILD_JOBS": "2"})
     assert_same_site(shared, one, "after edits")
     assert len(tree(one)) > 300
+    Path("templates").mkdir()  # a site template that fails in a worker: the same one line
+    Path("templates/article.html").write_text(
+        '{% extends "base.html" %}{% block main %}'
+        "{{ 1 // (article.title | length - article.title | length) }}{% endblock %}"
+    )
+    failed = cli("build", "-o", str(tmp_path / "failed"), "--no-search", env={"BALITA_BUILD_JOBS": "2"})
+    assert failed.exit_code == 1 and failed.stderr.startswith(
+        "error: template article.html (line 1): ZeroDivisionError"
+    )
+    assert failed.stderr.count("\n") == 1
 
 
 def test_page_makers_share_a_batch_with_a_worker_and_keep_its_order(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -524,7 +534,7 @@ def test_page_makers_share_a_batch_with_a_worker_and_keep_its_order(monkeypatch:
     assert str(os.getpid()) in makers_seen and len(makers_seen) == 2
 
 
-@pytest.mark.parametrize("jobs", ["0", "many", "-2", "65"])
+@pytest.mark.parametrize("jobs", ["0", "many", "-2", "65", "²", "3.5"])
 def test_a_bad_number_of_build_jobs_is_one_line(cli: Cli, tmp_path: Path, jobs: str) -> None:
     cli.new("Isang kuwento", "--status", "published", "--body", "x")
     result = cli("build", "-o", str(tmp_path / "public"), "--no-search", env={"BALITA_BUILD_JOBS": jobs})

@@ -63,7 +63,7 @@ def jobs_allowed() -> int:
     use (at most 8); 1 where forking is not the platform's way."""
     text = os.environ.get(ENV_JOBS, "").strip()
     if text:
-        if not text.isdigit() or not 1 <= int(text) <= 64:
+        if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 64:  # "²" is a digit to isdigit
             raise InvalidInput(f"{ENV_JOBS} must be a whole number from 1 to 64, not {text!r}")
         wanted = int(text)
     else:

@@ -41,6 +41,20 @@ def render(environment: Environment, name: str, context: dict[str, Any]) -> str:
         line = getattr(exc, "lineno", None)
         where = f" (line {line})" if line else ""
         raise InvalidInput(f"template {name}{where}: {exc.message or exc}") from exc
+    except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
+        # What an expression of a site's own template can raise ({{ x // 0 }}, {{ "a" | int(…) }}):
+        # one line naming the template and its line, as for a template error.
+        line = _template_line(exc)
+        where = f" (line {line})" if line else ""
+        raise InvalidInput(f"template {name}{where}: {type(exc).__name__}: {exc}") from None
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The line of the template where ``exc`` was raised (Jinja maps its frames to template lines)."""
+    import traceback
+
+    lines = [frame.lineno for frame in traceback.extract_tb(exc.__traceback__) if frame.filename.endswith(".html")]
+    return lines[-1] if lines else None
 
 
 def static_file(name: str, template_dir: Path | None) -> bytes:
