@@ -47,6 +47,17 @@ def build(cli: Cli, output: Path, *args: str) -> dict[str, Any]:
     return summary
 
 
+def build_in_a_process(cli: Cli, output: Path, probe: str) -> subprocess.CompletedProcess[str]:
+    """``balita build -o output --no-search`` in a real process, after the Python of ``probe``
+    (which may register what to print at exit); it must succeed."""
+    code = f"{probe}import sys\nsys.argv = ['balita', 'build', '-o', {str(output)!r}, '--no-search']\n"
+    code += "from balita_cli.cli import main\nmain()\n"
+    env = {**os.environ, "BALITA_DATABASE_URL": cli.db_url}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=output.parent)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
 def tree(root: Path) -> dict[str, bytes]:
     """Every file of a built site, the manifest aside."""
     return {
@@ -433,17 +444,11 @@ def test_a_build_with_nothing_changed_renders_and_reads_nothing(cli: Cli, tmp_pa
     cli.ok("init", "--demo", "--database", cli.db_url)
     output = tmp_path / "public"
     build(cli, output)
-    probe = (
+    done = build_in_a_process(cli, output, (
         "import atexit, sys\n"
         "heavy = ('jinja2', 'markdown_it', 'nh3', 'PIL', 'lxml', 'babel')\n"
         "atexit.register(lambda: print('LOADED:' + ' '.join(m for m in heavy if m in sys.modules)))\n"
-        f"sys.argv = ['balita', 'build', '-o', {str(output)!r}, '--no-search']\n"
-        "from balita_cli.cli import main\n"
-        "main()\n"
-    )
-    env = {**os.environ, "BALITA_DATABASE_URL": cli.db_url}
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
+    ))  # fmt: skip
     assert "0 written" in done.stderr
     loaded = [line for line in done.stdout.splitlines() if line.startswith("LOADED:")]
     assert loaded == ["LOADED:"], loaded
@@ -459,8 +464,8 @@ def test_a_full_build_renders_each_body_once(cli: Cli, tmp_path: Path) -> None:
         "published_at": f"2026-11-{26 - number // 24:02d}T{23 - number % 24:02d}:00:00+08:00",
     }) + "\n" for number in range(120)))  # fmt: skip
     cli.ok("import", "jsonl", str(stories))
-    probe = (
-        "import atexit, collections, sys\n"
+    done = build_in_a_process(cli, tmp_path / "public", (
+        "import atexit, collections\n"
         "from balita_cli.formats import html\n"
         "renders = collections.Counter()\n"
         "render = html._render_markdown\n"
@@ -469,13 +474,7 @@ def test_a_full_build_renders_each_body_once(cli: Cli, tmp_path: Path) -> None:
         "    return render(body)\n"
         "html._render_markdown = counted\n"
         "atexit.register(lambda: print('RENDERED', len(renders), max(renders.values(), default=0)))\n"
-        f"sys.argv = ['balita', 'build', '-o', {str(tmp_path / 'public')!r}, '--no-search']\n"
-        "from balita_cli.cli import main\n"
-        "main()\n"
-    )
-    env = {**os.environ, "BALITA_DATABASE_URL": cli.db_url}
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
+    ))  # fmt: skip
     bodies, most = map(int, done.stdout.split("RENDERED ", 1)[1].split())
     assert bodies == 120
     assert most == 1  # with a memo too small for 120 bodies, the newest were rendered 4 times

@@ -155,18 +155,19 @@ def fetch_many(
                     outcomes[key] = exc
         return outcomes
 
+    found: dict[K, Fetched | FetchError] = {}
     if len(groups) <= 1:  # one outlet: no thread needed
-        found = fetch_group(groups[0]) if groups else {}
-        return {key: found[key] for key in keys}
-    from concurrent.futures import ThreadPoolExecutor
+        for group in groups:
+            found.update(fetch_group(group))
+    else:
+        from concurrent.futures import ThreadPoolExecutor
 
-    found = {}
-    pool = ThreadPoolExecutor(max_workers=min(concurrency, len(groups)), thread_name_prefix="balita-fetch")
-    try:
-        for outcomes in pool.map(fetch_group, groups):
-            found.update(outcomes)
-    finally:  # on Ctrl-C the queued fetches are dropped; running ones end by their deadline
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool = ThreadPoolExecutor(max_workers=min(concurrency, len(groups)), thread_name_prefix="balita-fetch")
+        try:
+            for outcomes in pool.map(fetch_group, groups):
+                found.update(outcomes)
+        finally:  # on Ctrl-C the queued fetches are dropped; running ones end by their deadline
+            pool.shutdown(wait=False, cancel_futures=True)
     return {key: found[key] for key in keys}
 
 

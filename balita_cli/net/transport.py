@@ -46,7 +46,7 @@ class Deadline:
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
-        self._at = time.monotonic() + seconds
+        self.restart()
 
     def restart(self) -> None:
         """``seconds`` from now again: the next fetch of a session gets a deadline of its own."""

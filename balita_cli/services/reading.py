@@ -59,13 +59,17 @@ def matching_ids(db: Database, flt: ArticleFilter, window: Window) -> list[int]:
 
 def stream_records(db: Database, flt: ArticleFilter, base_url: str, window: Window | None = None) -> Iterator[Record]:
     """Every matching article's record in the window's order, ``BATCH`` articles at a time."""
-    ids = matching_ids(db, flt, window or Window(sort="-published"))
-    batches = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
+    batches = id_batches(matching_ids(db, flt, window or Window(sort="-published")))
     if db.is_sqlite or len(batches) < 2:
         for batch in batches:
             yield from records_for(db, batch, base_url)
         return
     yield from _read_ahead(db, batches, base_url)
+
+
+def id_batches(ids: list[int]) -> list[list[int]]:
+    """``ids`` in batches of ``BATCH``, in their order: what one read of records takes."""
+    return [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
 
 
 def _read_ahead(db: Database, batches: list[list[int]], base_url: str) -> Iterator[Record]:

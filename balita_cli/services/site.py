@@ -242,8 +242,8 @@ class SiteSnapshot:
         """The full views (body and all) of these articles, in the order given."""
         make_view = preview_view if self.preview else public_view
         found = []
-        for start in range(0, len(ids), reading.BATCH):
-            for record, terms in reading.records_with_terms(self.db, ids[start : start + reading.BATCH], self.base_url):
+        for batch in reading.id_batches(list(ids)):
+            for record, terms in reading.records_with_terms(self.db, batch, self.base_url):
                 view = make_view(record)
                 if view is not None:
                     found.append(SiteArticle(view, terms))

@@ -121,10 +121,9 @@ class OutputTree:
         files, memo, state = self.document.get("files"), self.document.get("memo"), self.document.get("site")
         files = files if isinstance(files, dict) else {}
         # Only what a build could have written: a path outside the tree is no file of ours.
-        if _all_plain(files):
-            self.previous: dict[str, dict[str, Any]] = {path: e for path, e in files.items() if type(e) is dict}
-        else:
-            self.previous = {path: e for path, e in files.items() if type(e) is dict and _is_plain(path)}
+        all_plain = _all_plain(files)
+        self.previous: dict[str, dict[str, Any]] = {path: e for path, e in files.items()
+                                                    if type(e) is dict and (all_plain or _is_plain(path))}  # fmt: skip
         self.previous_memo: dict[str, Any] = memo if isinstance(memo, dict) and not clean else {}
         # What the last build was made from; nothing when it was another balita's or --clean.
         self.previous_state: dict[str, Any] = state if isinstance(state, dict) and current_version and not clean else {}

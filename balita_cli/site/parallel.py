@@ -41,9 +41,14 @@ _BUILD: Rebuild | None = None  # what a forked worker makes pages with: inherite
 Made = tuple[tuple[str, str], int]  # ((path, html), article id)
 
 
+def _pages(build: Rebuild, articles: Sequence[SiteArticle]) -> list[Made]:
+    return [(build.article_page(article), article.record["id"]) for article in articles]
+
+
 def _make(articles: Sequence[SiteArticle]) -> list[Made]:
+    """A worker's share: made with the build it inherited."""
     assert _BUILD is not None
-    return [(_BUILD.article_page(article), article.record["id"]) for article in articles]
+    return _pages(_BUILD, articles)
 
 
 def _worker_start(build_process: int) -> None:
@@ -102,12 +107,12 @@ class PageMakers:
     def make(self, articles: Sequence[SiteArticle]) -> list[Made]:
         """Each article's page, in the order given."""
         if self.pool is None or len(articles) < 2 * self.jobs:
-            return [(self.build.article_page(article), article.record["id"]) for article in articles]
+            return _pages(self.build, articles)
         from concurrent.futures.process import BrokenProcessPool
 
         shares = [articles[number :: self.jobs] for number in range(self.jobs)]
         futures = [self.pool.submit(_make, share) for share in shares[1:]]
-        made = [(self.build.article_page(article), article.record["id"]) for article in shares[0]]
+        made = _pages(self.build, shares[0])
         try:
             results: list[list[Made]] = [made, *(future.result() for future in futures)]
         except BrokenProcessPool:  # a worker was killed (out of memory?): go on without them
