@@ -11,11 +11,15 @@ import sys
 from balita_cli.net.fetch import Fetched, FetchError, FetchPolicy, Validators, fetch, fetch_many
 from balita_cli.net.retry import next_attempt_delay, parse_retry_after
 
-# Two imports balita never uses, each made to fail at once (a None entry), which the importing
-# library handles: httpx's own command-line client (click, Rich, Pygments: ~0.1 s a process), and
-# anyio, which httpcore loads when it can for its asynchronous half (~2 ms; balita is synchronous).
-# setdefault: where something imported either already (a test runner's plugin), it is left alone.
-for _unused in ("httpx._main", "anyio"):
+# Imports balita never uses, each made to fail at once (a None entry), which the importing library
+# handles as "not installed": httpx's own command-line client (click, Rich, Pygments: ~0.1 s a
+# process); anyio and trio, which httpcore loads when it can for its asynchronous half (~2 ms;
+# balita is synchronous); h2 and socksio (HTTP/2 and SOCKS, never asked for); brotli and zstandard,
+# httpx's decoders for codings balita neither asks for nor accepts (exchange.py inflates gzip and
+# deflate itself, bounded). A missing one still costs a search of every import path; none costs
+# nothing. setdefault: where something imported one already (a test runner's plugin), it stays.
+_UNUSED = ("httpx._main", "anyio", "trio", "h2", "socksio", "brotli", "brotlicffi", "zstandard")
+for _unused in _UNUSED:
     sys.modules.setdefault(_unused, None)  # type: ignore[arg-type]
 
 __all__ = [

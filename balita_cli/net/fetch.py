@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
 from balita_cli import __version__
@@ -66,8 +66,7 @@ class FetchPolicy:
                 raise ValueError(f"{name} must be printable ASCII of at most {_MAX_VALIDATOR} characters")
 
 
-@dataclass(frozen=True)
-class Validators:
+class Validators(NamedTuple):
     """What a conditional GET sends back: ``If-None-Match`` and ``If-Modified-Since``."""
 
     etag: str | None = None

@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import InvalidInput
@@ -82,9 +82,11 @@ class SourceRun:
         return data
 
 
-@dataclass
-class FetchReport:
-    runs: list[SourceRun] = field(default_factory=list)
+# The run's plain values (its report, its request, the desk's settings, a poll, a feed's
+# validators) are NamedTuples: a dataclass costs ~0.3 ms to define, and a quiet `fetch`, which
+# cron runs every few minutes, is held to 1.5 times a bare `list` (docs/performance.md).
+class FetchReport(NamedTuple):
+    runs: Sequence[SourceRun] = ()
     next_source: SourceRecord | None = None  # when nothing was due: the one due next
 
     @property
@@ -92,8 +94,7 @@ class FetchReport:
         return [run for run in self.runs if run.result == "failed"]
 
 
-@dataclass(frozen=True)
-class FetchRequest:
+class FetchRequest(NamedTuple):
     names: Sequence[str] = ()
     explain: bool = False
     timeout: float | None = None

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import InvalidInput
@@ -29,8 +28,7 @@ if TYPE_CHECKING:
     from balita_cli.services.sources import SourceRecord
 
 
-@dataclass(frozen=True)
-class Poll:
+class Poll(NamedTuple):
     """What one fetch of a source's feed left to remember."""
 
     source_id: int

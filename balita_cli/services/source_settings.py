@@ -9,7 +9,6 @@ column values for ``services/sources.py``.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,13 +25,13 @@ DEFAULT_EVERY_MINUTES = 15
 MIN_EVERY_MINUTES = 5  # politeness: no outlet is polled more often, whatever a source says
 MAX_EVERY_MINUTES = 7 * 24 * 60
 MIN_EXCERPT_WORDS, MAX_EXCERPT_WORDS = 10, 1000
-_EVERY = re.compile(r"^\s*(\d{1,7})\s*(m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)?\s*$", re.I)
+_EVERY = r"^\s*(\d{1,7})\s*(m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)?\s*$"  # compiled when used
 _UNIT_MINUTES = {"m": 1, "h": 60, "d": 24 * 60}
 
 
 def parse_every(text: str) -> int:
     """Minutes between polls from ``15m``, ``2h``, ``1d`` or a bare number of minutes."""
-    found = _EVERY.match(str(text))
+    found = re.match(_EVERY, str(text), re.I)
     if found is None:
         raise InvalidInput(f"cannot read interval {str(text)[:40]!r}: use minutes, hours or days, e.g. 15m, 2h, 1d")
     minutes = int(found.group(1)) * _UNIT_MINUTES[(found.group(2) or "m")[0].lower()]
@@ -139,6 +138,8 @@ class SourceSettings:
         if self.language is not None:
             values["language"] = check_language(self.language) if self.language.strip() else ""
         if self.tags is not None:
+            import json  # here: reading a source's settings needs no json
+
             values["tags"] = json.dumps(check_names("tags", list(self.tags)), ensure_ascii=False)
         if self.excerpt_words is not None:
             values["excerpt_words"] = check_excerpt_words(self.excerpt_words)

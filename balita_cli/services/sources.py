@@ -13,7 +13,6 @@ removing a source are write-session services.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -55,12 +54,18 @@ def _record(db: Database, row: Sequence[Any]) -> SourceRecord:
     for name in _BOOLS:
         record[name] = bool(record[name])
     try:
-        tags = json.loads(record["tags"] or "[]")
+        tags = _json_loads(record["tags"]) if record["tags"] not in (None, "", "[]") else []
     except ValueError:
         tags = []
     record["tags"] = [str(tag) for tag in tags] if isinstance(tags, list) else []
     record["every"] = format_every(int(record["every_minutes"]))
     return record
+
+
+def _json_loads(text: str) -> Any:
+    import json  # here: a fetch that reads the sources and nothing else need not load json
+
+    return json.loads(text)
 
 
 def all_sources(db: Database) -> list[SourceRecord]:
