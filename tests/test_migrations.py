@@ -61,3 +61,31 @@ def test_created_by_is_backfilled_for_articles_made_before_it_existed(cli: Cli, 
             row.slug: row.created_by for row in connection.execute(text("SELECT slug, created_by FROM article"))
         }
     assert creators == {"old-story": "reporter", "never-edited": "desk"}
+
+
+def test_long_text_is_stored_with_lz4_on_postgresql(cli: Cli, engine: Engine, tmp_path: Path) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL compresses long values; SQLite stores text as it is")
+    with engine.connect() as connection:
+        if not connection.execute(
+            text("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")
+        ).scalar():
+            pytest.skip("this PostgreSQL server was built without lz4: the migration leaves it alone")
+    # Words that do not repeat much, as a story's do, past PostgreSQL's 2 KB threshold.
+    body = " ".join(f"salita{number} ulat{number * 7 % 101} balita{number % 13}" for number in range(400))
+    story = tmp_path / "story.md"
+    story.write_text(body, encoding="utf-8")
+    cli.ok("new", "Long story", "--body-file", str(story))
+    cli.ok("edit", "1", "--summary", "A second revision keeps the whole body too")
+    query = """SELECT pg_column_compression(article.body), pg_column_compression(revision.snapshot)
+               FROM article JOIN revision ON revision.article_id = article.id"""
+    with engine.connect() as connection:
+        assert {tuple(row) for row in connection.execute(text(query))} == {("lz4", "lz4")}
+    downgrade(engine, "0005")
+    with engine.connect() as connection:
+        settings = connection.execute(
+            text("SELECT attcompression FROM pg_attribute WHERE attrelid = 'article'::regclass AND attname = 'body'")
+        ).scalar()
+        assert settings == ""  # back to the server's default
+    upgrade(engine)
+    assert cli.json("show", "1", "--format", "json")["body"].strip() == body  # read back whole

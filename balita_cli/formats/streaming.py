@@ -11,9 +11,14 @@ INDENT = 2
 
 def json_line(value: Any) -> str:
     """One compact JSON document and a newline (JSON Lines)."""
+    return json_line_bytes(value).decode("utf-8")
+
+
+def json_line_bytes(value: Any) -> bytes:
+    """``json_line`` as the UTF-8 bytes orjson makes, for a writer of bytes."""
     import orjson
 
-    return orjson.dumps(value, option=orjson.OPT_APPEND_NEWLINE).decode("utf-8")
+    return orjson.dumps(value, option=orjson.OPT_APPEND_NEWLINE)
 
 
 def json_text(value: Any, level: int = 0) -> str:

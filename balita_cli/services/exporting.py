@@ -109,7 +109,7 @@ def export(
     total = min(reading.count(db, request.flt), request.window.limit or sys.maxsize)
     check_target(writer, request, total)
     tally = [0]
-    if writer.capabilities.json_lines and db.is_sqlite:
+    if writer.capabilities.json_lines:
         return _export_lines(db, request, site, advance)
     records = counted(reading.stream_records(db, request.flt, site.base_url, request.window), tally, advance)
     options = {name: request.options[name] for name in writer.capabilities.options if name in request.options}
@@ -126,16 +126,24 @@ def export(
 
 
 def _export_lines(db: Database, request: ExportRequest, site: Site, advance: Callable[[int], None]) -> int:
-    """JSON Lines made by SQLite itself (services/json_lines.py): the same bytes, several times faster."""
+    """JSON Lines written as bytes, the same on either database: SQLite makes them itself
+    (services/json_lines.py, several times faster); on PostgreSQL orjson's bytes go straight to the
+    file, never decoded to text and encoded back (a sixth of a 10,000-article export)."""
     from balita_cli.formats.jsonl import JsonLinesWriter
+    from balita_cli.formats.streaming import json_line_bytes
     from balita_cli.services import json_lines
 
     writer = request.writer
     assert isinstance(writer, JsonLinesWriter)
     tally = [0]
+    made = (
+        json_lines.stream_lines(db, request.flt, site.base_url, request.window)
+        if db.is_sqlite
+        else map(json_line_bytes, reading.stream_records(db, request.flt, site.base_url, request.window))
+    )
 
     def lines() -> Iterator[bytes]:
-        for line in json_lines.stream_lines(db, request.flt, site.base_url, request.window):
+        for line in made:
             tally[0] += 1
             advance(1)
             yield line
