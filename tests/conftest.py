@@ -186,6 +186,19 @@ def blank_cli(db_url: str) -> Cli:
     return Cli(db_url=db_url, runner=CliRunner())
 
 
+# ---------------------------------------------------------------- the site build's manifest
+
+
+def site_manifest_files(output: Path) -> dict[str, dict[str, Any]]:
+    """Path -> entry of each file the last build of ``output`` recorded, whichever layout its
+    manifest has (version 3 keeps one list per field; older ones an object per file)."""
+    files = json.loads((output / ".balita-build.json").read_text(encoding="utf-8"))["files"]
+    if isinstance(files.get("path"), list):
+        rows = zip(*(files[name] for name in ("path", "size", "sha256", "key")), strict=True)
+        return {path: {"size": size, "sha256": sha256, "key": key} for path, size, sha256, key in rows}
+    return dict(files)
+
+
 # ---------------------------------------------------------------- outside programs
 
 REQUIRE_EXTERNAL_ENV = "BALITA_REQUIRE_EXTERNAL"

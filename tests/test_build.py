@@ -14,7 +14,7 @@ import pytest
 from balita_cli.db.engine import create_db_engine, session_scope
 from balita_cli.models import Status
 from balita_cli.services import articles, publishing
-from tests.conftest import Cli, corpora_path, store_raw
+from tests.conftest import Cli, corpora_path, site_manifest_files, store_raw
 
 MANIFEST = ".balita-build.json"
 MACHINE_FILES = {"feed.xml", "atom.xml", "feed.json", "sitemap.xml", "news-sitemap.xml"}
@@ -66,8 +66,7 @@ def all_text(output: Path) -> str:
 
 
 def hashes(output: Path) -> dict[str, str]:
-    files = json.loads((output / MANIFEST).read_text())["files"]
-    return {path: entry["sha256"] for path, entry in files.items()}
+    return {path: entry["sha256"] for path, entry in site_manifest_files(output).items()}
 
 
 def retract(db_url: str, ref: str, reason: str) -> None:

@@ -28,7 +28,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import Cli, store_raw
+from tests.conftest import Cli, site_manifest_files, store_raw
 from tests.test_site_photos import make_photo
 
 MANIFEST = ".balita-build.json"
@@ -300,9 +300,8 @@ class Newsroom:
         return "damaged the manifest"
 
     def older_manifest(self, output: Path) -> str:
-        manifest = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
         older = {"version": 1, "files": {path: {k: v for k, v in entry.items() if k != "key"}
-                                         for path, entry in manifest["files"].items()}}  # fmt: skip
+                                         for path, entry in site_manifest_files(output).items()}}  # fmt: skip
         (output / MANIFEST).write_text(json.dumps(older), encoding="utf-8")
         return "manifest of an older balita"
 
@@ -430,13 +429,47 @@ def test_hostile_manifests_cost_a_full_build_and_nothing_outside(cli: Cli, tmp_p
     ]
     for state in hostile_states:
         document = {**manifest, "site": state}
-        document["files"] = {**manifest["files"], "../precious.txt": {"sha256": "0", "size": 7}, "x": 5}
+        document["files"] = {**site_manifest_files(output), "../precious.txt": {"sha256": "0", "size": 7}, "x": 5}
         (output / MANIFEST).write_text(json.dumps(document), encoding="utf-8")
         build(cli, output)
         assert precious.read_text(encoding="utf-8") == "keep me"
     clean = tmp_path / "clean"
     build(cli, clean)
     assert_same_site(output, clean, "hostile manifests")
+
+
+@pytest.mark.slow
+def test_hostile_file_columns_are_no_file_of_ours(cli: Cli, tmp_path: Path) -> None:
+    """Version 3 keeps the files as columns: lists of unequal length, a path that is not text, or
+    one outside the folder make a full build that removes nothing outside and matches a clean one."""
+    cli.ok("init", "--demo", "--database", cli.db_url)
+    output = tmp_path / "public"
+    build(cli, output)
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me", encoding="utf-8")
+    document = _manifest(output)
+    files = document["files"]
+    assert document["version"] == 3 and set(files) == {"path", "size", "sha256", "key"}
+    assert len({len(column) for column in files.values()}) == 1 and len(files["path"]) > 10
+    hostile_columns: list[Any] = [
+        {**files, "size": files["size"][:-1]},  # one size short
+        {**files, "path": [*files["path"][:-1], 7]},  # a path that is not text
+        {
+            name: [*column, value]
+            for (name, column), value in zip(files.items(), ("../precious.txt", 7, "0", "k"), strict=True)
+        },  # fmt: skip
+        {**files, "key": "not a list"},
+    ]
+    for hostile in hostile_columns:
+        _write_manifest(output, {**document, "files": hostile})
+        summary = build(cli, output)
+        assert precious.read_text(encoding="utf-8") == "keep me"
+        assert summary["removed"] == 0, summary
+    again = build(cli, output)
+    assert again["written"] == 0 and again["kept"] == again["files"]  # the manifest is whole again
+    clean = tmp_path / "clean"
+    build(cli, clean)
+    assert_same_site(output, clean, "hostile file columns")
 
 
 def test_a_build_with_nothing_changed_renders_and_reads_nothing(cli: Cli, tmp_path: Path) -> None:
@@ -683,7 +716,7 @@ def test_a_manifest_naming_folders_or_paths_through_links_removes_nothing_outsid
     entry = {"sha256": "0" * 64, "size": 7, "key": "k"}
     hostile = {"elsewhere/precious.txt": entry, "articles": entry, "robots.txt/x": entry, "/etc/hostname": entry,
                "tags": {"size": "big", "sha256": 5, "key": ["not", "text"]}}  # fmt: skip
-    _write_manifest(output, {**document, "files": {**document["files"], **hostile}})
+    _write_manifest(output, {**document, "files": {**site_manifest_files(output), **hostile}})
     summary = build(cli, output)
     assert (outside / "precious.txt").read_text(encoding="utf-8") == "keep me"
     assert (output / "articles").is_dir() and (output / "tags").is_dir()
@@ -692,7 +725,7 @@ def test_a_manifest_naming_folders_or_paths_through_links_removes_nothing_outsid
     clean = tmp_path / "clean"
     build(cli, clean)
     assert_same_site(output, clean, "a manifest naming folders")
-    _write_manifest(output, {**_manifest(output), "files": {**_manifest(output)["files"], **hostile}})
+    _write_manifest(output, {**_manifest(output), "files": {**site_manifest_files(output), **hostile}})
     build(cli, output, "--clean")  # --clean still removes what the last build made: never these
     assert (output / "articles").is_dir()
 

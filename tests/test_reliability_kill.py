@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tests.conftest import Cli
+from tests.conftest import Cli, site_manifest_files
 
 pytestmark = pytest.mark.slow  # the fast lane, pytest -m "not slow", leaves these out
 
@@ -127,7 +127,7 @@ def test_killed_build_is_completed_by_the_next_build(archive: Cli, tmp_path: Pat
     assert not still_running(str(output)), "a page worker outlived the killed build"
     archive.ok("db", "check")
     archive.ok("build", "-o", str(output))
-    manifest = json.loads((output / ".balita-build.json").read_text(encoding="utf-8"))["files"]
+    manifest = site_manifest_files(output)
     assert len([path for path in manifest if path.startswith("articles/")]) == PUBLISHED
     for path, entry in manifest.items():  # every file whole: its bytes hash to what the build recorded
         assert hashlib.sha256((output / path).read_bytes()).hexdigest() == entry["sha256"], path

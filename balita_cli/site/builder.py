@@ -217,7 +217,7 @@ class SiteBuilder:
         counts = self.tree.counts  # the manifest stands as it is
         problems = [search.problem] if search.problem else []
         photos = {"made": 0, "reused": int(state["photos"])}
-        return BuildReport(self.options.output, listed, len(self.tree.current), counts,
+        return BuildReport(self.options.output, listed, counts.kept, counts,
                            [path for _name, path in FEED_FILES], photos, search, problems)  # fmt: skip
 
 

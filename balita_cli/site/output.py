@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -33,9 +34,13 @@ from balita_cli.errors import Conflict, InvalidInput
 from balita_cli.files import OutputError, atomic_write_bytes, default_mode, make_directory, reason
 
 MANIFEST_NAME = ".balita-build.json"
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3
 # Manifests whose file list is still good (their keys and state are not).
-READABLE_VERSIONS = (1, MANIFEST_VERSION)
+READABLE_VERSIONS = (1, 2, MANIFEST_VERSION)
+# Version 3 keeps the files as columns, one list each: read in a fifth of the time one object per
+# file took (11,000 files: 2 ms, not 10), which a build with nothing to do spent before anything.
+FILE_COLUMNS = ("path", "size", "sha256", "key")
+FileColumns = tuple[list[Any], list[Any], list[Any], list[Any]]
 # Past this many files written, one sync of the whole system is cheaper than a sync of each.
 SYNC_ONE_BY_ONE = 200
 
@@ -83,7 +88,7 @@ def _is_plain(relative: str) -> bool:
         return False
 
 
-def _all_plain(paths: dict[str, Any]) -> bool:
+def _all_plain(paths: Sequence[str]) -> bool:
     """Every path is plain (``_is_plain``), judged by a few scans of all of them joined rather than
     one call per path (11,000 paths: 0.5 ms, not 6 ms). False when one may not be: each is then
     judged on its own (a backslash, which ``_is_plain`` allows on POSIX, is only judged alone)."""
@@ -108,6 +113,45 @@ def read_manifest(root: Path) -> dict[str, Any]:
     return data
 
 
+def _file_columns(files: Any) -> FileColumns:
+    """The manifest's files as columns (path, size, sha256, key): version 3's lists, or an older
+    manifest's object per file. The manifest lies in the output folder: lists of unequal length,
+    a path that is not text or an entry that is not an object make no file of ours."""
+    if isinstance(files, dict) and files.keys() == set(FILE_COLUMNS) and all(type(v) is list for v in files.values()):
+        paths, sizes, digests, keys = (files[name] for name in FILE_COLUMNS)
+        if len(paths) == len(sizes) == len(digests) == len(keys) and all(type(path) is str for path in paths):
+            return paths, sizes, digests, keys
+        return [], [], [], []
+    entries = [(path, entry) for path, entry in files.items() if type(entry) is dict] if isinstance(files, dict) else []
+    return ([path for path, _ in entries], [entry.get("size") for _, entry in entries],
+            [entry.get("sha256") for _, entry in entries], [entry.get("key") for _, entry in entries])  # fmt: skip
+
+
+def _only_plain(columns: FileColumns) -> FileColumns:
+    """Only what a build could have written: a path outside the tree is no file of ours."""
+    paths, sizes, digests, keys = columns
+    if _all_plain(paths):
+        return columns
+    kept = [position for position, path in enumerate(paths) if _is_plain(path)]
+    return ([paths[at] for at in kept], [sizes[at] for at in kept], [digests[at] for at in kept],
+            [keys[at] for at in kept])  # fmt: skip
+
+
+def _as_columns(files: dict[str, dict[str, Any]]) -> dict[str, list[Any]]:
+    ordered = sorted(files.items())
+    columns: dict[str, list[Any]] = {"path": [path for path, _ in ordered]}
+    for name in FILE_COLUMNS[1:]:
+        columns[name] = [entry.get(name) for _, entry in ordered]
+    return columns
+
+
+def _entry(sha256: Any, size: Any, key: Any) -> dict[str, Any]:
+    entry = {"sha256": sha256, "size": size}
+    if key is not None:
+        entry["key"] = key
+    return entry
+
+
 class OutputTree:
     """The output directory of one build: ``put`` each file (or ``keep_if_current``), then ``finish``."""
 
@@ -118,12 +162,8 @@ class OutputTree:
         self.foreign: list[str] = []  # files the build would overwrite but never wrote
         self.document = read_manifest(root)
         current_version = self.document.get("version") == MANIFEST_VERSION
-        files, memo, state = self.document.get("files"), self.document.get("memo"), self.document.get("site")
-        files = files if isinstance(files, dict) else {}
-        # Only what a build could have written: a path outside the tree is no file of ours.
-        all_plain = _all_plain(files)
-        self.previous: dict[str, dict[str, Any]] = {path: e for path, e in files.items()
-                                                    if type(e) is dict and (all_plain or _is_plain(path))}  # fmt: skip
+        memo, state = self.document.get("memo"), self.document.get("site")
+        self.previous_files = _only_plain(_file_columns(self.document.get("files")))
         self.previous_memo: dict[str, Any] = memo if isinstance(memo, dict) and not clean else {}
         # What the last build was made from; nothing when it was another balita's or --clean.
         self.previous_state: dict[str, Any] = state if isinstance(state, dict) and current_version and not clean else {}
@@ -132,6 +172,13 @@ class OutputTree:
         self.counts = BuildCounts()
         self._mode = default_mode()
         self._directories: set[str] = set()
+        self.kept_all = False
+
+    @cached_property
+    def previous(self) -> dict[str, dict[str, Any]]:
+        """Each file of the last build with its entry, made when first asked for: a build with
+        nothing to do never asks."""
+        return {path: _entry(sha256, size, key) for path, size, sha256, key in zip(*self.previous_files, strict=True)}
 
     def put(self, relative: str, data: bytes, *, key: str | None = None) -> None:
         relative = _safe_relative(relative)
@@ -171,25 +218,15 @@ class OutputTree:
 
     def keep_all(self) -> bool:
         """Keep every file of the last build (nothing it was made from has changed) when each is
-        still there with the size it had; False, keeping nothing, when one is not."""
-        if self.clean or not self.previous:
+        still there with the size it had; False, keeping nothing, when one is not. The manifest
+        then stands as it is: nothing more is put, and ``finish`` writes nothing."""
+        from balita_cli.site.still_there import all_there
+
+        paths, sizes = self.previous_files[0], self.previous_files[1]
+        if self.clean or not paths or not all_there(self.root, list(zip(paths, sizes, strict=True))):
             return False
-        stat_at = os.stat
-        try:
-            root = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY)
-        except OSError:
-            return False
-        try:  # thousands of files: relative to the open folder, no path joined in Python
-            for relative, entry in self.previous.items():
-                if stat_at(relative, dir_fd=root, follow_symlinks=False).st_size != entry.get("size"):
-                    return False
-        except (OSError, ValueError):
-            return False
-        finally:
-            os.close(root)
-        self.current = dict(self.previous)
-        self.memo = dict(self.previous_memo)
-        self.counts.kept = len(self.current)
+        self.kept_all = True
+        self.counts.kept = len(paths)
         return True
 
     def previous_key(self, relative: str) -> str | None:
@@ -275,12 +312,14 @@ class OutputTree:
         build's ``state`` (what its pages were made from)."""
         import orjson
 
+        if self.kept_all:
+            return self.counts
         for relative in sorted(set(self.previous) - set(self.current)):
             if self._remove(relative):
                 self.counts.removed.append(relative)
         if self.foreign and state is not None:
             state = {**state, "digest": None}  # the next build must meet those files again
-        document: dict[str, Any] = {"version": MANIFEST_VERSION, "files": dict(sorted(self.current.items())),
+        document: dict[str, Any] = {"version": MANIFEST_VERSION, "files": _as_columns(self.current),
                                     "memo": dict(sorted(self.memo.items()))}  # fmt: skip
         if state is not None:
             document["site"] = state
