@@ -7,13 +7,14 @@ import os
 import subprocess
 import sys
 import threading
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from balita_cli.site import still_there
-from balita_cli.site.still_there import FORK_FROM, all_there
+from balita_cli.site.still_there import FORK_FROM, Look, all_there
 
 FILES = FORK_FROM + 500
 TWO_CPUS_ON_LINUX = sys.platform.startswith("linux") and len(os.sched_getaffinity(0)) >= 2
@@ -143,3 +144,17 @@ def test_an_unreadable_list_or_folder_is_not_all_there(tmp_path: Path) -> None:
 def test_the_module_keeps_to_its_platform_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "platform", "darwin")
     assert not still_there._may_fork(FILES)
+
+
+def test_a_look_not_answered_leaves_no_child(folder: tuple[Path, list[tuple[str, Any]]], forks: list[int]) -> None:
+    """A build that finds something changed closes the look it began: its child is ended and reaped."""
+    root, files = folder
+    expected = 1 if can_fork() else 0
+    look = Look(root, files)
+    look.close()
+    look.close()  # twice is harmless
+    assert len(forks) == expected
+    assert no_child_left()
+    with closing(Look(root, files)) as answered:
+        assert answered.answer()
+    assert no_child_left()

@@ -27,6 +27,7 @@ import dataclasses
 import hashlib
 import os
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -147,6 +148,10 @@ class SiteBuilder:
         self.tree = OutputTree(options.output, clean=options.clean, force=options.force)
         self.logo_data = self._logo_data()
         self.fingerprint = self._fingerprint()
+        self.tree.start_looking()  # at the last build's files, while the database is read
+
+    def close(self) -> None:
+        self.tree.close()
 
     def _logo_data(self) -> bytes | None:
         """The publisher's own logo file, read with a size limit (None: the shipped or template one)."""
@@ -189,6 +194,7 @@ class SiteBuilder:
         if _state_stands(state, digest):
             if self.tree.keep_all():
                 return self._kept(source, program)
+        self.tree.close()  # the look at the last build's files, unanswered: this build makes them
         import gc
 
         from balita_cli.site.rebuild import Rebuild
@@ -257,4 +263,5 @@ def _program_stamp(program: Path | None) -> list[Any]:
 
 
 def build_site(source: SiteSource, site: Site, options: BuildOptions) -> BuildReport:
-    return SiteBuilder(site, options).build(source)
+    with closing(SiteBuilder(site, options)) as builder:
+        return builder.build(source)
