@@ -438,6 +438,22 @@ def test_hostile_manifests_cost_a_full_build_and_nothing_outside(cli: Cli, tmp_p
     assert_same_site(output, clean, "hostile manifests")
 
 
+def test_a_manifest_of_the_previous_version_is_read_and_rewritten_in_columns(cli: Cli, tmp_path: Path) -> None:
+    """Upgrading balita: the last build's manifest (version 2, an object per file) still says which
+    files are balita's and what their bytes were, so nothing is rewritten; it is saved as version 3."""
+    cli.ok("init", "--demo", "--database", cli.db_url)
+    output = tmp_path / "public"
+    first = build(cli, output)
+    document = _manifest(output)
+    _write_manifest(output, {**document, "version": 2, "files": site_manifest_files(output)})
+    (output / "robots.txt").unlink()  # a file of the last build gone: made again, and only it
+    again = build(cli, output)
+    assert again["written"] == 1 and again["removed"] == 0 and again["files"] == first["files"]
+    upgraded = _manifest(output)
+    assert upgraded["version"] == 3 and upgraded["files"] == document["files"]
+    assert build(cli, output)["written"] == 0
+
+
 @pytest.mark.slow
 def test_hostile_file_columns_are_no_file_of_ours(cli: Cli, tmp_path: Path) -> None:
     """Version 3 keeps the files as columns: lists of unequal length, a path that is not text, or
