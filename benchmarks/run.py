@@ -225,7 +225,7 @@ def measure_build(ctx: Context, backend: str, n: int, site: Path, url: str) -> N
     plain = [ctx.balita, "build", "--no-search"]
 
     def clean() -> None:
-        shutil.rmtree(output, ignore_errors=True)
+        empty_output(output)
 
     full = measure("build (full)", backend, n, plain, cwd=site, env=env, runs=ctx.runs, setup=clean)
     ctx.record(full)
@@ -252,6 +252,15 @@ def measure_build(ctx: Context, backend: str, n: int, site: Path, url: str) -> N
                        setup=edit_one))  # fmt: skip
 
 
+def empty_output(output: Path) -> None:
+    """Before a full build: no output folder, and nothing of the last run's left to reach the
+    disk. A balita build ends with one sync of the disk (its pages durable before its manifest
+    says so); without this one it would also pay for the removal just made and for the last
+    run's pages, its own or Hugo's (which never syncs)."""
+    shutil.rmtree(output, ignore_errors=True)
+    os.sync()
+
+
 def hugo_tree(ctx: Context, n: int) -> Path:
     root = ctx.workdir / f"hugo-{n}"
     stamp_file = root / ".archive.json"
@@ -270,7 +279,7 @@ def measure_hugo(ctx: Context, n: int) -> None:
     output = ctx.workdir / f"hugo-{n}-public"
 
     def clean() -> None:
-        shutil.rmtree(output, ignore_errors=True)
+        empty_output(output)
 
     for operation, command, setup in (
         ("hugo list drafts", [ctx.hugo, "list", "drafts"], None),
