@@ -12,7 +12,6 @@ at the rest after it (11,000 files: 12 ms of the build's time, not 30). The chil
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from collections.abc import Sequence
 from contextlib import closing
@@ -20,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 FORK_FROM = 2_000  # files; below this a fork costs about what it saves
-_HELD = {signal.SIGINT, signal.SIGTERM}  # the child must not act on them: the build does
 
 
 def all_there(root: Path, files: Sequence[tuple[str, Any]]) -> bool:
@@ -63,6 +61,8 @@ class Look:
 
     def close(self) -> None:
         if self._child is not None:
+            import signal
+
             try:
                 os.kill(self._child, signal.SIGKILL)
             except ProcessLookupError:
@@ -104,7 +104,10 @@ def _may_fork(count: int) -> bool:
 
 def _forked_look(folder: int, files: Sequence[tuple[str, Any]]) -> int | None:
     """The child's process id (None when it could not be made); it exits 0 when all are there."""
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    import signal  # here: its import is ~1 ms, and most builds never fork
+
+    # The child must not act on Ctrl-C or a stop: the build does, and reaps it.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         child = os.fork()
     except OSError:
