@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from balita_cli.errors import Conflict, InvalidInput
 from balita_cli.files import OutputError, atomic_write_bytes, default_mode, make_directory, reason
+from balita_cli.site.manifest_files import FileColumns, as_columns, file_columns, file_entry
 
 if TYPE_CHECKING:
     from balita_cli.site.still_there import Look
@@ -41,10 +42,6 @@ MANIFEST_NAME = ".balita-build.json"
 MANIFEST_VERSION = 3
 # Manifests whose file list is still good (their keys and state are not).
 READABLE_VERSIONS = (1, 2, MANIFEST_VERSION)
-# Version 3 keeps the files as columns, one list each: read in a fifth of the time one object per
-# file took (11,000 files: 2 ms, not 10), which a build with nothing to do spent before anything.
-FILE_COLUMNS = ("path", "size", "sha256", "key")
-FileColumns = tuple[list[Any], list[Any], list[Any], list[Any]]
 # Past this many files written, one sync of the whole system is cheaper than a sync of each.
 SYNC_ONE_BY_ONE = 200
 
@@ -117,20 +114,6 @@ def read_manifest(root: Path) -> dict[str, Any]:
     return data
 
 
-def _file_columns(files: Any) -> FileColumns:
-    """The manifest's files as columns (path, size, sha256, key): version 3's lists, or an older
-    manifest's object per file. The manifest lies in the output folder: lists of unequal length,
-    a path that is not text or an entry that is not an object make no file of ours."""
-    if isinstance(files, dict) and files.keys() == set(FILE_COLUMNS) and all(type(v) is list for v in files.values()):
-        paths, sizes, digests, keys = (files[name] for name in FILE_COLUMNS)
-        if len(paths) == len(sizes) == len(digests) == len(keys) and all(type(path) is str for path in paths):
-            return paths, sizes, digests, keys
-        return [], [], [], []
-    entries = [(path, entry) for path, entry in files.items() if type(entry) is dict] if isinstance(files, dict) else []
-    return ([path for path, _ in entries], [entry.get("size") for _, entry in entries],
-            [entry.get("sha256") for _, entry in entries], [entry.get("key") for _, entry in entries])  # fmt: skip
-
-
 def _only_plain(columns: FileColumns) -> FileColumns:
     """Only what a build could have written: a path outside the tree is no file of ours."""
     paths, sizes, digests, keys = columns
@@ -139,21 +122,6 @@ def _only_plain(columns: FileColumns) -> FileColumns:
     kept = [position for position, path in enumerate(paths) if _is_plain(path)]
     return ([paths[at] for at in kept], [sizes[at] for at in kept], [digests[at] for at in kept],
             [keys[at] for at in kept])  # fmt: skip
-
-
-def _as_columns(files: dict[str, dict[str, Any]]) -> dict[str, list[Any]]:
-    ordered = sorted(files.items())
-    columns: dict[str, list[Any]] = {"path": [path for path, _ in ordered]}
-    for name in FILE_COLUMNS[1:]:
-        columns[name] = [entry.get(name) for _, entry in ordered]
-    return columns
-
-
-def _entry(sha256: Any, size: Any, key: Any) -> dict[str, Any]:
-    entry = {"sha256": sha256, "size": size}
-    if key is not None:
-        entry["key"] = key
-    return entry
 
 
 class OutputTree:
@@ -168,7 +136,7 @@ class OutputTree:
         current_version = self.document.get("version") == MANIFEST_VERSION
         memo, state = self.document.get("memo"), self.document.get("site")
         # As the manifest lists them; ``previous`` keeps only what a build could have written.
-        self.previous_files = _file_columns(self.document.get("files"))
+        self.previous_files = file_columns(self.document.get("files"))
         self.previous_memo: dict[str, Any] = memo if isinstance(memo, dict) and not clean else {}
         # What the last build was made from; nothing when it was another balita's or --clean.
         self.previous_state: dict[str, Any] = state if isinstance(state, dict) and current_version and not clean else {}
@@ -185,7 +153,7 @@ class OutputTree:
         """Each file of the last build with its entry, made when first asked for: a build with
         nothing to do never asks (judging 11,000 paths plain is 2.5 ms of scanning them)."""
         columns = _only_plain(self.previous_files)
-        return {path: _entry(sha256, size, key) for path, size, sha256, key in zip(*columns, strict=True)}
+        return {path: file_entry(sha256, size, key) for path, size, sha256, key in zip(*columns, strict=True)}
 
     def put(self, relative: str, data: bytes, *, key: str | None = None) -> None:
         relative = _safe_relative(relative)
@@ -344,7 +312,7 @@ class OutputTree:
                 self.counts.removed.append(relative)
         if self.foreign and state is not None:
             state = {**state, "digest": None}  # the next build must meet those files again
-        document: dict[str, Any] = {"version": MANIFEST_VERSION, "files": _as_columns(self.current),
+        document: dict[str, Any] = {"version": MANIFEST_VERSION, "files": as_columns(self.current),
                                     "memo": dict(sorted(self.memo.items()))}  # fmt: skip
         if state is not None:
             document["site"] = state
