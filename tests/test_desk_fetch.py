@@ -28,7 +28,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tests.conftest import Cli, corpora_path
+from tests.conftest import BalitaProcess, Cli, corpora_path
 
 MB = 1024 * 1024
 Handler = Callable[[Request], Response]
@@ -261,6 +261,36 @@ def test_each_hostile_server_costs_its_source_one_error_line_and_the_others_come
     assert elapsed < 15, elapsed  # a hang costs one deadline, not one per source
     failing = cli.json("source", "show", "metadata", "--format", "json")
     assert failing["failures"] == 1 and "169.254.169.254" in failing["last_error"]
+
+
+@pytest.mark.slow
+def test_the_balita_process_fetches_in_its_fetcher_with_the_same_outcomes(
+    site: FeedSite, cli: Cli, balita_process: BalitaProcess
+) -> None:
+    """``balita fetch`` as cron runs it: the launcher's fetcher process does the fetching (the
+    command itself never loads httpx), and every outcome, hostile ones included, is the same."""
+    ph_news(site, cli)
+    for name in ("Server Error", "Metadata", "Passwd", "Bomb", "Home Page"):
+        add_source(cli, name, site.route(f"/{name.replace(' ', '-').lower()}", HOSTILE[name][0](site)))
+
+    result = balita_process("fetch", "--format", "json", env={"PYTHONPROFILEIMPORTTIME": "1"})
+
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    log = result.stderr.splitlines()
+    imported = {line.rsplit("|", 1)[-1].strip() for line in log if line.startswith("import time")}
+    assert "balita_cli.services.desk" in imported  # the import log is this command's own
+    if len(os.sched_getaffinity(0)) >= 2:
+        assert {"httpx", "httpcore", "balita_cli.net.exchange"}.isdisjoint(imported)
+    runs = {run["source"]: run for run in json.loads(result.stdout)}
+    for name in ("Server Error", "Metadata", "Passwd", "Bomb", "Home Page"):
+        assert runs[name]["result"] == "failed" and HOSTILE[name][1] in runs[name]["reason"], (name, runs[name])
+    outlets = ("Philstar", "GMA News", "ABS-CBN News")
+    assert [runs[outlet]["created"] + runs[outlet]["related"] for outlet in outlets] == [10, 15, 14]
+    assert len(articles(cli)) == sum(runs[outlet]["created"] for outlet in outlets)
+
+    again = balita_process("fetch", "philstar", "gma-news", "--format", "json")
+    assert [run["result"] for run in json.loads(again.stdout)] == ["not modified", "not modified"]
+    assert site.requests_for("/philstar.xml") == [None, '"v1"']
 
 
 def test_a_feed_on_a_loopback_address_needs_allow_private(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar, cast
 from urllib.parse import urlsplit
 
 from balita_cli import __version__
@@ -106,6 +106,13 @@ class FetchError(BalitaError):
         self.status = status
         self.retry_after = retry_after
 
+    def __reduce__(self) -> tuple[Any, ...]:  # made again from its fields, in another process
+        return (_fetch_error, (self.url, self.reason, self.status, self.retry_after))
+
+
+def _fetch_error(url: str, reason: str, status: int | None, retry_after: float | None) -> FetchError:
+    return FetchError(url, reason, status=status, retry_after=retry_after)
+
 
 def fetch(url: str, policy: FetchPolicy, validators: Validators | None = None) -> Fetched:
     """GET ``url`` under ``policy``, conditionally when ``validators`` hold an ETag or date.
@@ -133,8 +140,24 @@ def fetch_many(
     TLS handshake instead of several; at most ``concurrency`` origins are fetched at a time.
     Threads rather than asyncio: fetch is synchronous like the rest of balita (one road for one
     URL or many), the work is waiting on sockets, which releases the GIL, and every fetch ends by
-    its own deadline.
+    its own deadline. Where the launcher started a fetching process (:mod:`.fetcher`), it does
+    this work, with the HTTP client it loaded meanwhile.
     """
+    from balita_cli.net import fetcher
+
+    started = fetcher.take()
+    if started is not None and (outcomes := started.ask((list(requests), policy, concurrency))) is not None:
+        return cast("dict[K, Fetched | FetchError]", outcomes)
+    return fetch_here(requests, policy, concurrency=concurrency)
+
+
+def fetch_here(
+    requests: Sequence[Request[K]],
+    policy: FetchPolicy,
+    *,
+    concurrency: int = 4,
+) -> dict[K, Fetched | FetchError]:
+    """:func:`fetch_many` in this process."""
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1, not {concurrency!r}")
     keys = [key for key, _, _ in requests]
