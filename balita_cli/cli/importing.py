@@ -85,10 +85,11 @@ def import_command(
     summary = ImportSummary(dry_run=dry_run)
     outlet = ImportSource(state, source_name)  # feed: a source the desk follows lends its policy
     options = ReadOptions(zone=site.tz, source_name=source_name, intake=outlet.intake)
-    items = outlet.track(_read_all(reader, paths, options))
+    items = _read_all(reader, paths, options)
     try:
         with console.progress(_estimate(reader, paths), f"importing {reader.name}") as advance:
-            run_import(items, lambda: state.session(write=True), settings, summary, on_item=lambda: advance(1))
+            run_import(items, lambda: state.session(write=True), settings, summary, on_item=lambda: advance(1),
+                       on_read=outlet.keep)  # fmt: skip
         if not dry_run:
             outlet.link(state)
     except KeyboardInterrupt:

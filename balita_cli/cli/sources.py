@@ -17,6 +17,7 @@ from balita_cli.cli.output import write_json, write_line, write_plain
 from balita_cli.cli.state import app
 
 if TYPE_CHECKING:
+    from balita_cli.schema import ArticleInput
     from balita_cli.services.sources import SourceRecord
 
 sub = typer.Typer(no_args_is_help=True, help="The outlets the desk follows.")
@@ -302,13 +303,10 @@ class ImportSource:
             self.intake, self.source_id = import_intake(None, state.settings, None)
         self.external_ids: list[str] = []
 
-    def track(self, items: Iterator[Any]) -> Iterator[Any]:
-        from balita_cli.schema import ArticleInput
-
-        for item in items:  # kept only to link them to a source (100,000 ids are ~10 MB)
-            if self.source_id is not None and isinstance(item, ArticleInput) and item.get("external_id"):
-                self.external_ids.append(str(item["external_id"]))
-            yield item
+    def keep(self, item: ArticleInput) -> None:
+        """Note an article read, to link it to the source (100,000 ids are ~10 MB)."""
+        if self.source_id is not None and item.get("external_id"):
+            self.external_ids.append(str(item["external_id"]))
 
     def link(self, state: Any) -> None:
         from balita_cli.services import sources

@@ -1,6 +1,6 @@
 """One batch of an import: its records sorted, the plainly new ones written together by set-based
-statements (``bulk_import``), every other one on its own under a savepoint, in its place; and the
-thread that reads and prepares the next batches while one is written.
+statements (``bulk_import``), every other one on its own under a savepoint, in its place. The
+batches are read and prepared ahead of the writer by ``import_reading``.
 
 A bad record is reported and skipped while the rest of its batch is kept: when the set-based write
 of a group fails, the group is written again record by record.
@@ -8,12 +8,9 @@ of a group fails, the group is written again record by record.
 
 from __future__ import annotations
 
-import sys
-import threading
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from queue import Full, Queue
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,65 +22,16 @@ from balita_cli.schema import ArticleInput
 from balita_cli.services import articles, bulk_import, permissions
 from balita_cli.services.import_records import import_prepared, prepare
 from balita_cli.services.import_report import ImportSettings, ImportSummary, Problem
-from balita_cli.services.import_terms import Spellings
-
-READ_AHEAD = 1  # batches read ahead of the one being written (a batch is 1,000 records)
-# Seconds a thread keeps the interpreter before it is asked to let go, while the reader runs. The
-# writer lets go at every database call and may then wait out the reader's whole slice before it
-# can go on: at Python's 5 ms an import of 10,000 on SQLite took 3.9 s, at 1 ms 3.7 s.
-SWITCH_INTERVAL = 0.001
+from balita_cli.services.import_terms import TERM_FIELDS, Spellings
 
 
 def batches(items: Iterable[ReadItem], settings: ImportSettings) -> Iterator[list[Read]]:
     """The items a batch at a time, each article already through ``prepare`` and the checks of a
-    new article (``_prepared``: no database, so they run in the reading thread)."""
+    new article (``_prepared``: no database, so they run on the reading side,
+    ``import_reading``)."""
     iterator = iter(items)
     while batch := list(islice(iterator, max(settings.batch_size, 1))):
         yield [_prepared(item, settings) if isinstance(item, ArticleInput) else item for item in batch]
-
-
-def read_ahead(batches: Iterator[list[Read]], depth: int = READ_AHEAD) -> Generator[list[Read]]:
-    """The batches, read and parsed in a thread of their own up to ``depth`` batches ahead of the
-    writer: the database's work (SQLite's, or the wait for PostgreSQL) and the disk's release the
-    interpreter, so reading the next batch overlaps writing this one. What the reader raises is
-    raised here, in its place in the stream."""
-    ready: Queue[tuple[bool, Any]] = Queue(maxsize=max(depth, 1))
-    stop = threading.Event()
-
-    def hand_over(entry: tuple[bool, Any]) -> bool:
-        while not stop.is_set():
-            try:
-                ready.put(entry, timeout=0.1)
-                return True
-            except Full:
-                continue
-        return False
-
-    def read() -> None:
-        try:
-            for batch in batches:
-                if not hand_over((True, batch)):
-                    return
-            hand_over((False, None))
-        except BaseException as exc:  # noqa: BLE001  (handed to the writer's thread, raised there)
-            hand_over((False, exc))
-
-    reader = threading.Thread(target=read, name="balita-import-reader", daemon=True)
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
-    reader.start()
-    try:
-        while True:
-            is_batch, value = ready.get()
-            if is_batch:
-                yield value
-            elif value is None:
-                return
-            else:
-                raise value
-    finally:
-        stop.set()  # the writer stopped (done, failed or interrupted): the reader stops too
-        sys.setswitchinterval(interval)
 
 
 @dataclass
@@ -117,6 +65,25 @@ class _Record:
 
 
 Read = Skipped | Rejected | _Record  # an item of a batch, articles prepared
+
+# What the writer still reads of an article as it was read, once it is prepared (_for_the_writer).
+AS_READ = (*TERM_FIELDS, "external_id")
+
+
+def for_the_writer(read: Read) -> Read:
+    """``read`` with its article as read cut to what the writer still reads of it: where it came
+    from, its notes, the spellings of its terms and its external id (the rest is in ``prepared``
+    and ``values``). Handed from a reading process, a batch then crosses at a quarter of the cost."""
+    if isinstance(read, _Record) and read.prepared is not None:
+        item = read.item
+        kept = {name: item[name] for name in AS_READ if name in item}
+        read.item = ArticleInput(kept, origin=item.origin, notes=item.notes)
+    return read
+
+
+def articles_read(batch: list[Read]) -> Iterator[ArticleInput]:
+    """Each article of the batch as it was read (cut by ``for_the_writer`` where it crossed)."""
+    return (read.item for read in batch if isinstance(read, _Record))
 
 
 def import_batch(

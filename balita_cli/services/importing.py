@@ -21,7 +21,8 @@ final, a publication is an editor's decision), and never over an editor's own ch
 article edited since it was imported is reported as a conflict and left as it is.
 
 This module runs the batches, each in a transaction of its own, and names what callers use. The
-work is done in ``import_batches`` (one batch, and the thread reading and checking the next ones),
+work is done in ``import_batches`` (one batch), ``import_reading`` (the process or thread reading
+and checking the next batches),
 ``bulk_import`` (the set-based statements), ``import_records`` (one record on its own: prepare,
 match, create, refresh), ``import_terms`` (the spelling each new term keeps) and
 ``import_report`` (the settings and the summary).
@@ -31,7 +32,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, closing
 from types import FrameType, TracebackType
 from typing import Any
@@ -40,7 +41,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from balita_cli.formats.readers.base import ReadItem
-from balita_cli.services import import_batches
+from balita_cli.schema import ArticleInput
+from balita_cli.services import import_batches, import_reading
 from balita_cli.services.import_records import IMPORT_NOTE as IMPORT_NOTE
 from balita_cli.services.import_records import find_existing as find_existing
 from balita_cli.services.import_records import import_base as import_base
@@ -68,16 +70,19 @@ def run_import(
     summary: ImportSummary | None = None,
     *,
     on_item: Callable[[], None] = lambda: None,
+    on_read: Callable[[ArticleInput], None] = lambda item: None,
 ) -> ImportSummary:
     """Write ``items`` batch by batch; a dry run uses one transaction and rolls it back.
 
     ``summary`` is filled as batches commit, so a caller interrupted half way can say what was
-    written.
+    written. ``on_read`` is told of each article as read (its terms and external id), here,
+    wherever the reading was done.
     """
     summary = summary or ImportSummary(dry_run=settings.dry_run)
     spellings = Spellings()
-    reading = closing(import_batches.read_ahead(import_batches.batches(items, settings)))
-    with reading as batches, BetweenBatches() as interrupts:
+    reading = import_reading.read_ahead(import_batches.batches(items, settings))
+    with closing(reading), BetweenBatches() as interrupts:
+        batches = _told(reading, on_read)
         if settings.dry_run:
             pending = ImportSummary(dry_run=True)
             with open_session() as session:
@@ -129,6 +134,15 @@ class BetweenBatches:
     def __exit__(self, *_exc: type[BaseException] | BaseException | TracebackType | None) -> None:
         if self.previous is not None:
             signal.signal(signal.SIGINT, self.previous)
+
+
+def _told(
+    batches: Iterator[list[import_batches.Read]], on_read: Callable[[ArticleInput], None]
+) -> Iterator[list[import_batches.Read]]:
+    for batch in batches:
+        for item in import_batches.articles_read(batch):
+            on_read(item)
+        yield batch
 
 
 def _take_turn(session: Session) -> None:

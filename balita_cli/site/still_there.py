@@ -12,11 +12,12 @@ at the rest after it (11,000 files: 12 ms of the build's time, not 30). The chil
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import Any
+
+from balita_cli import processes
 
 FORK_FROM = 2_000  # files; below this a fork costs about what it saves
 
@@ -61,13 +62,8 @@ class Look:
 
     def close(self) -> None:
         if self._child is not None:
-            import signal
-
-            try:
-                os.kill(self._child, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self._reaped()
+            processes.end(self._child)
+            self._child = None
         if self._folder is not None:
             os.close(self._folder)
             self._folder = None
@@ -96,26 +92,15 @@ def _look(folder: int, files: Sequence[tuple[str, Any]]) -> bool:
 
 
 def _may_fork(count: int) -> bool:
-    if count < FORK_FROM or not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2:
-        return False
-    threading = sys.modules.get("threading")  # forking a process with other threads is unsafe
-    return threading is None or threading.active_count() == 1
+    return count >= FORK_FROM and processes.may_fork()
 
 
 def _forked_look(folder: int, files: Sequence[tuple[str, Any]]) -> int | None:
     """The child's process id (None when it could not be made); it exits 0 when all are there."""
-    import signal  # here: its import is ~1 ms, and most builds never fork
-
-    # The child must not act on Ctrl-C or a stop: the build does, and reaps it.
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        child = os.fork()
-    except OSError:
-        child = None
+    child = processes.fork()
     if child == 0:
         try:
             os._exit(0 if _look(folder, files) else 1)
         finally:
             os._exit(2)
-    signal.pthread_sigmask(signal.SIG_SETMASK, held)
     return child
