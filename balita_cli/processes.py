@@ -13,6 +13,7 @@ process and the child it forked, never from outside.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from typing import Any
@@ -39,7 +40,11 @@ def fork() -> int | None:
         child = os.fork()
     except OSError:
         child = None
-    if child != 0:
+    if child == 0:
+        # What the parent made lives on in the child; its collections need not walk it again (an
+        # import's reader made ~0.2 s of collections walking the parent's modules).
+        gc.freeze()
+    else:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
     return child
 
@@ -82,7 +87,17 @@ def receive(end: int) -> Any | None:
 
     head = _read_exactly(end, _LENGTH)
     payload = None if head is None else _read_exactly(end, int.from_bytes(head, "big"))
-    return None if payload is None else pickle.loads(payload)  # noqa: S301  (our own child or parent)
+    if payload is None:
+        return None
+    # A batch of an import is ~10,000 new containers: enough to set off collections that walk
+    # every object of this process, for nothing (25 ms a batch with them, 7.5 ms without).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.loads(payload)  # noqa: S301  (our own child or parent)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def pipe() -> tuple[int, int]:
