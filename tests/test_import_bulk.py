@@ -9,6 +9,7 @@ record was once written): a batch written in bulk must leave the database exactl
 from __future__ import annotations
 
 import json
+import random
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -27,7 +30,7 @@ from balita_cli.formats.readers import ReadOptions, get_reader
 from balita_cli.formats.readers.base import ReadItem, Rejected, Skipped
 from balita_cli.records import RECORD_FIELDS
 from balita_cli.schema import ArticleInput
-from balita_cli.services import importing
+from balita_cli.services import bulk_import, importing
 from benchmarks import archive, hugo_site
 from tests.conftest import Cli, _postgres_schema_url, postgres_url
 
@@ -295,7 +298,8 @@ def test_each_batch_costs_a_few_statements_not_a_dozen_a_record(ready_db_url: st
     assert result.created == 400
     assert len(statements) < 60, Counter(s.split()[0] for s in statements)  # ~13 a record before: 5,200
     inserts = [s for s in statements if s.startswith("INSERT INTO article ")]
-    assert len(inserts) == 2  # one multi-row statement a batch
+    per_batch = 1 if engine.dialect.name == "postgresql" else len(list(bulk_import.statement_sizes(200, 256)))
+    assert len(inserts) == 2 * per_batch  # multi-row statements: 128, 64 and 8 rows on SQLite
     statements.clear()
     again = importing.run_import(read("jsonl", dump), lambda: session_scope(engine, write=True), settings)
     assert (again.created, again.duplicates) == (0, 400)
@@ -479,3 +483,34 @@ def test_text_that_array_and_sql_syntax_use_is_stored_as_it_is(cli: Cli, tmp_pat
         assert (record["subtitle"], record["body"], record["dateline"]) == (text, f"{text}\n\n{text}", text)
         assert record["featured"] is (n % 2 == 0)
         assert record["published_at"] == WHEN and record["word_count"] == 2 * len(text.split())
+
+
+@given(st.integers(min_value=0, max_value=100_000), st.integers(min_value=1, max_value=2_000))
+def test_statement_sizes_add_up_and_come_in_few_lengths(count: int, most: int) -> None:
+    sizes = list(bulk_import.statement_sizes(count, most))
+    assert sum(sizes) == count and all(0 < size <= most for size in sizes)
+    assert set(sizes) <= {most} | {1 << bit for bit in range(most.bit_length())}
+
+
+def test_a_long_import_keeps_its_statements_to_a_few_lengths(ready_db_url: str, tmp_path: Path) -> None:
+    """Every batch's tags and authors in a statement of their own length would have the driver
+    keep a new ~0.5 MB prepared statement a batch (an import of 100,000 held 50 MB more)."""
+    spread = random.Random(7)
+    counts = [spread.randint(1, 5) for _ in range(600)]
+    rows = [
+        {**row, "tags": [f"Tag {tag}" for tag in range(count)]}
+        for row, count in zip(good_rows(600), counts, strict=True)
+    ]
+    dump = write_jsonl(tmp_path / "dump.jsonl", rows)
+    engine = engine_of(ready_db_url)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+
+    result = importing.run_import(read("jsonl", dump), lambda: session_scope(engine, write=True),
+                                  importing.ImportSettings(who=IMPORTER, batch_size=37))  # fmt: skip
+
+    engine.dispose()
+    assert result.created == 600
+    shapes = {s for s in statements if s.startswith("INSERT INTO article_tag ")}
+    lengths = {sum(counts[start : start + 37]) for start in range(0, 600, 37)}
+    assert len(lengths) > 9 and len(shapes) <= (9 if ready_db_url.startswith("sqlite") else 1)
