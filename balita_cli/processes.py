@@ -73,12 +73,27 @@ def let_go_of_streams() -> None:
 
 
 def send(end: int, message: Any) -> None:
+    write(end, encode(message))
+
+
+def encode(message: Any) -> bytes:
+    """The message as :func:`write` sends it: its length, then its pickle."""
     import pickle  # here: a build that forks to look at its files sends no message
 
     payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    data = memoryview(len(payload).to_bytes(_LENGTH, "big") + payload)
+    return len(payload).to_bytes(_LENGTH, "big") + payload
+
+
+def write(end: int, encoded: bytes) -> float:
+    """Write an encoded message whole; the seconds it took (long when the other side was busy and
+    the pipe full)."""
+    import time
+
+    started = time.monotonic()
+    data = memoryview(encoded)
     while data:
         data = data[os.write(end, data) :]
+    return time.monotonic() - started
 
 
 def receive(end: int) -> Any | None:

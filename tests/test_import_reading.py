@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,8 @@ from balita_cli import processes
 from balita_cli.errors import InvalidInput
 from balita_cli.formats.readers.base import ReadItem
 from balita_cli.schema import ArticleInput
-from balita_cli.services import import_reading, importing
+from balita_cli.services import import_batches, import_reading, importing
+from balita_cli.timeutil import set_clock
 from tests.conftest import Cli
 from tests.test_import_bulk import TRICKY, assert_same_newsroom, engine_of, other_cli, summary, write_jsonl
 
@@ -129,3 +131,30 @@ def test_no_reader_outlives_a_writer_that_failed(ready_db_url: str, monkeypatch:
 
     assert len(children) == 1
     assert not Path(f"/proc/{children[0]}").exists()  # killed and reaped, not left reading 5,000 articles
+
+
+@pytest.fixture
+def fixed_clock() -> Iterator[None]:
+    set_clock(datetime(2026, 11, 27, 12, tzinfo=UTC))  # "now" is what an article without a date gets
+    yield
+    set_clock(None)
+
+
+@pytest.mark.parametrize("share", [0.0, 0.3, 1.0])
+@pytest.mark.usefixtures("fixed_clock")
+def test_articles_the_reader_leaves_unprepared_are_prepared_alike_by_the_writer(share: float) -> None:
+    settings = importing.ImportSettings(batch_size=10)
+    batch = list(articles(10)) + [ArticleInput(title="", origin="empty")]  # one the checks refuse
+
+    handed = import_batches.prepared(batch, settings, share)
+    written = import_batches.finished(handed, settings)
+
+    assert sum(isinstance(item, ArticleInput) for item in handed) == len(batch) - round(len(batch) * share)
+    reference = import_batches.finished(batch, settings)
+    assert [vars_of(record) for record in written] == [vars_of(record) for record in reference]
+
+
+def vars_of(record: object) -> tuple[object, ...]:
+    assert isinstance(record, import_batches._Record)  # noqa: SLF001  (what the writer is given)
+    refused = record.refused.message if record.refused else None
+    return (record.item.values, record.prepared and record.prepared.values, record.values, record.base, refused)

@@ -8,7 +8,7 @@ of a group fails, the group is written again record by record.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -25,13 +25,25 @@ from balita_cli.services.import_report import ImportSettings, ImportSummary, Pro
 from balita_cli.services.import_terms import TERM_FIELDS, Spellings
 
 
-def batches(items: Iterable[ReadItem], settings: ImportSettings) -> Iterator[list[Read]]:
-    """The items a batch at a time, each article already through ``prepare`` and the checks of a
-    new article (``_prepared``: no database, so they run on the reading side,
-    ``import_reading``)."""
+def batches(items: Iterable[ReadItem], settings: ImportSettings) -> Iterator[list[ReadItem]]:
+    """The items a batch at a time, as read."""
     iterator = iter(items)
     while batch := list(islice(iterator, max(settings.batch_size, 1))):
-        yield [_prepared(item, settings) if isinstance(item, ArticleInput) else item for item in batch]
+        yield batch
+
+
+def prepared(batch: list[ReadItem], settings: ImportSettings, share: float = 1.0) -> list[Handed]:
+    """The batch with its first ``share`` of items' articles through ``prepare`` and the checks of
+    a new article (``_prepared``: no database, so they run on the reading side,
+    ``import_reading``); the others are left as read, for ``finished``."""
+    cut = round(len(batch) * share)
+    return [_prepared(item, settings) if position < cut and isinstance(item, ArticleInput) else item
+            for position, item in enumerate(batch)]  # fmt: skip
+
+
+def finished(batch: Sequence[Handed], settings: ImportSettings) -> list[Read]:
+    """The batch with every article prepared: those ``prepared`` left as read, prepared here."""
+    return [_prepared(item, settings) if isinstance(item, ArticleInput) else item for item in batch]
 
 
 @dataclass
@@ -65,12 +77,13 @@ class _Record:
 
 
 Read = Skipped | Rejected | _Record  # an item of a batch, articles prepared
+Handed = ReadItem | Read  # an item of a batch as the reader hands it over: prepared or as read
 
 # What the writer still reads of an article as it was read, once it is prepared (_for_the_writer).
 AS_READ = (*TERM_FIELDS, "external_id")
 
 
-def for_the_writer(read: Read) -> Read:
+def for_the_writer(read: Handed) -> Handed:
     """``read`` with its article as read cut to what the writer still reads of it: where it came
     from, its notes, the spellings of its terms and its external id (the rest is in ``prepared``
     and ``values``). Handed from a reading process, a batch then crosses at a quarter of the cost."""

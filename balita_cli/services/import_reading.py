@@ -18,19 +18,24 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from queue import Full, Queue
 from typing import Any
 
 from balita_cli import processes
 from balita_cli.errors import BalitaError
-from balita_cli.services.import_batches import Read, for_the_writer
+from balita_cli.formats.readers.base import ReadItem
+from balita_cli.services import import_batches
+from balita_cli.services.import_batches import Handed, Read, for_the_writer
+from balita_cli.services.import_report import ImportSettings
 
 READ_AHEAD = 1  # batches read ahead of the one being written (a batch is 1,000 records)
 # Seconds a thread keeps the interpreter before it is asked to let go, while the reader runs. The
 # writer lets go at every database call and may then wait out the reader's whole slice before it
 # can go on: at Python's 5 ms an import of 10,000 on SQLite took 3.9 s, at 1 ms 3.7 s.
 SWITCH_INTERVAL = 0.001
+SHARE_STEP = 0.25  # of a batch's articles, prepared by the reader rather than the writer
+KEPT_WAITING = 0.02  # seconds: a batch's handing over that took longer found the writer busy
 
 
 class ReaderGone(BalitaError):
@@ -39,38 +44,47 @@ class ReaderGone(BalitaError):
                          "run the same command again to finish")  # fmt: skip
 
 
-def read_ahead(batches: Iterator[list[Read]]) -> Generator[list[Read]]:
-    """The batches, read ahead of the writer: by a forked process where one may be made
-    (:func:`balita_cli.processes.may_fork`), else by a thread."""
+def read_ahead(items: Iterable[ReadItem], settings: ImportSettings) -> Generator[list[Read]]:
+    """The items a batch at a time, read and prepared ahead of the writer: by a forked process
+    where one may be made (:func:`balita_cli.processes.may_fork`), else by a thread."""
+    batches = import_batches.batches(items, settings)
     if processes.may_fork():
-        forked = _forked(batches)
+        forked = _forked(batches, settings)
         if forked is not None:
             yield from forked
             return
-    yield from in_a_thread(batches)
+    yield from in_a_thread(import_batches.finished(batch, settings) for batch in batches)
 
 
-def _forked(batches: Iterator[list[Read]]) -> Generator[list[Read]] | None:
+def _forked(batches: Iterator[list[ReadItem]], settings: ImportSettings) -> Generator[list[Read]] | None:
     read_end, write_end = processes.pipe()
     child = processes.fork()
     if child == 0:
         try:
             os.close(read_end)
-            _hand_over(batches, write_end)
+            _hand_over(batches, settings, write_end)
         finally:
             os._exit(0)
     os.close(write_end)
     if child is None:
         os.close(read_end)
         return None
-    return _received(child, read_end)
+    return (import_batches.finished(batch, settings) for batch in _received(child, read_end))
 
 
-def _hand_over(batches: Iterator[list[Read]], end: int) -> None:
-    """The reader's life: each batch, then None; or what it raised."""
+def _hand_over(batches: Iterator[list[ReadItem]], settings: ImportSettings, end: int) -> None:
+    """The reader's life: each batch, then None; or what it raised.
+
+    The reader prepares a share of each batch's articles and leaves the rest to the writer, who
+    prepares them before writing: all of them while the writer keeps it waiting (the pipe was
+    full), fewer while the writer waits for it. Reading a Hugo tree (front matter) costs more
+    than writing it, reading jsonl less: the share finds where the two processes finish together."""
+    share = 1.0
     try:
         for batch in batches:
-            processes.send(end, (True, [for_the_writer(read) for read in batch]))
+            ready = [for_the_writer(read) for read in import_batches.prepared(batch, settings, share)]
+            waited = processes.write(end, processes.encode((True, ready)))
+            share = min(share + SHARE_STEP, 1.0) if waited > KEPT_WAITING else max(share - SHARE_STEP, 0.0)
         processes.send(end, (False, None))
     except BrokenPipeError:
         return  # the writer stopped
@@ -92,7 +106,7 @@ def _crossable(exc: BaseException) -> BaseException:
     return exc
 
 
-def _received(child: int, end: int) -> Generator[list[Read]]:
+def _received(child: int, end: int) -> Generator[list[Handed]]:
     try:
         yield from _in_order(iter(lambda: processes.receive(end), None))
     finally:  # the writer stopped (done, failed or interrupted): the reader stops too
@@ -137,7 +151,7 @@ def in_a_thread(batches: Iterator[list[Read]], depth: int = READ_AHEAD) -> Gener
         sys.setswitchinterval(interval)
 
 
-def _in_order(messages: Iterator[tuple[bool, Any]]) -> Generator[list[Read]]:
+def _in_order(messages: Iterator[tuple[bool, Any]]) -> Generator[Any]:
     """The batches of the reader's messages: ``(True, batch)``, then ``(False, None)`` at the
     end or ``(False, what it raised)``. Messages that stop short: the reader is gone."""
     for is_batch, value in messages:

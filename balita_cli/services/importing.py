@@ -80,7 +80,7 @@ def run_import(
     """
     summary = summary or ImportSummary(dry_run=settings.dry_run)
     spellings = Spellings()
-    reading = import_reading.read_ahead(import_batches.batches(items, settings))
+    reading = import_reading.read_ahead(items, settings)
     with closing(reading), BetweenBatches() as interrupts:
         batches = _told(reading, on_read)
         if settings.dry_run:
