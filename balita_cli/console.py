@@ -271,11 +271,14 @@ def confirm(question: str) -> bool:
 
 
 @contextmanager
-def progress(total: int | None, description: str, *, enabled: bool = True) -> Iterator[Callable[[int], None]]:
+def progress(
+    total: int | None | Callable[[], int | None], description: str, *, enabled: bool = True
+) -> Iterator[Callable[[int], None]]:
     """A progress bar on stderr while a long job runs; a no-op unless stderr is a terminal.
 
-    Yields ``advance(n)``. ``total`` None is a job of unknown length. Data on stdout is never
-    touched, and --quiet silences the bar.
+    Yields ``advance(n)``. ``total`` None is a job of unknown length; a function giving it is
+    called only when the bar is shown (counting an import's records reads its files once more).
+    Data on stdout is never touched, and --quiet silences the bar.
     """
     # A dumb terminal (TERM=dumb: Emacs' shell, some CI logs) cannot redraw a line: no bar there.
     if not enabled or _settings["quiet"] or not sys.stderr.isatty() or err().is_dumb_terminal:
@@ -296,7 +299,7 @@ def progress(total: int | None, description: str, *, enabled: bool = True) -> It
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=err(), transient=True) as bar:
-        task = bar.add_task(description, total=total)
+        task = bar.add_task(description, total=total() if callable(total) else total)
         yield lambda steps: bar.advance(task, steps)
 
 

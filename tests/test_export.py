@@ -553,6 +553,28 @@ def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch, capsys
     console.configure(no_color=False, quiet=False)
 
 
+def test_a_total_given_as_a_function_is_counted_only_for_a_bar_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An import counts its records (reading its files once more) only where a person sees the count."""
+    import sys
+
+    from balita_cli import console
+
+    counted: list[int] = []
+    count = lambda: counted.append(1) or 500  # noqa: E731
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    with console.progress(count, "importing jsonl") as advance:
+        advance(500)
+    assert counted == []
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    console.configure(no_color=True, quiet=False)
+    try:
+        with console.progress(count, "importing jsonl") as advance:
+            advance(250)
+    finally:
+        console.configure(no_color=False, quiet=False)
+    assert counted == [1]
+
+
 def test_records_stream_in_order_across_batches_and_a_reader_may_stop_early(
     cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

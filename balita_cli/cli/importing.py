@@ -87,7 +87,7 @@ def import_command(
     options = ReadOptions(zone=site.tz, source_name=source_name, intake=outlet.intake)
     items = _read_all(reader, paths, options)
     try:
-        with console.progress(_estimate(reader, paths), f"importing {reader.name}") as advance:
+        with console.progress(lambda: _estimate(reader, paths), f"importing {reader.name}") as advance:
             run_import(items, lambda: state.session(write=True), settings, summary, on_item=lambda: advance(1),
                        on_read=outlet.keep)  # fmt: skip
         if not dry_run:
