@@ -1,1 +1,1 @@
-"""The static site: ``build_site`` turns published articles into HTML pages, feeds and sitemaps."""
+"""The static site: ``builder.SiteBuilder`` turns published articles into HTML pages, feeds and sitemaps."""

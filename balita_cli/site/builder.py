@@ -27,7 +27,6 @@ import dataclasses
 import hashlib
 import os
 from collections.abc import Sequence
-from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -260,8 +259,3 @@ def _program_stamp(program: Path | None) -> list[Any]:
     except OSError:
         return [str(program)]
     return [str(program), info.st_size, info.st_mtime_ns]
-
-
-def build_site(source: SiteSource, site: Site, options: BuildOptions) -> BuildReport:
-    with closing(SiteBuilder(site, options)) as builder:
-        return builder.build(source)
