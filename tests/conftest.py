@@ -252,3 +252,7 @@ class BalitaProcess:
 @pytest.fixture
 def balita_process(ready_db_url: str) -> BalitaProcess:
     return BalitaProcess(db_url=ready_db_url)
+
+
+# The PostgreSQL newsroom (a login per role) that the roles and search tests share.
+from tests.postgres_desk import connect, desk  # noqa: E402, F401

@@ -155,7 +155,8 @@ def _compare(engine: Engine) -> list[object]:
     import balita_cli.models  # noqa: F401
 
     def include_name(name: str | None, type_: str, _parent: object) -> bool:
-        return not (name or "").startswith(("article_fts", "ix_article_fulltext", "alembic_version"))
+        search = ("article_fts", "ix_article_fulltext", "article_search", "ix_article_search")  # the migrations' own
+        return not (name or "").startswith((*search, "alembic_version"))
 
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_name})

@@ -514,3 +514,21 @@ def test_a_long_import_keeps_its_statements_to_a_few_lengths(ready_db_url: str, 
     shapes = {s for s in statements if s.startswith("INSERT INTO article_tag ")}
     lengths = {sum(counts[start : start + 37]) for start in range(0, 600, 37)}
     assert len(lengths) > 9 and len(shapes) <= (9 if ready_db_url.startswith("sqlite") else 1)
+
+
+def test_search_documents_that_cannot_be_made_are_one_warning_and_the_import_stands(tmp_path: Path) -> None:
+    """The second connections' failure (here a database without the catch-up function: a SQLite
+    file) is a warning naming it; their threads end, and finishing twice is harmless."""
+    from balita_cli.services.search_catch_up import SearchCatchUp
+
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'plain.db'}")
+    catching_up = SearchCatchUp(lambda: session_scope(engine, write=True))
+    catching_up.committed()
+    catching_up.committed()
+    warning = catching_up.finish()
+    assert warning is not None and warning.origin == "search index"
+    assert "balita_search_catch_up" in warning.message and "search finds them all the same" in warning.message
+    assert not any(thread.is_alive() for thread in catching_up.threads)
+    catching_up.abandon()
+    engine.dispose()
+    assert SearchCatchUp(lambda: session_scope(engine)).finish() is None  # never started: nothing to say

@@ -1,4 +1,7 @@
-"""Full-text search: SQLite FTS5 kept in step by triggers, PostgreSQL a GIN expression index.
+"""Full-text search: SQLite FTS5 kept in step by triggers; on PostgreSQL a GIN index over the
+``article_search`` table of documents, kept by triggers too (migration 0007), which a bulk load
+may fill after its rows (``SEARCH_LATER``, ``catch_up``): articles still waiting are matched by
+computing their document on the spot (``PG_MATCHING_IDS``), so a search is right either way.
 
 Both live in the migrations (the triggers keep the index right whoever writes the row), and the
 PostgreSQL document expression is defined here once so queries match the index exactly. Both
@@ -25,6 +28,19 @@ PG_DOCUMENT = (
 # The query side of PG_DOCUMENT, with the user's words as its one parameter.
 PG_QUERY = f"to_tsquery(CAST('{PG_CONFIG}' AS regconfig), ?)"
 CURRENT = 3
+# The ids of the articles a PG_QUERY (given twice) matches: from the index, but for the articles
+# waiting for their documents, whose document is made here.
+PG_MATCHING_IDS = (
+    f"SELECT article_id FROM article_search WHERE document @@ {PG_QUERY} "
+    "AND article_id NOT IN (SELECT article_id FROM article_search_waiting) "
+    "UNION ALL SELECT waiting.article_id FROM article_search_waiting AS waiting "
+    f"JOIN article AS waiting_article ON waiting_article.id = waiting.article_id WHERE {PG_DOCUMENT} @@ {PG_QUERY}"
+)
+# An article's document, for ranking: the stored one, or made here while it waits.
+PG_RANKED_DOCUMENT = f"coalesce(article_search.document, {PG_DOCUMENT})"
+PG_RANKED_JOIN = "LEFT JOIN article_search ON article_search.article_id = article.id"
+# Set in a transaction, its articles wait for their documents (a bulk load's: see catch_up).
+SEARCH_LATER = "SELECT set_config('balita.search_later', 'on', true)"
 
 _V2_PG_DOCUMENT = (
     "to_tsvector('simple'::regconfig, coalesce(title, '') || ' ' || coalesce(summary, '') "
@@ -110,3 +126,11 @@ def rebuild_sqlite_index(connection: Connection) -> None:
     from sqlalchemy import text
 
     connection.execute(text("INSERT INTO article_fts(article_fts) VALUES ('rebuild')"))
+
+
+def catch_up(connection: Connection, most: int | None = None) -> int:
+    """Make the documents of the articles waiting for them, or of ``most`` of them, that no other
+    connection is making (PostgreSQL); how many were made."""
+    from sqlalchemy import text
+
+    return int(connection.execute(text("SELECT balita_search_catch_up(:most)"), {"most": most}).scalar_one())

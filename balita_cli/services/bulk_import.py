@@ -303,7 +303,7 @@ def insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]]) ->
     if dialect.name != "sqlite":
         # Arrays of the columns' types less their sizes: an explicit cast to varchar(n) would cut
         # a value, the insert's own conversion refuses one too long.
-        arrays = ", ".join(f"%s::{re.sub(r'[(][0-9, ]+[)]', '', column.type.compile(dialect=dialect))}[]"
+        arrays = ", ".join(f"%b::{re.sub(r'[(][0-9, ]+[)]', '', column.type.compile(dialect=dialect))}[]"
                            for column in columns)  # fmt: skip
         given = list(zip(*values(rows), strict=True))
         connection.exec_driver_sql(f"{head.removesuffix(' VALUES ')} SELECT * FROM unnest({arrays})",

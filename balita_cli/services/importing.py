@@ -23,7 +23,8 @@ article edited since it was imported is reported as a conflict and left as it is
 This module runs the batches, each in a transaction of its own, and names what callers use. The
 work is done in ``import_batches`` (one batch), ``import_reading`` (the process or thread reading
 and checking the next batches),
-``bulk_import`` (the set-based statements), ``import_records`` (one record on its own: prepare,
+``bulk_import`` (the set-based statements), ``search_catch_up`` (PostgreSQL's search documents,
+made by a second connection), ``import_records`` (one record on its own: prepare,
 match, create, refresh), ``import_terms`` (the spelling each new term keeps) and
 ``import_report`` (the settings and the summary).
 """
@@ -40,6 +41,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from balita_cli.db.fulltext import SEARCH_LATER
 from balita_cli.formats.readers.base import ReadItem
 from balita_cli.schema import ArticleInput
 from balita_cli.services import import_batches, import_reading
@@ -55,6 +57,7 @@ from balita_cli.services.import_report import ImportSettings as ImportSettings
 from balita_cli.services.import_report import ImportSummary as ImportSummary
 from balita_cli.services.import_report import Problem as Problem
 from balita_cli.services.import_terms import Spellings as Spellings
+from balita_cli.services.search_catch_up import SearchCatchUp
 
 # Imports into one PostgreSQL database take turns, a batch at a time, so two runs of the same
 # file cannot both find a record missing and both create it.
@@ -94,14 +97,23 @@ def run_import(
                 session.rollback()
             _add(summary, pending)
             return summary
-        for batch in batches:
-            interrupts.act()
-            pending = ImportSummary()
-            with open_session() as session:
-                _take_turn(session)
-                import_batches.import_batch(session, batch, pending, settings, spellings, on_item)
-            _add(summary, pending)
-            interrupts.act()
+        catching_up = SearchCatchUp(open_session)
+        try:
+            for batch in batches:
+                interrupts.act()
+                pending = ImportSummary()
+                with open_session() as session:
+                    later = _take_turn(session)
+                    import_batches.import_batch(session, batch, pending, settings, spellings, on_item)
+                if later:
+                    catching_up.committed()
+                _add(summary, pending)
+                interrupts.act()
+        except BaseException:
+            catching_up.abandon()
+            raise
+        if warning := catching_up.finish():
+            summary.warnings.append(warning)
     if spellings.to_settle():
         with open_session() as session:
             _take_turn(session)
@@ -145,9 +157,14 @@ def _told(
         yield batch
 
 
-def _take_turn(session: Session) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
+def _take_turn(session: Session) -> bool:
+    """Wait for another import's batch to end; on PostgreSQL, leave the batch's search documents
+    to be made after its commit (``SearchCatchUp``). True where they are."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
+    session.execute(text(SEARCH_LATER))
+    return True
 
 
 def _add(total: ImportSummary, batch: ImportSummary) -> None:

@@ -366,11 +366,24 @@ def _fulltext(connection: Connection) -> Finding:
     if connection.dialect.name == "sqlite":
         return _sqlite_fulltext(connection)
     valid = connection.execute(
-        text("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('ix_article_fulltext')")
+        text("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('ix_article_search_document')")
     ).scalar()
-    if valid is None:
-        return Finding("full-text index", False, "ix_article_fulltext is missing")
-    return Finding("full-text index", bool(valid), "valid" if valid else "ix_article_fulltext is invalid")
+    if not valid:
+        state = "missing" if valid is None else "invalid"
+        return Finding("full-text index", False, f"ix_article_search_document is {state}")
+    indexed, waiting, neither = connection.execute(text(_PG_SEARCH_COUNTS)).one()
+    if neither:
+        return Finding("full-text index", False, f"{neither} article(s) neither indexed nor waiting for it")
+    # Waiting articles are found all the same (their document made at each search); a killed import leaves some.
+    later = f", {waiting} waiting (the next import indexes them)" if waiting else ""
+    return Finding("full-text index", True, f"{indexed} articles indexed{later}")
+
+
+_PG_SEARCH_COUNTS = (
+    "SELECT (SELECT count(*) FROM article_search), (SELECT count(*) FROM article_search_waiting), "
+    "(SELECT count(*) FROM article WHERE NOT EXISTS (SELECT FROM article_search WHERE article_id = article.id) "
+    "AND NOT EXISTS (SELECT FROM article_search_waiting WHERE article_id = article.id))"
+)
 
 
 def _sqlite_fulltext(connection: Connection) -> Finding:

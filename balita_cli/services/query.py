@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from balita_cli.db.dbapi import Database
-from balita_cli.db.fulltext import PG_DOCUMENT, PG_QUERY
+from balita_cli.db.fulltext import PG_MATCHING_IDS
 from balita_cli.errors import InvalidInput, UsageError
 from balita_cli.slugs import term_slug
 from balita_cli.workflow import Status
@@ -221,4 +221,5 @@ def _text_condition(db: Database, where: Where, text_query: str) -> None:
             "article.id IN (SELECT rowid FROM article_fts WHERE article_fts MATCH ?)", fts_match_query(text_query)
         )
     else:
-        where.add(f"{PG_DOCUMENT} @@ {PG_QUERY}", pg_tsquery_text(text_query))
+        terms = pg_tsquery_text(text_query)
+        where.add(f"article.id IN ({PG_MATCHING_IDS})", terms, terms)

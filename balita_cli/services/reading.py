@@ -343,14 +343,15 @@ def search(db: Database, text_query: str, flt: ArticleFilter, window: Window) ->
         ranked = [(int(i), -float(r)) for i, r in db.rows(sql, [match, *where.params, *bound_params])]
         snippets = _sqlite_snippets(db, match, [article_id for article_id, _ in ranked])
     else:
-        from balita_cli.db.fulltext import PG_DOCUMENT, PG_QUERY
+        from balita_cli.db.fulltext import PG_MATCHING_IDS, PG_QUERY, PG_RANKED_DOCUMENT, PG_RANKED_JOIN
 
         terms = pg_tsquery_text(text_query)
         sql = (
-            f"SELECT article.id, ts_rank_cd({PG_DOCUMENT}, {PG_QUERY}) AS rank FROM article "
-            f"WHERE {where.sql} AND {PG_DOCUMENT} @@ {PG_QUERY} ORDER BY rank DESC, article.id DESC{bounds}"
+            f"SELECT article.id, ts_rank_cd({PG_RANKED_DOCUMENT}, {PG_QUERY}) AS rank FROM article {PG_RANKED_JOIN} "
+            f"WHERE {where.sql} AND article.id IN ({PG_MATCHING_IDS}) ORDER BY rank DESC, article.id DESC{bounds}"
         )
-        ranked = [(int(i), float(r)) for i, r in db.rows(sql, [terms, *where.params, terms, *bound_params])]
+        params = [terms, *where.params, terms, terms, *bound_params]
+        ranked = [(int(i), float(r)) for i, r in db.rows(sql, params)]
         snippets = _pg_snippets(db, terms, [article_id for article_id, _ in ranked])
     return [Hit(article_id, rank, snippets.get(article_id, "")) for article_id, rank in ranked]
 
