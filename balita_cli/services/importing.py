@@ -24,7 +24,7 @@ This module runs the batches, each in a transaction of its own, and names what c
 work is done in ``import_batches`` (one batch), ``import_reading`` (the process or thread reading
 and checking the next batches),
 ``bulk_import`` (the set-based statements), ``search_catch_up`` (PostgreSQL's search documents,
-made by a second connection), ``import_records`` (one record on its own: prepare,
+made by two more connections), ``import_records`` (one record on its own: prepare,
 match, create, refresh), ``import_terms`` (the spelling each new term keeps) and
 ``import_report`` (the settings and the summary).
 """

@@ -1,11 +1,12 @@
-"""An import's search documents, made on PostgreSQL by a second connection while it writes.
+"""An import's search documents, made on PostgreSQL by more connections while it writes.
 
 Making an article's search document (``to_tsvector``) is most of what the server does for an
 import: 4 of its 7 seconds for 10,000 articles, in the one backend that writes. An import's
-batches leave their articles waiting for their documents (``fulltext.SEARCH_LATER``), and a
-thread with a connection of its own makes those of every committed batch while the next one is
-written: two backends, two CPUs. The import waits for the last of them before it says it is done;
-one interrupted leaves the rest waiting, and they are searched all the same (``fulltext``).
+batches leave their articles waiting for their documents (``fulltext.SEARCH_LATER``), and
+threads, each with a connection of its own, make those of every committed batch while the next
+one is written, a chunk a transaction: the server's work spread over the CPUs. The import waits
+for the last of them before it says it is done; one interrupted leaves the rest waiting, and they
+are searched all the same (``fulltext``).
 """
 
 from __future__ import annotations
