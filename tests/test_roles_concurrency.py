@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import Cli, on_postgres
 from tests.test_reliability_concurrency import EDITS, PROCESSES, check_no_lost_update, collect, spawn
-from tests.test_roles_postgres import PASSWORD, login_url
+from tests.postgres_desk import PASSWORD, login_url
 
 pytestmark = [
     pytest.mark.slow,
