@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli, on_postgres
-from tests.test_reliability_concurrency import EDITS, PROCESSES, check_no_lost_update, collect, spawn
 from tests.postgres_desk import PASSWORD, login_url
+from tests.test_reliability_concurrency import EDITS, PROCESSES, check_no_lost_update, collect, spawn
 
 pytestmark = [
     pytest.mark.slow,
