@@ -128,6 +128,26 @@ def rebuild_sqlite_index(connection: Connection) -> None:
     connection.execute(text("INSERT INTO article_fts(article_fts) VALUES ('rebuild')"))
 
 
+def search_state(connection: Connection) -> tuple[bool | None, int, int, int]:
+    """PostgreSQL: whether the GIN index is valid (None: missing), the articles with a search
+    document, those waiting for one, and those with neither (which only a fault leaves)."""
+    from sqlalchemy import text
+
+    valid = connection.execute(
+        text("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('ix_article_search_document')")
+    ).scalar()
+    if not valid:  # before migration 0007 too: then the tables are not there to count
+        return valid, 0, 0, 0
+    indexed, waiting, neither = connection.execute(
+        text(
+            "SELECT (SELECT count(*) FROM article_search), (SELECT count(*) FROM article_search_waiting), "
+            "(SELECT count(*) FROM article WHERE NOT EXISTS (SELECT FROM article_search WHERE article_id = article.id) "
+            "AND NOT EXISTS (SELECT FROM article_search_waiting WHERE article_id = article.id))"
+        )
+    ).one()
+    return True, int(indexed), int(waiting), int(neither)
+
+
 def catch_up(connection: Connection, most: int | None = None) -> int:
     """Make the documents of the articles waiting for them, or of ``most`` of them, that no other
     connection is making (PostgreSQL); how many were made."""

@@ -24,6 +24,7 @@ from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from balita_cli.db.engine import WRITE_OPTION, connection_error, is_sqlite
+from balita_cli.db.fulltext import search_state
 from balita_cli.db.migrate import current_revision, head_revision, known_revisions
 from balita_cli.errors import DatabaseError, InvalidInput
 from balita_cli.files import make_directory
@@ -365,25 +366,15 @@ def _versions(connection: Connection) -> Finding:
 def _fulltext(connection: Connection) -> Finding:
     if connection.dialect.name == "sqlite":
         return _sqlite_fulltext(connection)
-    valid = connection.execute(
-        text("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('ix_article_search_document')")
-    ).scalar()
+    valid, indexed, waiting, neither = search_state(connection)
     if not valid:
         state = "missing" if valid is None else "invalid"
         return Finding("full-text index", False, f"ix_article_search_document is {state}")
-    indexed, waiting, neither = connection.execute(text(_PG_SEARCH_COUNTS)).one()
     if neither:
         return Finding("full-text index", False, f"{neither} article(s) neither indexed nor waiting for it")
     # Waiting articles are found all the same (their document made at each search); a killed import leaves some.
     later = f", {waiting} waiting (the next import indexes them)" if waiting else ""
     return Finding("full-text index", True, f"{indexed} articles indexed{later}")
-
-
-_PG_SEARCH_COUNTS = (
-    "SELECT (SELECT count(*) FROM article_search), (SELECT count(*) FROM article_search_waiting), "
-    "(SELECT count(*) FROM article WHERE NOT EXISTS (SELECT FROM article_search WHERE article_id = article.id) "
-    "AND NOT EXISTS (SELECT FROM article_search_waiting WHERE article_id = article.id))"
-)
 
 
 def _sqlite_fulltext(connection: Connection) -> Finding:
