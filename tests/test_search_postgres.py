@@ -69,10 +69,13 @@ def test_every_write_keeps_the_index_and_a_later_one_is_found_while_it_waits(des
     assert found(cli, "sampaguita") == [typhoon] == listed(cli, "bulacan") and found(cli, "pagasa") == []
     copied = copy_article(desk, typhoon, "copied-later", later=True)
     assert counts(desk) == (0, 2) and found(cli, "sampaguita") == sorted([typhoon, copied])
-    assert "2 waiting" in cli.ok("db", "check").stdout + cli.ok("db", "check").stderr
-    # Caught up: indexed, nothing waits, the same answers.
+    assert "2 articles waiting" not in (check := cli.ok("db", "check").stdout) and ", 2 waiting" in check
+    ranked = cli.json("search", "sampaguita growers", "--format", "json", "--fields", "id,rank,snippet")
+    # Caught up: indexed, nothing waits, the same answers, ranked and cut the same.
     assert desk.sql("SELECT balita_search_catch_up()") == [(2,)]
     assert counts(desk) == (2, 0) and found(cli, "sampaguita") == sorted([typhoon, copied])
+    assert cli.json("search", "sampaguita growers", "--format", "json", "--fields", "id,rank,snippet") == ranked
+    assert len(ranked) == 2 and all(hit["rank"] > 0 and "<mark>" in hit["snippet"] for hit in ranked)
     # A copy by another client that did not ask: indexed at once; a delete takes its document.
     plain = copy_article(desk, typhoon, "copied-now", later=False)
     assert counts(desk) == (3, 0) and plain in found(cli, "bulacan")
