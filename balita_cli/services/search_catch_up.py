@@ -35,7 +35,6 @@ class SearchCatchUp:
         self.wakes: list[queue.SimpleQueue[bool]] = []
         self.threads: list[threading.Thread] = []
         self.failure: BaseException | None = None
-        self.stopping = False
 
     def committed(self) -> None:
         if not self.threads:  # started at the first commit: the import's reader is forked by then
