@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from click.testing import Result
+from typer.testing import Result
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 

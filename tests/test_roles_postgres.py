@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from click.testing import Result
+from typer.testing import Result
 
 from balita_cli.services.permissions import RULES, Action, Role, allowed, changing
 from tests.conftest import on_postgres
