@@ -1,5 +1,5 @@
 """Work handed to a forked process on a machine with a second CPU: what the fetcher
-(``net/fetcher.py``), an import's reader (``services/import_reading.py``) and a build's look at
+(``net/fetcher.py``), an import's reader (``services/importing/read_ahead.py``) and a build's look at
 its files (``site/still_there.py``) share.
 
 Threads cannot share out Python's own work (each takes the interpreter's lock); a forked child

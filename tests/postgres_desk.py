@@ -13,9 +13,9 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from typer.testing import Result
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
+from typer.testing import Result
 
 from balita_cli.db.dbapi import postgres_conninfo
 from balita_cli.services.permissions import Role

@@ -278,7 +278,7 @@ def test_the_balita_process_fetches_in_its_fetcher_with_the_same_outcomes(
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
     log = result.stderr.splitlines()
     imported = {line.rsplit("|", 1)[-1].strip() for line in log if line.startswith("import time")}
-    assert "balita_cli.services.desk" in imported  # the import log is this command's own
+    assert "balita_cli.services.desk.fetching" in imported  # the import log is this command's own
     if len(os.sched_getaffinity(0)) >= 2:
         assert {"httpx", "httpcore", "balita_cli.net.exchange"}.isdisjoint(imported)
     runs = {run["source"]: run for run in json.loads(result.stdout)}

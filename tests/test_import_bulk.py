@@ -30,7 +30,8 @@ from balita_cli.formats.readers import ReadOptions, get_reader
 from balita_cli.formats.readers.base import ReadItem, Rejected, Skipped
 from balita_cli.records import RECORD_FIELDS
 from balita_cli.schema import ArticleInput
-from balita_cli.services import bulk_import, importing
+from balita_cli.services.importing import bulk as bulk_import
+from balita_cli.services.importing import run as importing
 from benchmarks import archive, hugo_site
 from tests.conftest import Cli, _postgres_schema_url, postgres_url
 
@@ -519,7 +520,7 @@ def test_a_long_import_keeps_its_statements_to_a_few_lengths(ready_db_url: str, 
 def test_search_documents_that_cannot_be_made_are_one_warning_and_the_import_stands(tmp_path: Path) -> None:
     """The second connections' failure (here a database without the catch-up function: a SQLite
     file) is a warning naming it; their threads end, and finishing twice is harmless."""
-    from balita_cli.services.search_catch_up import SearchCatchUp
+    from balita_cli.services.importing.search_catch_up import SearchCatchUp
 
     engine = create_db_engine(f"sqlite:///{tmp_path / 'plain.db'}")
     catching_up = SearchCatchUp(lambda: session_scope(engine, write=True))

@@ -1,4 +1,4 @@
-"""An import's reading side (``services/import_reading.py``): a forked reader where one may be made,
+"""An import's reading side (``services/importing/read_ahead.py``): a forked reader where one may be made,
 a thread elsewhere, the same newsroom either way; what a reader raises, or its death, reaches the
 writer; no reader outlives its import."""
 
@@ -17,7 +17,9 @@ from balita_cli import processes
 from balita_cli.errors import InvalidInput
 from balita_cli.formats.readers.base import ReadItem
 from balita_cli.schema import ArticleInput
-from balita_cli.services import import_batches, import_reading, importing
+from balita_cli.services.importing import batches as import_batches
+from balita_cli.services.importing import read_ahead as import_reading
+from balita_cli.services.importing import run as importing
 from balita_cli.timeutil import set_clock
 from tests.conftest import Cli
 from tests.test_import_bulk import TRICKY, assert_same_newsroom, engine_of, other_cli, summary, write_jsonl

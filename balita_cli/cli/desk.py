@@ -22,9 +22,9 @@ from balita_cli.cli.state import AppState, app
 
 if TYPE_CHECKING:
     from balita_cli.cli.options import Filters
-    from balita_cli.services.desk import FetchReport, SourceRun
+    from balita_cli.services.desk.fetching import FetchReport, SourceRun
+    from balita_cli.services.desk.review import Waiting
     from balita_cli.services.query import Window
-    from balita_cli.services.review import Waiting
 
 
 class ReportFormat(StrEnum):
@@ -66,7 +66,8 @@ def fetch(
 
     Example: balita fetch --explain   |   cron: */5 * * * * cd /srv/balita && balita -q fetch
     """
-    from balita_cli.services import desk, poll_state
+    from balita_cli.services.desk import fetching as desk
+    from balita_cli.services.desk import poll_state
 
     state = app(ctx)
     request = desk.FetchRequest(tuple(names or ()), explain, timeout, state.who)
@@ -158,8 +159,8 @@ def review(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from balita_cli.services import poll_state, sources
-    from balita_cli.services import review as desk_review
+    from balita_cli.services.desk import poll_state, sources
+    from balita_cli.services.desk import review as desk_review
     from balita_cli.timeutil import parse_when, utcnow
 
     state = app(ctx)
@@ -212,7 +213,7 @@ def accept(
 
     Example: balita review accept 12 14 --section Nation --publish
     """
-    from balita_cli.services import review as desk_review
+    from balita_cli.services.desk import review as desk_review
 
     state = app(ctx)
     who = state.who
@@ -230,7 +231,7 @@ def reject(
 
     Example: balita review reject 13 15 -m "not our beat"
     """
-    from balita_cli.services import review as desk_review
+    from balita_cli.services.desk import review as desk_review
 
     state = app(ctx)
     who = state.who
@@ -251,7 +252,7 @@ def list_clusters(
     from balita_cli.cli.listing import display_cell
     from balita_cli.cli.options import parse_fields
     from balita_cli.cli.output import write_records
-    from balita_cli.services import coverage
+    from balita_cli.services.desk import coverage
 
     site = state.settings.site
     chosen = parse_fields(fields, (), extra=CLUSTER_EXTRA)

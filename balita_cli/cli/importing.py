@@ -15,7 +15,7 @@ from balita_cli.cli.state import app
 
 if TYPE_CHECKING:
     from balita_cli.formats.readers import Reader, ReadItem, ReadOptions
-    from balita_cli.services.importing import ImportSummary
+    from balita_cli.services.importing.run import ImportSummary
 
 FORMATS = ("wxr", "ghost", "markdown", "feed", "jsonl", "csv")
 
@@ -76,7 +76,7 @@ def import_command(
     """
     from balita_cli.cli.sources import ImportSource
     from balita_cli.formats.readers import ReadOptions, get_reader
-    from balita_cli.services.importing import ImportSettings, ImportSummary, run_import
+    from balita_cli.services.importing.run import ImportSettings, ImportSummary, run_import
 
     state = app(ctx)
     site = state.settings.site

@@ -18,7 +18,7 @@ from balita_cli.errors import UsageError
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from balita_cli.services.media_uploads import Upload
+    from balita_cli.media.uploads import Upload
 
 PHOTO_QUERY = (
     "SELECT CAST(id AS TEXT), original_name FROM photo WHERE CAST(id AS TEXT) LIKE ? ESCAPE '\\' "
@@ -71,7 +71,7 @@ def add(
 
     Example: balita media add quiapo.jpg --alt "Devotees outside Quiapo Church" --credit "Juan Reyes"
     """
-    from balita_cli.services import media
+    from balita_cli.media import library as media
 
     state = app(ctx)
     texts = media.clean_texts(alt, caption, credit)
@@ -96,7 +96,8 @@ def prepare_source(state: AppState, source: str, *, allow_private: bool = False)
     """A file or an http(s) URL, read, accepted as an image and stored; nothing recorded yet."""
     from pathlib import Path
 
-    from balita_cli.services import media, media_uploads
+    from balita_cli.media import library as media
+    from balita_cli.media import uploads as media_uploads
 
     store = media.store_for(state.settings)
     if looks_like_url(source) and not Path(source).exists():
@@ -120,7 +121,7 @@ def list_photos(ctx: typer.Context, output_format: ListFormatOpt = ListFormat.TA
 
     Example: balita media list --format csv
     """
-    from balita_cli.services import media
+    from balita_cli.media import library as media
 
     state = app(ctx)
     with state.reading() as db:
@@ -135,7 +136,7 @@ def show(ctx: typer.Context, ref: PhotoRef, *, output_format: ShowFormatOpt = Sh
 
     Example: balita media show 12 --format json
     """
-    from balita_cli.services import media
+    from balita_cli.media import library as media
 
     state = app(ctx)
     with state.reading() as db:
@@ -165,7 +166,7 @@ def edit(
 
     Example: balita media edit 12 --alt "Jeepneys on España Boulevard at dawn"
     """
-    from balita_cli.services import media
+    from balita_cli.media import library as media
 
     state = app(ctx)
     texts = media.clean_texts(alt, caption, credit)
@@ -190,7 +191,7 @@ def delete(
     Example: balita media delete 12 --yes
     """
     from balita_cli.cli.articles import confirm_or_abort
-    from balita_cli.services import media
+    from balita_cli.media import library as media
 
     state = app(ctx)
     confirm_or_abort(f"Delete photo(s) {', '.join(refs)} and their original files?", yes)
@@ -219,7 +220,8 @@ def fetch(
 
     Example: balita media fetch --missing
     """
-    from balita_cli.services import media, media_uploads
+    from balita_cli.media import library as media
+    from balita_cli.media import uploads as media_uploads
 
     if not missing:
         raise UsageError("say --missing (balita media add URL fetches one image)")
@@ -255,7 +257,7 @@ class ImageChoice:
     upload: Upload | None = None
 
     def record(self, session: Session, who: str) -> None:
-        from balita_cli.services import media
+        from balita_cli.media import library as media
 
         if self.upload is not None:
             media.record_upload(session, self.upload, who=who)

@@ -64,7 +64,7 @@ def credit(record: Record) -> str:
 
 def also_reported(record: Record) -> list[str]:
     """The "Also reported by: GMA News, ABS-CBN News" line, then each other outlet's version and link."""
-    from balita_cli.services.coverage import outlet_names
+    from balita_cli.services.desk.coverage import outlet_names
 
     names = outlet_names(record)
     if not names:

@@ -18,7 +18,7 @@ from balita_cli.cli.state import app
 
 if TYPE_CHECKING:
     from balita_cli.schema import ArticleInput
-    from balita_cli.services.sources import SourceRecord
+    from balita_cli.services.desk.sources import SourceRecord
 
 sub = typer.Typer(no_args_is_help=True, help="The outlets the desk follows.")
 
@@ -94,8 +94,8 @@ def add(
 
     Example: balita source add "GMA News" https://data.gmanetwork.com/gno/rss/news/feed.xml --section Nation
     """
-    from balita_cli.services import sources
-    from balita_cli.services.source_settings import SourceSettings, format_every
+    from balita_cli.services.desk import sources
+    from balita_cli.services.desk.source_settings import SourceSettings, format_every
 
     settings = SourceSettings(name=name, url=url, section=section, language=lang, tags=tags, publish=publish,
                               excerpt_words=excerpt_words, full_text=full_text, every=every,
@@ -113,7 +113,7 @@ def list_sources(
 
     Example: balita source list --format json
     """
-    from balita_cli.services import sources
+    from balita_cli.services.desk import sources
     from balita_cli.timeutil import utcnow
 
     state = app(ctx)
@@ -172,7 +172,7 @@ def show(
 
     Example: balita source show gma-news
     """
-    from balita_cli.services import sources
+    from balita_cli.services.desk import sources
     from balita_cli.timeutil import utcnow
 
     state = app(ctx)
@@ -240,8 +240,8 @@ def edit(
     Example: balita source edit gma-news --excerpt-words 80 --every 30m
     """
     from balita_cli.errors import UsageError
-    from balita_cli.services import sources
-    from balita_cli.services.source_settings import SourceSettings
+    from balita_cli.services.desk import sources
+    from balita_cli.services.desk.source_settings import SourceSettings
 
     if tags and no_tags:
         raise UsageError("--tag and --no-tags contradict each other")
@@ -253,7 +253,7 @@ def edit(
 
 
 def _pause(ctx: typer.Context, refs: list[str], paused: bool) -> None:
-    from balita_cli.services import sources
+    from balita_cli.services.desk import sources
 
     changed = app(ctx).write(lambda session: [s.name for s in sources.set_paused(session, refs, paused)])
     for name in changed:
@@ -282,7 +282,7 @@ def remove(ctx: typer.Context, ref: SourceRef, *, yes: YesOpt = False) -> None:
     Example: balita source remove gma-news --yes
     """
     from balita_cli.cli.articles import confirm_or_abort
-    from balita_cli.services import sources
+    from balita_cli.services.desk import sources
 
     confirm_or_abort(f"Remove source {ref}? Its stories stay.", yes)
     name, stories = app(ctx).write(lambda session: sources.remove(session, ref))
@@ -294,7 +294,7 @@ class ImportSource:
     are credited, excerpted, filed and fetched as ``balita fetch`` would, and linked to it."""
 
     def __init__(self, state: Any, source_name: str | None) -> None:
-        from balita_cli.services.intake import import_intake
+        from balita_cli.services.desk.intake import import_intake
 
         if source_name:
             with state.reading() as db:
@@ -309,7 +309,7 @@ class ImportSource:
             self.external_ids.append(str(item["external_id"]))
 
     def link(self, state: Any) -> None:
-        from balita_cli.services import sources
+        from balita_cli.services.desk import sources
 
         source_id = self.source_id
         if source_id is not None and self.external_ids:

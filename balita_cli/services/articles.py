@@ -172,7 +172,7 @@ def create(session: Session, data: ArticleInput, *, who: str = "") -> int:
     from balita_cli.services.corrections import add_notices
 
     add_notices(session, article_id, data.get("corrections") or ())
-    from balita_cli.services.coverage import add_coverage
+    from balita_cli.services.desk.coverage import add_coverage
 
     add_coverage(session, article_id, data.get("coverage") or ())
     return article_id
@@ -181,7 +181,7 @@ def create(session: Session, data: ArticleInput, *, who: str = "") -> int:
 def creation_values(session: Session, data: ArticleInput, *, who: str = "") -> tuple[dict[str, Any], str]:
     """A new article's column values from ``data``, checked (the connected role may create it),
     and the slug it asks for before a free one is found: what ``create`` inserts, and what a bulk
-    import inserts many at a time (``services/bulk_import.py``)."""
+    import inserts many at a time (``services/importing/bulk.py``)."""
     values, base = new_values(data, who=who)
     permissions.require(session, permissions.creating(values), own=True)
     return values, base

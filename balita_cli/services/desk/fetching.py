@@ -6,12 +6,12 @@ A run (cron runs it every few minutes) goes:
 2. **Fetch** every chosen feed through ``balita_cli.net`` (``fetch_many``: a few at a time,
    each within one deadline and size limit, conditionally with the ETag and Last-Modified
    stored from the last run, with a User-Agent naming the site and its contact: see
-   ``services/intake.py``). A failure is that source's alone: it is written down, and the
+   ``services/desk/intake.py``). A failure is that source's alone: it is written down, and the
    source is tried again after a back-off (``poll_state.next_poll``).
 3. **Read** each new body as RSS, Atom or JSON Feed (an HTML page instead is one error for that
    source), and make each entry a story the way ``import feed`` does
    (``formats.readers.feed.story``): credited to the source's name, excerpted by its policy.
-4. **File**, oldest entry first, in one write transaction (``services/filing.py``): skipped
+4. **File**, oldest entry first, in one write transaction (``services/desk/filing.py``): skipped
    when already here, related coverage of a recent story, or a new story of its source.
 5. **Remember** each source's poll: validators, times, error, failures, next due time.
 
@@ -30,17 +30,17 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import InvalidInput
-from balita_cli.services import sources
-from balita_cli.services.intake import DeskSettings, desk_settings, fetch_policy
-from balita_cli.services.poll_state import Poll, next_poll, record_polls
-from balita_cli.services.sources import SourceRecord
+from balita_cli.services.desk import sources
+from balita_cli.services.desk.intake import DeskSettings, desk_settings, fetch_policy
+from balita_cli.services.desk.poll_state import Poll, next_poll, record_polls
+from balita_cli.services.desk.sources import SourceRecord
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from balita_cli.config import Settings, Site
     from balita_cli.net import Fetched, FetchError
-    from balita_cli.services.filing import Explained, Filed, Item, Recent
+    from balita_cli.services.desk.filing import Explained, Filed, Item, Recent
 
 Reader = Callable[[], AbstractContextManager[Database]]
 Writer = Callable[[Callable[["Session"], Any]], Any]
@@ -120,7 +120,7 @@ def fetch(read: Reader, write: Writer, light_write: Reader, settings: Settings, 
     fresh: list[Item] = []
     recent: list[Recent] = []
     if items:  # the filing modules load only for a run that brought entries
-        from balita_cli.services.filing import existing, file_entries, recent_stories
+        from balita_cli.services.desk.filing import existing, file_entries, recent_stories
 
         with read() as db:
             known = existing(db, [item.entry.external_id for item in items])
@@ -188,8 +188,8 @@ def _read_feeds(
             continue
         from balita_cli.formats.readers.feed import story  # only for a body: the feed parser is not light
         from balita_cli.formats.readers.feed_parsing import parse_feed
-        from balita_cli.services.filing import Item
-        from balita_cli.services.intake import intake_of
+        from balita_cli.services.desk.filing import Item
+        from balita_cli.services.desk.intake import intake_of
 
         try:
             feed = parse_feed(answer.body, media_type=answer.content_type, address=answer.url)

@@ -20,7 +20,7 @@ from balita_cli.formats.readers.base import alias_of
 from balita_cli.models import Article, Revision
 from balita_cli.schema import BY_NAME, EDITOR_FIELDS, ArticleInput, Kind, check_language, is_web_url, strip_controls
 from balita_cli.services import articles
-from balita_cli.services.import_report import ImportSettings
+from balita_cli.services.importing.report import ImportSettings
 from balita_cli.slugs import make_slug
 
 IMPORT_NOTE = "imported from "

@@ -1,7 +1,7 @@
 """The media library: photos stored once by content, described once, used by articles.
 
 A photo's ``photo`` row is added in the caller's transaction (:func:`record_upload`) once its
-original is in the media store (``services/media_uploads.py`` reads, fetches and checks the
+original is in the media store (``media/uploads.py`` reads, fetches and checks the
 bytes): the same file twice is one photo. Here the library is kept: its descriptions edited
 (alt text cannot be emptied under a live article), photos deleted (taken off their articles
 first with ``force``), and read (``list``, ``show``, completion) through a DB-API
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from balita_cli.config import Settings
     from balita_cli.media import MediaStore
-    from balita_cli.services.media_uploads import Upload
+    from balita_cli.media.uploads import Upload
 
 LIMITS = {"alt": 1000, "caption": 1000, "credit": 200}
 TEXT_NAMES = {"alt": "alt text", "caption": "caption", "credit": "credit"}

@@ -4,7 +4,7 @@ The poll interval (``15m``, ``2h``, ``1d``: every 5 minutes at most, every 7 day
 the excerpt's length, the publish policy (review, draft or auto), the feed's address (http(s),
 no credentials, no private or loopback address without ``--allow-private``), the name and its
 slug, the section, language and tags. ``SourceSettings.checked`` turns what was given into
-column values for ``services/sources.py``.
+column values for ``services/desk/sources.py``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from balita_cli.errors import InvalidInput
 from balita_cli.schema import MAX_NAME_LENGTH, check_language, check_name, check_names, check_url
 
 if TYPE_CHECKING:
-    from balita_cli.services.sources import SourceRecord
+    from balita_cli.services.desk.sources import SourceRecord
 
 PUBLISH_POLICIES = ("review", "draft", "auto")
 DEFAULT_EVERY_MINUTES = 15

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from balita_cli.config import Settings
     from balita_cli.formats.readers.feed_parsing import Entry
     from balita_cli.schema import ArticleInput
-    from balita_cli.services.desk import SourceRun
-    from balita_cli.services.intake import DeskSettings
+    from balita_cli.services.desk.fetching import SourceRun
+    from balita_cli.services.desk.intake import DeskSettings
     from balita_cli.text.similarity import CoverageIndex
 
 MAX_LEAD_CHARACTERS = 3000  # of a stored body, read for its first paragraph
@@ -138,7 +138,7 @@ def file_entries(
     busy: nothing here outlives an attempt); what each of ``runs`` filed, in their order."""
     from sqlalchemy import text
 
-    from balita_cli.services.importing import IMPORT_LOCK_KEY
+    from balita_cli.services.importing.run import IMPORT_LOCK_KEY
     from balita_cli.text.similarity import CoverageIndex
 
     if session.get_bind().dialect.name == "postgresql":  # imports and other runs take turns
@@ -175,8 +175,9 @@ def _file_one(
     desk: DeskSettings,
     who: str,
 ) -> None:
-    from balita_cli.services import articles, importing
-    from balita_cli.services.coverage import add_coverage
+    from balita_cli.services import articles
+    from balita_cli.services.desk.coverage import add_coverage
+    from balita_cli.services.importing import run as importing
 
     source_id = int(item.run.source["id"])
     title, lead = str(item.record.get("title") or ""), str(item.record.get("body") or "")

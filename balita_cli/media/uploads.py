@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import InvalidInput
+from balita_cli.media.library import clean_texts, record_upload
 from balita_cli.schema import check_url
-from balita_cli.services.media import clean_texts, record_upload
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

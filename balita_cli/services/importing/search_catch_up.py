@@ -17,7 +17,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
-from balita_cli.services.import_report import Problem
+from balita_cli.services.importing.report import Problem
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

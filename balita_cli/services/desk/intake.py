@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import InvalidInput
-from balita_cli.services import sources
-from balita_cli.services.sources import SourceRecord
+from balita_cli.services.desk import sources
+from balita_cli.services.desk.sources import SourceRecord
 
 if TYPE_CHECKING:
     from balita_cli.config import Settings, Site

@@ -4,9 +4,9 @@ A source is added once (``balita source add "GMA News" https://…/rss``) with w
 get: a section, a language, tags, how many words of the outlet's text are kept (the excerpt
 policy), whether they wait for review, go in as drafts or are published at once, and how often
 the feed is polled. ``balita fetch`` keeps the rest of its row up to date (its ETag and
-Last-Modified, its last fetch, error and next due time): see ``services/poll_state.py``.
+Last-Modified, its last fetch, error and next due time): see ``services/desk/poll_state.py``.
 
-What each setting may be is checked in ``services/source_settings.py``. Reads (``find``,
+What each setting may be is checked in ``services/desk/source_settings.py``. Reads (``find``,
 ``all_sources``, ``due``, ``listing``) run on the DB-API read path; creating, changing and
 removing a source are write-session services.
 """
@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import Conflict, InvalidInput, NotFound
 from balita_cli.records import iso
+from balita_cli.services.desk.source_settings import DEFAULT_EVERY_MINUTES, SourceSettings, format_every
 from balita_cli.services.query import time_param
-from balita_cli.services.source_settings import DEFAULT_EVERY_MINUTES, SourceSettings, format_every
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

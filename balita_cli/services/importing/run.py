@@ -44,20 +44,21 @@ from sqlalchemy.orm import Session
 from balita_cli.db.fulltext import SEARCH_LATER
 from balita_cli.formats.readers.base import ReadItem
 from balita_cli.schema import ArticleInput
-from balita_cli.services import import_batches, import_reading
-from balita_cli.services.import_records import IMPORT_NOTE as IMPORT_NOTE
-from balita_cli.services.import_records import find_existing as find_existing
-from balita_cli.services.import_records import import_base as import_base
-from balita_cli.services.import_records import import_prepared as import_prepared
-from balita_cli.services.import_records import import_record as import_record
-from balita_cli.services.import_records import prepare as prepare
-from balita_cli.services.import_records import refresh as refresh
-from balita_cli.services.import_report import DEFAULT_BATCH_SIZE as DEFAULT_BATCH_SIZE
-from balita_cli.services.import_report import ImportSettings as ImportSettings
-from balita_cli.services.import_report import ImportSummary as ImportSummary
-from balita_cli.services.import_report import Problem as Problem
-from balita_cli.services.import_terms import Spellings as Spellings
-from balita_cli.services.search_catch_up import SearchCatchUp
+from balita_cli.services.importing import batches as import_batches
+from balita_cli.services.importing import read_ahead as import_reading
+from balita_cli.services.importing.records import IMPORT_NOTE as IMPORT_NOTE
+from balita_cli.services.importing.records import find_existing as find_existing
+from balita_cli.services.importing.records import import_base as import_base
+from balita_cli.services.importing.records import import_prepared as import_prepared
+from balita_cli.services.importing.records import import_record as import_record
+from balita_cli.services.importing.records import prepare as prepare
+from balita_cli.services.importing.records import refresh as refresh
+from balita_cli.services.importing.report import DEFAULT_BATCH_SIZE as DEFAULT_BATCH_SIZE
+from balita_cli.services.importing.report import ImportSettings as ImportSettings
+from balita_cli.services.importing.report import ImportSummary as ImportSummary
+from balita_cli.services.importing.report import Problem as Problem
+from balita_cli.services.importing.search_catch_up import SearchCatchUp
+from balita_cli.services.importing.terms import Spellings as Spellings
 
 # Imports into one PostgreSQL database take turns, a batch at a time, so two runs of the same
 # file cannot both find a record missing and both create it.

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import UsageError
-from balita_cli.services.poll_state import get_setting, set_setting
+from balita_cli.services.desk.poll_state import get_setting, set_setting
 from balita_cli.services.query import time_param
 
 if TYPE_CHECKING:

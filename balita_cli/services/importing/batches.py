@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 from balita_cli.errors import BalitaError, Conflict
 from balita_cli.formats.readers.base import ReadItem, Rejected, Skipped
 from balita_cli.schema import ArticleInput
-from balita_cli.services import articles, bulk_import, permissions
-from balita_cli.services.import_records import import_prepared, prepare
-from balita_cli.services.import_report import ImportSettings, ImportSummary, Problem
-from balita_cli.services.import_terms import TERM_FIELDS, Spellings
+from balita_cli.services import articles, permissions
+from balita_cli.services.importing import bulk as bulk_import
+from balita_cli.services.importing.records import import_prepared, prepare
+from balita_cli.services.importing.report import ImportSettings, ImportSummary, Problem
+from balita_cli.services.importing.terms import TERM_FIELDS, Spellings
 
 
 def batches(items: Iterable[ReadItem], settings: ImportSettings) -> Iterator[list[ReadItem]]:

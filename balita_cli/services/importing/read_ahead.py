@@ -25,9 +25,9 @@ from typing import Any
 from balita_cli import processes
 from balita_cli.errors import BalitaError
 from balita_cli.formats.readers.base import ReadItem
-from balita_cli.services import import_batches
-from balita_cli.services.import_batches import Read, for_the_writer
-from balita_cli.services.import_report import ImportSettings
+from balita_cli.services.importing import batches as import_batches
+from balita_cli.services.importing.batches import Read, for_the_writer
+from balita_cli.services.importing.report import ImportSettings
 
 READ_AHEAD = 1  # batches read ahead of the one being written (a batch is 1,000 records)
 # Seconds a thread keeps the interpreter before it is asked to let go, while the reader runs. The

@@ -14,8 +14,8 @@ from sqlmodel import col
 from balita_cli.errors import InvalidInput
 from balita_cli.models import Author, Section, Tag
 from balita_cli.schema import ArticleInput
-from balita_cli.services import bulk_import
-from balita_cli.services.import_report import Problem
+from balita_cli.services.importing import bulk as bulk_import
+from balita_cli.services.importing.report import Problem
 
 TERM_FIELDS: dict[str, type[Section] | type[Tag] | type[Author]] = {"section": Section, "tags": Tag, "authors": Author}
 
