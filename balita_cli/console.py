@@ -271,6 +271,11 @@ def print_line(text: str) -> None:
     sys.stdout.flush()
 
 
+def print_wrapped(text: str) -> None:
+    """Text for a person on stdout, wrapped between words to the terminal's width."""
+    out().print(plain_text(text), markup=False, highlight=False)
+
+
 def ask(question: str, *, choices: list[str] | None = None, strict: bool = True) -> str:
     """Ask on the terminal (prompts go to stderr). ``choices`` are offered; with ``strict``
     an answer outside them is still accepted when new, as a new section or tag is allowed."""

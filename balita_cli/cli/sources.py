@@ -141,7 +141,7 @@ def _table(records: list[SourceRecord], now: datetime) -> None:
     console.print_table(list(TABLE[:-1]), [row[:-1] for row in rows], drop_first=DROP_FIRST)
     for record in records:
         if record["last_error"]:
-            console.print_line(f"{record['name']} — last error: {record['last_error']}")
+            console.print_wrapped(f"{record['name']} — last error: {record['last_error']}")
 
 
 def _row(r: SourceRecord, now: datetime, *, short: bool) -> list[str]:
