@@ -46,7 +46,7 @@ def publish(
     A story whose lead photo has no alt text is refused (add it with `balita media edit ID --alt`).
     A past --at is refused unless --backdate says the story is to carry that date.
 
-    Example: balita publish 12 13 --at "2026-12-01 08:00"   |   cron: */5 * * * * balita publish --due
+    Example: balita publish 12 13 --at "2027-06-01 08:00"   |   cron: */5 * * * * balita publish --due
     """
     from balita_cli.services import publishing
     from balita_cli.timeutil import parse_when
