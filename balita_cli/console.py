@@ -155,32 +155,49 @@ DROP_FIRST = ("updated_at", "created_at", "source_name", "section", "published_a
 WRAPPING_COLUMNS = frozenset({"note"})  # read whole: a history note is cut nowhere
 
 
-def fitting_columns(columns: list[str], natural: list[int], width: int) -> list[int]:
-    """Indexes of the columns to show: short ones dropped (DROP_FIRST) until the wide ones fit."""
+def fitting_columns(
+    columns: list[str], natural: list[int], width: int, drop_first: tuple[str, ...] = DROP_FIRST
+) -> list[int]:
+    """Indexes of the columns to show: short ones dropped (``drop_first``) until the wide ones
+    fit, or, in a table with none, until the others do (a wrapping column takes what is left)."""
     kept = list(range(len(columns)))
 
     def room() -> int:
-        narrow = sum(natural[i] + 3 for i in kept if columns[i] not in WIDE_COLUMNS)
+        narrow = sum(natural[i] + 3 for i in kept if columns[i] not in WIDE_COLUMNS | WRAPPING_COLUMNS)
         wide = sum(1 for i in kept if columns[i] in WIDE_COLUMNS)
-        return (width - narrow - 1) // max(1, wide) - 3 if wide else width
+        if not wide:
+            return MIN_WIDE if narrow + 1 <= width else 0
+        return (width - narrow - 1) // wide - 3
 
-    for name in DROP_FIRST:
+    for name in drop_first:
         if room() >= MIN_WIDE:
             break
         kept = [i for i in kept if columns[i] != name]
     return kept
 
 
+def fits(columns: list[str], rows: list[list[str]]) -> bool:
+    """Whether the table is narrow enough for the terminal with no cell cut."""
+    natural = [max([len(name), *(len(row[index]) for row in rows)]) for index, name in enumerate(columns)]
+    return sum(width + 3 for width in natural) + 1 <= out().width
+
+
 def print_table(
-    columns: list[str], rows: list[list[str]], *, styles: dict[str, str] | None = None, title: str = ""
+    columns: list[str],
+    rows: list[list[str]],
+    *,
+    styles: dict[str, str] | None = None,
+    title: str = "",
+    drop_first: tuple[str, ...] = DROP_FIRST,
 ) -> None:
     """A table that fits the terminal: long cells end in an ellipsis instead of wrapping, and on a
-    narrow terminal the least needed columns go before the title is cut below MIN_WIDE."""
+    narrow terminal the least needed columns (``drop_first``) go before the title is cut below
+    MIN_WIDE."""
     from rich.table import Table
 
     table = Table(title=title or None, header_style="bold", expand=False)
     natural = [min(max([len(name), *(len(row[index]) for row in rows)]), 32) for index, name in enumerate(columns)]
-    kept = fitting_columns(columns, natural, out().width)
+    kept = fitting_columns(columns, natural, out().width, drop_first)
     wide = sum(1 for i in kept if columns[i] in WIDE_COLUMNS)
     narrow_total = sum(natural[i] + 3 for i in kept if columns[i] not in WIDE_COLUMNS)
     share = max(MIN_WIDE, (out().width - narrow_total - 1) // max(1, wide) - 3)
@@ -252,6 +269,11 @@ def print_line(text: str) -> None:
         return
     sys.stdout.write(plain_text(text) + "\n")
     sys.stdout.flush()
+
+
+def print_wrapped(text: str) -> None:
+    """Text for a person on stdout, wrapped between words to the terminal's width."""
+    out().print(plain_text(text), markup=False, highlight=False)
 
 
 def ask(question: str, *, choices: list[str] | None = None, strict: bool = True) -> str:

@@ -50,8 +50,16 @@ def _offset(moment: datetime) -> str:
     return f"{text[:3]}:{text[3:]}"
 
 
+# Every form parse_when reads, for the message that refuses anything else.
+ACCEPTED_FORMS = (
+    "use an ISO 8601 date or time (2026-12-01, '2026-12-01 08:00', 2026-12-01T08:00+08:00), now, today, "
+    "yesterday, tomorrow, 'in 3 hours' or '2 days ago' (minutes, hours, days or weeks)"
+)
+
+
 def parse_when(text: str, zone: tzinfo, *, now: datetime | None = None) -> datetime:
-    """Read a user's time: ISO 8601, "2026-12-01 08:00", "now", "today", "in 3 hours", "2 days ago"."""
+    """Read a user's time: ISO 8601, "2026-12-01 08:00", "now", "today", "yesterday", "tomorrow",
+    "in 3 hours", "2 days ago", "90 min" (later: a count without "ago" is from now on)."""
     raw = text.strip()
     current = now or utcnow()
     lowered = raw.lower()
@@ -78,9 +86,7 @@ def parse_when(text: str, zone: tzinfo, *, now: datetime | None = None) -> datet
         try:
             parsed = datetime.combine(date.fromisoformat(raw), time())
         except ValueError:
-            raise InvalidInput(
-                f"cannot read date {text!r}: use ISO 8601 like 2026-12-01 or '2026-12-01 08:00'"
-            ) from None
+            raise InvalidInput(f"cannot read date {text!r}: {ACCEPTED_FORMS}") from None
     if not 1900 <= parsed.year <= 9998:
         raise InvalidInput(f"date {text!r} is out of range")
     return local_time(parsed, zone, text) if parsed.tzinfo is None else parsed.astimezone(UTC)
@@ -101,20 +107,23 @@ def human(value: datetime | None, zone: tzinfo) -> str:
 _UNITS_IN_WORDS = (("day", 86400), ("hour", 3600), ("minute", 60))
 
 
-def _count(number: int, unit: str) -> str:
+def _count(number: int, unit: str, *, short: bool) -> str:
+    if short:
+        return f"{number}{unit[0]}"
     return f"{number} {unit}{'s' if number != 1 else ''}"
 
 
-def relative_words(value: datetime, *, now: datetime | None = None) -> str:
-    """ "in 2 hours 59 minutes", "1 day 3 hours ago": how far ``value`` is from now, in words."""
+def relative_words(value: datetime, *, now: datetime | None = None, short: bool = False) -> str:
+    """ "in 2 hours 59 minutes", "1 day 3 hours ago": how far ``value`` is from now, in words;
+    ``short``: "in 2h 59m", "1d 3h ago", for a table's narrow column."""
     delta = value - (now or utcnow())
     seconds = int(abs(delta.total_seconds()))
     for index, (unit, size) in enumerate(_UNITS_IN_WORDS):
         if seconds >= size:
-            words = _count(seconds // size, unit)
+            words = _count(seconds // size, unit, short=short)
             if index + 1 < len(_UNITS_IN_WORDS):
                 smaller, small_size = _UNITS_IN_WORDS[index + 1]
                 rest = seconds % size // small_size
-                words += f" {_count(rest, smaller)}" if rest else ""
+                words += f" {_count(rest, smaller, short=short)}" if rest else ""
             return f"in {words}" if delta.total_seconds() > 0 else f"{words} ago"
     return "now"

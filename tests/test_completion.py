@@ -70,3 +70,45 @@ def test_completion_never_fails_without_a_database(cli: Cli) -> None:
 def test_export_formats_complete(cli: Cli) -> None:
     assert complete(cli, "balita export n") == ["ninjs", "news-sitemap"]
     assert "rss" in complete(cli, "balita export ")
+
+
+def test_names_complete_whatever_the_case_typed(newsroom: Cli) -> None:
+    # Shells keep only what begins with the text typed: a capital gets the name, never nothing.
+    assert complete(newsroom, "balita list --tag Man") == ["Manila-bay"]
+    assert complete(newsroom, "balita list --tag MANILA") == ["MANILA-bay"]
+    assert complete(newsroom, "balita list --section Pol") == ["Politics"]
+    assert complete(newsroom, "balita list --section ECON") == ["ECONomy"]
+    assert complete(newsroom, "balita new T --author Ma") == ["Maria-santos", "Mark-villanueva"]
+    assert complete(newsroom, "balita edit middle-story --tag man") == ["manila-bay"]
+    assert complete(newsroom, "balita tag add middle-story Man") == ["Manila-bay"]
+    # What is offered finds the same name, never a new one.
+    for offered in ("Manila-bay", "MANILA-bay"):
+        assert newsroom.ok("list", "--tag", offered, "--format", "ids").stdout == "3\n"
+    newsroom.ok("edit", "1", "--add-tag", "Manila-bay", "--section", "ECONomy")
+    assert newsroom.json("show", "1", "--format", "json")["tags"] == ["Budget", "Manila Bay"]
+    assert [term["name"] for term in newsroom.json("tag", "list", "--format", "json")] == [
+        "Budget",
+        "Manila Bay",
+        "Senate",
+    ]
+    assert newsroom.json("show", "1", "--format", "json")["section"] == "Economy"
+
+
+def test_source_names_complete_whatever_the_case_typed(cli: Cli) -> None:
+    cli.ok("source", "add", "GMA News", "https://data.gmanetwork.com/gno/rss/news/feed.xml")
+    assert complete(cli, "balita source show GMA") == ["GMA-news"]
+    assert complete(cli, "balita import feed x.xml --source g") == ["gma-news"]
+    assert cli.json("source", "show", "GMA-news", "--format", "json")["name"] == "GMA News"
+
+
+def test_zsh_is_offered_the_name_beside_the_value(newsroom: Cli) -> None:
+    env = {
+        **os.environ,
+        "BALITA_DATABASE_URL": newsroom.db_url,
+        "_BALITA_COMPLETE": "complete_zsh",
+        "_TYPER_COMPLETE_ARGS": "balita list --tag Man",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "balita_cli"], env=env, capture_output=True, text=True, timeout=60, check=True
+    )
+    assert '"Manila-bay":"Manila Bay"' in result.stdout

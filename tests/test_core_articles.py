@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from balita_cli.services.documents import PLACEHOLDER
 from tests.conftest import BalitaProcess, Cli
 
 
@@ -93,8 +94,7 @@ def test_body_from_stdin_in_a_separate_process(balita_process: BalitaProcess) ->
 def test_new_in_editor(cli: Cli, tmp_path: Path) -> None:
     editor = editor_script(
         tmp_path, "write",
-        "text = text.replace(\"title: ''\", 'title: Bagong balita').replace("
-        "'Write the article here, in Markdown.', 'Isinulat sa editor.')\n"
+        f"text = text.replace(\"title: ''\", 'title: Bagong balita').replace({PLACEHOLDER!r}, 'Isinulat sa editor.')\n"
         "path.write_text(text, encoding='utf-8')",
     )  # fmt: skip
     result = cli.ok("new", "--edit", "--tag", "Manila", "--porcelain", env={"EDITOR": editor})
@@ -102,6 +102,62 @@ def test_new_in_editor(cli: Cli, tmp_path: Path) -> None:
     assert data["title"] == "Bagong balita"
     assert data["body"] == "Isinulat sa editor."
     assert data["tags"] == ["Manila"]
+
+
+def front_matter_keys(document: str) -> list[str]:
+    import yaml
+
+    return list(yaml.safe_load(document.split("\n---", 1)[0].removeprefix("---")))
+
+
+def test_new_in_editor_opens_the_document_edit_opens(cli: Cli, tmp_path: Path) -> None:
+    seen = tmp_path / "seen.md"
+    look = {"EDITOR": editor_script(tmp_path, "look", f"pathlib.Path({str(seen)!r}).write_text(text); sys.exit(1)")}
+    assert cli("new", "--edit", "Kept aside", "--tag", "Manila", env=look).exit_code == 1
+    new_document = seen.read_text(encoding="utf-8")
+    article = cli.new("Kept aside", "--tag", "Manila", "--body", "Text.")
+    assert cli("edit", str(article), env=look).exit_code == 1
+    edit_document = seen.read_text(encoding="utf-8")
+    # The same fields in the same order; edit's says which version it was made from.
+    assert [*front_matter_keys(new_document), "version"] == front_matter_keys(edit_document)
+    assert PLACEHOLDER in new_document and "title: Kept aside" in new_document and "- Manila" in new_document
+
+
+def test_a_placeholder_left_in_place_is_never_saved(cli: Cli, tmp_path: Path) -> None:
+    summary_only = editor_script(
+        tmp_path,
+        "summary",
+        "text = text.replace(\"summary: ''\", 'summary: Maikli.')\npath.write_text(text, encoding='utf-8')",
+    )
+    created = cli.ok("new", "--edit", "Walang laman", "--porcelain", env={"EDITOR": summary_only}).stdout.strip()
+    assert record(cli, created)["body"] == "" and record(cli, created)["summary"] == "Maikli."
+    # edit shows the placeholder for the empty body, and saving the document keeps the body empty
+    retitle = editor_script(
+        tmp_path,
+        "retitle",
+        "text = text.replace('title: Walang laman', 'title: Wala pa')\npath.write_text(text, encoding='utf-8')",
+    )
+    cli.ok("edit", created, env={"EDITOR": retitle})
+    assert record(cli, created)["title"] == "Wala pa" and record(cli, created)["body"] == ""
+
+
+def test_text_written_around_the_placeholder_is_kept_without_it(cli: Cli, tmp_path: Path) -> None:
+    around = editor_script(
+        tmp_path,
+        "around",
+        f"text = text.replace({PLACEHOLDER!r}, 'Una.\\n\\n' + "
+        f"{PLACEHOLDER!r} + '\\n\\nIkalawa.')\npath.write_text(text, encoding='utf-8')",
+    )
+    created = cli.ok("new", "--edit", "May laman", "--porcelain", env={"EDITOR": around}).stdout.strip()
+    assert record(cli, created)["body"] == "Una.\n\n\nIkalawa."
+    assert PLACEHOLDER not in cli.ok("export", "jsonl").stdout
+
+
+def test_new_in_editor_left_as_it_was_creates_nothing(cli: Cli, tmp_path: Path) -> None:
+    unchanged = {"EDITOR": editor_script(tmp_path, "unchanged", "pass")}
+    result = cli("new", "--edit", "Hindi isinulat", env=unchanged)
+    assert result.exit_code == 1 and result.stderr == "error: the document was not changed; nothing was saved\n"
+    assert cli.ok("list", "--format", "count").stdout == "0\n"
 
 
 def test_filipino_title_with_enye(cli: Cli) -> None:
@@ -362,6 +418,30 @@ def test_delete_needs_confirmation_off_a_terminal(cli: Cli) -> None:
     result = cli.fails(["delete", article_id], 2)
     assert "--yes" in result.stderr
     assert record(cli, article_id)["deleted_at"] is None
+
+
+def test_a_trashed_story_says_so_and_how_to_bring_it_back(cli: Cli) -> None:
+    article = str(cli.new("Trashed story", "--body", "x"))
+    cli.ok("delete", article, "--yes")
+    hint = (
+        f"error: article {article} (trashed-story) is in the trash: bring it back with balita restore {article} "
+        f"(balita show {article} --trash shows it there)\n"
+    )
+    looking_for_it = [
+        ["show", article],
+        ["show", "trashed-story"],
+        ["show", f"#{article}"],
+        ["edit", article, "--title", "T"],
+        ["publish", article],
+        ["submit", article],
+        ["correct", article, "A fix."],
+    ]
+    for command in looking_for_it:
+        assert cli.fails(command).stderr == hint, command
+    assert cli.fails(["show", "never-written"]).stderr == "error: no article 'never-written'\n"
+    cli.ok("history", article)  # its record is read wherever it is
+    cli.ok("restore", article)
+    assert cli.json("show", article, "--format", "json")["deleted_at"] is None
 
 
 @pytest.mark.slow

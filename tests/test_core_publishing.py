@@ -65,19 +65,58 @@ def test_publish_at_reads_manila_time_and_stores_utc(cli: Cli) -> None:
 
 def test_publish_at_the_issue_example_is_midnight_utc(cli: Cli) -> None:
     article = cli.new("December story", "--body", "x")
-    cli.ok("publish", str(article), "--at", "2026-12-01 08:00")
-    data = record(cli, article)
-    # In the future it is scheduled, once past it is published with that time: either way 00:00 UTC.
-    assert (data["scheduled_at"] or data["published_at"]) == "2026-12-01T00:00:00+00:00"
+    cli.ok("--clock", "2026-11-29 12:00", "publish", str(article), "--at", "2026-12-01 08:00")
+    assert record(cli, article)["scheduled_at"] == "2026-12-01T00:00:00+00:00"
 
 
-def test_publish_in_the_past_backdates(cli: Cli) -> None:
+def test_publish_at_a_past_time_is_refused_and_changes_nothing(cli: Cli) -> None:
+    article = cli.new("Embargoed", "--body", "x")
+    before = record(cli, article)
+    refused = cli.fails(["--clock", "2026-12-07 09:00", "publish", str(article), "--at", "2025-12-08 08:00"])
+    assert refused.stderr == (
+        "error: --at 2025-12-08 08:00 +0800 is in the past (364 days 1 hour ago): leave out --at to publish now, "
+        "or add --backdate to publish it dated then on purpose\n"
+    )
+    assert record(cli, article) == before
+    # A minute ago is past too; the same time in the future schedules, as before.
+    cli.fails(["--clock", "2026-12-07 09:00", "publish", str(article), "--at", "2026-12-07 08:59"])
+    cli.ok("--clock", "2026-12-07 09:00", "publish", str(article), "--at", "2026-12-08 08:00")
+    assert record(cli, article)["status"] == "scheduled"
+
+
+def test_publish_in_the_past_backdates_when_told(cli: Cli) -> None:
     article = cli.new("Old news", "--body", "x")
-    cli.ok("publish", str(article), "--at", "2024-06-12 09:30")
+    cli.ok("publish", str(article), "--at", "2024-06-12 09:30", "--backdate")
     data = record(cli, article)
     assert data["status"] == "published" and data["published_at"] == "2024-06-12T01:30:00+00:00"
     table = cli.ok("list", "--fields", "id,published_at").stdout
     assert "2024-06-12 09:30 +0800" in table
+
+
+def test_backdate_needs_a_time_and_is_not_for_the_due_run(cli: Cli) -> None:
+    article = str(cli.new("Story", "--body", "x"))
+    assert "--backdate goes with --at" in cli.fails(["publish", article, "--backdate"], 2).stderr
+    assert "--due takes no" in cli.fails(["publish", "--due", "--backdate"], 2).stderr
+    assert record(cli, int(article))["status"] == "draft"
+
+
+def test_submit_moves_drafts_to_review(cli: Cli) -> None:
+    first, second = cli.new("First draft", "--body", "x"), cli.new("Second draft", "--body", "x")
+    result = cli.ok("submit", str(first), "second-draft")
+    assert result.stderr == "Submitted 1 (first-draft) for review\nSubmitted 2 (second-draft) for review\n"
+    assert {record(cli, i)["status"] for i in (first, second)} == {"review"}
+    assert cli.json("history", str(first), "--format", "json")[0]["note"] == "submitted for review"
+
+
+def test_submit_takes_only_drafts_and_all_or_none(cli: Cli) -> None:
+    draft = cli.new("Draft", "--body", "x")
+    published = cli.new("Out", "--body", "x", "--status", "published")
+    in_review = cli.new("Waiting", "--body", "x", "--status", "review")
+    refused = cli.fails(["submit", str(draft), str(published)])
+    assert refused.stderr == f"error: article {published} is published; only drafts are submitted for review\n"
+    assert record(cli, draft)["status"] == "draft"  # one refused: none moved
+    assert cli.fails(["submit", str(in_review)]).stderr == f"error: article {in_review} is already in review\n"
+    assert cli.fails(["submit"], 2).exit_code == 2
 
 
 def test_publish_several_and_by_slug(cli: Cli) -> None:
@@ -96,7 +135,7 @@ def test_publish_due_publishes_and_expires(cli: Cli) -> None:
     past = datetime.now(UTC) - timedelta(hours=1)
     stored_past = past.replace(tzinfo=None) if "sqlite" in cli.db_url else past
     run_sql(cli.db_url, "UPDATE article SET scheduled_at = :t WHERE id = :id", t=stored_past, id=due)
-    cli.ok("publish", str(expiring), "--at", "2020-01-01 08:00")
+    cli.ok("publish", str(expiring), "--at", "2020-01-01 08:00", "--backdate")
     cli.ok("edit", str(expiring), "--expires", "2021-01-01")
     result = cli.ok("publish", "--due")
     assert result.stdout == f"published\t{due}\tdue-now\nexpired\t{expiring}\texpiring\n"
@@ -140,3 +179,17 @@ def test_publish_usage_and_bad_dates(cli: Cli) -> None:
     assert "future time" in cli.fails(["new", "S", "--status", "scheduled", "--at", "2001-01-01"]).stderr
     assert "--at only applies" in cli.fails(["new", "S", "--at", "2030-01-01"], 2).stderr
     assert record(cli, int(article))["status"] == "draft"
+
+
+def test_retract_takes_the_reason_as_correct_takes_its_text(cli: Cli) -> None:
+    first, second = (cli.new(title, "--body", "x", "--status", "published") for title in ("One", "Two"))
+    cli.ok("retract", str(first), "The document was forged.")
+    cli.ok("retract", str(second), "--reason", "The quote was made up.")
+    assert [record(cli, i)["retraction_reason"] for i in (first, second)] == [
+        "The document was forged.",
+        "The quote was made up.",
+    ]
+    third = str(cli.new("Three", "--body", "x", "--status", "published"))
+    assert "give the reason readers will see" in cli.fails(["retract", third], 2).stderr
+    assert "give the reason once" in cli.fails(["retract", third, "One", "--reason", "Two"], 2).stderr
+    assert record(cli, int(third))["status"] == "published"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Cli
+from tests.conftest import Cli, corpora_path
 from tests.test_desk_fetch import FeedSite, add_source, articles, fetch_json, http_server, ph_news, site
 
 __all__ = ["http_server", "site"]  # fixtures shared with test_desk_fetch
@@ -104,3 +104,57 @@ def test_the_publish_policy_decides_where_stories_go(site: FeedSite, cli: Cli) -
     assert all(story["published_at"] for story in published)
     feed = json.loads(cli.ok("export", "jsonfeed").stdout)
     assert len(feed["items"]) == len(published)
+
+
+def import_philstar(cli: Cli, *extra: str) -> list[dict[str, Any]]:
+    """Philstar's saved feed, imported as the desk's source Philstar: its stories wait for review."""
+    cli.ok("source", "add", "Philstar", "https://www.philstar.com/rss/headlines", "--section", "Nation", *extra)
+    feed = str(corpora_path("feeds", "ph-news", "philstar.xml"))
+    assert (
+        json.loads(cli.ok("import", "feed", feed, "--source", "Philstar", "--format", "json").stdout)["created"] == 10
+    )
+    return queue(cli, "--all")
+
+
+def test_import_feed_with_a_source_applies_its_credit_section_and_review_queue(cli: Cli) -> None:
+    waiting = import_philstar(cli, "--tag", "Aggregated")
+    assert len(waiting) == 10 and {item["source"] for item in waiting} == {"Philstar"}
+    stories = articles(cli)
+    assert {(s["status"], s["section"], s["source_name"]) for s in stories} == {("review", "Nation", "Philstar")}
+    assert all("Aggregated" in s["tags"] for s in stories)
+
+
+def test_import_feed_source_must_be_one_the_desk_follows(cli: Cli, tmp_path: Any) -> None:
+    feed = str(corpora_path("feeds", "ph-news", "philstar.xml"))
+    assert "no source 'Philstr'" in cli.fails(["import", "feed", feed, "--source", "Philstr"]).stderr
+    cli.ok("source", "add", "Philstar", "https://www.philstar.com/rss/headlines")
+    both = cli.fails(["import", "feed", feed, "--source", "Philstar", "--source-name", "Philstar"], 2)
+    assert both.stderr == "error: --source goes with import feed, and without --source-name\n"
+    (tmp_path / "posts.jsonl").write_text('{"title": "A post"}\n', encoding="utf-8")
+    cli.fails(["import", "jsonl", str(tmp_path / "posts.jsonl"), "--source", "Philstar"], 2)
+    assert articles(cli) == []
+
+
+def test_reject_refuses_a_story_readers_can_see_and_names_the_way_down(cli: Cli) -> None:
+    waiting = [str(item["id"]) for item in import_philstar(cli)]
+    published, scheduled, archived, draft = waiting[:4]
+    cli.ok("review", "accept", published, archived, "--publish")
+    cli.ok("archive", archived)
+    cli.ok("review", "accept", scheduled, draft)
+    cli.ok("publish", scheduled, "--at", "2099-01-01 08:00")
+    before = {story["id"]: story for story in articles(cli)}
+
+    refused = cli.fails(["review", "reject", published, "-m", "off-topic"])
+    assert refused.stderr == (
+        f"error: article {published} is published, not waiting for review; take it down with balita unpublish "
+        f"{published} (back to draft) or balita retract {published} REASON (withdrawn with a public notice)\n"
+    )
+    assert "balita unpublish" in cli.fails(["review", "reject", scheduled]).stderr
+    assert "balita delete" in cli.fails(["review", "reject", archived]).stderr
+    # All or none: the draft named first is not rejected either.
+    cli.fails(["review", "reject", draft, published])
+    assert {story["id"]: story for story in articles(cli)} == before
+    assert articles(cli, "--trash") == []
+
+    cli.ok("review", "reject", draft, waiting[4], "-m", "not our beat")  # a draft, and one still in review
+    assert {story["id"] for story in articles(cli, "--trash")} == {int(draft), int(waiting[4])}

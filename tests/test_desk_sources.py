@@ -153,3 +153,49 @@ def test_source_names_complete(cli: Cli) -> None:
     result = subprocess.run([sys.executable, "-m", "balita_cli"], env=env, capture_output=True, text=True,
                             timeout=60, check=True)  # fmt: skip
     assert result.stdout.split() == ["gma-news", "philstar"]
+
+
+def closed_port_url(path: str) -> str:
+    """A URL on 127.0.0.1 where nothing listens: a fetch fails at once with a real error."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/{path}"
+
+
+def terminal_list(cli: Cli, width: int) -> list[str]:
+    """``source list`` as a terminal of ``width`` columns shows it."""
+    import io
+
+    from balita_cli import console
+
+    screen = console.make_console(record=True, force_terminal=True, width=width, file=io.StringIO())
+    with console.capture(screen):
+        cli.ok("source", "list")
+    return screen.export_text().splitlines()
+
+
+def test_list_fits_an_80_column_terminal_and_shows_every_error_whole(cli: Cli) -> None:
+    for name in ("Philippine Daily Inquirer", "GMA News Online", "Rappler"):
+        cli.ok("source", "add", name, closed_port_url(f"{name.split()[0].lower()}/feed.xml"), "--allow-private")
+    assert cli("fetch").exit_code == 1  # every one failed, each with its error kept
+    errors = {row["name"]: row["last_error"] for row in cli.json("source", "list", "--format", "json")}
+    assert all("cannot connect" in error for error in errors.values())
+
+    lines = terminal_list(cli, 80)
+    assert max(len(line) for line in lines) <= 80
+    end = max(index for index, line in enumerate(lines) if line.startswith("└"))
+    table, below = lines[: end + 1], " ".join(line.strip() for line in lines[end + 1 :])
+    assert "…" not in "\n".join(table)  # no cell cut
+    header = [cell.strip() for cell in table[1].strip("┃").split("┃")]
+    assert header[0] == "name" and "next" in header and "last error" not in header
+    assert sum("Philippine Daily Inquirer" in line for line in table) == 1
+    # The errors the table had no room for, each whole below it, wrapped between words.
+    for name, error in errors.items():
+        assert f"{name} — last error: {error}" in below
+
+    wide = terminal_list(cli, 250)
+    assert "last error" in wide[1] and "— last error:" not in "\n".join(wide)
+    assert all(any(error in line for line in wide) for error in errors.values())

@@ -45,3 +45,25 @@ def test_recording_screenshots_leaves_scripts_plain_output(cli: Cli) -> None:
     runpy.run_path(str(ROOT / "docs" / "generate_screenshots.py"))["render"]()
     cli.new("After the pictures")
     assert cli.ok("list").stdout.startswith("id\tstatus\t")
+
+
+def test_a_date_error_names_every_form_the_parser_reads(cli: Cli) -> None:
+    message = cli.fails(["list", "--since", "last blue moon"]).stderr
+    assert message.count("\n") == 1 and message.startswith("error: cannot read date 'last blue moon': use ")
+    forms = [
+        "2026-12-01",
+        "'2026-12-01 08:00'",
+        "2026-12-01T08:00+08:00",
+        "now",
+        "today",
+        "yesterday",
+        "tomorrow",
+        "'in 3 hours'",
+        "'2 days ago'",
+        "minutes",
+        "weeks",
+    ]
+    assert all(form in message for form in forms), message
+    # Each form named is read, and so are the units it names.
+    for form in [*forms[:-2], "'in 90 minutes'", "'1 week ago'"]:
+        cli.ok("list", "--since", form.strip("'"))

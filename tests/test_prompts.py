@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from balita_cli.services.documents import PLACEHOLDER
 from tests.conftest import Cli
 
-EDITOR_SCRIPT = """
+EDITOR_SCRIPT = f"""
 import sys
 path = sys.argv[1]
 text = open(path, encoding="utf-8").read()
-text = text.replace("Write the article here, in Markdown.", "Body written in the editor.")
+text = text.replace({PLACEHOLDER!r}, "Body written in the editor.")
 open(path, "w", encoding="utf-8").write(text)
 """
 

@@ -148,3 +148,15 @@ def _run(script: Path, env: dict[str, str]) -> tuple[int, str]:
     process.wait(timeout=10)
     os.close(leader)
     return process.returncode, screen.decode("utf-8", "replace")
+
+
+def test_the_tour_imports_its_feed_as_the_source_it_added() -> None:
+    """The source's section, credit and review queue apply only to an import that names it."""
+    import shlex
+
+    commands = [shlex.split(step.command, comments=True) for step in tour_steps(README.read_text(encoding="utf-8"))]
+    added = [words[3] for words in commands if words[1:3] == ["source", "add"]]
+    imports = [words for words in commands if words[1:3] == ["import", "feed"]]
+    assert added and imports
+    for words in imports:
+        assert "--source" in words and words[words.index("--source") + 1] in added, words

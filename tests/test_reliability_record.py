@@ -158,3 +158,18 @@ def test_history_names_who_created_the_article_after_later_edits(cli: Cli) -> No
     entries = cli.json("history", article, "--format", "json")
     assert [(e["version"], e["changed_by"]) for e in entries] == [(2, "copyeditor"), (1, "desk")]
     assert "updated_by" not in "\n".join(cli.ok("diff", article).stdout.splitlines())
+
+
+def test_diff_shows_a_photo_by_its_id_and_caption(cli: Cli, tmp_path: Path) -> None:
+    from PIL import Image
+
+    picture = tmp_path / "bay.png"
+    Image.new("RGB", (64, 48), (70, 130, 180)).save(picture)
+    cli.ok("media", "add", str(picture), "--alt", "The bay at dusk", "--caption", "Manila Bay, 6 December")
+    article = str(cli.new("Bay story", "--body", "x"))
+    cli.ok("edit", article, "--image", "1")
+    lines = cli.ok("diff", article).stdout.splitlines()
+    assert "-photo: " in lines and '+photo: #1 "Manila Bay, 6 December"' in lines
+    cli.ok("edit", article, "--image", "")
+    assert '-photo: #1 "Manila Bay, 6 December"' in cli.ok("diff", article).stdout.splitlines()
+    assert "{" not in cli.ok("diff", article, "1", "3").stdout  # no raw record, whichever versions

@@ -91,6 +91,8 @@ TABLE: list[tuple[str, Role, Setup]] = [
     ("edit own in review", C, lambda d, r: ["edit", own(d, r, "--status", "review"), "--summary", "s"]),
     ("edit others' draft", E, lambda d, r: ["edit", others(d, r), "--title", "Not mine"]),
     ("edit own published", A, lambda d, r: ["edit", own(d, r, "--status", "published"), "--title", "Live"]),
+    ("submit own draft", C, lambda d, r: ["submit", own(d, r)]),
+    ("submit others' draft", E, lambda d, r: ["submit", others(d, r)]),
     ("tag own draft", C, lambda d, r: ["tag", "add", own(d, r), "Senate"]),
     ("tag others' draft", E, lambda d, r: ["tag", "add", others(d, r), "Senate"]),
     ("revert own draft", C, lambda d, r: ["revert", edited(d, d.names[r]), "--to", "1"]),
@@ -153,6 +155,22 @@ def test_each_role_may_do_what_its_rules_say_and_nothing_else(desk: Desk, what: 
             assert desk.digest() == before, f"{what}: refused for {role}, yet something was written"
         outcomes[role] = result.exit_code == 0
     assert outcomes == {role: role.rank >= least.rank for role in Role}
+
+
+def test_a_contributor_submits_a_draft_and_an_editor_takes_it_from_review(desk: Desk) -> None:
+    created = desk.run(C, "new", "Barangay hall reopens", "--body", "Text.", "--porcelain")
+    article = created.stdout.strip()
+    assert desk.run(C, "submit", article).stderr == f"Submitted {article} (barangay-hall-reopens) for review\n"
+    assert desk.run(C, "edit", article, "--summary", "Reopened on Monday.").exit_code == 0  # still theirs in review
+    refused(desk.run(C, "publish", article), desk, C)
+    waiting = json.loads(desk.run(E, "list", "--status", "review", "--format", "json").stdout)
+    assert [story["id"] for story in waiting] == [int(article)]
+    assert desk.run(E, "publish", article).exit_code == 0
+    history = json.loads(desk.run(E, "history", article, "--format", "json").stdout)
+    assert [(entry["note"], entry["changed_by"]) for entry in history][1:3] == [
+        ("", desk.names[C]),
+        ("submitted for review", desk.names[C]),
+    ]
 
 
 def test_the_refusal_names_the_role_and_who_to_ask(desk: Desk) -> None:

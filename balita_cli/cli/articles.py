@@ -8,6 +8,7 @@ import typer
 
 from balita_cli import console
 from balita_cli.cli import drafting
+from balita_cli.cli.completion import complete_tag
 from balita_cli.cli.fields import EDIT_FIELDS, NEW_FIELDS, FieldValues
 from balita_cli.cli.media import EditImageOpt, ImageOpt, image_choice
 from balita_cli.cli.options import (
@@ -126,9 +127,18 @@ def edit(
     fields: FieldValues,
     body: BodyOpt = None,
     body_file: BodyFileOpt = None,
-    set_tag: Annotated[list[str] | None, typer.Option("--set-tag", metavar="NAME", help="Replace all tags.")] = None,
-    add_tag: Annotated[list[str] | None, typer.Option("--add-tag", "--tag", metavar="NAME", help="Add a tag.")] = None,
-    remove_tag: Annotated[list[str] | None, typer.Option("--remove-tag", metavar="NAME", help="Remove a tag.")] = None,
+    set_tag: Annotated[
+        list[str] | None,
+        typer.Option("--set-tag", metavar="NAME", help="Replace all tags.", autocompletion=complete_tag),
+    ] = None,
+    add_tag: Annotated[
+        list[str] | None,
+        typer.Option("--add-tag", "--tag", metavar="NAME", help="Add a tag.", autocompletion=complete_tag),
+    ] = None,
+    remove_tag: Annotated[
+        list[str] | None,
+        typer.Option("--remove-tag", metavar="NAME", help="Remove a tag.", autocompletion=complete_tag),
+    ] = None,
     from_file: Annotated[
         str | None,
         typer.Option("--from-file", metavar="PATH", help="Apply a front-matter document (as $EDITOR shows it)."),

@@ -1,4 +1,5 @@
-"""Shell completion that knows the newsroom: article slugs (most recent first), tags, sections, authors.
+"""Shell completion that knows the newsroom: article slugs (most recent first), tags, sections,
+authors and sources, their names matched whatever the case.
 
 Completion runs on every <TAB>, so it stays light: on SQLite it reads the file with the standard
 library's sqlite3 (read-only, no SQLAlchemy, no migrations); on PostgreSQL it uses one plain query.
@@ -48,11 +49,24 @@ def complete_article(ctx: Any, incomplete: str) -> Iterator[tuple[str, str]]:
     yield from _rows(ctx, ARTICLE_QUERY, incomplete)
 
 
+def offered(incomplete: str, name: str, slug: str) -> str:
+    """The value offered for a name matched whatever the case. Shells (and Typer before them)
+    keep only values that begin with the text typed, and insert a value with a space as two
+    words: so the slug when it begins so, else the name when it does and has no space, else the
+    text as typed with the rest of the slug ("Man" → "Manila-bay"), which finds the same name."""
+    if slug.startswith(incomplete):
+        return slug
+    if name.startswith(incomplete) and not any(char.isspace() for char in name):
+        return name
+    if slug.startswith(incomplete.lower()):
+        return incomplete + slug[len(incomplete) :]
+    return incomplete + name[len(incomplete) :]
+
+
 def _terms(table: str) -> Any:
     def complete(ctx: Any, incomplete: str) -> Iterator[tuple[str, str]]:
-        # Slugs complete cleanly in every shell (no spaces to quote) and resolve like names.
         for name, slug in _rows(ctx, TERM_QUERY.format(table=table), incomplete):
-            yield slug, name
+            yield offered(incomplete, name, slug), name
 
     return complete
 
@@ -60,6 +74,7 @@ def _terms(table: str) -> Any:
 complete_tag = _terms("tag")
 complete_section = _terms("section")
 complete_author = _terms("author")
+complete_source = _terms("source")
 
 
 def complete_export_format(incomplete: str) -> Iterator[str]:

@@ -10,6 +10,7 @@ import typer
 from balita_cli import console
 from balita_cli.cli.options import ArticleRef, IfVersion, PrintFormatOpt, ShowFormat
 from balita_cli.cli.state import AppState, app
+from balita_cli.errors import UsageError
 
 
 def _notice(state: AppState, ref: str, change: Callable[[Any, int, str], int], output_format: ShowFormat | None) -> int:
@@ -55,24 +56,40 @@ def correct(
 def retract(
     ctx: typer.Context,
     ref: ArticleRef,
+    reason_given: Annotated[
+        str | None,
+        typer.Argument(metavar="[REASON]", help="Public notice: why the story was withdrawn.", show_default=False),
+    ] = None,
     *,
-    reason: Annotated[
-        str, typer.Option("--reason", metavar="TEXT", help="Public notice: why the story was withdrawn.")
-    ],
+    reason_option: Annotated[
+        str | None, typer.Option("--reason", metavar="TEXT", help="The reason, given as an option instead.")
+    ] = None,
     if_version: IfVersion = None,
     output_format: PrintFormatOpt = None,
 ) -> None:
     """Withdraw a published story: its page and feeds keep a public retraction notice.
 
-    Example: balita retract 12 --reason "The report relied on a fabricated document."
+    Example: balita retract 12 "The report relied on a fabricated document."
     """
     from balita_cli.services import corrections
+
+    reason = one_reason(reason_given, reason_option)
 
     def withdraw(session: Any, article_id: int, who: str) -> int:
         return corrections.retract(session, article_id, reason, seen_version=if_version, who=who)
 
     article_id = _notice(app(ctx), ref, withdraw, output_format)
     console.info(f"Retracted article {article_id}")
+
+
+def one_reason(given: str | None, option: str | None) -> str:
+    """The reason, as REASON or --reason (once)."""
+    if given is not None and option is not None and given != option:
+        raise UsageError("give the reason once: as REASON or with --reason")
+    reason = given if given is not None else option
+    if reason is None:
+        raise UsageError('give the reason readers will see: balita retract ARTICLE "REASON"')
+    return reason
 
 
 def register(typer_app: typer.Typer) -> None:

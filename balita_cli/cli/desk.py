@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from balita_cli import console
-from balita_cli.cli.completion import complete_section
+from balita_cli.cli.completion import complete_section, complete_source
 from balita_cli.cli.options import ArticleRefs, ListFormat
 from balita_cli.cli.output import write_json, write_line, write_plain
-from balita_cli.cli.sources import complete_source
 from balita_cli.cli.state import AppState, app
 
 if TYPE_CHECKING:

@@ -20,8 +20,6 @@ if TYPE_CHECKING:
     from balita_cli.cli.state import AppState
     from balita_cli.services.articles import ArticleChanges
 
-TEMPLATE_BODY = "Write the article here, in Markdown."
-
 
 def read_body_file(path: str) -> str:
     """``-`` reads standard input; anything unreadable is a clear error."""
@@ -88,13 +86,12 @@ def ask_for_fields(state: AppState, given: dict[str, Any]) -> dict[str, Any]:
 
 
 def edit_new(given: dict[str, Any]) -> dict[str, Any]:
+    """The new article in $EDITOR: the document ``edit`` opens, its fields empty but for those given."""
     from balita_cli.cli.editor import edit_text
     from balita_cli.services.documents import parse_document, render_document
 
-    edited = edit_text(render_document(given, given.get("body") or TEMPLATE_BODY))
-    document = parse_document(edited)
-    body = "" if document.body.strip() == TEMPLATE_BODY else document.body
-    return {**given, **document.fields, "body": body}
+    document = parse_document(edit_text(render_document(given, str(given.get("body") or ""))))
+    return {**given, **document.fields, "body": document.body}
 
 
 def create(session: Session, data: ArticleInput, image: ImageChoice | None, *, who: str) -> int:

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from balita_cli import console
+from balita_cli.cli.completion import complete_source
 from balita_cli.cli.output import write_json
 from balita_cli.cli.state import app
+from balita_cli.errors import UsageError
 
 if TYPE_CHECKING:
     from balita_cli.formats.readers import Reader, ReadItem, ReadOptions
@@ -53,6 +55,16 @@ def import_command(
     update: Annotated[
         bool, typer.Option("--update", help="Refresh the content of articles whose source changed.")
     ] = False,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            metavar="NAME",
+            help="feed: a source the desk follows (balita source list): its credit, excerpt, section, "
+            "tags and publish policy (the review queue) apply.",
+            autocompletion=complete_source,
+        ),
+    ] = None,
     source_name: Annotated[
         str | None,
         typer.Option(
@@ -72,7 +84,7 @@ def import_command(
 
     Example: balita import wxr site.wordpress.2026-01-01.xml --dry-run
 
-    Example: balita import feed https://www.philstar.com/rss/headlines
+    Example: balita import feed https://www.philstar.com/rss/headlines --source Philstar
     """
     from balita_cli.cli.sources import ImportSource
     from balita_cli.formats.readers import ReadOptions, get_reader
@@ -81,10 +93,13 @@ def import_command(
     state = app(ctx)
     site = state.settings.site
     reader = get_reader(input_format)
+    if source is not None and (source_name is not None or reader.name != "feed"):
+        raise UsageError("--source goes with import feed, and without --source-name")
     settings = ImportSettings(site.language, state.who, update, dry_run, batch_size)
     summary = ImportSummary(dry_run=dry_run)
-    outlet = ImportSource(state, source_name)  # feed: a source the desk follows lends its policy
-    options = ReadOptions(zone=site.tz, source_name=source_name, intake=outlet.intake)
+    # feed: a source the desk follows lends its policy
+    outlet = ImportSource(state, source or source_name, followed=source is not None)
+    options = ReadOptions(zone=site.tz, source_name=source or source_name, intake=outlet.intake)
     items = _read_all(reader, paths, options)
     try:
         with console.progress(lambda: _estimate(reader, paths), f"importing {reader.name}") as advance:

@@ -1,4 +1,4 @@
-"""publish (now, at a time, or whatever is due), unpublish and archive."""
+"""submit, publish (now, at a time, or whatever is due), unpublish and archive."""
 
 from __future__ import annotations
 
@@ -26,8 +26,14 @@ def publish(
     ] = None,
     *,
     at: Annotated[
-        str | None, typer.Option("--at", metavar="TIME", help="Schedule for this time instead of now.")
+        str | None,
+        typer.Option(
+            "--at", metavar="TIME", help="Schedule for this time instead of now (a past time needs --backdate)."
+        ),
     ] = None,
+    backdate: Annotated[
+        bool, typer.Option("--backdate", help="With a past --at: publish now, dated then, on purpose.")
+    ] = False,
     due: Annotated[
         bool, typer.Option("--due", help="Publish what is due and archive what has expired (for cron).")
     ] = False,
@@ -38,8 +44,9 @@ def publish(
     """Publish articles now or at a time; with --due, run the schedule.
 
     A story whose lead photo has no alt text is refused (add it with `balita media edit ID --alt`).
+    A past --at is refused unless --backdate says the story is to carry that date.
 
-    Example: balita publish 12 13 --at "2026-12-01 08:00"   |   cron: */5 * * * * balita publish --due
+    Example: balita publish 12 13 --at "2027-06-01 08:00"   |   cron: */5 * * * * balita publish --due
     """
     from balita_cli.services import publishing
     from balita_cli.timeutil import parse_when
@@ -47,13 +54,17 @@ def publish(
     state = app(ctx)
     zone = state.settings.site.tz
     if due:
-        return run_due(state, refs, at)
+        return run_due(state, refs, at, backdate)
     if not refs:
         raise UsageError("name the articles to publish, or use --due")
+    if backdate and not at:
+        raise UsageError("--backdate goes with --at TIME, the date the story is to carry")
     when = parse_when(at, zone) if at else None
-    changed = each_article(
-        state, refs, lambda s, article_id, who: publishing.publish(s, article_id, at=when, who=who, force=force)
-    )
+
+    def go_out(session: Any, article_id: int, who: str) -> int:
+        return publishing.publish(session, article_id, at=when, who=who, force=force, backdate=backdate)
+
+    changed = each_article(state, refs, go_out)
     for record in changed:
         if (record.get("photo") or {}).get("id") and not str(record["photo"].get("alt") or "").strip():
             console.warn(f"article {record['id']} goes out with photo {record['photo']['id']}, which has no alt text")
@@ -71,12 +82,12 @@ def human_time(value: str, zone: Any) -> str:
     return human(datetime.fromisoformat(value), zone)
 
 
-def run_due(state: AppState, refs: list[str] | None, at: str | None) -> None:
+def run_due(state: AppState, refs: list[str] | None, at: str | None, backdate: bool) -> None:
     """What cron runs: a run that finds another run already did the work says so and exits 0."""
     from balita_cli.services import publishing
 
-    if refs or at:
-        raise UsageError("--due takes no articles and no --at")
+    if refs or at or backdate:
+        raise UsageError("--due takes no articles, no --at and no --backdate")
     who = state.who
     run = state.write(lambda session: publishing.run_due(session, who=who))
     slugs = articles_slugs(state, [*run.published, *run.expired])
@@ -114,6 +125,17 @@ def each_article(state: AppState, refs: list[str], action: Action) -> list[Recor
     return state.write(run)
 
 
+def submit(ctx: typer.Context, refs: ArticleRefs) -> None:
+    """Submit drafts for review: an editor (or their author) publishes them from there.
+
+    Example: balita submit 12 13
+    """
+    from balita_cli.services import publishing
+
+    for record in each_article(app(ctx), refs, lambda s, article_id, who: publishing.submit(s, article_id, who=who)):
+        console.info(f"Submitted {record['id']} ({record['slug']}) for review")
+
+
 def unpublish(ctx: typer.Context, refs: ArticleRefs) -> None:
     """Take published or scheduled articles back to draft.
 
@@ -137,6 +159,7 @@ def archive(ctx: typer.Context, refs: ArticleRefs) -> None:
 
 
 def register(typer_app: typer.Typer) -> None:
+    typer_app.command("submit")(submit)
     typer_app.command("publish")(publish)
     typer_app.command("unpublish")(unpublish)
     typer_app.command("archive")(archive)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from datetime import datetime, tzinfo
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from balita_cli import console
-from balita_cli.cli.completion import complete_section
+from balita_cli.cli.completion import complete_section, complete_source
 from balita_cli.cli.options import YesOpt
 from balita_cli.cli.output import write_json, write_line, write_plain
 from balita_cli.cli.state import app
@@ -21,15 +20,6 @@ if TYPE_CHECKING:
     from balita_cli.services.desk.sources import SourceRecord
 
 sub = typer.Typer(no_args_is_help=True, help="The outlets the desk follows.")
-
-
-def complete_source(ctx: Any, incomplete: str) -> Iterator[tuple[str, str]]:
-    """Source slugs (they resolve like names and need no quoting), with the name as help."""
-    from balita_cli.cli import completion
-
-    query = completion.TERM_QUERY.format(table="source")
-    for name, slug in completion._rows(ctx, query, incomplete):  # the completion's own light query
-        yield slug, name
 
 
 class SourceFormat(StrEnum):
@@ -132,34 +122,45 @@ def list_sources(
 
 
 TABLE = ("name", "every", "publish", "last fetch", "last new", "week", "next", "last error")
+# On a narrow terminal, given up in this order (the name stays, and so do the errors, below it).
+DROP_FIRST = ("publish", "every", "week", "last new", "last fetch", "next")
 
 
 def _table(records: list[SourceRecord], now: datetime) -> None:
-    rows = [
-        [r["name"], r["every"], r["publish"], _ago(r["last_fetch_at"], now), _ago(r["last_new_at"], now),
-         f"{r['stories_week']}" + (f" +{r['related_week']}" if r["related_week"] else ""),
-         _next(r, now), r["last_error"]]
-        for r in records
-    ]  # fmt: skip
     if not console.stdout_is_terminal():
-        write_plain(list(TABLE), rows)
-    elif rows:
-        console.print_table(list(TABLE), rows)
-    else:
+        write_plain(list(TABLE), [_row(r, now, short=False) for r in records])
+        return
+    if not records:
         console.info('No sources yet: balita source add "GMA News" URL')
+        return
+    rows = [_row(r, now, short=True) for r in records]
+    if console.fits(list(TABLE), rows):
+        console.print_table(list(TABLE), rows)
+        return
+    # An error is read whole, never cut: below the table, a line each, when the table has no room.
+    console.print_table(list(TABLE[:-1]), [row[:-1] for row in rows], drop_first=DROP_FIRST)
+    for record in records:
+        if record["last_error"]:
+            console.print_wrapped(f"{record['name']} — last error: {record['last_error']}")
 
 
-def _ago(value: str | None, now: datetime) -> str:
+def _row(r: SourceRecord, now: datetime, *, short: bool) -> list[str]:
+    week = f"{r['stories_week']}" + (f" +{r['related_week']}" if r["related_week"] else "")
+    times = [_ago(r["last_fetch_at"], now, short=short), _ago(r["last_new_at"], now, short=short)]
+    return [r["name"], r["every"], r["publish"], *times, week, _next(r, now, short=short), r["last_error"]]
+
+
+def _ago(value: str | None, now: datetime, *, short: bool = False) -> str:
     from balita_cli.timeutil import relative_words
 
-    return relative_words(datetime.fromisoformat(value), now=now) if value else "never"
+    return relative_words(datetime.fromisoformat(value), now=now, short=short) if value else "never"
 
 
-def _next(record: SourceRecord, now: datetime) -> str:
+def _next(record: SourceRecord, now: datetime, *, short: bool = False) -> str:
     if record["paused"]:
         return "paused"
     due = record["next_due_at"]
-    return "due" if not due or datetime.fromisoformat(due) <= now else _ago(due, now)
+    return "due" if not due or datetime.fromisoformat(due) <= now else _ago(due, now, short=short)
 
 
 def show(
@@ -290,15 +291,16 @@ def remove(ctx: typer.Context, ref: SourceRef, *, yes: YesOpt = False) -> None:
 
 
 class ImportSource:
-    """``import feed --source-name NAME``: when NAME is a source the desk follows, its stories
-    are credited, excerpted, filed and fetched as ``balita fetch`` would, and linked to it."""
+    """``import feed --source NAME`` (or ``--source-name NAME`` naming a source): the stories of
+    a source the desk follows are credited, excerpted, filed and fetched as ``balita fetch``
+    would, and linked to it. ``followed``: NAME must be such a source."""
 
-    def __init__(self, state: Any, source_name: str | None) -> None:
+    def __init__(self, state: Any, source_name: str | None, *, followed: bool = False) -> None:
         from balita_cli.services.desk.intake import import_intake
 
         if source_name:
             with state.reading() as db:
-                self.intake, self.source_id = import_intake(db, state.settings, source_name)
+                self.intake, self.source_id = import_intake(db, state.settings, source_name, followed=followed)
         else:
             self.intake, self.source_id = import_intake(None, state.settings, None)
         self.external_ids: list[str] = []

@@ -10,6 +10,7 @@ import typer
 
 from balita_cli import console
 from balita_cli.cli.articles import confirm_or_abort
+from balita_cli.cli.completion import complete_tag
 from balita_cli.cli.fields import split_names
 from balita_cli.cli.options import ArticleRef, ListFormat, ListFormatOpt, YesOpt
 from balita_cli.cli.output import write_records
@@ -49,7 +50,10 @@ def tag_add(
     ctx: typer.Context,
     article: ArticleRef,
     names: Annotated[
-        list[str], typer.Argument(metavar="NAME...", help="Tags to add (created if new).", show_default=False)
+        list[str],
+        typer.Argument(
+            metavar="NAME...", help="Tags to add (created if new).", show_default=False, autocompletion=complete_tag
+        ),
     ],
 ) -> None:
     """Add tags to an article.  Example: balita tag add 12 Senate "West Philippine Sea" """
@@ -59,7 +63,10 @@ def tag_add(
 def tag_remove(
     ctx: typer.Context,
     article: ArticleRef,
-    names: Annotated[list[str], typer.Argument(metavar="NAME...", help="Tags to take off.", show_default=False)],
+    names: Annotated[
+        list[str],
+        typer.Argument(metavar="NAME...", help="Tags to take off.", show_default=False, autocompletion=complete_tag),
+    ],
 ) -> None:
     """Remove tags from an article.  Example: balita tag remove 12 Senate"""
     _retag(ctx, article, remove_tags=split_names(names))
@@ -70,7 +77,12 @@ def tag_set(
     article: ArticleRef,
     names: Annotated[
         list[str] | None,
-        typer.Argument(metavar="[NAME...]", help="The complete tag list (none clears it).", show_default=False),
+        typer.Argument(
+            metavar="[NAME...]",
+            help="The complete tag list (none clears it).",
+            show_default=False,
+            autocompletion=complete_tag,
+        ),
     ] = None,
 ) -> None:
     """Replace an article's tags.  Example: balita tag set 12 Budget Senate"""

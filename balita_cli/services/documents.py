@@ -3,7 +3,9 @@
 ``edit`` in ``$EDITOR`` and ``edit --from-file`` read the same document. Its ``version`` line
 says which version the text was made from, so a document saved after a colleague's change is
 merged three ways: the editor's changes go on top of the colleague's, and a field both changed
-differently is refused with both values shown, never silently overwritten.
+differently is refused with both values shown, never silently overwritten. ``new --edit`` opens
+the same document with the fields empty; an empty body shows ``PLACEHOLDER``, a line that is
+never saved (as git leaves out its commit template's comments).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from balita_cli.services.articles import ArticleChanges
 DOCUMENT_FIELDS = tuple(name for name in EDITOR_FIELDS if name != "body")
 VERSION_KEY = "version"  # read-only: the version the document was made from
 MAX_FRONT_MATTER = 200_000  # characters; a document is a page of text, not a data dump
+# Shown where the body is empty, and left out of the body wherever it is found.
+PLACEHOLDER = "<!-- Write the article here, in Markdown. This line is not saved. -->"
 
 
 @dataclass(frozen=True)
@@ -40,12 +44,27 @@ def document_values(content: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def blank_value(name: str) -> Any:
+    """What the document shows for a field with no value."""
+    kind = BY_NAME[name].kind
+    return [] if kind is Kind.NAMES else False if kind is Kind.BOOL else ""
+
+
 def render_document(fields: dict[str, Any], body: str, version: int | None = None) -> str:
-    front = {name: fields.get(name) for name in DOCUMENT_FIELDS if name in fields}
+    """Every field of the document, in schema order (blank where ``fields`` has none), then the
+    body, or the placeholder where there is none."""
+    front = {name: blank_value(name) if fields.get(name) is None else fields[name] for name in DOCUMENT_FIELDS}
     if version is not None:
         front[VERSION_KEY] = version
     text = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000)
-    return f"---\n{text}---\n\n{body.rstrip()}\n"
+    return f"---\n{text}---\n\n{body.rstrip() or PLACEHOLDER}\n"
+
+
+def without_placeholder(body: str) -> str:
+    """The body with every line that is the placeholder left out."""
+    if PLACEHOLDER not in body:
+        return body
+    return "".join(line for line in body.splitlines(keepends=True) if line.strip() != PLACEHOLDER)
 
 
 def parse_document(text: str) -> Document:
@@ -68,7 +87,7 @@ def parse_document(text: str) -> Document:
     if version is not None and (not isinstance(version, int) or isinstance(version, bool) or version < 1):
         raise InvalidInput(f"version must be a whole number, not {version!r}")
     fields = {str(key): _clean(str(key), value) for key, value in data.items()}
-    return Document(fields, body.strip("\n"), version)
+    return Document(fields, without_placeholder(body).strip("\n"), version)
 
 
 def _load_yaml(head: str) -> dict[Any, Any]:

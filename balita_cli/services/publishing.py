@@ -1,4 +1,8 @@
-"""Status changes: publish now or later, unpublish, archive, and the cron job's due run.
+"""Status changes: submit for review, publish now or later, unpublish, archive, and the cron
+job's due run.
+
+``publish --at`` a time already past would publish at once, dated then: a mistyped year breaks an
+embargo without a word. So a past time is refused unless the caller says it is meant (``backdate``).
 
 A story that leads with a photo of the media library goes out only when that photo has alt
 text: ``publish`` (now or scheduled) refuses, naming the photo, unless forced. The due run never
@@ -16,11 +20,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from balita_cli.errors import InvalidInput
+from balita_cli.errors import InvalidInput, InvalidTransition
 from balita_cli.models import Article, Photo
 from balita_cli.services import articles
 from balita_cli.services.articles import ArticleChanges
-from balita_cli.timeutil import utcnow
+from balita_cli.timeutil import human, relative_words, utcnow
 from balita_cli.workflow import Status, check_transition
 
 
@@ -70,12 +74,29 @@ def require_alt(session: Session, article_id: int, *, action: str = "cannot be p
 LIVE = frozenset({Status.PUBLISHED, Status.SCHEDULED})
 
 
+class PastTime(InvalidInput):
+    """``publish --at`` a time that has gone by, without saying it is meant."""
+
+
 def publish(
-    session: Session, article_id: int, *, at: datetime | None = None, who: str = "", force: bool = False
+    session: Session,
+    article_id: int,
+    *,
+    at: datetime | None = None,
+    who: str = "",
+    force: bool = False,
+    backdate: bool = False,
 ) -> int:
-    """Publish now, or schedule for ``at`` when it lies in the future; refused when the lead
-    photo has no alt text, unless ``force``."""
+    """Publish now, or schedule for ``at`` when it lies in the future; a past ``at`` publishes
+    now dated then, and only with ``backdate``. Refused when the lead photo has no alt text,
+    unless ``force``."""
     now = utcnow()
+    if at is not None and at < now and not backdate:
+        shown = human(at, session.info["zone"]) if "zone" in session.info else at.isoformat()
+        raise PastTime(
+            f"--at {shown} is in the past ({relative_words(at, now=now)}): leave out --at to publish now, "
+            "or add --backdate to publish it dated then on purpose"
+        )
     before = articles.current(session, article_id)
     status = Status(before["status"])
     if not force:
@@ -95,6 +116,17 @@ def publish(
         session, article_id, Status.PUBLISHED, who=who,
         extra={"published_at": published_at, "scheduled_at": None},
     )  # fmt: skip
+
+
+def submit(session: Session, article_id: int, *, who: str = "") -> int:
+    """A draft goes to review, for an editor to take further: what a contributor does with a
+    story of their own once it is written."""
+    status = Status(articles.current(session, article_id)["status"])
+    if status is Status.REVIEW:
+        raise InvalidTransition(f"article {article_id} is already in review")
+    if status is not Status.DRAFT:
+        raise InvalidTransition(f"article {article_id} is {status.value}; only drafts are submitted for review")
+    return change_status(session, article_id, Status.REVIEW, who=who, note="submitted for review")
 
 
 def unpublish(session: Session, article_id: int, *, who: str = "") -> int:

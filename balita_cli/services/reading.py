@@ -260,12 +260,38 @@ _EXPLICIT_ID = re.compile(r"^(?:#|id:)(\d{1,18})$")
 _EXPLICIT_SLUG = "slug:"
 
 
+class InTrash(NotFound):
+    """The article named is in the trash, not among the live ones."""
+
+
 def find(db: Database, ref: str, *, trash: bool = False) -> int:
     """The id of an article named by ``#12``/``id:12``, its slug (or an old one), or a bare number.
 
     A bare number that is both an article's id and another article's slug ("2024" is a fine
-    slug) is refused as ambiguous, naming both, rather than guessed.
+    slug) is refused as ambiguous, naming both, rather than guessed. An article looked for among
+    the live ones and found in the trash is refused saying so, and how to bring it back.
     """
+    try:
+        return _find(db, ref, trash=trash)
+    except NotFound:
+        trashed = None if trash else _in_trash(db, ref)
+        if trashed is None:
+            raise
+        slug = db.scalar("SELECT slug FROM article WHERE id = ?", [trashed])
+        raise InTrash(
+            f"article {trashed} ({slug}) is in the trash: bring it back with balita restore {trashed} "
+            f"(balita show {trashed} --trash shows it there)"
+        ) from None
+
+
+def _in_trash(db: Database, ref: str) -> int | None:
+    try:
+        return _find(db, ref, trash=True)
+    except (NotFound, InvalidInput):
+        return None
+
+
+def _find(db: Database, ref: str, *, trash: bool) -> int:
     text = ref.strip()
     where = "deleted_at IS NOT NULL" if trash else "deleted_at IS NULL"
     place = " in the trash" if trash else ""

@@ -87,6 +87,9 @@ def content(db: Database, article_id: int, version: int) -> dict[str, Any]:
 
 
 def _shown(name: str, value: Any) -> str:
+    if name == "photo" and isinstance(value, dict):  # the library's photo: its id, and what readers see
+        caption = " ".join(str(value.get("caption") or "").split())
+        return f"#{value.get('id')}" + (f' "{caption}"' if caption else "")
     if name == "corrections" and isinstance(value, list):
         return " | ".join(f"{item.get('kind', 'correction')}: {item.get('text', '')}" for item in value)
     if isinstance(value, list):

@@ -123,10 +123,12 @@ def intake_of(source: SourceRecord, site: Site, desk: DeskSettings, timeout: flo
     )
 
 
-def import_intake(db: Database | None, settings: Settings, source_name: str | None) -> tuple[Intake, int | None]:
+def import_intake(
+    db: Database | None, settings: Settings, source_name: str | None, *, followed: bool = False
+) -> tuple[Intake, int | None]:
     """``import feed``'s policy: a registered source's (and its id) when ``source_name`` names
     one, else the plain credit of ``source_name`` (or of the feed's own outlet) with the default
-    excerpt; URLs fetched as the desk fetches them."""
+    excerpt; URLs fetched as the desk fetches them. ``followed``: the name must be a source's."""
     from balita_cli.errors import NotFound
     from balita_cli.formats.readers.feed import Intake
 
@@ -135,7 +137,8 @@ def import_intake(db: Database | None, settings: Settings, source_name: str | No
         try:
             found = sources.find(db, source_name)
         except NotFound:
-            pass
+            if followed:
+                raise
         else:
             return intake_of(found, settings.site, rules), int(found["id"])
     policy = fetch_policy(settings.site, rules, allow_private=False)

@@ -4,7 +4,8 @@
 mark, a ``setting`` row written with plain SQL so a look needs no ORM), by source, each with the
 other outlets filed as its related coverage. ``review accept`` moves stories into the newsroom's
 drafts (or publishes them); ``review reject`` puts them in the trash, where their guids keep the
-next fetch from bringing them back.
+next fetch from bringing them back. A story readers can already see (or will, on schedule) is not
+the queue's to reject: taking it down is ``unpublish`` or ``retract``, which say so on the record.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from balita_cli.db.dbapi import Database
-from balita_cli.errors import UsageError
+from balita_cli.errors import InvalidTransition, UsageError
 from balita_cli.services.desk.poll_state import get_setting, set_setting
 from balita_cli.services.query import time_param
 
@@ -132,5 +133,23 @@ def reject(session: Session, refs: Sequence[str], *, note: str, who: str) -> lis
     text = f"rejected at review: {note.strip()}" if note.strip() else "rejected at review"
     ids = list(dict.fromkeys(articles.resolve(session, ref) for ref in refs))
     for article_id in ids:
+        refuse_if_out(article_id, str(articles.current(session, article_id)["status"]))
         articles.trash(session, article_id, who=who, note=text[:1000])
     return ids
+
+
+# What takes down a story that is out, or on its way out, instead of rejecting it.
+TAKING_DOWN = {
+    "published": "take it down with balita unpublish {id} (back to draft) or balita retract {id} REASON "
+    "(withdrawn with a public notice)",
+    "scheduled": "balita unpublish {id} drops its schedule",
+    "archived": "balita delete {id} moves it to the trash, asking first",
+    "retracted": "balita delete {id} moves it to the trash, asking first",
+}
+
+
+def refuse_if_out(article_id: int, status: str) -> None:
+    """Reject only what has not gone out: a story readers see is taken down on the record."""
+    if status in TAKING_DOWN:
+        how = TAKING_DOWN[status].format(id=article_id)
+        raise InvalidTransition(f"article {article_id} is {status}, not waiting for review; {how}")
