@@ -260,6 +260,9 @@ def test_meta_for_sharing_and_json_ld(cli: Cli, site: Path) -> None:
     assert home.xpath("//meta[@name='twitter:card']/@content") == ["summary"]
 
 
+DESCRIPTIONS = (("name", "description"), ("property", "og:description"), ("name", "twitter:description"))
+
+
 def test_every_article_is_described_by_its_summary_never_the_sites(cli: Cli, site: Path) -> None:
     rows = cli.json("list", "--status", "published", "--format", "json", "--fields", "id,slug,summary")
     retracted = rows[-1]
@@ -268,8 +271,7 @@ def test_every_article_is_described_by_its_summary_never_the_sites(cli: Cli, sit
     derived = 0
     for row in rows:
         root = page(site / "public", row["slug"])
-        described = [root.xpath(f"//meta[@{attribute}='{name}']/@content") for attribute, name in
-                     (("name", "description"), ("property", "og:description"), ("name", "twitter:description"))]  # fmt: skip
+        described = [root.xpath(f"//meta[@{attribute}='{name}']/@content") for attribute, name in DESCRIPTIONS]
         expected = "The figures could not be checked." if row is retracted else row["summary"]
         assert described == [[expected]] * 3, row["slug"]
         assert "News from the Philippines" not in expected

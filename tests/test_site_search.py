@@ -43,8 +43,8 @@ def public(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         cli = Cli(db_url=f"sqlite:///{folder / 'balita.db'}", runner=CliRunner())
         cli.ok("init", "--demo", "--database", cli.db_url)
         (folder / "boats.jpg").write_bytes(make_photo(1200, 800, seed=2))
-        cli.ok("media", "add", str(folder / "boats.jpg"), "--alt", "Boats at a pier",
-               "--caption", f"{CAPTION_WORD} pangisda sa daungan", "--credit", f"{CREDIT_WORD} Studio")  # fmt: skip
+        caption, credit = f"{CAPTION_WORD} pangisda sa daungan", f"{CREDIT_WORD} Studio"
+        cli.ok("media", "add", str(folder / "boats.jpg"), "--alt", "Boats", "--caption", caption, "--credit", credit)
         story = next(r for r in cli.json("list", "--format", "json", "--fields", "id,title") if r["title"] == VIETNAM)
         cli.ok("edit", str(story["id"]), "--image", "1")
         cli.ok("build")
@@ -67,9 +67,7 @@ def search(chromium: Browser, public: Path, query: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("word", [CAPTION_WORD, CREDIT_WORD])
-def test_a_word_only_in_the_photos_caption_or_credit_finds_nothing(
-    chromium: Browser, public: Path, word: str
-) -> None:
+def test_a_word_only_in_the_photos_caption_or_credit_finds_nothing(chromium: Browser, public: Path, word: str) -> None:
     assert search(chromium, public, word) == []
 
 

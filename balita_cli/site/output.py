@@ -339,8 +339,8 @@ class OutputTree:
         if self.saved or self.kept_all or not self.counts.written:
             return  # nothing written: the last manifest still says what the folder holds
         memo = {**self.previous_memo, **self.memo}
-        document = {"version": MANIFEST_VERSION, "files": as_columns({**self.previous, **self.current}),
-                    "memo": dict(sorted(memo.items()))}  # fmt: skip
+        files = as_columns({**self.previous, **self.current})
+        document = {"version": MANIFEST_VERSION, "files": files, "memo": dict(sorted(memo.items()))}
         try:
             self._sync()
             atomic_write_bytes(self.root / MANIFEST_NAME, orjson.dumps(document) + b"\n")
