@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from tests.checkers import Browser, browser, serve_directory
-from tests.conftest import Cli
+from tests.conftest import demo_site
 from tests.test_site_photos import make_photo
 
 pytestmark = pytest.mark.slow
@@ -36,12 +35,7 @@ RESULTS = """() => [...document.querySelectorAll('#search-results li')].map(item
 def public(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The demo, its Vietnam story with a captioned and credited photo, built with its index."""
     folder = tmp_path_factory.mktemp("search-site")
-    with pytest.MonkeyPatch.context() as patch:
-        for name in ("BALITA_DATABASE_URL", "BALITA_SITE", "BALITA_USER"):
-            patch.delenv(name, raising=False)
-        patch.chdir(folder)
-        cli = Cli(db_url=f"sqlite:///{folder / 'balita.db'}", runner=CliRunner())
-        cli.ok("init", "--demo", "--database", cli.db_url)
+    with demo_site(folder) as cli:
         (folder / "boats.jpg").write_bytes(make_photo(1200, 800, seed=2))
         caption, credit = f"{CAPTION_WORD} pangisda sa daungan", f"{CREDIT_WORD} Studio"
         cli.ok("media", "add", str(folder / "boats.jpg"), "--alt", "Boats", "--caption", caption, "--credit", credit)
