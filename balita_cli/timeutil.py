@@ -97,6 +97,15 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def iso_seconds(text: str | None) -> str | None:
+    """An ISO 8601 time to the whole second, with its offset (a stored time without one is UTC):
+    what sitemaps, feeds' notices and ``<time datetime>`` carry."""
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).replace(microsecond=0).isoformat()
+
+
 def human(value: datetime | None, zone: tzinfo) -> str:
     """A time for a person: site zone with its offset, minutes precision."""
     if value is None:

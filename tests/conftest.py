@@ -13,6 +13,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -173,6 +174,19 @@ def store_raw(db_url: str, article_id: int, **columns: Any) -> None:
             connection.execute(text(f"UPDATE article SET {assignments} WHERE id = :id"), {**columns, "id": article_id})
     finally:
         engine.dispose()
+
+
+@contextmanager
+def demo_site(folder: Path) -> Iterator[Cli]:
+    """The demo newsroom on SQLite in ``folder``, for a module's fixture (one site for many tests):
+    while it is used, ``folder`` is the working directory and the environment is isolated."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ISOLATED_ENV:
+            patch.delenv(name, raising=False)
+        patch.chdir(folder)
+        cli = Cli(db_url=f"sqlite:///{folder / 'balita.db'}", runner=CliRunner())
+        cli.ok("init", "--demo", "--database", cli.db_url)
+        yield cli
 
 
 @pytest.fixture

@@ -23,11 +23,10 @@ from typing import Any
 
 import lxml.html
 import pytest
-from typer.testing import CliRunner
 
 from tests.checkers import ALL_IMPACTS, Browser, browser, describe_violations, nu_errors, serve_directory
 from tests.checkers.browser import AXE_RUN
-from tests.conftest import CORPORA, Cli
+from tests.conftest import CORPORA, Cli, demo_site
 from tests.test_build import retract
 from tests.test_site_photos import attach_photo, make_photo
 
@@ -40,12 +39,7 @@ FILIPINO_TITLE = "Senado, inaprubahan ang panukalang 2027 pambansang badyet"
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Cli]]:
     """One site for every check here (building it takes a few seconds)."""
     folder = tmp_path_factory.mktemp("checked-site")
-    with pytest.MonkeyPatch.context() as patch:
-        for name in ("BALITA_DATABASE_URL", "BALITA_SITE", "BALITA_USER"):
-            patch.delenv(name, raising=False)
-        patch.chdir(folder)
-        cli = Cli(db_url=f"sqlite:///{folder / 'balita.db'}", runner=CliRunner())
-        cli.ok("init", "--demo", "--database", cli.db_url)
+    with demo_site(folder) as cli:
         wxr = CORPORA / "wxr" / "themeunittestdata.wordpress.xml"
         if wxr.is_file():
             cli.ok("import", "wxr", str(wxr))

@@ -260,6 +260,25 @@ def test_meta_for_sharing_and_json_ld(cli: Cli, site: Path) -> None:
     assert home.xpath("//meta[@name='twitter:card']/@content") == ["summary"]
 
 
+DESCRIPTIONS = (("name", "description"), ("property", "og:description"), ("name", "twitter:description"))
+
+
+def test_every_article_is_described_by_its_summary_never_the_sites(cli: Cli, site: Path) -> None:
+    rows = cli.json("list", "--status", "published", "--format", "json", "--fields", "id,slug,summary")
+    retracted = rows[-1]
+    retract(cli.db_url, str(retracted["id"]), "The figures could not be checked.")
+    build(cli)
+    derived = 0
+    for row in rows:
+        root = page(site / "public", row["slug"])
+        described = [root.xpath(f"//meta[@{attribute}='{name}']/@content") for attribute, name in DESCRIPTIONS]
+        expected = "The figures could not be checked." if row is retracted else row["summary"]
+        assert described == [[expected]] * 3, row["slug"]
+        assert "News from the Philippines" not in expected
+        derived += row is not retracted and not root.xpath("//p[@class='standfirst']")
+    assert derived >= 3  # the demo's summaries are mostly derived from the body (no standfirst)
+
+
 def test_image_urls_that_are_not_http_are_never_shown(cli: Cli, site: Path) -> None:
     story = cli.new("Flash player", "--status", "published", "--body", "Video.")
     store_raw(cli.db_url, story, image_url="javascript:alert(1)")

@@ -18,6 +18,7 @@ from html import escape
 from typing import Any
 
 from balita_cli.records import Record, retraction_notice
+from balita_cli.timeutil import iso_seconds
 
 # Characters XML 1.0 forbids (and C1 controls): they break feed readers and XML parsers.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -205,7 +206,7 @@ def corrections_html(record: Record) -> str:
     if not corrections:
         return ""
     items = "".join(
-        f'<li><time datetime="{escape((item["created_at"] or "")[:19])}">'
+        f'<li><time datetime="{escape(iso_seconds(item["created_at"]) or "")}">'
         f"{escape((item['created_at'] or '')[:10])}</time> "
         f"{escape(clean_text(item['text']))}</li>"
         for item in corrections

@@ -14,10 +14,10 @@ from typing import IO, Any
 from balita_cli.config import Site
 from balita_cli.formats.base import Capabilities, Writer, is_retracted, public_records
 from balita_cli.formats.links import web_url
-from balita_cli.formats.sitemap import IMAGE_NS, SITEMAP_NS, image_element, w3c_time
+from balita_cli.formats.sitemap import IMAGE_NS, SITEMAP_NS, image_element
 from balita_cli.formats.xmlstream import element, sub, xml_document
 from balita_cli.records import Record
-from balita_cli.timeutil import utcnow
+from balita_cli.timeutil import iso_seconds, utcnow
 
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 WINDOW = timedelta(hours=48)
@@ -55,7 +55,7 @@ def url_element(record: Record, site: Site) -> Any:
     publication = sub(news, f"{{{NEWS_NS}}}publication")
     sub(publication, f"{{{NEWS_NS}}}name", site.name)
     sub(publication, f"{{{NEWS_NS}}}language", news_language(record.get("language"), site.language))
-    sub(news, f"{{{NEWS_NS}}}publication_date", w3c_time(record["published_at"]))
+    sub(news, f"{{{NEWS_NS}}}publication_date", iso_seconds(record["published_at"]))
     sub(news, f"{{{NEWS_NS}}}title", record["title"])
     image_element(url, record, site)
     return url

@@ -22,19 +22,13 @@ from balita_cli.formats.base import Capabilities, Writer, public_records
 from balita_cli.formats.links import lead_image, site_url, web_url
 from balita_cli.formats.xmlstream import element, sub, xml_document
 from balita_cli.records import Record
+from balita_cli.timeutil import iso_seconds
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 IMAGE_NS = "http://www.google.com/schemas/sitemap-image/1.1"
 NSMAP: dict[str | None, str] = {None: SITEMAP_NS, "image": IMAGE_NS}
 MAX_URLS = 50_000  # the sitemaps.org limit per file
 INDEX_NAME = "sitemap.xml"
-
-
-def w3c_time(iso_time: str | None) -> str | None:
-    """W3C datetime to the second, as search engines expect."""
-    if not iso_time:
-        return None
-    return datetime.fromisoformat(iso_time).replace(microsecond=0).isoformat()
 
 
 def url_element(record: Record, site: Site | None = None) -> Any:
@@ -44,7 +38,7 @@ def url_element(record: Record, site: Site | None = None) -> Any:
         return None
     url = element(f"{{{SITEMAP_NS}}}url", NSMAP)
     sub(url, f"{{{SITEMAP_NS}}}loc", loc)
-    changed = w3c_time(last_change(record)) if record.get("updated_at") else None
+    changed = iso_seconds(last_change(record)) if record.get("updated_at") else None
     if changed:
         sub(url, f"{{{SITEMAP_NS}}}lastmod", changed)
     image_element(url, record, site)
@@ -116,7 +110,7 @@ def write_index(stream: IO[str], sitemaps: list[tuple[str, str]]) -> None:
             for loc, changed in sitemaps:
                 entry = element(f"{{{SITEMAP_NS}}}sitemap", {None: SITEMAP_NS})
                 sub(entry, f"{{{SITEMAP_NS}}}loc", loc)
-                sub(entry, f"{{{SITEMAP_NS}}}lastmod", w3c_time(changed))
+                sub(entry, f"{{{SITEMAP_NS}}}lastmod", iso_seconds(changed))
                 document.write(entry, pretty_print=True)
 
 

@@ -204,6 +204,9 @@ class SiteBuilder:
         gc.disable()
         try:
             return Rebuild(self, source, digest, program).run()
+        except BaseException:
+            self.tree.record_unfinished()  # what it wrote stays balita's for the next build
+            raise
         finally:
             if collecting:
                 gc.enable()

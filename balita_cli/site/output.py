@@ -146,6 +146,7 @@ class OutputTree:
         self._mode = default_mode()
         self._directories: set[str] = set()
         self.kept_all = False
+        self.saved = False  # the manifest of this build is written
         self._look: Look | None = None
 
     @cached_property
@@ -319,6 +320,7 @@ class OutputTree:
         if self.counts.written or self.counts.removed or document != self.document:
             self._sync()  # every page on disk before the manifest says so
             atomic_write_bytes(self.root / MANIFEST_NAME, orjson.dumps(document) + b"\n")
+        self.saved = True
         if self.foreign:
             more = len(self.foreign) - 3
             named = ", ".join(self.foreign[:3]) + (f" and {more} more" if more > 0 else "")
@@ -327,6 +329,24 @@ class OutputTree:
                 "(move them away, or build --force to overwrite them)"
             )
         return self.counts
+
+    def record_unfinished(self) -> None:
+        """After a build that stopped part-way: a manifest naming every file of the last build and
+        every file this one wrote, without the build's state. The next build claims them as its
+        own and makes again what it must; a file no build wrote is still someone else's."""
+        import orjson
+
+        if self.saved or self.kept_all or not self.counts.written:
+            return  # nothing written: the last manifest still says what the folder holds
+        memo = {**self.previous_memo, **self.memo}
+        files = as_columns({**self.previous, **self.current})
+        document = {"version": MANIFEST_VERSION, "files": files, "memo": dict(sorted(memo.items()))}
+        try:
+            self._sync()
+            atomic_write_bytes(self.root / MANIFEST_NAME, orjson.dumps(document) + b"\n")
+        except (OSError, OutputError):
+            return  # the error that stopped the build is the one to report
+        self.saved = True
 
     @cached_property
     def _real_root(self) -> str:

@@ -22,6 +22,7 @@ from balita_cli.records import Terms, derive_summary
 from balita_cli.site.content import last_change, render_body, safe_url
 from balita_cli.site.photos import Picture
 from balita_cli.site.related import Neighbours
+from balita_cli.timeutil import iso_seconds
 from balita_cli.words import display_date, display_time, words_for
 
 Record = dict[str, Any]
@@ -207,6 +208,9 @@ def article_view(record: Record, terms: Terms, site: Site, picture: Picture | No
         # A summary made from the first paragraph would be read twice: the standfirst is only a
         # summary an editor wrote.
         "summary": "" if retracted or record["summary"] == derive_summary(record["body"]) else record["summary"],
+        # The description metadata: the summary, derived from the body when none was written (a
+        # retracted story's public view has its notice there), else the headline; never the site's.
+        "description": record["summary"] or record["title"],
         "lang": language,
         "status": record["status"],
         "preview": bool(record.get("preview")),
@@ -224,6 +228,9 @@ def article_view(record: Record, terms: Terms, site: Site, picture: Picture | No
         "source_url": safe_url(record["source_url"]),
         "coverage": _coverage(record),
         "image": None if retracted else picture_view(picture, record),
+        # A search result's thumbnail (a path from the site's root): a photo of the library only,
+        # so the search page fetches nothing from another site.
+        "thumbnail": picture.of_format(picture.fallback)[0].relative_path if picture and not retracted else "",
         "corrections": corrections,
         "related": [_linked(entry, site, language) for entry in neighbours.related],
         "newer": _linked(neighbours.newer, site, language) if neighbours.newer else None,
@@ -262,8 +269,8 @@ def news_article_ld(record: Record, terms: Terms, site: Site, picture: Picture |
         "url": record["url"],
         "mainEntityOfPage": safe_url(record["canonical_url"]) or record["url"],
         "inLanguage": record["language"] or site.language,
-        "datePublished": _seconds(record["published_at"]),
-        "dateModified": _seconds(last_change([record])),
+        "datePublished": iso_seconds(record["published_at"]),
+        "dateModified": iso_seconds(last_change([record])),
         "author": [
             {"@type": "Person", "name": name, "url": absolute(site, term_dir("author", slug))}
             for name, slug in terms["author"]
@@ -282,7 +289,7 @@ def news_article_ld(record: Record, terms: Terms, site: Site, picture: Picture |
         elif safe_url(record["image_url"]):
             data["image"] = [safe_url(record["image_url"])]
     notices = [
-        {"@type": "CorrectionComment", "text": c["text"], "datePublished": _seconds(c["created_at"])}
+        {"@type": "CorrectionComment", "text": c["text"], "datePublished": iso_seconds(c["created_at"])}
         for c in record["corrections"]
     ]
     if notices:
@@ -292,10 +299,6 @@ def news_article_ld(record: Record, terms: Terms, site: Site, picture: Picture |
     if record["source_name"]:
         data["backstory"] = f"An excerpt of a story first published by {record['source_name']}."
     return data
-
-
-def _seconds(value: str | None) -> str | None:
-    return datetime.fromisoformat(value).replace(microsecond=0).isoformat() if value else None
 
 
 def _headline(title: str) -> str:

@@ -83,7 +83,10 @@ def index_pages(tree: OutputTree, pages: Sequence[str], *, program: Path | None 
             target = source / page
             target.parent.mkdir(parents=True, exist_ok=True)
             _link_or_copy(tree.root / page, target)
-        _run(program, source, out)
+        if pages:
+            _run(program, source, out)
+        else:
+            _write_empty_index(out)
         for path in sorted(p for p in out.rglob("*") if p.is_file()):
             tree.put(BUNDLE + path.relative_to(out).as_posix(), path.read_bytes(), key=key)
     report.seconds = time.perf_counter() - started
@@ -124,6 +127,29 @@ def _run(program: Path, source: Path, out: Path) -> None:
         lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
         why = lines[-1].strip() if lines else f"exit status {done.returncode}"
         raise OutputError(f"search index: pagefind failed: {why[:300]}")
+
+
+def _write_empty_index(out: Path) -> None:
+    """Pagefind's files for a site with no story yet. Its command refuses a folder with no page
+    to index; its Python API (the same program, run as a service) writes an index of no page,
+    which has no language: ``search.js`` finds nothing in it."""
+    import asyncio
+
+    from pagefind.service import PagefindService
+
+    async def write() -> None:
+        async with PagefindService() as service:
+            index = await service.create_index()
+            await index.write_files(output_path=str(out))
+
+    try:
+        asyncio.run(asyncio.wait_for(write(), TIMEOUT_SECONDS))
+    except TimeoutError:
+        raise OutputError(f"search index: pagefind ran longer than {TIMEOUT_SECONDS} s") from None
+    except Exception as exc:  # the API raises bare Exceptions with Pagefind's message
+        raise OutputError(f"search index: pagefind failed: {str(exc)[:300]}") from exc
+    if not (out / "pagefind-entry.json").is_file():
+        raise OutputError("search index: pagefind wrote no index")
 
 
 def languages(root: Path) -> list[str]:

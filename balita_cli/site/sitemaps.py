@@ -37,8 +37,9 @@ def write_sitemaps(rebuild: Rebuild, articles: list[SiteArticle], lists: Lists) 
     first = light[0]["published_at"] if light else None
     urls = [("", first)] + [(pages.term_dir(kind, slug), members[0].record["published_at"])
                             for (kind, slug), members in lists.groups.items()]  # fmt: skip
+    # The front page is always listed (a sitemap must list a URL: a site with no story yet has it).
     list_urls = [{"url": pages.absolute(site, directory), "status": "published", "updated_at": changed,
-                  "published_at": changed} for directory, changed in urls if changed]  # fmt: skip
+                  "published_at": changed} for directory, changed in urls if changed or not directory]  # fmt: skip
     name, path = SITEMAP_FILES[0]
     writer = get_writer(name)
     part = min(PART, writer.capabilities.max_items or PART)

@@ -11,42 +11,123 @@ if (form) {
   const siteRoot = new URL(form.dataset.root, location.href);
   let engine = null;
   let latest = 0;
+  const EXCERPT_WORDS = 30;
+  const BODY_ANCHOR = "story-text"; // the id of the story's body on its page
+
+  // An index of no page (a site with no story yet) has no language: nothing can be found.
+  const NOTHING = { search: async () => ({ results: [] }) };
 
   async function load() {
     if (engine) return engine;
-    const pagefind = await import(new URL("pagefind.js", bundle).href);
-    await pagefind.options({ baseUrl: siteRoot.pathname, excerptLength: 24 });
-    const own = (document.documentElement.lang || "").toLowerCase();
+    let languages = null;
     try {
       const entry = await (await fetch(new URL("pagefind-entry.json", bundle))).json();
-      for (const language of Object.keys(entry.languages || {})) {
-        if (language.toLowerCase() !== own) {
-          await pagefind.mergeIndex(bundle.href, { language, baseUrl: siteRoot.pathname });
-        }
-      }
+      languages = Object.keys(entry.languages || {});
     } catch (error) {
       // Without the entry file only this page's language is searched.
+    }
+    if (languages !== null && languages.length === 0) {
+      engine = NOTHING;
+      return engine;
+    }
+    const pagefind = await import(new URL("pagefind.js", bundle).href);
+    await pagefind.options({ baseUrl: siteRoot.pathname, excerptLength: EXCERPT_WORDS });
+    const own = (document.documentElement.lang || "").toLowerCase();
+    for (const language of languages || []) {
+      if (language.toLowerCase() !== own) {
+        await pagefind.mergeIndex(bundle.href, { language, baseUrl: siteRoot.pathname });
+      }
     }
     await pagefind.init();
     engine = pagefind;
     return engine;
   }
 
-  // An excerpt is HTML with <mark> around the words found: parsed inertly, only text and
-  // <mark> are kept.
+  // Pagefind's own excerpt is HTML with <mark> around the words found: parsed inertly, only
+  // text and <mark> are kept.
   function excerptNodes(html) {
     const parsed = new DOMParser().parseFromString(`<p>${html}</p>`, "text/html");
     const nodes = [];
     for (const node of parsed.body.firstChild ? parsed.body.firstChild.childNodes : []) {
-      if (node.nodeName === "MARK") {
-        const mark = document.createElement("mark");
-        mark.textContent = node.textContent;
-        nodes.push(mark);
-      } else {
-        nodes.push(document.createTextNode(node.textContent));
-      }
+      nodes.push(node.nodeName === "MARK" ? marked(node.textContent) : document.createTextNode(node.textContent));
     }
     return nodes;
+  }
+
+  function marked(text) {
+    const mark = document.createElement("mark");
+    mark.textContent = text;
+    return mark;
+  }
+
+  // The excerpt from the story's body only (not its headline or standfirst): the page's words
+  // from the body's anchor on, around the first word found there, as Pagefind's content,
+  // locations and anchors allow. A page without the anchor keeps Pagefind's own excerpt.
+  function bodyExcerpt(data) {
+    const anchor = (data.anchors || []).find((item) => item.id === BODY_ANCHOR);
+    if (!anchor || typeof data.content !== "string") return excerptNodes(data.excerpt || "");
+    const words = data.content.split(/\s+/);
+    const found = new Set((data.locations || []).filter((at) => at >= anchor.location));
+    const first = found.size ? Math.min(...found) : anchor.location;
+    const start = Math.max(anchor.location, first - Math.floor(EXCERPT_WORDS / 3));
+    const end = Math.min(words.length, start + EXCERPT_WORDS);
+    const nodes = [];
+    let text = start > anchor.location ? "… " : "";
+    for (let at = start; at < end; at++) {
+      if (found.has(at)) {
+        nodes.push(document.createTextNode(text));
+        nodes.push(marked(words[at]));
+        text = " ";
+      } else {
+        text += words[at] + " ";
+      }
+    }
+    nodes.push(document.createTextNode(end < words.length ? `${text.trimEnd()} …` : text.trimEnd()));
+    return nodes;
+  }
+
+  // The result as a list entry: thumbnail (a photo of the library, named from the site's root),
+  // headline, date and excerpt.
+  function entry(data) {
+    const meta = data.meta || {};
+    const item = document.createElement("li");
+    item.className = "entry";
+    if (data.language) item.lang = data.language;
+    const thumbnail = meta.image ? new URL(meta.image, siteRoot) : null;
+    if (thumbnail && thumbnail.origin === siteRoot.origin) {
+      const photo = document.createElement("div");
+      photo.className = "entry-photo";
+      const image = document.createElement("img");
+      image.src = thumbnail.href;
+      image.alt = "";
+      image.loading = "lazy";
+      image.decoding = "async";
+      photo.append(image);
+      item.append(photo);
+    }
+    const text = document.createElement("div");
+    text.className = "entry-text";
+    const heading = document.createElement("h2");
+    const link = document.createElement("a");
+    link.href = data.url;
+    link.textContent = meta.title || data.url;
+    heading.append(link);
+    text.append(heading);
+    if (meta.date) {
+      const line = document.createElement("p");
+      line.className = "meta";
+      const time = document.createElement("time");
+      if (meta.published) time.dateTime = meta.published;
+      time.textContent = meta.date;
+      line.append(time);
+      text.append(line);
+    }
+    const excerpt = document.createElement("p");
+    excerpt.className = "summary";
+    excerpt.append(...bodyExcerpt(data));
+    text.append(excerpt);
+    item.append(text);
+    return item;
   }
 
   function say(text) {
@@ -69,21 +150,7 @@ if (form) {
       return;
     }
     say(`${search.results.length} ${search.results.length === 1 ? form.dataset.foundOne : form.dataset.found} “${query}”.`);
-    for (const data of found) {
-      const item = document.createElement("li");
-      item.className = "entry";
-      if (data.language) item.lang = data.language;
-      const heading = document.createElement("h2");
-      const link = document.createElement("a");
-      link.href = data.url;
-      link.textContent = (data.meta && data.meta.title) || data.url;
-      heading.append(link);
-      const excerpt = document.createElement("p");
-      excerpt.className = "summary";
-      excerpt.append(...excerptNodes(data.excerpt || ""));
-      item.append(heading, excerpt);
-      list.append(item);
-    }
+    list.append(...found.map(entry));
   }
 
   form.addEventListener("submit", (event) => {
