@@ -50,18 +50,67 @@ SECTION_TOPICS = {
     "Sports": ["basketball", "volleyball", "boxing", "gilas", "laro", "finals", "coach", "medal"],
 }
 AUTHORS = [
-    "Maria Santos", "Jose Dela Cruz", "Ana Reyes", "Mark Villanueva",
-    "Liza Manalo", "Paolo Bautista", "Grace Mendoza", "Ramon Aquino",
-]  # fmt: skip
+    "Maria Santos",
+    "Jose Dela Cruz",
+    "Ana Reyes",
+    "Mark Villanueva",
+    "Liza Manalo",
+    "Paolo Bautista",
+    "Grace Mendoza",
+    "Ramon Aquino",
+]
 TAGS = [
-    "West Philippine Sea", "Metro Manila", "Cebu", "Davao", "Mindanao", "Visayas", "Luzon",
-    "Parañaque", "Quezon City", "Senado", "Kamara", "Badyet", "BSP", "Inflation", "Peso",
-    "OFW", "Remittances", "Agriculture", "Rice", "Weather", "PAGASA", "Typhoon", "Flooding",
-    "Education", "DepEd", "Health", "DOH", "Transport", "MRT", "Traffic", "Energy", "Mining",
-    "Foreign Affairs", "China", "United States", "Japan", "Vietnam", "ASEAN", "Security",
-    "Elections", "Comelec", "Courts", "Food", "Festivals", "Music", "Film", "Television",
-    "PBA", "Gilas Pilipinas", "UAAP",
-]  # fmt: skip
+    "West Philippine Sea",
+    "Metro Manila",
+    "Cebu",
+    "Davao",
+    "Mindanao",
+    "Visayas",
+    "Luzon",
+    "Parañaque",
+    "Quezon City",
+    "Senado",
+    "Kamara",
+    "Badyet",
+    "BSP",
+    "Inflation",
+    "Peso",
+    "OFW",
+    "Remittances",
+    "Agriculture",
+    "Rice",
+    "Weather",
+    "PAGASA",
+    "Typhoon",
+    "Flooding",
+    "Education",
+    "DepEd",
+    "Health",
+    "DOH",
+    "Transport",
+    "MRT",
+    "Traffic",
+    "Energy",
+    "Mining",
+    "Foreign Affairs",
+    "China",
+    "United States",
+    "Japan",
+    "Vietnam",
+    "ASEAN",
+    "Security",
+    "Elections",
+    "Comelec",
+    "Courts",
+    "Food",
+    "Festivals",
+    "Music",
+    "Film",
+    "Television",
+    "PBA",
+    "Gilas Pilipinas",
+    "UAAP",
+]
 OUTLETS = [
     ("Rappler", "https://www.rappler.com"),
     ("Philippine Daily Inquirer", "https://newsinfo.inquirer.net"),
@@ -238,10 +287,20 @@ def _term_rows(names: list[str]) -> list[dict[str, Any]]:
 
 
 _ARTICLE_DEFAULTS: dict[str, Any] = {
-    "subtitle": "", "canonical_url": "", "image_url": "", "image_alt": "", "image_caption": "",
-    "image_credit": "", "editor_note": "", "retraction_reason": "", "version": 1,
-    "updated_by": "benchmark", "expires_at": None, "deleted_at": None, "external_id": None,
-}  # fmt: skip
+    "subtitle": "",
+    "canonical_url": "",
+    "image_url": "",
+    "image_alt": "",
+    "image_caption": "",
+    "image_credit": "",
+    "editor_note": "",
+    "retraction_reason": "",
+    "version": 1,
+    "updated_by": "benchmark",
+    "expires_at": None,
+    "deleted_at": None,
+    "external_id": None,
+}
 
 
 def _batches(items: Iterator[GeneratedArticle], size: int) -> Iterator[list[GeneratedArticle]]:
@@ -300,3 +359,18 @@ def load(url: str, n: int, seed: int = SEED, anchor: datetime = ANCHOR) -> int:
             connection.exec_driver_sql("ANALYZE")
     engine.dispose()
     return loaded
+
+
+def postgres_database(base: str, name: str, *, recreate: bool) -> str:
+    """The URL of database ``name`` on the server of ``base``, made (or made again) if asked."""
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+        if exists and recreate:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        if recreate or not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.rsplit("/", 1)[0].split("?")[0] + f"/{name}"
