@@ -40,7 +40,7 @@ if str(ROOT) not in sys.path:
 from benchmarks import archive  # noqa: E402
 from benchmarks.archive import postgres_database  # noqa: E402
 from benchmarks.measure import Measurement, console_script, measure, say  # noqa: E402
-from benchmarks.report import BARE_LIST, BUSY_FETCH, QUIET_FETCH, budget, machine_info, ratio, render  # noqa: E402
+from benchmarks.report import BARE_LIST, BUSY_FETCH, QUIET_FETCH, Results, fetch_budgets, machine_info, render  # noqa: E402
 
 SOURCES = 20
 ENTRIES = 50
@@ -340,20 +340,6 @@ def busy_fetch(bench: Bench, feeds: Feeds, base: str) -> tuple[list[Measurement]
     return [result], filed
 
 
-def desk_budgets(results: list[Measurement], backend: str) -> list[dict[str, Any]]:
-    """The quiet fetch against a bare list, and the busy fetch in seconds on 2 cores."""
-    by_name = {m.operation: m for m in results if m.runs and not m.error}
-    quiet, bare, busy = by_name.get(QUIET_FETCH), by_name.get(BARE_LIST), by_name.get(BUSY_FETCH)
-    checks = []
-    if quiet and bare:
-        checks.append(
-            budget(f"[{backend}] quiet fetch of 20 sources / balita list", ratio(quiet.median, bare.median), 2.0)
-        )
-    if busy:
-        checks.append(budget(f"[{backend}] busy fetch, seconds on 2 cores", busy.median, 10.0))
-    return checks
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
@@ -374,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         if "busy" not in skip:
             measured, filed = busy_fetch(bench, feeds, base)
             results += measured
-    checks = desk_budgets(results, bench.backend)
+    checks = fetch_budgets(Results(results), [bench.backend])
     sys.stdout.write(render(results, checks))
     if filed:
         sys.stdout.write(f"busy fetch filed: {filed}\n")
