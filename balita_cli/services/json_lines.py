@@ -1,13 +1,10 @@
-"""Records as JSON Lines made by SQLite itself: `export jsonl` at the speed of the engine.
+"""Records as JSON Lines made by SQLite itself, for ``export jsonl``.
 
-Making each record in Python (a row object, a dict, time objects, orjson) costs about as much
-as reading the row; SQLite's ``json_object`` does the whole record in C. The SQL is generated
-from ``schema.FIELDS`` in record order, with the same value rules as ``records.build_record``
-(times as ISO 8601 UTC, booleans, relations in their order), so every line is byte-identical to
-``formats.streaming.json_line(record)`` — tests/test_export_floor.py holds the two together over
-hostile text. What SQL cannot make the same way is made by ``build_record``: a summary derived
-from the body (an empty ``summary``), and a time not stored in SQLAlchemy's own text format.
-"""
+SQLite's ``json_object`` makes each record in C, where Python would spend as long on it as on
+reading the row. The SQL is generated from ``schema.FIELDS`` with the same value rules as
+``records.build_record``, so every line is byte-identical to the Python record
+(tests/test_export_floor.py holds them together); what SQL cannot make the same way (a derived
+summary, a time in another text format) is made by ``build_record``."""
 
 from __future__ import annotations
 

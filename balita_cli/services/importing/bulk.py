@@ -1,22 +1,11 @@
-"""Writing imported articles many at a time: a few set-based statements a batch, not ~13 an article.
+"""Writing imported articles many at a time: a few set-based statements a batch, not one an article.
 
-``import_batches.import_batch`` sorts each batch. A record that is plainly new — no article holds
-its external id or its slug, its slug and old addresses are free, it names no library photo,
-notices or related coverage — is checked (the checks of ``articles.create``: its column values by
-``articles.new_values`` and its terms by ``terms``, both in the reading thread) and planned here
-(``plan``), and written together with the plain records around it (``write``). What a batch needs
-to know of the database is asked once (``look_up``: external ids, slugs, old slugs, sections,
-tags, authors, one query each), and the articles, their tag and byline links and old addresses
-are each written by one or a few statements (``insert_rows``). Terms new to the database are
-inserted together, each named by its first spelling in the batch, as one by one they would be.
-
-Anything else goes the way it always went, record by record, in its place in the batch.
-
-The full-text index stays with the database: SQLite's triggers (migration 0003) and PostgreSQL's
-GIN index. FTS5 flushes its pending terms once a statement, so a multi-row INSERT indexes its rows
-in one go; measured, that is as fast as filling the index by one INSERT … SELECT with the trigger
-set aside, and far faster than one statement a row (docs/performance.md).
-"""
+A record that is plainly new (no article holds its external id or slug, and it names no photo,
+notices or coverage) is checked as ``articles.create`` would, planned here (``plan``) and written
+with the plain records around it (``write``): what the batch needs to know of the database is
+asked once (``look_up``), and articles, links and old addresses are written by a few multi-row
+statements (``insert_rows``). Every other record goes record by record, in its place. The search
+index stays with the database's triggers, which index a multi-row INSERT in one go."""
 
 from __future__ import annotations
 
