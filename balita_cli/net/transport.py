@@ -143,8 +143,7 @@ _TLS_LOCK = threading.Lock()
 def tls_context() -> ssl.SSLContext:
     """The TLS context for the trust store in the environment, made once per process and shared
     by every fetch (an SSLContext is safe across threads). Making one loads the certificate
-    bundle, ~20 ms of CPU; the lock keeps the fetch threads that start together from each making
-    their own (an unlocked cache let four threads load the bundle four times)."""
+    bundle; the lock keeps the fetch threads that start together from each making their own."""
     with _TLS_LOCK:
         return _tls_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
 

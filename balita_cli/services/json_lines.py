@@ -88,8 +88,8 @@ _OBJECT = "json_object(" + ", ".join(f"'{field.name}', {_value(field)}" for fiel
 
 def stream_lines(db: Database, flt: ArticleFilter, base_url: str, window: Window) -> Iterator[bytes]:
     """The records of ``stream_records`` as UTF-8 JSON lines, in the same order (SQLite only).
-    Each line comes out of SQLite as bytes (``CAST … AS BLOB``), written as it came: decoding
-    600 MB into text only to encode it again cost a fifth of an export."""
+    Each line comes out of SQLite as bytes (``CAST … AS BLOB``) and is written as it came, never
+    decoded into text only to be encoded again."""
     url_prefix = f"{base_url.rstrip('/')}/articles/"
     line = f"CAST({_OBJECT} || char(10) AS BLOB)"
     for batch in reading.id_batches(reading.matching_ids(db, flt, window)):

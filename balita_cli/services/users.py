@@ -1,4 +1,4 @@
-"""Newsroom users on PostgreSQL: one login role each, a member of one of the four group roles that
+r"""Newsroom users on PostgreSQL: one login role each, a member of one of the four group roles that
 migration 0004 made (see ``services/permissions.py`` for what each may do).
 
 The database's own admin-only functions do the work, so an admin needs no CREATEROLE and touches

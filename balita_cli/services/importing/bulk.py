@@ -312,10 +312,9 @@ def insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]]) ->
 def statement_sizes(count: int, most: int) -> Iterator[int]:
     """Rows a statement, adding up to ``count``: ``most`` while they last, then powers of two.
 
-    The driver keeps each statement it has prepared (128 of them), and a multi-row statement of a
-    few thousand rows is ~0.5 MB prepared: with a statement of its own length for every batch's
-    tags or authors, an import of 100,000 held 50 MB more than one of 10,000. A few lengths are
-    prepared once and reused."""
+    The driver keeps the statements it has prepared, and a multi-row statement is large once
+    prepared: with one of its own length for every batch, an import's memory would grow with its
+    length. A few lengths are prepared once and reused."""
     while count >= most:
         yield most
         count -= most
