@@ -1,15 +1,10 @@
 """A deterministic synthetic news archive, and a fast loader for it.
 
 ``generate(n, seed)`` yields the same N articles for the same seed and anchor date: English and
-Filipino bodies of 300-1,500 words drawn from word lists (Zipf-weighted, with a few topical
-words per section so full-text search has realistic hit counts), 1-5 tags from a vocabulary
-of 50, six sections, eight authors, 10% drafts, 3% scheduled, two years of dates and source
-attribution on about half of them.
-
-``load(url, n)`` writes them with SQLAlchemy Core ``insert()`` executemany, one transaction per
-10,000 articles, into a database whose schema came from balita's own migrations, so the
-full-text triggers (SQLite) or the GIN index (PostgreSQL) index the rows as they arrive.
-"""
+Filipino bodies of 300-1,500 words (with topical words per section, so search has realistic hit
+counts), tags, sections, authors, drafts, scheduled stories and two years of dates. ``load(url,
+n)`` inserts them with SQLAlchemy Core into a database migrated by balita, whose search index
+fills as they arrive."""
 
 from __future__ import annotations
 
