@@ -18,6 +18,7 @@ import platform
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -276,20 +277,11 @@ def measure_import(ctx: Context, files: int) -> None:
             Path(f"{database}{suffix}").unlink(missing_ok=True)
         subprocess.run([ctx.balita, "db", "upgrade"], cwd=site, env=env, check=True, capture_output=True)
 
+    def timed(operation: str, command: list[str], setup: Callable[[], None]) -> None:
+        ctx.record(measure(operation, "sqlite", files, command, cwd=site, env=env, runs=ctx.runs, setup=setup))
+
     for input_format, source in (("markdown", tree), ("jsonl", dump)):
-        command = [ctx.balita, "import", input_format, str(source)]
-        ctx.record(
-            measure(
-                f"import {input_format}",
-                "sqlite",
-                files,
-                command,
-                cwd=site,
-                env=env,
-                runs=ctx.runs,
-                setup=empty_database,
-            )
-        )
+        timed(f"import {input_format}", [ctx.balita, "import", input_format, str(source)], empty_database)
     if ctx.hugo:
         ctx.record(
             measure("hugo list all", "hugo", files, [ctx.hugo, "list", "all"], cwd=tree.parent, env=env, runs=ctx.runs)
@@ -298,18 +290,7 @@ def measure_import(ctx: Context, files: int) -> None:
     if sqlite_utils:
         other = site / "sqlite-utils.db"
         command = [sqlite_utils, "insert", str(other), "articles", str(dump), "--nl"]
-        ctx.record(
-            measure(
-                "sqlite-utils insert --nl",
-                "sqlite",
-                files,
-                command,
-                cwd=site,
-                env=env,
-                runs=ctx.runs,
-                setup=lambda: other.unlink(missing_ok=True),
-            )
-        )
+        timed("sqlite-utils insert --nl", command, lambda: other.unlink(missing_ok=True))
         other.unlink(missing_ok=True)
 
 
