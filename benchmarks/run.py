@@ -160,6 +160,7 @@ def measure_queries(ctx: Context, backend: str, n: int, site: Path, url: str) ->
     b = ctx.balita
     for operation, command in (
         (LIST50, [b, "list", "--limit", "50"]),
+        ("list drafts --limit 50", [b, "list", "--status", "draft", "--limit", "50"]),
         (SEARCH, [b, "search", archive.SEARCH_WORD, "--limit", "20"]),
         ("list drafts (all)", [b, "list", "--status", "draft"]),
         (COUNT, [b, "list", "--format", "count"]),
