@@ -1,14 +1,10 @@
 """The article, described once: every field's name, kind, limit, who may set it and who may see it.
 
-Everything that handles an article's fields derives from ``FIELDS``: the table's column sizes
-(``models``), the record every output is made from (``records``), the input a writer gives
-(``ArticleInput``: ``new``, ``edit``, the ``$EDITOR`` document, every importer), the revision
-snapshot, the command-line options of ``new`` and ``edit``, the custom fields the Markdown and
-WXR exports carry, and the field table in docs/scripting.md. Adding a field means a line here,
-its column in ``models`` and a migration; formats that show it in a place of their own say so.
-
-This module imports nothing heavy: ``balita --help`` reads it.
-"""
+Everything that handles an article's fields derives from ``FIELDS``: column sizes, the record
+every output is made from, the input of ``new``, ``edit`` and every importer, the revision
+snapshot, the command-line options, the exports' custom fields and the docs' field table. Adding
+a field is a line here, its column in ``models`` and a migration. Nothing heavy is imported:
+``balita --help`` reads this module."""
 
 from __future__ import annotations
 

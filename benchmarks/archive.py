@@ -1,15 +1,10 @@
 """A deterministic synthetic news archive, and a fast loader for it.
 
 ``generate(n, seed)`` yields the same N articles for the same seed and anchor date: English and
-Filipino bodies of 300-1,500 words drawn from word lists (Zipf-weighted, with a few topical
-words per section so full-text search has realistic hit counts), 1-5 tags from a vocabulary
-of 50, six sections, eight authors, 10% drafts, 3% scheduled, two years of dates and source
-attribution on about half of them.
-
-``load(url, n)`` writes them with SQLAlchemy Core ``insert()`` executemany, one transaction per
-10,000 articles, into a database whose schema came from balita's own migrations, so the
-full-text triggers (SQLite) or the GIN index (PostgreSQL) index the rows as they arrive.
-"""
+Filipino bodies of 300-1,500 words (with topical words per section, so search has realistic hit
+counts), tags, sections, authors, drafts, scheduled stories and two years of dates. ``load(url,
+n)`` inserts them with SQLAlchemy Core into a database migrated by balita, whose search index
+fills as they arrive."""
 
 from __future__ import annotations
 
@@ -50,18 +45,67 @@ SECTION_TOPICS = {
     "Sports": ["basketball", "volleyball", "boxing", "gilas", "laro", "finals", "coach", "medal"],
 }
 AUTHORS = [
-    "Maria Santos", "Jose Dela Cruz", "Ana Reyes", "Mark Villanueva",
-    "Liza Manalo", "Paolo Bautista", "Grace Mendoza", "Ramon Aquino",
-]  # fmt: skip
+    "Maria Santos",
+    "Jose Dela Cruz",
+    "Ana Reyes",
+    "Mark Villanueva",
+    "Liza Manalo",
+    "Paolo Bautista",
+    "Grace Mendoza",
+    "Ramon Aquino",
+]
 TAGS = [
-    "West Philippine Sea", "Metro Manila", "Cebu", "Davao", "Mindanao", "Visayas", "Luzon",
-    "Parañaque", "Quezon City", "Senado", "Kamara", "Badyet", "BSP", "Inflation", "Peso",
-    "OFW", "Remittances", "Agriculture", "Rice", "Weather", "PAGASA", "Typhoon", "Flooding",
-    "Education", "DepEd", "Health", "DOH", "Transport", "MRT", "Traffic", "Energy", "Mining",
-    "Foreign Affairs", "China", "United States", "Japan", "Vietnam", "ASEAN", "Security",
-    "Elections", "Comelec", "Courts", "Food", "Festivals", "Music", "Film", "Television",
-    "PBA", "Gilas Pilipinas", "UAAP",
-]  # fmt: skip
+    "West Philippine Sea",
+    "Metro Manila",
+    "Cebu",
+    "Davao",
+    "Mindanao",
+    "Visayas",
+    "Luzon",
+    "Parañaque",
+    "Quezon City",
+    "Senado",
+    "Kamara",
+    "Badyet",
+    "BSP",
+    "Inflation",
+    "Peso",
+    "OFW",
+    "Remittances",
+    "Agriculture",
+    "Rice",
+    "Weather",
+    "PAGASA",
+    "Typhoon",
+    "Flooding",
+    "Education",
+    "DepEd",
+    "Health",
+    "DOH",
+    "Transport",
+    "MRT",
+    "Traffic",
+    "Energy",
+    "Mining",
+    "Foreign Affairs",
+    "China",
+    "United States",
+    "Japan",
+    "Vietnam",
+    "ASEAN",
+    "Security",
+    "Elections",
+    "Comelec",
+    "Courts",
+    "Food",
+    "Festivals",
+    "Music",
+    "Film",
+    "Television",
+    "PBA",
+    "Gilas Pilipinas",
+    "UAAP",
+]
 OUTLETS = [
     ("Rappler", "https://www.rappler.com"),
     ("Philippine Daily Inquirer", "https://newsinfo.inquirer.net"),
@@ -238,10 +282,20 @@ def _term_rows(names: list[str]) -> list[dict[str, Any]]:
 
 
 _ARTICLE_DEFAULTS: dict[str, Any] = {
-    "subtitle": "", "canonical_url": "", "image_url": "", "image_alt": "", "image_caption": "",
-    "image_credit": "", "editor_note": "", "retraction_reason": "", "version": 1,
-    "updated_by": "benchmark", "expires_at": None, "deleted_at": None, "external_id": None,
-}  # fmt: skip
+    "subtitle": "",
+    "canonical_url": "",
+    "image_url": "",
+    "image_alt": "",
+    "image_caption": "",
+    "image_credit": "",
+    "editor_note": "",
+    "retraction_reason": "",
+    "version": 1,
+    "updated_by": "benchmark",
+    "expires_at": None,
+    "deleted_at": None,
+    "external_id": None,
+}
 
 
 def _batches(items: Iterator[GeneratedArticle], size: int) -> Iterator[list[GeneratedArticle]]:
@@ -300,3 +354,18 @@ def load(url: str, n: int, seed: int = SEED, anchor: datetime = ANCHOR) -> int:
             connection.exec_driver_sql("ANALYZE")
     engine.dispose()
     return loaded
+
+
+def postgres_database(base: str, name: str, *, recreate: bool) -> str:
+    """The URL of database ``name`` on the server of ``base``, made (or made again) if asked."""
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+        if exists and recreate:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        if recreate or not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.rsplit("/", 1)[0].split("?")[0] + f"/{name}"

@@ -34,16 +34,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import archive, hugo_site  # noqa: E402
-from benchmarks.measure import Measurement, measure  # noqa: E402
-from benchmarks.report import machine_info  # noqa: E402
-from benchmarks.run import console_script, say  # noqa: E402
+from benchmarks.measure import Measurement, console_script, measure, say  # noqa: E402
+from benchmarks.report import Results, import_budgets, machine_info, render  # noqa: E402
 
 POSTGRES_ENV = "BALITA_TEST_DATABASE_URL"
 DEFAULT_WORKDIR = Path("/tmp/balita-bench")
@@ -92,12 +90,29 @@ class Run:
         say(f"  {measurement.backend} N={measurement.n:,} {measurement.operation}: {status}")
 
     def measure(
-        self, operation: str, backend: str, n: int, command: list[str], cwd: Path, env: dict[str, str],
+        self,
+        operation: str,
+        backend: str,
+        n: int,
+        command: list[str],
+        cwd: Path,
+        env: dict[str, str],
         setup: Callable[[], None] | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         quick = n > self.quick_above
-        self.record(measure(operation, backend, n, command, cwd=cwd, env=env, runs=1 if quick else self.runs,
-                            setup=setup, warmup=not quick))  # fmt: skip
+        self.record(
+            measure(
+                operation,
+                backend,
+                n,
+                command,
+                cwd=cwd,
+                env=env,
+                runs=1 if quick else self.runs,
+                setup=setup,
+                warmup=not quick,
+            )
+        )
 
 
 # ---------------------------------------------------------------- inputs
@@ -161,8 +176,13 @@ def empty_sqlite(database: Path, balita: Balita | None) -> Callable[[], None]:
             Path(f"{database}{suffix}").unlink(missing_ok=True)
         if balita is not None:
             url = f"sqlite:///{database}"
-            subprocess.run(balita.command("db", "upgrade"), cwd=database.parent, env=balita.env(url), check=True,
-                           capture_output=True)  # fmt: skip
+            subprocess.run(
+                balita.command("db", "upgrade"),
+                cwd=database.parent,
+                env=balita.env(url),
+                check=True,
+                capture_output=True,
+            )
 
     return empty
 
@@ -201,92 +221,43 @@ def measure_size(run: Run, n: int) -> None:
     if sqlite_utils:
         other = folder / "sqlite-utils.db"
         command = [sqlite_utils, "insert", str(other), "articles", str(dump), "--nl"]
-        run.measure("sqlite-utils insert --nl", "sqlite", n, command, folder, Balita("").env(""),
-                    setup=empty_sqlite(other, None))  # fmt: skip
+        run.measure(
+            "sqlite-utils insert --nl",
+            "sqlite",
+            n,
+            command,
+            folder,
+            Balita("").env(""),
+            setup=empty_sqlite(other, None),
+        )
         empty_sqlite(other, None)()
     balitas = [b for b in run.balitas if not b.label or n <= run.before_max]
     for operation, source in (("import markdown", tree), ("import jsonl", dump)):
         fmt = operation.split()[1]
         for balita in balitas:
             url = f"sqlite:///{database}"
-            run.measure(balita.name(operation), "sqlite", n, balita.command("import", fmt, str(source)), folder,
-                        balita.env(url), setup=empty_sqlite(database, balita))  # fmt: skip
+            run.measure(
+                balita.name(operation),
+                "sqlite",
+                n,
+                balita.command("import", fmt, str(source)),
+                folder,
+                balita.env(url),
+                setup=empty_sqlite(database, balita),
+            )
         if run.postgres and n <= run.pg_max:
             for balita in balitas:
                 url = postgres_url(run.postgres, PG_DATABASE)
-                run.measure(balita.name(operation), "postgresql", n, balita.command("import", fmt, str(source)),
-                            folder, balita.env(url), setup=empty_postgres(run.postgres, balita, folder))  # fmt: skip
+                run.measure(
+                    balita.name(operation),
+                    "postgresql",
+                    n,
+                    balita.command("import", fmt, str(source)),
+                    folder,
+                    balita.env(url),
+                    setup=empty_postgres(run.postgres, balita, folder),
+                )
     empty_sqlite(database, None)()
-
-
-# ---------------------------------------------------------------- report
-
-
-def _median(results: list[Measurement], operation: str, backend: str, n: int, *, cpu: bool = False) -> float | None:
-    for m in results:
-        if (m.operation, m.backend, m.n) == (operation, backend, n) and m.runs and not m.error:
-            return m.median_cpu if cpu else m.median
-    return None
-
-
-def _peak(results: list[Measurement], operation: str, backend: str, n: int) -> float | None:
-    for m in results:
-        if (m.operation, m.backend, m.n) == (operation, backend, n) and m.runs and not m.error:
-            return m.peak_mib
-    return None
-
-
-def _ratio(top: float | None, bottom: float | None) -> float | None:
-    return None if top is None or bottom is None or bottom == 0 else top / bottom
-
-
-def targets(results: list[Measurement], sizes: list[int], balitas: list[Balita]) -> list[dict[str, Any]]:
-    checks: list[dict[str, Any]] = []
-
-    def check(target: str, top: float | None, bottom: float | None, limit: float, cpu: str = "") -> None:
-        value = _ratio(top, bottom)
-        met = None if value is None else value <= limit
-        checks.append({"target": target, "value": value, "limit": limit, "met": met, "cpu": cpu})
-
-    for balita in balitas:
-        for n in sizes:
-            for operation, backend, yardstick in (
-                ("import markdown", "hugo", "hugo list all"),
-                ("import jsonl", "sqlite", "sqlite-utils insert --nl"),
-            ):
-                name = balita.name(operation)
-                top, bottom = _median(results, name, "sqlite", n), _median(results, yardstick, backend, n)
-                cpu = _ratio(_median(results, name, "sqlite", n, cpu=True), _median(results, yardstick, backend, n,
-                                                                                      cpu=True))  # fmt: skip
-                check(f"{name} / {yardstick} @{n:,}", top, bottom, 3.0, "" if cpu is None else f"cpu {cpu:.2f}x")
-                pg = _median(results, name, "postgresql", n)
-                if pg is not None:
-                    check(f"{name} postgresql / sqlite @{n:,}", pg, _median(results, name, "sqlite", n), 2.0)
-        if len(sizes) >= 2:
-            large, small = sizes[-1], sizes[-2]
-            for operation in ("import markdown", "import jsonl"):
-                name = balita.name(operation)
-                check(f"{name} peak memory @{large:,} / @{small:,}", _peak(results, name, "sqlite", large),
-                      _peak(results, name, "sqlite", small), 1.3)  # fmt: skip
-    return checks
-
-
-def render(results: list[Measurement], checks: list[dict[str, Any]]) -> str:
-    def number(value: float | None, digits: int = 3) -> str:
-        return "-" if value is None or value != value else f"{value:,.{digits}f}"
-
-    lines = [f"{'backend':<11} {'N':>8}  {'operation':<34} {'median s':>9} {'min s':>8} {'cpu s':>8} {'peak MiB':>9}"]
-    for m in results:
-        fastest = min(m.runs) if m.runs else None
-        lines.append(
-            f"{m.backend:<11} {m.n or 0:>8,}  {m.operation:<34} {number(m.median):>9} {number(fastest):>8} "
-            f"{number(m.median_cpu):>8} {number(m.peak_mib, 0):>9}  {m.error[:60]}"
-        )
-    lines += ["", f"{'target':<66} {'value':>7} {'limit':>6}  result"]
-    for c in checks:
-        verdict = {True: "met", False: "MISSED", None: "n/a"}[c["met"]]
-        lines.append(f"{c['target']:<66} {number(c['value'], 2):>7} {c['limit']:>6}  {verdict}  {c['cpu']}")
-    return "\n".join(lines) + "\n"
 
 
 # ---------------------------------------------------------------- main
@@ -321,11 +292,18 @@ def main(argv: list[str] | None = None) -> int:
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     balitas = [Balita("")] + ([Balita("before", args.before.resolve())] if args.before else [])
     inputs = Inputs(args.workdir, args.seed, today, args.fresh)
-    run = Run(args.runs, inputs, balitas, None if args.no_postgres else args.postgres, args.quick_above,
-              args.before_max, args.pg_max)  # fmt: skip
+    run = Run(
+        args.runs,
+        inputs,
+        balitas,
+        None if args.no_postgres else args.postgres,
+        args.quick_above,
+        args.before_max,
+        args.pg_max,
+    )
     for n in args.sizes:
         measure_size(run, n)
-    checks = targets(run.results, args.sizes, balitas)
+    checks = [check for balita in balitas for check in import_budgets(Results(run.results), balita.label)]
     sys.stdout.write(render(run.results, checks))
     document = {
         "machine": machine_info(),
@@ -333,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
         "anchor": today.isoformat(),
         "results": [m.as_json() for m in run.results],
-        "targets": checks,
+        "budgets": checks,
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")

@@ -12,6 +12,8 @@ import os
 import shutil
 import statistics
 import subprocess
+import sys
+import sysconfig
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -22,6 +24,19 @@ Setup = Callable[[], None]
 TIME_PROGRAM = "/usr/bin/time" if shutil.which("/usr/bin/time") else None
 SLOW_SECONDS = 20.0
 SLOW_RUNS = 1
+
+
+def say(text: str) -> None:
+    """Progress on stderr; the report goes to stdout."""
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+def console_script(name: str) -> str | None:
+    """The script installed next to this Python, not a wrapper such as a pyenv shim, whose own
+    start-up would be measured as the program's."""
+    beside = Path(sysconfig.get_path("scripts")) / name
+    return str(beside) if beside.is_file() else shutil.which(name)
 
 
 @dataclass

@@ -1,11 +1,12 @@
-"""balita's benchmark: whole-process timings on a synthetic archive of N articles.
+"""balita's benchmark: whole-process timings on a synthetic archive of N articles, and the budgets.
 
     python benchmarks/run.py [--sizes 1000,10000,100000] [--runs 5] [--json results.json]
 
 Builds (or reuses) one database per backend and size under --workdir, measures each command as
-a separate process (median of --runs after a warm-up, and peak memory), measures Hugo on the
-same articles where ``hugo`` is installed, prints a table and the issue's targets as ratios,
-and writes everything as JSON. PostgreSQL is measured when BALITA_TEST_DATABASE_URL is set.
+a separate process (median of --runs after a warm-up, and peak memory), the desk's quiet fetch,
+and Hugo on the same articles where ``hugo`` is installed; prints a table and every budget with
+its limit and met or MISSED, and writes everything as JSON. PostgreSQL is measured when
+BALITA_TEST_DATABASE_URL is set.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import platform
 import shutil
 import subprocess
 import sys
-import sysconfig
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,20 +27,15 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import archive, hugo_site  # noqa: E402
-from benchmarks.measure import Measurement, measure  # noqa: E402
-from benchmarks.report import machine_info, render, targets  # noqa: E402
+from benchmarks import archive, desk, hugo_site  # noqa: E402
+from benchmarks.archive import postgres_database  # noqa: E402
+from benchmarks.measure import Measurement, console_script, measure, say  # noqa: E402
+from benchmarks.report import COUNT, HELP, LIST50, SEARCH, TYPER, budgets, machine_info, render  # noqa: E402
 
 POSTGRES_ENV = "BALITA_TEST_DATABASE_URL"
 DEFAULT_WORKDIR = Path("/tmp/balita-bench")
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "latest.json"
 BALITA_ENV = ("BALITA_DATABASE_URL", "BALITA_SITE", "BALITA_USER", "NO_COLOR")
-
-
-def say(text: str) -> None:
-    """Progress on stderr; the table goes to stdout."""
-    sys.stderr.write(text + "\n")
-    sys.stderr.flush()
 
 
 @dataclass
@@ -83,20 +79,6 @@ def balita_commands(balita: str) -> set[str]:
         elif listing and line.startswith("  ") and line.strip():
             commands.add(line.split()[0])
     return commands
-
-
-def postgres_database(base: str, name: str, *, recreate: bool) -> str:
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
-        if exists and recreate:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        if recreate or not exists:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return base.rsplit("/", 1)[0].split("?")[0] + f"/{name}"
 
 
 def archive_stamp(ctx: Context, n: int) -> dict[str, object]:
@@ -166,40 +148,22 @@ def measure_startup(ctx: Context) -> None:
     env = ctx.env()
     python = sys.executable
     for operation, command in (
-        ("import typer", [python, "-c", "import typer"]),
-        ("import balita_cli.cli", [python, "-c", "import balita_cli.cli"]),
-        ("balita --help", [ctx.balita, "--help"]),
+        (TYPER, [python, "-c", "import typer"]),
+        (HELP, [ctx.balita, "--help"]),
         ("balita --version", [ctx.balita, "--version"]),
     ):
         ctx.record(measure(operation, "-", None, command, cwd=cwd, env=env, runs=ctx.runs))
-
-
-HEAVY_MODULES = ("sqlalchemy", "sqlmodel", "pydantic", "rich.table", "alembic")
-_PROBE = """
-import atexit, sys
-atexit.register(lambda: print("HEAVY:" + " ".join(m for m in {heavy!r} if m in sys.modules)))
-sys.argv = ["balita", {flag!r}]
-from balita_cli.cli import main
-main()
-"""
-
-
-def heavy_imports(flag: str) -> list[str]:
-    """Heavy modules that `balita <flag>` imports (the issue wants none for --help/--version)."""
-    code = _PROBE.format(heavy=HEAVY_MODULES, flag=flag)
-    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ.copy())
-    marked = [line for line in output.stdout.splitlines() if line.startswith("HEAVY:")]
-    return marked[-1].removeprefix("HEAVY:").split() if marked else ["(probe failed)"]
 
 
 def measure_queries(ctx: Context, backend: str, n: int, site: Path, url: str) -> None:
     env = ctx.env(url)
     b = ctx.balita
     for operation, command in (
+        (LIST50, [b, "list", "--limit", "50"]),
         ("list drafts --limit 50", [b, "list", "--status", "draft", "--limit", "50"]),
-        (f"search {archive.SEARCH_WORD} --limit 20", [b, "search", archive.SEARCH_WORD, "--limit", "20"]),
+        (SEARCH, [b, "search", archive.SEARCH_WORD, "--limit", "20"]),
         ("list drafts (all)", [b, "list", "--status", "draft"]),
-        ("list --format count", [b, "list", "--format", "count"]),
+        (COUNT, [b, "list", "--format", "count"]),
     ):
         ctx.record(measure(operation, backend, n, command, cwd=site, env=env, runs=ctx.runs))
     if "export" in ctx.commands and "export" not in ctx.skip:
@@ -207,11 +171,6 @@ def measure_queries(ctx: Context, backend: str, n: int, site: Path, url: str) ->
         command = [b, "export", "jsonl", "-o", str(target)]
         ctx.record(measure("export jsonl", backend, n, command, cwd=site, env=env, runs=ctx.runs))
         target.unlink(missing_ok=True)
-        sqlite3 = shutil.which("sqlite3")
-        if backend == "sqlite" and sqlite3:  # the floor: SQLite's own shell printing the table as JSON
-            database = site / "balita.db"
-            command = [sqlite3, "-json", str(database), "SELECT * FROM article"]
-            ctx.record(measure("sqlite3 -json article", backend, n, command, cwd=site, env=env, runs=ctx.runs))
 
 
 def measure_build(ctx: Context, backend: str, n: int, site: Path, url: str) -> None:
@@ -238,18 +197,18 @@ def measure_build(ctx: Context, backend: str, n: int, site: Path, url: str) -> N
 
     def edit_one() -> None:
         title = f"Benchmark edit {next(edits)}"
-        subprocess.run([ctx.balita, "edit", f"#{found[0]}", "--title", title], cwd=site, env=env, check=True,
-                       capture_output=True)  # fmt: skip
+        subprocess.run(
+            [ctx.balita, "edit", f"#{found[0]}", "--title", title], cwd=site, env=env, check=True, capture_output=True
+        )
 
-    ctx.record(measure("build (after one edit)", backend, n, plain, cwd=site, env=env, runs=ctx.runs,
-                       setup=edit_one))  # fmt: skip
+    ctx.record(measure("build (after one edit)", backend, n, plain, cwd=site, env=env, runs=ctx.runs, setup=edit_one))
     if "search" in ctx.skip:
         return
     searched = [ctx.balita, "build"]
-    ctx.record(measure("build (full, search)", backend, n, searched, cwd=site, env=env, runs=ctx.runs,
-                       setup=clean))  # fmt: skip
-    ctx.record(measure("build (one edit, search)", backend, n, searched, cwd=site, env=env, runs=ctx.runs,
-                       setup=edit_one))  # fmt: skip
+    ctx.record(measure("build (full, search)", backend, n, searched, cwd=site, env=env, runs=ctx.runs, setup=clean))
+    ctx.record(
+        measure("build (one edit, search)", backend, n, searched, cwd=site, env=env, runs=ctx.runs, setup=edit_one)
+    )
 
 
 def empty_output(output: Path) -> None:
@@ -290,6 +249,15 @@ def measure_hugo(ctx: Context, n: int) -> None:
     clean()
 
 
+def measure_desk(ctx: Context) -> None:
+    """The desk's quiet fetch: 20 sources answering 304 from a server in this process."""
+    bench = desk.Bench(ctx.workdir / "desk", ctx.balita, ctx.runs)
+    feeds = desk.Feeds()
+    with desk.serving(feeds) as base:
+        for measurement in desk.quiet_fetch(bench, feeds, base):
+            ctx.record(measurement)
+
+
 def measure_import(ctx: Context, files: int) -> None:
     """`balita import markdown` of the Hugo tree and `balita import jsonl` of the export of the
     same articles, each into an empty, migrated SQLite database, next to `hugo list all` on the
@@ -310,30 +278,24 @@ def measure_import(ctx: Context, files: int) -> None:
             Path(f"{database}{suffix}").unlink(missing_ok=True)
         subprocess.run([ctx.balita, "db", "upgrade"], cwd=site, env=env, check=True, capture_output=True)
 
+    def timed(operation: str, command: list[str], setup: Callable[[], None]) -> None:
+        ctx.record(measure(operation, "sqlite", files, command, cwd=site, env=env, runs=ctx.runs, setup=setup))
+
     for input_format, source in (("markdown", tree), ("jsonl", dump)):
-        command = [ctx.balita, "import", input_format, str(source)]
-        ctx.record(measure(f"import {input_format}", "sqlite", files, command, cwd=site, env=env,
-                           runs=ctx.runs, setup=empty_database))  # fmt: skip
+        timed(f"import {input_format}", [ctx.balita, "import", input_format, str(source)], empty_database)
     if ctx.hugo:
-        ctx.record(measure("hugo list all", "hugo", files, [ctx.hugo, "list", "all"],
-                           cwd=tree.parent, env=env, runs=ctx.runs))  # fmt: skip
+        ctx.record(
+            measure("hugo list all", "hugo", files, [ctx.hugo, "list", "all"], cwd=tree.parent, env=env, runs=ctx.runs)
+        )
     sqlite_utils = console_script("sqlite-utils")
     if sqlite_utils:
         other = site / "sqlite-utils.db"
         command = [sqlite_utils, "insert", str(other), "articles", str(dump), "--nl"]
-        ctx.record(measure("sqlite-utils insert --nl", "sqlite", files, command, cwd=site, env=env, runs=ctx.runs,
-                           setup=lambda: other.unlink(missing_ok=True)))  # fmt: skip
+        timed("sqlite-utils insert --nl", command, lambda: other.unlink(missing_ok=True))
         other.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------- main
-
-
-def console_script(name: str) -> str | None:
-    """The script installed next to this Python, not a wrapper such as a pyenv shim, whose own
-    start-up (a shell and `pyenv exec`) would be measured as balita's."""
-    beside = Path(sysconfig.get_path("scripts")) / name
-    return str(beside) if beside.is_file() else shutil.which(name)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -351,9 +313,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--hugo-max", type=int, default=10_000, help="largest N measured with hugo")
     parser.add_argument("--build-max", type=int, default=10_000, help="largest N measured with balita build")
     parser.add_argument(
-        "--skip", type=lambda text: set(text.split(",")), default=set(),
-        help="parts to leave out: export, build, hugo, import",
-    )  # fmt: skip
+        "--skip",
+        type=lambda text: set(text.split(",")),
+        default=set(),
+        help="parts to leave out: export, build, search, hugo, import, desk",
+    )
     parser.add_argument("--import-files", type=int, default=10_000, help="files for import markdown (0: skip)")
     return parser.parse_args(argv)
 
@@ -367,9 +331,16 @@ def main(argv: list[str] | None = None) -> int:
     args.workdir.mkdir(parents=True, exist_ok=True)
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     ctx = Context(
-        runs=args.runs, workdir=args.workdir, seed=args.seed, anchor=today, fresh=args.fresh, balita=balita,
-        commands=balita_commands(balita), hugo=shutil.which("hugo"), skip=args.skip,
-    )  # fmt: skip
+        runs=args.runs,
+        workdir=args.workdir,
+        seed=args.seed,
+        anchor=today,
+        fresh=args.fresh,
+        balita=balita,
+        commands=balita_commands(balita),
+        hugo=shutil.which("hugo"),
+        skip=args.skip,
+    )
     say(f"balita commands: {', '.join(sorted(ctx.commands))}; hugo: {ctx.hugo or 'not installed'}")
     measure_startup(ctx)
     backends: list[tuple[str, list[int]]] = [("sqlite", args.sizes)]
@@ -386,8 +357,9 @@ def main(argv: list[str] | None = None) -> int:
             measure_hugo(ctx, n)
     if "import" in ctx.commands and "import" not in args.skip and args.import_files:
         measure_import(ctx, args.import_files)
-    heavy = {flag: heavy_imports(flag) for flag in ("--help", "--version")}
-    checks = targets(ctx.results, heavy)
+    if "fetch" in ctx.commands and "desk" not in args.skip:
+        measure_desk(ctx)
+    checks = budgets(ctx.results)
     sys.stdout.write(render(ctx.results, checks))
     document = {
         "machine": machine_info(),
@@ -395,9 +367,8 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
         "anchor": today.isoformat(),
         "python": platform.python_version(),
-        "heavy_imports": heavy,
         "results": [m.as_json() for m in ctx.results],
-        "targets": checks,
+        "budgets": checks,
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")

@@ -306,7 +306,7 @@ class ImportSource:
         self.external_ids: list[str] = []
 
     def keep(self, item: ArticleInput) -> None:
-        """Note an article read, to link it to the source (100,000 ids are ~10 MB)."""
+        """Note an article read, to link it to the source."""
         if self.source_id is not None and item.get("external_id"):
             self.external_ids.append(str(item["external_id"]))
 

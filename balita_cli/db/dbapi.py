@@ -1,12 +1,10 @@
 """Plain DB-API connections for reading: the standard library's sqlite3, or psycopg. No SQLAlchemy.
 
-Why a second way to connect: every read command (list, show, search, export, build, stats,
-completion) runs queries that take milliseconds, and loading SQLAlchemy, SQLModel and pydantic
-took ~0.35 s before the first of them. Reads build their SQL in ``services/query.py`` and run it
-here; writes keep SQLModel sessions and Alembic migrations (``db/engine.py``). A write session
-can hand its own connection to the read code (``Database.of_session``), so what a command prints
-after a change is read in the same transaction, by the same code.
-"""
+Read commands run queries that take milliseconds, and would otherwise wait far longer for
+SQLAlchemy, SQLModel and pydantic to load. Reads build their SQL in ``services/query.py`` and run
+it here; writes keep SQLModel sessions and Alembic migrations (``db/engine.py``). A write session
+can hand its connection to the read code (``Database.of_session``), so what a command prints after
+a change is read in the same transaction, by the same code."""
 
 from __future__ import annotations
 

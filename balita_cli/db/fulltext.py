@@ -1,16 +1,11 @@
-"""Full-text search: SQLite FTS5 kept in step by triggers; on PostgreSQL a GIN index over the
-``article_search`` table of documents, kept by triggers too (migration 0007), which a bulk load
-may fill after its rows (``SEARCH_LATER``, ``catch_up``): articles still waiting are matched by
-computing their document on the spot (``PG_MATCHING_IDS``), so a search is right either way.
+"""Full-text search: SQLite FTS5, and on PostgreSQL a GIN index over the ``article_search`` table,
+both kept in step by triggers whoever writes (migrations 0003 and 0007).
 
-Both live in the migrations (the triggers keep the index right whoever writes the row), and the
-PostgreSQL document expression is defined here once so queries match the index exactly. Both
-fold accents (Parañaque is found by "paranaque": FTS5's remove_diacritics, PostgreSQL's unaccent
-dictionary in a text search configuration of ours) and search the first SEARCHED_BODY characters
-of a body: the snippet of a match costs time in proportion to the text it is cut from.
-
-Version 2 is what migrations 0001 and 0002 made (kept for their downgrades); version 3 is now.
-"""
+On PostgreSQL a bulk load may fill the documents after its rows (``SEARCH_LATER``,
+``catch_up``), and a search computes the waiting ones on the spot (``PG_MATCHING_IDS``), so it is
+right either way. Both fold accents ("paranaque" finds Parañaque) and search the first
+SEARCHED_BODY characters of a body, as a snippet costs in proportion to the text it is cut from.
+Version 2 is what migrations 0001 and 0002 made (kept for their downgrades); version 3 is now."""
 
 from __future__ import annotations
 

@@ -87,13 +87,13 @@ def sanitize(fragment: str) -> str:
     return _A_WITHOUT_HREF.sub(r"<a\1\2>", cleaned)
 
 
-# markdown-it looks for the closing "]" of every "[" to the end of its paragraph: thousands of
-# them in one paragraph cost seconds. No real paragraph has this many; past it they are literal.
+# markdown-it looks for the closing "]" of every "[" to the end of its paragraph, so thousands of
+# them in one paragraph take quadratic time. No real paragraph has this many; past it they are
+# literal.
 MAX_BRACKETS = 100
 # The inline parser takes emphasis, escapes, entities, code spans, links and stray "<" a
-# character at a time (~6 µs each for "*_"), and the sanitiser then decodes each entity made of
-# them: a paragraph at least half made of them is not prose. It is shown as the literal text it
-# is, escaped, past both (1 MB of "*_": 1.8 s -> 0.06 s).
+# character at a time, and the sanitiser then decodes each entity made of them: a paragraph at
+# least half made of them is not prose. It is shown as the literal text it is, escaped, past both.
 INLINE_MARKUP = "*_~`\\&!<[]()"
 MAX_INLINE_MARKUP = 1_000
 _PARAGRAPHS = re.compile(r"(\n[ \t]*\n)")
@@ -122,9 +122,9 @@ def _render(markdown: str) -> str:
 class _Rendered:
     """Bodies rendered in this run, by their Markdown, the least recently used dropped first once
     their text passes ``budget`` characters. A site build shows a story on its page and in the
-    site's, its section's, its tags' and its authors' feeds, made after every page: a cache of a
-    few dozen bodies was long gone by then (22% of a 1,000-story build's CPU went on rendering
-    the same bodies again); a count of bodies would bound nothing, as a body may be 1 MB."""
+    site's, its section's, its tags' and its authors' feeds, made after every page, when a cache
+    of a few dozen bodies would long have dropped it; a count of bodies would bound nothing, as
+    one body may be very long."""
 
     def __init__(self, budget: int) -> None:
         self._budget = budget

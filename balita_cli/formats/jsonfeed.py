@@ -1,12 +1,9 @@
 """JSON Feed 1.1: items with ``external_url`` for the source and a per-item ``language``.
 
-Readers of JSON Feed 1.0 know one ``author`` object, not 1.1's ``authors`` list; the spec lets a
-1.1 feed carry both, so the feed and every item with a byline have both. An item's ``image`` is
-its library photo as the site serves it (else the hot-linked ``image_url``, as before the media
-library). There are no ``attachments``: they are for files a reader downloads with the item (a
-podcast's audio), and the lead photo is already the item's ``image``. Every URL passes
-``links.web_url``; one that does not is left out.
-"""
+The feed and every item with a byline carry both 1.1's ``authors`` and 1.0's ``author``, which
+the specification allows, for readers of either version. An item's ``image`` is its library
+photo as the site serves it, else its ``image_url``; there are no ``attachments``, which are for
+files to download. Every URL passes ``links.web_url``; one that does not is left out."""
 
 from __future__ import annotations
 

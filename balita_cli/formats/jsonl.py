@@ -46,8 +46,8 @@ class JsonLinesWriter(Writer):
 
     def write_lines(self, lines: Iterable[bytes], stream: IO[bytes]) -> int:
         """Records the database already wrote as UTF-8 JSON lines (services/json_lines.py), a
-        hundred a write: a thousand (~6 MB) made each write allocate and fault in fresh memory,
-        which cost more system time than the few extra calls."""
+        hundred a write: much larger writes make each allocate fresh memory, which costs more than
+        the few extra calls."""
         count = 0
         for batch in _batches(lines, 100):
             stream.write(b"".join(batch))

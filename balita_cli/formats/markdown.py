@@ -1,23 +1,11 @@
 """A Hugo site tree: ``content/<section>/<slug>.md`` with YAML front matter, ``hugo.toml`` and a
-small theme, so ``hugo --source DIR`` builds a browsable site from ``balita export markdown -o DIR``.
+small theme, so ``hugo --source DIR`` builds what ``balita export markdown -o DIR`` wrote.
 
-Permalinks stay those of the balita site (``url: /articles/<slug>/``) and every old address becomes
-a Hugo alias (``/articles/<old-slug>/``, or the old path itself), so links keep working. Drafts,
-articles in review and the trash are ``draft: true``; archived stories keep their page but leave
-Hugo's lists and feeds (``build: {list: never}``); a scheduled story carries its time as
-``publishDate``, which Hugo does not build before. balita's fields without a place in Hugo go under
-``params`` (the schema's ``EXTRA_FIELDS``, plus id, status, version, created and trashed times,
-the library photo and related coverage), so ``balita import markdown DIR`` brings back what was
-exported. What a reader must not see stays out of the tree, because Hugo publishes it: the
-editor's note, and the body, summary, subtitle and images of a retracted story (its notice stands
-in for the body).
-
-The tree is kept in step with the database: ``.balita-export.json`` lists every file the export
-wrote with its digest, and the next export into the same directory removes those it did not write
-again (a story trashed, moved to another section or filtered out) unless someone changed them since.
-Files the export did not write are never replaced or removed; the theme and ``hugo.toml`` are
-rewritten only while they are as the export left them.
-"""
+Addresses stay the balita site's (old ones become Hugo aliases), balita's own fields travel under
+``params`` so ``import markdown`` brings them back, and what a reader must not see (the editor's
+note, a retracted story's text) stays out, because Hugo publishes it. ``.balita-export.json``
+lists what the export wrote, so the next export removes its own stale files and never anyone
+else's."""
 
 from __future__ import annotations
 

@@ -1,17 +1,9 @@
 """RSS 2.0 with Dublin Core creators, the full item HTML in content:encoded, and Media RSS.
 
-Three choices the RSS 2.0 specification decides:
-
-- ``<description>`` is read as HTML by most readers, so the plain-text summary is written HTML-
-  escaped inside CDATA: a summary holding ``</title><script>`` stays text in a reader that does
-  not sanitise.
-- ``<source url>`` names the *feed* the item came from (the spec: "links to the XMLization of the
-  source"), so it is written only when the record knows that feed (``source_feed_url``); the
-  outlet's page for the story goes in ``<dc:source>`` otherwise (never both: the W3C validator
-  calls that duplicate semantics).
-- A library photo is an ``<enclosure>`` (url, length, type) and a ``<media:content>`` with its
-  type, width, height and medium="image", plus the caption and credit.
-"""
+The summary is HTML-escaped inside CDATA, as most readers read ``<description>`` as HTML;
+``<source url>`` names the feed an item came from, as the specification says, and is written
+only when that feed is known (the outlet's page goes in ``<dc:source>`` otherwise, never both);
+a library photo is an ``<enclosure>`` and a ``<media:content>``."""
 
 from __future__ import annotations
 

@@ -1,19 +1,9 @@
 """WordPress eXtended RSS 1.2, the file WordPress's importer reads (Tools → Import → WordPress).
 
-Written as WordPress writes it, so each of the importer's three parsers (SimpleXML, XMLParser and
-the line-by-line regex fallback) reads it: the namespaces declared once on ``<rss>``, bare
-``<item>`` tags, one ``<wp:author>`` block per line before the items (login, display name), the
-``category`` attributes in WordPress's order. An article's byline is ``dc:creator`` (its first
-author) and, with co-authors, Co-Authors Plus ``author`` terms; its lead photo or featured image
-is an attachment item that the post points at with ``_thumbnail_id``; old slugs are
-``_wp_old_slug``. What WordPress has no place for travels as protected post meta (``_balita_*``,
-hidden from WordPress's readers): the schema's ``EXTRA_FIELDS`` plus the status, the byline, old
-addresses, creation and trash times, the library photo, related coverage and the Markdown body, so
-``balita import wxr`` brings back what was exported.
-
-Items are written to a spooled temporary file while the authors are collected, then the channel
-head, the authors and the items follow in that order: memory stays flat on any archive.
-"""
+Written as WordPress writes it, so each of the importer's three parsers reads it; what WordPress
+has no place for travels as protected ``_balita_*`` post meta, so ``balita import wxr`` brings
+it back. Items are spooled to a temporary file while the authors are collected, which must come
+first: memory stays flat on any archive."""
 
 from __future__ import annotations
 

@@ -1,13 +1,9 @@
 """The media library: photos stored once by content, described once, used by articles.
 
-A photo's ``photo`` row is added in the caller's transaction (:func:`record_upload`) once its
-original is in the media store (``media/uploads.py`` reads, fetches and checks the
-bytes): the same file twice is one photo. Here the library is kept: its descriptions edited
-(alt text cannot be emptied under a live article), photos deleted (taken off their articles
-first with ``force``), and read (``list``, ``show``, completion) through a DB-API
-:class:`Database`. The image code (``balita_cli.media``) is imported when used. Services never
-print: what went wrong is a ``BalitaError``, what a command reports is returned.
-"""
+A photo's row is added in the caller's transaction (:func:`record_upload`) once its original is
+in the media store (``media/uploads.py``): the same file twice is one photo. Here descriptions
+are edited (alt text cannot be emptied under a live article), photos deleted (taken off their
+articles first with ``force``) and read through a DB-API :class:`Database`."""
 
 from __future__ import annotations
 

@@ -1,15 +1,9 @@
 """Where a library photo is served on the public site: one rule for the site build and every feed.
 
-The build writes renditions at ``<output>/media/<sha256[:32]>-<width>.<ext>`` (see
-:mod:`balita_cli.media.renditions`); feeds, sitemaps and partner formats link to the JPEG at the
-largest width the build makes (at most 1600 px, never wider than the original), so every
-reader, old or new, can show it. Nothing here reads a file or imports Pillow: the path follows
-from the photo's record (``sha256``, ``format``, ``width``, ``height``) alone.
-
-A photo record is data from the database, so it is checked like any other input before a path
-is made of it: a digest that is not 64 hex digits, a format balita does not know or a size that
-is not a positive whole number gives no URL at all (:func:`served_photo` returns None).
-"""
+Feeds, sitemaps and partner formats link to the largest JPEG rendition the build makes, which
+every reader can show. The path follows from the photo's record alone (nothing here reads a file
+or imports Pillow), and that record is checked like any input: a bad digest, format or size
+gives no URL (:func:`served_photo` returns None)."""
 
 from __future__ import annotations
 

@@ -234,8 +234,8 @@ class _Identity:
 class _Inflate:
     """gzip or deflate, inflated a bounded step at a time and never past the limit (plus one byte).
 
-    httpx's own decoders inflate each received chunk whole: 64 KB of a gzip bomb become 64 MB
-    before any size check can run. Here ``decompress(data, max_length)`` stops at the limit.
+    httpx's own decoders inflate each received chunk whole, so one chunk of a gzip bomb is inflated
+    in full before any size check can run. Here ``decompress(data, max_length)`` stops at the limit.
     Bytes after the end of the compressed stream are ignored, as browsers do.
     """
 

@@ -1,29 +1,13 @@
 """The connection layer under httpx: connect only to checked addresses, never past the deadline.
 
-Requests go to a transport whose httpcore network backend does the resolving itself. For every
-new connection (the first URL, and each redirect to another origin) the host is resolved once, in
-a thread bounded by the deadline; the connection is refused when ANY of its addresses is refused,
-and the socket then connects to one of those very addresses. A check made before handing the host
-name to httpx would leave DNS rebinding open: httpx resolves again when it connects, and a
-hostile name server can answer a public address to the check and 127.0.0.1 to the connect. TLS
-still verifies the certificate against the host name (httpcore passes it as ``server_hostname``),
-so pinning the address costs nothing there. The exchange then checks the peer address of the
-socket each response came on (``network_stream`` / ``server_addr``) once more.
+The network backend resolves each new connection's host itself, refuses it when any address is
+refused, and connects to one of those very addresses: a check before httpx resolves again would
+leave DNS rebinding open. TLS still verifies the certificate against the host name. Every socket
+operation gets a timeout no longer than the time left.
 
-Every socket operation (connect, TLS handshake, each write, each read) gets a timeout no longer
-than the time left, so one slow step cannot outlive the deadline, whatever the per-operation
-timeout given by httpx.
-
-What remains:
-- The address is checked, not the network path: a public address that the host's own routing or
-  firewall sends somewhere internal is not detected, nor is a public address of the newsroom's
-  own that only answers from inside. ``allow_private`` opens the whole of RFC 1918 and fc00::/7.
-- Any port is allowed: an allowed host can be sent an HTTP GET on port 25 or 6379.
-- A name lookup that overruns the deadline is abandoned, not cancelled: its daemon thread ends
-  when the system resolver gives up.
-- No proxy support: with a proxy, the proxy would resolve and connect. Of the environment only
-  SSL_CERT_FILE and SSL_CERT_DIR count (a private certificate authority).
-"""
+Not covered: the network path behind a public address, the port (any is allowed), a name lookup
+that overruns the deadline (abandoned, not cancelled) and proxies (none are used; of the
+environment only SSL_CERT_FILE and SSL_CERT_DIR count)."""
 
 from __future__ import annotations
 
@@ -143,8 +127,7 @@ _TLS_LOCK = threading.Lock()
 def tls_context() -> ssl.SSLContext:
     """The TLS context for the trust store in the environment, made once per process and shared
     by every fetch (an SSLContext is safe across threads). Making one loads the certificate
-    bundle, ~20 ms of CPU; the lock keeps the fetch threads that start together from each making
-    their own (an unlocked cache let four threads load the bundle four times)."""
+    bundle; the lock keeps the fetch threads that start together from each making their own."""
     with _TLS_LOCK:
         return _tls_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
 

@@ -127,8 +127,8 @@ def export(
 
 def _export_lines(db: Database, request: ExportRequest, site: Site, advance: Callable[[int], None]) -> int:
     """JSON Lines written as bytes, the same on either database: SQLite makes them itself
-    (services/json_lines.py, several times faster); on PostgreSQL orjson's bytes go straight to the
-    file, never decoded to text and encoded back (a sixth of a 10,000-article export)."""
+    (services/json_lines.py); on PostgreSQL orjson's bytes go straight to the file, never decoded
+    to text and encoded back."""
     from balita_cli.formats.jsonl import JsonLinesWriter
     from balita_cli.formats.streaming import json_line_bytes
     from balita_cli.services import json_lines

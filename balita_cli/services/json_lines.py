@@ -1,13 +1,10 @@
-"""Records as JSON Lines made by SQLite itself: `export jsonl` at the speed of the engine.
+"""Records as JSON Lines made by SQLite itself, for ``export jsonl``.
 
-Making each record in Python (a row object, a dict, time objects, orjson) costs about as much
-as reading the row; SQLite's ``json_object`` does the whole record in C. The SQL is generated
-from ``schema.FIELDS`` in record order, with the same value rules as ``records.build_record``
-(times as ISO 8601 UTC, booleans, relations in their order), so every line is byte-identical to
-``formats.streaming.json_line(record)`` — tests/test_export_floor.py holds the two together over
-hostile text. What SQL cannot make the same way is made by ``build_record``: a summary derived
-from the body (an empty ``summary``), and a time not stored in SQLAlchemy's own text format.
-"""
+SQLite's ``json_object`` makes each record in C, where Python would spend as long on it as on
+reading the row. The SQL is generated from ``schema.FIELDS`` with the same value rules as
+``records.build_record``, so every line is byte-identical to the Python record
+(tests/test_export_floor.py holds them together); what SQL cannot make the same way (a derived
+summary, a time in another text format) is made by ``build_record``."""
 
 from __future__ import annotations
 
@@ -91,8 +88,8 @@ _OBJECT = "json_object(" + ", ".join(f"'{field.name}', {_value(field)}" for fiel
 
 def stream_lines(db: Database, flt: ArticleFilter, base_url: str, window: Window) -> Iterator[bytes]:
     """The records of ``stream_records`` as UTF-8 JSON lines, in the same order (SQLite only).
-    Each line comes out of SQLite as bytes (``CAST … AS BLOB``), written as it came: decoding
-    600 MB into text only to encode it again cost a fifth of an export."""
+    Each line comes out of SQLite as bytes (``CAST … AS BLOB``) and is written as it came, never
+    decoded into text only to be encoded again."""
     url_prefix = f"{base_url.rstrip('/')}/articles/"
     line = f"CAST({_OBJECT} || char(10) AS BLOB)"
     for batch in reading.id_batches(reading.matching_ids(db, flt, window)):

@@ -1,22 +1,11 @@
 """Who may do what in a newsroom: the four roles, the rule for every editorial action, and the one
 line a person reads when an action is refused.
 
-The roles are Ghost's: a **contributor** writes and edits their own drafts and submits them for
-review; an **author** also publishes and corrects their own stories; an **editor** does every
-editorial action on every story; an **admin** also manages users, purges, restores and upgrades.
-
-On PostgreSQL the database enforces these rules itself (migration 0004: group roles and grants,
-row-level security on articles, triggers on status changes, append-only revisions and corrections,
-and who made a change taken from ``session_user``), so a script holding a login can do no more
-than balita would let it. balita checks the same rules up front (``require``) so a command is
-refused before it writes anything, and turns a refusal by the database into the same line
-(``explain``). Migration 0004 keeps its own copy of ``RULES`` (a migration must not change when
-this file does); tests/test_roles_postgres.py checks that the database and this table agree, so a
-change here needs a migration that brings the database along.
-
-On SQLite nothing is enforced: whoever can write the file can do anything, so the file's
-permissions (balita creates it 0600) are the boundary.
-"""
+The roles are Ghost's: contributor, author, editor, admin. On PostgreSQL the database enforces
+the rules itself (migration 0004, which keeps its own copy of ``RULES``;
+tests/test_roles_postgres.py checks that they agree); balita checks the same rules first
+(``require``) so a command is refused before it writes, and words a refusal by the database the
+same way (``explain``). On SQLite nothing is enforced: the file's permissions are the boundary."""
 
 from __future__ import annotations
 

@@ -1,25 +1,10 @@
 """What the static site is made of, read from the database for the build (which only renders).
 
-The build asks two things:
-
-- ``site_snapshot``: every article the site shows, newest first, *light* — its row without body
-  or summary, with the (name, slug) of its section, tags and authors, its photo, the feed of its
-  source, its old slugs, and stamps of its notices and related coverage. Each article gets a
-  ``stamp``, a hash of all of that: it moves with the article's ``version`` and ``updated_at``
-  (every edit, publish, unpublish, retraction and correction raises them) and with what changes
-  around an article without raising its version (a tag, section or author renamed or merged, a
-  photo's words edited, coverage filed, a source linked). The snapshot's ``digest`` hashes every
-  row read: when it equals the last build's, nothing the site shows has changed.
-- ``SiteSnapshot.records(ids)``: the full public view (body and all) of the articles whose pages,
-  list entries or feed items the build must make again — only those are read in full.
-
-All of it is read in one snapshot of the database (SQLite's read transaction; on PostgreSQL a
-repeatable-read transaction), so the stamps and the records agree.
-
-The preview (``balita serve``) reads drafts, stories in review and scheduled stories as well
-(``preview=True``): they come with the private fields left out, marked ``preview``, never through
-the build of ``public/``.
-"""
+``site_snapshot`` reads every article the site shows without its body, each with a ``stamp``
+that moves whenever anything its pages show changes, and a ``digest`` of them all: equal to the
+last build's, nothing changed. ``SiteSnapshot.records(ids)`` then reads in full only the
+articles whose pages must be made again, in the same database snapshot. ``preview=True`` (for
+``balita serve``) adds drafts, stories in review and scheduled stories, private fields left out."""
 
 from __future__ import annotations
 

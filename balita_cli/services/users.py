@@ -1,17 +1,10 @@
-"""Newsroom users on PostgreSQL: one login role each, a member of one of the four group roles that
+r"""Newsroom users on PostgreSQL: one login role each, a member of one of the four group roles that
 migration 0004 made (see ``services/permissions.py`` for what each may do).
 
-The database's own functions do the work (``balita_user_add``, ``balita_user_role``,
-``balita_user_disable``: SECURITY DEFINER, callable by admins only), so an admin needs no
-CREATEROLE and can touch only this newsroom's logins, never a superuser or another newsroom's.
-A password never travels as itself: libpq turns it into a SCRAM-SHA-256 verifier here, as psql's
-``\\password`` does, so no statement, server log or error message carries it.
-
-A user's e-mail address (``setting`` row ``user:<login>``) ties the login to the byline: a
-contributor or author owns the stories whose byline has an author with that address, as well
-as the ones they created. Disabling takes the user's role here away (they can no longer read or
-change anything in this newsroom) and keeps the login, which may serve other databases.
-"""
+The database's own admin-only functions do the work, so an admin needs no CREATEROLE and touches
+only this newsroom's logins. A password leaves this process only as a SCRAM-SHA-256 verifier, as
+with psql's ``\password``. A user's e-mail address ties the login to the bylines they own;
+disabling takes the newsroom's role away and keeps the login, which may serve other databases."""
 
 from __future__ import annotations
 

@@ -1,18 +1,10 @@
 """Article pages made on every core the build may use.
 
-Making an article page (Markdown, then the template) is most of a full build, and each page
-depends only on what the build worked out before reading the articles (the keys, the photos,
-related stories, the navigation). So when there are enough pages to make, the build forks worker
-processes that inherit all of that, and hands each a share of every batch of articles read; the
-workers send back each page's path and HTML, and the build itself makes a share too. Only the
-build's own process reads the database and writes files: a worker never touches the output
-folder, the manifest or the database connection it inherited (and ends with ``os._exit``, as
-multiprocessing's forked workers do, so nothing of the parent's is closed or flushed twice).
-
-Fork only where it is the platform's normal way (Linux): elsewhere, and with one usable CPU,
-``BALITA_BUILD_JOBS=1`` or few pages, every page is made in the build's own process. The pages are
-the same bytes either way (tests/test_build_incremental.py builds both ways and compares).
-"""
+Making article pages is most of a full build, and each depends only on what the build worked
+out before reading the articles; so with enough pages, on Linux, the build forks workers that
+make a share of every batch and send back each page's HTML. Only the build's own process reads
+the database and writes files. Elsewhere, with one CPU, ``BALITA_BUILD_JOBS=1`` or few pages,
+the build makes every page itself; the bytes are the same either way."""
 
 from __future__ import annotations
 

@@ -1,15 +1,9 @@
 """Photos on the site: responsive renditions and the crops search engines ask for, made once.
 
-An article's ``photo`` (a media-library record: id, sha256, format, width, height, alt, caption,
-credit) becomes renditions written by :func:`balita_cli.media.render_renditions` from the
-original in the media store, under ``media/`` in the output: WebP and JPEG at 320/640/1024/1600
-px (never wider than the original; a transparent image gets PNG beside them, and the JPEG that
-feeds link to, from :mod:`balita_cli.media.urls`), and three crops (16:9, 4:3, 1:1) for the
-NewsArticle JSON-LD. Every name carries the original's hash, so a file that exists is the right
-one: an unchanged photo costs a few ``stat`` calls per build, and is never decoded again (what its
-inspection found is kept in the build manifest's memo). Renditions go through the output tree's
-manifest like every page, so those no article uses any more are removed.
-"""
+An article's library photo becomes WebP and JPEG renditions up to 1600 px and three crops for
+the NewsArticle JSON-LD (``balita_cli.media.render_renditions``). Every name carries the
+original's hash, so a file that exists is the right one and an unchanged photo is never decoded
+again; renditions go through the output tree's manifest, so those no article uses are removed."""
 
 from __future__ import annotations
 

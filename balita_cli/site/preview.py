@@ -1,14 +1,10 @@
 """The preview server of ``balita serve``: a built folder over HTTP on 127.0.0.1, rebuilt when
 the database changes.
 
-It is given two functions by the command (the site never queries): ``version()`` returns a
-fingerprint of the database, ``rebuild()`` builds the preview into the served folder. A poller
-thread calls ``version()`` every ``poll`` seconds and rebuilds when it changed; each successful
-build raises the generation that ``/__balita/version`` answers, and the small script in every
-preview page reloads the page when it sees a new one. Pages are served with ``no-store`` (an
-editor must never look at a stale copy); folders list nothing; a missing file gets the site's
-404 page; nothing outside the folder is reachable.
-"""
+The command hands it ``version()`` (a fingerprint of the database) and ``rebuild()``; a poller
+thread rebuilds when the version moves, and a script in every preview page reloads it after a
+build. Pages are served ``no-store``, folders list nothing, a missing file gets the site's 404
+page, and nothing outside the folder is reachable."""
 
 from __future__ import annotations
 

@@ -1,20 +1,8 @@
 """A build in which something changed: which pages to make again, and making them.
 
-``SiteBuilder.build`` (``site/builder.py``) comes here when the snapshot's digest is not the last
-build's (or nothing of the last build can be trusted). Each page gets a key made of its inputs:
-
-- an article page: its article's stamp, its photo, and the stories it links (related stories, the
-  newer and older story of its section) — here;
-- a list page, feed or sitemap: the stamps of the articles it shows, and where it sits (page
-  number, neighbours) — ``site/lists.py``, ``site/sitemaps.py``;
-- the search page, the 404 page, redirects and robots.txt: what they say — ``site/fixed_pages.py``.
-
-Every key also holds the build's fingerprint (balita, settings, templates) and the navigation. A
-page whose key is the last build's is kept without rendering; the others are made again, from the
-only articles read in full: those whose page, list entry or feed item is to be made. Related
-stories are worked out only for the stories they may have changed for (``site/changes.py``); the
-neighbours of every other unchanged story are as they were, and so is its page's key.
-"""
+Each page has a key made of its inputs (its articles' stamps, its place among its neighbours,
+the build's fingerprint and navigation); a page whose key is the last build's is kept without
+rendering, and only the articles whose page, list entry or feed item changed are read in full."""
 
 from __future__ import annotations
 

@@ -1,17 +1,9 @@
 """Search for the static site: a Pagefind index of the article pages, made at build time.
 
-Pagefind (PyPI ``pagefind[bin]``, whose ``pagefind_bin`` package ships the program: nothing is
-downloaded when it runs) reads the article pages this build wrote and writes ``pagefind/``: a
-WebAssembly search engine and index fragments the browser fetches as a reader types, so search
-works from the built files with no server. Each page is indexed in its own ``lang``: English and
-Filipino stories are separate indexes, which ``search.js`` merges on the search page.
-
-Pagefind has no incremental mode. The build runs it only when an indexed page changed (the
-pages' hashes are the key of every file it made, kept in the build manifest); then it indexes
-hard links of this build's article pages in a scratch folder (so a page the last build wrote and
-this one drops is never indexed), and its files go through the output tree: unchanged fragments
-are not rewritten, and files it no longer makes are removed.
-"""
+Pagefind (shipped by the ``pagefind[bin]`` package) writes a WebAssembly engine and index
+fragments the browser fetches as a reader types, one index per language. It has no incremental
+mode, so the build runs it only when an indexed page changed, and its files go through the
+output tree like the build's own."""
 
 from __future__ import annotations
 

@@ -1,13 +1,9 @@
 """The sitemaps: one of every page, and the Google News sitemap.
 
-The sitemap is made from the light articles and keyed by their stamps. Past ``PART`` URLs it is a
-sitemap index of parts: the articles by ranges of their ids (ids never move, so editing one story
-makes one part of a thousand URLs again, not a file of every story) and one part of the list
-pages. The news sitemap holds what
-was published in the last 48 hours, so it changes with the clock as well as with the database: it
-is made by every build that runs, and the manifest keeps the first time it changes by itself
-(``news_until``), after which a build with nothing else to do runs again (``site/builder.py``).
-"""
+Past ``PART`` URLs the sitemap is an index of parts, the articles by ranges of their ids (which
+never move, so one edit remakes one part) and one part of the list pages. The news sitemap holds
+the last 48 hours, so it changes with the clock too: the manifest keeps when it next changes by
+itself (``news_until``), and a build with nothing else to do runs again then."""
 
 from __future__ import annotations
 

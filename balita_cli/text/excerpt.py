@@ -1,31 +1,8 @@
 """The excerpt policy: how much of another outlet's story the desk stores.
 
-A story from another outlet is kept as an excerpt of at most ``max_words`` words of its text
-(DEFAULT_MAX_WORDS unless the source says otherwise), ending where a sentence or a paragraph
-ends and never inside a word; the full text only when the outlet allows it, which is the
-caller's decision, not this module's.
-
-Counting words
-    A word is a whitespace-separated token of the visible text with at least one letter or digit.
-    Markup is not text: a Markdown link ``[a b](url)`` or ``[a b][ref]`` counts its text (2), an
-    image its alt text, a code span its content, an autolink ``<https://...>`` one word; HTML tags
-    count nothing; heading, list and quote markers at the start of a line (``##``, ``-``, ``1.``,
-    ``>``) and tokens of punctuation alone (``—``, ``*``) count nothing. Emphasis marks are part of
-    the word they touch (``**Sen.`` is one word).
-
-Cutting
-    Paragraphs are separated by blank lines. Whole paragraphs are kept while they fit. The first
-    paragraph that does not fit is cut after its last sentence end that fits; when it has none,
-    the excerpt ends with the paragraphs before it, and only when there are none is the paragraph
-    cut after its last word that fits, with "…". A sentence ends at ``.``, ``!``, ``?`` or ``…``
-    (closing quotes, brackets and emphasis after them included) when the next word, if any, does
-    not begin in lower case ("“Why?” he asked" goes on), and not after an abbreviation
-    (ABBREVIATIONS), an initial ("Jose P. Laurel") or dotted letters ("U.S.", "a.m."). A cut never
-    falls inside a link, an image, a code span or a tag, and prefers a place where no emphasis is
-    left open. Cuts fall only at white space, so a figure such as P20.5 or P1.2-billion is never
-    split. The result is a prefix of the input (paragraphs joined by one blank line, lines
-    as they were) plus, at most, the "…"; excerpting it again with the same limit changes nothing.
-"""
+At most ``max_words`` words of the visible text, ending where a sentence or a paragraph ends and
+never inside a word, a link or a tag; the result is a prefix of the input, so excerpting it again
+changes nothing. Whether the full text may be kept instead is the caller's decision."""
 
 from __future__ import annotations
 
@@ -200,12 +177,19 @@ def paragraphs(text: str) -> list[str]:
 
 
 def count_words(text: str) -> int:
-    """Words of ``text`` as the excerpt policy counts them."""
+    """Words of ``text`` as the excerpt policy counts them: whitespace-separated tokens of the
+    visible text with a letter or a digit. A link or an image counts its text, an autolink one
+    word; tags, line-start markers (``##``, ``-``, ``>``) and lone punctuation count nothing."""
     return sum(unit.words for paragraph in paragraphs(text) for unit in _units(paragraph))
 
 
 def excerpt(text: str, max_words: int = DEFAULT_MAX_WORDS) -> Excerpt:
-    """At most ``max_words`` words of ``text``, cut where a sentence or paragraph ends."""
+    """At most ``max_words`` words of ``text``, cut where a sentence or paragraph ends.
+
+    Whole paragraphs are kept while they fit; the next is cut after its last sentence end that
+    fits, and only when nothing came before it after its last word, with "…". A sentence ends at
+    ``.``, ``!``, ``?`` or ``…`` unless the next word begins in lower case or the word is an
+    abbreviation, an initial or dotted letters ("Jose P. Laurel", "U.S.")."""
     if isinstance(max_words, bool) or not isinstance(max_words, int) or max_words < 1:
         raise InvalidInput(f"an excerpt is at least 1 word long, not {max_words!r}")
     kept: list[str] = []

@@ -1,48 +1,11 @@
-"""Related coverage: is a new entry another outlet's version of a story we already hold?
+"""Related coverage: is a new entry another outlet's version of a story held already?
 
-When the poller brings in an entry whose title and lead are close to a story of the last 48 hours,
-the desk files it as related coverage of that story ("Also reported by: GMA News, ABS-CBN")
-instead of a new draft. This module says how close.
-
-What is compared (``story_text``)
-    The title (less a trailing label such as `` | TV Patrol``: ``headline``) normalised and
-    written TITLE_WEIGHT times, then `` | ``, then the first LEAD_WORDS words of the lead's first
-    paragraph, normalised. The title is an outlet's own one-line statement of the event; RSS leads
-    are often a quote or a background sentence (Philstar's "Robredo wants..." lead is her quote),
-    so the title counts three times over. Only the first paragraph, because feed descriptions run
-    on into boilerplate (ABS-CBN's "Subscribe to ... click the link below") that would make every
-    item of one channel look alike.
-
-The measure (``similarity``)
-    Weighted Jaccard of the two token multisets: a token seen k times stands for the k elements
-    ``token#1`` ... ``token#k``, so a shared headline word counts three times and a shared lead
-    word once. It is estimated by a datasketch MinHash of NUM_PERM permutations (standard error
-    about 0.025 near the threshold), which is what lets the database keep one fixed-size
-    signature per story and lets an index of 10,000 stories answer in about half a millisecond.
-
-    Figures in headlines are what tells two stories of one template apart: the Senate approving
-    the P20.5-billion budget of one agency and the P24.1-billion budget of another, Ginebra 87-83
-    and San Miguel 110-92, 6,913 new cases today and 8,615 tomorrow share nearly every word. When
-    each headline carries a figure the other does not (``20.5`` against ``24.1``), the score is
-    multiplied by FIGURES_DIFFER_FACTOR, which keeps such pairs below any usable threshold
-    whatever their wording. A headline that only adds a figure (a total caseload) is no conflict,
-    and neither is one without figures. The cost: an update with a new count ("death toll rises
-    to 26" after "... climbs to 23") files as a new draft, which an editor can link by hand.
-
-Normalisation (``normalise``)
-    NFKC, casefold, accents folded (Parañaque -> paranaque, Ñ -> n); HTML tags, entities and URLs
-    gone; possessive 's dropped and other apostrophes closed up (gov't -> govt); every other
-    punctuation mark is a space, except inside figures: thousands separators are dropped
-    (6,913 -> 6913) and decimals kept (P20.5-billion -> 20.5 billion). The peso sign or prefix
-    before a figure (P, PHP, ₱) is dropped, ``%`` reads ``percent``, ``B``/``bn`` after a figure
-    and Filipino ``bilyon`` read ``billion`` (``M``/``mn``/``milyon``: ``million``), so P1.2B,
-    ₱1.2 billion and P1.2 bilyon compare equal. Stopwords (STOPWORDS) are dropped.
-
-Limits
-    The measure is lexical: an English and a Filipino version of one story match only through the
-    names and figures they share (tests/fixtures/coverage/known_misses.json keeps one that does
-    not). Paraphrase with no shared words is not seen either.
-"""
+A story is its headline (weighted three times) and the opening of its lead, normalised
+(``text/normalise.py``); two stories are compared by the weighted Jaccard similarity of their
+words, estimated by a MinHash signature kept with each story so that an index of the recent
+stories answers at once. Headlines whose figures conflict (P20.5 billion against P24.1 billion)
+score low: one template, two events. The measure is lexical, so a paraphrase or a translation
+sharing few words is not seen (tests/fixtures/coverage/known_misses.json)."""
 
 from __future__ import annotations
 
@@ -61,18 +24,10 @@ if TYPE_CHECKING:
 
     Hashes = npt.NDArray[np.uint32]
 
-# Chosen from tests/fixtures/coverage/pairs.json and the real feeds. In pairs.json the weakest
-# same-story pair (Philstar's Robredo story, whose lead is her quote, against GMA's summary)
-# scores 0.27 and the strongest different-story pair (two Alert Level 3 stories of one Sunday)
-# 0.11; the template pairs (budgets, PBA scores, daily case bulletins) score 0.06 or less once
-# their figures differ. Among all 903 pairs of the 43 real items in shared/corpora/feeds/ph-news,
-# the two stories both Philstar and GMA carried score 0.28 and 0.27, ABS-CBN's two uploads of
-# one evening's TV Patrol 0.23, an English and a Filipino Marawi story 0.14 (a known miss) and
-# every other pair 0.11 or less. Filing a new story as someone else's related coverage hides it
-# from the desk while a missed pair only leaves a duplicate draft, so the threshold leans away
-# from the different stories: 0.09 above the strongest, 0.07 below the weakest same story,
-# between two and four standard errors of the MinHash estimate on each side.
-# tests/test_text_similarity.py prints the table and the margins.
+# Chosen between the weakest same-story pair and the strongest different-story pair of
+# tests/fixtures/coverage/pairs.json and the real feeds, leaning away from the different stories:
+# a story wrongly filed as another's coverage is hidden from the desk, while a missed pair only
+# leaves a duplicate draft. tests/test_text_similarity.py prints the scores and the margins.
 DEFAULT_THRESHOLD = 0.20
 
 TITLE_WEIGHT = 3
@@ -84,11 +39,9 @@ LEAD_TOKENS = 2 * LEAD_WORDS
 NUM_PERM = 256
 SEED = 20211017
 FIGURES_DIFFER_FACTOR = 0.1
-# Candidates come from LSH banding over the signature: 128 bands of 2 hash values find a pair of
-# similarity 0.20 with probability 0.9945, of 0.25 with 0.9997 and of 0.05 with 0.27; every
-# candidate is then scored on the full signature, so banding decides what is looked at, never a
-# score. (512 permutations would halve the estimate's variance but double the cost: 4.2 s for
-# the desk's 10,000 + 1,000 against 1.5 s.)
+# Candidates come from LSH banding over the signature: 128 bands of 2 hash values all but
+# surely find a pair at the threshold; every candidate is then scored on the full signature, so
+# banding decides what is looked at, never a score.
 BAND_ROWS = 2
 BANDS = NUM_PERM // BAND_ROWS
 
@@ -105,7 +58,8 @@ def _story_tokens(title: str, lead: str) -> tuple[list[str], list[str]]:
 
 def story_text(title: str, lead: str) -> str:
     """What is compared: the title TITLE_WEIGHT times, `` | ``, then the first LEAD_WORDS words of
-    the lead's first paragraph, all normalised."""
+    the lead's first paragraph, all normalised. The title is the outlet's own statement of the
+    event, where a lead is often a quote; later paragraphs run into a channel's boilerplate."""
     headline, opening = _story_tokens(title, lead)
     return " ".join(headline) + " | " + " ".join(opening)
 

@@ -1,25 +1,9 @@
 """The ``feed`` reader: feed entries made stories, for ``balita import feed`` and ``balita fetch``.
 
-One road for ``balita fetch`` (the desk, polling the sources it follows) and ``balita import
-feed`` (one-off files and URLs). The document is read by ``feed_parsing.parse_feed`` (RSS 2.0,
-Atom, JSON Feed); here each entry becomes an ``ArticleInput`` (``story``):
-
-Attribution
-    A story is credited to the outlet named by the caller: a source's name (``balita source
-    add "GMA News" …``), or ``--source-name``; else to the feed's own outlet, its site's host
-    (``philstar.com``), or, for a feed on a video or podcast platform (a YouTube channel), the
-    channel's name ("ABS-CBN News", never "youtube.com"). The entry's link is kept as the source
-    URL and the canonical URL; the entry's guid (else its link, else a hash of its content) as
-    the external id, so reading a feed again adds only what is new.
-
-The excerpt policy
-    Another outlet's text is stored as an excerpt: at most ``excerpt_words`` words (120 unless
-    the source says otherwise), cut where a sentence or paragraph ends by
-    ``balita_cli.text.excerpt``, as plain paragraphs; every public output then adds "Read more
-    on <outlet>" with the link. The outlet's own summary is not stored besides (the summary is
-    derived from the excerpt), so the story holds at most that many of the outlet's words. The
-    full text, as sanitised HTML, only when the source was added with ``--full-text``.
-"""
+Each entry of a parsed feed (``feed_parsing.parse_feed``) becomes an ``ArticleInput`` credited
+to its outlet (the source's name, else the feed's site, else a platform channel's own name),
+linked to the outlet's story, known by its guid so reading the feed again adds only what is new,
+and kept as an excerpt (``text/excerpt.py``) unless the source allows the full text."""
 
 from __future__ import annotations
 

@@ -1,16 +1,9 @@
 """Reading a feed document: RSS 2.0, Atom or JSON Feed 1.0/1.1 bytes into plain ``Entry`` values.
 
-The bytes are sniffed first (``sniff``): a JSON document is read as a JSON Feed; an HTML page
-(the outlet's home page instead of its feed: a common mistake) is one clear error; XML is
-checked by defusedxml (entity bombs, external entities) and read by feedparser. Every entry
-becomes an ``Entry`` of plain values, whatever format it came in, known by its guid (else its
-link, else a hash of its content). The feed says who it is from (``outlet_name``): its site's
-host, or for a feed on a video or podcast platform (a YouTube channel) the channel's name.
-
-Images: only a real picture is an entry's image: ``media:content`` with ``medium="image"`` or an
-image type, ``media:thumbnail``, an image enclosure, JSON Feed's ``image``. A video player
-(YouTube's ``application/x-shockwave-flash`` URL) is not.
-"""
+The bytes are sniffed first: JSON is read as a JSON Feed, an HTML page (an outlet's home page
+given instead of its feed) is one clear error, and XML is checked by defusedxml before feedparser
+reads it. Each entry is known by its guid, else its link, else a hash of its content; only a real
+picture is its image, never a video player."""
 
 from __future__ import annotations
 

@@ -1,13 +1,9 @@
 """Ghost JSON exports, with or without the ``{"db": [...]}`` wrapper.
 
-Every Ghost export from 0.x to 5.x: dates as text or as epoch milliseconds (0.x, LTS and 1.x),
-the body from ``html``, else a newer export's ``lexical`` document, else the Markdown cards of its
-``mobiledoc``, else an old export's ``markdown`` field. Posts come with their tags and authors in
-the order of ``posts_tags``/``posts_authors`` (``sort_order``); internal tags (``#name``) stay
-internal. A post that was not for everyone — for members or paying subscribers only (Ghost 3+),
-or sent only as a newsletter (status ``sent``) — comes in as a draft with an editor's note, never
-straight into the public feeds.
-"""
+Every Ghost export from 0.x to 5.x: dates as text or epoch milliseconds, the body from ``html``,
+``lexical``, ``mobiledoc`` or ``markdown``, whichever the version has, tags and authors in
+Ghost's order. A post that was not for everyone (members, paying subscribers or a newsletter
+only) comes in as a draft with an editor's note, never straight into the public feeds."""
 
 from __future__ import annotations
 

@@ -1,15 +1,10 @@
 """A tree of Markdown files with front matter, as Hugo, Jekyll and Zola write them.
 
-YAML (``---``) and TOML (``+++``) front matter are read with python-frontmatter (TOML through
-the standard library's tomllib); YAML aliases are refused (an alias bomb of a few hundred bytes
-expands to gigabytes). Dates come from ``date``/``publishDate``, else from a Jekyll file name
-(``2013-05-06-slug.md``, single digits allowed), else from a Zola ``path = "2025/06/26/slug"``,
-all read in the site's time zone. Jekyll drafts (``_drafts/``, ``published: false``) stay drafts.
-Every old address is kept (Hugo and Zola ``aliases``, Jekyll ``redirect_from``, and the page's own
-Hugo ``url``, Jekyll ``permalink`` or Zola ``path``); the importer keeps paths as paths. A file
-``balita export markdown`` wrote is read back whole: its body exactly, and everything under
-``params``. Links (symbolic) out of the imported folder are not followed.
-"""
+YAML and TOML front matter are read with python-frontmatter, YAML aliases refused (an alias bomb
+of a few hundred bytes expands without bound). Dates come from the front matter, a Jekyll file
+name or a Zola path, in the site's time zone; drafts stay drafts; every old address is kept. A
+file ``balita export markdown`` wrote is read back whole. Symbolic links out of the folder are
+not followed."""
 
 from __future__ import annotations
 

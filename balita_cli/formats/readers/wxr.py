@@ -1,16 +1,10 @@
 """WordPress WXR exports (RSS 2.0 with the wp:, content:, excerpt: and dc: namespaces).
 
-The file is read twice with a streaming, hardened parser (``wxr_xml``): the first pass collects
-the authors and the attachments that posts point at through ``_thumbnail_id`` (and rejects a
-hostile or broken file before anything is written), the second yields the posts.
-
-A byline is the post's Co-Authors Plus ``author`` terms when it has them, else its ``dc:creator``,
-each login shown by its ``wp:author`` display name. Old slugs (``_wp_old_slug``) become aliases.
-Posts in WordPress's trash come into balita's trash. What balita's own export adds as ``_balita_*``
-meta (the schema's ``EXTRA_FIELDS``, the status, byline, old addresses, creation and trash times,
-the library photo, related coverage, the Markdown body) is read back, each only while WordPress's
-own copy of it still agrees: a post edited in WordPress keeps WordPress's version.
-"""
+The file is read twice by a streaming, hardened parser (``wxr_xml``): once for the authors and
+the attachments posts point at (a hostile file is refused before anything is written), once for
+the posts. Bylines come from Co-Authors Plus terms or ``dc:creator``; old slugs become aliases;
+trashed posts come into the trash. balita's own ``_balita_*`` meta is read back only while
+WordPress's copy still agrees, so a post edited in WordPress keeps WordPress's version."""
 
 from __future__ import annotations
 

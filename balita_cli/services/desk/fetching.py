@@ -1,24 +1,11 @@
 """``balita fetch``: polling the sources and handing what they send to filing.
 
-A run (cron runs it every few minutes) goes:
-
-1. **Choose**: the sources named, else those due (not paused, their next poll time reached).
-2. **Fetch** every chosen feed through ``balita_cli.net`` (``fetch_many``: a few at a time,
-   each within one deadline and size limit, conditionally with the ETag and Last-Modified
-   stored from the last run, with a User-Agent naming the site and its contact: see
-   ``services/desk/intake.py``). A failure is that source's alone: it is written down, and the
-   source is tried again after a back-off (``poll_state.next_poll``).
-3. **Read** each new body as RSS, Atom or JSON Feed (an HTML page instead is one error for that
-   source), and make each entry a story the way ``import feed`` does
-   (``formats.readers.feed.story``): credited to the source's name, excerpted by its policy.
-4. **File**, oldest entry first, in one write transaction (``services/desk/filing.py``): skipped
-   when already here, related coverage of a recent story, or a new story of its source.
-5. **Remember** each source's poll: validators, times, error, failures, next due time.
-
-When nothing new came (every feed answered 304, or held only entries already here), step 4 is
-skipped and step 5 is a few plain SQL statements: such a run never loads the ORM, the feed
-parser or the similarity index.
-"""
+A run chooses the sources named or due, fetches their feeds (``balita_cli.net``, conditionally
+with the validators of the last poll), reads each new body as a feed, files the entries oldest
+first in one write transaction (``services/desk/filing.py``) and remembers each source's poll.
+A failing source is that source's alone and is tried again after a back-off. A run where nothing
+new came writes only the polls, without the ORM, the feed parser or the similarity index, as
+cron runs it every few minutes."""
 
 from __future__ import annotations
 
@@ -82,9 +69,6 @@ class SourceRun:
         return data
 
 
-# The run's plain values (its report, its request, the desk's settings, a poll, a feed's
-# validators) are NamedTuples: a dataclass costs ~0.3 ms to define, and a quiet `fetch`, which
-# cron runs every few minutes, is held to 1.5 times a bare `list` (docs/performance.md).
 class FetchReport(NamedTuple):
     runs: Sequence[SourceRun] = ()
     next_source: SourceRecord | None = None  # when nothing was due: the one due next

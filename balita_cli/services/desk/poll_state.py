@@ -1,15 +1,10 @@
 """What ``balita fetch`` remembers of each source's feed, written with plain SQL.
 
-After every poll a source's row is brought up to date: the feed's ETag and Last-Modified (a
-conditional GET costs nothing when nothing changed), when it was last fetched and last brought
-something new, its last error and failures, and when it is due again (``next_poll``: its
-interval after a success, later after each failure by ``balita_cli.net.next_attempt_delay``).
-
-``record_polls`` writes that state on the DB-API connection: inside the fetch's write session
-when stories came in, and otherwise on a short connection of its own (``writing``), with the
-review mark (``set_setting``). A run in which every outlet answered "304 Not Modified" never
-loads SQLAlchemy, so it costs little more than ``balita list``.
-"""
+After every poll: the feed's validators (so the next request is conditional), when it was
+fetched and last brought something, its last error and failures, and when it is due again
+(``next_poll``: its interval, later after each failure). ``record_polls`` writes inside the
+fetch's write session when stories came in, and otherwise on a short connection of its own, so a
+run where every outlet answered 304 never loads SQLAlchemy."""
 
 from __future__ import annotations
 

@@ -1,15 +1,9 @@
 """The outlets the desk follows: the source list (add, edit, pause, remove) and reading it.
 
-A source is added once (``balita source add "GMA News" https://…/rss``) with what its stories
-get: a section, a language, tags, how many words of the outlet's text are kept (the excerpt
-policy), whether they wait for review, go in as drafts or are published at once, and how often
-the feed is polled. ``balita fetch`` keeps the rest of its row up to date (its ETag and
-Last-Modified, its last fetch, error and next due time): see ``services/desk/poll_state.py``.
-
-What each setting may be is checked in ``services/desk/source_settings.py``. Reads (``find``,
-``all_sources``, ``due``, ``listing``) run on the DB-API read path; creating, changing and
-removing a source are write-session services.
-"""
+A source says what its stories get (section, language, tags, excerpt length, review or publish,
+poll interval); ``balita fetch`` keeps the rest of its row (``services/desk/poll_state.py``).
+Settings are checked in ``services/desk/source_settings.py``. Reads run on the DB-API read path;
+creating, changing and removing a source are write-session services."""
 
 from __future__ import annotations
 

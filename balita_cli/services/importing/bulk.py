@@ -1,22 +1,11 @@
-"""Writing imported articles many at a time: a few set-based statements a batch, not ~13 an article.
+"""Writing imported articles many at a time: a few set-based statements a batch, not one an article.
 
-``import_batches.import_batch`` sorts each batch. A record that is plainly new — no article holds
-its external id or its slug, its slug and old addresses are free, it names no library photo,
-notices or related coverage — is checked (the checks of ``articles.create``: its column values by
-``articles.new_values`` and its terms by ``terms``, both in the reading thread) and planned here
-(``plan``), and written together with the plain records around it (``write``). What a batch needs
-to know of the database is asked once (``look_up``: external ids, slugs, old slugs, sections,
-tags, authors, one query each), and the articles, their tag and byline links and old addresses
-are each written by one or a few statements (``insert_rows``). Terms new to the database are
-inserted together, each named by its first spelling in the batch, as one by one they would be.
-
-Anything else goes the way it always went, record by record, in its place in the batch.
-
-The full-text index stays with the database: SQLite's triggers (migration 0003) and PostgreSQL's
-GIN index. FTS5 flushes its pending terms once a statement, so a multi-row INSERT indexes its rows
-in one go; measured, that is as fast as filling the index by one INSERT … SELECT with the trigger
-set aside, and far faster than one statement a row (docs/performance.md).
-"""
+A record that is plainly new (no article holds its external id or slug, and it names no photo,
+notices or coverage) is checked as ``articles.create`` would, planned here (``plan``) and written
+with the plain records around it (``write``): what the batch needs to know of the database is
+asked once (``look_up``), and articles, links and old addresses are written by a few multi-row
+statements (``insert_rows``). Every other record goes record by record, in its place. The search
+index stays with the database's triggers, which index a multi-row INSERT in one go."""
 
 from __future__ import annotations
 
@@ -323,10 +312,9 @@ def insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]]) ->
 def statement_sizes(count: int, most: int) -> Iterator[int]:
     """Rows a statement, adding up to ``count``: ``most`` while they last, then powers of two.
 
-    The driver keeps each statement it has prepared (128 of them), and a multi-row statement of a
-    few thousand rows is ~0.5 MB prepared: with a statement of its own length for every batch's
-    tags or authors, an import of 100,000 held 50 MB more than one of 10,000. A few lengths are
-    prepared once and reused."""
+    The driver keeps the statements it has prepared, and a multi-row statement is large once
+    prepared: with one of its own length for every batch, an import's memory would grow with its
+    length. A few lengths are prepared once and reused."""
     while count >= most:
         yield most
         count -= most

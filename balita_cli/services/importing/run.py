@@ -125,7 +125,7 @@ def run_import(
 class BetweenBatches:
     """Ctrl-C is acted on between batches, never inside one: an interrupt landing in the driver's
     or SQLAlchemy's bookkeeping during a commit can leave a session that cannot even roll back.
-    A batch takes about a second; ``act`` raises the KeyboardInterrupt that was held."""
+    A batch is short, so the wait is too; ``act`` raises the KeyboardInterrupt that was held."""
 
     def __init__(self) -> None:
         self.held = False

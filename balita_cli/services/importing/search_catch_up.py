@@ -1,13 +1,10 @@
 """An import's search documents, made on PostgreSQL by more connections while it writes.
 
-Making an article's search document (``to_tsvector``) is most of what the server does for an
-import: 4 of its 7 seconds for 10,000 articles, in the one backend that writes. An import's
-batches leave their articles waiting for their documents (``fulltext.SEARCH_LATER``), and
-threads, each with a connection of its own, make those of every committed batch while the next
-one is written, a chunk a transaction: the server's work spread over the CPUs. The import waits
-for the last of them before it says it is done; one interrupted leaves the rest waiting, and they
-are searched all the same (``fulltext``).
-"""
+Making search documents is most of the server's work in an import. The import's batches leave
+their articles waiting (``fulltext.SEARCH_LATER``), and threads with connections of their own
+make the documents of each committed batch while the next is written, so the work spreads over
+the CPUs. The import waits for them before it says it is done; if it is interrupted, the articles
+left waiting are searched all the same (``fulltext``)."""
 
 from __future__ import annotations
 

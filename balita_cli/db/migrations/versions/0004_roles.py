@@ -1,34 +1,17 @@
 """newsroom roles on PostgreSQL: group roles and grants, row-level security on articles, triggers
 for the status changes a role may make and for who made a change; nothing on SQLite
 
-Four NOLOGIN group roles, nested (each a member of the next: an admin can do what an editor can,
-and so on), named after the database and, outside ``public``, the schema, so several newsrooms
-(or test schemas) on one server never share one: ``balita_<database>[_<schema>]_<role>``, in
-lower-case letters, digits and ``_``; a name that needed changing to fit, or is long, carries a
-hash of the original so two never collide. ``balita_group(role)`` gives the names.
-
-What the database enforces from here on, whoever connects and however:
-
-- grants: everyone reads; a contributor inserts and updates articles, their links and revisions,
-  and adds tags, sections and authors; an author adds corrections; an editor changes and deletes
-  tags, sections, authors, photos, sources, coverage and settings; only an admin deletes articles,
-  and changes or deletes revisions and corrections (append-only for everyone else);
-- row-level security on ``article`` and the rows that hang off it: a contributor or an author
-  writes only their own stories (they created it, or their e-mail is a byline author's), a
-  contributor only while it is a draft or in review;
-- triggers: the status changes a role may make (``balita_may``, the table of
-  ``services/permissions.py`` at this revision), and ``created_by``/``updated_by``/``changed_by``
-  taken from ``session_user``; only an admin may record a change under another name.
-
-A superuser, or the login owning the tables (the one that runs migrations), counts as an admin.
-Users are managed through ``balita_user_add``/``balita_user_role``/``balita_user_disable``:
-SECURITY DEFINER functions only admins may call, which touch only this newsroom's logins, so an
-admin needs no CREATEROLE of their own. Making the groups needs CREATEROLE (or a superuser).
+Four nested NOLOGIN group roles (contributor, author, editor, admin), named after the database
+and schema (``balita_group``) so newsrooms sharing a server never share one. From here on the
+database enforces, whoever connects: the grants (revisions and corrections append-only for all
+but admins), row-level security so contributors and authors write only their own stories, and
+triggers for the status changes a role may make (``services/permissions.py`` at this revision)
+and for who made a change (``session_user``). Users are managed through SECURITY DEFINER
+functions only admins may call, so an admin needs no CREATEROLE; making the groups does.
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-28
-"""
+Create Date: 2026-11-28"""
 
 from __future__ import annotations
 

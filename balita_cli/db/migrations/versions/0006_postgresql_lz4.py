@@ -1,16 +1,13 @@
 """PostgreSQL: lz4 for the long text columns (an article's body, a revision's snapshot)
 
-PostgreSQL compresses a value of more than ~2 KB when it stores it and inflates it on every read.
-Its default method, pglz, cost an import of 10,000 articles ~0.5 s of the server's CPU for the
-bodies alone, and every read of a thousand bodies ~15 ms; lz4 about a third of either. lz4 is
-PostgreSQL 14's and later, where the server was built with it (Debian's, the PGDG packages and
-the official images are): elsewhere this changes nothing. Values already stored keep their method
-until they are written again. SQLite stores text as it is: nothing to do there.
+PostgreSQL compresses a long value when it stores it and inflates it on every read; lz4 costs a
+fraction of the default pglz either way. It needs PostgreSQL 14 or later built with lz4
+(Debian's, the PGDG packages and the official images are): elsewhere this changes nothing.
+Values already stored keep their method until written again. Nothing to do on SQLite.
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-27
-"""
+Create Date: 2026-11-27"""
 
 from __future__ import annotations
 

@@ -1,31 +1,18 @@
 """PostgreSQL: the search index in a table of its own, which a bulk load may fill after its rows;
 the role checks' functions in PL/pgSQL; nothing on SQLite
 
-The GIN index on an expression made ``to_tsvector`` part of every insert: for an import of 10,000
-articles 4 of the server's 7 seconds, in the one backend that also writes the rows. Now an
-article's search document is a row of ``article_search``, kept by triggers whoever writes:
-
-- an INSERT statement makes the documents of its rows at once (a statement-level trigger), unless
-  the transaction has set ``balita.search_later`` to ``on``: then its rows are listed in
-  ``article_search_waiting``, and ``balita_search_catch_up`` makes their documents later, from
-  another connection (an import does so batch by batch, while it writes the next batch);
-- an UPDATE that changes the title, summary or body remakes the document (or, later, drops it and
-  lists the article as waiting); a DELETE removes both rows.
-
-Search is right either way: it matches the index for articles not waiting and computes the
-document of the waiting ones on the spot. Only these SECURITY DEFINER functions write the two
-tables (nobody is granted more than reading them), so no one can plant a document that is not
-their article's text; setting ``balita.search_later`` only makes one's own rows wait.
-
-The role functions the article guard calls on every row were SQL functions with their own
-``search_path`` calling one another: such a function is never inlined, and one called from inside
-another is planned again on every call (1.4 s for 20,000 calls of ``balita_session_role``; as
-PL/pgSQL, whose plans last the session, 0.11 s). Their bodies are unchanged.
+An article's search document is a row of ``article_search``, kept by triggers whoever writes, so
+``to_tsvector`` is no longer part of every insert. A transaction that sets ``balita.search_later``
+lists its new rows in ``article_search_waiting`` instead, and ``balita_search_catch_up`` makes
+their documents later from another connection; a search computes the waiting ones' documents on
+the spot, so it is right either way. Only SECURITY DEFINER functions write the two tables, so no
+one can plant a document that is not their article's text. The role functions become PL/pgSQL,
+whose plans last the session, where SQL functions with their own ``search_path`` were planned
+again at every call.
 
 Revision ID: 0007
 Revises: 0006
-Create Date: 2026-11-28
-"""
+Create Date: 2026-11-28"""
 
 from __future__ import annotations
 
