@@ -95,18 +95,19 @@ def build_options(state: AppState, output: Path, **choices: object) -> BuildOpti
 
 def run_build(state: AppState, options: BuildOptions) -> BuildReport:
     """Read what the site shows and build it (the preview builds drafts too, into its own folder)."""
-    from contextlib import closing
-
     from balita_cli.services.site import site_snapshot
     from balita_cli.site.builder import SiteBuilder
 
     site = state.settings.site
-    order = site.sections.split(",")
-    with state.reading() as db, closing(SiteBuilder(site, options)) as builder:
-        # The builder first: it reads the last build's manifest and begins looking at its files,
-        # which a forked child does while the database is read.
-        source = site_snapshot(db, site.base_url, preview=options.preview, order=order,
-                               source=state.settings.require_database())  # fmt: skip
+    builder = SiteBuilder(site, options)
+    with state.reading() as db:
+        source = site_snapshot(
+            db,
+            site.base_url,
+            preview=options.preview,
+            order=site.sections.split(","),
+            source=state.settings.require_database(),
+        )
         return builder.build(source)
 
 

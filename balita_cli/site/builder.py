@@ -147,10 +147,6 @@ class SiteBuilder:
         self.tree = OutputTree(options.output, clean=options.clean, force=options.force)
         self.logo_data = self._logo_data()
         self.fingerprint = self._fingerprint()
-        self.tree.start_looking()  # at the last build's files, while the database is read
-
-    def close(self) -> None:
-        self.tree.close()
 
     def _logo_data(self) -> bytes | None:
         """The publisher's own logo file, read with a size limit (None: the shipped or template one)."""
@@ -193,7 +189,6 @@ class SiteBuilder:
         if _state_stands(state, digest):
             if self.tree.keep_all():
                 return self._kept(source, program)
-        self.tree.close()  # the look at the last build's files, unanswered: this build makes them
         import gc
 
         from balita_cli.site.rebuild import Rebuild
