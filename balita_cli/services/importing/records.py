@@ -191,7 +191,7 @@ def refresh(session: Session, article_id: int, record: ArticleInput, settings: I
     from datetime import UTC
 
     from balita_cli.db.dbapi import Database
-    from balita_cli.services import corrections, documents, revisions
+    from balita_cli.services import documents, notices, revisions
 
     db = Database.of_session(session)
     now = articles.current(session, article_id)
@@ -208,7 +208,7 @@ def refresh(session: Session, article_id: int, record: ArticleInput, settings: I
             f"({', '.join(clashes)}); not refreshed"
         )
     wanted = _differences(now, theirs, theirs)
-    added = corrections.add_notices(session, article_id, record.get("corrections") or ())
+    added = notices.add_notices(session, article_id, record.get("corrections") or ())
     added += sum(_keep_alias(session, article_id, alias, record) for alias in record.get("aliases") or ())
     if not wanted:
         return added > 0
