@@ -21,10 +21,10 @@ from balita_cli.cli.options import (
     ShowFormatOpt,
     YesOpt,
 )
-from balita_cli.cli.output import write_json, write_line
+from balita_cli.cli.output import confirm_or_abort, write_json, write_line
 from balita_cli.cli.params import options
 from balita_cli.cli.state import AppState, app
-from balita_cli.errors import Aborted, UsageError
+from balita_cli.errors import UsageError
 from balita_cli.workflow import Status
 
 if TYPE_CHECKING:
@@ -191,17 +191,6 @@ def delete(
     remove = articles.purge if purge else (lambda session, article_id: articles.trash(session, article_id, who=who))
     state.write(lambda session: [remove(session, article_id) for article_id, _ in found])
     console.info(f"{'Deleted' if purge else 'Moved to the trash'}: {listing}")
-
-
-def confirm_or_abort(question: str, yes: bool) -> None:
-    import sys
-
-    if yes:
-        return
-    if not sys.stdin.isatty():
-        raise UsageError("refusing to change data without confirmation: add --yes")
-    if not console.confirm(question):
-        raise Aborted("cancelled; nothing was changed")
 
 
 def restore(ctx: typer.Context, refs: ArticleRefs) -> None:

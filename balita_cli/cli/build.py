@@ -12,7 +12,7 @@ from balita_cli import console
 from balita_cli.cli.state import AppState, app
 
 if TYPE_CHECKING:
-    from balita_cli.site.builder import BuildOptions, BuildReport
+    from balita_cli.site.options import BuildOptions, BuildReport
 
 
 class BuildFormat(StrEnum):
@@ -80,7 +80,7 @@ def build(
 
 def build_options(state: AppState, output: Path, **choices: object) -> BuildOptions:
     """The build's options from the settings (template, media and logo paths from balita.toml)."""
-    from balita_cli.site.builder import BuildOptions
+    from balita_cli.site.options import BuildOptions
 
     site = state.settings.site
     resolve = state.settings.resolve_path

@@ -15,15 +15,13 @@ import typer
 
 from balita_cli import console
 from balita_cli.cli.completion import complete_section, complete_source
-from balita_cli.cli.options import ArticleRefs, ListFormat
+from balita_cli.cli.options import ArticleRefs
 from balita_cli.cli.output import write_json, write_line, write_plain
-from balita_cli.cli.state import AppState, app
+from balita_cli.cli.state import app
 
 if TYPE_CHECKING:
-    from balita_cli.cli.options import Filters
-    from balita_cli.services.desk.fetching import FetchReport, SourceRun
     from balita_cli.services.desk.review import Waiting
-    from balita_cli.services.query import Window
+    from balita_cli.services.desk.runs import FetchReport, SourceRun
 
 
 class ReportFormat(StrEnum):
@@ -67,9 +65,10 @@ def fetch(
     """
     from balita_cli.services.desk import fetching as desk
     from balita_cli.services.desk import poll_state
+    from balita_cli.services.desk.runs import FetchRequest
 
     state = app(ctx)
-    request = desk.FetchRequest(tuple(names or ()), explain, timeout, state.who)
+    request = FetchRequest(tuple(names or ()), explain, timeout, state.who)
     url = state.settings.require_database()
     report = desk.fetch(state.reading, state.write, lambda: poll_state.writing(url), state.settings, request)
     _report(report, output_format, explain=explain)
@@ -236,29 +235,6 @@ def reject(
     who = state.who
     ids = state.write(lambda session: desk_review.reject(session, refs, note=note, who=who))
     console.info(f"Rejected {', '.join(f'#{i}' for i in ids)} (in the trash: balita restore brings one back)")
-
-
-# ---------------------------------------------------------------- list --clusters
-
-CLUSTER_FIELDS = ("id", "status", "published_at", "outlets", "title", "also_reported_by")
-CLUSTER_EXTRA = ("outlets", "also_reported_by")
-
-
-def list_clusters(
-    state: AppState, filters: Filters, window: Window, output_format: ListFormat, fields: str | None
-) -> None:
-    """``list --clusters``: the stories most outlets report, with who else reports them."""
-    from balita_cli.cli.listing import display_cell
-    from balita_cli.cli.options import parse_fields
-    from balita_cli.cli.output import write_records
-    from balita_cli.services.desk import coverage
-
-    site = state.settings.site
-    chosen = parse_fields(fields, (), extra=CLUSTER_EXTRA)
-    with state.reading() as db:
-        records = coverage.clusters(db, filters.resolve(site.tz), window, site.base_url)
-    write_records(records, output_format, chosen or None, site, table_fields=CLUSTER_FIELDS,
-                  cell=display_cell(site.tz))  # fmt: skip
 
 
 def register(typer_app: typer.Typer) -> None:

@@ -20,7 +20,7 @@ def history(ctx: typer.Context, ref: ArticleRef, *, output_format: ShowFormatOpt
 
     Example: balita history 12 --format json
     """
-    from balita_cli.cli.listing import display_cell
+    from balita_cli.cli.output import display_cell
     from balita_cli.services import reading, revisions
 
     state = app(ctx)

@@ -48,7 +48,7 @@ def restore(
 
     Example: balita db restore backups/balita-2026-11-30.db --yes
     """
-    from balita_cli.cli.articles import confirm_or_abort
+    from balita_cli.cli.output import confirm_or_abort
     from balita_cli.db.engine import display_url
     from balita_cli.services import maintenance
 

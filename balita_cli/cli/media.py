@@ -18,7 +18,7 @@ from balita_cli.errors import UsageError
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from balita_cli.media.uploads import Upload
+    from balita_cli.media.library import Upload
 
 PHOTO_QUERY = (
     "SELECT CAST(id AS TEXT), original_name FROM photo WHERE CAST(id AS TEXT) LIKE ? ESCAPE '\\' "
@@ -190,7 +190,7 @@ def delete(
 
     Example: balita media delete 12 --yes
     """
-    from balita_cli.cli.articles import confirm_or_abort
+    from balita_cli.cli.output import confirm_or_abort
     from balita_cli.media import library as media
 
     state = app(ctx)

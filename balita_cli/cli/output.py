@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from balita_cli import console
 from balita_cli.cli.options import ListFormat
+from balita_cli.errors import Aborted, UsageError
+from balita_cli.timeutil import human, relative_words, utcnow
 
 if TYPE_CHECKING:
     from balita_cli.config import Site
@@ -88,3 +91,30 @@ def write_plain(columns: list[str], rows: list[list[str]]) -> None:
     sys.stdout.write("\t".join(columns) + "\n")
     for row in rows:
         sys.stdout.write("\t".join(console.plain_text(" ".join(value.split())) for value in row) + "\n")
+
+
+def display_cell(zone: tzinfo) -> Cell:
+    """Times in the site zone with offset, lists joined: what a person reads in a table."""
+    now = utcnow()
+
+    def cell(name: str, value: Any) -> str:
+        if name.endswith("_at") and isinstance(value, str) and value:
+            moment = datetime.fromisoformat(value)
+            if name in {"scheduled_at", "expires_at"}:
+                # What a scheduling editor wants to know is how long until it goes out.
+                return f"{human(moment, zone)} ({relative_words(moment, now=now)})"
+            return human(moment, zone)
+        if name == "rank" and isinstance(value, float):
+            return f"{value:.2f}"
+        return plain(value)
+
+    return cell
+
+
+def confirm_or_abort(question: str, yes: bool) -> None:
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise UsageError("refusing to change data without confirmation: add --yes")
+    if not console.confirm(question):
+        raise Aborted("cancelled; nothing was changed")

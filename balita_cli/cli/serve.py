@@ -11,7 +11,7 @@ from balita_cli import console
 from balita_cli.cli.state import AppState, app
 
 if TYPE_CHECKING:
-    from balita_cli.site.builder import BuildReport
+    from balita_cli.site.options import BuildReport
 
 PREVIEW_PREFIX = "balita-preview-"
 

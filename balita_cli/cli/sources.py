@@ -17,7 +17,7 @@ from balita_cli.cli.state import app
 
 if TYPE_CHECKING:
     from balita_cli.schema import ArticleInput
-    from balita_cli.services.desk.sources import SourceRecord
+    from balita_cli.services.desk.source_settings import SourceRecord
 
 sub = typer.Typer(no_args_is_help=True, help="The outlets the desk follows.")
 
@@ -282,7 +282,7 @@ def remove(ctx: typer.Context, ref: SourceRef, *, yes: YesOpt = False) -> None:
 
     Example: balita source remove gma-news --yes
     """
-    from balita_cli.cli.articles import confirm_or_abort
+    from balita_cli.cli.output import confirm_or_abort
     from balita_cli.services.desk import sources
 
     confirm_or_abort(f"Remove source {ref}? Its stories stay.", yes)

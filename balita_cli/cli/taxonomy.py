@@ -9,11 +9,10 @@ from typing import Annotated, Any
 import typer
 
 from balita_cli import console
-from balita_cli.cli.articles import confirm_or_abort
 from balita_cli.cli.completion import complete_tag
 from balita_cli.cli.fields import split_names
 from balita_cli.cli.options import ArticleRef, ListFormat, ListFormatOpt, YesOpt
-from balita_cli.cli.output import write_records
+from balita_cli.cli.output import confirm_or_abort, write_records
 from balita_cli.cli.state import app
 
 TERM_REF_HELP = "Name or slug (#12 for the id)."

@@ -92,9 +92,8 @@ def list_users(ctx: typer.Context, *, output_format: ShowFormatOpt = ShowFormat.
 
     Example: balita user list --format json
     """
-    from balita_cli.cli.listing import display_cell
     from balita_cli.cli.options import ListFormat
-    from balita_cli.cli.output import write_records
+    from balita_cli.cli.output import display_cell, write_records
     from balita_cli.services import users
 
     state = state_of(ctx)

@@ -25,8 +25,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from balita_cli.config import Settings
-    from balita_cli.media import MediaStore
-    from balita_cli.media.uploads import Upload
+    from balita_cli.media import ImageInfo, MediaStore
 
 LIMITS = {"alt": 1000, "caption": 1000, "credit": 200}
 TEXT_NAMES = {"alt": "alt text", "caption": "caption", "credit": "credit"}
@@ -38,6 +37,15 @@ _COLUMNS = ("id", "sha256", "format", "width", "height", "size", "alt", "caption
             "source_url", "taken_at", "created_at", "created_by")  # fmt: skip
 _ID = re.compile(r"^(?:#|id:)?(\d{1,18})$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An accepted image whose original is in the store, waiting for its ``photo`` row."""
+
+    info: ImageInfo
+    name: str  # for people: safe_display_name of the file name or the URL's last part
+    source_url: str = ""
 
 
 # ---------------------------------------------------------------- the store

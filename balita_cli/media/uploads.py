@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import InvalidInput
-from balita_cli.media.library import clean_texts, record_upload
+from balita_cli.media.library import Upload, clean_texts, record_upload
 from balita_cli.schema import check_url
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from balita_cli.config import Settings
-    from balita_cli.media import ImageInfo, MediaStore
+    from balita_cli.media import MediaStore
     from balita_cli.net import FetchPolicy
 
 MAX_PHOTO_BYTES = 40 * 1024 * 1024  # a camera's largest JPEG is about 25 MB
@@ -34,15 +34,6 @@ FETCH_DEADLINE = 60.0
 
 
 # ---------------------------------------------------------------- reading an upload
-
-
-@dataclass(frozen=True)
-class Upload:
-    """An accepted image whose original is in the store, waiting for its ``photo`` row."""
-
-    info: ImageInfo
-    name: str  # for people: safe_display_name of the file name or the URL's last part
-    source_url: str = ""
 
 
 def read_file(path: str | Path) -> tuple[bytes, str]:
@@ -65,7 +56,7 @@ def read_file(path: str | Path) -> tuple[bytes, str]:
 
 def fetch_policy(settings: Settings, *, allow_private: bool = False) -> FetchPolicy:
     from balita_cli.net import FetchPolicy
-    from balita_cli.net.fetch import DEFAULT_USER_AGENT, header_safe
+    from balita_cli.net.policy import DEFAULT_USER_AGENT, header_safe
 
     contact = header_safe(f"{DEFAULT_USER_AGENT[:-1]}; {settings.site.contact})") if settings.site.contact else None
     return FetchPolicy(deadline=FETCH_DEADLINE, max_bytes=MAX_PHOTO_BYTES, allow_private=allow_private,

@@ -25,6 +25,7 @@ from balita_cli.records import Record, word_count
 from balita_cli.schema import BY_NAME, CHECKS, COLUMNS, EDITOR_FIELDS, ArticleInput, Kind, check_text, check_value
 from balita_cli.schema_checks import Check
 from balita_cli.services import permissions, reading, taxonomy
+from balita_cli.services.notices import add_notices
 from balita_cli.slugs import make_slug, term_slug, with_suffix
 from balita_cli.timeutil import utcnow
 from balita_cli.workflow import Status, publication_time
@@ -169,8 +170,6 @@ def create(session: Session, data: ArticleInput, *, who: str = "") -> int:
     _set_tags(session, article_id, data.get("tags") or (), fresh=True)
     _set_authors(session, article_id, data.get("authors") or (), fresh=True)
     keep_aliases(session, article_id, data)
-    from balita_cli.services.corrections import add_notices
-
     add_notices(session, article_id, data.get("corrections") or ())
     from balita_cli.services.desk.coverage import add_coverage
 

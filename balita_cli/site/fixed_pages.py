@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from balita_cli.records import SiteArticle
 from balita_cli.site import pages
-from balita_cli.site.builder import NOT_FOUND, SEARCH_DIR
+from balita_cli.site.options import NOT_FOUND, SEARCH_DIR
 from balita_cli.words import words_for
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from balita_cli.records import SiteArticle
 from balita_cli.site import pages
-from balita_cli.site.builder import FEED_FILES, FEED_SIZE, TERM_FEED, TERM_FEED_SIZE
+from balita_cli.site.options import FEED_FILES, FEED_SIZE, TERM_FEED, TERM_FEED_SIZE
 from balita_cli.words import words_for
 
 if TYPE_CHECKING:

@@ -20,15 +20,14 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from balita_cli.errors import InvalidInput
+from balita_cli.records import SiteArticle
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
-    from balita_cli.records import SiteArticle
-    from balita_cli.site.rebuild import Rebuild
 
 ENV_JOBS = "BALITA_BUILD_JOBS"
 MAX_JOBS = 8
@@ -36,12 +35,19 @@ MAX_JOBS = 8
 PARALLEL_FROM = 200
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
-_BUILD: Rebuild | None = None  # what a forked worker makes pages with: inherited, never pickled
+
+class Build(Protocol):
+    def article_page(self, article: SiteArticle) -> tuple[str, str]:
+        """An article's page: its path in the output and its HTML."""
+        ...
+
+
+_BUILD: Build | None = None  # what a forked worker makes pages with: inherited, never pickled
 
 Made = tuple[tuple[str, str], int]  # ((path, html), article id)
 
 
-def _pages(build: Rebuild, articles: Sequence[SiteArticle]) -> list[Made]:
+def _pages(build: Build, articles: Sequence[SiteArticle]) -> list[Made]:
     return [(build.article_page(article), article.record["id"]) for article in articles]
 
 
@@ -79,7 +85,7 @@ def jobs_allowed() -> int:
 class PageMakers:
     """``make`` a batch of article pages, shared between this process and its workers."""
 
-    def __init__(self, build: Rebuild, pages: int) -> None:
+    def __init__(self, build: Build, pages: int) -> None:
         self.build = build
         allowed = jobs_allowed()  # checked whenever pages are made, however few
         self.jobs = allowed if pages >= PARALLEL_FROM else 1

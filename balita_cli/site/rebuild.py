@@ -23,19 +23,20 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from balita_cli.config import Site
 from balita_cli.errors import InvalidInput
 from balita_cli.records import SiteArticle
-from balita_cli.site import changes, fixed_pages, lists, pages, sitemaps
-from balita_cli.site.builder import (
+from balita_cli.site import changes, pages
+from balita_cli.site.options import (
     FEED_FILES,
     FEED_LABELS,
     LOGO_FORMATS,
     STATE_VERSION,
-    BuildReport,
-    SiteBuilder,
+    BuildOptions,
     SiteSource,
     hash_of,
 )
+from balita_cli.site.output import OutputTree
 from balita_cli.site.search import MISSING, SearchReport
 from balita_cli.words import words_for
 
@@ -49,14 +50,26 @@ class Rebuild:
 
     always = False  # a file made again by every build (its content depends on the time)
 
-    def __init__(self, builder: SiteBuilder, source: SiteSource, digest: str, program: Path | None) -> None:
-        self.builder = builder
+    def __init__(
+        self,
+        tree: OutputTree,
+        site: Site,
+        options: BuildOptions,
+        source: SiteSource,
+        digest: str,
+        program: Path | None,
+        *,
+        fingerprint: str,
+        logo_data: bytes | None,
+    ) -> None:
+        self.tree = tree
+        self.site = site
+        self.options = options
         self.source = source
         self.digest = digest
         self.program = program
-        self.tree = builder.tree
-        self.site = builder.site
-        self.options = builder.options
+        self.fingerprint = fingerprint
+        self.logo_data = logo_data
         # Per article: what must be read in full, and for what.
         self.pages: dict[int, str] = {}  # article id -> the key of its page to make again
         self.want_entries: set[int] = set()
@@ -65,9 +78,10 @@ class Rebuild:
         self.records: dict[int, dict[str, Any]] = {}
         self.later: list[Callable[[], None]] = []  # pages to make once the articles are read, in order
 
-    def run(self) -> BuildReport:
+    def plan_articles(self, articles: list[SiteArticle]) -> tuple[list[str], set[int]]:
+        """What every page shares, and each article page kept or noted to be made again. Returns
+        the pages of listed articles (what the search index holds) and the photos that failed."""
         self._prepare(self.source.sections())
-        articles = self.source.articles
         self.pictures = self._pictures(articles)
         failed = {int(photo["id"]) for article in articles if (photo := article.record["photo"]) is not None
                   and article.record["id"] not in self.pictures}  # fmt: skip
@@ -75,25 +89,9 @@ class Rebuild:
         self.token = {a.record["id"]: a.record["stamp"] + ("!" if a.record["id"] in self.failed_ids else "")
                       for a in articles}  # fmt: skip
         self.index = changes.article_index(articles)
-        article_pages = self._article_pages(articles, self._affected(failed))
-        listing = lists.gather_lists(articles)
-        lists.plan_lists(self, listing)
-        feeds = lists.plan_site_feeds(self, listing)
-        self._read(articles)
-        for make in self.later:
-            make()
-        sitemap_files, news_until = sitemaps.write_sitemaps(self, articles, listing)
-        fixed_pages.special_pages(self)
-        fixed_pages.assets(self, sitemap_files)
-        search = self._search([path for path in article_pages if path in self.tree.current])
-        fixed_pages.redirects(self, articles)
-        problems = [*self.photos.problems] + ([search.problem] if search.problem else [])
-        counts = self.tree.finish(self._state(len(listing.listed), failed, news_until))
-        photos = {"made": self.photos.made, "reused": self.photos.reused}
-        return BuildReport(self.options.output, len(listing.listed), len(self.tree.current), counts, feeds, photos,
-                           search, problems)  # fmt: skip
+        return self._article_pages(articles, self._affected(failed)), failed
 
-    def _state(self, listed: int, failed: set[int], news_until: str | None) -> dict[str, Any]:
+    def state(self, listed: int, failed: set[int], news_until: str | None) -> dict[str, Any]:
         """What the next build compares itself with (``digest`` None: it must not stop early)."""
         stands = not self.photos.problems and not self.always
         return {
@@ -140,17 +138,17 @@ class Rebuild:
         self.sections = [{"name": name, "path": pages.term_dir("section", slug)} for name, slug in sections]
         self.logo_file, self.logo = self._logo()
         # Every page shows the navigation: its sections are part of every page's inputs.
-        self.shared = hash_of([self.builder.fingerprint, sections])
+        self.shared = hash_of([self.fingerprint, sections])
 
     def _logo(self) -> tuple[tuple[str, bytes], dict[str, Any]]:
         """The publisher's logo: its file in the output and what JSON-LD says of it (what its
         inspection found is kept in the manifest, so an unchanged logo is not decoded again)."""
         from balita_cli.site.render import static_file
 
-        if self.builder.logo_data is None or self.options.logo is None:
+        if self.logo_data is None or self.options.logo is None:
             data, name = static_file("logo.png", self.options.template_dir), "logo.png"
         else:
-            data, name = self.builder.logo_data, self.options.logo.name
+            data, name = self.logo_data, self.options.logo.name
         digest = hash_of(["logo", self.site.base_url, _bytes_digest(data)])
         known = self.tree.previous_memo.get("logo")
         if isinstance(known, dict) and known.get("digest") == digest and self._sound_logo(known.get("logo")):
@@ -299,7 +297,7 @@ class Rebuild:
 
     # ------------------------------------------------------------ reading what is needed
 
-    def _read(self, articles: list[SiteArticle]) -> None:
+    def read(self, articles: list[SiteArticle]) -> None:
         """Read in full, a batch at a time, the articles whose page, entry or feed item is needed;
         their pages are made on every core the build may use (``site/parallel.py``)."""
         from balita_cli.site.parallel import PageMakers
@@ -325,7 +323,7 @@ class Rebuild:
         if article_id in self.want_records:
             self.records[article_id] = record
 
-    def _search(self, article_pages: list[str]) -> SearchReport:
+    def search(self, article_pages: list[str]) -> SearchReport:
         from balita_cli.site.search import index_pages
 
         if not self.options.search:

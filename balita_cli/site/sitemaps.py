@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from balita_cli.records import SiteArticle
 from balita_cli.site import pages
-from balita_cli.site.builder import NEWS_WINDOW, SITEMAP_FILES
+from balita_cli.site.options import NEWS_WINDOW, SITEMAP_FILES
 
 # URLs a sitemap holds before it becomes an index of parts (the protocol allows 50,000 a file).
 PART = 1000

@@ -24,23 +24,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import InvalidInput
 from balita_cli.services.desk import sources
 from balita_cli.services.desk.intake import DeskSettings, desk_settings, fetch_policy
 from balita_cli.services.desk.poll_state import Poll, next_poll, record_polls
-from balita_cli.services.desk.sources import SourceRecord
+from balita_cli.services.desk.runs import FetchReport, FetchRequest, SourceRun
+from balita_cli.services.desk.source_settings import SourceRecord
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from balita_cli.config import Settings, Site
     from balita_cli.net import Fetched, FetchError
-    from balita_cli.services.desk.filing import Explained, Filed, Item, Recent
+    from balita_cli.services.desk.filing import Filed, Item, Recent
 
 Reader = Callable[[], AbstractContextManager[Database]]
 Writer = Callable[[Callable[["Session"], Any]], Any]
@@ -49,56 +49,6 @@ MAX_ENTRIES = 500  # read from one feed in one run: a news feed holds tens; a la
 
 
 # ---------------------------------------------------------------- what a run reports
-
-
-@dataclass
-class SourceRun:
-    """One source's part of a run."""
-
-    source: SourceRecord
-    result: str = "fetched"  # "fetched", "not modified" or "failed"
-    reason: str = ""  # why it failed: one line
-    created: list[int] = field(default_factory=list)
-    related: int = 0
-    skipped: int = 0  # entries already here
-    rejected: int = 0  # entries that could not be stored
-    problems: list[str] = field(default_factory=list)
-    explained: list[Explained] = field(default_factory=list)
-    next_due_at: datetime | None = None
-
-    @property
-    def name(self) -> str:
-        return str(self.source["name"])
-
-    def as_dict(self, *, explain: bool = False) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "source": self.name, "slug": self.source["slug"], "result": self.result, "reason": self.reason,
-            "created": len(self.created), "related": self.related, "skipped": self.skipped,
-            "rejected": self.rejected, "ids": self.created, "problems": self.problems,
-            "next_due_at": self.next_due_at.isoformat() if self.next_due_at else None,
-        }  # fmt: skip
-        if explain:
-            data["explain"] = [item.as_dict() for item in self.explained]
-        return data
-
-
-# The run's plain values (its report, its request, the desk's settings, a poll, a feed's
-# validators) are NamedTuples: a dataclass costs ~0.3 ms to define, and a quiet `fetch`, which
-# cron runs every few minutes, is held to 1.5 times a bare `list` (docs/performance.md).
-class FetchReport(NamedTuple):
-    runs: Sequence[SourceRun] = ()
-    next_source: SourceRecord | None = None  # when nothing was due: the one due next
-
-    @property
-    def failed(self) -> list[SourceRun]:
-        return [run for run in self.runs if run.result == "failed"]
-
-
-class FetchRequest(NamedTuple):
-    names: Sequence[str] = ()
-    explain: bool = False
-    timeout: float | None = None
-    who: str = ""
 
 
 # ---------------------------------------------------------------- the run

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import BalitaError
+from balita_cli.services.desk.runs import Candidate, Explained, SourceRun
 from balita_cli.services.query import time_param
 
 if TYPE_CHECKING:
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from balita_cli.config import Settings
     from balita_cli.formats.readers.feed_parsing import Entry
     from balita_cli.schema import ArticleInput
-    from balita_cli.services.desk.fetching import SourceRun
     from balita_cli.services.desk.intake import DeskSettings
     from balita_cli.text.similarity import CoverageIndex
 
@@ -33,36 +33,6 @@ SHOWN_MATCHES = 3
 
 
 # ---------------------------------------------------------------- what a run reports of each entry
-
-
-@dataclass(frozen=True)
-class Candidate:
-    story_id: int
-    title: str
-    score: float
-    figures_differ: bool
-    same_source: bool
-
-
-@dataclass(frozen=True)
-class Explained:
-    """How one new entry was filed, and the stories it was compared with (``fetch --explain``)."""
-
-    title: str
-    decision: str  # "new story", "related", "rejected"
-    story_id: int | None
-    candidates: tuple[Candidate, ...]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "title": self.title,
-            "decision": self.decision,
-            "story_id": self.story_id,
-            "candidates": [
-                {"id": c.story_id, "title": c.title, "score": round(c.score, 4), "figures_differ": c.figures_differ,
-                 "same_source": c.same_source} for c in self.candidates
-            ],
-        }  # fmt: skip
 
 
 @dataclass

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import InvalidInput
 from balita_cli.services.desk import sources
-from balita_cli.services.desk.sources import SourceRecord
+from balita_cli.services.desk.source_settings import SourceRecord
 
 if TYPE_CHECKING:
     from balita_cli.config import Settings, Site

@@ -25,7 +25,7 @@ from balita_cli.services.query import time_param
 
 if TYPE_CHECKING:
     from balita_cli.net import Fetched, FetchError
-    from balita_cli.services.desk.sources import SourceRecord
+    from balita_cli.services.desk.source_settings import SourceRecord
 
 
 class Poll(NamedTuple):

@@ -12,14 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from balita_cli.errors import InvalidInput
 from balita_cli.schema import MAX_NAME_LENGTH, check_language, check_name, check_names, check_url
 
-if TYPE_CHECKING:
-    from balita_cli.services.desk.sources import SourceRecord
-
+SourceRecord = dict[str, Any]  # a source's columns by name, as ``services/desk/sources.py`` reads them
 PUBLISH_POLICIES = ("review", "draft", "auto")
 DEFAULT_EVERY_MINUTES = 15
 MIN_EVERY_MINUTES = 5  # politeness: no outlet is polled more often, whatever a source says

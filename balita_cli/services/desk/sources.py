@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import Conflict, InvalidInput, NotFound
 from balita_cli.records import iso
-from balita_cli.services.desk.source_settings import DEFAULT_EVERY_MINUTES, SourceSettings, format_every
+from balita_cli.services.desk.source_settings import DEFAULT_EVERY_MINUTES, SourceRecord, SourceSettings, format_every
 from balita_cli.services.query import time_param
 
 if TYPE_CHECKING:
@@ -37,8 +37,6 @@ COLUMNS = (
 )  # fmt: skip
 _TIMES = ("last_fetch_at", "last_success_at", "last_new_at", "next_due_at", "created_at")
 _BOOLS = ("full_text", "allow_private", "paused")
-
-SourceRecord = dict[str, Any]
 
 
 # ---------------------------------------------------------------- reading
