@@ -145,6 +145,8 @@ class SiteBuilder:
         lists.plan_lists(rebuild, listing)
         feeds = lists.plan_site_feeds(rebuild, listing)
         rebuild.read(articles)
+        for make in rebuild.later:
+            make()
         sitemap_files, news_until = sitemaps.write_sitemaps(rebuild, articles, listing)
         fixed_pages.special_pages(rebuild)
         fixed_pages.assets(rebuild, sitemap_files)
