@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import os
 import sys
-from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -194,26 +193,7 @@ def quiet_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
-def _read_parameters_once() -> None:
-    """Typer reads every command function's parameters (signature and type hints) twice while it
-    builds the command tree, once for the click parameters and once for the callback: ~12 ms of
-    the ~100 ms `balita --help` takes. The tree is built once a process, and the answer for a
-    function never changes, so the second read is served from the first."""
-    import typer.main
-    from typer.utils import get_params_from_function as read
-
-    seen: dict[Callable[..., Any], Any] = {}
-
-    def once(func: Callable[..., Any]) -> Any:
-        if func not in seen:
-            seen[func] = read(func)
-        return seen[func]
-
-    typer.main.get_params_from_function = once  # type: ignore[attr-defined]
-
-
 def main() -> None:
-    _read_parameters_once()
     try:
         app(prog_name="balita")
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import urlsplit
 
 from balita_cli import __version__
@@ -54,7 +54,8 @@ class FetchPolicy:
                 raise ValueError(f"{name} must be printable ASCII of at most {_MAX_VALIDATOR} characters")
 
 
-class Validators(NamedTuple):
+@dataclass(frozen=True)
+class Validators:
     """What a conditional GET sends back: ``If-None-Match`` and ``If-Modified-Since``."""
 
     etag: str | None = None

@@ -9,8 +9,9 @@ language, tags and publish policy). ``balita fetch`` and ``balita import feed`` 
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import InvalidInput
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
 RELATED_THRESHOLD = 0.20  # balita_cli.text.similarity.DEFAULT_THRESHOLD, without importing it
 
 
-class DeskSettings(NamedTuple):
+@dataclass(frozen=True)
+class DeskSettings:
     """``[desk]`` in balita.toml; every value has a default."""
 
     related_threshold: float = RELATED_THRESHOLD

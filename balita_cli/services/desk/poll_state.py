@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import InvalidInput
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
     from balita_cli.services.desk.source_settings import SourceRecord
 
 
-class Poll(NamedTuple):
+@dataclass(frozen=True)
+class Poll:
     """What one fetch of a source's feed left to remember."""
 
     source_id: int
