@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -399,7 +400,6 @@ def _command_pager(command: str) -> Any:
 
 def _run_pager(command: str, content: str) -> None:
     import shlex
-    import subprocess
 
     env = {**os.environ, "LESS": os.environ.get("LESS", "FRX"), "LV": os.environ.get("LV", "-c")}
     try:

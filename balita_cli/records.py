@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from balita_cli.schema import RECORD_FIELDS
+from balita_cli.schema import PRIVATE_FIELDS, RECORD_FIELDS
+from balita_cli.workflow import PUBLIC_STATUSES
 
 Record = dict[str, Any]
 Terms = dict[str, list[tuple[str, str]]]  # "section"/"tag"/"author" -> [(name, slug)], for links
@@ -135,9 +136,6 @@ def public_view(record: Record) -> Record | None:
     note, who changed it) never leave. A retracted story keeps its title, dates and notices, and
     its notice stands in for the story: no body, no summary of it, no photo.
     """
-    from balita_cli.schema import PRIVATE_FIELDS
-    from balita_cli.workflow import PUBLIC_STATUSES
-
     if record.get("status") not in PUBLIC_STATUSES or record.get("deleted_at"):
         return None
     view = {key: value for key, value in record.items() if key not in PRIVATE_FIELDS}

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlsplit
 
 from balita_cli.errors import InvalidInput
 
@@ -89,8 +90,6 @@ def url_within(name: str, value: str, limit: int | None) -> str:
 
 
 def is_web_url(url: str) -> bool:
-    from urllib.parse import urlsplit
-
     try:
         parts = urlsplit(url)
     except ValueError:

@@ -11,8 +11,29 @@ import typer
 from typer.core import TyperGroup
 
 from balita_cli import __version__, console
+from balita_cli.cli import (
+    articles,
+    build,
+    corrections,
+    database,
+    desk,
+    export,
+    history,
+    importing,
+    listing,
+    maintenance,
+    media,
+    publishing,
+    serve,
+    site,
+    sources,
+    stats,
+    taxonomy,
+    users,
+)
 from balita_cli.cli.state import AppState
 from balita_cli.errors import BalitaError, DatabaseError
+from balita_cli.timeutil import parse_when, set_clock
 
 
 def _first_line(exc: BaseException) -> str:
@@ -127,8 +148,6 @@ def root(
     ] = False,
 ) -> None:
     """balita: a command-line newsroom. Run `balita init --demo` to start with sample articles."""
-    from balita_cli.timeutil import parse_when, set_clock
-
     console.configure(no_color=no_color, quiet=quiet, no_pager=no_pager)
     state = AppState(db_option=db, site_option=site, as_user=as_user, quiet=quiet)
     ctx.obj = state
@@ -140,27 +159,6 @@ def root(
 
 def _register() -> None:
     """Compose the command modules; each adds its commands in `--help` order."""
-    from balita_cli.cli import (
-        articles,
-        build,
-        corrections,
-        database,
-        desk,
-        export,
-        history,
-        importing,
-        listing,
-        maintenance,
-        media,
-        publishing,
-        serve,
-        site,
-        sources,
-        stats,
-        taxonomy,
-        users,
-    )
-
     for module in (
         site,
         articles,

@@ -23,6 +23,7 @@ from balita_cli.cli.options import (
 )
 from balita_cli.cli.output import confirm_or_abort, write_json, write_line
 from balita_cli.cli.params import options
+from balita_cli.cli.serve import open_preview
 from balita_cli.cli.state import AppState, app
 from balita_cli.errors import UsageError
 from balita_cli.workflow import Status
@@ -114,8 +115,6 @@ def show(
     else:
         render_article(record, state.settings.site.tz)
     if open_page:
-        from balita_cli.cli.serve import open_preview
-
         console.info(f"Opened the preview: {open_preview(state, record['slug'], trash=trash)}")
 
 

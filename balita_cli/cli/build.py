@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from balita_cli import console
+from balita_cli.cli.output import write_json
 from balita_cli.cli.state import AppState, app
 
 if TYPE_CHECKING:
@@ -53,8 +54,6 @@ def build(
 
     Example: balita build -o public   |   balita build --clean --format json
     """
-    from balita_cli.cli.output import write_json
-
     state = app(ctx)
     settings = state.settings
     target = output or settings.resolve_path(settings.site.output_dir)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from balita_cli.config import load_settings
+
 LIMIT = 50
 ARTICLE_QUERY = (
     "SELECT slug, title FROM article WHERE deleted_at IS NULL AND slug LIKE ? ESCAPE '\\' "
@@ -23,8 +25,6 @@ TERM_QUERY = (
 
 
 def _database_url(ctx: Any) -> str:
-    from balita_cli.config import load_settings
-
     root = ctx.find_root() if ctx is not None else None
     params = getattr(root, "params", {}) or {}
     return load_settings(params.get("db"), params.get("site")).require_database()

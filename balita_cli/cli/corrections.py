@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from balita_cli import console
+from balita_cli.cli.articles import report
 from balita_cli.cli.options import ArticleRef, IfVersion, PrintFormatOpt, ShowFormat
 from balita_cli.cli.state import AppState, app
 from balita_cli.errors import UsageError
@@ -15,7 +16,6 @@ from balita_cli.errors import UsageError
 
 def _notice(state: AppState, ref: str, change: Callable[[Any, int, str], int], output_format: ShowFormat | None) -> int:
     """Resolve and change one article in a write transaction; print it as json when asked."""
-    from balita_cli.cli.articles import report
     from balita_cli.services import articles
 
     who = state.who

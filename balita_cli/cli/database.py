@@ -6,6 +6,7 @@ import typer
 
 from balita_cli import console
 from balita_cli.cli.state import app as state_of
+from balita_cli.db.urls import display_url
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -17,7 +18,6 @@ def upgrade(ctx: typer.Context) -> None:
     Example: balita db upgrade
     """
     from balita_cli.db.migrate import ensure_schema, head_revision, read_revision
-    from balita_cli.db.urls import display_url
 
     engine = state_of(ctx).engine(migrate=False)
     before = read_revision(engine)
@@ -36,7 +36,6 @@ def status(ctx: typer.Context) -> None:
     Example: balita db status
     """
     from balita_cli.db.migrate import head_revision, read_revision
-    from balita_cli.db.urls import display_url
 
     engine = state_of(ctx).engine(migrate=False)
     current = read_revision(engine)

@@ -18,6 +18,7 @@ from balita_cli.cli.completion import complete_section, complete_source
 from balita_cli.cli.options import ArticleRefs
 from balita_cli.cli.output import write_json, write_line, write_plain
 from balita_cli.cli.state import app
+from balita_cli.timeutil import human, parse_when, relative_words, utcnow
 
 if TYPE_CHECKING:
     from balita_cli.services.desk.review import Waiting
@@ -77,8 +78,6 @@ def fetch(
 
 
 def _report(report: FetchReport, output_format: ReportFormat, *, explain: bool) -> None:
-    from balita_cli.timeutil import relative_words, utcnow
-
     for run in report.failed:
         console.error(f"{run.name}: {run.reason}")
     for run in report.runs:
@@ -159,7 +158,6 @@ def review(
         return
     from balita_cli.services.desk import poll_state, sources
     from balita_cli.services.desk import review as desk_review
-    from balita_cli.timeutil import parse_when, utcnow
 
     state = app(ctx)
     zone, now = state.settings.site.tz, utcnow()
@@ -179,7 +177,6 @@ QUEUE_FIELDS = ("source", "id", "status", "came in", "outlets", "title")
 
 def _show_queue(queue: list[Waiting], output_format: ReportFormat, start: datetime | None, zone: Any,
                 now: datetime) -> None:  # fmt: skip
-    from balita_cli.timeutil import human, relative_words
 
     if output_format is ReportFormat.JSON:
         write_json([item.as_dict() for item in queue])

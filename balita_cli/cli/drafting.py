@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from balita_cli import console
 from balita_cli.cli.fields import FieldValues, split_names
-from balita_cli.errors import Aborted, BalitaError, InvalidInput, UsageError
+from balita_cli.errors import Aborted, BalitaError, InvalidInput, NotFound, UsageError
 from balita_cli.schema import BY_NAME, ArticleInput, Kind
-from balita_cli.workflow import Status
+from balita_cli.timeutil import parse_when, utcnow
+from balita_cli.workflow import DATED_STATUSES, Status
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -39,8 +40,6 @@ def body_from(body: str | None, body_file: str | None) -> str | None:
 
 
 def _times(given: dict[str, Any], zone: Any) -> dict[str, Any]:
-    from balita_cli.timeutil import parse_when
-
     for name, value in given.items():
         if BY_NAME[name].kind is Kind.TIME and isinstance(value, str):
             given[name] = parse_when(value, zone) if value else None
@@ -110,9 +109,6 @@ def create(session: Session, data: ArticleInput, image: ImageChoice | None, *, w
 
 def initial_times(status: Status, at: str | None, zone: Any) -> dict[str, Any]:
     """The status and times of a new article: scheduled needs a future --at; published takes it."""
-    from balita_cli.timeutil import parse_when, utcnow
-    from balita_cli.workflow import DATED_STATUSES
-
     when = parse_when(at, zone) if at else None
     if status is Status.SCHEDULED:
         if when is None or when <= utcnow():
@@ -209,7 +205,6 @@ def recover(article_id: int, text: str, problem: BalitaError) -> str:
 
 def find_for_delete(state: AppState, refs: list[str], purge: bool) -> list[tuple[int, str]]:
     """Each article named, with its slug; with --purge, articles in the trash too."""
-    from balita_cli.errors import NotFound
     from balita_cli.services import reading
 
     found = []

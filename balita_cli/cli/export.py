@@ -12,6 +12,7 @@ from balita_cli.cli.completion import complete_export_format
 from balita_cli.cli.options import FILTERS, Filters, LimitOpt, SortOpt
 from balita_cli.cli.params import options
 from balita_cli.cli.state import app
+from balita_cli.timeutil import utcnow
 
 FORMAT_HELP = (
     "json, jsonl, csv, markdown (Hugo tree, needs -o DIR), rss, atom, jsonfeed, ninjs, sitemap, news-sitemap, wxr."
@@ -49,7 +50,6 @@ def export(
     from balita_cli.formats import get_writer
     from balita_cli.services.exporting import ExportRequest, export, public_filter
     from balita_cli.services.query import Window
-    from balita_cli.timeutil import utcnow
 
     state = app(ctx)
     site = state.settings.site

@@ -8,7 +8,7 @@ import typer
 
 from balita_cli import console
 from balita_cli.cli.options import MAX_VERSION, ArticleRef, IfVersion, ListFormat, NoteOpt, ShowFormat, ShowFormatOpt
-from balita_cli.cli.output import write_json, write_records
+from balita_cli.cli.output import display_cell, write_json, write_records
 from balita_cli.cli.state import app
 
 HISTORY_FIELDS = ("version", "created_at", "changed_by", "note")
@@ -20,7 +20,6 @@ def history(ctx: typer.Context, ref: ArticleRef, *, output_format: ShowFormatOpt
 
     Example: balita history 12 --format json
     """
-    from balita_cli.cli.output import display_cell
     from balita_cli.services import reading, revisions
 
     state = app(ctx)

@@ -12,6 +12,7 @@ import typer
 from balita_cli import console
 from balita_cli.cli.completion import complete_source
 from balita_cli.cli.output import write_json
+from balita_cli.cli.sources import ImportSource
 from balita_cli.cli.state import app
 from balita_cli.errors import UsageError
 
@@ -86,7 +87,6 @@ def import_command(
 
     Example: balita import feed https://www.philstar.com/rss/headlines --source Philstar
     """
-    from balita_cli.cli.sources import ImportSource
     from balita_cli.formats.readers import ReadOptions, get_reader
     from balita_cli.services.importing.run import ImportSettings, ImportSummary, run_import
 

@@ -22,6 +22,7 @@ from balita_cli.cli.options import (
 from balita_cli.cli.output import Cell, display_cell, write_records
 from balita_cli.cli.params import options
 from balita_cli.cli.state import AppState, app
+from balita_cli.schema import DEFAULT_LIST_FIELDS
 from balita_cli.workflow import Status
 
 if TYPE_CHECKING:
@@ -32,8 +33,6 @@ SEARCH_EXTRA = ("rank", "snippet")
 
 
 def table_fields(statuses: tuple[Status, ...]) -> tuple[str, ...]:
-    from balita_cli.schema import DEFAULT_LIST_FIELDS
-
     if statuses == (Status.SCHEDULED,):  # when it goes out matters more than when it went out
         return tuple("scheduled_at" if name == "published_at" else name for name in DEFAULT_LIST_FIELDS)
     return DEFAULT_LIST_FIELDS

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from balita_cli import console
-from balita_cli.cli.output import write_json
+from balita_cli.cli.output import confirm_or_abort, write_json
 from balita_cli.cli.state import app
 
 
@@ -48,7 +48,6 @@ def restore(
 
     Example: balita db restore backups/balita-2026-11-30.db --yes
     """
-    from balita_cli.cli.output import confirm_or_abort
     from balita_cli.db.engine import display_url
     from balita_cli.services import maintenance
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from balita_cli import console
+from balita_cli.cli.completion import _rows
 from balita_cli.cli.options import ListFormat, ListFormatOpt, ShowFormat, ShowFormatOpt, YesOpt
-from balita_cli.cli.output import write_json, write_line, write_records
+from balita_cli.cli.output import confirm_or_abort, write_json, write_line, write_records
 from balita_cli.cli.state import AppState, app
 from balita_cli.errors import UsageError
 
@@ -28,8 +30,6 @@ PHOTO_QUERY = (
 
 def complete_photo(ctx: Any, incomplete: str) -> Iterator[tuple[str, str]]:
     """Photo ids, newest first, with the file name as help."""
-    from balita_cli.cli.completion import _rows
-
     yield from _rows(ctx, PHOTO_QUERY, incomplete.removeprefix("#"))
 
 
@@ -94,8 +94,6 @@ def add(
 
 def prepare_source(state: AppState, source: str, *, allow_private: bool = False) -> Upload:
     """A file or an http(s) URL, read, accepted as an image and stored; nothing recorded yet."""
-    from pathlib import Path
-
     from balita_cli.media import library as media
     from balita_cli.media import uploads as media_uploads
 
@@ -190,7 +188,6 @@ def delete(
 
     Example: balita media delete 12 --yes
     """
-    from balita_cli.cli.output import confirm_or_abort
     from balita_cli.media import library as media
 
     state = app(ctx)

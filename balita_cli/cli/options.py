@@ -10,6 +10,9 @@ import typer
 
 from balita_cli.cli.completion import complete_article, complete_author, complete_section, complete_tag
 from balita_cli.cli.params import OptionGroup, option
+from balita_cli.errors import UsageError
+from balita_cli.schema import RECORD_FIELDS
+from balita_cli.timeutil import parse_when
 from balita_cli.workflow import Status
 
 if TYPE_CHECKING:
@@ -72,7 +75,6 @@ class Filters:
 
     def resolve(self, zone: Any) -> ArticleFilter:
         from balita_cli.services.query import ArticleFilter
-        from balita_cli.timeutil import parse_when
 
         given = self.values
         return ArticleFilter(
@@ -124,9 +126,6 @@ FILTERS_WITHOUT_TEXT = OptionGroup("filters", _filter_parameters(text=False), Fi
 
 
 def parse_fields(raw: str | None, default: tuple[str, ...], *, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
-    from balita_cli.errors import UsageError
-    from balita_cli.schema import RECORD_FIELDS
-
     if not raw:
         return default
     names = tuple(name.strip() for name in raw.split(",") if name.strip())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any
 
 import typer
@@ -14,6 +15,7 @@ from balita_cli.cli.output import write_line
 from balita_cli.cli.state import AppState, app
 from balita_cli.errors import UsageError
 from balita_cli.records import Record
+from balita_cli.timeutil import human, parse_when
 
 Action = Callable[[Any, int, str], int]
 
@@ -49,7 +51,6 @@ def publish(
     Example: balita publish 12 13 --at "2027-06-01 08:00"   |   cron: */5 * * * * balita publish --due
     """
     from balita_cli.services import publishing
-    from balita_cli.timeutil import parse_when
 
     state = app(ctx)
     zone = state.settings.site.tz
@@ -75,10 +76,6 @@ def publish(
 
 
 def human_time(value: str, zone: Any) -> str:
-    from datetime import datetime
-
-    from balita_cli.timeutil import human
-
     return human(datetime.fromisoformat(value), zone)
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from balita_cli import console
+from balita_cli.cli.build import build_options, run_build
 from balita_cli.cli.state import AppState, app
+from balita_cli.errors import InvalidInput
 
 if TYPE_CHECKING:
     from balita_cli.site.options import BuildReport
@@ -36,7 +40,6 @@ def serve(
 
     Example: balita serve --port 8000   |   balita serve --port 0 --open
     """
-    import signal
     import tempfile
     import webbrowser
 
@@ -53,7 +56,6 @@ def serve(
 
 def preview_server(state: AppState, folder: Path, *, port: int, poll: float, search: bool) -> Any:
     """A preview server over ``folder``: builds with drafts, polls the database's fingerprint."""
-    from balita_cli.cli.build import build_options, run_build
     from balita_cli.services.site import data_version
     from balita_cli.site.preview import PreviewServer
 
@@ -86,12 +88,8 @@ def open_preview(state: AppState, slug: str, *, trash: bool = False) -> str:
     """Build the preview (drafts included) into this user's private preview folder and open the
     story's page in the browser; returns the page's address."""
     import hashlib
-    import os
     import tempfile
     import webbrowser
-
-    from balita_cli.cli.build import build_options, run_build
-    from balita_cli.errors import InvalidInput
 
     if trash:
         raise InvalidInput("an article in the trash has no page; restore it first")

@@ -7,18 +7,16 @@ On a terminal it is drawn with Rich (Markdown, panels); into a pipe it is plain 
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from balita_cli import console
 from balita_cli.records import Record, derive_summary, retraction_notice
+from balita_cli.services.desk.coverage import outlet_names
+from balita_cli.timeutil import human
 
 
 def _when(value: str | None, zone: tzinfo) -> str:
-    from datetime import datetime
-
-    from balita_cli.timeutil import human
-
     return human(datetime.fromisoformat(value), zone) if value else ""
 
 
@@ -64,8 +62,6 @@ def credit(record: Record) -> str:
 
 def also_reported(record: Record) -> list[str]:
     """The "Also reported by: GMA News, ABS-CBN News" line, then each other outlet's version and link."""
-    from balita_cli.services.desk.coverage import outlet_names
-
     names = outlet_names(record)
     if not names:
         return []

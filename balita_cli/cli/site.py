@@ -9,7 +9,8 @@ import typer
 
 from balita_cli import console
 from balita_cli.cli.state import AppState, app
-from balita_cli.config import CONFIG_NAME, DEFAULT_DB_NAME, Site, validate_timezone
+from balita_cli.config import CONFIG_NAME, DEFAULT_DB_NAME, Site, render_config, validate_timezone
+from balita_cli.db.urls import display_url, normalise_url, without_password
 from balita_cli.errors import Conflict
 
 
@@ -55,10 +56,8 @@ def write_site(state: AppState, config_path: Path, site: Site, url: str) -> None
     a password in it."""
     import tomli_w
 
-    from balita_cli.config import render_config
     from balita_cli.db.engine import create_db_engine
     from balita_cli.db.migrate import ensure_schema
-    from balita_cli.db.urls import display_url, normalise_url, without_password
     from balita_cli.files import atomic_write_text, make_directory
 
     make_directory(config_path.parent)

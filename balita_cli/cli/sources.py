@@ -12,8 +12,10 @@ import typer
 from balita_cli import console
 from balita_cli.cli.completion import complete_section, complete_source
 from balita_cli.cli.options import YesOpt
-from balita_cli.cli.output import write_json, write_line, write_plain
+from balita_cli.cli.output import confirm_or_abort, write_json, write_line, write_plain
 from balita_cli.cli.state import app
+from balita_cli.errors import UsageError
+from balita_cli.timeutil import human, relative_words, utcnow
 
 if TYPE_CHECKING:
     from balita_cli.schema import ArticleInput
@@ -104,7 +106,6 @@ def list_sources(
     Example: balita source list --format json
     """
     from balita_cli.services.desk import sources
-    from balita_cli.timeutil import utcnow
 
     state = app(ctx)
     now = utcnow()
@@ -151,8 +152,6 @@ def _row(r: SourceRecord, now: datetime, *, short: bool) -> list[str]:
 
 
 def _ago(value: str | None, now: datetime, *, short: bool = False) -> str:
-    from balita_cli.timeutil import relative_words
-
     return relative_words(datetime.fromisoformat(value), now=now, short=short) if value else "never"
 
 
@@ -174,7 +173,6 @@ def show(
     Example: balita source show gma-news
     """
     from balita_cli.services.desk import sources
-    from balita_cli.timeutil import utcnow
 
     state = app(ctx)
     now = utcnow()
@@ -195,8 +193,6 @@ def show(
 
 
 def _fields(record: SourceRecord, now: datetime, zone: tzinfo) -> list[tuple[str, str]]:
-    from balita_cli.timeutil import human
-
     def when(name: str) -> str:
         value = record[name]
         return f"{human(datetime.fromisoformat(value), zone)} ({_ago(value, now)})" if value else ""
@@ -240,7 +236,6 @@ def edit(
 
     Example: balita source edit gma-news --excerpt-words 80 --every 30m
     """
-    from balita_cli.errors import UsageError
     from balita_cli.services.desk import sources
     from balita_cli.services.desk.source_settings import SourceSettings
 
@@ -282,7 +277,6 @@ def remove(ctx: typer.Context, ref: SourceRef, *, yes: YesOpt = False) -> None:
 
     Example: balita source remove gma-news --yes
     """
-    from balita_cli.cli.output import confirm_or_abort
     from balita_cli.services.desk import sources
 
     confirm_or_abort(f"Remove source {ref}? Its stories stay.", yes)

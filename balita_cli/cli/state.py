@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar
 import typer
 
 from balita_cli.config import Settings, load_settings
+from balita_cli.errors import DatabaseError
+from balita_cli.schema import check_text
+from balita_cli.services import permissions
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -70,7 +73,6 @@ class AppState:
                 name = getpass.getuser()
             except (OSError, KeyError):
                 name = "unknown"
-        from balita_cli.schema import check_text
 
         return check_text("updated_by", name)
 
@@ -78,8 +80,6 @@ class AppState:
     def identity(self) -> Identity:
         """Who the database says is connected, and their role (asked once per database); on
         SQLite nobody is asked: roles are not enforced there."""
-        from balita_cli.services import permissions
-
         url = self.settings.require_database()
         if self._identity is None or self._identity[0] != url:
             if permissions.enforced(url):
@@ -93,8 +93,6 @@ class AppState:
     def refusal(exc: BaseException) -> BalitaError | None:
         """A refusal by the database (privileges, row-level security, balita's triggers) as one
         line naming the connected user and role; None for any other error."""
-        from balita_cli.services import permissions
-
         state = AppState.running
         return permissions.explain(exc, lambda: state.identity if state is not None else None)
 
@@ -120,8 +118,6 @@ class AppState:
         if not self._schema_checked and not schema_is_current(url):
             missing = dbapi.sqlite_path(url)
             if missing is not None and not missing.exists():
-                from balita_cli.errors import DatabaseError
-
                 raise DatabaseError(f"no database at {missing}: run `balita init` to make one, or check --db")
             self.engine()  # upgrades the schema, then reads go on as usual
         self._schema_checked = True

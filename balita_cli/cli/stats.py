@@ -11,6 +11,7 @@ from balita_cli.cli.options import FILTERS_WITHOUT_TEXT, Filters, ShowFormat, Sh
 from balita_cli.cli.output import write_json
 from balita_cli.cli.params import options
 from balita_cli.cli.state import app
+from balita_cli.timeutil import utcnow
 
 if TYPE_CHECKING:
     from balita_cli.services.stats import Stats
@@ -29,7 +30,6 @@ def stats(
     Example: balita stats --section Politics --days 14   |   balita stats --format json
     """
     from balita_cli.services.stats import collect
-    from balita_cli.timeutil import utcnow
 
     state = app(ctx)
     zone = state.settings.site.tz

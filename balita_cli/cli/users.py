@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -9,9 +10,10 @@ from typing import Annotated
 import typer
 
 from balita_cli import console
-from balita_cli.cli.options import ShowFormat, ShowFormatOpt
-from balita_cli.cli.output import write_json, write_line
+from balita_cli.cli.options import ListFormat, ShowFormat, ShowFormatOpt
+from balita_cli.cli.output import display_cell, write_json, write_line, write_records
 from balita_cli.cli.state import app as state_of
+from balita_cli.db.urls import display_url
 from balita_cli.errors import InvalidInput, UsageError
 from balita_cli.services.permissions import Role
 
@@ -78,7 +80,6 @@ def read_password(name: str, path: Path | None) -> str:
         return check_password(lines[0] if lines else "")
     if not sys.stdin.isatty():
         raise UsageError("no terminal to ask for a password on: give --password-file PATH, or --no-password")
-    import getpass
 
     first = getpass.getpass(f"Password for {name}: ")
     if getpass.getpass("Again: ") != first:
@@ -92,8 +93,6 @@ def list_users(ctx: typer.Context, *, output_format: ShowFormatOpt = ShowFormat.
 
     Example: balita user list --format json
     """
-    from balita_cli.cli.options import ListFormat
-    from balita_cli.cli.output import display_cell, write_records
     from balita_cli.services import users
 
     state = state_of(ctx)
@@ -139,8 +138,6 @@ def whoami(ctx: typer.Context, *, output_format: ShowFormatOpt = ShowFormat.TEXT
 
     Example: balita whoami --format json
     """
-    from balita_cli.db.urls import display_url
-
     state = state_of(ctx)
     identity = state.identity
     found = {

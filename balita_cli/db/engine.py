@@ -14,6 +14,8 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.orm import Session
 
+from balita_cli.db.urls import display_url as without_secret
+from balita_cli.db.urls import redact
 from balita_cli.errors import DatabaseError
 
 BUSY_TIMEOUT_MS = 30_000
@@ -22,8 +24,6 @@ WRITE_OPTION = "balita_write"
 
 def display_url(url: str | URL) -> str:
     """The URL without its password, safe to print."""
-    from balita_cli.db.urls import display_url as without_secret
-
     text = url.render_as_string(hide_password=False) if isinstance(url, URL) else str(url)
     return without_secret(text)
 
@@ -85,8 +85,6 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 def connection_error(engine: Engine, exc: BaseException) -> DatabaseError:
-    from balita_cli.db.urls import redact
-
     first_line = str(getattr(exc, "orig", exc)).strip().splitlines()
     reason = redact(first_line[0], engine.url.render_as_string(hide_password=False)) if first_line else ""
     sqlstate = getattr(getattr(exc, "orig", exc), "sqlstate", None)

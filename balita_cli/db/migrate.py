@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from balita_cli.db import dbapi
 from balita_cli.errors import DatabaseError
 
 if TYPE_CHECKING:
@@ -29,8 +30,6 @@ def head_revision() -> str:
 def schema_is_current(url: str) -> bool:
     """Whether the database is at the head revision, asked without SQLAlchemy or Alembic: the
     check every read command makes before its first query."""
-    from balita_cli.db import dbapi
-
     try:
         with dbapi.reading(url) as database:
             table = (

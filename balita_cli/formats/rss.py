@@ -19,6 +19,8 @@ import html
 from collections.abc import Iterable
 from typing import IO, Any
 
+from lxml import etree
+
 from balita_cli import __version__
 from balita_cli.config import Site
 from balita_cli.formats.base import Capabilities, Writer, article_guid, categories, feed_url, public_records
@@ -36,8 +38,6 @@ NSMAP = {"dc": DC, "content": CONTENT, "atom": ATOM, "media": MEDIA}
 
 def html_text(parent: Any, tag: str, text: str | None) -> Any:
     """An element whose text readers treat as HTML, holding plain text: escaped, in CDATA."""
-    from lxml import etree
-
     node = sub(parent, tag)
     node.text = etree.CDATA(html.escape(clean_text(text), quote=False))  # no ">" left, so no "]]>"
     return node
@@ -111,8 +111,6 @@ class RssWriter(Writer):
     @staticmethod
     def channel_head(site: Site, options: dict[str, Any]) -> list[Any]:
         """title, link, description… written as one block before the items."""
-        from lxml import etree
-
         head = etree.Element("head")
         sub(head, "title", options.get("title") or site.name)
         sub(head, "link", site_url(site))

@@ -19,7 +19,11 @@ from typing import TYPE_CHECKING, Any, cast
 
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import InvalidInput, NotFound
+from balita_cli.media import MediaStore
+from balita_cli.records import iso
 from balita_cli.schema import check_text
+from balita_cli.services.reading import MEDIA_TYPES
+from balita_cli.timeutil import as_utc, utcnow
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -54,8 +58,6 @@ class Upload:
 def store_for(settings: Settings) -> MediaStore:
     """The site's media store (``[site] media_dir``), refused inside the site's output folder:
     originals keep their EXIF and GPS, so they must never be served."""
-    from balita_cli.media import MediaStore
-
     root = settings.resolve_path(settings.site.media_dir).resolve()
     output = settings.resolve_path(settings.site.output_dir).resolve()
     if root == output or output in root.parents:
@@ -96,7 +98,6 @@ def record_upload(session: Session, upload: Upload, texts: dict[str, str] | None
     from sqlmodel import col
 
     from balita_cli.models import Photo
-    from balita_cli.timeutil import as_utc, utcnow
 
     info = upload.info
     existing = session.execute(select(col(Photo.id)).where(col(Photo.sha256) == info.sha256)).scalar()
@@ -209,9 +210,6 @@ def find(db: Database, ref: str) -> int:
 
 def photos(db: Database, ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
     """Photos as records (``PHOTO_FIELDS``), newest first, or those of ``ids`` in that order."""
-    from balita_cli.records import iso
-    from balita_cli.services.reading import MEDIA_TYPES
-
     usage = "(SELECT count(*) FROM article WHERE article.image_id = photo.id)"
     sql = f"SELECT {', '.join(_COLUMNS)}, {usage} FROM photo"
     params: list[Any] = []

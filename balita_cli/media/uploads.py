@@ -16,11 +16,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import InvalidInput
+from balita_cli.media import inspect_image, safe_display_name
 from balita_cli.media.library import Upload, clean_texts, record_upload
+from balita_cli.net import FetchError, FetchPolicy, fetch, fetch_many
+from balita_cli.net.policy import DEFAULT_USER_AGENT, header_safe
 from balita_cli.schema import check_url
+from balita_cli.services import articles
+from balita_cli.services.articles import ArticleChanges
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -38,8 +44,6 @@ FETCH_DEADLINE = 60.0
 
 def read_file(path: str | Path) -> tuple[bytes, str]:
     """The bytes of a local image file, at most ``MAX_PHOTO_BYTES``; one-line errors."""
-    from balita_cli.media import safe_display_name
-
     path = Path(path)
     label = safe_display_name(str(path)) or "the file"
     try:
@@ -55,9 +59,6 @@ def read_file(path: str | Path) -> tuple[bytes, str]:
 
 
 def fetch_policy(settings: Settings, *, allow_private: bool = False) -> FetchPolicy:
-    from balita_cli.net import FetchPolicy
-    from balita_cli.net.policy import DEFAULT_USER_AGENT, header_safe
-
     contact = header_safe(f"{DEFAULT_USER_AGENT[:-1]}; {settings.site.contact})") if settings.site.contact else None
     return FetchPolicy(deadline=FETCH_DEADLINE, max_bytes=MAX_PHOTO_BYTES, allow_private=allow_private,
                        accept="image/*", user_agent=contact or DEFAULT_USER_AGENT)  # fmt: skip
@@ -66,8 +67,6 @@ def fetch_policy(settings: Settings, *, allow_private: bool = False) -> FetchPol
 def fetch_image(store: MediaStore, url: str, policy: FetchPolicy) -> Upload:
     """GET an image once and prepare it (see :func:`prepare`); the URL is kept as its source.
     Raises ``FetchError`` or ``InvalidInput``, one line each."""
-    from balita_cli.net import fetch
-
     checked = check_url("image URL", url)
     if not checked:
         raise InvalidInput("image URL is empty")
@@ -77,8 +76,6 @@ def fetch_image(store: MediaStore, url: str, policy: FetchPolicy) -> Upload:
 
 def url_name(url: str) -> str:
     """The last part of a URL's path, for people ("photo.jpg"), else its host."""
-    from urllib.parse import unquote, urlsplit
-
     parts = urlsplit(url)
     return unquote(parts.path.rsplit("/", 1)[-1]) or parts.hostname or "image"
 
@@ -86,8 +83,6 @@ def url_name(url: str) -> str:
 def prepare(store: MediaStore, data: bytes, name: str, *, source_url: str = "", served_as: str = "") -> Upload:
     """Accept the bytes as an image (``inspect_image``: JPEG, PNG, WebP or GIF, whole, not a
     bomb) and store the original; ``served_as`` is the Content-Type a server gave, for the message."""
-    from balita_cli.media import inspect_image, safe_display_name
-
     shown = safe_display_name(name) or "the image"
     try:
         info = inspect_image(data, name=shown)
@@ -146,8 +141,6 @@ def fetch_missing(items: list[Missing], store: MediaStore, policy: FetchPolicy) 
     A batch's bodies are stored (or refused) before the next batch is fetched, so memory holds
     at most ``FETCH_BATCH`` bodies however many images an archive names.
     """
-    from balita_cli.net import FetchError, fetch_many
-
     results: dict[str, Upload | str] = {}
     requests = []
     for item in items:
@@ -172,9 +165,6 @@ def link_fetched(session: Session, items: list[Missing], prepared: dict[str, Upl
                  zone: Any = None) -> list[Outcome]:  # fmt: skip
     """Record each fetched image as a photo (described by its first article's image text) and make
     it the lead photo of the articles that named it, each a new version with its revision."""
-    from balita_cli.services import articles
-    from balita_cli.services.articles import ArticleChanges
-
     outcomes = []
     for item in items:
         upload = prepared.get(item.url, "not fetched")

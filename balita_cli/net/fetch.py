@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from balita_cli.net import exchange
 from balita_cli.net.policy import Fetched, FetchError, FetchPolicy, Validators
 
 K = TypeVar("K", bound=Hashable)
@@ -29,8 +30,6 @@ def fetch(url: str, policy: FetchPolicy, validators: Validators | None = None) -
     error, the deadline, the size limit, an HTTP error status (with ``status``, and
     ``retry_after`` for 429 and 503).
     """
-    from balita_cli.net import exchange  # here: httpx loads only when something is fetched
-
     return exchange.run(url, policy, validators)
 
 
@@ -50,8 +49,6 @@ def fetch_many(
     URL or many), the work is waiting on sockets, which releases the GIL, and every fetch ends by
     its own deadline.
     """
-    from balita_cli.net import exchange  # here: httpx loads only when something is fetched
-
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1, not {concurrency!r}")
     keys = [key for key, _, _ in requests]

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
+from urllib.parse import unquote
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy import update as sql_update
@@ -27,7 +28,7 @@ from balita_cli.schema_checks import Check
 from balita_cli.services import permissions, reading, taxonomy
 from balita_cli.services.notices import add_notices
 from balita_cli.slugs import make_slug, term_slug, with_suffix
-from balita_cli.timeutil import utcnow
+from balita_cli.timeutil import human, utcnow
 from balita_cli.workflow import Status, publication_time
 
 MAX_SLUG_ATTEMPTS = 50
@@ -269,8 +270,6 @@ def keep_old_slug(session: Session, article_id: int, slug: str) -> bool:
 
 def keep_aliases(session: Session, article_id: int, data: ArticleInput) -> None:
     """Old slugs the input brings; one another article holds is left out, with a note."""
-    from urllib.parse import unquote
-
     for alias in data.get("aliases") or ():
         slug = make_slug(unquote(str(alias)))
         if not slug:
@@ -330,8 +329,6 @@ def _times_of(session: Session, article_id: int) -> dict[str, Any]:
 
 
 def conflict_error(session: Session, article_id: int, expected: int) -> Conflict | NotFound:
-    from balita_cli.timeutil import human
-
     row = session.execute(
         select(col(Article.version), col(Article.updated_by), col(Article.updated_at)).where(
             col(Article.id) == article_id

@@ -23,11 +23,16 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from balita_cli.db import dbapi
 from balita_cli.db.engine import WRITE_OPTION, connection_error, is_sqlite
 from balita_cli.db.fulltext import search_state
 from balita_cli.db.migrate import current_revision, head_revision, known_revisions
 from balita_cli.errors import DatabaseError, InvalidInput
 from balita_cli.files import make_directory
+from balita_cli.formats.streaming import json_line
+from balita_cli.services.query import ArticleFilter, Window
+from balita_cli.services.reading import stream_records
+from balita_cli.timeutil import utcnow
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
@@ -178,11 +183,6 @@ def _run_tool(command: list[str], env: dict[str, str]) -> None:
 def export_jsonl(engine: Engine, target: Path, base_url: str = "") -> None:
     """Every article, trash included, as the records every machine format is built from; as
     private as the database (mode 0600), like every backup."""
-    from balita_cli.db import dbapi
-    from balita_cli.formats.streaming import json_line
-    from balita_cli.services.query import ArticleFilter, Window
-    from balita_cli.services.reading import stream_records
-
     url = engine.url.render_as_string(hide_password=False)
     with dbapi.reading(url) as db, _temporary_sibling(target) as temporary:
         with open(temporary, "w", encoding="utf-8") as stream:
@@ -249,8 +249,6 @@ def restore_sqlite(source: Path, live: Path, *, keep_previous: bool = True) -> P
 def kept_copy_path(live: Path) -> Path:
     """Where a restore keeps the database it replaces: one copy per restore, by time, never
     overwriting an earlier one (a second restore must not destroy the only original)."""
-    from balita_cli.timeutil import utcnow
-
     stamp = utcnow().strftime("%Y%m%d-%H%M%S")
     candidate = live.with_name(f"{live.name}.before-restore-{stamp}")
     number = 2

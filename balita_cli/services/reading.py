@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from balita_cli.db.dbapi import Database
+from balita_cli.db.fulltext import PG_CONFIG, PG_MATCHING_IDS, PG_QUERY, PG_RANKED_DOCUMENT, PG_RANKED_JOIN
 from balita_cli.errors import InvalidInput, NotFound
 from balita_cli.records import Record, Terms, build_record, correction_entry, iso
-from balita_cli.schema import BY_NAME, COLUMNS, Kind
+from balita_cli.schema import BY_NAME, COLUMNS, SNAPSHOT_FIELDS, Kind
 from balita_cli.services.query import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
@@ -171,8 +172,6 @@ def record(db: Database, article_id: int, base_url: str) -> Record:
 
 def content(db: Database, article_id: int) -> dict[str, Any]:
     """What a revision keeps of an article: editor and workflow fields, the summary as written."""
-    from balita_cli.schema import SNAPSHOT_FIELDS
-
     found = records_for(db, [article_id], "", as_written=True)
     if not found:
         raise NotFound(f"no article {article_id}")
@@ -369,8 +368,6 @@ def search(db: Database, text_query: str, flt: ArticleFilter, window: Window) ->
         ranked = [(int(i), -float(r)) for i, r in db.rows(sql, [match, *where.params, *bound_params])]
         snippets = _sqlite_snippets(db, match, [article_id for article_id, _ in ranked])
     else:
-        from balita_cli.db.fulltext import PG_MATCHING_IDS, PG_QUERY, PG_RANKED_DOCUMENT, PG_RANKED_JOIN
-
         terms = pg_tsquery_text(text_query)
         sql = (
             f"SELECT article.id, ts_rank_cd({PG_RANKED_DOCUMENT}, {PG_QUERY}) AS rank FROM article {PG_RANKED_JOIN} "
@@ -397,7 +394,6 @@ def _sqlite_snippets(db: Database, match: str, ids: list[int]) -> dict[int, str]
 def _pg_snippets(db: Database, terms: str, ids: list[int]) -> dict[int, str]:
     if not ids:
         return {}
-    from balita_cli.db.fulltext import PG_CONFIG, PG_QUERY
 
     in_ids, params = db.in_list("id", ids)
     sql = (

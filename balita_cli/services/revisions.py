@@ -17,7 +17,7 @@ from balita_cli.db.dbapi import Database
 from balita_cli.errors import Aborted, InvalidInput, NotFound
 from balita_cli.records import iso
 from balita_cli.schema import BY_NAME, EDITOR_FIELDS, Kind
-from balita_cli.services import reading
+from balita_cli.services import articles, reading
 from balita_cli.services.articles import ArticleChanges
 
 RELATION_CHANGES = {"section", "tags", "authors", "slug"}
@@ -154,8 +154,6 @@ def revert_changes(target: dict[str, Any], current: dict[str, Any]) -> ArticleCh
 def revert(session: Any, article_id: int, version: int, *, seen_version: int | None = None, who: str = "",
            note: str = "") -> int:  # fmt: skip
     """Bring back version ``version``'s content as a new version (compare-and-set like any edit)."""
-    from balita_cli.services import articles
-
     db = Database.of_session(session)
     current = reading.content(db, article_id)
     now = int(db.scalar("SELECT version FROM article WHERE id = ?", [article_id]))

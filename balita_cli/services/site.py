@@ -29,8 +29,11 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
+import orjson
+
 from balita_cli.db.dbapi import Database
 from balita_cli.records import Record, SiteArticle, Terms, article_url, iso, public_view
+from balita_cli.schema import PRIVATE_FIELDS
 from balita_cli.services import reading
 from balita_cli.services.query import ArticleFilter, where_clause
 from balita_cli.workflow import Status
@@ -86,8 +89,6 @@ def _statuses(preview: bool) -> tuple[Status, ...]:
 def preview_view(record: Record) -> Record | None:
     """A story as the preview shows it: the public view when it is public, else the story with
     its private fields left out and ``preview`` set (drafts, review, scheduled)."""
-    from balita_cli.schema import PRIVATE_FIELDS
-
     if record.get("deleted_at"):
         return None
     view = public_view(record)
@@ -97,8 +98,6 @@ def preview_view(record: Record) -> Record | None:
 
 
 def _hash(value: Any, size: int = 16) -> str:
-    import orjson
-
     return hashlib.blake2b(orjson.dumps(value, default=str), digest_size=size).hexdigest()
 
 
@@ -156,8 +155,6 @@ class SiteSnapshot:
     def articles(self) -> list[SiteArticle]:
         """Every article with a page, newest first, light (no body, no summary), each with its
         ``stamp``."""
-        import orjson
-
         db, around = self.db, {**self.around, **{name: self.db.rows(sql) for name, sql in _LINKS.items()}}
         sections = {int(i): (str(name), str(slug)) for i, name, slug in around["sections"]}
         tag_names = {int(i): (str(name), str(slug)) for i, name, slug in around["tags"]}

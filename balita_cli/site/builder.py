@@ -44,7 +44,8 @@ from balita_cli.site.options import (
     hash_of,
 )
 from balita_cli.site.output import OutputTree
-from balita_cli.site.search import MISSING, SearchReport
+from balita_cli.site.search import MISSING, SearchReport, languages, pagefind_program
+from balita_cli.timeutil import utcnow
 from balita_cli.words import words_for
 
 MAX_LOGO_BYTES = 5 * 1024 * 1024
@@ -109,8 +110,6 @@ class SiteBuilder:
     # ------------------------------------------------------------ the build
 
     def build(self, source: SiteSource) -> BuildReport:
-        from balita_cli.site.search import pagefind_program
-
         program = pagefind_program() if self.options.search else None
         stamp = _program_stamp(program)
         digest = hash_of([self.fingerprint, source.identity, source.digest, stamp])
@@ -160,8 +159,6 @@ class SiteBuilder:
 
     def _kept(self, source: SiteSource, program: Path | None) -> BuildReport:
         """Nothing the site is made of has changed, and every file is there: the last build stands."""
-        from balita_cli.site.search import languages
-
         state = self.tree.previous_state
         listed = int(state["listed"])
         search = SearchReport()
@@ -190,8 +187,6 @@ def _state_stands(state: dict[str, Any], digest: str) -> bool:
 
 def _news_current(until: Any) -> bool:
     """The news sitemap the last build wrote still holds (no story entered or left its window)."""
-    from balita_cli.timeutil import utcnow
-
     if until is None:
         return True
     try:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from balita_cli.records import SiteArticle
 from balita_cli.site import pages
 from balita_cli.site.options import NOT_FOUND, SEARCH_DIR
+from balita_cli.site.render import STATIC_FILES, render, static_file
 from balita_cli.words import words_for
 
 if TYPE_CHECKING:
@@ -31,8 +32,6 @@ def special_pages(rebuild: Rebuild) -> None:
 
 def assets(rebuild: Rebuild, sitemaps: list[str]) -> None:
     """The static files, the logo, and robots.txt (which names the sitemaps)."""
-    from balita_cli.site.render import STATIC_FILES, render, static_file
-
     tree = rebuild.tree
     for name in STATIC_FILES:
         tree.put(name, static_file(name, rebuild.options.template_dir))
@@ -49,8 +48,6 @@ def redirects(rebuild: Rebuild, articles: list[SiteArticle]) -> None:
     import kept (/2019/05/story/, /news/story.html). Made last, so a path never replaces a file the
     build made itself, nor the page of an article that now has that slug; nor does it land in or
     on a folder the build uses as a file or a folder."""
-    from balita_cli.site.render import render
-
     tree = rebuild.tree
     current = {article.record["slug"] for article in articles}
     folders: set[str] | None = None  # every folder of the files made, worked out when needed

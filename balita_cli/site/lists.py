@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from balita_cli.formats import get_writer
 from balita_cli.records import SiteArticle
 from balita_cli.site import pages
+from balita_cli.site.content import last_change
 from balita_cli.site.options import FEED_FILES, FEED_SIZE, TERM_FEED, TERM_FEED_SIZE
 from balita_cli.words import words_for
 
@@ -168,8 +170,6 @@ def plan_site_feeds(rebuild: Rebuild, lists: Lists) -> list[str]:
 
 def _feed(rebuild: Rebuild, name: str, path: str, members: list[SiteArticle], key: str | None,
           **options: Any) -> None:  # fmt: skip
-    from balita_cli.formats import get_writer
-    from balita_cli.site.content import last_change
 
     site = rebuild.site
     records = [rebuild.records[a.record["id"]] for a in members if a.record["id"] in rebuild.records]

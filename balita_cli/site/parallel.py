@@ -16,10 +16,14 @@ the same bytes either way (tests/test_build_incremental.py builds both ways and 
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import get_context
 from typing import TYPE_CHECKING, Any, Protocol
 
 from balita_cli.errors import InvalidInput
@@ -61,8 +65,6 @@ def _worker_start(build_process: int) -> None:
     """Ctrl-C is the build's to handle: it stops the workers itself. And a worker must not outlive
     a build that was killed (SIGKILL leaves it no time to stop them, and a forked worker holds both
     ends of its own queue, so it would wait for work forever): the kernel kills it then."""
-    import ctypes
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != build_process:  # the build ended before the line above
@@ -94,9 +96,6 @@ class PageMakers:
     def __enter__(self) -> PageMakers:
         global _BUILD
         if self.jobs > 1:
-            from concurrent.futures import ProcessPoolExecutor
-            from multiprocessing import get_context
-
             _BUILD = self.build
             self.pool = ProcessPoolExecutor(self.jobs - 1, mp_context=get_context("fork"), initializer=_worker_start,
                                             initargs=(os.getpid(),))  # fmt: skip
@@ -114,7 +113,6 @@ class PageMakers:
         """Each article's page, in the order given."""
         if self.pool is None or len(articles) < 2 * self.jobs:
             return _pages(self.build, articles)
-        from concurrent.futures.process import BrokenProcessPool
 
         shares = [articles[number :: self.jobs] for number in range(self.jobs)]
         futures = [self.pool.submit(_make, share) for share in shares[1:]]

@@ -22,9 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
+
 from balita_cli.errors import BalitaError, InvalidInput
 from balita_cli.files import atomic_write_bytes
 from balita_cli.media.images import FORMATS, ImageInfo, decode, inspect_image
+from balita_cli.media.publish import prepare
 from balita_cli.media.renditions import (
     NAME_HASH_LENGTH,
     RENDITION_DIRECTORY,
@@ -259,10 +262,6 @@ def _crop_plans(info: ImageInfo) -> tuple[Crop, ...]:
 
 def _write_crops(data: bytes, info: ImageInfo, root: Path, crops: list[Crop]) -> None:
     """Crop the upright, metadata-free frame (as renditions are made) and save JPEGs."""
-    from PIL import Image
-
-    from balita_cli.media.publish import prepare
-
     decoded = decode(data, max_pixels=info.width * info.height * info.frames, keep="first")
     frame, icc = prepare(decoded.frames[0][0], info.orientation, decoded.icc_profile, rgb=True)
     if frame.mode == "RGBA":  # JPEG has no transparency: flattened on white

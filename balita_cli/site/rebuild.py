@@ -18,6 +18,7 @@ neighbours of every other unchanged story are as they were, and so is its page's
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
@@ -25,6 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 from balita_cli.config import Site
 from balita_cli.errors import InvalidInput
+from balita_cli.formats import get_writer
+from balita_cli.media.images import inspect_image
+from balita_cli.media.store import MediaStore
 from balita_cli.records import SiteArticle
 from balita_cli.site import changes, pages
 from balita_cli.site.options import (
@@ -37,7 +41,11 @@ from balita_cli.site.options import (
     hash_of,
 )
 from balita_cli.site.output import OutputTree
-from balita_cli.site.search import MISSING, SearchReport
+from balita_cli.site.parallel import PageMakers
+from balita_cli.site.photos import PhotoLibrary
+from balita_cli.site.related import RelatedIndex
+from balita_cli.site.render import make_environment, render, static_file
+from balita_cli.site.search import MISSING, SearchReport, index_pages
 from balita_cli.words import words_for
 
 if TYPE_CHECKING:
@@ -126,10 +134,6 @@ class Rebuild:
 
     def _prepare(self, sections: list[tuple[str, str]]) -> None:
         """What rendering needs: the template engine, the logo, the navigation, the photos."""
-        from balita_cli.media.store import MediaStore
-        from balita_cli.site.photos import PhotoLibrary
-        from balita_cli.site.render import make_environment
-
         self.environment = make_environment(self.options.template_dir)
         store = MediaStore(self.options.media_root) if self.options.media_root is not None else None
         self.photos = PhotoLibrary(self.tree, store, self.options.photo_seed)
@@ -143,8 +147,6 @@ class Rebuild:
     def _logo(self) -> tuple[tuple[str, bytes], dict[str, Any]]:
         """The publisher's logo: its file in the output and what JSON-LD says of it (what its
         inspection found is kept in the manifest, so an unchanged logo is not decoded again)."""
-        from balita_cli.site.render import static_file
-
         if self.logo_data is None or self.options.logo is None:
             data, name = static_file("logo.png", self.options.template_dir), "logo.png"
         else:
@@ -154,8 +156,6 @@ class Rebuild:
         if isinstance(known, dict) and known.get("digest") == digest and self._sound_logo(known.get("logo")):
             logo = dict(known["logo"])
         else:
-            from balita_cli.media.images import inspect_image
-
             info = inspect_image(data, name=name)
             if info.format not in LOGO_FORMATS:
                 raise InvalidInput(f"logo {name} is {info.format.upper()}; use PNG, JPEG or WebP")
@@ -184,8 +184,6 @@ class Rebuild:
     def render_page(self, template: str, directory: str, language: str, *, root: str | None = None,
                     **context: Any) -> tuple[str, str]:  # fmt: skip
         """A page's path in the output and its HTML."""
-        from balita_cli.site.render import render
-
         shared = {
             "site": self.site,
             "lang": language,
@@ -225,8 +223,6 @@ class Rebuild:
     @cached_property
     def related(self) -> RelatedIndex:
         """Related stories and section neighbours, worked out only when a page needs them."""
-        from balita_cli.site.related import RelatedIndex
-
         return RelatedIndex(self.index)
 
     def _pictures(self, articles: list[SiteArticle]) -> dict[int, Picture]:
@@ -300,8 +296,6 @@ class Rebuild:
     def read(self, articles: list[SiteArticle]) -> None:
         """Read in full, a batch at a time, the articles whose page, entry or feed item is needed;
         their pages are made on every core the build may use (``site/parallel.py``)."""
-        from balita_cli.site.parallel import PageMakers
-
         wanted = set(self.pages) | self.want_entries
         ids = [a.record["id"] for a in articles if a.record["id"] in wanted or a.record["id"] in self.want_records]
         batch = 1000
@@ -324,8 +318,6 @@ class Rebuild:
             self.records[article_id] = record
 
     def search(self, article_pages: list[str]) -> SearchReport:
-        from balita_cli.site.search import index_pages
-
         if not self.options.search:
             return SearchReport()
         if self.program is None:
@@ -337,12 +329,8 @@ class Rebuild:
 
 
 def _bytes_digest(data: bytes) -> str:
-    import hashlib
-
     return hashlib.sha256(data).hexdigest()
 
 
 def _media_type(name: str) -> str:
-    from balita_cli.formats import get_writer
-
     return get_writer(name).media_type

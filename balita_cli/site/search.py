@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import subprocess
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from balita_cli.files import OutputError
 from balita_cli.site.output import OutputTree
@@ -54,7 +58,6 @@ def pagefind_program() -> Path | None:
             return found
     except (ImportError, FileNotFoundError):
         pass
-    import shutil
 
     on_path = shutil.which("pagefind")
     return Path(on_path) if on_path else None
@@ -99,14 +102,11 @@ def _key(program: Path, pages: list[tuple[str, str]]) -> str:
         stamp = [program.stat().st_size, program.stat().st_mtime_ns]
     except OSError:
         stamp = []
-    import orjson
 
     return hashlib.sha256(orjson.dumps([str(program), stamp, pages])).hexdigest()
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
-    import shutil
-
     try:
         os.link(source, target)
     except OSError:
@@ -114,8 +114,6 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 
 def _run(program: Path, source: Path, out: Path) -> None:
-    import subprocess
-
     command = [str(program), "--site", str(source), "--output-path", str(out), "--silent"]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
@@ -154,8 +152,6 @@ def _write_empty_index(out: Path) -> None:
 
 def languages(root: Path) -> list[str]:
     """The languages of the index the output holds (none when it holds no index)."""
-    import orjson
-
     try:
         entry = orjson.loads((root / BUNDLE / "pagefind-entry.json").read_bytes())
     except (OSError, ValueError):

@@ -11,12 +11,18 @@ is made by every build that runs, and the manifest keeps the first time it chang
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from balita_cli.formats import get_writer
+from balita_cli.formats.atom import last_change
+from balita_cli.formats.base import public_records
+from balita_cli.formats.sitemap import INDEX_NAME, write_index
 from balita_cli.records import SiteArticle
 from balita_cli.site import pages
 from balita_cli.site.options import NEWS_WINDOW, SITEMAP_FILES
+from balita_cli.timeutil import utcnow
 
 # URLs a sitemap holds before it becomes an index of parts (the protocol allows 50,000 a file).
 PART = 1000
@@ -29,9 +35,6 @@ if TYPE_CHECKING:
 def write_sitemaps(rebuild: Rebuild, articles: list[SiteArticle], lists: Lists) -> tuple[list[str], str | None]:
     """Keep or make the sitemap, make the news sitemap; returns their paths, and until when the
     news sitemap holds (None: until something is published)."""
-    from balita_cli.formats import get_writer
-    from balita_cli.timeutil import utcnow
-
     site, tree = rebuild.site, rebuild.tree
     light = [article.record for article in articles]
     first = light[0]["published_at"] if light else None
@@ -61,10 +64,6 @@ def _parts(rebuild: Rebuild, writer: Any, articles: list[SiteArticle], list_urls
            part: int) -> None:  # fmt: skip
     """sitemap-<n>.xml for the articles whose ids fall in the n-th range of ``part``,
     sitemap-lists-<n>.xml for the list pages, and sitemap.xml indexing them with their last change."""
-    from balita_cli.formats.atom import last_change
-    from balita_cli.formats.base import public_records
-    from balita_cli.formats.sitemap import INDEX_NAME
-
     site, tree = rebuild.site, rebuild.tree
     ranges: dict[int, list[SiteArticle]] = {}
     for article in articles:
@@ -91,10 +90,6 @@ def _parts(rebuild: Rebuild, writer: Any, articles: list[SiteArticle], list_urls
 
 
 def _index_text(index: list[tuple[str, str]]) -> str:
-    import io
-
-    from balita_cli.formats.sitemap import write_index
-
     buffer = io.StringIO()
     write_index(buffer, index)
     return buffer.getvalue()

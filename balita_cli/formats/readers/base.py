@@ -19,7 +19,10 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from balita_cli.errors import InvalidInput
+from balita_cli.records import derive_summary
 from balita_cli.schema import BY_NAME, ArticleInput, Kind, strip_controls
+from balita_cli.slugs import make_slug
+from balita_cli.workflow import Status
 
 
 @dataclass(frozen=True)
@@ -166,7 +169,6 @@ def input_value(name: str, value: Any) -> Any:
         return None
     if name in TEXT_FIELDS and type(value) is str:
         return value  # text of a text field, nearly every value: as it is
-    from balita_cli.workflow import Status
 
     kind = BY_NAME[name].kind
     if kind in {Kind.NAMES, Kind.SLUGS, Kind.NOTICES, Kind.COVERAGE} and isinstance(value, str):
@@ -232,8 +234,6 @@ def _notice(item: Any) -> dict[str, Any]:
 def keep_summary_derived(record: ArticleInput) -> None:
     """An exported summary that is only the body's first paragraph (what balita derives when none
     was written) comes back as no summary, so it stays derived when the body changes."""
-    from balita_cli.records import derive_summary
-
     summary = record.get("summary")
     if summary and summary == derive_summary(str(record.get("body") or "")):
         record["summary"] = ""
@@ -262,8 +262,6 @@ def alias_of(value: object) -> str:
     serve it) and ``2014/12/12/old.html`` gives ``/2014/12/12/old.html``. A full URL keeps its path.
     Raises InvalidInput, with the reason, for what cannot be kept.
     """
-    from balita_cli.slugs import make_slug
-
     text = strip_controls(str(value)).strip()
     shown = text[:60]
     if text.lower().startswith(("http://", "https://")):

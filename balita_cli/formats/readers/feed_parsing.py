@@ -21,12 +21,18 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from html import escape
 from typing import Any
 from urllib.parse import urlsplit
+from xml.etree.ElementTree import ParseError
+
+import feedparser
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
 
 from balita_cli.errors import InvalidInput
 from balita_cli.formats.html import html_to_text
-from balita_cli.formats.readers.base import Rejected, plain_name
+from balita_cli.formats.readers.base import Rejected, parse_time, plain_name
 from balita_cli.schema import is_web_url, strip_controls
 
 MAX_KEY_LENGTH = 400  # longer guids are known by their hash (the external id column holds 500)
@@ -132,11 +138,6 @@ def _refuse_hostile_xml(data: bytes) -> None:
     Only the hardened parse's security verdict counts: a merely ill-formed feed is left to
     feedparser, which reads many of them.
     """
-    from xml.etree.ElementTree import ParseError
-
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import fromstring
-
     try:
         fromstring(data)
     except DefusedXmlException as exc:
@@ -146,8 +147,6 @@ def _refuse_hostile_xml(data: bytes) -> None:
 
 
 def _xml_feed(data: bytes, address: str) -> Feed:
-    import feedparser
-
     _refuse_hostile_xml(data)
     parsed = feedparser.parse(data)
     if not parsed.entries and not parsed.get("version"):
@@ -260,8 +259,6 @@ def _json_authors(holder: Mapping[str, Any]) -> list[str]:
 
 
 def _json_entry(item: Mapping[str, Any], feed_authors: tuple[str, ...]) -> Entry:
-    from balita_cli.formats.readers.base import parse_time
-
     notes: list[str] = []
     identifier = item.get("id")
     key = str(identifier) if isinstance(identifier, str | int) and not isinstance(identifier, bool) else ""
@@ -305,8 +302,6 @@ def plain_text(fragment: str) -> str:
 
 
 def _escape(text: str) -> str:
-    from html import escape
-
     return escape(text, quote=False)
 
 

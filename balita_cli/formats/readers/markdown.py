@@ -13,12 +13,17 @@ Hugo ``url``, Jekyll ``permalink`` or Zola ``path``); the importer keeps paths a
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import frontmatter
+import yaml
+from frontmatter.default_handlers import BaseHandler
 
 from balita_cli.errors import InvalidInput
 from balita_cli.formats.readers.base import (
@@ -50,8 +55,6 @@ STATUS_VALUES = frozenset(status.value for status in Status)
 
 
 def _toml_handler() -> Any:
-    from frontmatter.default_handlers import BaseHandler
-
     class TomlHandler(BaseHandler):
         """python-frontmatter's own TOML handler needs the third-party toml package; tomllib is stdlib."""
 
@@ -68,8 +71,6 @@ def _toml_handler() -> Any:
 
 
 def _refuse_yaml_aliases(text: str) -> None:
-    import yaml
-
     head = text.split("\n---", 1)[0]
     if "&" not in head and "*" not in head:
         return
@@ -92,9 +93,6 @@ def _depth(value: Any, level: int = 0) -> int:
 
 
 def front_matter(text: str) -> tuple[dict[str, Any], str]:
-    import frontmatter
-    import yaml
-
     text = text.lstrip("\ufeff")
     toml = text.startswith("+++")
     if not toml:
@@ -155,8 +153,6 @@ class MarkdownReader(Reader):
 def files(root: Path) -> Iterator[Path]:
     """The Markdown files under ``root`` in the order of their paths, one folder listed at a time
     (a tree of 100,000 files is never held whole); linked folders are not entered."""
-    import os
-
     if root.is_file():
         yield root
         return

@@ -15,6 +15,7 @@ own copy of it still agrees: a post edited in WordPress keeps WordPress's versio
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -47,6 +48,7 @@ from balita_cli.formats.readers.wxr_xml import (
 )
 from balita_cli.formats.wxr import content_digest
 from balita_cli.schema import EXTRA_FIELDS, ArticleInput
+from balita_cli.slugs import make_slug
 from balita_cli.workflow import Status
 
 # WordPress post status -> ours; None: not imported (counted as skipped).
@@ -258,8 +260,6 @@ def _own_fields(record: ArticleInput, meta: dict[str, str], entry: dict[str, str
 
 def _json_string(text: str | None) -> str | None:
     """``_balita_body``: the Markdown as a JSON string; anything else is no body."""
-    import json
-
     try:
         value = json.loads(text) if text else None
     except (ValueError, RecursionError):
@@ -268,8 +268,6 @@ def _json_string(text: str | None) -> str | None:
 
 
 def _login_like(name: str) -> str:
-    from balita_cli.slugs import make_slug
-
     return make_slug(name)
 
 

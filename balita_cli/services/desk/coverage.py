@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from balita_cli.errors import InvalidInput
 from balita_cli.schema import check_text, check_url
+from balita_cli.services import reading
+from balita_cli.services.query import where_clause
+from balita_cli.timeutil import utcnow
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -29,7 +32,6 @@ def add_coverage(session: Session, article_id: int, entries: Iterable[Mapping[st
     from sqlmodel import col
 
     from balita_cli.models import Coverage
-    from balita_cli.timeutil import utcnow
 
     rows: list[dict[str, Any]] = []
     for entry in entries:
@@ -62,9 +64,6 @@ def clusters(db: Database, flt: ArticleFilter, window: Window, base_url: str) ->
     """Stories matching ``flt`` that other outlets reported too, the most outlets first (then the
     newest), each record with ``outlets`` (the story's own outlet counts) and
     ``also_reported_by`` (the other outlets' names)."""
-    from balita_cli.services import reading
-    from balita_cli.services.query import where_clause
-
     where = where_clause(db, flt)
     bounds, bound_params = window.sql()
     sql = (

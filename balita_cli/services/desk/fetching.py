@@ -30,10 +30,11 @@ from typing import TYPE_CHECKING, Any
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import InvalidInput
 from balita_cli.services.desk import sources
-from balita_cli.services.desk.intake import DeskSettings, desk_settings, fetch_policy
+from balita_cli.services.desk.intake import DeskSettings, desk_settings, fetch_policy, intake_of
 from balita_cli.services.desk.poll_state import Poll, next_poll, record_polls
 from balita_cli.services.desk.runs import FetchReport, FetchRequest, SourceRun
 from balita_cli.services.desk.source_settings import SourceRecord
+from balita_cli.timeutil import utcnow
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -56,8 +57,6 @@ MAX_ENTRIES = 500  # read from one feed in one run: a news feed holds tens; a la
 
 def fetch(read: Reader, write: Writer, light_write: Reader, settings: Settings, request: FetchRequest) -> FetchReport:
     """Poll the sources named in ``request`` (else those due) and file what they bring."""
-    from balita_cli.timeutil import utcnow
-
     desk = desk_settings(settings)
     now = utcnow()
     with read() as db:
@@ -139,7 +138,6 @@ def _read_feeds(
         from balita_cli.formats.readers.feed import story  # only for a body: the feed parser is not light
         from balita_cli.formats.readers.feed_parsing import parse_feed
         from balita_cli.services.desk.filing import Item
-        from balita_cli.services.desk.intake import intake_of
 
         try:
             feed = parse_feed(answer.body, media_type=answer.content_type, address=answer.url)

@@ -14,10 +14,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import text, update
+from sqlmodel import col
+
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import BalitaError
+from balita_cli.models import Article
+from balita_cli.services import articles
+from balita_cli.services.desk.coverage import add_coverage
 from balita_cli.services.desk.runs import Candidate, Explained, SourceRun
+from balita_cli.services.importing import run as importing
+from balita_cli.services.importing.run import IMPORT_LOCK_KEY
 from balita_cli.services.query import time_param
+from balita_cli.text.similarity import CoverageIndex, signature
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -71,8 +80,6 @@ class Recent:
 def recent_stories(db: Database, since: datetime) -> list[Recent]:
     """Live stories that came in or were published since ``since``, with their similarity
     signature (computed here, before the write transaction takes the database's lock)."""
-    from balita_cli.text.similarity import signature
-
     since_param = time_param(db, since)
     rows = db.stream(
         f"SELECT id, source_id, title, substr(body, 1, {MAX_LEAD_CHARACTERS}) FROM article "
@@ -106,11 +113,6 @@ def file_entries(
 ) -> list[Filed]:
     """Everything a run files, in the caller's transaction (run again whole if the database was
     busy: nothing here outlives an attempt); what each of ``runs`` filed, in their order."""
-    from sqlalchemy import text
-
-    from balita_cli.services.importing.run import IMPORT_LOCK_KEY
-    from balita_cli.text.similarity import CoverageIndex
-
     if session.get_bind().dialect.name == "postgresql":  # imports and other runs take turns
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
     db = Database.of_session(session)
@@ -145,10 +147,6 @@ def _file_one(
     desk: DeskSettings,
     who: str,
 ) -> None:
-    from balita_cli.services import articles
-    from balita_cli.services.desk.coverage import add_coverage
-    from balita_cli.services.importing import run as importing
-
     source_id = int(item.run.source["id"])
     title, lead = str(item.record.get("title") or ""), str(item.record.get("body") or "")
     matches = index.matches(title, lead, limit=5) if len(index) else []
@@ -185,11 +183,6 @@ def _file_one(
 
 def _link_sources(session: Session, filed: Iterable[tuple[int, Filed]]) -> None:
     """Each source's new stories marked as its own: one statement per source and 500 stories."""
-    from sqlalchemy import update
-    from sqlmodel import col
-
-    from balita_cli.models import Article
-
     for source_id, result in filed:
         for start in range(0, len(result.created), 500):
             ids = result.created[start : start + 500]

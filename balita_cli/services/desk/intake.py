@@ -9,14 +9,17 @@ language, tags and publish policy). ``balita fetch`` and ``balita import feed`` 
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from balita_cli import __version__
 from balita_cli.db.dbapi import Database
-from balita_cli.errors import InvalidInput
+from balita_cli.errors import InvalidInput, NotFound
 from balita_cli.services.desk import sources
 from balita_cli.services.desk.source_settings import SourceRecord
+from balita_cli.workflow import Status
 
 if TYPE_CHECKING:
     from balita_cli.config import Settings, Site
@@ -83,9 +86,6 @@ def desk_settings(settings: Settings) -> DeskSettings:
 def user_agent(site: Site) -> str:
     """``balita/0.1.0 (Balita; +https://balita.example.ph; editors@balita.example.ph)``: who is
     asking and whom to write to, in printable ASCII as a header must be."""
-    import unicodedata
-
-    from balita_cli import __version__
 
     def ascii_text(text: str) -> str:
         folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
@@ -111,7 +111,6 @@ def intake_of(source: SourceRecord, site: Site, desk: DeskSettings, timeout: flo
     """What a source's stories get: its name as the credit, its excerpt policy, section,
     language, tags and publish policy, and the way its feed is fetched."""
     from balita_cli.formats.readers.feed import Intake
-    from balita_cli.workflow import Status
 
     status = {"review": Status.REVIEW, "draft": Status.DRAFT, "auto": Status.PUBLISHED}[source["publish"]]
     return Intake(
@@ -131,7 +130,6 @@ def import_intake(
     """``import feed``'s policy: a registered source's (and its id) when ``source_name`` names
     one, else the plain credit of ``source_name`` (or of the feed's own outlet) with the default
     excerpt; URLs fetched as the desk fetches them. ``followed``: the name must be a source's."""
-    from balita_cli.errors import NotFound
     from balita_cli.formats.readers.feed import Intake
 
     rules = desk_settings(settings)

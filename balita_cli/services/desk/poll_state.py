@@ -13,12 +13,14 @@ loads SQLAlchemy, so it costs little more than ``balita list``.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from balita_cli.db import dbapi
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import InvalidInput
 from balita_cli.schema import strip_controls
@@ -100,12 +102,8 @@ def writing(url: str) -> Iterator[Database]:
     """A short write transaction on a plain DB-API connection, for the few small statements of a
     run that brought nothing new (the poll state, the review mark): committed at the end, rolled
     back on any error. SQLite waits for the write lock as the write sessions do."""
-    from balita_cli.db import dbapi
-
     path = dbapi.sqlite_path(url)
     if path is not None:
-        import sqlite3
-
         try:
             connection: Any = sqlite3.connect(path, timeout=dbapi.BUSY_TIMEOUT_S, isolation_level=None)
             connection.execute("PRAGMA synchronous = NORMAL")  # as the write sessions (db/engine.py)

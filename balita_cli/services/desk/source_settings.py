@@ -9,13 +9,17 @@ column values for ``services/desk/sources.py``.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from ipaddress import ip_address
 from typing import Any
+from urllib.parse import urlsplit
 
 from balita_cli.errors import InvalidInput
 from balita_cli.schema import MAX_NAME_LENGTH, check_language, check_name, check_names, check_url
+from balita_cli.slugs import make_slug
 
 SourceRecord = dict[str, Any]  # a source's columns by name, as ``services/desk/sources.py`` reads them
 PUBLISH_POLICIES = ("review", "draft", "auto")
@@ -67,9 +71,6 @@ def check_publish(policy: str) -> str:
 def check_feed_url(url: str, *, allow_private: bool) -> str:
     """An http(s) feed address without credentials; a private or loopback address only with
     ``allow_private`` (names are checked when fetched: they may resolve anywhere)."""
-    from ipaddress import ip_address
-    from urllib.parse import urlsplit
-
     from balita_cli.net.addresses import a_kind, refusal
 
     checked = check_url("url", url)
@@ -91,8 +92,6 @@ def check_feed_url(url: str, *, allow_private: bool) -> str:
 
 
 def _slug(name: str) -> str:
-    from balita_cli.slugs import make_slug
-
     slug = make_slug(name)
     if not slug:
         raise InvalidInput(f"source name {name!r} has no letters or digits")
@@ -136,8 +135,6 @@ class SourceSettings:
         if self.language is not None:
             values["language"] = check_language(self.language) if self.language.strip() else ""
         if self.tags is not None:
-            import json  # here: reading a source's settings needs no json
-
             values["tags"] = json.dumps(check_names("tags", list(self.tags)), ensure_ascii=False)
         if self.excerpt_words is not None:
             values["excerpt_words"] = check_excerpt_words(self.excerpt_words)

@@ -13,6 +13,7 @@ removing a source are write-session services.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,8 @@ from balita_cli.errors import Conflict, InvalidInput, NotFound
 from balita_cli.records import iso
 from balita_cli.services.desk.source_settings import DEFAULT_EVERY_MINUTES, SourceRecord, SourceSettings, format_every
 from balita_cli.services.query import time_param
+from balita_cli.slugs import make_slug
+from balita_cli.timeutil import utcnow
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -61,8 +64,6 @@ def _record(db: Database, row: Sequence[Any]) -> SourceRecord:
 
 
 def _json_loads(text: str) -> Any:
-    import json  # here: a fetch that reads the sources and nothing else need not load json
-
     return json.loads(text)
 
 
@@ -76,8 +77,6 @@ def find(db: Database, ref: str) -> SourceRecord:
     if text.startswith("#") and text[1:].isdigit() and len(text) < 19:
         rows = db.rows(f"{_SELECT} WHERE id = ?", [int(text[1:])])
     else:
-        from balita_cli.slugs import make_slug
-
         rows = db.rows(f"{_SELECT} WHERE slug = ? OR lower(name) = ? ORDER BY id", [make_slug(text), text.lower()])
     if not rows:
         raise NotFound(f"no source {text[:80]!r} (balita source list shows them)")
@@ -151,7 +150,6 @@ def add(session: Session, settings: SourceSettings) -> Source:
     """A new source, due at once."""
     from balita_cli.models import Source
     from balita_cli.text.excerpt import DEFAULT_MAX_WORDS
-    from balita_cli.timeutil import utcnow
 
     if settings.name is None or settings.url is None:
         raise InvalidInput("a source needs a name and its feed's URL")

@@ -21,11 +21,13 @@ set aside, and far faster than one statement a row (docs/performance.md).
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from balita_cli.db.dbapi import Database
@@ -309,7 +311,6 @@ def insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]]) ->
         connection.exec_driver_sql(f"{head.removesuffix(' VALUES ')} SELECT * FROM unnest({arrays})",
                                    tuple(list(column) for column in given))  # fmt: skip
         return
-    import sqlite3
 
     driver: sqlite3.Connection = connection.connection.driver_connection  # type: ignore[assignment]
     most = max(min(driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns), ROWS_A_STATEMENT), 1)
@@ -353,10 +354,7 @@ def _create_terms(
     if not missing:
         return {}
     model = TERM_KINDS[kind]
-    if db.is_sqlite:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert  # type: ignore[assignment]
+    dialect_insert = sqlite.insert if db.is_sqlite else postgresql.insert
     statement = dialect_insert(model).on_conflict_do_nothing(index_elements=["slug"])
     session.execute(statement, [{"name": name, "slug": slug} for slug, name in missing.items()])
     sql = f"SELECT id, slug FROM {model.__tablename__} WHERE"
