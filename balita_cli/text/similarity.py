@@ -52,9 +52,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from datasketch import MinHash
-
 from balita_cli.errors import InvalidInput
 from balita_cli.text.normalise import first_paragraph, headline, is_figure, tokens, visible
 
@@ -144,6 +141,7 @@ def _hash32(shingle: str) -> int:
 def _blank_minhash() -> Any:
     # datasketch ships no type information; the ignore holds whether or not pyproject's mypy
     # overrides list it.
+    from datasketch import MinHash
 
     return MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=_hash32, scheme="affine32")
 
@@ -199,6 +197,8 @@ class _Signature:
 
 
 def _parse_signature(data: bytes | bytearray | memoryview) -> _Signature:
+    import numpy as np
+
     if not isinstance(data, bytes | bytearray | memoryview):
         raise InvalidInput(f"a coverage signature is bytes, not {type(data).__name__}")
     data = bytes(data)
@@ -239,6 +239,7 @@ class CoverageIndex:
     def __init__(self, threshold: float = DEFAULT_THRESHOLD) -> None:
         if not 0.0 < threshold <= 1.0:
             raise InvalidInput(f"the related-coverage threshold must be in (0, 1], not {threshold!r}")
+        import numpy as np
 
         self.threshold = threshold
         self._hashes = np.empty((0, NUM_PERM), dtype=np.uint32)
@@ -292,6 +293,8 @@ class CoverageIndex:
             self._live[row] = False
 
     def _append(self, story_id: int, parsed: _Signature) -> None:
+        import numpy as np
+
         if self._size == len(self._hashes):
             capacity = max(64, 2 * self._size)
             grown = np.empty((capacity, NUM_PERM), dtype=np.uint32)
@@ -309,11 +312,15 @@ class CoverageIndex:
 
     def _band_keys(self, hashes: Hashes) -> npt.NDArray[np.uint64]:
         """BANDS salted 64-bit keys per row: two adjacent uint32 values read as one uint64."""
+        import numpy as np
+
         pairs = np.ascontiguousarray(hashes[..., : BANDS * BAND_ROWS]).view(np.uint64)
         keyed: npt.NDArray[np.uint64] = pairs ^ self._salts
         return keyed
 
     def _sort(self) -> None:
+        import numpy as np
+
         keys = self._band_keys(self._hashes[: self._size]).ravel()
         order = np.argsort(keys, kind="stable")
         self._sorted_keys = keys[order]
@@ -321,6 +328,8 @@ class CoverageIndex:
         self._sorted_rows = self._size
 
     def _candidates(self, query: Hashes) -> npt.NDArray[np.int64]:
+        import numpy as np
+
         unsorted = self._size - self._sorted_rows
         if unsorted > 1024 and unsorted > self._sorted_rows // 4:
             self._sort()
@@ -341,6 +350,8 @@ class CoverageIndex:
         return rows[self._live[rows]]
 
     def _search(self, query: _Signature, limit: int) -> list[Match]:
+        import numpy as np
+
         if limit == 0 or query.empty or not self._row_of:
             return []
         rows = self._candidates(query.hashes)
