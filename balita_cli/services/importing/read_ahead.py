@@ -96,13 +96,13 @@ def _hand_over(ready: Iterator[list[Read]], end: int) -> None:
     """The reader's life: each batch, then None; or what it raised."""
     try:
         for batch in ready:
-            _send(end, (True, batch))
-        _send(end, (False, None))
+            send(end, (True, batch))
+        send(end, (False, None))
     except BrokenPipeError:
         return  # the writer stopped
     except BaseException as exc:  # noqa: BLE001  (raised again in the writer)
         try:
-            _send(end, (False, _crossable(exc)))
+            send(end, (False, _crossable(exc)))
         except OSError:
             return
 
@@ -118,7 +118,7 @@ def _crossable(exc: BaseException) -> BaseException:
 
 def _received(child: int, end: int) -> Generator[list[Read]]:
     try:
-        yield from _in_order(iter(lambda: _receive(end), None))
+        yield from _in_order(iter(lambda: receive(end), None))
     finally:  # the writer stopped (done, failed or interrupted): the reader stops too
         os.close(end)
         try:
@@ -128,7 +128,7 @@ def _received(child: int, end: int) -> Generator[list[Read]]:
         os.waitpid(child, 0)
 
 
-def _send(end: int, message: Any) -> None:
+def send(end: int, message: Any) -> None:
     """A message whole: its length, then its pickle."""
     payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     data = memoryview(len(payload).to_bytes(_LENGTH, "big") + payload)
@@ -136,7 +136,7 @@ def _send(end: int, message: Any) -> None:
         data = data[os.write(end, data) :]
 
 
-def _receive(end: int) -> Any | None:
+def receive(end: int) -> Any | None:
     """The next message, or None at the end of the pipe (the reader is gone)."""
     head = _read_exactly(end, _LENGTH)
     payload = None if head is None else _read_exactly(end, int.from_bytes(head, "big"))
