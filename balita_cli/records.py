@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from balita_cli.schema import PRIVATE_FIELDS, RECORD_FIELDS
+from balita_cli.words import words_for
 from balita_cli.workflow import PUBLIC_STATUSES
 
 Record = dict[str, Any]
@@ -124,8 +125,6 @@ def build_record(
 
 def retraction_notice(record: Record) -> str:
     """The public words of a retraction: the editor's reason, else the site's standard sentence."""
-    from balita_cli.words import words_for
-
     return str(record.get("retraction_reason") or words_for(record.get("language") or "en")["retracted"])
 
 

@@ -44,13 +44,13 @@ def _first_line(exc: BaseException) -> str:
 def _database_failure(exc: Exception) -> BalitaError | None:
     """Database errors that are the environment's fault, not a bug, as one-line messages:
     from SQLAlchemy (writes), sqlite3 or psycopg (reads)."""
-    import sqlite3
+    import sqlite3  # here: --help imports every command module
 
     if (refused := AppState.refusal(exc)) is not None:  # privileges, row-level security, triggers
         return refused
     module = type(exc).__module__
     if module.startswith("sqlalchemy"):
-        from sqlalchemy.exc import DBAPIError
+        from sqlalchemy.exc import DBAPIError  # here: --help imports every command module
 
         from balita_cli.db.engine import is_locked_error
 

@@ -81,7 +81,7 @@ def new(
 
 def report(state: AppState, article_id: int, output_format: ShowFormat | None) -> Record:
     """The article as it is now; printed as json when asked for."""
-    from balita_cli.services import reading
+    from balita_cli.services import reading  # here: --help imports every command module
 
     with state.reading() as db:
         record = reading.record(db, article_id, state.settings.site.base_url)
@@ -104,7 +104,7 @@ def show(
 
     Example: balita show senate-approves-2027-budget --format json   |   balita show 12 --open
     """
-    from balita_cli.cli.showing import render_article
+    from balita_cli.cli.showing import render_article  # here: --help imports every command module
     from balita_cli.services import reading
 
     state = app(ctx)
@@ -179,7 +179,7 @@ def delete(
 
     Example: balita delete $(balita list --status draft --until 2025-01-01 --format ids) --yes
     """
-    from balita_cli.services import articles
+    from balita_cli.services import articles  # here: --help imports every command module
 
     state = app(ctx)
     found = drafting.find_for_delete(state, refs, purge)
@@ -197,7 +197,7 @@ def restore(ctx: typer.Context, refs: ArticleRefs) -> None:
 
     Example: balita restore 12
     """
-    from balita_cli.services import articles
+    from balita_cli.services import articles  # here: --help imports every command module
 
     state = app(ctx)
     who = state.who

@@ -79,7 +79,7 @@ def build(
 
 def build_options(state: AppState, output: Path, **choices: object) -> BuildOptions:
     """The build's options from the settings (template, media and logo paths from balita.toml)."""
-    from balita_cli.site.options import BuildOptions
+    from balita_cli.site.options import BuildOptions  # here: --help imports every command module
 
     site = state.settings.site
     resolve = state.settings.resolve_path
@@ -94,7 +94,7 @@ def build_options(state: AppState, output: Path, **choices: object) -> BuildOpti
 
 def run_build(state: AppState, options: BuildOptions) -> BuildReport:
     """Read what the site shows and build it (the preview builds drafts too, into its own folder)."""
-    from balita_cli.services.site import site_snapshot
+    from balita_cli.services.site import site_snapshot  # here: --help imports every command module
     from balita_cli.site.builder import SiteBuilder
 
     site = state.settings.site

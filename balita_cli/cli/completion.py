@@ -32,7 +32,7 @@ def _database_url(ctx: Any) -> str:
 
 def _rows(ctx: Any, query: str, prefix: str) -> list[tuple[str, str]]:
     """Rows of a completion query (every ? but the last is the prefix pattern) on the read path."""
-    from balita_cli.db import dbapi
+    from balita_cli.db import dbapi  # here: --help imports every command module
     from balita_cli.services.query import like_pattern
 
     pattern = like_pattern(prefix.lower()) + "%"
@@ -78,6 +78,6 @@ complete_source = _terms("source")
 
 
 def complete_export_format(incomplete: str) -> Iterator[str]:
-    from balita_cli.formats import FORMAT_NAMES
+    from balita_cli.formats import FORMAT_NAMES  # here: --help imports every command module
 
     return (name for name in FORMAT_NAMES if name.startswith(incomplete))

@@ -17,6 +17,7 @@ def upgrade(ctx: typer.Context) -> None:
 
     Example: balita db upgrade
     """
+    # here: --help imports every command module
     from balita_cli.db.migrate import ensure_schema, head_revision, read_revision
 
     engine = state_of(ctx).engine(migrate=False)
@@ -35,7 +36,7 @@ def status(ctx: typer.Context) -> None:
 
     Example: balita db status
     """
-    from balita_cli.db.migrate import head_revision, read_revision
+    from balita_cli.db.migrate import head_revision, read_revision  # here: --help imports every command module
 
     engine = state_of(ctx).engine(migrate=False)
     current = read_revision(engine)

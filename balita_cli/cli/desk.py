@@ -64,7 +64,7 @@ def fetch(
 
     Example: balita fetch --explain   |   cron: */5 * * * * cd /srv/balita && balita -q fetch
     """
-    from balita_cli.services.desk import fetching as desk
+    from balita_cli.services.desk import fetching as desk  # here: --help imports every command module
     from balita_cli.services.desk import poll_state
     from balita_cli.services.desk.runs import FetchRequest
 
@@ -156,7 +156,7 @@ def review(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from balita_cli.services.desk import poll_state, sources
+    from balita_cli.services.desk import poll_state, sources  # here: --help imports every command module
     from balita_cli.services.desk import review as desk_review
 
     state = app(ctx)
@@ -208,7 +208,7 @@ def accept(
 
     Example: balita review accept 12 14 --section Nation --publish
     """
-    from balita_cli.services.desk import review as desk_review
+    from balita_cli.services.desk import review as desk_review  # here: --help imports every command module
 
     state = app(ctx)
     who = state.who
@@ -226,7 +226,7 @@ def reject(
 
     Example: balita review reject 13 15 -m "not our beat"
     """
-    from balita_cli.services.desk import review as desk_review
+    from balita_cli.services.desk import review as desk_review  # here: --help imports every command module
 
     state = app(ctx)
     who = state.who

@@ -71,7 +71,7 @@ def draft(state: AppState, title: str | None, fields: FieldValues, body: str | N
 
 def ask_for_fields(state: AppState, given: dict[str, Any]) -> dict[str, Any]:
     """On a terminal: ask for the headline, section and tags, offering what the newsroom uses."""
-    from balita_cli.services import terms
+    from balita_cli.services import terms  # here: --help imports every command module
 
     with state.reading() as db:
         sections = [term["name"] for term in terms.usage(db, "section")]
@@ -86,7 +86,7 @@ def ask_for_fields(state: AppState, given: dict[str, Any]) -> dict[str, Any]:
 
 def edit_new(given: dict[str, Any]) -> dict[str, Any]:
     """The new article in $EDITOR: the document ``edit`` opens, its fields empty but for those given."""
-    from balita_cli.cli.editor import edit_text
+    from balita_cli.cli.editor import edit_text  # here: --help imports every command module
     from balita_cli.services.documents import parse_document, render_document
 
     document = parse_document(edit_text(render_document(given, str(given.get("body") or ""))))
@@ -96,7 +96,7 @@ def edit_new(given: dict[str, Any]) -> dict[str, Any]:
 def create(session: Session, data: ArticleInput, image: ImageChoice | None, *, who: str) -> int:
     """The article, after the photo ``--image`` uploaded is recorded; a story that goes live at
     once (published or scheduled) needs alt text on its photo, as ``publish`` does."""
-    from balita_cli.services import articles, publishing
+    from balita_cli.services import articles, publishing  # here: --help imports every command module
 
     if image is not None:
         image.record(session, who)
@@ -124,7 +124,7 @@ def initial_times(status: Status, at: str | None, zone: Any) -> dict[str, Any]:
 
 def changes(state: AppState, fields: FieldValues, body: str | None, set_tags: list[str] | None,
             add_tags: list[str] | None, remove_tags: list[str] | None) -> ArticleChanges:  # fmt: skip
-    from balita_cli.services.documents import changes_from
+    from balita_cli.services.documents import changes_from  # here: --help imports every command module
 
     given = fields.given()
     if body is not None:
@@ -137,7 +137,7 @@ def changes(state: AppState, fields: FieldValues, body: str | None, set_tags: li
 
 def apply(state: AppState, ref: str, changes: ArticleChanges, if_version: int | None, note: str, *,
           image: ImageChoice | None = None) -> tuple[int, int]:  # fmt: skip
-    from balita_cli.services import articles, publishing
+    from balita_cli.services import articles, publishing  # here: --help imports every command module
 
     who = state.who
 
@@ -162,7 +162,7 @@ def edit_document(state: AppState, ref: str, from_file: str | None, if_version: 
     a colleague's conflicting change), the text is kept in a recovery file and its path
     printed; on a terminal the editor can be reopened on it at once.
     """
-    from balita_cli.cli.editor import edit_text
+    from balita_cli.cli.editor import edit_text  # here: --help imports every command module
     from balita_cli.services import reading
     from balita_cli.services.documents import document_values, render_document
 
@@ -183,6 +183,7 @@ def edit_document(state: AppState, ref: str, from_file: str | None, if_version: 
 
 
 def save_document(state: AppState, article_id: int, text: str, note: str) -> int:
+    # here: --help imports every command module
     from balita_cli.services.documents import apply_document, parse_document
 
     document = parse_document(text)
@@ -192,7 +193,7 @@ def save_document(state: AppState, article_id: int, text: str, note: str) -> int
 
 def recover(article_id: int, text: str, problem: BalitaError) -> str:
     """Keep the text; reopen the editor on it when a person is there to fix it, else stop."""
-    from balita_cli.cli.editor import edit_text, save_recovery
+    from balita_cli.cli.editor import edit_text, save_recovery  # here: --help imports every command module
 
     saved = save_recovery(text, str(article_id))
     if sys.stdin.isatty() and sys.stderr.isatty() and console.confirm(f"{problem.message}. Edit it again?"):
@@ -205,7 +206,7 @@ def recover(article_id: int, text: str, problem: BalitaError) -> str:
 
 def find_for_delete(state: AppState, refs: list[str], purge: bool) -> list[tuple[int, str]]:
     """Each article named, with its slug; with --purge, articles in the trash too."""
-    from balita_cli.services import reading
+    from balita_cli.services import reading  # here: --help imports every command module
 
     found = []
     with state.reading() as db:

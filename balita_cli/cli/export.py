@@ -47,7 +47,7 @@ def export(
 
     Example: balita export rss --section Politics --limit 50 -o public/politics.xml
     """
-    from balita_cli.formats import get_writer
+    from balita_cli.formats import get_writer  # here: --help imports every command module
     from balita_cli.services.exporting import ExportRequest, export, public_filter
     from balita_cli.services.query import Window
 

@@ -20,7 +20,7 @@ def history(ctx: typer.Context, ref: ArticleRef, *, output_format: ShowFormatOpt
 
     Example: balita history 12 --format json
     """
-    from balita_cli.services import reading, revisions
+    from balita_cli.services import reading, revisions  # here: --help imports every command module
 
     state = app(ctx)
     with state.reading() as db:
@@ -52,7 +52,7 @@ def diff(
     Example: balita diff 12          (previous version → current)
              balita diff 12 3 5
     """
-    from balita_cli.services import reading, revisions
+    from balita_cli.services import reading, revisions  # here: --help imports every command module
 
     with app(ctx).reading() as db:
         lines = revisions.diff(db, reading.find_any(db, ref), old, new)
@@ -79,7 +79,7 @@ def revert(
 
     Example: balita revert 12 --to 3 -m "undo the rewrite"
     """
-    from balita_cli.services import articles, revisions
+    from balita_cli.services import articles, revisions  # here: --help imports every command module
 
     state = app(ctx)
     who = state.who

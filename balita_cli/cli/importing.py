@@ -87,7 +87,7 @@ def import_command(
 
     Example: balita import feed https://www.philstar.com/rss/headlines --source Philstar
     """
-    from balita_cli.formats.readers import ReadOptions, get_reader
+    from balita_cli.formats.readers import ReadOptions, get_reader  # here: --help imports every command module
     from balita_cli.services.importing.run import ImportSettings, ImportSummary, run_import
 
     state = app(ctx)

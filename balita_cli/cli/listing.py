@@ -56,7 +56,7 @@ def list_command(
 
     Example: balita list --status published --section Politics --since "7 days ago" --format csv
     """
-    from balita_cli.services import reading
+    from balita_cli.services import reading  # here: --help imports every command module
     from balita_cli.services.query import Window
 
     state = app(ctx)
@@ -94,7 +94,7 @@ def search_command(
 
     Example: balita search "West Philippine Sea" --lang en --limit 5
     """
-    from balita_cli.services import reading
+    from balita_cli.services import reading  # here: --help imports every command module
     from balita_cli.services.query import Window
 
     state = app(ctx)
@@ -128,7 +128,7 @@ def list_clusters(
     state: AppState, filters: Filters, window: Window, output_format: ListFormat, fields: str | None
 ) -> None:
     """``list --clusters``: the stories most outlets report, with who else reports them."""
-    from balita_cli.services.desk import coverage
+    from balita_cli.services.desk import coverage  # here: --help imports every command module
 
     site = state.settings.site
     chosen = parse_fields(fields, (), extra=CLUSTER_EXTRA)

@@ -71,7 +71,7 @@ def add(
 
     Example: balita media add quiapo.jpg --alt "Devotees outside Quiapo Church" --credit "Juan Reyes"
     """
-    from balita_cli.media import library as media
+    from balita_cli.media import library as media  # here: --help imports every command module
 
     state = app(ctx)
     texts = media.clean_texts(alt, caption, credit)
@@ -94,7 +94,7 @@ def add(
 
 def prepare_source(state: AppState, source: str, *, allow_private: bool = False) -> Upload:
     """A file or an http(s) URL, read, accepted as an image and stored; nothing recorded yet."""
-    from balita_cli.media import library as media
+    from balita_cli.media import library as media  # here: --help imports every command module
     from balita_cli.media import uploads as media_uploads
 
     store = media.store_for(state.settings)
@@ -119,7 +119,7 @@ def list_photos(ctx: typer.Context, output_format: ListFormatOpt = ListFormat.TA
 
     Example: balita media list --format csv
     """
-    from balita_cli.media import library as media
+    from balita_cli.media import library as media  # here: --help imports every command module
 
     state = app(ctx)
     with state.reading() as db:
@@ -134,7 +134,7 @@ def show(ctx: typer.Context, ref: PhotoRef, *, output_format: ShowFormatOpt = Sh
 
     Example: balita media show 12 --format json
     """
-    from balita_cli.media import library as media
+    from balita_cli.media import library as media  # here: --help imports every command module
 
     state = app(ctx)
     with state.reading() as db:
@@ -164,7 +164,7 @@ def edit(
 
     Example: balita media edit 12 --alt "Jeepneys on España Boulevard at dawn"
     """
-    from balita_cli.media import library as media
+    from balita_cli.media import library as media  # here: --help imports every command module
 
     state = app(ctx)
     texts = media.clean_texts(alt, caption, credit)
@@ -188,7 +188,7 @@ def delete(
 
     Example: balita media delete 12 --yes
     """
-    from balita_cli.media import library as media
+    from balita_cli.media import library as media  # here: --help imports every command module
 
     state = app(ctx)
     confirm_or_abort(f"Delete photo(s) {', '.join(refs)} and their original files?", yes)
@@ -217,7 +217,7 @@ def fetch(
 
     Example: balita media fetch --missing
     """
-    from balita_cli.media import library as media
+    from balita_cli.media import library as media  # here: --help imports every command module
     from balita_cli.media import uploads as media_uploads
 
     if not missing:
@@ -254,7 +254,7 @@ class ImageChoice:
     upload: Upload | None = None
 
     def record(self, session: Session, who: str) -> None:
-        from balita_cli.media import library as media
+        from balita_cli.media import library as media  # here: --help imports every command module
 
         if self.upload is not None:
             media.record_upload(session, self.upload, who=who)

@@ -74,7 +74,7 @@ class Filters:
     values: dict[str, Any]
 
     def resolve(self, zone: Any) -> ArticleFilter:
-        from balita_cli.services.query import ArticleFilter
+        from balita_cli.services.query import ArticleFilter  # here: --help imports every command module
 
         given = self.values
         return ArticleFilter(

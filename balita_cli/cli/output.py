@@ -30,7 +30,7 @@ def write_line(text: str) -> None:
 
 
 def write_json(data: Any) -> None:
-    from balita_cli.formats.streaming import json_text
+    from balita_cli.formats.streaming import json_text  # here: --help imports every command module
 
     sys.stdout.write(json_text(data) + "\n")
 
@@ -76,7 +76,7 @@ def write_records(
 
 
 def write_machine(records: Iterable[Record], fmt: ListFormat, fields: Sequence[str] | None, site: Site) -> None:
-    from balita_cli.formats import get_writer
+    from balita_cli.formats import get_writer  # here: --help imports every command module
     from balita_cli.formats.jsonl import projected
     from balita_cli.formats.streaming import write_json_array
 

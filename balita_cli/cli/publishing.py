@@ -50,7 +50,7 @@ def publish(
 
     Example: balita publish 12 13 --at "2027-06-01 08:00"   |   cron: */5 * * * * balita publish --due
     """
-    from balita_cli.services import publishing
+    from balita_cli.services import publishing  # here: --help imports every command module
 
     state = app(ctx)
     zone = state.settings.site.tz
@@ -81,7 +81,7 @@ def human_time(value: str, zone: Any) -> str:
 
 def run_due(state: AppState, refs: list[str] | None, at: str | None, backdate: bool) -> None:
     """What cron runs: a run that finds another run already did the work says so and exits 0."""
-    from balita_cli.services import publishing
+    from balita_cli.services import publishing  # here: --help imports every command module
 
     if refs or at or backdate:
         raise UsageError("--due takes no articles, no --at and no --backdate")
@@ -108,7 +108,7 @@ def articles_slugs(state: AppState, ids: list[int]) -> dict[int, str]:
 def each_article(state: AppState, refs: list[str], action: Action) -> list[Record]:
     """Apply ``action`` to every named article in one transaction (all of them change, or none),
     and read the results back in it."""
-    from balita_cli.db.dbapi import Database
+    from balita_cli.db.dbapi import Database  # here: --help imports every command module
     from balita_cli.services import articles, reading
 
     who, base_url = state.who, state.settings.site.base_url
@@ -127,7 +127,7 @@ def submit(ctx: typer.Context, refs: ArticleRefs) -> None:
 
     Example: balita submit 12 13
     """
-    from balita_cli.services import publishing
+    from balita_cli.services import publishing  # here: --help imports every command module
 
     for record in each_article(app(ctx), refs, lambda s, article_id, who: publishing.submit(s, article_id, who=who)):
         console.info(f"Submitted {record['id']} ({record['slug']}) for review")
@@ -138,7 +138,7 @@ def unpublish(ctx: typer.Context, refs: ArticleRefs) -> None:
 
     Example: balita unpublish 12
     """
-    from balita_cli.services import publishing
+    from balita_cli.services import publishing  # here: --help imports every command module
 
     for record in each_article(app(ctx), refs, lambda s, article_id, who: publishing.unpublish(s, article_id, who=who)):
         console.info(f"Unpublished {record['id']} ({record['slug']}): now draft")
@@ -149,7 +149,7 @@ def archive(ctx: typer.Context, refs: ArticleRefs) -> None:
 
     Example: balita archive 12
     """
-    from balita_cli.services import publishing
+    from balita_cli.services import publishing  # here: --help imports every command module
 
     for record in each_article(app(ctx), refs, lambda s, article_id, who: publishing.archive(s, article_id, who=who)):
         console.info(f"Archived {record['id']} ({record['slug']})")

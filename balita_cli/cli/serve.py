@@ -40,7 +40,7 @@ def serve(
 
     Example: balita serve --port 8000   |   balita serve --port 0 --open
     """
-    import tempfile
+    import tempfile  # here: --help imports every command module
     import webbrowser
 
     state = app(ctx)
@@ -56,7 +56,7 @@ def serve(
 
 def preview_server(state: AppState, folder: Path, *, port: int, poll: float, search: bool) -> Any:
     """A preview server over ``folder``: builds with drafts, polls the database's fingerprint."""
-    from balita_cli.services.site import data_version
+    from balita_cli.services.site import data_version  # here: --help imports every command module
     from balita_cli.site.preview import PreviewServer
 
     options = build_options(state, folder, preview=True, search=search, photo_seed=public_folder(state))
@@ -87,7 +87,7 @@ def _interrupt(signum: int, frame: Any) -> None:
 def open_preview(state: AppState, slug: str, *, trash: bool = False) -> str:
     """Build the preview (drafts included) into this user's private preview folder and open the
     story's page in the browser; returns the page's address."""
-    import hashlib
+    import hashlib  # here: --help imports every command module
     import tempfile
     import webbrowser
 

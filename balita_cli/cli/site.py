@@ -45,7 +45,7 @@ def init(
         write_site(state, config_path, site, database or state.db_option or f"sqlite:///{DEFAULT_DB_NAME}")
     state.reload(str(config_path))
     if demo:
-        from balita_cli.services.demo import load_demo
+        from balita_cli.services.demo import load_demo  # here: --help imports every command module
 
         created = state.write(load_demo)
         console.info(f"Loaded {len(created)} sample articles. Try: balita list")
@@ -54,7 +54,7 @@ def init(
 def write_site(state: AppState, config_path: Path, site: Site, url: str) -> None:
     """Make the database ready first: balita.toml is written only once it works, and never with
     a password in it."""
-    import tomli_w
+    import tomli_w  # here: --help imports every command module
 
     from balita_cli.db.engine import create_db_engine
     from balita_cli.db.migrate import ensure_schema

@@ -86,7 +86,7 @@ def add(
 
     Example: balita source add "GMA News" https://data.gmanetwork.com/gno/rss/news/feed.xml --section Nation
     """
-    from balita_cli.services.desk import sources
+    from balita_cli.services.desk import sources  # here: --help imports every command module
     from balita_cli.services.desk.source_settings import SourceSettings, format_every
 
     settings = SourceSettings(name=name, url=url, section=section, language=lang, tags=tags, publish=publish,
@@ -105,7 +105,7 @@ def list_sources(
 
     Example: balita source list --format json
     """
-    from balita_cli.services.desk import sources
+    from balita_cli.services.desk import sources  # here: --help imports every command module
 
     state = app(ctx)
     now = utcnow()
@@ -114,7 +114,7 @@ def list_sources(
     if output_format is SourceFormat.JSON:
         write_json(records)
     elif output_format is SourceFormat.JSONL:
-        from balita_cli.formats.streaming import json_line
+        from balita_cli.formats.streaming import json_line  # here: --help imports every command module
 
         for record in records:
             sys.stdout.write(json_line(record))
@@ -172,7 +172,7 @@ def show(
 
     Example: balita source show gma-news
     """
-    from balita_cli.services.desk import sources
+    from balita_cli.services.desk import sources  # here: --help imports every command module
 
     state = app(ctx)
     now = utcnow()
@@ -236,7 +236,7 @@ def edit(
 
     Example: balita source edit gma-news --excerpt-words 80 --every 30m
     """
-    from balita_cli.services.desk import sources
+    from balita_cli.services.desk import sources  # here: --help imports every command module
     from balita_cli.services.desk.source_settings import SourceSettings
 
     if tags and no_tags:
@@ -249,7 +249,7 @@ def edit(
 
 
 def _pause(ctx: typer.Context, refs: list[str], paused: bool) -> None:
-    from balita_cli.services.desk import sources
+    from balita_cli.services.desk import sources  # here: --help imports every command module
 
     changed = app(ctx).write(lambda session: [s.name for s in sources.set_paused(session, refs, paused)])
     for name in changed:
@@ -277,7 +277,7 @@ def remove(ctx: typer.Context, ref: SourceRef, *, yes: YesOpt = False) -> None:
 
     Example: balita source remove gma-news --yes
     """
-    from balita_cli.services.desk import sources
+    from balita_cli.services.desk import sources  # here: --help imports every command module
 
     confirm_or_abort(f"Remove source {ref}? Its stories stay.", yes)
     name, stories = app(ctx).write(lambda session: sources.remove(session, ref))
@@ -290,7 +290,7 @@ class ImportSource:
     would, and linked to it. ``followed``: NAME must be such a source."""
 
     def __init__(self, state: Any, source_name: str | None, *, followed: bool = False) -> None:
-        from balita_cli.services.desk.intake import import_intake
+        from balita_cli.services.desk.intake import import_intake  # here: --help imports every command module
 
         if source_name:
             with state.reading() as db:
@@ -305,7 +305,7 @@ class ImportSource:
             self.external_ids.append(str(item["external_id"]))
 
     def link(self, state: Any) -> None:
-        from balita_cli.services.desk import sources
+        from balita_cli.services.desk import sources  # here: --help imports every command module
 
         source_id = self.source_id
         if source_id is not None and self.external_ids:

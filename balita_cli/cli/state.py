@@ -98,11 +98,11 @@ class AppState:
 
     def engine(self, *, migrate: bool = True) -> Engine:
         if self._engine is None:
-            from balita_cli.db.engine import create_db_engine
+            from balita_cli.db.engine import create_db_engine  # here: --help imports every command module
 
             self._engine = create_db_engine(self.settings.require_database())
         if migrate and not self._schema_checked:
-            from balita_cli.db.migrate import ensure_schema
+            from balita_cli.db.migrate import ensure_schema  # here: --help imports every command module
 
             ensure_schema(self._engine)
             self._schema_checked = True
@@ -111,7 +111,7 @@ class AppState:
     @contextmanager
     def reading(self) -> Iterator[Database]:
         """A read-only snapshot of the database for one command (no SQLAlchemy on the way)."""
-        from balita_cli.db import dbapi
+        from balita_cli.db import dbapi  # here: --help imports every command module
         from balita_cli.db.migrate import schema_is_current
 
         url = self.settings.require_database()
@@ -126,7 +126,7 @@ class AppState:
 
     @contextmanager
     def session(self, *, write: bool = False) -> Iterator[Session]:
-        from balita_cli.db.engine import session_scope
+        from balita_cli.db.engine import session_scope  # here: --help imports every command module
 
         with session_scope(self.engine(), write=write) as session:
             session.info["zone"] = self.settings.site.tz
@@ -134,7 +134,7 @@ class AppState:
 
     def write(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in one write transaction, retried whole if the database is busy."""
-        from balita_cli.services.retry import retry_in_session
+        from balita_cli.services.retry import retry_in_session  # here: --help imports every command module
 
         return retry_in_session(lambda: self.session(write=True), work)
 

@@ -29,7 +29,7 @@ def stats(
 
     Example: balita stats --section Politics --days 14   |   balita stats --format json
     """
-    from balita_cli.services.stats import collect
+    from balita_cli.services.stats import collect  # here: --help imports every command module
 
     state = app(ctx)
     zone = state.settings.site.tz

@@ -23,13 +23,13 @@ ARTICLE_WORDS = {"tag": ("a tag", "tags"), "section": ("a section", "sections"),
 
 
 def _kind(name: str) -> Any:
-    from balita_cli.services.taxonomy import KINDS
+    from balita_cli.services.taxonomy import KINDS  # here: --help imports every command module
 
     return KINDS[name]
 
 
 def _retag(ctx: typer.Context, ref: str, **change: Any) -> None:
-    from balita_cli.services import articles
+    from balita_cli.services import articles  # here: --help imports every command module
     from balita_cli.services.articles import ArticleChanges
 
     state = app(ctx)
@@ -105,7 +105,7 @@ def make_vocabulary_app(kind_name: str) -> typer.Typer:
     @_command(sub, "list", f"List {plural} with the number of articles using each.\n\n"
               f"    Example: balita {kind_name} list --format csv")  # fmt: skip
     def list_terms(ctx: typer.Context, output_format: ListFormatOpt = ListFormat.TABLE) -> None:
-        from balita_cli.services import terms
+        from balita_cli.services import terms  # here: --help imports every command module
 
         state = app(ctx)
         with state.reading() as db:
@@ -115,7 +115,7 @@ def make_vocabulary_app(kind_name: str) -> typer.Typer:
     @_command(sub, "rename", f"Rename {one}; its articles follow.\n\n"
               f"    Example: balita {kind_name} rename manila Maynila")  # fmt: skip
     def rename(ctx: typer.Context, old: TermRef, new: NewName) -> None:
-        from balita_cli.services import taxonomy
+        from balita_cli.services import taxonomy  # here: --help imports every command module
 
         term = app(ctx).write(lambda session: taxonomy.rename(session, _kind(kind_name), old, new))
         console.info(f"Renamed {kind_name} to {term.name} ({term.slug})")
@@ -128,7 +128,7 @@ def make_vocabulary_app(kind_name: str) -> typer.Typer:
                                                      show_default=False)],
         into: Annotated[str, typer.Option("--into", metavar="NAME", help=f"The {kind_name} that remains.")],
     ) -> None:  # fmt: skip
-        from balita_cli.services import taxonomy
+        from balita_cli.services import taxonomy  # here: --help imports every command module
 
         target, moved = app(ctx).write(lambda session: taxonomy.merge(session, _kind(kind_name), sources, into))
         console.info(f"Merged into {target.name}: {moved} article link(s) moved")
@@ -140,7 +140,7 @@ def make_vocabulary_app(kind_name: str) -> typer.Typer:
         names: Annotated[list[str], typer.Argument(metavar="NAME...", help=TERM_REF_HELP, show_default=False)],
         yes: YesOpt = False,
     ) -> None:
-        from balita_cli.services import taxonomy
+        from balita_cli.services import taxonomy  # here: --help imports every command module
 
         confirm_or_abort(f"Delete {kind_name}(s) {', '.join(names)}? Articles keep existing.", yes)
         removed = app(ctx).write(lambda session: [taxonomy.remove(session, _kind(kind_name), n) for n in names])
@@ -177,7 +177,7 @@ def _add_command(sub: typer.Typer, kind_name: str) -> None:
 
 
 def _create(ctx: typer.Context, kind_name: str, name: str, extra: dict[str, str]) -> None:
-    from balita_cli.services import taxonomy
+    from balita_cli.services import taxonomy  # here: --help imports every command module
 
     given = {key: value for key, value in extra.items() if value}
     term = app(ctx).write(lambda session: taxonomy.create(session, _kind(kind_name), name, **given))

@@ -50,7 +50,7 @@ def add(
 
     Example: balita user add ana --role contributor --email ana@balita.example.ph --password-file ana.pw
     """
-    from balita_cli.services import permissions, users
+    from balita_cli.services import permissions, users  # here: --help imports every command module
 
     if no_password and password_file is not None:
         raise UsageError("give --password-file or --no-password, not both")
@@ -66,7 +66,7 @@ def add(
 
 def read_password(name: str, path: Path | None) -> str:
     """From the file's first line, or asked twice on a terminal; never echoed."""
-    from balita_cli.services.users import check_password
+    from balita_cli.services.users import check_password  # here: --help imports every command module
 
     if path is not None:
         try:
@@ -93,7 +93,7 @@ def list_users(ctx: typer.Context, *, output_format: ShowFormatOpt = ShowFormat.
 
     Example: balita user list --format json
     """
-    from balita_cli.services import users
+    from balita_cli.services import users  # here: --help imports every command module
 
     state = state_of(ctx)
     with state.reading() as db:
@@ -111,7 +111,7 @@ def change_role(ctx: typer.Context, name: NameArg, role: RoleArg) -> None:
 
     Example: balita user role ana author
     """
-    from balita_cli.services import users
+    from balita_cli.services import users  # here: --help imports every command module
 
     state_of(ctx).write(lambda session: users.change_role(session, name, role))
     console.info(f"{name} is {role.with_article} now")
@@ -125,7 +125,7 @@ def disable(ctx: typer.Context, name: NameArg) -> None:
 
     Example: balita user disable ana
     """
-    from balita_cli.services import users
+    from balita_cli.services import users  # here: --help imports every command module
 
     state_of(ctx).write(lambda session: users.disable(session, name))
     console.info(f"{name} is disabled: no role in this newsroom any more")

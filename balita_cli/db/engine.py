@@ -52,8 +52,6 @@ def create_db_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        from balita_cli.db.urls import display_url as without_secret
-
         raise DatabaseError(f"not a database URL: {without_secret(url)!r}") from None
     try:
         if parsed.get_backend_name() == "sqlite":

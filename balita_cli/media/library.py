@@ -93,7 +93,7 @@ def record_upload(session: Session, upload: Upload, texts: dict[str, str] | None
                   zone: Any = None) -> Added:  # fmt: skip
     """The ``photo`` row of an upload: a new one, or the existing photo with the same sha256
     (left as it is: ``media edit`` changes its descriptions)."""
-    from sqlalchemy import insert, select
+    from sqlalchemy import insert, select  # here: SQLAlchemy only for writes (reads use the DB-API)
     from sqlalchemy.exc import IntegrityError
     from sqlmodel import col
 
@@ -129,7 +129,7 @@ def resolve(session: Session, ref: str) -> int:
 def edit(session: Session, ref: str, texts: dict[str, str], *, force: bool = False) -> int:
     """Change a photo's descriptions. Alt text cannot be emptied while a published or scheduled
     article leads with the photo, unless ``force``."""
-    from sqlalchemy import update
+    from sqlalchemy import update  # here: SQLAlchemy only for writes (reads use the DB-API)
     from sqlmodel import col
 
     from balita_cli.models import Photo
@@ -159,7 +159,7 @@ class Deleted:
 def delete(session: Session, ref: str, *, force: bool = False, who: str = "") -> Deleted:
     """Delete a photo that no article uses; with ``force``, take it off those articles first
     (each change a new version with its revision, as an edit would)."""
-    from sqlalchemy import delete as sql_delete
+    from sqlalchemy import delete as sql_delete  # here: SQLAlchemy only for writes (reads use the DB-API)
     from sqlalchemy import select
     from sqlmodel import col
 

@@ -26,6 +26,7 @@ from balita_cli.records import Record, word_count
 from balita_cli.schema import BY_NAME, CHECKS, COLUMNS, EDITOR_FIELDS, ArticleInput, Kind, check_text, check_value
 from balita_cli.schema_checks import Check
 from balita_cli.services import permissions, reading, taxonomy
+from balita_cli.services.desk.coverage import add_coverage
 from balita_cli.services.notices import add_notices
 from balita_cli.slugs import make_slug, term_slug, with_suffix
 from balita_cli.timeutil import human, utcnow
@@ -172,7 +173,6 @@ def create(session: Session, data: ArticleInput, *, who: str = "") -> int:
     _set_authors(session, article_id, data.get("authors") or (), fresh=True)
     keep_aliases(session, article_id, data)
     add_notices(session, article_id, data.get("corrections") or ())
-    from balita_cli.services.desk.coverage import add_coverage
 
     add_coverage(session, article_id, data.get("coverage") or ())
     return article_id

@@ -24,6 +24,7 @@ from balita_cli.db.dbapi import Database
 from balita_cli.errors import UsageError
 from balita_cli.files import atomic_open, check_replaceable, make_directory
 from balita_cli.formats.base import Writer
+from balita_cli.formats.jsonl import JsonLinesWriter
 from balita_cli.formats.streaming import json_line_bytes
 from balita_cli.records import Record
 from balita_cli.services import json_lines, reading
@@ -130,8 +131,6 @@ def _export_lines(db: Database, request: ExportRequest, site: Site, advance: Cal
     """JSON Lines written as bytes, the same on either database: SQLite makes them itself
     (services/json_lines.py, several times faster); on PostgreSQL orjson's bytes go straight to the
     file, never decoded to text and encoded back (a sixth of a 10,000-article export)."""
-    from balita_cli.formats.jsonl import JsonLinesWriter
-
     writer = request.writer
     assert isinstance(writer, JsonLinesWriter)
     tally = [0]

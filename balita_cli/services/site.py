@@ -105,7 +105,7 @@ def _repeatable(db: Database) -> None:
     """On PostgreSQL, every query of the build sees one snapshot (SQLite's read is one already)."""
     if db.is_sqlite:
         return
-    import psycopg
+    import psycopg  # here: psycopg only on PostgreSQL
 
     connection = db.connection
     if connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:

@@ -350,8 +350,6 @@ class OutputTree:
         """After a build that stopped part-way: a manifest naming every file of the last build and
         every file this one wrote, without the build's state. The next build claims them as its
         own and makes again what it must; a file no build wrote is still someone else's."""
-        import orjson
-
         if self.saved or self.kept_all or not self.counts.written:
             return  # nothing written: the last manifest still says what the folder holds
         memo = {**self.previous_memo, **self.memo}

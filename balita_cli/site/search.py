@@ -77,7 +77,7 @@ def index_pages(tree: OutputTree, pages: Sequence[str], *, program: Path | None 
             report.reused = True
             report.languages = languages(tree.root)
             return report
-    import tempfile
+    import tempfile  # here: only when the search index is made
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=".balita-search-") as scratch:
@@ -131,7 +131,7 @@ def _write_empty_index(out: Path) -> None:
     """Pagefind's files for a site with no story yet. Its command refuses a folder with no page
     to index; its Python API (the same program, run as a service) writes an index of no page,
     which has no language: ``search.js`` finds nothing in it."""
-    import asyncio
+    import asyncio  # here: only when the search index is made
 
     from pagefind.service import PagefindService
 

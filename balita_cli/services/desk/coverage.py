@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 def add_coverage(session: Session, article_id: int, entries: Iterable[Mapping[str, Any]]) -> int:
     """Entries the story does not carry yet (by their external id); returns how many were added."""
-    from sqlalchemy import insert, select
+    from sqlalchemy import insert, select  # here: SQLAlchemy only for writes (reads use the DB-API)
     from sqlmodel import col
 
     from balita_cli.models import Coverage

@@ -69,6 +69,7 @@ def fetch(read: Reader, write: Writer, light_write: Reader, settings: Settings, 
     fresh: list[Item] = []
     recent: list[Recent] = []
     if items:  # the filing modules load only for a run that brought entries
+        # here: filing only for a run that brought entries
         from balita_cli.services.desk.filing import existing, file_entries, recent_stories
 
         with read() as db:
@@ -102,7 +103,7 @@ def download(
 ) -> dict[int, Fetched | FetchError]:
     """Every chosen feed, a few at a time, conditionally; sources that may reach private
     addresses are fetched under a policy of their own."""
-    from balita_cli.net import Validators, fetch_many
+    from balita_cli.net import Validators, fetch_many  # here: the network code only for a fetch
 
     answers: dict[int, Fetched | FetchError] = {}
     for allow_private in (False, True):
@@ -124,7 +125,7 @@ def _read_feeds(
     timeout: float | None,
 ) -> list[Item]:
     """Each fetched body read as a feed, its entries made stories; failures marked on the run."""
-    from balita_cli.net import FetchError
+    from balita_cli.net import FetchError  # here: the network code only for a fetch
 
     items: list[Item] = []
     for run in runs:

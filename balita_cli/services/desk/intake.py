@@ -97,7 +97,7 @@ def user_agent(site: Site) -> str:
 
 
 def fetch_policy(site: Site, desk: DeskSettings, *, allow_private: bool, timeout: float | None = None) -> FetchPolicy:
-    from balita_cli.net import FetchPolicy
+    from balita_cli.net import FetchPolicy  # here: the network code only for a fetch
 
     return FetchPolicy(
         deadline=timeout or desk.timeout,
@@ -110,7 +110,7 @@ def fetch_policy(site: Site, desk: DeskSettings, *, allow_private: bool, timeout
 def intake_of(source: SourceRecord, site: Site, desk: DeskSettings, timeout: float | None = None) -> Intake:
     """What a source's stories get: its name as the credit, its excerpt policy, section,
     language, tags and publish policy, and the way its feed is fetched."""
-    from balita_cli.formats.readers.feed import Intake
+    from balita_cli.formats.readers.feed import Intake  # here: the feed parser only for a feed's body
 
     status = {"review": Status.REVIEW, "draft": Status.DRAFT, "auto": Status.PUBLISHED}[source["publish"]]
     return Intake(
@@ -130,7 +130,7 @@ def import_intake(
     """``import feed``'s policy: a registered source's (and its id) when ``source_name`` names
     one, else the plain credit of ``source_name`` (or of the feed's own outlet) with the default
     excerpt; URLs fetched as the desk fetches them. ``followed``: the name must be a source's."""
-    from balita_cli.formats.readers.feed import Intake
+    from balita_cli.formats.readers.feed import Intake  # here: the feed parser only for a feed's body
 
     rules = desk_settings(settings)
     if db is not None and source_name:

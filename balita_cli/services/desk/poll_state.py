@@ -54,7 +54,7 @@ def next_poll(
     ``error``: why the fetch failed (None: it did not); the source is then tried again after a
     back-off, never sooner than its interval or the server's Retry-After.
     """
-    from balita_cli.net import FetchError, next_attempt_delay
+    from balita_cli.net import FetchError, next_attempt_delay  # here: the network code only for a fetch
 
     every = timedelta(minutes=int(source["every_minutes"]))
     if error is not None:

@@ -71,7 +71,7 @@ def check_publish(policy: str) -> str:
 def check_feed_url(url: str, *, allow_private: bool) -> str:
     """An http(s) feed address without credentials; a private or loopback address only with
     ``allow_private`` (names are checked when fetched: they may resolve anywhere)."""
-    from balita_cli.net.addresses import a_kind, refusal
+    from balita_cli.net.addresses import a_kind, refusal  # here: the network code only for a fetch
 
     checked = check_url("url", url)
     if not checked:

@@ -126,7 +126,7 @@ def listing(db: Database, now: datetime) -> list[SourceRecord]:
 
 
 def _row(session: Session, ref: str) -> Source:
-    from balita_cli.models import Source
+    from balita_cli.models import Source  # here: SQLAlchemy only for writes (reads use the DB-API)
 
     source_id = find(Database.of_session(session), ref)["id"]
     found = session.get(Source, source_id)
@@ -136,7 +136,7 @@ def _row(session: Session, ref: str) -> Source:
 
 
 def _name_taken(session: Session, slug: str, source_id: int | None) -> None:
-    from sqlalchemy import select
+    from sqlalchemy import select  # here: SQLAlchemy only for writes (reads use the DB-API)
     from sqlmodel import col
 
     from balita_cli.models import Source
@@ -148,7 +148,7 @@ def _name_taken(session: Session, slug: str, source_id: int | None) -> None:
 
 def add(session: Session, settings: SourceSettings) -> Source:
     """A new source, due at once."""
-    from balita_cli.models import Source
+    from balita_cli.models import Source  # here: SQLAlchemy only for writes (reads use the DB-API)
     from balita_cli.text.excerpt import DEFAULT_MAX_WORDS
 
     if settings.name is None or settings.url is None:
@@ -194,7 +194,7 @@ def set_paused(session: Session, refs: Sequence[str], paused: bool) -> list[Sour
 
 def remove(session: Session, ref: str) -> tuple[str, int]:
     """Delete a source; its stories stay, still credited to it by name. Returns (name, stories)."""
-    from sqlalchemy import func, select, update
+    from sqlalchemy import func, select, update  # here: SQLAlchemy only for writes (reads use the DB-API)
     from sqlmodel import col
 
     from balita_cli.models import Article
@@ -210,7 +210,7 @@ def remove(session: Session, ref: str) -> tuple[str, int]:
 
 def link_articles(session: Session, source_id: int, external_ids: Sequence[str]) -> int:
     """Mark articles imported from a source's feed (``import feed --source-name``) as its stories."""
-    from sqlalchemy import update
+    from sqlalchemy import update  # here: SQLAlchemy only for writes (reads use the DB-API)
     from sqlmodel import col
 
     from balita_cli.models import Article
