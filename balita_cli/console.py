@@ -208,9 +208,12 @@ def print_table(
             table.add_column(name, overflow="fold")
             continue
         table.add_column(
-            name, overflow="ellipsis", no_wrap=True, min_width=None if is_wide else natural[i],
+            name,
+            overflow="ellipsis",
+            no_wrap=True,
+            min_width=None if is_wide else natural[i],
             max_width=share if is_wide else None,
-        )  # fmt: skip
+        )
     for row in rows:
         table.add_row(*(_styled(columns[i], row[i], styles) for i in kept))
     out().print(table)

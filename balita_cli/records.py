@@ -140,9 +140,16 @@ def public_view(record: Record) -> Record | None:
     view = {key: value for key, value in record.items() if key not in PRIVATE_FIELDS}
     if view["status"] == "retracted":
         view.update(
-            body="", subtitle="", summary=retraction_notice(view), word_count=0, photo=None,
-            image_url="", image_alt="", image_caption="", image_credit="",
-        )  # fmt: skip
+            body="",
+            subtitle="",
+            summary=retraction_notice(view),
+            word_count=0,
+            photo=None,
+            image_url="",
+            image_alt="",
+            image_caption="",
+            image_credit="",
+        )
     return view
 
 

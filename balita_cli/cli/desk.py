@@ -98,8 +98,17 @@ def _report(report: FetchReport, output_format: ReportFormat, *, explain: bool) 
         for run in report.runs:
             _explain(run)
     now = utcnow()
-    rows = [(run.name, run.result, str(len(run.created)), str(run.related), str(run.skipped),
-             relative_words(run.next_due_at, now=now) if run.next_due_at else "") for run in report.runs]  # fmt: skip
+    rows = [
+        (
+            run.name,
+            run.result,
+            str(len(run.created)),
+            str(run.related),
+            str(run.skipped),
+            relative_words(run.next_due_at, now=now) if run.next_due_at else "",
+        )
+        for run in report.runs
+    ]
     header = ("source", "result", "created", "related", "skipped", "next")
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     console.info("fetch")
@@ -116,8 +125,11 @@ def _explain(run: SourceRun) -> None:
         if not item.candidates:
             write_line("    (no recent story came close)")
         for candidate in item.candidates:
-            notes = [note for flag, note in ((candidate.figures_differ, "figures differ"),
-                                             (candidate.same_source, "same source")) if flag]  # fmt: skip
+            notes = [
+                note
+                for flag, note in ((candidate.figures_differ, "figures differ"), (candidate.same_source, "same source"))
+                if flag
+            ]
             extra = f"  ({', '.join(notes)})" if notes else ""
             write_line(
                 console.plain_text(f"    {candidate.score:.3f}  #{candidate.story_id}  {candidate.title}{extra}")
@@ -175,8 +187,9 @@ _WINDOW = timedelta(hours=48)  # what a desk that never looked sees first
 QUEUE_FIELDS = ("source", "id", "status", "came in", "outlets", "title")
 
 
-def _show_queue(queue: list[Waiting], output_format: ReportFormat, start: datetime | None, zone: Any,
-                now: datetime) -> None:  # fmt: skip
+def _show_queue(
+    queue: list[Waiting], output_format: ReportFormat, start: datetime | None, zone: Any, now: datetime
+) -> None:
 
     if output_format is ReportFormat.JSON:
         write_json([item.as_dict() for item in queue])
@@ -184,10 +197,16 @@ def _show_queue(queue: list[Waiting], output_format: ReportFormat, start: dateti
     since = f"since {human(start, zone)}" if start else "waiting for review"
     console.info(f"{len(queue)} {'story' if len(queue) == 1 else 'stories'} {since}")
     rows = [
-        [item.source, str(item.id), item.status, relative_words(item.created_at, now=now) if item.created_at else "",
-         str(item.outlets) + (f" ({', '.join(item.also)})" if item.also else ""), item.title]
+        [
+            item.source,
+            str(item.id),
+            item.status,
+            relative_words(item.created_at, now=now) if item.created_at else "",
+            str(item.outlets) + (f" ({', '.join(item.also)})" if item.also else ""),
+            item.title,
+        ]
         for item in queue
-    ]  # fmt: skip
+    ]
     if not console.stdout_is_terminal():
         write_plain(list(QUEUE_FIELDS), rows)
     elif rows:

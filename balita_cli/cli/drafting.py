@@ -49,8 +49,9 @@ def _times(given: dict[str, Any], zone: Any) -> dict[str, Any]:
 # ---------------------------------------------------------------- new
 
 
-def draft(state: AppState, title: str | None, fields: FieldValues, body: str | None, *, edit: bool,
-          no_input: bool) -> ArticleInput:  # fmt: skip
+def draft(
+    state: AppState, title: str | None, fields: FieldValues, body: str | None, *, edit: bool, no_input: bool
+) -> ArticleInput:
     """The new article from flags; on a terminal, asked for and edited in $EDITOR as needed."""
     site = state.settings.site
     given = {"language": site.language, **fields.given()}
@@ -122,8 +123,14 @@ def initial_times(status: Status, at: str | None, zone: Any) -> dict[str, Any]:
 # ---------------------------------------------------------------- edit
 
 
-def changes(state: AppState, fields: FieldValues, body: str | None, set_tags: list[str] | None,
-            add_tags: list[str] | None, remove_tags: list[str] | None) -> ArticleChanges:  # fmt: skip
+def changes(
+    state: AppState,
+    fields: FieldValues,
+    body: str | None,
+    set_tags: list[str] | None,
+    add_tags: list[str] | None,
+    remove_tags: list[str] | None,
+) -> ArticleChanges:
     from balita_cli.services.documents import changes_from  # here: --help imports every command module
 
     given = fields.given()
@@ -135,8 +142,15 @@ def changes(state: AppState, fields: FieldValues, body: str | None, set_tags: li
     return result
 
 
-def apply(state: AppState, ref: str, changes: ArticleChanges, if_version: int | None, note: str, *,
-          image: ImageChoice | None = None) -> tuple[int, int]:  # fmt: skip
+def apply(
+    state: AppState,
+    ref: str,
+    changes: ArticleChanges,
+    if_version: int | None,
+    note: str,
+    *,
+    image: ImageChoice | None = None,
+) -> tuple[int, int]:
     from balita_cli.services import articles, publishing  # here: --help imports every command module
 
     who = state.who
@@ -154,8 +168,9 @@ def apply(state: AppState, ref: str, changes: ArticleChanges, if_version: int | 
     return state.write(change)
 
 
-def edit_document(state: AppState, ref: str, from_file: str | None, if_version: int | None,
-                  note: str) -> tuple[int, int]:  # fmt: skip
+def edit_document(
+    state: AppState, ref: str, from_file: str | None, if_version: int | None, note: str
+) -> tuple[int, int]:
     """Edit the article as a document, in $EDITOR or from a file, and save it.
 
     Whatever goes wrong once the editor has closed (text that does not parse, a field refused,

@@ -22,9 +22,13 @@ FormatArg = Annotated[
 ]
 OutputOpt = Annotated[
     Path | None,
-    typer.Option("--output", "-o", metavar="PATH",
-                 help="Write here (atomically; folders are created) instead of stdout; a directory for markdown."),
-]  # fmt: skip
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="PATH",
+        help="Write here (atomically; folders are created) instead of stdout; a directory for markdown.",
+    ),
+]
 
 
 @options(FILTERS)
@@ -55,8 +59,9 @@ def export(
     site = state.settings.site
     writer = get_writer(format_name)
     flt = public_filter(filters.resolve(site.tz), writer, now=utcnow())
-    request = ExportRequest(writer, flt, Window(sort, limit), output, {"ninjs_version": ninjs_version, "lines": lines},
-                            force)  # fmt: skip
+    request = ExportRequest(
+        writer, flt, Window(sort, limit), output, {"ninjs_version": ninjs_version, "lines": lines}, force
+    )
     with state.reading() as db, console.progress(None, f"export {writer.name}", enabled=output is not None) as advance:
         count = export(db, request, site, advance=advance)
     if output is not None:

@@ -60,8 +60,9 @@ def diff(
         console.info("no differences")
     for line in lines:
         style = DIFF_STYLES.get(line[:1], "") if not line.startswith(("+++", "---")) else "bold"
-        console.out().print(console.plain_text(line), style=style or None, markup=False, highlight=False,
-                            soft_wrap=True)  # fmt: skip
+        console.out().print(
+            console.plain_text(line), style=style or None, markup=False, highlight=False, soft_wrap=True
+        )
 
 
 def revert(

@@ -103,13 +103,21 @@ def import_command(
     items = _read_all(reader, paths, options)
     try:
         with console.progress(lambda: _estimate(reader, paths), f"importing {reader.name}") as advance:
-            run_import(items, lambda: state.session(write=True), settings, summary, on_item=lambda: advance(1),
-                       on_read=outlet.keep)  # fmt: skip
+            run_import(
+                items,
+                lambda: state.session(write=True),
+                settings,
+                summary,
+                on_item=lambda: advance(1),
+                on_read=outlet.keep,
+            )
         if not dry_run:
             outlet.link(state)
     except KeyboardInterrupt:
-        console.error(f"interrupted: {summary.created} created, {summary.updated} updated before the stop, "
-                      "and kept; run the same command again to finish")  # fmt: skip
+        console.error(
+            f"interrupted: {summary.created} created, {summary.updated} updated before the stop, "
+            "and kept; run the same command again to finish"
+        )
         raise typer.Exit(130) from None
     _report(summary, output_format)
 

@@ -66,12 +66,19 @@ def list_command(
     flt, window, chosen = filters.resolve(site.tz), Window(sort, limit, offset), parse_fields(fields, ())
     with state.reading() as db:
         if output_format is ListFormat.COUNT:
-            console.print_line(str(reading.count(db, flt) if not (limit or offset) else len(
-                reading.matching_ids(db, flt, window))))  # fmt: skip
+            console.print_line(
+                str(reading.count(db, flt) if not (limit or offset) else len(reading.matching_ids(db, flt, window)))
+            )
             return
         records = reading.stream_records(db, flt, site.base_url, window)
-        write_records(records, output_format, chosen or None, site, table_fields=table_fields(tuple(flt.statuses)),
-                      cell=display_cell(site.tz))  # fmt: skip
+        write_records(
+            records,
+            output_format,
+            chosen or None,
+            site,
+            table_fields=table_fields(tuple(flt.statuses)),
+            cell=display_cell(site.tz),
+        )
 
 
 @options(FILTERS_WITHOUT_TEXT)
@@ -134,8 +141,7 @@ def list_clusters(
     chosen = parse_fields(fields, (), extra=CLUSTER_EXTRA)
     with state.reading() as db:
         records = coverage.clusters(db, filters.resolve(site.tz), window, site.base_url)
-    write_records(records, output_format, chosen or None, site, table_fields=CLUSTER_FIELDS,
-                  cell=display_cell(site.tz))  # fmt: skip
+    write_records(records, output_format, chosen or None, site, table_fields=CLUSTER_FIELDS, cell=display_cell(site.tz))
 
 
 def register(typer_app: typer.Typer) -> None:

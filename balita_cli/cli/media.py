@@ -35,9 +35,10 @@ def complete_photo(ctx: Any, incomplete: str) -> Iterator[tuple[str, str]]:
 
 PhotoRef = Annotated[
     str,
-    typer.Argument(metavar="PHOTO", help="Photo id (12 or #12) or sha256.", show_default=False,
-                   autocompletion=complete_photo),
-]  # fmt: skip
+    typer.Argument(
+        metavar="PHOTO", help="Photo id (12 or #12) or sha256.", show_default=False, autocompletion=complete_photo
+    ),
+]
 AltOpt = Annotated[str | None, typer.Option("--alt", metavar="TEXT", help="Alt text: what the photo shows.")]
 CaptionOpt = Annotated[str | None, typer.Option("--caption", metavar="TEXT", help="Caption printed under the photo.")]
 CreditOpt = Annotated[str | None, typer.Option("--credit", metavar="TEXT", help='Credit, shown as "Photo: …".')]

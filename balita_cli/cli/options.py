@@ -96,22 +96,44 @@ def _filter_parameters(*, text: bool) -> tuple[Any, ...]:
     many = list[str] | None
     parameters = [
         option("status", list[Status] | None, typer.Option("--status", "-s", help="Only this status (repeatable).")),
-        option("section", many, typer.Option("--section", help="Only this section (repeatable).",
-                                             autocompletion=complete_section)),
-        option("tag", many, typer.Option("--tag", "-t", help="Has this tag (repeatable: all must match).",
-                                         autocompletion=complete_tag)),
-        option("author", many, typer.Option("--author", help="Has this author in the byline (repeatable).",
-                                            autocompletion=complete_author)),
+        option(
+            "section",
+            many,
+            typer.Option("--section", help="Only this section (repeatable).", autocompletion=complete_section),
+        ),
+        option(
+            "tag",
+            many,
+            typer.Option("--tag", "-t", help="Has this tag (repeatable: all must match).", autocompletion=complete_tag),
+        ),
+        option(
+            "author",
+            many,
+            typer.Option(
+                "--author", help="Has this author in the byline (repeatable).", autocompletion=complete_author
+            ),
+        ),
         option("lang", many, typer.Option("--lang", help="Language tag, e.g. en or fil (repeatable).")),
-        option("source", many, typer.Option(
-            "--source", help="Source name or host of the source URL, case-insensitive (repeatable).")),
-        option("since", str | None, typer.Option(
-            "--since", help="On or after this time (site time zone), e.g. 2026-11-01 or '3 days ago'.")),
+        option(
+            "source",
+            many,
+            typer.Option("--source", help="Source name or host of the source URL, case-insensitive (repeatable)."),
+        ),
+        option(
+            "since",
+            str | None,
+            typer.Option("--since", help="On or after this time (site time zone), e.g. 2026-11-01 or '3 days ago'."),
+        ),
         option("until", str | None, typer.Option("--until", help="Before this time (site time zone).")),
-        option("date_field", str, typer.Option(
-            "--date-field", help="Which time --since/--until read: published, updated, created, scheduled, expires."),
-            default="published"),
-    ]  # fmt: skip
+        option(
+            "date_field",
+            str,
+            typer.Option(
+                "--date-field", help="Which time --since/--until read: published, updated, created, scheduled, expires."
+            ),
+            default="published",
+        ),
+    ]
     if text:
         parameters += [
             option("query", str | None, typer.Option("--query", help="Full-text match on title, summary and body.")),

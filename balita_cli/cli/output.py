@@ -42,8 +42,9 @@ def plain(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return "; ".join(f"{item.get('created_at')}: {item.get('text')}" if isinstance(item, dict) else str(item)
-                         for item in value)  # fmt: skip
+        return "; ".join(
+            f"{item.get('created_at')}: {item.get('text')}" if isinstance(item, dict) else str(item) for item in value
+        )
     return str(value)
 
 

@@ -35,8 +35,9 @@ class OptionGroup:
 
 def option(name: str, annotation: Any, info: Any, default: Any = None) -> inspect.Parameter:
     """One keyword-only parameter ``name: Annotated[annotation, info] = default``."""
-    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
-                             annotation=Annotated[annotation, info])  # fmt: skip
+    return inspect.Parameter(
+        name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=Annotated[annotation, info]
+    )
 
 
 def options(*groups: OptionGroup) -> Callable[[F], F]:

@@ -92,8 +92,10 @@ def run_due(state: AppState, refs: list[str] | None, at: str | None, backdate: b
         for article_id in ids:
             write_line(f"{label}\t{article_id}\t{slugs.get(article_id, '')}")
     for article_id, photo_id in run.missing_alt:  # published all the same: a schedule never gets stuck
-        console.warn(f"article {article_id} ({slugs.get(article_id, '')}) was published on schedule; "
-                     f"its photo {photo_id} has no alt text: balita media edit {photo_id} --alt \"…\"")  # fmt: skip
+        console.warn(
+            f"article {article_id} ({slugs.get(article_id, '')}) was published on schedule; "
+            f'its photo {photo_id} has no alt text: balita media edit {photo_id} --alt "…"'
+        )
     console.info(f"{len(run.published)} published, {len(run.expired)} expired")
 
 

@@ -71,8 +71,15 @@ def preview_server(state: AppState, folder: Path, *, port: int, poll: float, sea
         counts = report.counts.summary()
         console.info(f"Preview built: {report.articles} articles, {counts['written']} files written")
 
-    return PreviewServer(folder, rebuild=lambda: run_build(state, options), version=version, port=port, poll=poll,
-                         on_build=built, on_error=console.error)  # fmt: skip
+    return PreviewServer(
+        folder,
+        rebuild=lambda: run_build(state, options),
+        version=version,
+        port=port,
+        poll=poll,
+        on_build=built,
+        on_error=console.error,
+    )
 
 
 def public_folder(state: AppState) -> Path:

@@ -40,8 +40,9 @@ def init(
     if config_path.exists() and not force and not demo:
         raise Conflict(f"{config_path} exists (use --force to overwrite)")
     if not config_path.exists() or force:
-        site = Site(name=name, base_url=base_url, language=language, timezone=timezone,
-                    publisher=publisher, contact=contact)  # fmt: skip
+        site = Site(
+            name=name, base_url=base_url, language=language, timezone=timezone, publisher=publisher, contact=contact
+        )
         write_site(state, config_path, site, database or state.db_option or f"sqlite:///{DEFAULT_DB_NAME}")
     state.reload(str(config_path))
     if demo:
@@ -72,8 +73,9 @@ def write_site(state: AppState, config_path: Path, site: Site, url: str) -> None
     console.info(f"Wrote {config_path}")
     console.info(f"Database ready: {display_url(full_url)}")
     if stored != url:
-        console.info("The database password was not written to balita.toml: keep it in BALITA_DATABASE_URL "
-                     "or ~/.pgpass")  # fmt: skip
+        console.info(
+            "The database password was not written to balita.toml: keep it in BALITA_DATABASE_URL or ~/.pgpass"
+        )
 
 
 def register(typer_app: typer.Typer) -> None:

@@ -89,9 +89,18 @@ def add(
     from balita_cli.services.desk import sources  # here: --help imports every command module
     from balita_cli.services.desk.source_settings import SourceSettings, format_every
 
-    settings = SourceSettings(name=name, url=url, section=section, language=lang, tags=tags, publish=publish,
-                              excerpt_words=excerpt_words, full_text=full_text, every=every,
-                              allow_private=allow_private)  # fmt: skip
+    settings = SourceSettings(
+        name=name,
+        url=url,
+        section=section,
+        language=lang,
+        tags=tags,
+        publish=publish,
+        excerpt_words=excerpt_words,
+        full_text=full_text,
+        every=every,
+        allow_private=allow_private,
+    )
     source = app(ctx).write(lambda session: sources.add(session, settings))
     console.info(f"Added source {source.name} ({source.slug}): polled every {format_every(source.every_minutes)}")
 
@@ -199,17 +208,26 @@ def _fields(record: SourceRecord, now: datetime, zone: tzinfo) -> list[tuple[str
 
     words = "full text" if record["full_text"] else f"excerpt of {record['excerpt_words']} words"
     return [
-        ("id", str(record["id"])), ("slug", record["slug"]), ("url", record["url"]),
-        ("section", record["section"]), ("language", record["language"]), ("tags", ", ".join(record["tags"])),
-        ("keeps", words), ("publish", record["publish"]), ("every", record["every"]),
+        ("id", str(record["id"])),
+        ("slug", record["slug"]),
+        ("url", record["url"]),
+        ("section", record["section"]),
+        ("language", record["language"]),
+        ("tags", ", ".join(record["tags"])),
+        ("keeps", words),
+        ("publish", record["publish"]),
+        ("every", record["every"]),
         ("private addresses", "allowed" if record["allow_private"] else ""),
-        ("last fetch", when("last_fetch_at")), ("last success", when("last_success_at")),
+        ("last fetch", when("last_fetch_at")),
+        ("last success", when("last_success_at")),
         ("last new story", when("last_new_at")),
         ("this week", f"{record['stories_week']} stories, {record['related_week']} related"),
-        ("next", _next(record, now)), ("failures", str(record["failures"] or "")),
-        ("last error", record["last_error"]), ("etag", record["etag"]),
+        ("next", _next(record, now)),
+        ("failures", str(record["failures"] or "")),
+        ("last error", record["last_error"]),
+        ("etag", record["etag"]),
         ("last modified", record["last_modified"]),
-    ]  # fmt: skip
+    ]
 
 
 def edit(
@@ -241,9 +259,18 @@ def edit(
 
     if tags and no_tags:
         raise UsageError("--tag and --no-tags contradict each other")
-    settings = SourceSettings(name=name, url=url, section=section, language=lang,
-                              tags=[] if no_tags else tags, excerpt_words=excerpt_words, full_text=full_text,
-                              publish=publish, every=every, allow_private=allow_private)  # fmt: skip
+    settings = SourceSettings(
+        name=name,
+        url=url,
+        section=section,
+        language=lang,
+        tags=[] if no_tags else tags,
+        excerpt_words=excerpt_words,
+        full_text=full_text,
+        publish=publish,
+        every=every,
+        allow_private=allow_private,
+    )
     source = app(ctx).write(lambda session: sources.edit(session, ref, settings))
     console.info(f"Changed source {source.name} ({source.slug})")
 

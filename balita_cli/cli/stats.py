@@ -44,8 +44,13 @@ def stats(
 def draw(result: Stats) -> None:
     console.print_line(console.counted(result.total, "article"))
     console.print_line("")
-    for title, name in (("By status", "by_status"), ("By section", "by_section"), ("By language", "by_language"),
-                        ("By author", "by_author"), ("By tag", "by_tag")):  # fmt: skip
+    for title, name in (
+        ("By status", "by_status"),
+        ("By section", "by_section"),
+        ("By language", "by_language"),
+        ("By author", "by_author"),
+        ("By tag", "by_tag"),
+    ):
         console.print_bar_chart(title, list(result.groups[name].items()))
     values = [count for _, count in result.per_day]
     if result.per_day:

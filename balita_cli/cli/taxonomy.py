@@ -102,8 +102,11 @@ def make_vocabulary_app(kind_name: str) -> typer.Typer:
     one, plural = ARTICLE_WORDS[kind_name]
     sub = typer.Typer(no_args_is_help=True, help=f"Manage {plural}.")
 
-    @_command(sub, "list", f"List {plural} with the number of articles using each.\n\n"
-              f"    Example: balita {kind_name} list --format csv")  # fmt: skip
+    @_command(
+        sub,
+        "list",
+        f"List {plural} with the number of articles using each.\n\n    Example: balita {kind_name} list --format csv",
+    )
     def list_terms(ctx: typer.Context, output_format: ListFormatOpt = ListFormat.TABLE) -> None:
         from balita_cli.services import terms  # here: --help imports every command module
 
@@ -112,29 +115,38 @@ def make_vocabulary_app(kind_name: str) -> typer.Typer:
             records = terms.usage(db, kind_name)
         write_records(records, output_format, terms.TERM_FIELDS, state.settings.site)
 
-    @_command(sub, "rename", f"Rename {one}; its articles follow.\n\n"
-              f"    Example: balita {kind_name} rename manila Maynila")  # fmt: skip
+    @_command(
+        sub, "rename", f"Rename {one}; its articles follow.\n\n    Example: balita {kind_name} rename manila Maynila"
+    )
     def rename(ctx: typer.Context, old: TermRef, new: NewName) -> None:
         from balita_cli.services import taxonomy  # here: --help imports every command module
 
         term = app(ctx).write(lambda session: taxonomy.rename(session, _kind(kind_name), old, new))
         console.info(f"Renamed {kind_name} to {term.name} ({term.slug})")
 
-    @_command(sub, "merge", f"Merge {plural} into one; articles keep a single link.\n\n"
-              f"    Example: balita {kind_name} merge manila Maynila --into Manila")  # fmt: skip
+    @_command(
+        sub,
+        "merge",
+        f"Merge {plural} into one; articles keep a single link.\n\n"
+        f"    Example: balita {kind_name} merge manila Maynila --into Manila",
+    )
     def merge(
         ctx: typer.Context,
-        sources: Annotated[list[str], typer.Argument(metavar="NAME...", help=f"{plural.title()} to fold in.",
-                                                     show_default=False)],
+        sources: Annotated[
+            list[str], typer.Argument(metavar="NAME...", help=f"{plural.title()} to fold in.", show_default=False)
+        ],
         into: Annotated[str, typer.Option("--into", metavar="NAME", help=f"The {kind_name} that remains.")],
-    ) -> None:  # fmt: skip
+    ) -> None:
         from balita_cli.services import taxonomy  # here: --help imports every command module
 
         target, moved = app(ctx).write(lambda session: taxonomy.merge(session, _kind(kind_name), sources, into))
         console.info(f"Merged into {target.name}: {moved} article link(s) moved")
 
-    @_command(sub, "delete", f"Delete {plural}; the articles stay, without them.\n\n"
-              f"    Example: balita {kind_name} delete obsolete --yes")  # fmt: skip
+    @_command(
+        sub,
+        "delete",
+        f"Delete {plural}; the articles stay, without them.\n\n    Example: balita {kind_name} delete obsolete --yes",
+    )
     def delete(
         ctx: typer.Context,
         names: Annotated[list[str], typer.Argument(metavar="NAME...", help=TERM_REF_HELP, show_default=False)],

@@ -20,8 +20,9 @@ from balita_cli.services.permissions import Role
 app = typer.Typer(no_args_is_help=True)
 
 NameArg = Annotated[str, typer.Argument(metavar="NAME", help="The database login.", show_default=False)]
-RoleArg = Annotated[Role, typer.Argument(metavar="ROLE", help="contributor, author, editor or admin.",
-                                         show_default=False)]  # fmt: skip
+RoleArg = Annotated[
+    Role, typer.Argument(metavar="ROLE", help="contributor, author, editor or admin.", show_default=False)
+]
 
 
 @app.command("add")

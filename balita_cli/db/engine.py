@@ -88,10 +88,11 @@ def connection_error(engine: Engine, exc: BaseException) -> DatabaseError:
     sqlstate = getattr(getattr(exc, "orig", exc), "sqlstate", None)
     if sqlstate in {"42501", "3F000"}:  # insufficient privilege; no schema this login may use
         reason += (
-            " (the schema is upgraded by the login that owns its tables)" if "must be owner" in reason
+            " (the schema is upgraded by the login that owns its tables)"
+            if "must be owner" in reason
             else " (this login has no role in this newsroom, or the URL names no schema it may use; "
             "an admin gives roles with balita user add)"
-        )  # fmt: skip
+        )
     return DatabaseError(f"cannot open database {display_url(engine.url)}: {reason or type(exc).__name__}")
 
 

@@ -56,7 +56,7 @@ def _sqlite_statements(version: int) -> list[str]:
         [
             f"CREATE VIEW article_fts_source AS SELECT id, title, summary, substr(body, 1, {SEARCHED_BODY}) AS body "
             "FROM article"
-        ]  # fmt: skip
+        ]
         if version >= 3
         else []
     )

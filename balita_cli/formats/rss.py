@@ -73,8 +73,15 @@ def photo(item: Any, record: Record, site: Site) -> None:
         return
     if image.length:  # required by RSS; a hint (the original's size), so no Media RSS fileSize
         sub(item, "enclosure", url=image.url, length=str(image.length), type=image.media_type)
-    media = sub(item, f"{{{MEDIA}}}content", url=image.url, type=image.media_type, medium="image",
-                width=str(image.width), height=str(image.height))  # fmt: skip
+    media = sub(
+        item,
+        f"{{{MEDIA}}}content",
+        url=image.url,
+        type=image.media_type,
+        medium="image",
+        width=str(image.width),
+        height=str(image.height),
+    )
     if image.caption or image.alt:  # escaped "html", as Atom's text: a caption about <script> stays words
         sub(media, f"{{{MEDIA}}}description", html.escape(image.caption or image.alt, quote=False), type="html")
     if image.credit:

@@ -176,8 +176,7 @@ class Attachments:
         return number, attachment_item(number, url, alt, caption, record, site, authors)
 
 
-def attachment_item(number: int, url: str, alt: str, caption: str, record: Record, site: Site,
-                    authors: Authors) -> Any:  # fmt: skip
+def attachment_item(number: int, url: str, alt: str, caption: str, record: Record, site: Site, authors: Authors) -> Any:
     name = urlsplit(url).path.rsplit("/", 1)[-1]
     when = record.get("published_at") or record.get("scheduled_at") or record.get("created_at")
     item = element("item", NSMAP)

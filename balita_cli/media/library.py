@@ -34,11 +34,41 @@ if TYPE_CHECKING:
 LIMITS = {"alt": 1000, "caption": 1000, "credit": 200}
 TEXT_NAMES = {"alt": "alt text", "caption": "caption", "credit": "credit"}
 # What `media list` and `media show` give, in this order ("articles": how many use it).
-PHOTO_FIELDS = ("id", "sha256", "format", "media_type", "width", "height", "size", "alt", "caption", "credit",
-                "original_name", "source_url", "taken_at", "created_at", "created_by", "articles")  # fmt: skip
+PHOTO_FIELDS = (
+    "id",
+    "sha256",
+    "format",
+    "media_type",
+    "width",
+    "height",
+    "size",
+    "alt",
+    "caption",
+    "credit",
+    "original_name",
+    "source_url",
+    "taken_at",
+    "created_at",
+    "created_by",
+    "articles",
+)
 TABLE_FIELDS = ("id", "original_name", "width", "height", "size", "alt", "articles")
-_COLUMNS = ("id", "sha256", "format", "width", "height", "size", "alt", "caption", "credit", "original_name",
-            "source_url", "taken_at", "created_at", "created_by")  # fmt: skip
+_COLUMNS = (
+    "id",
+    "sha256",
+    "format",
+    "width",
+    "height",
+    "size",
+    "alt",
+    "caption",
+    "credit",
+    "original_name",
+    "source_url",
+    "taken_at",
+    "created_at",
+    "created_by",
+)
 _ID = re.compile(r"^(?:#|id:)?(\d{1,18})$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -89,8 +119,9 @@ class Added:
     name: str
 
 
-def record_upload(session: Session, upload: Upload, texts: dict[str, str] | None = None, *, who: str = "",
-                  zone: Any = None) -> Added:  # fmt: skip
+def record_upload(
+    session: Session, upload: Upload, texts: dict[str, str] | None = None, *, who: str = "", zone: Any = None
+) -> Added:
     """The ``photo`` row of an upload: a new one, or the existing photo with the same sha256
     (left as it is: ``media edit`` changes its descriptions)."""
     from sqlalchemy import insert, select  # here: SQLAlchemy only for writes (reads use the DB-API)
@@ -105,11 +136,18 @@ def record_upload(session: Session, upload: Upload, texts: dict[str, str] | None
         return Added(int(existing), False, upload.name)
     taken = as_utc(info.taken_at, zone or session.info.get("zone") or UTC) if info.taken_at else None
     values = {
-        "sha256": info.sha256, "format": info.format, "width": info.width, "height": info.height,
-        "size": info.size, "taken_at": taken, "original_name": upload.name[:255],
-        "source_url": upload.source_url, "created_at": utcnow(), "created_by": check_text("updated_by", who),
+        "sha256": info.sha256,
+        "format": info.format,
+        "width": info.width,
+        "height": info.height,
+        "size": info.size,
+        "taken_at": taken,
+        "original_name": upload.name[:255],
+        "source_url": upload.source_url,
+        "created_at": utcnow(),
+        "created_by": check_text("updated_by", who),
         **(texts or {}),
-    }  # fmt: skip
+    }
     try:
         with session.begin_nested():
             new_id = cast(int, session.execute(insert(Photo).values(**values).returning(col(Photo.id))).scalar_one())
@@ -172,8 +210,13 @@ def delete(session: Session, ref: str, *, force: bool = False, who: str = "") ->
     if using and not force:
         raise InvalidInput(f"photo {photo_id} is used by {describe(using)}: take it off first, or use --force")
     for article_id, _slug in using:
-        articles.update(session, article_id, ArticleChanges(values={"photo": None}), who=who,
-                        note=f"photo {photo_id} deleted from the media library")  # fmt: skip
+        articles.update(
+            session,
+            article_id,
+            ArticleChanges(values={"photo": None}),
+            who=who,
+            note=f"photo {photo_id} deleted from the media library",
+        )
     sha256, format = session.execute(
         select(col(Photo.sha256), col(Photo.format)).where(col(Photo.id) == photo_id)
     ).one()

@@ -60,8 +60,13 @@ def read_file(path: str | Path) -> tuple[bytes, str]:
 
 def fetch_policy(settings: Settings, *, allow_private: bool = False) -> FetchPolicy:
     contact = header_safe(f"{DEFAULT_USER_AGENT[:-1]}; {settings.site.contact})") if settings.site.contact else None
-    return FetchPolicy(deadline=FETCH_DEADLINE, max_bytes=MAX_PHOTO_BYTES, allow_private=allow_private,
-                       accept="image/*", user_agent=contact or DEFAULT_USER_AGENT)  # fmt: skip
+    return FetchPolicy(
+        deadline=FETCH_DEADLINE,
+        max_bytes=MAX_PHOTO_BYTES,
+        allow_private=allow_private,
+        accept="image/*",
+        user_agent=contact or DEFAULT_USER_AGENT,
+    )
 
 
 def fetch_image(store: MediaStore, url: str, policy: FetchPolicy) -> Upload:
@@ -154,15 +159,17 @@ def fetch_missing(items: list[Missing], store: MediaStore, policy: FetchPolicy) 
                 results[url] = fetched.reason
                 continue
             try:
-                results[url] = prepare(store, fetched.body, url_name(fetched.url), source_url=url,
-                                       served_as=fetched.content_type)  # fmt: skip
+                results[url] = prepare(
+                    store, fetched.body, url_name(fetched.url), source_url=url, served_as=fetched.content_type
+                )
             except InvalidInput as exc:
                 results[url] = exc.message
     return results
 
 
-def link_fetched(session: Session, items: list[Missing], prepared: dict[str, Upload | str], *, who: str = "",
-                 zone: Any = None) -> list[Outcome]:  # fmt: skip
+def link_fetched(
+    session: Session, items: list[Missing], prepared: dict[str, Upload | str], *, who: str = "", zone: Any = None
+) -> list[Outcome]:
     """Record each fetched image as a photo (described by its first article's image text) and make
     it the lead photo of the articles that named it, each a new version with its revision."""
     outcomes = []
@@ -174,8 +181,13 @@ def link_fetched(session: Session, items: list[Missing], prepared: dict[str, Upl
         texts = _imported_texts(item)
         added = record_upload(session, upload, texts, who=who, zone=zone)
         for article_id in item.article_ids:
-            articles.update(session, article_id, ArticleChanges(values={"photo": added.photo_id}), who=who,
-                            note=f"lead photo fetched into the media library as photo {added.photo_id}")  # fmt: skip
+            articles.update(
+                session,
+                article_id,
+                ArticleChanges(values={"photo": added.photo_id}),
+                who=who,
+                note=f"lead photo fetched into the media library as photo {added.photo_id}",
+            )
         outcomes.append(Outcome(item.url, item.article_ids, photo_id=added.photo_id))
     return outcomes
 

@@ -34,8 +34,9 @@ from balita_cli.workflow import Status, publication_time
 
 MAX_SLUG_ATTEMPTS = 50
 # What an edit may change: the editor's fields, and the workflow's through its own commands.
-CHANGEABLE = frozenset({*EDITOR_FIELDS, "status", "published_at", "scheduled_at", "retraction_reason",
-                        "deleted_at", "external_id"})  # fmt: skip
+CHANGEABLE = frozenset(
+    {*EDITOR_FIELDS, "status", "published_at", "scheduled_at", "retraction_reason", "deleted_at", "external_id"}
+)
 RELATIONS = frozenset({"section", "tags", "authors", "aliases", "corrections", "slug"})
 
 
@@ -54,9 +55,15 @@ class ArticleChanges:
 
     def is_empty(self) -> bool:
         return not (
-            self.values or self.section or self.clear_section or self.tags is not None
-            or self.add_tags or self.remove_tags or self.authors is not None or self.slug
-        )  # fmt: skip
+            self.values
+            or self.section
+            or self.clear_section
+            or self.tags is not None
+            or self.add_tags
+            or self.remove_tags
+            or self.authors is not None
+            or self.slug
+        )
 
 
 def clean_title(title: str) -> str:
@@ -305,14 +312,19 @@ def update(
     values = column_values(changes.values)
     permissions.require(session, permissions.changing(before, values), article_id)
     now = utcnow()
-    previous = json.dumps({**reading.content(Database.of_session(session), article_id),
-                           "updated_by": before["updated_by"]}, ensure_ascii=False)  # fmt: skip
+    previous = json.dumps(
+        {**reading.content(Database.of_session(session), article_id), "updated_by": before["updated_by"]},
+        ensure_ascii=False,
+    )
     statement = sql_update(Article).where(col(Article.id) == article_id, col(Article.version) == expected)
     result = session.execute(statement.values(**values, version=expected + 1, updated_at=now, updated_by=who))
     if getattr(result, "rowcount", 0) != 1:
         raise conflict_error(session, article_id, expected)
-    session.add(Revision(article_id=article_id, version=expected + 1, created_at=now, changed_by=who,
-                         note=note, snapshot=previous))  # fmt: skip
+    session.add(
+        Revision(
+            article_id=article_id, version=expected + 1, created_at=now, changed_by=who, note=note, snapshot=previous
+        )
+    )
     _apply_relations(session, article_id, before, changes)
     session.flush()
     _check_times(_times_of(session, article_id))

@@ -31,9 +31,12 @@ def retract(session: Session, article_id: int, reason: str, *, seen_version: int
     notice = clean_notice("retraction reason", reason)
     check_transition(Status(articles.current(session, article_id)["status"]), Status.RETRACTED)
     version = articles.update(
-        session, article_id,
+        session,
+        article_id,
         ArticleChanges(values={"status": Status.RETRACTED, "retraction_reason": notice}),
-        seen_version=seen_version, who=who, note=f"retracted: {notice}",
-    )  # fmt: skip
+        seen_version=seen_version,
+        who=who,
+        note=f"retracted: {notice}",
+    )
     add_notices(session, article_id, [{"kind": RETRACTION, "text": notice}])
     return version

@@ -176,8 +176,9 @@ def changes_from(values: dict[str, Any], zone: Any) -> ArticleChanges:
     return changes
 
 
-def apply_document(session: Any, article_id: int, document: Document, *, zone: Any, who: str = "",
-                   note: str = "") -> int:  # fmt: skip
+def apply_document(
+    session: Any, article_id: int, document: Document, *, zone: Any, who: str = "", note: str = ""
+) -> int:
     """Save an edited document: over the version it was made from, merged three ways when the
     article has moved on since. Returns the new version."""
     db = Database.of_session(session)
@@ -187,8 +188,11 @@ def apply_document(session: Any, article_id: int, document: Document, *, zone: A
     base = current if base_version == now else revisions.content(db, article_id, base_version)
     mine = edits(document_values(base), str(base.get("body") or ""), document)
     if base_version != now:
-        theirs = edits(document_values(base), str(base.get("body") or ""),
-                       Document(document_values(current), str(current["body"]), None))  # fmt: skip
+        theirs = edits(
+            document_values(base),
+            str(base.get("body") or ""),
+            Document(document_values(current), str(current["body"]), None),
+        )
         mine = merge(mine, theirs, current)
     shown_now = {**document_values(current), "body": current["body"]}
     mine = {name: value for name, value in mine.items() if value != shown_now.get(name)}

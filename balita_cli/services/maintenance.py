@@ -265,13 +265,26 @@ def restore_postgres(url: URL, source: Path) -> None:
     if head == PG_CUSTOM_MAGIC:
         if not shutil.which("pg_restore"):
             raise DatabaseError("pg_restore is not installed; it is needed to restore this backup")
-        command = ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                   f"--dbname={address}", str(source)]  # fmt: skip
+        command = [
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            f"--dbname={address}",
+            str(source),
+        ]
     elif source.suffix == ".sql":
         if not shutil.which("psql"):
             raise DatabaseError("psql is not installed; it is needed to restore this backup")
-        command = ["psql", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1",
-                   f"--dbname={address}", f"--file={source}"]  # fmt: skip
+        command = [
+            "psql",
+            "--quiet",
+            "--single-transaction",
+            "--set=ON_ERROR_STOP=1",
+            f"--dbname={address}",
+            f"--file={source}",
+        ]
     else:
         raise InvalidInput(f"{source} is not a pg_dump backup; a JSONL export is restored with an import instead")
     _run_tool(command, env)
@@ -299,9 +312,10 @@ def check(engine: Engine) -> list[Finding]:
 def _checks(connection: Connection) -> list[Finding]:
     revision = current_revision(connection)
     schema = Finding(
-        "schema", revision == head_revision(),
+        "schema",
+        revision == head_revision(),
         f"revision {revision or 'none'}, head {head_revision()}",
-    )  # fmt: skip
+    )
     if revision is None:
         return [schema]
     findings = [schema]

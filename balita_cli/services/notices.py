@@ -30,8 +30,9 @@ def clean_notice(label: str, text: str) -> str:
 
 def add_notices(session: Session, article_id: int, notices: Iterable[Mapping[str, Any]]) -> int:
     """Notices the article does not carry yet (same kind and text), each dated as given or now."""
-    stored = session.execute(select(col(Correction.kind), col(Correction.text)).where(
-        col(Correction.article_id) == article_id))  # fmt: skip
+    stored = session.execute(
+        select(col(Correction.kind), col(Correction.text)).where(col(Correction.article_id) == article_id)
+    )
     have = {(str(kind), str(text)) for kind, text in stored}
     rows = []
     for notice in notices:
@@ -42,8 +43,9 @@ def add_notices(session: Session, article_id: int, notices: Iterable[Mapping[str
         if (kind, text) in have:
             continue
         have.add((kind, text))
-        rows.append({"article_id": article_id, "kind": kind, "text": text,
-                     "created_at": notice.get("created_at") or utcnow()})  # fmt: skip
+        rows.append(
+            {"article_id": article_id, "kind": kind, "text": text, "created_at": notice.get("created_at") or utcnow()}
+        )
     if rows:
         session.execute(insert(Correction), rows)
     return len(rows)

@@ -144,8 +144,11 @@ def _assemble(
         if row is None:
             continue
         section = read.sections.get(row[SECTION])
-        terms: Terms = {"section": [section] if section else [], "tag": related["tags"].get(article_id, []),
-                        "author": related["authors"].get(article_id, [])}  # fmt: skip
+        terms: Terms = {
+            "section": [section] if section else [],
+            "tag": related["tags"].get(article_id, []),
+            "author": related["authors"].get(article_id, []),
+        }
         record = build_record(
             _columns(db, row),
             base_url=base_url,

@@ -58,8 +58,20 @@ _CHANGES = (
     ("article.id || ':' || article.source_id", "article.source_id IS NOT NULL"),
 )
 # The light row of an article: everything a page shows of it except its body and summary.
-ARTICLE_COLUMNS = ("id", "slug", "title", "status", "published_at", "updated_at", "version", "language",
-                   "section_id", "image_id", "source_id", "featured")  # fmt: skip
+ARTICLE_COLUMNS = (
+    "id",
+    "slug",
+    "title",
+    "status",
+    "published_at",
+    "updated_at",
+    "version",
+    "language",
+    "section_id",
+    "image_id",
+    "source_id",
+    "featured",
+)
 _ID, _SLUG, _TITLE, _STATUS, _PUBLISHED, _UPDATED, _VERSION, _LANGUAGE = range(8)
 _SECTION, _IMAGE, _SOURCE, _FEATURED = range(8, 12)
 # The links of articles to their tags and authors (read when the build builds).
@@ -127,8 +139,9 @@ class SiteSnapshot:
     """What the site shows, as read once: ``digest`` says whether anything changed, ``articles``
     are the light articles (newest first), ``records(ids)`` reads chosen ones in full."""
 
-    def __init__(self, db: Database, base_url: str, *, preview: bool = False, source: str = "",
-                 order: Sequence[str] = ()) -> None:  # fmt: skip
+    def __init__(
+        self, db: Database, base_url: str, *, preview: bool = False, source: str = "", order: Sequence[str] = ()
+    ) -> None:
         _repeatable(db)
         self.db = db
         self.base_url = base_url
@@ -190,8 +203,17 @@ class SiteSnapshot:
             photo_row = photos.get(row[_IMAGE])
             feed = sources.get(row[_SOURCE])
             old = aliases.get(article_id, [])
-            seen = (row, section, tagged, byline, photo_row, feed, old, notices.get(article_id),
-                    coverage.get(article_id))  # fmt: skip
+            seen = (
+                row,
+                section,
+                tagged,
+                byline,
+                photo_row,
+                feed,
+                old,
+                notices.get(article_id),
+                coverage.get(article_id),
+            )
             stamp = blake2b(dumps(seen, default=str), digest_size=16).hexdigest()
             status = str(row[_STATUS])
             photo = None
@@ -247,8 +269,9 @@ class SiteSnapshot:
         return found
 
 
-def site_snapshot(db: Database, base_url: str, *, preview: bool = False, source: str = "",
-                  order: Sequence[str] = ()) -> SiteSnapshot:  # fmt: skip
+def site_snapshot(
+    db: Database, base_url: str, *, preview: bool = False, source: str = "", order: Sequence[str] = ()
+) -> SiteSnapshot:
     """What the site shows, read once (``source`` names the database, ``order`` the sections)."""
     return SiteSnapshot(db, base_url, preview=preview, source=source, order=order)
 

@@ -130,9 +130,11 @@ def articles_using(session: Session, kind: type[Term], term_id: int) -> int:
         statement = select(func.count()).select_from(Article).where(col(Article.section_id) == term_id, live)
     else:
         statement = (
-            select(func.count()).select_from(link).join(Article, col(Article.id) == col(link.article_id))
+            select(func.count())
+            .select_from(link)
+            .join(Article, col(Article.id) == col(link.article_id))
             .where(getattr(link, column) == term_id, live)
-        )  # fmt: skip
+        )
     return int(session.execute(statement).scalar_one())
 
 

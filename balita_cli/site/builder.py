@@ -95,9 +95,19 @@ class SiteBuilder:
         templates, static files and logo, the site's words and the build's options. Read from the
         files themselves, so a build with nothing to do never loads the template engine."""
         options = self.options
-        shared = [STATE_VERSION, __version__, dataclasses.asdict(self.site), FEED_FILES, SITEMAP_FILES,
-                  words_for("en"), words_for("fil"), options.page_size, options.preview, options.search,
-                  options.media_root is not None]  # fmt: skip
+        shared = [
+            STATE_VERSION,
+            __version__,
+            dataclasses.asdict(self.site),
+            FEED_FILES,
+            SITEMAP_FILES,
+            words_for("en"),
+            words_for("fil"),
+            options.page_size,
+            options.preview,
+            options.search,
+            options.media_root is not None,
+        ]
         digest = hashlib.sha256(repr(shared).encode("utf-8"))
         _files_digest(digest, PACKAGE / "templates", "templates")
         _files_digest(digest, PACKAGE / "static", "static")
@@ -136,8 +146,16 @@ class SiteBuilder:
         from balita_cli.site import fixed_pages, lists, sitemaps
         from balita_cli.site.rebuild import Rebuild
 
-        rebuild = Rebuild(self.tree, self.site, self.options, source, digest, program,
-                          fingerprint=self.fingerprint, logo_data=self.logo_data)  # fmt: skip
+        rebuild = Rebuild(
+            self.tree,
+            self.site,
+            self.options,
+            source,
+            digest,
+            program,
+            fingerprint=self.fingerprint,
+            logo_data=self.logo_data,
+        )
         articles = source.articles
         article_pages, failed = rebuild.plan_articles(articles)
         listing = lists.gather_lists(articles)
@@ -154,8 +172,9 @@ class SiteBuilder:
         problems = [*rebuild.photos.problems] + ([search.problem] if search.problem else [])
         counts = self.tree.finish(rebuild.state(len(listing.listed), failed, news_until))
         photos = {"made": rebuild.photos.made, "reused": rebuild.photos.reused}
-        return BuildReport(self.options.output, len(listing.listed), len(self.tree.current), counts, feeds, photos,
-                           search, problems)  # fmt: skip
+        return BuildReport(
+            self.options.output, len(listing.listed), len(self.tree.current), counts, feeds, photos, search, problems
+        )
 
     def _kept(self, source: SiteSource, program: Path | None) -> BuildReport:
         """Nothing the site is made of has changed, and every file is there: the last build stands."""
@@ -163,14 +182,25 @@ class SiteBuilder:
         listed = int(state["listed"])
         search = SearchReport()
         if self.options.search:
-            search = SearchReport(pages=listed, reused=program is not None,
-                                  languages=languages(self.tree.root) if program is not None else [],
-                                  problem="" if program is not None else MISSING)  # fmt: skip
+            search = SearchReport(
+                pages=listed,
+                reused=program is not None,
+                languages=languages(self.tree.root) if program is not None else [],
+                problem="" if program is not None else MISSING,
+            )
         counts = self.tree.counts  # the manifest stands as it is
         problems = [search.problem] if search.problem else []
         photos = {"made": 0, "reused": int(state["photos"])}
-        return BuildReport(self.options.output, listed, counts.kept, counts,
-                           [path for _name, path in FEED_FILES], photos, search, problems)  # fmt: skip
+        return BuildReport(
+            self.options.output,
+            listed,
+            counts.kept,
+            counts,
+            [path for _name, path in FEED_FILES],
+            photos,
+            search,
+            problems,
+        )
 
 
 def _state_stands(state: dict[str, Any], digest: str) -> bool:

@@ -26,8 +26,7 @@ def special_pages(rebuild: Rebuild) -> None:
     # Served at any depth ("/no/such/page/"), so its links start at the site's own path.
     key = rebuild.key("not-found")
     if not rebuild.tree.keep_if_current(NOT_FOUND, key):
-        rebuild.page("404.html", NOT_FOUND, language, key=key, root=pages.site_path(rebuild.site),
-                     title=t["not_found"])  # fmt: skip
+        rebuild.page("404.html", NOT_FOUND, language, key=key, root=pages.site_path(rebuild.site), title=t["not_found"])
 
 
 def assets(rebuild: Rebuild, sitemaps: list[str]) -> None:
@@ -63,8 +62,12 @@ def redirects(rebuild: Rebuild, articles: list[SiteArticle]) -> None:
                 continue
             directory = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
             target = pages.root_prefix(directory) + pages.article_dir(record["slug"])
-            context = {"lang": record["language"] or rebuild.site.language, "title": record["title"],
-                       "target": target, "target_url": record["url"]}  # fmt: skip
+            context = {
+                "lang": record["language"] or rebuild.site.language,
+                "title": record["title"],
+                "target": target,
+                "target_url": record["url"],
+            }
             key = rebuild.key("redirect", path, context)
             if not tree.keep_if_current(path, key):
                 tree.put_text(path, render(rebuild.environment, "redirect.html", context), key=key)

@@ -157,8 +157,12 @@ def _only_plain(columns: FileColumns) -> FileColumns:
     if _all_plain(paths):
         return columns
     kept = [position for position, path in enumerate(paths) if _is_plain(path)]
-    return ([paths[at] for at in kept], [sizes[at] for at in kept], [digests[at] for at in kept],
-            [keys[at] for at in kept])  # fmt: skip
+    return (
+        [paths[at] for at in kept],
+        [sizes[at] for at in kept],
+        [digests[at] for at in kept],
+        [keys[at] for at in kept],
+    )
 
 
 class OutputTree:
@@ -329,8 +333,11 @@ class OutputTree:
                 self.counts.removed.append(relative)
         if self.foreign and state is not None:
             state = {**state, "digest": None}  # the next build must meet those files again
-        document: dict[str, Any] = {"version": MANIFEST_VERSION, "files": as_columns(self.current),
-                                    "memo": dict(sorted(self.memo.items()))}  # fmt: skip
+        document: dict[str, Any] = {
+            "version": MANIFEST_VERSION,
+            "files": as_columns(self.current),
+            "memo": dict(sorted(self.memo.items())),
+        }
         if state is not None:
             document["site"] = state
         if self.counts.written or self.counts.removed or document != self.document:

@@ -97,8 +97,9 @@ class PageMakers:
         global _BUILD
         if self.jobs > 1:
             _BUILD = self.build
-            self.pool = ProcessPoolExecutor(self.jobs - 1, mp_context=get_context("fork"), initializer=_worker_start,
-                                            initargs=(os.getpid(),))  # fmt: skip
+            self.pool = ProcessPoolExecutor(
+                self.jobs - 1, mp_context=get_context("fork"), initializer=_worker_start, initargs=(os.getpid(),)
+            )
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -114,9 +114,17 @@ class PhotoLibrary:
         if made is None:
             return None
         renditions, fallback, crops = made
-        return Picture(sha256=sha, width=int(photo["width"]), height=int(photo["height"]), renditions=renditions,
-                       fallback=fallback, crops=crops, alt=str(photo.get("alt") or ""),
-                       caption=str(photo.get("caption") or ""), credit=str(photo.get("credit") or ""))  # fmt: skip
+        return Picture(
+            sha256=sha,
+            width=int(photo["width"]),
+            height=int(photo["height"]),
+            renditions=renditions,
+            fallback=fallback,
+            crops=crops,
+            alt=str(photo.get("alt") or ""),
+            caption=str(photo.get("caption") or ""),
+            credit=str(photo.get("credit") or ""),
+        )
 
     def _files(self, photo: Mapping[str, Any]) -> tuple[tuple[RenditionPlan, ...], str, tuple[Crop, ...]] | None:
         sha = str(photo["sha256"])
@@ -205,9 +213,13 @@ class PhotoLibrary:
         return sizes
 
     def _claim(
-        self, sha: str, plans: tuple[RenditionPlan, ...], crops: tuple[Crop, ...], alpha: bool,
+        self,
+        sha: str,
+        plans: tuple[RenditionPlan, ...],
+        crops: tuple[Crop, ...],
+        alpha: bool,
         sizes: dict[str, int] | None = None,
-    ) -> tuple[tuple[RenditionPlan, ...], str, tuple[Crop, ...]]:  # fmt: skip
+    ) -> tuple[tuple[RenditionPlan, ...], str, tuple[Crop, ...]]:
         for path in [plan.relative_path for plan in plans] + [crop.path for crop in crops]:
             self.tree.claim(path, sha, size=sizes.get(path) if sizes else None)
         self.tree.memo[f"photo:{sha}"] = {"alpha": alpha}
@@ -244,8 +256,14 @@ def _formats(alpha: bool) -> tuple[str, ...]:
 
 def _info(photo: Mapping[str, Any]) -> ImageInfo:
     fmt = str(photo["format"])
-    return ImageInfo(sha256=str(photo["sha256"]), size=0, format=fmt, media_type=FORMATS[fmt].media_type,
-                     width=int(photo["width"]), height=int(photo["height"]))  # fmt: skip
+    return ImageInfo(
+        sha256=str(photo["sha256"]),
+        size=0,
+        format=fmt,
+        media_type=FORMATS[fmt].media_type,
+        width=int(photo["width"]),
+        height=int(photo["height"]),
+    )
 
 
 def _crop_plans(info: ImageInfo) -> tuple[Crop, ...]:

@@ -91,11 +91,15 @@ class Rebuild:
         the pages of listed articles (what the search index holds) and the photos that failed."""
         self._prepare(self.source.sections())
         self.pictures = self._pictures(articles)
-        failed = {int(photo["id"]) for article in articles if (photo := article.record["photo"]) is not None
-                  and article.record["id"] not in self.pictures}  # fmt: skip
+        failed = {
+            int(photo["id"])
+            for article in articles
+            if (photo := article.record["photo"]) is not None and article.record["id"] not in self.pictures
+        }
         # What lists and keys compare: the stamp, and whether the photo could be shown.
-        self.token = {a.record["id"]: a.record["stamp"] + ("!" if a.record["id"] in self.failed_ids else "")
-                      for a in articles}  # fmt: skip
+        self.token = {
+            a.record["id"]: a.record["stamp"] + ("!" if a.record["id"] in self.failed_ids else "") for a in articles
+        }
         self.index = changes.article_index(articles)
         return self._article_pages(articles, self._affected(failed)), failed
 
@@ -119,8 +123,10 @@ class Rebuild:
         last build is trusted unless it read the same database with the same fingerprint."""
         state = self.tree.previous_state
         if (state.get("version"), state.get("source"), state.get("pages")) != (
-            STATE_VERSION, self.source.identity, self.shared,
-        ):  # fmt: skip
+            STATE_VERSION,
+            self.source.identity,
+            self.shared,
+        ):
             return None
         previous = changes.previous_index(state.get("index"))
         if previous is None:
@@ -137,8 +143,10 @@ class Rebuild:
         self.environment = make_environment(self.options.template_dir)
         store = MediaStore(self.options.media_root) if self.options.media_root is not None else None
         self.photos = PhotoLibrary(self.tree, store, self.options.photo_seed)
-        self.feeds = [{"name": name, "path": path, "media_type": _media_type(name), "label": FEED_LABELS[name]}
-                      for name, path in FEED_FILES]  # fmt: skip
+        self.feeds = [
+            {"name": name, "path": path, "media_type": _media_type(name), "label": FEED_LABELS[name]}
+            for name, path in FEED_FILES
+        ]
         self.sections = [{"name": name, "path": pages.term_dir("section", slug)} for name, slug in sections]
         self.logo_file, self.logo = self._logo()
         # Every page shows the navigation: its sections are part of every page's inputs.
@@ -177,12 +185,21 @@ class Rebuild:
         """A page's inputs: when they match the last build's, the page is kept without rendering."""
         return hash_of([self.shared, *parts])
 
-    def page(self, template: str, directory: str, language: str, *, key: str | None = None,
-             root: str | None = None, **context: Any) -> None:  # fmt: skip
+    def page(
+        self,
+        template: str,
+        directory: str,
+        language: str,
+        *,
+        key: str | None = None,
+        root: str | None = None,
+        **context: Any,
+    ) -> None:
         self.tree.put_text(*self.render_page(template, directory, language, root=root, **context), key=key)
 
-    def render_page(self, template: str, directory: str, language: str, *, root: str | None = None,
-                    **context: Any) -> tuple[str, str]:  # fmt: skip
+    def render_page(
+        self, template: str, directory: str, language: str, *, root: str | None = None, **context: Any
+    ) -> tuple[str, str]:
         """A page's path in the output and its HTML."""
         shared = {
             "site": self.site,
@@ -247,8 +264,11 @@ class Rebuild:
         changed = {entry["id"] for entry in self.index if before.get(entry["id"]) != self.token[entry["id"]]}
         changed |= set(before) - {entry["id"] for entry in self.index}
         if photos:
-            changed |= {a.record["id"] for a in self.source.articles
-                        if a.record["photo"] is not None and int(a.record["photo"]["id"]) in photos}  # fmt: skip
+            changed |= {
+                a.record["id"]
+                for a in self.source.articles
+                if a.record["photo"] is not None and int(a.record["photo"]["id"]) in photos
+            }
         return changed
 
     # ------------------------------------------------------------ article pages
@@ -288,8 +308,15 @@ class Rebuild:
         view = pages.article_view(record, terms, self.site, picture, neighbours)
         json_ld = pages.script_json(pages.news_article_ld(record, terms, self.site, picture, self.logo))
         share = pages.share_image(self.site, picture, record)
-        return self.render_page("article.html", pages.article_dir(record["slug"]), view["lang"], article=view,
-                                json_ld=json_ld, share=share, title=record["title"])  # fmt: skip
+        return self.render_page(
+            "article.html",
+            pages.article_dir(record["slug"]),
+            view["lang"],
+            article=view,
+            json_ld=json_ld,
+            share=share,
+            title=record["title"],
+        )
 
     # ------------------------------------------------------------ reading what is needed
 

@@ -44,8 +44,13 @@ class SearchReport:
     problem: str = ""
 
     def summary(self) -> dict[str, Any]:
-        return {"pages": self.pages, "seconds": round(self.seconds, 2), "reused": self.reused,
-                "languages": self.languages, "problem": self.problem}  # fmt: skip
+        return {
+            "pages": self.pages,
+            "seconds": round(self.seconds, 2),
+            "reused": self.reused,
+            "languages": self.languages,
+            "problem": self.problem,
+        }
 
 
 def pagefind_program() -> Path | None:

@@ -38,11 +38,16 @@ def write_sitemaps(rebuild: Rebuild, articles: list[SiteArticle], lists: Lists) 
     site, tree = rebuild.site, rebuild.tree
     light = [article.record for article in articles]
     first = light[0]["published_at"] if light else None
-    urls = [("", first)] + [(pages.term_dir(kind, slug), members[0].record["published_at"])
-                            for (kind, slug), members in lists.groups.items()]  # fmt: skip
+    urls = [("", first)] + [
+        (pages.term_dir(kind, slug), members[0].record["published_at"])
+        for (kind, slug), members in lists.groups.items()
+    ]
     # The front page is always listed (a sitemap must list a URL: a site with no story yet has it).
-    list_urls = [{"url": pages.absolute(site, directory), "status": "published", "updated_at": changed,
-                  "published_at": changed} for directory, changed in urls if changed or not directory]  # fmt: skip
+    list_urls = [
+        {"url": pages.absolute(site, directory), "status": "published", "updated_at": changed, "published_at": changed}
+        for directory, changed in urls
+        if changed or not directory
+    ]
     name, path = SITEMAP_FILES[0]
     writer = get_writer(name)
     part = min(PART, writer.capabilities.max_items or PART)
@@ -60,8 +65,9 @@ def write_sitemaps(rebuild: Rebuild, articles: list[SiteArticle], lists: Lists) 
     return [path for _name, path in SITEMAP_FILES], until
 
 
-def _parts(rebuild: Rebuild, writer: Any, articles: list[SiteArticle], list_urls: list[dict[str, Any]],
-           part: int) -> None:  # fmt: skip
+def _parts(
+    rebuild: Rebuild, writer: Any, articles: list[SiteArticle], list_urls: list[dict[str, Any]], part: int
+) -> None:
     """sitemap-<n>.xml for the articles whose ids fall in the n-th range of ``part``,
     sitemap-lists-<n>.xml for the list pages, and sitemap.xml indexing them with their last change."""
     site, tree = rebuild.site, rebuild.tree
@@ -97,8 +103,13 @@ def _index_text(index: list[tuple[str, str]]) -> str:
 
 def _sitemap_entry(record: dict[str, Any]) -> dict[str, Any]:
     """What the sitemap reads of an article (``formats/sitemap.py``)."""
-    return {"url": record["url"], "status": record["status"], "updated_at": record["updated_at"],
-            "published_at": record["published_at"], "photo": record["photo"]}  # fmt: skip
+    return {
+        "url": record["url"],
+        "status": record["status"],
+        "updated_at": record["updated_at"],
+        "published_at": record["published_at"],
+        "photo": record["photo"],
+    }
 
 
 def news_window(light: list[dict[str, Any]], now: datetime) -> tuple[list[dict[str, Any]], str | None]:

@@ -26,8 +26,15 @@ _MODULES = {
 }
 READER_NAMES = tuple(_MODULES)
 # What people type for the static-site generators the markdown reader reads.
-ALIASES = {"hugo": "markdown", "jekyll": "markdown", "zola": "markdown", "md": "markdown", "wordpress": "wxr",
-           "rss": "feed", "atom": "feed"}  # fmt: skip
+ALIASES = {
+    "hugo": "markdown",
+    "jekyll": "markdown",
+    "zola": "markdown",
+    "md": "markdown",
+    "wordpress": "wxr",
+    "rss": "feed",
+    "atom": "feed",
+}
 
 
 def get_reader(name: str) -> Reader:

@@ -145,8 +145,12 @@ def text_list(value: object) -> list[str]:
     if isinstance(value, str):
         return [plain_name(value)] if plain_name(value) else []
     if isinstance(value, list | tuple):
-        return [name for item in value if item is not None and not isinstance(item, dict | list)
-                if (name := plain_name(str(item)))]  # fmt: skip
+        return [
+            name
+            for item in value
+            if item is not None and not isinstance(item, dict | list)
+            if (name := plain_name(str(item)))
+        ]
     return [plain_name(str(value))]
 
 
@@ -227,8 +231,11 @@ def _coverage(item: Any) -> dict[str, Any]:
 def _notice(item: Any) -> dict[str, Any]:
     if not isinstance(item, dict) or not item.get("text"):
         raise InvalidInput("a correction needs a text")
-    return {"text": str(item["text"]), "created_at": parse_time(item.get("created_at"), UTC),
-            "kind": str(item.get("kind") or "correction")}  # fmt: skip
+    return {
+        "text": str(item["text"]),
+        "created_at": parse_time(item.get("created_at"), UTC),
+        "kind": str(item.get("kind") or "correction"),
+    }
 
 
 def keep_summary_derived(record: ArticleInput) -> None:
@@ -287,7 +294,7 @@ def alias_of(value: object) -> str:
     if segments[0] in RESERVED_TOP or (
         len(segments) == 1 and (last in RESERVED_FILES or "." in last and not last.endswith(FILE_SUFFIXES))
     ):
-        raise InvalidInput(f"alias {shown!r} is where the site keeps its own pages")  # fmt: skip
+        raise InvalidInput(f"alias {shown!r} is where the site keeps its own pages")
     if not last.lower().endswith(FILE_SUFFIXES):
         path += "/"
     if len(path) > MAX_ALIAS_LENGTH:

@@ -38,10 +38,20 @@ from balita_cli.schema import is_web_url, strip_controls
 MAX_KEY_LENGTH = 400  # longer guids are known by their hash (the external id column holds 500)
 MAX_ENTRY_TAGS = 20  # a feed's own categories kept per entry
 # Where a feed's host names a platform, not an outlet: the channel's name is credited instead.
-PLATFORM_HOSTS = frozenset({
-    "youtube.com", "youtu.be", "vimeo.com", "dailymotion.com", "soundcloud.com", "anchor.fm",
-    "feeds.feedburner.com", "feedproxy.google.com", "podcasts.apple.com", "spotify.com",
-})  # fmt: skip
+PLATFORM_HOSTS = frozenset(
+    {
+        "youtube.com",
+        "youtu.be",
+        "vimeo.com",
+        "dailymotion.com",
+        "soundcloud.com",
+        "anchor.fm",
+        "feeds.feedburner.com",
+        "feedproxy.google.com",
+        "podcasts.apple.com",
+        "spotify.com",
+    }
+)
 JSON_FEED_VERSIONS = ("https://jsonfeed.org/version/1", "https://jsonfeed.org/version/1.1")
 
 
@@ -155,8 +165,11 @@ def _xml_feed(data: bytes, address: str) -> Feed:
     kind = "atom" if str(parsed.get("version", "")).startswith("atom") else "rss"
     feed = parsed.feed
     author = feed.get("author_detail") or {}
-    outlet = outlet_name(str(feed.get("link") or address), str(author.get("name") or feed.get("author") or ""),
-                         str(feed.get("title") or ""))  # fmt: skip
+    outlet = outlet_name(
+        str(feed.get("link") or address),
+        str(author.get("name") or feed.get("author") or ""),
+        str(feed.get("title") or ""),
+    )
     entries = [_xml_entry(feed, entry) for entry in parsed.entries]
     return Feed(kind, outlet, entries)
 
@@ -205,8 +218,11 @@ def is_image(media: Mapping[str, Any]) -> bool:
 def _image(entry: Any) -> str:
     candidates = [media for media in entry.get("media_content") or [] if is_image(media)]
     candidates += list(entry.get("media_thumbnail") or [])
-    candidates += [{"url": link.get("href")} for link in entry.get("links") or []
-                   if link.get("rel") == "enclosure" and str(link.get("type", "")).startswith("image/")]  # fmt: skip
+    candidates += [
+        {"url": link.get("href")}
+        for link in entry.get("links") or []
+        if link.get("rel") == "enclosure" and str(link.get("type", "")).startswith("image/")
+    ]
     for media in candidates:
         url = str(media.get("url") or "").strip()
         if is_web_url(url):
@@ -231,8 +247,11 @@ def _json_feed(data: bytes, address: str) -> Feed:
         raise InvalidInput(f"JSON Feed {_text(version)[:60]!r} is not a version balita reads (1 or 1.1)")
     assert isinstance(document, dict)
     authors = _json_authors(document)
-    outlet = outlet_name(_text(document.get("home_page_url")) or _text(document.get("feed_url")) or address,
-                         authors[0] if authors else "", _text(document.get("title")))  # fmt: skip
+    outlet = outlet_name(
+        _text(document.get("home_page_url")) or _text(document.get("feed_url")) or address,
+        authors[0] if authors else "",
+        _text(document.get("title")),
+    )
     items = document.get("items")
     if not isinstance(items, list):
         raise InvalidInput('a JSON Feed without an "items" list')

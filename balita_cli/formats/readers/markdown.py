@@ -88,8 +88,9 @@ def _depth(value: Any, level: int = 0) -> int:
     if items is None:
         return level
     # A plain value one level down counts as that level (most values are: no call for each).
-    return max((_depth(item, level + 1) if isinstance(item, dict | list) else level + 1 for item in items),
-               default=level)  # fmt: skip
+    return max(
+        (_depth(item, level + 1) if isinstance(item, dict | list) else level + 1 for item in items), default=level
+    )
 
 
 def front_matter(text: str) -> tuple[dict[str, Any], str]:
@@ -199,7 +200,8 @@ def _record(file: Path, relative: str, options: ReadOptions) -> ArticleInput:
         record.notes.append(f"no title in the front matter; imported as a draft titled {title!r}")
     slug = str(meta.get("slug") or name_slug or "") or None
     record.values.update(
-        title=title, body=_body(body, own=own),
+        title=title,
+        body=_body(body, own=own),
         summary=str(meta.get("summary") or meta.get("excerpt") or meta.get("description") or ""),
         slug=slug,
         language=str(meta.get("lang") or meta.get("language") or "") or None,
@@ -210,12 +212,13 @@ def _record(file: Path, relative: str, options: ReadOptions) -> ArticleInput:
         expires_at=parse_time(meta.get("expiryDate") or meta.get("expirydate"), zone),
         featured=bool(meta.get("featured") or meta.get("sticky") or False),
         canonical_url=str(meta.get("canonical_url") or meta.get("canonicalURL") or meta.get("canonical") or ""),
-    )  # fmt: skip
+    )
     _set_terms(record, meta)
     _set_image(record, meta)
     _set_params(record, params, meta)
-    _set_status(record, meta, params, published or _modified(file), own=own,
-                draft_folder="_drafts" in Path(relative).parts)  # fmt: skip
+    _set_status(
+        record, meta, params, published or _modified(file), own=own, draft_folder="_drafts" in Path(relative).parts
+    )
     if own:
         _own_fields(record, params)
     if not meta.get("title"):
@@ -296,9 +299,8 @@ def _set_terms(record: ArticleInput, meta: dict[str, Any]) -> None:
     found = meta.get("taxonomies")
     taxonomies: dict[str, Any] = found if isinstance(found, dict) else {}
     categories = (
-        text_list(meta.get("categories")) or text_list(meta.get("category"))
-        or text_list(taxonomies.get("categories"))
-    )  # fmt: skip
+        text_list(meta.get("categories")) or text_list(meta.get("category")) or text_list(taxonomies.get("categories"))
+    )
     section = meta.get("section")
     if isinstance(section, str) and section.strip():
         categories = [section.strip(), *categories]
@@ -335,8 +337,15 @@ def _set_value(record: ArticleInput, name: str, value: Any) -> None:
         record.notes.append(f"{name}: {exc.message}; left out")
 
 
-def _set_status(record: ArticleInput, meta: dict[str, Any], params: dict[str, Any], published: datetime | None,
-                *, own: bool, draft_folder: bool) -> None:  # fmt: skip
+def _set_status(
+    record: ArticleInput,
+    meta: dict[str, Any],
+    params: dict[str, Any],
+    published: datetime | None,
+    *,
+    own: bool,
+    draft_folder: bool,
+) -> None:
     """``draft: true``, ``published: false`` and Jekyll's ``_drafts`` stay drafts; a future date
     is scheduled, as Hugo skips it until then. balita's own export says its status in params
     (a story in the trash is a draft to Hugo, whatever its status)."""

@@ -63,8 +63,14 @@ STATUSES: dict[str, Status | None] = {
     "inherit": None,
 }
 # What balita's WXR writer says of each status (balita status -> WordPress status).
-BALITA_TO_WP = {"draft": "draft", "review": "pending", "scheduled": "future", "published": "publish",
-                "archived": "publish", "retracted": "publish"}  # fmt: skip
+BALITA_TO_WP = {
+    "draft": "draft",
+    "review": "pending",
+    "scheduled": "future",
+    "published": "publish",
+    "archived": "publish",
+    "retracted": "publish",
+}
 OWN = "_balita_"
 _BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->\n?", re.S)
 # The notices balita's writer puts around a body in the item HTML (their text is in meta too).
@@ -232,8 +238,14 @@ def _own_fields(record: ArticleInput, meta: dict[str, str], entry: dict[str, str
             record.notes.append(f"{OWN}{name}: {exc.message}; left out")
             return None
 
-    for name in (*(name for name in EXTRA_FIELDS if name != "featured"), "created_at", "coverage", "photo",
-                 "editor_note", *(["deleted_at"] if wp_status == "trash" else [])):  # fmt: skip
+    for name in (
+        *(name for name in EXTRA_FIELDS if name != "featured"),
+        "created_at",
+        "coverage",
+        "photo",
+        "editor_note",
+        *(["deleted_at"] if wp_status == "trash" else []),
+    ):
         value = own(name)
         if value is not None:
             record[name] = value

@@ -41,14 +41,18 @@ def add_coverage(session: Session, article_id: int, entries: Iterable[Mapping[st
         taken = session.execute(select(col(Coverage.id)).where(col(Coverage.external_id) == key)).scalar()
         if taken is not None or any(row["external_id"] == key for row in rows):
             continue
-        rows.append({
-            "article_id": article_id, "external_id": check_text("external_id", key),
-            "source_name": check_text("source_name", str(entry.get("source_name") or "")),
-            "url": check_url("source_url", str(entry.get("url") or "")),
-            "title": check_text("title", str(entry.get("title") or "")),
-            "published_at": entry.get("published_at"), "score": float(entry.get("score") or 0.0),
-            "created_at": utcnow(),
-        })  # fmt: skip
+        rows.append(
+            {
+                "article_id": article_id,
+                "external_id": check_text("external_id", key),
+                "source_name": check_text("source_name", str(entry.get("source_name") or "")),
+                "url": check_url("source_url", str(entry.get("url") or "")),
+                "title": check_text("title", str(entry.get("title") or "")),
+                "published_at": entry.get("published_at"),
+                "score": float(entry.get("score") or 0.0),
+                "created_at": utcnow(),
+            }
+        )
     if rows:
         session.execute(insert(Coverage), rows)
     return len(rows)

@@ -111,8 +111,9 @@ def download(
         if not group:
             continue
         policy = fetch_policy(site, desk, allow_private=allow_private, timeout=timeout)
-        requests = [(int(s["id"]), str(s["url"]), Validators(s["etag"] or None, s["last_modified"] or None))
-                    for s in group]  # fmt: skip
+        requests = [
+            (int(s["id"]), str(s["url"]), Validators(s["etag"] or None, s["last_modified"] or None)) for s in group
+        ]
         answers.update(fetch_many(requests, policy, concurrency=desk.concurrency))
     return answers
 
@@ -148,8 +149,9 @@ def _read_feeds(
         run.rejected += len(feed.skipped)
         run.problems += [f"{item.origin}: {item.reason}" for item in feed.skipped]
         if len(feed.entries) > MAX_ENTRIES:
-            run.problems.append(f"{run.name}: the feed holds {len(feed.entries):,} entries; the first {MAX_ENTRIES} "
-                                "were read")  # fmt: skip
+            run.problems.append(
+                f"{run.name}: the feed holds {len(feed.entries):,} entries; the first {MAX_ENTRIES} were read"
+            )
         intake = intake_of(run.source, site, desk, timeout)
         for position, entry in enumerate(feed.entries[:MAX_ENTRIES], start=1):
             record = story(entry, intake, feed.outlet, f"{run.name}: entry {position}")
@@ -166,9 +168,12 @@ def _polls(
     for position, run in enumerate(runs):
         result = filed[position] if filed else None
         poll = next_poll(
-            run.source, answers[int(run.source["id"])], now, error=run.reason if run.result == "failed" else None,
+            run.source,
+            answers[int(run.source["id"])],
+            now,
+            error=run.reason if run.result == "failed" else None,
             brought_new=bool(result and (result.created or result.related)),
-        )  # fmt: skip
+        )
         run.next_due_at = poll.next_due_at
         polls.append(poll)
     return polls

@@ -151,16 +151,29 @@ def _file_one(
     title, lead = str(item.record.get("title") or ""), str(item.record.get("body") or "")
     matches = index.matches(title, lead, limit=5) if len(index) else []
     best = next((m for m in matches if m.score >= desk.related_threshold and origin.get(m.story_id) != source_id), None)
-    shown = tuple(Candidate(m.story_id, titles.get(m.story_id, ""), m.score, m.figures_differ,
-                            origin.get(m.story_id) == source_id) for m in matches[:SHOWN_MATCHES])  # fmt: skip
+    shown = tuple(
+        Candidate(
+            m.story_id, titles.get(m.story_id, ""), m.score, m.figures_differ, origin.get(m.story_id) == source_id
+        )
+        for m in matches[:SHOWN_MATCHES]
+    )
     try:
         with session.begin_nested():
             if best is not None:
-                add_coverage(session, best.story_id, [{
-                    "source_name": item.record["source_name"], "url": item.entry.link, "title": title,
-                    "published_at": item.entry.published, "external_id": item.entry.external_id,
-                    "score": round(best.score, 4),
-                }])  # fmt: skip
+                add_coverage(
+                    session,
+                    best.story_id,
+                    [
+                        {
+                            "source_name": item.record["source_name"],
+                            "url": item.entry.link,
+                            "title": title,
+                            "published_at": item.entry.published,
+                            "external_id": item.entry.external_id,
+                            "score": round(best.score, 4),
+                        }
+                    ],
+                )
                 story_id = best.story_id
             else:
                 prepared = importing.prepare(item.record, importing.ImportSettings(settings.site.language, who))

@@ -91,8 +91,11 @@ def user_agent(site: Site) -> str:
         folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
         return " ".join("".join(c for c in folded if c.isprintable() and c not in "()\\;").split())[:120]
 
-    details = "; ".join(part for part in (ascii_text(site.name), f"+{ascii_text(site.base_url)}",
-                                          ascii_text(site.contact)) if part.strip("+"))  # fmt: skip
+    details = "; ".join(
+        part
+        for part in (ascii_text(site.name), f"+{ascii_text(site.base_url)}", ascii_text(site.contact))
+        if part.strip("+")
+    )
     return f"balita/{__version__} ({details})" if details else f"balita/{__version__}"
 
 

@@ -64,10 +64,15 @@ def next_poll(
         return Poll(int(source["id"]), now, False, now + wait, failures, error)
     assert not isinstance(answer, FetchError)
     return Poll(
-        int(source["id"]), now, True, now + every, 0,
-        etag=answer.validators.etag or "", last_modified=answer.validators.last_modified or "",
+        int(source["id"]),
+        now,
+        True,
+        now + every,
+        0,
+        etag=answer.validators.etag or "",
+        last_modified=answer.validators.last_modified or "",
         brought_new=brought_new,
-    )  # fmt: skip
+    )
 
 
 def execute(db: Database, sql: str, params: Sequence[Any] = ()) -> None:

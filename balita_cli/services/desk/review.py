@@ -43,11 +43,16 @@ class Waiting:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "source": self.source, "status": self.status, "title": self.title, "slug": self.slug,
+            "id": self.id,
+            "source": self.source,
+            "status": self.status,
+            "title": self.title,
+            "slug": self.slug,
             "created_at": self.created_at.isoformat() if self.created_at else None,
             "published_at": self.published_at.isoformat() if self.published_at else None,
-            "outlets": self.outlets, "also_reported_by": list(self.also),
-        }  # fmt: skip
+            "outlets": self.outlets,
+            "also_reported_by": list(self.also),
+        }
 
 
 def last_review(db: Database) -> datetime | None:
@@ -82,10 +87,19 @@ def review_queue(
     )
     also = _also(db, [int(row[0]) for row in rows])
     found = [
-        Waiting(int(i), str(t), str(st), str(sl), db.time(c), db.time(p), str(n), 1 + len(also.get(int(i), ())),
-                tuple(also.get(int(i), ())))
+        Waiting(
+            int(i),
+            str(t),
+            str(st),
+            str(sl),
+            db.time(c),
+            db.time(p),
+            str(n),
+            1 + len(also.get(int(i), ())),
+            tuple(also.get(int(i), ())),
+        )
         for i, t, st, sl, c, p, n in rows
-    ]  # fmt: skip
+    ]
     first_seen = {name: rank for rank, name in reversed(list(enumerate(w.source for w in found)))}
     return sorted(found, key=lambda waiting: first_seen[waiting.source])  # stable: newest first within
 
@@ -112,8 +126,13 @@ def accept(session: Session, refs: Sequence[str], *, section: str | None, publis
     ids = list(dict.fromkeys(articles.resolve(session, ref) for ref in refs))
     for article_id in ids:
         if section is not None:
-            articles.update(session, article_id, ArticleChanges(section=section, clear_section=not section.strip()),
-                            who=who, note="accepted at review: section")  # fmt: skip
+            articles.update(
+                session,
+                article_id,
+                ArticleChanges(section=section, clear_section=not section.strip()),
+                who=who,
+                note="accepted at review: section",
+            )
         status = Status(articles.current(session, article_id)["status"])
         if publish:
             publishing.publish(session, article_id, who=who)

@@ -35,10 +35,16 @@ class Explained:
             "decision": self.decision,
             "story_id": self.story_id,
             "candidates": [
-                {"id": c.story_id, "title": c.title, "score": round(c.score, 4), "figures_differ": c.figures_differ,
-                 "same_source": c.same_source} for c in self.candidates
+                {
+                    "id": c.story_id,
+                    "title": c.title,
+                    "score": round(c.score, 4),
+                    "figures_differ": c.figures_differ,
+                    "same_source": c.same_source,
+                }
+                for c in self.candidates
             ],
-        }  # fmt: skip
+        }
 
 
 @dataclass
@@ -62,11 +68,18 @@ class SourceRun:
 
     def as_dict(self, *, explain: bool = False) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "source": self.name, "slug": self.source["slug"], "result": self.result, "reason": self.reason,
-            "created": len(self.created), "related": self.related, "skipped": self.skipped,
-            "rejected": self.rejected, "ids": self.created, "problems": self.problems,
+            "source": self.name,
+            "slug": self.source["slug"],
+            "result": self.result,
+            "reason": self.reason,
+            "created": len(self.created),
+            "related": self.related,
+            "skipped": self.skipped,
+            "rejected": self.rejected,
+            "ids": self.created,
+            "problems": self.problems,
             "next_due_at": self.next_due_at.isoformat() if self.next_due_at else None,
-        }  # fmt: skip
+        }
         if explain:
             data["explain"] = [item.as_dict() for item in self.explained]
         return data

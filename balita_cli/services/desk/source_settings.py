@@ -121,8 +121,9 @@ class SourceSettings:
             if re.fullmatch(r"#\d+", values["name"]):
                 raise InvalidInput(f"{values['name']!r} reads as a source id: give the outlet's name")
             values["slug"] = _slug(values["name"])
-        allow_private = self.allow_private if self.allow_private is not None else bool(
-            current and current["allow_private"])  # fmt: skip
+        allow_private = (
+            self.allow_private if self.allow_private is not None else bool(current and current["allow_private"])
+        )
         url = self.url
         if url is None and current is not None and self.allow_private is False:
             url = str(current["url"])  # still allowed without --allow-private?

@@ -34,10 +34,29 @@ if TYPE_CHECKING:
 WEEK = timedelta(days=7)
 
 COLUMNS = (
-    "id", "name", "slug", "url", "section", "language", "tags", "excerpt_words", "full_text", "publish",
-    "every_minutes", "allow_private", "paused", "etag", "last_modified", "last_fetch_at", "last_success_at",
-    "last_new_at", "last_error", "failures", "next_due_at", "created_at",
-)  # fmt: skip
+    "id",
+    "name",
+    "slug",
+    "url",
+    "section",
+    "language",
+    "tags",
+    "excerpt_words",
+    "full_text",
+    "publish",
+    "every_minutes",
+    "allow_private",
+    "paused",
+    "etag",
+    "last_modified",
+    "last_fetch_at",
+    "last_success_at",
+    "last_new_at",
+    "last_error",
+    "failures",
+    "next_due_at",
+    "created_at",
+)
 _TIMES = ("last_fetch_at", "last_success_at", "last_new_at", "next_due_at", "created_at")
 _BOOLS = ("full_text", "allow_private", "paused")
 
@@ -111,10 +130,16 @@ def listing(db: Database, now: datetime) -> list[SourceRecord]:
     """Every source with what it brought in during the last seven days: ``stories_week`` (stories
     made from it) and ``related_week`` (its versions filed as related coverage)."""
     since = time_param(db, now - WEEK)
-    stories = dict(db.rows("SELECT source_id, count(*) FROM article WHERE source_id IS NOT NULL AND created_at >= ? "
-                           "GROUP BY source_id", [since]))  # fmt: skip
-    related = dict(db.rows("SELECT source_name, count(*) FROM coverage WHERE created_at >= ? GROUP BY source_name",
-                           [since]))  # fmt: skip
+    stories = dict(
+        db.rows(
+            "SELECT source_id, count(*) FROM article WHERE source_id IS NOT NULL AND created_at >= ? "
+            "GROUP BY source_id",
+            [since],
+        )
+    )
+    related = dict(
+        db.rows("SELECT source_name, count(*) FROM coverage WHERE created_at >= ? GROUP BY source_name", [since])
+    )
     found = all_sources(db)
     for source in found:
         source["stories_week"] = int(stories.get(source["id"], 0))
@@ -153,8 +178,13 @@ def add(session: Session, settings: SourceSettings) -> Source:
 
     if settings.name is None or settings.url is None:
         raise InvalidInput("a source needs a name and its feed's URL")
-    defaults = SourceSettings(excerpt_words=DEFAULT_MAX_WORDS, full_text=False, publish="review",
-                              every=f"{DEFAULT_EVERY_MINUTES}m", allow_private=False)  # fmt: skip
+    defaults = SourceSettings(
+        excerpt_words=DEFAULT_MAX_WORDS,
+        full_text=False,
+        publish="review",
+        every=f"{DEFAULT_EVERY_MINUTES}m",
+        allow_private=False,
+    )
     values = {**defaults.checked(), **settings.checked()}
     _name_taken(session, values["slug"], None)
     source = Source(**values, created_at=utcnow())

@@ -267,8 +267,10 @@ def write(session: Session, group: Sequence[Planned], taken: Taken) -> dict[str,
     for planned in group:
         article_id = article_ids[planned.slug]
         tag_rows += [{"article_id": article_id, "tag_id": ids["tag"][slug]} for slug, _name in planned.tags]
-        author_rows += [{"article_id": article_id, "author_id": ids["author"][slug], "position": position}
-                        for position, (slug, _name) in enumerate(planned.authors)]  # fmt: skip
+        author_rows += [
+            {"article_id": article_id, "author_id": ids["author"][slug], "position": position}
+            for position, (slug, _name) in enumerate(planned.authors)
+        ]
         alias_rows += [{"article_id": article_id, "slug": alias} for alias in planned.aliases]
     for model, link_rows in ((ArticleTag, tag_rows), (ArticleAuthor, author_rows), (ArticleSlug, alias_rows)):
         insert_rows(session, model, link_rows)
@@ -305,11 +307,13 @@ def insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]]) ->
     if dialect.name != "sqlite":
         # Arrays of the columns' types less their sizes: an explicit cast to varchar(n) would cut
         # a value, the insert's own conversion refuses one too long.
-        arrays = ", ".join(f"%b::{re.sub(r'[(][0-9, ]+[)]', '', column.type.compile(dialect=dialect))}[]"
-                           for column in columns)  # fmt: skip
+        arrays = ", ".join(
+            f"%b::{re.sub(r'[(][0-9, ]+[)]', '', column.type.compile(dialect=dialect))}[]" for column in columns
+        )
         given = list(zip(*values(rows), strict=True))
-        connection.exec_driver_sql(f"{head.removesuffix(' VALUES ')} SELECT * FROM unnest({arrays})",
-                                   tuple(list(column) for column in given))  # fmt: skip
+        connection.exec_driver_sql(
+            f"{head.removesuffix(' VALUES ')} SELECT * FROM unnest({arrays})", tuple(list(column) for column in given)
+        )
         return
 
     driver: sqlite3.Connection = connection.connection.driver_connection  # type: ignore[assignment]

@@ -177,8 +177,9 @@ def _comparable(name: str, value: Any) -> Any:
 
 
 def _differences(old: dict[str, Any], new: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
-    return {name: new.get(name) for name in names
-            if _comparable(name, new.get(name)) != _comparable(name, old.get(name))}  # fmt: skip
+    return {
+        name: new.get(name) for name in names if _comparable(name, new.get(name)) != _comparable(name, old.get(name))
+    }
 
 
 def refresh(session: Session, article_id: int, record: ArticleInput, settings: ImportSettings) -> bool:

@@ -86,8 +86,9 @@ class Spellings:
             result = session.execute(statement.values(name=best))
             if getattr(result, "rowcount", 0):
                 others = ", ".join(f"{s!r} ({spellings[s]})" for s in first if s != best)
-                renamed.append(Problem(_KINDS[name], f"{best!r} ({spellings[best]}) is also written {others}; "
-                                                     f"named {best!r}"))  # fmt: skip
+                renamed.append(
+                    Problem(_KINDS[name], f"{best!r} ({spellings[best]}) is also written {others}; named {best!r}")
+                )
         forget_known_terms(session)
         return renamed
 
