@@ -53,22 +53,7 @@ PHOTO_FIELDS = (
     "articles",
 )
 TABLE_FIELDS = ("id", "original_name", "width", "height", "size", "alt", "articles")
-_COLUMNS = (
-    "id",
-    "sha256",
-    "format",
-    "width",
-    "height",
-    "size",
-    "alt",
-    "caption",
-    "credit",
-    "original_name",
-    "source_url",
-    "taken_at",
-    "created_at",
-    "created_by",
-)
+_COLUMNS = tuple(name for name in PHOTO_FIELDS if name not in ("media_type", "articles"))  # stored
 _ID = re.compile(r"^(?:#|id:)?(\d{1,18})$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 

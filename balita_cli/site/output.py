@@ -90,17 +90,6 @@ def _is_plain(relative: str) -> bool:
         return False
 
 
-def _all_plain(paths: Sequence[str]) -> bool:
-    """Every path is plain (``_is_plain``), judged by a few scans of all of them joined rather than
-    one call per path (11,000 paths: 0.5 ms, not 6 ms). False when one may not be: each is then
-    judged on its own (a backslash, which ``_is_plain`` allows on POSIX, is only judged alone)."""
-    joined = "\n".join(paths)
-    if joined.count("\n") != max(len(paths) - 1, 0) or "\\" in joined:
-        return False
-    wrapped = "/" + joined.replace("\n", "/\n/") + "/"  # each path as /a/b/: one component rule
-    return not ("//" in wrapped or "/./" in wrapped or "/../" in wrapped)
-
-
 def read_manifest(root: Path) -> dict[str, Any]:
     """The manifest the last build left in ``root`` ({} when there is none, it is unreadable or
     from a balita that wrote another kind)."""
@@ -153,16 +142,9 @@ def all_there(root: Path, files: Sequence[tuple[str, Any]]) -> bool:
 
 def _only_plain(columns: FileColumns) -> FileColumns:
     """Only what a build could have written: a path outside the tree is no file of ours."""
-    paths, sizes, digests, keys = columns
-    if _all_plain(paths):
-        return columns
-    kept = [position for position, path in enumerate(paths) if _is_plain(path)]
-    return (
-        [paths[at] for at in kept],
-        [sizes[at] for at in kept],
-        [digests[at] for at in kept],
-        [keys[at] for at in kept],
-    )
+    kept = [position for position, path in enumerate(columns[0]) if _is_plain(path)]
+    paths, sizes, digests, keys = ([column[at] for at in kept] for column in columns)
+    return paths, sizes, digests, keys
 
 
 class OutputTree:
@@ -192,7 +174,7 @@ class OutputTree:
     @cached_property
     def previous(self) -> dict[str, dict[str, Any]]:
         """Each file of the last build with its entry, made when first asked for: a build with
-        nothing to do never asks (judging 11,000 paths plain is 2.5 ms of scanning them)."""
+        nothing to do never asks."""
         columns = _only_plain(self.previous_files)
         return {path: file_entry(sha256, size, key) for path, size, sha256, key in zip(*columns, strict=True)}
 
