@@ -15,6 +15,7 @@ from balita_cli.cli.options import YesOpt
 from balita_cli.cli.output import confirm_or_abort, write_json, write_line, write_plain
 from balita_cli.cli.state import app
 from balita_cli.errors import UsageError
+from balita_cli.formats.sources import DESCRIPTIONS
 from balita_cli.timeutil import human, relative_words, utcnow
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ class ShowFormat(StrEnum):
 
 
 SOURCE_HELP = "Source name or slug (#3 for the id)."
+SOURCE_TYPES = " or ".join(f"{description} ({name})" for name, description in DESCRIPTIONS.items())
 SourceRef = Annotated[
     str, typer.Argument(metavar="NAME", help=SOURCE_HELP, show_default=False, autocompletion=complete_source)
 ]
@@ -67,7 +69,7 @@ def add(
     name: Annotated[
         str, typer.Argument(metavar="NAME", help='Outlet credited: "Read more on NAME".', show_default=False)
     ],
-    url: Annotated[str, typer.Argument(metavar="URL", help="Its RSS, Atom or JSON Feed.", show_default=False)],
+    url: Annotated[str, typer.Argument(metavar="URL", help=f"The address of its {SOURCE_TYPES}.", show_default=False)],
     *,
     section: SectionOpt = None,
     lang: LangOpt = None,

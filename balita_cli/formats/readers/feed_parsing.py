@@ -354,3 +354,18 @@ def outlet_name(link: str, author: str, title: str) -> str:
         if name:
             return name[:200]
     return host
+
+
+class FeedSource:
+    """The ``feed`` source type (``formats/sources.py``): RSS, Atom and JSON Feed."""
+
+    name = "feed"
+
+    def reads(self, body: bytes, media_type: str) -> bool:
+        return sniff(body, media_type) in {"json", "xml"}
+
+    def read(self, body: bytes, media_type: str, address: str) -> Feed:
+        return parse_feed(body, media_type=media_type, address=address)
+
+
+SOURCE_TYPE = FeedSource()

@@ -8,9 +8,10 @@ A run (cron runs it every few minutes) goes:
    stored from the last run, with a User-Agent naming the site and its contact: see
    ``services/desk/intake.py``). A failure is that source's alone: it is written down, and the
    source is tried again after a back-off (``poll_state.next_poll``).
-3. **Read** each new body as RSS, Atom or JSON Feed (an HTML page instead is one error for that
-   source), and make each entry a story the way ``import feed`` does
-   (``formats.readers.feed.story``): credited to the source's name, excerpted by its policy.
+3. **Read** each new body by its source type (``formats/sources.py``: RSS, Atom or JSON Feed; an
+   HTML page instead is one error for that source), and make each entry a story the way ``import
+   feed`` does (``formats.readers.feed.story``): credited to the source's name, excerpted by its
+   policy.
 4. **File**, oldest entry first, in one write transaction (``services/desk/filing.py``): skipped
    when already here, related coverage of a recent story, or a new story of its source.
 5. **Remember** each source's poll: validators, times, error, failures, next due time.
@@ -125,7 +126,8 @@ def _read_feeds(
     desk: DeskSettings,
     timeout: float | None,
 ) -> list[Item]:
-    """Each fetched body read as a feed, its entries made stories; failures marked on the run."""
+    """Each fetched body read by its source type, its entries made stories; failures marked on
+    the run."""
     from balita_cli.net import FetchError  # here: the network code only for a fetch
 
     items: list[Item] = []
@@ -137,12 +139,12 @@ def _read_feeds(
         if answer.not_modified:
             run.result = "not modified"
             continue
-        from balita_cli.formats.readers.feed import story  # only for a body: the feed parser is not light
-        from balita_cli.formats.readers.feed_parsing import parse_feed
+        from balita_cli.formats.readers.feed import story  # here: the parsers only for a body
+        from balita_cli.formats.sources import read_source
         from balita_cli.services.desk.filing import Item
 
         try:
-            feed = parse_feed(answer.body, media_type=answer.content_type, address=answer.url)
+            feed = read_source(answer.body, media_type=answer.content_type, address=answer.url)
         except InvalidInput as exc:
             run.result, run.reason = "failed", f"{answer.url}: {exc.message}"
             continue
