@@ -12,11 +12,10 @@ from balita_cli.cli.completion import complete_export_format
 from balita_cli.cli.options import FILTERS, Filters, LimitOpt, SortOpt
 from balita_cli.cli.params import options
 from balita_cli.cli.state import app
+from balita_cli.formats import FORMAT_NAMES
 from balita_cli.timeutil import utcnow
 
-FORMAT_HELP = (
-    "json, jsonl, csv, markdown (Hugo tree, needs -o DIR), rss, atom, jsonfeed, ninjs, sitemap, news-sitemap, wxr."
-)
+FORMAT_HELP = ", ".join(FORMAT_NAMES) + " (docs/formats.md says what each holds)."
 FormatArg = Annotated[
     str, typer.Argument(metavar="FORMAT", help=FORMAT_HELP, show_default=False, autocompletion=complete_export_format)
 ]
@@ -46,8 +45,8 @@ def export(
 ) -> None:
     """Export articles as a feed, a partner file or a data dump; filters as in `list`.
 
-    Public formats (rss, atom, jsonfeed, ninjs, sitemap, news-sitemap) hold published articles
-    only; json, jsonl, csv, markdown and wxr hold every live article unless --status is given.
+    Public formats (feeds, sitemaps, ninjs) hold published articles only; the newsroom's own
+    formats hold every live article unless --status is given. A folder format needs -o DIR.
 
     Example: balita export rss --section Politics --limit 50 -o public/politics.xml
     """

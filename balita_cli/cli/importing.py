@@ -15,12 +15,13 @@ from balita_cli.cli.output import write_json
 from balita_cli.cli.sources import ImportSource
 from balita_cli.cli.state import app
 from balita_cli.errors import UsageError
+from balita_cli.formats.readers import ALIASES, READER_NAMES
 
 if TYPE_CHECKING:
-    from balita_cli.formats.readers import Reader, ReadItem, ReadOptions
+    from balita_cli.formats.readers.base import Reader, ReadItem, ReadOptions
     from balita_cli.services.importing.run import ImportSummary
 
-FORMATS = ("wxr", "ghost", "markdown", "feed", "jsonl", "csv")
+FORMAT_HELP = f"{', '.join(READER_NAMES)}; also {', '.join(ALIASES)}."
 
 
 class SummaryFormat(StrEnum):
@@ -29,7 +30,7 @@ class SummaryFormat(StrEnum):
 
 
 def _complete_format(incomplete: str) -> list[str]:
-    return [name for name in FORMATS if name.startswith(incomplete)]
+    return [name for name in READER_NAMES if name.startswith(incomplete)]
 
 
 def import_command(
@@ -38,7 +39,7 @@ def import_command(
         str,
         typer.Argument(
             metavar="FORMAT",
-            help="wxr, ghost, markdown (Hugo, Jekyll, Zola), feed, jsonl or csv.",
+            help=f"{', '.join(READER_NAMES)}; also {', '.join(ALIASES)}.",
             show_default=False,
             autocompletion=_complete_format,
         ),
@@ -87,7 +88,8 @@ def import_command(
 
     Example: balita import feed https://www.philstar.com/rss/headlines --source Philstar
     """
-    from balita_cli.formats.readers import ReadOptions, get_reader  # here: --help imports every command module
+    from balita_cli.formats.readers import get_reader  # here: --help imports every command module
+    from balita_cli.formats.readers.base import ReadOptions
     from balita_cli.services.importing.run import ImportSettings, ImportSummary, run_import
 
     state = app(ctx)

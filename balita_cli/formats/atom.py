@@ -96,6 +96,7 @@ def feed_head(site: Site, options: dict[str, Any]) -> list[Any]:
 
 class AtomWriter(Writer):
     name = "atom"
+    description = "Atom 1.0 (RFC 4287)"
     extension = ".xml"
     media_type = "application/atom+xml"
     capabilities = Capabilities(public=True)

@@ -41,6 +41,7 @@ class Writer:
     """Base of every export format; subclasses set the attributes and override ``write``."""
 
     name: str = ""
+    description: str = ""  # what it is, for the docs' table of formats
     extension: str = ""
     media_type: str = "application/octet-stream"
     capabilities: Capabilities = Capabilities()

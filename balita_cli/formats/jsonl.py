@@ -32,6 +32,7 @@ def _batches(lines: Iterable[bytes], size: int) -> Iterable[list[bytes]]:
 
 class JsonLinesWriter(Writer):
     name = "jsonl"
+    description = "one record per line; `balita import jsonl` reads it"
     extension = ".jsonl"
     media_type = "application/jsonl"
     capabilities = Capabilities(json_lines=True)

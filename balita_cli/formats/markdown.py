@@ -328,6 +328,7 @@ def content_path(record: Record) -> str:
 
 class MarkdownTreeWriter(Writer):
     name = "markdown"
+    description = "a Hugo content tree"
     extension = ".md"
     media_type = "text/markdown"
     capabilities = Capabilities(target=Target.TREE)

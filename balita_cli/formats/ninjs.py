@@ -135,6 +135,7 @@ def for_version(document: Any, version: str) -> Any:
 
 class NinjsWriter(Writer):
     name = "ninjs"
+    description = "IPTC ninjs 3.1 (or 2.1)"
     extension = ".json"
     media_type = "application/json"
     capabilities = Capabilities(public=True, options=("ninjs_version", "lines"))

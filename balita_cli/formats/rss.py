@@ -99,6 +99,7 @@ def source(item: Any, record: Record) -> None:
 
 class RssWriter(Writer):
     name = "rss"
+    description = "RSS 2.0"
     extension = ".xml"
     media_type = "application/rss+xml"
     capabilities = Capabilities(public=True)

@@ -314,6 +314,7 @@ def _declarations() -> str:
 
 class WxrWriter(Writer):
     name = "wxr"
+    description = "WordPress eXtended RSS 1.2, for a move to WordPress"
     extension = ".xml"
     media_type = "application/rss+xml"
 

@@ -11,9 +11,12 @@ so the registry is cheap to load.
 from __future__ import annotations
 
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 from balita_cli.errors import UsageError
-from balita_cli.formats.readers.base import Reader, ReadItem, ReadOptions, Rejected, Skipped
+
+if TYPE_CHECKING:
+    from balita_cli.formats.readers.base import Reader
 
 # name -> module under balita_cli.formats.readers exposing READER
 _MODULES = {
@@ -49,4 +52,4 @@ def get_reader(name: str) -> Reader:
     return reader
 
 
-__all__ = ["READER_NAMES", "ReadItem", "ReadOptions", "Reader", "Rejected", "Skipped", "get_reader"]
+__all__ = ["ALIASES", "READER_NAMES", "get_reader"]
