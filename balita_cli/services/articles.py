@@ -23,8 +23,17 @@ from balita_cli.db.dbapi import Database
 from balita_cli.errors import Conflict, InvalidInput, NotFound
 from balita_cli.models import Article, ArticleAuthor, ArticleSlug, ArticleTag, Author, Photo, Revision, Section, Tag
 from balita_cli.records import Record, word_count
-from balita_cli.schema import BY_NAME, CHECKS, COLUMNS, EDITOR_FIELDS, ArticleInput, Kind, check_text, check_value
-from balita_cli.schema_checks import Check
+from balita_cli.schema import (
+    BY_NAME,
+    CHECKS,
+    COLUMNS,
+    EDITOR_FIELDS,
+    ArticleInput,
+    Check,
+    Kind,
+    check_text,
+    check_value,
+)
 from balita_cli.services import permissions, reading, taxonomy
 from balita_cli.services.desk.coverage import add_coverage
 from balita_cli.services.notices import add_notices
