@@ -34,23 +34,9 @@ if TYPE_CHECKING:
 LIMITS = {"alt": 1000, "caption": 1000, "credit": 200}
 TEXT_NAMES = {"alt": "alt text", "caption": "caption", "credit": "credit"}
 # What `media list` and `media show` give, in this order ("articles": how many use it).
-PHOTO_FIELDS = (
-    "id",
-    "sha256",
-    "format",
-    "media_type",
-    "width",
-    "height",
-    "size",
-    "alt",
-    "caption",
-    "credit",
-    "original_name",
-    "source_url",
-    "taken_at",
-    "created_at",
-    "created_by",
-    "articles",
+PHOTO_FIELDS = tuple(
+    "id sha256 format media_type width height size alt caption credit original_name "
+    "source_url taken_at created_at created_by articles".split()
 )
 TABLE_FIELDS = ("id", "original_name", "width", "height", "size", "alt", "articles")
 _COLUMNS = tuple(name for name in PHOTO_FIELDS if name not in ("media_type", "articles"))  # stored

@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from balita_cli.net import exchange
 from balita_cli.net.policy import Fetched, FetchError, FetchPolicy, Validators
 
 K = TypeVar("K", bound=Hashable)
@@ -30,6 +29,8 @@ def fetch(url: str, policy: FetchPolicy, validators: Validators | None = None) -
     error, the deadline, the size limit, an HTTP error status (with ``status``, and
     ``retry_after`` for 429 and 503).
     """
+    from balita_cli.net import exchange  # here: httpx loads only when something is fetched
+
     return exchange.run(url, policy, validators)
 
 
@@ -58,6 +59,8 @@ def fetch_many(
 
     def fetch_group(group: list[Request[K]]) -> dict[K, Fetched | FetchError]:
         outcomes: dict[K, Fetched | FetchError] = {}
+        from balita_cli.net import exchange  # here: httpx loads only when something is fetched
+
         with exchange.Session(policy) as session:
             for key, url, validators in group:
                 try:

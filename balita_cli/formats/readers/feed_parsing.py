@@ -39,18 +39,8 @@ MAX_KEY_LENGTH = 400  # longer guids are known by their hash (the external id co
 MAX_ENTRY_TAGS = 20  # a feed's own categories kept per entry
 # Where a feed's host names a platform, not an outlet: the channel's name is credited instead.
 PLATFORM_HOSTS = frozenset(
-    {
-        "youtube.com",
-        "youtu.be",
-        "vimeo.com",
-        "dailymotion.com",
-        "soundcloud.com",
-        "anchor.fm",
-        "feeds.feedburner.com",
-        "feedproxy.google.com",
-        "podcasts.apple.com",
-        "spotify.com",
-    }
+    "youtube.com youtu.be vimeo.com dailymotion.com soundcloud.com anchor.fm "
+    "feeds.feedburner.com feedproxy.google.com podcasts.apple.com spotify.com".split()
 )
 JSON_FEED_VERSIONS = ("https://jsonfeed.org/version/1", "https://jsonfeed.org/version/1.1")
 
