@@ -405,10 +405,6 @@ def spec(name: str) -> Field:
         raise InvalidInput(f"unknown field {name!r}") from None
 
 
-def fields_of(kind: Kind) -> tuple[str, ...]:
-    return tuple(spec.name for spec in FIELDS if spec.kind is kind)
-
-
 def limit_of(name: str) -> int | None:
     return BY_NAME[name].limit
 

@@ -35,7 +35,6 @@ BodyOpt = Annotated[str | None, typer.Option("--body", metavar="TEXT", help="Bod
 BodyFileOpt = Annotated[
     str | None, typer.Option("--body-file", metavar="PATH", help="Read the body from a file; - reads stdin.")
 ]
-NamesOpt = Annotated[list[str] | None, typer.Option(metavar="NAME", show_default=False)]
 
 
 @options(NEW_FIELDS)

@@ -31,7 +31,6 @@ IfVersion = Annotated[
     int | None,
     typer.Option("--if-version", min=1, max=MAX_VERSION, help="Refuse unless the article is at this version."),
 ]
-VersionArg = Annotated[int | None, typer.Argument(min=1, max=MAX_VERSION, show_default=False)]
 NoteOpt = Annotated[str, typer.Option("--message", "-m", help="One-line note for the revision history.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 

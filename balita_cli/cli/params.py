@@ -15,8 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar, cast
 
-import typer
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -64,8 +62,3 @@ def options(*groups: OptionGroup) -> Callable[[F], F]:
         return cast(F, wrapper)
 
     return decorate
-
-
-def context_parameter() -> Any:
-    """The annotation of a command's ``ctx`` parameter (kept out of the options)."""
-    return typer.Context

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, cast
 from urllib.parse import unquote
 
@@ -403,15 +402,3 @@ def restore(session: Session, article_id: int, *, who: str = "") -> int:
 def purge(session: Session, article_id: int) -> None:
     permissions.require(session, permissions.Action.PURGE)
     session.execute(delete(Article).where(col(Article.id) == article_id))
-
-
-def changed_values(before: Record, wanted: dict[str, Any]) -> dict[str, Any]:
-    """The values of ``wanted`` that differ from the article's (times compared as instants)."""
-    changed = {}
-    for name, value in wanted.items():
-        old = before.get(name)
-        if BY_NAME[name].kind is Kind.TIME:
-            old = datetime.fromisoformat(old) if old else None
-        if old != value:
-            changed[name] = value
-    return changed

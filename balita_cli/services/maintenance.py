@@ -13,7 +13,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -405,6 +405,3 @@ def _sqlite_fulltext(connection: Connection) -> Finding:
 
 def problems(findings: list[Finding]) -> list[Finding]:
     return [finding for finding in findings if not finding.ok]
-
-
-ProgressCallback = Callable[[int, int], None]

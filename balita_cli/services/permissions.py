@@ -149,9 +149,6 @@ def enforced(url: str) -> bool:
     return not url.startswith("sqlite")
 
 
-IDENTITY_SQL = "SELECT session_user, balita_session_role()"
-
-
 def identify(db: Database) -> Identity:
     """Ask the database who is connected (``session_user``: a ``SET ROLE`` changes nothing) and
     which of this newsroom's roles they hold (a superuser and the tables' owner are admins)."""

@@ -20,8 +20,6 @@ from balita_cli.schema import BY_NAME, EDITOR_FIELDS, Kind
 from balita_cli.services import articles, reading
 from balita_cli.services.articles import ArticleChanges
 
-RELATION_CHANGES = {"section", "tags", "authors", "slug"}
-
 
 @dataclass(frozen=True)
 class VersionEntry:

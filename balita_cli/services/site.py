@@ -44,7 +44,6 @@ SITE_STATUSES = (Status.PUBLISHED, Status.RETRACTED, Status.ARCHIVED)
 LISTED_STATUSES = (Status.PUBLISHED, Status.RETRACTED)
 # What the preview shows besides: every story an editor is still working on.
 PREVIEW_STATUSES = (*SITE_STATUSES, Status.DRAFT, Status.REVIEW, Status.SCHEDULED)
-PREVIEW_LISTED = (*LISTED_STATUSES, Status.DRAFT, Status.REVIEW, Status.SCHEDULED)
 
 # What says whether anything an article's page shows may have changed, read from indexes alone:
 # its ``updated_at`` moves with its ``version`` (every edit, publish, unpublish, correction, trash

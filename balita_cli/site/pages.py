@@ -31,13 +31,6 @@ INDEX = "index.html"
 UPDATE_GRACE = timedelta(minutes=1)
 HEADLINE_LIMIT = 110  # what search engines read of a NewsArticle headline
 LIST_KINDS = {"section": "sections", "tag": "tags", "author": "authors"}
-# How wide a photo is drawn at each place of a page (the `sizes` attribute).
-SIZES = {
-    "lead": "(min-width: 1200px) 760px, (min-width: 800px) 62vw, 100vw",
-    "article": "(min-width: 900px) 760px, 100vw",
-    "tier": "(min-width: 1200px) 270px, (min-width: 800px) 22vw, 100vw",
-    "thumb": "(min-width: 800px) 160px, 33vw",
-}
 FRONT_TIER = 4  # stories under the lead
 SECTION_BLOCK = 4  # stories per section block on the front page
 LATEST = 10  # headlines in the "Latest" column

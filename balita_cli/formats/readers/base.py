@@ -300,8 +300,3 @@ def alias_of(value: object) -> str:
     if len(path) > MAX_ALIAS_LENGTH:
         raise InvalidInput(f"alias {shown!r} is longer than {MAX_ALIAS_LENGTH} characters")
     return path
-
-
-def is_path_alias(alias: str) -> bool:
-    """Whether an alias is a path of the site (else it is an old slug)."""
-    return alias.startswith("/")
