@@ -22,7 +22,6 @@ from balita_cli.errors import InvalidInput, NotFound
 from balita_cli.media import MediaStore
 from balita_cli.records import iso
 from balita_cli.schema import check_text
-from balita_cli.services.reading import MEDIA_TYPES
 from balita_cli.timeutil import as_utc, utcnow
 
 if TYPE_CHECKING:
@@ -225,6 +224,8 @@ def find(db: Database, ref: str) -> int:
 def photos(db: Database, ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
     """Photos as records (``PHOTO_FIELDS``), newest first, or those of ``ids`` in that order."""
     usage = "(SELECT count(*) FROM article WHERE article.image_id = photo.id)"
+    from balita_cli.services.reading import MEDIA_TYPES  # here: keeps the article reads out of media reads
+
     sql = f"SELECT {', '.join(_COLUMNS)}, {usage} FROM photo"
     params: list[Any] = []
     if ids is not None:

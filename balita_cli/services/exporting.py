@@ -24,10 +24,8 @@ from balita_cli.db.dbapi import Database
 from balita_cli.errors import UsageError
 from balita_cli.files import atomic_open, check_replaceable, make_directory
 from balita_cli.formats.base import Writer
-from balita_cli.formats.jsonl import JsonLinesWriter
-from balita_cli.formats.streaming import json_line_bytes
 from balita_cli.records import Record
-from balita_cli.services import json_lines, reading
+from balita_cli.services import reading
 from balita_cli.services.query import ArticleFilter, Window
 from balita_cli.workflow import PUBLIC_STATUSES, Status
 
@@ -131,6 +129,11 @@ def _export_lines(db: Database, request: ExportRequest, site: Site, advance: Cal
     """JSON Lines written as bytes, the same on either database: SQLite makes them itself
     (services/json_lines.py, several times faster); on PostgreSQL orjson's bytes go straight to the
     file, never decoded to text and encoded back (a sixth of a 10,000-article export)."""
+    # here: only export jsonl loads the JSON Lines writers (and the Markdown renderer behind them)
+    from balita_cli.formats.jsonl import JsonLinesWriter
+    from balita_cli.formats.streaming import json_line_bytes
+    from balita_cli.services import json_lines
+
     writer = request.writer
     assert isinstance(writer, JsonLinesWriter)
     tally = [0]

@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import InvalidTransition, UsageError
-from balita_cli.services import articles, publishing
-from balita_cli.services.articles import ArticleChanges
 from balita_cli.services.desk.poll_state import get_setting, set_setting
 from balita_cli.services.query import time_param
 from balita_cli.workflow import Status
@@ -123,6 +121,10 @@ def mark_reviewed(db: Database, now: datetime) -> None:
 def accept(session: Session, refs: Sequence[str], *, section: str | None, publish: bool, who: str) -> list[int]:
     """Take stories out of the queue: into the newsroom's drafts, or published with ``publish``;
     into ``section`` when given. All of them, or none."""
+    # here: SQLAlchemy only for writes (the queue is read with the DB-API)
+    from balita_cli.services import articles, publishing
+    from balita_cli.services.articles import ArticleChanges
+
     ids = list(dict.fromkeys(articles.resolve(session, ref) for ref in refs))
     for article_id in ids:
         if section is not None:
@@ -146,6 +148,8 @@ def accept(session: Session, refs: Sequence[str], *, section: str | None, publis
 def reject(session: Session, refs: Sequence[str], *, note: str, who: str) -> list[int]:
     """Move stories to the trash, with a note in their history. Their guids stay known, so the
     next fetch does not bring them back."""
+    from balita_cli.services import articles  # here: SQLAlchemy only for writes
+
     text = f"rejected at review: {note.strip()}" if note.strip() else "rejected at review"
     ids = list(dict.fromkeys(articles.resolve(session, ref) for ref in refs))
     for article_id in ids:
