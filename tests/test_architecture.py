@@ -117,8 +117,7 @@ def one_cycle(graph: dict[str, set[str]], component: list[str]) -> list[str]:
 
 def describe(graph: dict[str, set[str]], components: list[list[str]]) -> str:
     return "\n".join(
-        f"{len(component)} modules: " + " -> ".join(one_cycle(graph, component))
-        for component in components
+        f"{len(component)} modules: " + " -> ".join(one_cycle(graph, component)) for component in components
     )
 
 
