@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -403,8 +404,6 @@ def _command_pager(command: str) -> Any:
 
 
 def _run_pager(command: str, content: str) -> None:
-    import shlex
-
     env = {**os.environ, "LESS": os.environ.get("LESS", "FRX"), "LV": os.environ.get("LV", "-c")}
     try:
         subprocess.run(shlex.split(command), input=content, text=True, env=env, check=False)

@@ -39,7 +39,7 @@ def import_command(
         str,
         typer.Argument(
             metavar="FORMAT",
-            help=f"{', '.join(READER_NAMES)}; also {', '.join(ALIASES)}.",
+            help=FORMAT_HELP,
             show_default=False,
             autocompletion=_complete_format,
         ),
