@@ -7,7 +7,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from balita_cli.formats import FORMAT_NAMES, Target, get_writer
+from balita_cli.formats import FORMAT_NAMES, get_writer
+from balita_cli.formats.base import Target
 from balita_cli.formats.readers import ALIASES, READER_NAMES, get_reader
 from balita_cli.formats.sources import DESCRIPTIONS
 
