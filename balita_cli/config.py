@@ -96,7 +96,7 @@ def _site_path(site_option: str | None) -> Path | None:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    import tomllib
+    import tomllib  # here: only when a balita.toml is read
 
     try:
         with path.open("rb") as handle:
@@ -120,7 +120,7 @@ def _site_from(data: dict[str, Any], path: Path) -> Site:
 
 
 def validate_timezone(name: str) -> ZoneInfo:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # here: only when a zone is named
 
     try:
         return ZoneInfo(name)

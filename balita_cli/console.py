@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -62,7 +64,7 @@ def _width() -> int | None:
 
 
 def _console(**options: Any) -> Console:
-    from rich.console import Console
+    from rich.console import Console  # here: Rich loads only when something is shown
     from rich.theme import Theme
 
     settings: dict[str, Any] = {"no_color": _settings["no_color"], "width": _width(), "highlight": False, **options}
@@ -141,7 +143,7 @@ def info(message: str) -> None:
 
 def escape(text: str) -> str:
     """Data made safe for Rich markup and for the terminal."""
-    from rich.markup import escape as rich_escape
+    from rich.markup import escape as rich_escape  # here: Rich loads only when something is shown
 
     return rich_escape(plain_text(text))
 
@@ -193,7 +195,7 @@ def print_table(
     """A table that fits the terminal: long cells end in an ellipsis instead of wrapping, and on a
     narrow terminal the least needed columns (``drop_first``) go before the title is cut below
     MIN_WIDE."""
-    from rich.table import Table
+    from rich.table import Table  # here: Rich loads only when something is shown
 
     table = Table(title=title or None, header_style="bold", expand=False)
     natural = [min(max([len(name), *(len(row[index]) for row in rows)]), 32) for index, name in enumerate(columns)]
@@ -207,9 +209,12 @@ def print_table(
             table.add_column(name, overflow="fold")
             continue
         table.add_column(
-            name, overflow="ellipsis", no_wrap=True, min_width=None if is_wide else natural[i],
+            name,
+            overflow="ellipsis",
+            no_wrap=True,
+            min_width=None if is_wide else natural[i],
             max_width=share if is_wide else None,
-        )  # fmt: skip
+        )
     for row in rows:
         table.add_row(*(_styled(columns[i], row[i], styles) for i in kept))
     out().print(table)
@@ -232,7 +237,7 @@ def _styled(column: str, value: str, styles: dict[str, str] | None) -> str:
 
 
 def print_markdown(text: str) -> None:
-    from rich.markdown import Markdown
+    from rich.markdown import Markdown  # here: Rich loads only when something is shown
 
     out().print(Markdown(plain_text(text)))
 
@@ -245,7 +250,7 @@ def print_heading(title: str, subtitle: str = "") -> None:
 
 def print_fields(pairs: list[tuple[str, str]]) -> None:
     """Label: value lines, labels dimmed, empty values skipped."""
-    from rich.table import Table
+    from rich.table import Table  # here: Rich loads only when something is shown
 
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="muted", no_wrap=True)
@@ -257,7 +262,7 @@ def print_fields(pairs: list[tuple[str, str]]) -> None:
 
 
 def print_notice(title: str, text: str, style: str = "warning") -> None:
-    from rich.panel import Panel
+    from rich.panel import Panel  # here: Rich loads only when something is shown
 
     out().print(Panel(escape(text), title=title, border_style=style, title_align="left"))
 
@@ -279,7 +284,7 @@ def print_wrapped(text: str) -> None:
 def ask(question: str, *, choices: list[str] | None = None, strict: bool = True) -> str:
     """Ask on the terminal (prompts go to stderr). ``choices`` are offered; with ``strict``
     an answer outside them is still accepted when new, as a new section or tag is allowed."""
-    from rich.prompt import Prompt
+    from rich.prompt import Prompt  # here: Rich loads only when something is shown
 
     if choices:
         err().print(f"[muted]{'Known' if strict else 'Popular'}: {escape(', '.join(choices))}[/muted]", soft_wrap=True)
@@ -287,7 +292,7 @@ def ask(question: str, *, choices: list[str] | None = None, strict: bool = True)
 
 
 def confirm(question: str) -> bool:
-    from rich.prompt import Confirm
+    from rich.prompt import Confirm  # here: Rich loads only when something is shown
 
     return bool(Confirm.ask(question, console=err(), default=False))
 
@@ -306,6 +311,7 @@ def progress(
     if not enabled or _settings["quiet"] or not sys.stderr.isatty() or err().is_dumb_terminal:
         yield lambda _steps: None
         return
+    # here: Rich loads only when something is shown
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -338,7 +344,7 @@ def sparkline(values: list[int]) -> str:
 
 def print_bar_chart(title: str, items: list[tuple[str, int]], *, limit: int = 12) -> None:
     """A horizontal bar per item, longest first, sized to the terminal."""
-    from rich.table import Table
+    from rich.table import Table  # here: Rich loads only when something is shown
 
     shown = items[:limit]
     top = max((count for _, count in shown), default=0)
@@ -360,7 +366,7 @@ def print_bar_chart(title: str, items: list[tuple[str, int]], *, limit: int = 12
 
 def print_hit(rank: int, title: str, details: str, snippet: str) -> None:
     """One search result: the headline, where it stands, and the words found in context."""
-    from rich.padding import Padding
+    from rich.padding import Padding  # here: Rich loads only when something is shown
 
     out().print(f"[bold]{rank:>2}. {escape(title)}[/bold]", no_wrap=True, overflow="ellipsis")
     out().print(Padding(f"[muted]{escape(details)}[/muted]", (0, 0, 0, 4)))
@@ -386,7 +392,7 @@ def paged() -> Iterator[None]:
 
 
 def _command_pager(command: str) -> Any:
-    from rich.pager import Pager
+    from rich.pager import Pager  # here: Rich loads only when something is shown
 
     class CommandPager(Pager):
         """Hands Rich's captured output to the pager command; prints it plainly if that cannot run."""
@@ -398,9 +404,6 @@ def _command_pager(command: str) -> Any:
 
 
 def _run_pager(command: str, content: str) -> None:
-    import shlex
-    import subprocess
-
     env = {**os.environ, "LESS": os.environ.get("LESS", "FRX"), "LV": os.environ.get("LV", "-c")}
     try:
         subprocess.run(shlex.split(command), input=content, text=True, env=env, check=False)

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from balita_cli.schema import RECORD_FIELDS
+from balita_cli.schema import PRIVATE_FIELDS, RECORD_FIELDS
+from balita_cli.words import words_for
+from balita_cli.workflow import PUBLIC_STATUSES
 
 Record = dict[str, Any]
 Terms = dict[str, list[tuple[str, str]]]  # "section"/"tag"/"author" -> [(name, slug)], for links
@@ -123,8 +125,6 @@ def build_record(
 
 def retraction_notice(record: Record) -> str:
     """The public words of a retraction: the editor's reason, else the site's standard sentence."""
-    from balita_cli.words import words_for
-
     return str(record.get("retraction_reason") or words_for(record.get("language") or "en")["retracted"])
 
 
@@ -135,17 +135,21 @@ def public_view(record: Record) -> Record | None:
     note, who changed it) never leave. A retracted story keeps its title, dates and notices, and
     its notice stands in for the story: no body, no summary of it, no photo.
     """
-    from balita_cli.schema import PRIVATE_FIELDS
-    from balita_cli.workflow import PUBLIC_STATUSES
-
     if record.get("status") not in PUBLIC_STATUSES or record.get("deleted_at"):
         return None
     view = {key: value for key, value in record.items() if key not in PRIVATE_FIELDS}
     if view["status"] == "retracted":
         view.update(
-            body="", subtitle="", summary=retraction_notice(view), word_count=0, photo=None,
-            image_url="", image_alt="", image_caption="", image_credit="",
-        )  # fmt: skip
+            body="",
+            subtitle="",
+            summary=retraction_notice(view),
+            word_count=0,
+            photo=None,
+            image_url="",
+            image_alt="",
+            image_caption="",
+            image_credit="",
+        )
     return view
 
 

@@ -156,7 +156,7 @@ def words_for(language: str) -> dict[str, str]:
 
 def zone_abbreviation(value: datetime) -> str:
     """ "PHT" for Asia/Manila; Babel's short name where CLDR has one ("EST"), else "GMT+9"."""
-    from babel.dates import get_timezone_name
+    from babel.dates import get_timezone_name  # here: Babel only for a date in words
 
     zone = getattr(value.tzinfo, "key", None)
     if zone in ZONE_ABBREVIATIONS:
@@ -175,7 +175,7 @@ def zone_abbreviation(value: datetime) -> str:
 
 def display_time(value: datetime, language: str) -> str:
     """ "November 27, 2026, 10:00 AM PHT" / "Nobyembre 27, 2026, 10:00 AM PHT"."""
-    from babel.dates import format_datetime
+    from babel.dates import format_datetime  # here: Babel only for a date in words
 
     text = format_datetime(value, TIME_PATTERN, tzinfo=value.tzinfo, locale=LOCALES[language_key(language)])
     return f"{text} {zone_abbreviation(value)}"
@@ -183,7 +183,7 @@ def display_time(value: datetime, language: str) -> str:
 
 def display_date(value: datetime, language: str) -> str:
     """ "November 27, 2026" / "Nobyembre 27, 2026"."""
-    from babel.dates import format_datetime
+    from babel.dates import format_datetime  # here: Babel only for a date in words
 
     return str(format_datetime(value, DATE_PATTERN, tzinfo=value.tzinfo, locale=LOCALES[language_key(language)]))
 

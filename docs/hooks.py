@@ -22,3 +22,5 @@ def on_pre_build(config: Any) -> None:
         )
     if runpy.run_path(str(HERE / "generate_field_table.py"))["stale"]():
         raise PluginError("docs/scripting.md's field table is stale: run python docs/generate_field_table.py")
+    if stale_tables := runpy.run_path(str(HERE / "generate_format_tables.py"))["stale"]():
+        raise PluginError(f"stale tables in {', '.join(stale_tables)}: run python docs/generate_format_tables.py")

@@ -25,8 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from tests.conftest import Cli, site_manifest_files, store_raw
 from tests.test_site_photos import make_photo
@@ -857,13 +855,3 @@ def test_settings_templates_and_the_section_order_are_inputs_of_every_page(cli: 
         assert_same_site(output, clean, change.__name__)
         assert build(cli, output)["written"] == 0, change.__name__
     assert tree(output) == first
-
-
-@given(st.lists(st.text(alphabet="ab./\\\n", max_size=8), max_size=6))
-def test_judging_every_manifest_path_at_once_agrees_with_judging_each(paths: list[str]) -> None:
-    from balita_cli.site.output import _all_plain, _is_plain
-
-    if _all_plain(dict.fromkeys(paths)):  # never passes a path that judged alone would fail
-        assert paths and all(_is_plain(path) for path in paths)
-    elif paths and not any("\\" in path or "\n" in path for path in paths):  # these go the slow way
-        assert not all(_is_plain(path) for path in paths)

@@ -40,6 +40,11 @@ def test_quick_start_has_exactly_two_commands() -> None:
     assert ".[test]" in commands[1] and "pytest" in commands[1]
 
 
+def test_format_tables_are_made_from_the_registries() -> None:
+    generator = runpy.run_path(str(ROOT / "docs" / "generate_format_tables.py"))
+    assert not generator["stale"](), "a table of formats is stale: run python docs/generate_format_tables.py"
+
+
 def test_field_table_is_made_from_the_schema() -> None:
     generator = runpy.run_path(str(ROOT / "docs" / "generate_field_table.py"))
     assert not generator["stale"](), "docs/scripting.md's field table is stale: run python docs/generate_field_table.py"

@@ -26,8 +26,8 @@ from balita_cli.config import normalise_url
 from balita_cli.db.engine import create_db_engine, session_scope
 from balita_cli.db.migrate import ensure_schema
 from balita_cli.errors import BalitaError, Conflict, InvalidInput
-from balita_cli.formats.readers import ReadOptions, get_reader
-from balita_cli.formats.readers.base import ReadItem, Rejected, Skipped
+from balita_cli.formats.readers import get_reader
+from balita_cli.formats.readers.base import ReadItem, ReadOptions, Rejected, Skipped
 from balita_cli.records import RECORD_FIELDS
 from balita_cli.schema import ArticleInput
 from balita_cli.services.importing import bulk as bulk_import

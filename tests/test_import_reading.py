@@ -8,25 +8,21 @@ import os
 import signal
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from balita_cli import processes
 from balita_cli.errors import InvalidInput
 from balita_cli.formats.readers.base import ReadItem
 from balita_cli.schema import ArticleInput
-from balita_cli.services.importing import batches as import_batches
 from balita_cli.services.importing import read_ahead as import_reading
 from balita_cli.services.importing import run as importing
-from balita_cli.timeutil import set_clock
 from tests.conftest import Cli
 from tests.test_import_bulk import TRICKY, assert_same_newsroom, engine_of, other_cli, summary, write_jsonl
 
 __all__ = ["other_cli"]  # a fixture, used by name
 
-forking = pytest.mark.skipif(not processes.may_fork(), reason="a reader is forked only on Linux with two CPUs")
+forking = pytest.mark.skipif(not import_reading.may_fork(), reason="a reader is forked only on Linux with two CPUs")
 
 
 def session_of(url: str) -> importing.SessionFactory:
@@ -66,12 +62,12 @@ def test_a_forked_reader_and_a_thread_leave_the_same_newsroom(
 ) -> None:
     dump = write_jsonl(tmp_path / "tricky.jsonl", TRICKY * 3)
     forks: list[int | None] = []
-    fork = processes.fork
-    monkeypatch.setattr(processes, "fork", lambda: forks.append(None) or fork())
+    fork = import_reading.fork
+    monkeypatch.setattr(import_reading, "fork", lambda: forks.append(None) or fork())
 
     forked = summary(cli, "jsonl", str(dump), "--batch-size", "7")
     assert forks  # the reader was forked
-    monkeypatch.setattr(processes, "may_fork", lambda: False)
+    monkeypatch.setattr(import_reading, "may_fork", lambda: False)
     threaded = summary(other_cli, "jsonl", str(dump), "--batch-size", "7")
 
     assert len(forks) == 1 and forked == threaded
@@ -112,7 +108,7 @@ def test_what_a_reader_raises_reaches_the_writer_even_when_it_cannot_be_pickled(
 @forking
 def test_no_reader_outlives_a_writer_that_failed(ready_db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     children: list[int] = []
-    fork = processes.fork
+    fork = import_reading.fork
 
     def recorded() -> int | None:
         child = fork()
@@ -120,7 +116,7 @@ def test_no_reader_outlives_a_writer_that_failed(ready_db_url: str, monkeypatch:
             children.append(child)
         return child
 
-    monkeypatch.setattr(processes, "fork", recorded)
+    monkeypatch.setattr(import_reading, "fork", recorded)
     opened = session_of(ready_db_url)
     calls = iter(range(10))
 
@@ -135,30 +131,3 @@ def test_no_reader_outlives_a_writer_that_failed(ready_db_url: str, monkeypatch:
 
     assert len(children) == 1
     assert not Path(f"/proc/{children[0]}").exists()  # killed and reaped, not left reading 5,000 articles
-
-
-@pytest.fixture
-def fixed_clock() -> Iterator[None]:
-    set_clock(datetime(2026, 11, 27, 12, tzinfo=UTC))  # "now" is what an article without a date gets
-    yield
-    set_clock(None)
-
-
-@pytest.mark.parametrize("share", [0.0, 0.3, 1.0])
-@pytest.mark.usefixtures("fixed_clock")
-def test_articles_the_reader_leaves_unprepared_are_prepared_alike_by_the_writer(share: float) -> None:
-    settings = importing.ImportSettings(batch_size=10)
-    batch = list(articles(10)) + [ArticleInput(title="", origin="empty")]  # one the checks refuse
-
-    handed = import_batches.prepared(batch, settings, share)
-    written = import_batches.finished(handed, settings)
-
-    assert sum(isinstance(item, ArticleInput) for item in handed) == len(batch) - round(len(batch) * share)
-    reference = import_batches.finished(batch, settings)
-    assert [vars_of(record) for record in written] == [vars_of(record) for record in reference]
-
-
-def vars_of(record: object) -> tuple[object, ...]:
-    assert isinstance(record, import_batches._Record)  # noqa: SLF001  (what the writer is given)
-    refused = record.refused.message if record.refused else None
-    return (record.item.values, record.prepared and record.prepared.values, record.values, record.base, refused)

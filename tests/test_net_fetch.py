@@ -8,6 +8,7 @@ need a name to resolve to a given address.
 from __future__ import annotations
 
 import gzip
+import pickle
 import socket
 import subprocess
 import sys
@@ -857,3 +858,17 @@ def test_importing_the_package_does_not_import_httpx() -> None:
     code = "import sys, balita_cli.net; print(sorted({'httpx', 'httpcore'} & set(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_a_fetch_error_crosses_processes_whole() -> None:
+    """An import's reader may be a forked process: what it raises is pickled to the writer."""
+    error = FetchError("https://user:secret@example.ph/feed", "the server answered 503", status=503, retry_after=60.0)
+    again = pickle.loads(pickle.dumps(error))  # noqa: S301  (made here)
+    assert (again.message, again.url, again.reason, again.status, again.retry_after) == (
+        error.message,
+        error.url,
+        error.reason,
+        503,
+        60.0,
+    )
+    assert "secret" not in again.message

@@ -5,15 +5,35 @@ from __future__ import annotations
 import errno
 import os
 import sys
-from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from balita_cli import __version__, console
+from balita_cli.cli import (
+    articles,
+    build,
+    corrections,
+    database,
+    desk,
+    export,
+    history,
+    importing,
+    listing,
+    maintenance,
+    media,
+    publishing,
+    serve,
+    site,
+    sources,
+    stats,
+    taxonomy,
+    users,
+)
 from balita_cli.cli.state import AppState
 from balita_cli.errors import BalitaError, DatabaseError
+from balita_cli.timeutil import parse_when, set_clock
 
 
 def _first_line(exc: BaseException) -> str:
@@ -24,13 +44,13 @@ def _first_line(exc: BaseException) -> str:
 def _database_failure(exc: Exception) -> BalitaError | None:
     """Database errors that are the environment's fault, not a bug, as one-line messages:
     from SQLAlchemy (writes), sqlite3 or psycopg (reads)."""
-    import sqlite3
+    import sqlite3  # here: --help imports every command module
 
     if (refused := AppState.refusal(exc)) is not None:  # privileges, row-level security, triggers
         return refused
     module = type(exc).__module__
     if module.startswith("sqlalchemy"):
-        from sqlalchemy.exc import DBAPIError
+        from sqlalchemy.exc import DBAPIError  # here: --help imports every command module
 
         from balita_cli.db.engine import is_locked_error
 
@@ -128,8 +148,6 @@ def root(
     ] = False,
 ) -> None:
     """balita: a command-line newsroom. Run `balita init --demo` to start with sample articles."""
-    from balita_cli.timeutil import parse_when, set_clock
-
     console.configure(no_color=no_color, quiet=quiet, no_pager=no_pager)
     state = AppState(db_option=db, site_option=site, as_user=as_user, quiet=quiet)
     ctx.obj = state
@@ -141,27 +159,6 @@ def root(
 
 def _register() -> None:
     """Compose the command modules; each adds its commands in `--help` order."""
-    from balita_cli.cli import (
-        articles,
-        build,
-        corrections,
-        database,
-        desk,
-        export,
-        history,
-        importing,
-        listing,
-        maintenance,
-        media,
-        publishing,
-        serve,
-        site,
-        sources,
-        stats,
-        taxonomy,
-        users,
-    )
-
     for module in (
         site,
         articles,
@@ -194,26 +191,7 @@ def quiet_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
-def _read_parameters_once() -> None:
-    """Typer reads every command function's parameters (signature and type hints) twice while it
-    builds the command tree, once for the click parameters and once for the callback: ~12 ms of
-    the ~100 ms `balita --help` takes. The tree is built once a process, and the answer for a
-    function never changes, so the second read is served from the first."""
-    import typer.main
-    from typer.utils import get_params_from_function as read
-
-    seen: dict[Callable[..., Any], Any] = {}
-
-    def once(func: Callable[..., Any]) -> Any:
-        if func not in seen:
-            seen[func] = read(func)
-        return seen[func]
-
-    typer.main.get_params_from_function = once  # type: ignore[attr-defined]
-
-
 def main() -> None:
-    _read_parameters_once()
     try:
         app(prog_name="balita")
     finally:

@@ -21,10 +21,11 @@ from balita_cli.cli.options import (
     ShowFormatOpt,
     YesOpt,
 )
-from balita_cli.cli.output import write_json, write_line
+from balita_cli.cli.output import confirm_or_abort, write_json, write_line
 from balita_cli.cli.params import options
+from balita_cli.cli.serve import open_preview
 from balita_cli.cli.state import AppState, app
-from balita_cli.errors import Aborted, UsageError
+from balita_cli.errors import UsageError
 from balita_cli.workflow import Status
 
 if TYPE_CHECKING:
@@ -34,7 +35,6 @@ BodyOpt = Annotated[str | None, typer.Option("--body", metavar="TEXT", help="Bod
 BodyFileOpt = Annotated[
     str | None, typer.Option("--body-file", metavar="PATH", help="Read the body from a file; - reads stdin.")
 ]
-NamesOpt = Annotated[list[str] | None, typer.Option(metavar="NAME", show_default=False)]
 
 
 @options(NEW_FIELDS)
@@ -80,7 +80,7 @@ def new(
 
 def report(state: AppState, article_id: int, output_format: ShowFormat | None) -> Record:
     """The article as it is now; printed as json when asked for."""
-    from balita_cli.services import reading
+    from balita_cli.services import reading  # here: --help imports every command module
 
     with state.reading() as db:
         record = reading.record(db, article_id, state.settings.site.base_url)
@@ -103,7 +103,7 @@ def show(
 
     Example: balita show senate-approves-2027-budget --format json   |   balita show 12 --open
     """
-    from balita_cli.cli.showing import render_article
+    from balita_cli.cli.showing import render_article  # here: --help imports every command module
     from balita_cli.services import reading
 
     state = app(ctx)
@@ -114,8 +114,6 @@ def show(
     else:
         render_article(record, state.settings.site.tz)
     if open_page:
-        from balita_cli.cli.serve import open_preview
-
         console.info(f"Opened the preview: {open_preview(state, record['slug'], trash=trash)}")
 
 
@@ -180,7 +178,7 @@ def delete(
 
     Example: balita delete $(balita list --status draft --until 2025-01-01 --format ids) --yes
     """
-    from balita_cli.services import articles
+    from balita_cli.services import articles  # here: --help imports every command module
 
     state = app(ctx)
     found = drafting.find_for_delete(state, refs, purge)
@@ -193,23 +191,12 @@ def delete(
     console.info(f"{'Deleted' if purge else 'Moved to the trash'}: {listing}")
 
 
-def confirm_or_abort(question: str, yes: bool) -> None:
-    import sys
-
-    if yes:
-        return
-    if not sys.stdin.isatty():
-        raise UsageError("refusing to change data without confirmation: add --yes")
-    if not console.confirm(question):
-        raise Aborted("cancelled; nothing was changed")
-
-
 def restore(ctx: typer.Context, refs: ArticleRefs) -> None:
     """Bring articles back from the trash.
 
     Example: balita restore 12
     """
-    from balita_cli.services import articles
+    from balita_cli.services import articles  # here: --help imports every command module
 
     state = app(ctx)
     who = state.who

@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from balita_cli import console
+from balita_cli.cli.output import write_json
 from balita_cli.cli.state import AppState, app
 
 if TYPE_CHECKING:
-    from balita_cli.site.builder import BuildOptions, BuildReport
+    from balita_cli.site.options import BuildOptions, BuildReport
 
 
 class BuildFormat(StrEnum):
@@ -53,8 +54,6 @@ def build(
 
     Example: balita build -o public   |   balita build --clean --format json
     """
-    from balita_cli.cli.output import write_json
-
     state = app(ctx)
     settings = state.settings
     target = output or settings.resolve_path(settings.site.output_dir)
@@ -80,7 +79,7 @@ def build(
 
 def build_options(state: AppState, output: Path, **choices: object) -> BuildOptions:
     """The build's options from the settings (template, media and logo paths from balita.toml)."""
-    from balita_cli.site.builder import BuildOptions
+    from balita_cli.site.options import BuildOptions  # here: --help imports every command module
 
     site = state.settings.site
     resolve = state.settings.resolve_path
@@ -95,18 +94,19 @@ def build_options(state: AppState, output: Path, **choices: object) -> BuildOpti
 
 def run_build(state: AppState, options: BuildOptions) -> BuildReport:
     """Read what the site shows and build it (the preview builds drafts too, into its own folder)."""
-    from contextlib import closing
-
-    from balita_cli.services.site import site_snapshot
+    from balita_cli.services.site import site_snapshot  # here: --help imports every command module
     from balita_cli.site.builder import SiteBuilder
 
     site = state.settings.site
-    order = site.sections.split(",")
-    with state.reading() as db, closing(SiteBuilder(site, options)) as builder:
-        # The builder first: it reads the last build's manifest and begins looking at its files,
-        # which a forked child does while the database is read.
-        source = site_snapshot(db, site.base_url, preview=options.preview, order=order,
-                               source=state.settings.require_database())  # fmt: skip
+    builder = SiteBuilder(site, options)
+    with state.reading() as db:
+        source = site_snapshot(
+            db,
+            site.base_url,
+            preview=options.preview,
+            order=site.sections.split(","),
+            source=state.settings.require_database(),
+        )
         return builder.build(source)
 
 

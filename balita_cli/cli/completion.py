@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from balita_cli.config import load_settings
+
 LIMIT = 50
 ARTICLE_QUERY = (
     "SELECT slug, title FROM article WHERE deleted_at IS NULL AND slug LIKE ? ESCAPE '\\' "
@@ -23,8 +25,6 @@ TERM_QUERY = (
 
 
 def _database_url(ctx: Any) -> str:
-    from balita_cli.config import load_settings
-
     root = ctx.find_root() if ctx is not None else None
     params = getattr(root, "params", {}) or {}
     return load_settings(params.get("db"), params.get("site")).require_database()
@@ -32,7 +32,7 @@ def _database_url(ctx: Any) -> str:
 
 def _rows(ctx: Any, query: str, prefix: str) -> list[tuple[str, str]]:
     """Rows of a completion query (every ? but the last is the prefix pattern) on the read path."""
-    from balita_cli.db import dbapi
+    from balita_cli.db import dbapi  # here: --help imports every command module
     from balita_cli.services.query import like_pattern
 
     pattern = like_pattern(prefix.lower()) + "%"
@@ -78,6 +78,6 @@ complete_source = _terms("source")
 
 
 def complete_export_format(incomplete: str) -> Iterator[str]:
-    from balita_cli.formats import FORMAT_NAMES
+    from balita_cli.formats import FORMAT_NAMES  # here: --help imports every command module
 
     return (name for name in FORMAT_NAMES if name.startswith(incomplete))

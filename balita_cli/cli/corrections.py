@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from balita_cli import console
+from balita_cli.cli.articles import report
 from balita_cli.cli.options import ArticleRef, IfVersion, PrintFormatOpt, ShowFormat
 from balita_cli.cli.state import AppState, app
 from balita_cli.errors import UsageError
@@ -15,8 +16,7 @@ from balita_cli.errors import UsageError
 
 def _notice(state: AppState, ref: str, change: Callable[[Any, int, str], int], output_format: ShowFormat | None) -> int:
     """Resolve and change one article in a write transaction; print it as json when asked."""
-    from balita_cli.cli.articles import report
-    from balita_cli.services import articles
+    from balita_cli.services import articles  # here: --help imports every command module
 
     who = state.who
 
@@ -44,7 +44,7 @@ def correct(
 
     Example: balita correct 12 "An earlier version misspelled the senator's name."
     """
-    from balita_cli.services import corrections
+    from balita_cli.services import corrections  # here: --help imports every command module
 
     def add(session: Any, article_id: int, who: str) -> int:
         return corrections.correct(session, article_id, text, seen_version=if_version, who=who)
@@ -71,7 +71,7 @@ def retract(
 
     Example: balita retract 12 "The report relied on a fabricated document."
     """
-    from balita_cli.services import corrections
+    from balita_cli.services import corrections  # here: --help imports every command module
 
     reason = one_reason(reason_given, reason_option)
 

@@ -6,6 +6,7 @@ import typer
 
 from balita_cli import console
 from balita_cli.cli.state import app as state_of
+from balita_cli.db.urls import display_url
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -16,8 +17,8 @@ def upgrade(ctx: typer.Context) -> None:
 
     Example: balita db upgrade
     """
+    # here: --help imports every command module
     from balita_cli.db.migrate import ensure_schema, head_revision, read_revision
-    from balita_cli.db.urls import display_url
 
     engine = state_of(ctx).engine(migrate=False)
     before = read_revision(engine)
@@ -35,8 +36,7 @@ def status(ctx: typer.Context) -> None:
 
     Example: balita db status
     """
-    from balita_cli.db.migrate import head_revision, read_revision
-    from balita_cli.db.urls import display_url
+    from balita_cli.db.migrate import head_revision, read_revision  # here: --help imports every command module
 
     engine = state_of(ctx).engine(migrate=False)
     current = read_revision(engine)

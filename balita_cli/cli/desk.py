@@ -15,15 +15,14 @@ import typer
 
 from balita_cli import console
 from balita_cli.cli.completion import complete_section, complete_source
-from balita_cli.cli.options import ArticleRefs, ListFormat
+from balita_cli.cli.options import ArticleRefs
 from balita_cli.cli.output import write_json, write_line, write_plain
-from balita_cli.cli.state import AppState, app
+from balita_cli.cli.state import app
+from balita_cli.timeutil import human, parse_when, relative_words, utcnow
 
 if TYPE_CHECKING:
-    from balita_cli.cli.options import Filters
-    from balita_cli.services.desk.fetching import FetchReport, SourceRun
     from balita_cli.services.desk.review import Waiting
-    from balita_cli.services.query import Window
+    from balita_cli.services.desk.runs import FetchReport, SourceRun
 
 
 class ReportFormat(StrEnum):
@@ -65,11 +64,12 @@ def fetch(
 
     Example: balita fetch --explain   |   cron: */5 * * * * cd /srv/balita && balita -q fetch
     """
-    from balita_cli.services.desk import fetching as desk
+    from balita_cli.services.desk import fetching as desk  # here: --help imports every command module
     from balita_cli.services.desk import poll_state
+    from balita_cli.services.desk.runs import FetchRequest
 
     state = app(ctx)
-    request = desk.FetchRequest(tuple(names or ()), explain, timeout, state.who)
+    request = FetchRequest(tuple(names or ()), explain, timeout, state.who)
     url = state.settings.require_database()
     report = desk.fetch(state.reading, state.write, lambda: poll_state.writing(url), state.settings, request)
     _report(report, output_format, explain=explain)
@@ -78,8 +78,6 @@ def fetch(
 
 
 def _report(report: FetchReport, output_format: ReportFormat, *, explain: bool) -> None:
-    from balita_cli.timeutil import relative_words, utcnow
-
     for run in report.failed:
         console.error(f"{run.name}: {run.reason}")
     for run in report.runs:
@@ -100,8 +98,17 @@ def _report(report: FetchReport, output_format: ReportFormat, *, explain: bool) 
         for run in report.runs:
             _explain(run)
     now = utcnow()
-    rows = [(run.name, run.result, str(len(run.created)), str(run.related), str(run.skipped),
-             relative_words(run.next_due_at, now=now) if run.next_due_at else "") for run in report.runs]  # fmt: skip
+    rows = [
+        (
+            run.name,
+            run.result,
+            str(len(run.created)),
+            str(run.related),
+            str(run.skipped),
+            relative_words(run.next_due_at, now=now) if run.next_due_at else "",
+        )
+        for run in report.runs
+    ]
     header = ("source", "result", "created", "related", "skipped", "next")
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     console.info("fetch")
@@ -118,8 +125,11 @@ def _explain(run: SourceRun) -> None:
         if not item.candidates:
             write_line("    (no recent story came close)")
         for candidate in item.candidates:
-            notes = [note for flag, note in ((candidate.figures_differ, "figures differ"),
-                                             (candidate.same_source, "same source")) if flag]  # fmt: skip
+            notes = [
+                note
+                for flag, note in ((candidate.figures_differ, "figures differ"), (candidate.same_source, "same source"))
+                if flag
+            ]
             extra = f"  ({', '.join(notes)})" if notes else ""
             write_line(
                 console.plain_text(f"    {candidate.score:.3f}  #{candidate.story_id}  {candidate.title}{extra}")
@@ -158,9 +168,8 @@ def review(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from balita_cli.services.desk import poll_state, sources
+    from balita_cli.services.desk import poll_state, sources  # here: --help imports every command module
     from balita_cli.services.desk import review as desk_review
-    from balita_cli.timeutil import parse_when, utcnow
 
     state = app(ctx)
     zone, now = state.settings.site.tz, utcnow()
@@ -178,9 +187,9 @@ _WINDOW = timedelta(hours=48)  # what a desk that never looked sees first
 QUEUE_FIELDS = ("source", "id", "status", "came in", "outlets", "title")
 
 
-def _show_queue(queue: list[Waiting], output_format: ReportFormat, start: datetime | None, zone: Any,
-                now: datetime) -> None:  # fmt: skip
-    from balita_cli.timeutil import human, relative_words
+def _show_queue(
+    queue: list[Waiting], output_format: ReportFormat, start: datetime | None, zone: Any, now: datetime
+) -> None:
 
     if output_format is ReportFormat.JSON:
         write_json([item.as_dict() for item in queue])
@@ -188,10 +197,16 @@ def _show_queue(queue: list[Waiting], output_format: ReportFormat, start: dateti
     since = f"since {human(start, zone)}" if start else "waiting for review"
     console.info(f"{len(queue)} {'story' if len(queue) == 1 else 'stories'} {since}")
     rows = [
-        [item.source, str(item.id), item.status, relative_words(item.created_at, now=now) if item.created_at else "",
-         str(item.outlets) + (f" ({', '.join(item.also)})" if item.also else ""), item.title]
+        [
+            item.source,
+            str(item.id),
+            item.status,
+            relative_words(item.created_at, now=now) if item.created_at else "",
+            str(item.outlets) + (f" ({', '.join(item.also)})" if item.also else ""),
+            item.title,
+        ]
         for item in queue
-    ]  # fmt: skip
+    ]
     if not console.stdout_is_terminal():
         write_plain(list(QUEUE_FIELDS), rows)
     elif rows:
@@ -212,7 +227,7 @@ def accept(
 
     Example: balita review accept 12 14 --section Nation --publish
     """
-    from balita_cli.services.desk import review as desk_review
+    from balita_cli.services.desk import review as desk_review  # here: --help imports every command module
 
     state = app(ctx)
     who = state.who
@@ -230,35 +245,12 @@ def reject(
 
     Example: balita review reject 13 15 -m "not our beat"
     """
-    from balita_cli.services.desk import review as desk_review
+    from balita_cli.services.desk import review as desk_review  # here: --help imports every command module
 
     state = app(ctx)
     who = state.who
     ids = state.write(lambda session: desk_review.reject(session, refs, note=note, who=who))
     console.info(f"Rejected {', '.join(f'#{i}' for i in ids)} (in the trash: balita restore brings one back)")
-
-
-# ---------------------------------------------------------------- list --clusters
-
-CLUSTER_FIELDS = ("id", "status", "published_at", "outlets", "title", "also_reported_by")
-CLUSTER_EXTRA = ("outlets", "also_reported_by")
-
-
-def list_clusters(
-    state: AppState, filters: Filters, window: Window, output_format: ListFormat, fields: str | None
-) -> None:
-    """``list --clusters``: the stories most outlets report, with who else reports them."""
-    from balita_cli.cli.listing import display_cell
-    from balita_cli.cli.options import parse_fields
-    from balita_cli.cli.output import write_records
-    from balita_cli.services.desk import coverage
-
-    site = state.settings.site
-    chosen = parse_fields(fields, (), extra=CLUSTER_EXTRA)
-    with state.reading() as db:
-        records = coverage.clusters(db, filters.resolve(site.tz), window, site.base_url)
-    write_records(records, output_format, chosen or None, site, table_fields=CLUSTER_FIELDS,
-                  cell=display_cell(site.tz))  # fmt: skip
 
 
 def register(typer_app: typer.Typer) -> None:

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from balita_cli import console
 from balita_cli.cli.fields import FieldValues, split_names
-from balita_cli.errors import Aborted, BalitaError, InvalidInput, UsageError
+from balita_cli.errors import Aborted, BalitaError, InvalidInput, NotFound, UsageError
 from balita_cli.schema import BY_NAME, ArticleInput, Kind
-from balita_cli.workflow import Status
+from balita_cli.timeutil import parse_when, utcnow
+from balita_cli.workflow import DATED_STATUSES, Status
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -39,8 +40,6 @@ def body_from(body: str | None, body_file: str | None) -> str | None:
 
 
 def _times(given: dict[str, Any], zone: Any) -> dict[str, Any]:
-    from balita_cli.timeutil import parse_when
-
     for name, value in given.items():
         if BY_NAME[name].kind is Kind.TIME and isinstance(value, str):
             given[name] = parse_when(value, zone) if value else None
@@ -50,8 +49,9 @@ def _times(given: dict[str, Any], zone: Any) -> dict[str, Any]:
 # ---------------------------------------------------------------- new
 
 
-def draft(state: AppState, title: str | None, fields: FieldValues, body: str | None, *, edit: bool,
-          no_input: bool) -> ArticleInput:  # fmt: skip
+def draft(
+    state: AppState, title: str | None, fields: FieldValues, body: str | None, *, edit: bool, no_input: bool
+) -> ArticleInput:
     """The new article from flags; on a terminal, asked for and edited in $EDITOR as needed."""
     site = state.settings.site
     given = {"language": site.language, **fields.given()}
@@ -72,7 +72,7 @@ def draft(state: AppState, title: str | None, fields: FieldValues, body: str | N
 
 def ask_for_fields(state: AppState, given: dict[str, Any]) -> dict[str, Any]:
     """On a terminal: ask for the headline, section and tags, offering what the newsroom uses."""
-    from balita_cli.services import terms
+    from balita_cli.services import terms  # here: --help imports every command module
 
     with state.reading() as db:
         sections = [term["name"] for term in terms.usage(db, "section")]
@@ -87,7 +87,7 @@ def ask_for_fields(state: AppState, given: dict[str, Any]) -> dict[str, Any]:
 
 def edit_new(given: dict[str, Any]) -> dict[str, Any]:
     """The new article in $EDITOR: the document ``edit`` opens, its fields empty but for those given."""
-    from balita_cli.cli.editor import edit_text
+    from balita_cli.cli.editor import edit_text  # here: --help imports every command module
     from balita_cli.services.documents import parse_document, render_document
 
     document = parse_document(edit_text(render_document(given, str(given.get("body") or ""))))
@@ -97,7 +97,7 @@ def edit_new(given: dict[str, Any]) -> dict[str, Any]:
 def create(session: Session, data: ArticleInput, image: ImageChoice | None, *, who: str) -> int:
     """The article, after the photo ``--image`` uploaded is recorded; a story that goes live at
     once (published or scheduled) needs alt text on its photo, as ``publish`` does."""
-    from balita_cli.services import articles, publishing
+    from balita_cli.services import articles, publishing  # here: --help imports every command module
 
     if image is not None:
         image.record(session, who)
@@ -110,9 +110,6 @@ def create(session: Session, data: ArticleInput, image: ImageChoice | None, *, w
 
 def initial_times(status: Status, at: str | None, zone: Any) -> dict[str, Any]:
     """The status and times of a new article: scheduled needs a future --at; published takes it."""
-    from balita_cli.timeutil import parse_when, utcnow
-    from balita_cli.workflow import DATED_STATUSES
-
     when = parse_when(at, zone) if at else None
     if status is Status.SCHEDULED:
         if when is None or when <= utcnow():
@@ -126,9 +123,15 @@ def initial_times(status: Status, at: str | None, zone: Any) -> dict[str, Any]:
 # ---------------------------------------------------------------- edit
 
 
-def changes(state: AppState, fields: FieldValues, body: str | None, set_tags: list[str] | None,
-            add_tags: list[str] | None, remove_tags: list[str] | None) -> ArticleChanges:  # fmt: skip
-    from balita_cli.services.documents import changes_from
+def changes(
+    state: AppState,
+    fields: FieldValues,
+    body: str | None,
+    set_tags: list[str] | None,
+    add_tags: list[str] | None,
+    remove_tags: list[str] | None,
+) -> ArticleChanges:
+    from balita_cli.services.documents import changes_from  # here: --help imports every command module
 
     given = fields.given()
     if body is not None:
@@ -139,9 +142,16 @@ def changes(state: AppState, fields: FieldValues, body: str | None, set_tags: li
     return result
 
 
-def apply(state: AppState, ref: str, changes: ArticleChanges, if_version: int | None, note: str, *,
-          image: ImageChoice | None = None) -> tuple[int, int]:  # fmt: skip
-    from balita_cli.services import articles, publishing
+def apply(
+    state: AppState,
+    ref: str,
+    changes: ArticleChanges,
+    if_version: int | None,
+    note: str,
+    *,
+    image: ImageChoice | None = None,
+) -> tuple[int, int]:
+    from balita_cli.services import articles, publishing  # here: --help imports every command module
 
     who = state.who
 
@@ -158,15 +168,16 @@ def apply(state: AppState, ref: str, changes: ArticleChanges, if_version: int | 
     return state.write(change)
 
 
-def edit_document(state: AppState, ref: str, from_file: str | None, if_version: int | None,
-                  note: str) -> tuple[int, int]:  # fmt: skip
+def edit_document(
+    state: AppState, ref: str, from_file: str | None, if_version: int | None, note: str
+) -> tuple[int, int]:
     """Edit the article as a document, in $EDITOR or from a file, and save it.
 
     Whatever goes wrong once the editor has closed (text that does not parse, a field refused,
     a colleague's conflicting change), the text is kept in a recovery file and its path
     printed; on a terminal the editor can be reopened on it at once.
     """
-    from balita_cli.cli.editor import edit_text
+    from balita_cli.cli.editor import edit_text  # here: --help imports every command module
     from balita_cli.services import reading
     from balita_cli.services.documents import document_values, render_document
 
@@ -187,6 +198,7 @@ def edit_document(state: AppState, ref: str, from_file: str | None, if_version: 
 
 
 def save_document(state: AppState, article_id: int, text: str, note: str) -> int:
+    # here: --help imports every command module
     from balita_cli.services.documents import apply_document, parse_document
 
     document = parse_document(text)
@@ -196,7 +208,7 @@ def save_document(state: AppState, article_id: int, text: str, note: str) -> int
 
 def recover(article_id: int, text: str, problem: BalitaError) -> str:
     """Keep the text; reopen the editor on it when a person is there to fix it, else stop."""
-    from balita_cli.cli.editor import edit_text, save_recovery
+    from balita_cli.cli.editor import edit_text, save_recovery  # here: --help imports every command module
 
     saved = save_recovery(text, str(article_id))
     if sys.stdin.isatty() and sys.stderr.isatty() and console.confirm(f"{problem.message}. Edit it again?"):
@@ -209,8 +221,7 @@ def recover(article_id: int, text: str, problem: BalitaError) -> str:
 
 def find_for_delete(state: AppState, refs: list[str], purge: bool) -> list[tuple[int, str]]:
     """Each article named, with its slug; with --purge, articles in the trash too."""
-    from balita_cli.errors import NotFound
-    from balita_cli.services import reading
+    from balita_cli.services import reading  # here: --help imports every command module
 
     found = []
     with state.reading() as db:

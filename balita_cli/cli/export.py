@@ -12,18 +12,22 @@ from balita_cli.cli.completion import complete_export_format
 from balita_cli.cli.options import FILTERS, Filters, LimitOpt, SortOpt
 from balita_cli.cli.params import options
 from balita_cli.cli.state import app
+from balita_cli.formats import FORMAT_NAMES
+from balita_cli.timeutil import utcnow
 
-FORMAT_HELP = (
-    "json, jsonl, csv, markdown (Hugo tree, needs -o DIR), rss, atom, jsonfeed, ninjs, sitemap, news-sitemap, wxr."
-)
+FORMAT_HELP = ", ".join(FORMAT_NAMES) + " (docs/formats.md says what each holds)."
 FormatArg = Annotated[
     str, typer.Argument(metavar="FORMAT", help=FORMAT_HELP, show_default=False, autocompletion=complete_export_format)
 ]
 OutputOpt = Annotated[
     Path | None,
-    typer.Option("--output", "-o", metavar="PATH",
-                 help="Write here (atomically; folders are created) instead of stdout; a directory for markdown."),
-]  # fmt: skip
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="PATH",
+        help="Write here (atomically; folders are created) instead of stdout; a directory for markdown.",
+    ),
+]
 
 
 @options(FILTERS)
@@ -41,22 +45,22 @@ def export(
 ) -> None:
     """Export articles as a feed, a partner file or a data dump; filters as in `list`.
 
-    Public formats (rss, atom, jsonfeed, ninjs, sitemap, news-sitemap) hold published articles
-    only; json, jsonl, csv, markdown and wxr hold every live article unless --status is given.
+    Public formats (feeds, sitemaps, ninjs) hold published articles only; the newsroom's own
+    formats hold every live article unless --status is given. A folder format needs -o DIR.
 
     Example: balita export rss --section Politics --limit 50 -o public/politics.xml
     """
-    from balita_cli.formats import get_writer
+    from balita_cli.formats import get_writer  # here: --help imports every command module
     from balita_cli.services.exporting import ExportRequest, export, public_filter
     from balita_cli.services.query import Window
-    from balita_cli.timeutil import utcnow
 
     state = app(ctx)
     site = state.settings.site
     writer = get_writer(format_name)
     flt = public_filter(filters.resolve(site.tz), writer, now=utcnow())
-    request = ExportRequest(writer, flt, Window(sort, limit), output, {"ninjs_version": ninjs_version, "lines": lines},
-                            force)  # fmt: skip
+    request = ExportRequest(
+        writer, flt, Window(sort, limit), output, {"ninjs_version": ninjs_version, "lines": lines}, force
+    )
     with state.reading() as db, console.progress(None, f"export {writer.name}", enabled=output is not None) as advance:
         count = export(db, request, site, advance=advance)
     if output is not None:

@@ -49,8 +49,14 @@ class FieldValues:
 FLAGGED = tuple(spec for spec in FIELDS if spec.flag)
 
 
-METAVARS = {Kind.NAMES: "NAME", Kind.NAME: "NAME", Kind.TIME: "TIME", Kind.URL: "URL", Kind.SLUG: "SLUG",
-            Kind.LANGUAGE: "LANG"}  # fmt: skip
+METAVARS = {
+    Kind.NAMES: "NAME",
+    Kind.NAME: "NAME",
+    Kind.TIME: "TIME",
+    Kind.URL: "URL",
+    Kind.SLUG: "SLUG",
+    Kind.LANGUAGE: "LANG",
+}
 
 
 def _annotation(spec: Field, *, editing: bool) -> Any:
@@ -74,8 +80,9 @@ def _info(spec: Field, *, editing: bool) -> Any:
     if editing and spec.name == "authors":
         help_text = "Replace the byline, in order. Repeatable or comma-separated."
     metavar = None if spec.kind is Kind.BOOL else METAVARS.get(spec.kind, "TEXT")
-    return typer.Option(*declarations, help=help_text, show_default=False, metavar=metavar,
-                        autocompletion=COMPLETIONS.get(spec.name))  # fmt: skip
+    return typer.Option(
+        *declarations, help=help_text, show_default=False, metavar=metavar, autocompletion=COMPLETIONS.get(spec.name)
+    )
 
 
 def field_group(*, editing: bool) -> OptionGroup:
@@ -83,10 +90,14 @@ def field_group(*, editing: bool) -> OptionGroup:
     handles tags with three options of its own (set, add, remove)."""
     specs = [spec for spec in FLAGGED if spec.name != ("tags" if editing else "title")]
     parameters = tuple(
-        option(spec.name, _annotation(spec, editing=editing), _info(spec, editing=editing),
-               default=False if spec.kind is Kind.BOOL and not editing else None)
+        option(
+            spec.name,
+            _annotation(spec, editing=editing),
+            _info(spec, editing=editing),
+            default=False if spec.kind is Kind.BOOL and not editing else None,
+        )
         for spec in specs
-    )  # fmt: skip
+    )
     return OptionGroup("fields", parameters, FieldValues)
 
 

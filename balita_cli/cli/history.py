@@ -8,7 +8,7 @@ import typer
 
 from balita_cli import console
 from balita_cli.cli.options import MAX_VERSION, ArticleRef, IfVersion, ListFormat, NoteOpt, ShowFormat, ShowFormatOpt
-from balita_cli.cli.output import write_json, write_records
+from balita_cli.cli.output import display_cell, write_json, write_records
 from balita_cli.cli.state import app
 
 HISTORY_FIELDS = ("version", "created_at", "changed_by", "note")
@@ -20,8 +20,7 @@ def history(ctx: typer.Context, ref: ArticleRef, *, output_format: ShowFormatOpt
 
     Example: balita history 12 --format json
     """
-    from balita_cli.cli.listing import display_cell
-    from balita_cli.services import reading, revisions
+    from balita_cli.services import reading, revisions  # here: --help imports every command module
 
     state = app(ctx)
     with state.reading() as db:
@@ -53,7 +52,7 @@ def diff(
     Example: balita diff 12          (previous version → current)
              balita diff 12 3 5
     """
-    from balita_cli.services import reading, revisions
+    from balita_cli.services import reading, revisions  # here: --help imports every command module
 
     with app(ctx).reading() as db:
         lines = revisions.diff(db, reading.find_any(db, ref), old, new)
@@ -61,8 +60,9 @@ def diff(
         console.info("no differences")
     for line in lines:
         style = DIFF_STYLES.get(line[:1], "") if not line.startswith(("+++", "---")) else "bold"
-        console.out().print(console.plain_text(line), style=style or None, markup=False, highlight=False,
-                            soft_wrap=True)  # fmt: skip
+        console.out().print(
+            console.plain_text(line), style=style or None, markup=False, highlight=False, soft_wrap=True
+        )
 
 
 def revert(
@@ -80,7 +80,7 @@ def revert(
 
     Example: balita revert 12 --to 3 -m "undo the rewrite"
     """
-    from balita_cli.services import articles, revisions
+    from balita_cli.services import articles, revisions  # here: --help imports every command module
 
     state = app(ctx)
     who = state.who

@@ -12,14 +12,16 @@ import typer
 from balita_cli import console
 from balita_cli.cli.completion import complete_source
 from balita_cli.cli.output import write_json
+from balita_cli.cli.sources import ImportSource
 from balita_cli.cli.state import app
 from balita_cli.errors import UsageError
+from balita_cli.formats.readers import ALIASES, READER_NAMES
 
 if TYPE_CHECKING:
-    from balita_cli.formats.readers import Reader, ReadItem, ReadOptions
+    from balita_cli.formats.readers.base import Reader, ReadItem, ReadOptions
     from balita_cli.services.importing.run import ImportSummary
 
-FORMATS = ("wxr", "ghost", "markdown", "feed", "jsonl", "csv")
+FORMAT_HELP = f"{', '.join(READER_NAMES)}; also {', '.join(ALIASES)}."
 
 
 class SummaryFormat(StrEnum):
@@ -28,7 +30,7 @@ class SummaryFormat(StrEnum):
 
 
 def _complete_format(incomplete: str) -> list[str]:
-    return [name for name in FORMATS if name.startswith(incomplete)]
+    return [name for name in READER_NAMES if name.startswith(incomplete)]
 
 
 def import_command(
@@ -37,7 +39,7 @@ def import_command(
         str,
         typer.Argument(
             metavar="FORMAT",
-            help="wxr, ghost, markdown (Hugo, Jekyll, Zola), feed, jsonl or csv.",
+            help=FORMAT_HELP,
             show_default=False,
             autocompletion=_complete_format,
         ),
@@ -86,8 +88,8 @@ def import_command(
 
     Example: balita import feed https://www.philstar.com/rss/headlines --source Philstar
     """
-    from balita_cli.cli.sources import ImportSource
-    from balita_cli.formats.readers import ReadOptions, get_reader
+    from balita_cli.formats.readers import get_reader  # here: --help imports every command module
+    from balita_cli.formats.readers.base import ReadOptions
     from balita_cli.services.importing.run import ImportSettings, ImportSummary, run_import
 
     state = app(ctx)
@@ -103,13 +105,21 @@ def import_command(
     items = _read_all(reader, paths, options)
     try:
         with console.progress(lambda: _estimate(reader, paths), f"importing {reader.name}") as advance:
-            run_import(items, lambda: state.session(write=True), settings, summary, on_item=lambda: advance(1),
-                       on_read=outlet.keep)  # fmt: skip
+            run_import(
+                items,
+                lambda: state.session(write=True),
+                settings,
+                summary,
+                on_item=lambda: advance(1),
+                on_read=outlet.keep,
+            )
         if not dry_run:
             outlet.link(state)
     except KeyboardInterrupt:
-        console.error(f"interrupted: {summary.created} created, {summary.updated} updated before the stop, "
-                      "and kept; run the same command again to finish")  # fmt: skip
+        console.error(
+            f"interrupted: {summary.created} created, {summary.updated} updated before the stop, "
+            "and kept; run the same command again to finish"
+        )
         raise typer.Exit(130) from None
     _report(summary, output_format)
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -20,38 +19,20 @@ from balita_cli.cli.options import (
     SortOpt,
     parse_fields,
 )
-from balita_cli.cli.output import Cell, plain, write_records
+from balita_cli.cli.output import Cell, display_cell, write_records
 from balita_cli.cli.params import options
-from balita_cli.cli.state import app
+from balita_cli.cli.state import AppState, app
+from balita_cli.schema import DEFAULT_LIST_FIELDS
 from balita_cli.workflow import Status
+
+if TYPE_CHECKING:
+    from balita_cli.services.query import Window
 
 SEARCH_FIELDS = ("id", "status", "published_at", "title", "snippet")
 SEARCH_EXTRA = ("rank", "snippet")
 
 
-def display_cell(zone: tzinfo) -> Cell:
-    """Times in the site zone with offset, lists joined: what a person reads in a table."""
-    from balita_cli.timeutil import human, relative_words, utcnow
-
-    now = utcnow()
-
-    def cell(name: str, value: Any) -> str:
-        if name.endswith("_at") and isinstance(value, str) and value:
-            moment = datetime.fromisoformat(value)
-            if name in {"scheduled_at", "expires_at"}:
-                # What a scheduling editor wants to know is how long until it goes out.
-                return f"{human(moment, zone)} ({relative_words(moment, now=now)})"
-            return human(moment, zone)
-        if name == "rank" and isinstance(value, float):
-            return f"{value:.2f}"
-        return plain(value)
-
-    return cell
-
-
 def table_fields(statuses: tuple[Status, ...]) -> tuple[str, ...]:
-    from balita_cli.schema import DEFAULT_LIST_FIELDS
-
     if statuses == (Status.SCHEDULED,):  # when it goes out matters more than when it went out
         return tuple("scheduled_at" if name == "published_at" else name for name in DEFAULT_LIST_FIELDS)
     return DEFAULT_LIST_FIELDS
@@ -75,24 +56,29 @@ def list_command(
 
     Example: balita list --status published --section Politics --since "7 days ago" --format csv
     """
-    from balita_cli.services import reading
+    from balita_cli.services import reading  # here: --help imports every command module
     from balita_cli.services.query import Window
 
     state = app(ctx)
     site = state.settings.site
     if clusters:  # the desk's view: which stories many outlets are covering (cli/desk.py)
-        from balita_cli.cli.desk import list_clusters
-
         return list_clusters(state, filters, Window(sort, limit, offset), output_format, fields)
     flt, window, chosen = filters.resolve(site.tz), Window(sort, limit, offset), parse_fields(fields, ())
     with state.reading() as db:
         if output_format is ListFormat.COUNT:
-            console.print_line(str(reading.count(db, flt) if not (limit or offset) else len(
-                reading.matching_ids(db, flt, window))))  # fmt: skip
+            console.print_line(
+                str(reading.count(db, flt) if not (limit or offset) else len(reading.matching_ids(db, flt, window)))
+            )
             return
         records = reading.stream_records(db, flt, site.base_url, window)
-        write_records(records, output_format, chosen or None, site, table_fields=table_fields(tuple(flt.statuses)),
-                      cell=display_cell(site.tz))  # fmt: skip
+        write_records(
+            records,
+            output_format,
+            chosen or None,
+            site,
+            table_fields=table_fields(tuple(flt.statuses)),
+            cell=display_cell(site.tz),
+        )
 
 
 @options(FILTERS_WITHOUT_TEXT)
@@ -115,7 +101,7 @@ def search_command(
 
     Example: balita search "West Philippine Sea" --lang en --limit 5
     """
-    from balita_cli.services import reading
+    from balita_cli.services import reading  # here: --help imports every command module
     from balita_cli.services.query import Window
 
     state = app(ctx)
@@ -137,6 +123,25 @@ def show_hits(records: list[dict[str, Any]], cell: Cell) -> None:
     for rank, record in enumerate(records, start=1):
         when = cell("published_at", record["published_at"]) or record["status"]
         console.print_hit(rank, record["title"], f"#{record['id']} · {record['status']} · {when}", record["snippet"])
+
+
+# ---------------------------------------------------------------- list --clusters
+
+CLUSTER_FIELDS = ("id", "status", "published_at", "outlets", "title", "also_reported_by")
+CLUSTER_EXTRA = ("outlets", "also_reported_by")
+
+
+def list_clusters(
+    state: AppState, filters: Filters, window: Window, output_format: ListFormat, fields: str | None
+) -> None:
+    """``list --clusters``: the stories most outlets report, with who else reports them."""
+    from balita_cli.services.desk import coverage  # here: --help imports every command module
+
+    site = state.settings.site
+    chosen = parse_fields(fields, (), extra=CLUSTER_EXTRA)
+    with state.reading() as db:
+        records = coverage.clusters(db, filters.resolve(site.tz), window, site.base_url)
+    write_records(records, output_format, chosen or None, site, table_fields=CLUSTER_FIELDS, cell=display_cell(site.tz))
 
 
 def register(typer_app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from balita_cli import console
-from balita_cli.cli.output import write_json
+from balita_cli.cli.output import confirm_or_abort, write_json
 from balita_cli.cli.state import app
 
 
@@ -29,7 +29,7 @@ def backup(ctx: typer.Context, path: PathArg) -> None:
 
     Example: balita db backup backups/balita-$(date +%F).db
     """
-    from balita_cli.services import maintenance
+    from balita_cli.services import maintenance  # here: --help imports every command module
 
     result = maintenance.backup(app(ctx).engine(), path)
     console.info(f"Backup written to {result.path} ({result.method})")
@@ -48,8 +48,7 @@ def restore(
 
     Example: balita db restore backups/balita-2026-11-30.db --yes
     """
-    from balita_cli.cli.articles import confirm_or_abort
-    from balita_cli.db.engine import display_url
+    from balita_cli.db.engine import display_url  # here: --help imports every command module
     from balita_cli.services import maintenance
 
     app_state = app(ctx)
@@ -75,7 +74,7 @@ def check(
 
     Example: balita db check --format json
     """
-    from balita_cli.services import maintenance
+    from balita_cli.services import maintenance  # here: --help imports every command module
 
     findings = maintenance.check(app(ctx).engine(migrate=False))
     problems = maintenance.problems(findings)

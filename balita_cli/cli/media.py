@@ -5,20 +5,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from balita_cli import console
+from balita_cli.cli.completion import _rows
 from balita_cli.cli.options import ListFormat, ListFormatOpt, ShowFormat, ShowFormatOpt, YesOpt
-from balita_cli.cli.output import write_json, write_line, write_records
+from balita_cli.cli.output import confirm_or_abort, write_json, write_line, write_records
 from balita_cli.cli.state import AppState, app
 from balita_cli.errors import UsageError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from balita_cli.media.uploads import Upload
+    from balita_cli.media.library import Upload
 
 PHOTO_QUERY = (
     "SELECT CAST(id AS TEXT), original_name FROM photo WHERE CAST(id AS TEXT) LIKE ? ESCAPE '\\' "
@@ -28,16 +30,15 @@ PHOTO_QUERY = (
 
 def complete_photo(ctx: Any, incomplete: str) -> Iterator[tuple[str, str]]:
     """Photo ids, newest first, with the file name as help."""
-    from balita_cli.cli.completion import _rows
-
     yield from _rows(ctx, PHOTO_QUERY, incomplete.removeprefix("#"))
 
 
 PhotoRef = Annotated[
     str,
-    typer.Argument(metavar="PHOTO", help="Photo id (12 or #12) or sha256.", show_default=False,
-                   autocompletion=complete_photo),
-]  # fmt: skip
+    typer.Argument(
+        metavar="PHOTO", help="Photo id (12 or #12) or sha256.", show_default=False, autocompletion=complete_photo
+    ),
+]
 AltOpt = Annotated[str | None, typer.Option("--alt", metavar="TEXT", help="Alt text: what the photo shows.")]
 CaptionOpt = Annotated[str | None, typer.Option("--caption", metavar="TEXT", help="Caption printed under the photo.")]
 CreditOpt = Annotated[str | None, typer.Option("--credit", metavar="TEXT", help='Credit, shown as "Photo: …".')]
@@ -71,7 +72,7 @@ def add(
 
     Example: balita media add quiapo.jpg --alt "Devotees outside Quiapo Church" --credit "Juan Reyes"
     """
-    from balita_cli.media import library as media
+    from balita_cli.media import library as media  # here: --help imports every command module
 
     state = app(ctx)
     texts = media.clean_texts(alt, caption, credit)
@@ -94,9 +95,7 @@ def add(
 
 def prepare_source(state: AppState, source: str, *, allow_private: bool = False) -> Upload:
     """A file or an http(s) URL, read, accepted as an image and stored; nothing recorded yet."""
-    from pathlib import Path
-
-    from balita_cli.media import library as media
+    from balita_cli.media import library as media  # here: --help imports every command module
     from balita_cli.media import uploads as media_uploads
 
     store = media.store_for(state.settings)
@@ -121,7 +120,7 @@ def list_photos(ctx: typer.Context, output_format: ListFormatOpt = ListFormat.TA
 
     Example: balita media list --format csv
     """
-    from balita_cli.media import library as media
+    from balita_cli.media import library as media  # here: --help imports every command module
 
     state = app(ctx)
     with state.reading() as db:
@@ -136,7 +135,7 @@ def show(ctx: typer.Context, ref: PhotoRef, *, output_format: ShowFormatOpt = Sh
 
     Example: balita media show 12 --format json
     """
-    from balita_cli.media import library as media
+    from balita_cli.media import library as media  # here: --help imports every command module
 
     state = app(ctx)
     with state.reading() as db:
@@ -166,7 +165,7 @@ def edit(
 
     Example: balita media edit 12 --alt "Jeepneys on España Boulevard at dawn"
     """
-    from balita_cli.media import library as media
+    from balita_cli.media import library as media  # here: --help imports every command module
 
     state = app(ctx)
     texts = media.clean_texts(alt, caption, credit)
@@ -190,8 +189,7 @@ def delete(
 
     Example: balita media delete 12 --yes
     """
-    from balita_cli.cli.articles import confirm_or_abort
-    from balita_cli.media import library as media
+    from balita_cli.media import library as media  # here: --help imports every command module
 
     state = app(ctx)
     confirm_or_abort(f"Delete photo(s) {', '.join(refs)} and their original files?", yes)
@@ -220,7 +218,7 @@ def fetch(
 
     Example: balita media fetch --missing
     """
-    from balita_cli.media import library as media
+    from balita_cli.media import library as media  # here: --help imports every command module
     from balita_cli.media import uploads as media_uploads
 
     if not missing:
@@ -257,7 +255,7 @@ class ImageChoice:
     upload: Upload | None = None
 
     def record(self, session: Session, who: str) -> None:
-        from balita_cli.media import library as media
+        from balita_cli.media import library as media  # here: --help imports every command module
 
         if self.upload is not None:
             media.record_upload(session, self.upload, who=who)

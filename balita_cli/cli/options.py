@@ -10,6 +10,9 @@ import typer
 
 from balita_cli.cli.completion import complete_article, complete_author, complete_section, complete_tag
 from balita_cli.cli.params import OptionGroup, option
+from balita_cli.errors import UsageError
+from balita_cli.schema import RECORD_FIELDS
+from balita_cli.timeutil import parse_when
 from balita_cli.workflow import Status
 
 if TYPE_CHECKING:
@@ -28,7 +31,6 @@ IfVersion = Annotated[
     int | None,
     typer.Option("--if-version", min=1, max=MAX_VERSION, help="Refuse unless the article is at this version."),
 ]
-VersionArg = Annotated[int | None, typer.Argument(min=1, max=MAX_VERSION, show_default=False)]
 NoteOpt = Annotated[str, typer.Option("--message", "-m", help="One-line note for the revision history.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
@@ -71,8 +73,7 @@ class Filters:
     values: dict[str, Any]
 
     def resolve(self, zone: Any) -> ArticleFilter:
-        from balita_cli.services.query import ArticleFilter
-        from balita_cli.timeutil import parse_when
+        from balita_cli.services.query import ArticleFilter  # here: --help imports every command module
 
         given = self.values
         return ArticleFilter(
@@ -94,22 +95,44 @@ def _filter_parameters(*, text: bool) -> tuple[Any, ...]:
     many = list[str] | None
     parameters = [
         option("status", list[Status] | None, typer.Option("--status", "-s", help="Only this status (repeatable).")),
-        option("section", many, typer.Option("--section", help="Only this section (repeatable).",
-                                             autocompletion=complete_section)),
-        option("tag", many, typer.Option("--tag", "-t", help="Has this tag (repeatable: all must match).",
-                                         autocompletion=complete_tag)),
-        option("author", many, typer.Option("--author", help="Has this author in the byline (repeatable).",
-                                            autocompletion=complete_author)),
+        option(
+            "section",
+            many,
+            typer.Option("--section", help="Only this section (repeatable).", autocompletion=complete_section),
+        ),
+        option(
+            "tag",
+            many,
+            typer.Option("--tag", "-t", help="Has this tag (repeatable: all must match).", autocompletion=complete_tag),
+        ),
+        option(
+            "author",
+            many,
+            typer.Option(
+                "--author", help="Has this author in the byline (repeatable).", autocompletion=complete_author
+            ),
+        ),
         option("lang", many, typer.Option("--lang", help="Language tag, e.g. en or fil (repeatable).")),
-        option("source", many, typer.Option(
-            "--source", help="Source name or host of the source URL, case-insensitive (repeatable).")),
-        option("since", str | None, typer.Option(
-            "--since", help="On or after this time (site time zone), e.g. 2026-11-01 or '3 days ago'.")),
+        option(
+            "source",
+            many,
+            typer.Option("--source", help="Source name or host of the source URL, case-insensitive (repeatable)."),
+        ),
+        option(
+            "since",
+            str | None,
+            typer.Option("--since", help="On or after this time (site time zone), e.g. 2026-11-01 or '3 days ago'."),
+        ),
         option("until", str | None, typer.Option("--until", help="Before this time (site time zone).")),
-        option("date_field", str, typer.Option(
-            "--date-field", help="Which time --since/--until read: published, updated, created, scheduled, expires."),
-            default="published"),
-    ]  # fmt: skip
+        option(
+            "date_field",
+            str,
+            typer.Option(
+                "--date-field", help="Which time --since/--until read: published, updated, created, scheduled, expires."
+            ),
+            default="published",
+        ),
+    ]
     if text:
         parameters += [
             option("query", str | None, typer.Option("--query", help="Full-text match on title, summary and body.")),
@@ -124,9 +147,6 @@ FILTERS_WITHOUT_TEXT = OptionGroup("filters", _filter_parameters(text=False), Fi
 
 
 def parse_fields(raw: str | None, default: tuple[str, ...], *, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
-    from balita_cli.errors import UsageError
-    from balita_cli.schema import RECORD_FIELDS
-
     if not raw:
         return default
     names = tuple(name.strip() for name in raw.split(",") if name.strip())

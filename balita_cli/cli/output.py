@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from balita_cli import console
 from balita_cli.cli.options import ListFormat
+from balita_cli.errors import Aborted, UsageError
+from balita_cli.timeutil import human, relative_words, utcnow
 
 if TYPE_CHECKING:
     from balita_cli.config import Site
@@ -27,7 +30,7 @@ def write_line(text: str) -> None:
 
 
 def write_json(data: Any) -> None:
-    from balita_cli.formats.streaming import json_text
+    from balita_cli.formats.streaming import json_text  # here: --help imports every command module
 
     sys.stdout.write(json_text(data) + "\n")
 
@@ -39,8 +42,9 @@ def plain(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return "; ".join(f"{item.get('created_at')}: {item.get('text')}" if isinstance(item, dict) else str(item)
-                         for item in value)  # fmt: skip
+        return "; ".join(
+            f"{item.get('created_at')}: {item.get('text')}" if isinstance(item, dict) else str(item) for item in value
+        )
     return str(value)
 
 
@@ -73,7 +77,7 @@ def write_records(
 
 
 def write_machine(records: Iterable[Record], fmt: ListFormat, fields: Sequence[str] | None, site: Site) -> None:
-    from balita_cli.formats import get_writer
+    from balita_cli.formats import get_writer  # here: --help imports every command module
     from balita_cli.formats.jsonl import projected
     from balita_cli.formats.streaming import write_json_array
 
@@ -88,3 +92,30 @@ def write_plain(columns: list[str], rows: list[list[str]]) -> None:
     sys.stdout.write("\t".join(columns) + "\n")
     for row in rows:
         sys.stdout.write("\t".join(console.plain_text(" ".join(value.split())) for value in row) + "\n")
+
+
+def display_cell(zone: tzinfo) -> Cell:
+    """Times in the site zone with offset, lists joined: what a person reads in a table."""
+    now = utcnow()
+
+    def cell(name: str, value: Any) -> str:
+        if name.endswith("_at") and isinstance(value, str) and value:
+            moment = datetime.fromisoformat(value)
+            if name in {"scheduled_at", "expires_at"}:
+                # What a scheduling editor wants to know is how long until it goes out.
+                return f"{human(moment, zone)} ({relative_words(moment, now=now)})"
+            return human(moment, zone)
+        if name == "rank" and isinstance(value, float):
+            return f"{value:.2f}"
+        return plain(value)
+
+    return cell
+
+
+def confirm_or_abort(question: str, yes: bool) -> None:
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise UsageError("refusing to change data without confirmation: add --yes")
+    if not console.confirm(question):
+        raise Aborted("cancelled; nothing was changed")

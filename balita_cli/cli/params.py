@@ -15,8 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar, cast
 
-import typer
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -35,8 +33,9 @@ class OptionGroup:
 
 def option(name: str, annotation: Any, info: Any, default: Any = None) -> inspect.Parameter:
     """One keyword-only parameter ``name: Annotated[annotation, info] = default``."""
-    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
-                             annotation=Annotated[annotation, info])  # fmt: skip
+    return inspect.Parameter(
+        name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=Annotated[annotation, info]
+    )
 
 
 def options(*groups: OptionGroup) -> Callable[[F], F]:
@@ -63,8 +62,3 @@ def options(*groups: OptionGroup) -> Callable[[F], F]:
         return cast(F, wrapper)
 
     return decorate
-
-
-def context_parameter() -> Any:
-    """The annotation of a command's ``ctx`` parameter (kept out of the options)."""
-    return typer.Context

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any
 
 import typer
@@ -14,6 +15,7 @@ from balita_cli.cli.output import write_line
 from balita_cli.cli.state import AppState, app
 from balita_cli.errors import UsageError
 from balita_cli.records import Record
+from balita_cli.timeutil import human, parse_when
 
 Action = Callable[[Any, int, str], int]
 
@@ -48,8 +50,7 @@ def publish(
 
     Example: balita publish 12 13 --at "2027-06-01 08:00"   |   cron: */5 * * * * balita publish --due
     """
-    from balita_cli.services import publishing
-    from balita_cli.timeutil import parse_when
+    from balita_cli.services import publishing  # here: --help imports every command module
 
     state = app(ctx)
     zone = state.settings.site.tz
@@ -75,16 +76,12 @@ def publish(
 
 
 def human_time(value: str, zone: Any) -> str:
-    from datetime import datetime
-
-    from balita_cli.timeutil import human
-
     return human(datetime.fromisoformat(value), zone)
 
 
 def run_due(state: AppState, refs: list[str] | None, at: str | None, backdate: bool) -> None:
     """What cron runs: a run that finds another run already did the work says so and exits 0."""
-    from balita_cli.services import publishing
+    from balita_cli.services import publishing  # here: --help imports every command module
 
     if refs or at or backdate:
         raise UsageError("--due takes no articles, no --at and no --backdate")
@@ -95,8 +92,10 @@ def run_due(state: AppState, refs: list[str] | None, at: str | None, backdate: b
         for article_id in ids:
             write_line(f"{label}\t{article_id}\t{slugs.get(article_id, '')}")
     for article_id, photo_id in run.missing_alt:  # published all the same: a schedule never gets stuck
-        console.warn(f"article {article_id} ({slugs.get(article_id, '')}) was published on schedule; "
-                     f"its photo {photo_id} has no alt text: balita media edit {photo_id} --alt \"…\"")  # fmt: skip
+        console.warn(
+            f"article {article_id} ({slugs.get(article_id, '')}) was published on schedule; "
+            f'its photo {photo_id} has no alt text: balita media edit {photo_id} --alt "…"'
+        )
     console.info(f"{len(run.published)} published, {len(run.expired)} expired")
 
 
@@ -111,7 +110,7 @@ def articles_slugs(state: AppState, ids: list[int]) -> dict[int, str]:
 def each_article(state: AppState, refs: list[str], action: Action) -> list[Record]:
     """Apply ``action`` to every named article in one transaction (all of them change, or none),
     and read the results back in it."""
-    from balita_cli.db.dbapi import Database
+    from balita_cli.db.dbapi import Database  # here: --help imports every command module
     from balita_cli.services import articles, reading
 
     who, base_url = state.who, state.settings.site.base_url
@@ -130,7 +129,7 @@ def submit(ctx: typer.Context, refs: ArticleRefs) -> None:
 
     Example: balita submit 12 13
     """
-    from balita_cli.services import publishing
+    from balita_cli.services import publishing  # here: --help imports every command module
 
     for record in each_article(app(ctx), refs, lambda s, article_id, who: publishing.submit(s, article_id, who=who)):
         console.info(f"Submitted {record['id']} ({record['slug']}) for review")
@@ -141,7 +140,7 @@ def unpublish(ctx: typer.Context, refs: ArticleRefs) -> None:
 
     Example: balita unpublish 12
     """
-    from balita_cli.services import publishing
+    from balita_cli.services import publishing  # here: --help imports every command module
 
     for record in each_article(app(ctx), refs, lambda s, article_id, who: publishing.unpublish(s, article_id, who=who)):
         console.info(f"Unpublished {record['id']} ({record['slug']}): now draft")
@@ -152,7 +151,7 @@ def archive(ctx: typer.Context, refs: ArticleRefs) -> None:
 
     Example: balita archive 12
     """
-    from balita_cli.services import publishing
+    from balita_cli.services import publishing  # here: --help imports every command module
 
     for record in each_article(app(ctx), refs, lambda s, article_id, who: publishing.archive(s, article_id, who=who)):
         console.info(f"Archived {record['id']} ({record['slug']})")

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from balita_cli import console
+from balita_cli.cli.build import build_options, run_build
 from balita_cli.cli.state import AppState, app
+from balita_cli.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from balita_cli.site.builder import BuildReport
+    from balita_cli.site.options import BuildReport
 
 PREVIEW_PREFIX = "balita-preview-"
 
@@ -36,8 +40,7 @@ def serve(
 
     Example: balita serve --port 8000   |   balita serve --port 0 --open
     """
-    import signal
-    import tempfile
+    import tempfile  # here: --help imports every command module
     import webbrowser
 
     state = app(ctx)
@@ -53,8 +56,7 @@ def serve(
 
 def preview_server(state: AppState, folder: Path, *, port: int, poll: float, search: bool) -> Any:
     """A preview server over ``folder``: builds with drafts, polls the database's fingerprint."""
-    from balita_cli.cli.build import build_options, run_build
-    from balita_cli.services.site import data_version
+    from balita_cli.services.site import data_version  # here: --help imports every command module
     from balita_cli.site.preview import PreviewServer
 
     options = build_options(state, folder, preview=True, search=search, photo_seed=public_folder(state))
@@ -69,8 +71,15 @@ def preview_server(state: AppState, folder: Path, *, port: int, poll: float, sea
         counts = report.counts.summary()
         console.info(f"Preview built: {report.articles} articles, {counts['written']} files written")
 
-    return PreviewServer(folder, rebuild=lambda: run_build(state, options), version=version, port=port, poll=poll,
-                         on_build=built, on_error=console.error)  # fmt: skip
+    return PreviewServer(
+        folder,
+        rebuild=lambda: run_build(state, options),
+        version=version,
+        port=port,
+        poll=poll,
+        on_build=built,
+        on_error=console.error,
+    )
 
 
 def public_folder(state: AppState) -> Path:
@@ -85,13 +94,9 @@ def _interrupt(signum: int, frame: Any) -> None:
 def open_preview(state: AppState, slug: str, *, trash: bool = False) -> str:
     """Build the preview (drafts included) into this user's private preview folder and open the
     story's page in the browser; returns the page's address."""
-    import hashlib
-    import os
+    import hashlib  # here: --help imports every command module
     import tempfile
     import webbrowser
-
-    from balita_cli.cli.build import build_options, run_build
-    from balita_cli.errors import InvalidInput
 
     if trash:
         raise InvalidInput("an article in the trash has no page; restore it first")

@@ -7,34 +7,40 @@ On a terminal it is drawn with Rich (Markdown, panels); into a pipe it is plain 
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from balita_cli import console
 from balita_cli.records import Record, derive_summary, retraction_notice
+from balita_cli.services.desk.coverage import outlet_names
+from balita_cli.timeutil import human
 
 
 def _when(value: str | None, zone: tzinfo) -> str:
-    from datetime import datetime
-
-    from balita_cli.timeutil import human
-
     return human(datetime.fromisoformat(value), zone) if value else ""
 
 
 def field_lines(record: Record, zone: tzinfo) -> list[tuple[str, str]]:
     updated = _when(record["updated_at"], zone)
     return [
-        ("id", str(record["id"])), ("slug", record["slug"]), ("status", record["status"]),
-        ("section", record["section"] or ""), ("tags", ", ".join(record["tags"])),
-        ("by", ", ".join(record["authors"])), ("language", record["language"]),
-        ("dateline", record["dateline"]), ("published", _when(record["published_at"], zone)),
-        ("scheduled", _when(record["scheduled_at"], zone)), ("expires", _when(record["expires_at"], zone)),
+        ("id", str(record["id"])),
+        ("slug", record["slug"]),
+        ("status", record["status"]),
+        ("section", record["section"] or ""),
+        ("tags", ", ".join(record["tags"])),
+        ("by", ", ".join(record["authors"])),
+        ("language", record["language"]),
+        ("dateline", record["dateline"]),
+        ("published", _when(record["published_at"], zone)),
+        ("scheduled", _when(record["scheduled_at"], zone)),
+        ("expires", _when(record["expires_at"], zone)),
         ("updated", f"{updated} by {record['updated_by']}" if record["updated_by"] else updated),
-        ("version", str(record["version"])), ("url", record["url"]),
+        ("version", str(record["version"])),
+        ("url", record["url"]),
         ("source", f"{record['source_name']} {record['source_url']}".strip()),
-        ("image", record["image_url"]), ("editor's note", record["editor_note"]),
-    ]  # fmt: skip
+        ("image", record["image_url"]),
+        ("editor's note", record["editor_note"]),
+    ]
 
 
 def standfirst(record: Record) -> str:
@@ -64,13 +70,13 @@ def credit(record: Record) -> str:
 
 def also_reported(record: Record) -> list[str]:
     """The "Also reported by: GMA News, ABS-CBN News" line, then each other outlet's version and link."""
-    from balita_cli.services.desk.coverage import outlet_names
-
     names = outlet_names(record)
     if not names:
         return []
-    items = [" — ".join(part for part in (item["source_name"], item["title"], item["url"]) if part)
-             for item in record["coverage"]]  # fmt: skip
+    items = [
+        " — ".join(part for part in (item["source_name"], item["title"], item["url"]) if part)
+        for item in record["coverage"]
+    ]
     return [f"Also reported by: {', '.join(names)}", *(f"  {item}" for item in items)]
 
 

@@ -9,7 +9,8 @@ import typer
 
 from balita_cli import console
 from balita_cli.cli.state import AppState, app
-from balita_cli.config import CONFIG_NAME, DEFAULT_DB_NAME, Site, validate_timezone
+from balita_cli.config import CONFIG_NAME, DEFAULT_DB_NAME, Site, render_config, validate_timezone
+from balita_cli.db.urls import display_url, normalise_url, without_password
 from balita_cli.errors import Conflict
 
 
@@ -39,12 +40,13 @@ def init(
     if config_path.exists() and not force and not demo:
         raise Conflict(f"{config_path} exists (use --force to overwrite)")
     if not config_path.exists() or force:
-        site = Site(name=name, base_url=base_url, language=language, timezone=timezone,
-                    publisher=publisher, contact=contact)  # fmt: skip
+        site = Site(
+            name=name, base_url=base_url, language=language, timezone=timezone, publisher=publisher, contact=contact
+        )
         write_site(state, config_path, site, database or state.db_option or f"sqlite:///{DEFAULT_DB_NAME}")
     state.reload(str(config_path))
     if demo:
-        from balita_cli.services.demo import load_demo
+        from balita_cli.services.demo import load_demo  # here: --help imports every command module
 
         created = state.write(load_demo)
         console.info(f"Loaded {len(created)} sample articles. Try: balita list")
@@ -53,12 +55,10 @@ def init(
 def write_site(state: AppState, config_path: Path, site: Site, url: str) -> None:
     """Make the database ready first: balita.toml is written only once it works, and never with
     a password in it."""
-    import tomli_w
+    import tomli_w  # here: --help imports every command module
 
-    from balita_cli.config import render_config
     from balita_cli.db.engine import create_db_engine
     from balita_cli.db.migrate import ensure_schema
-    from balita_cli.db.urls import display_url, normalise_url, without_password
     from balita_cli.files import atomic_write_text, make_directory
 
     make_directory(config_path.parent)
@@ -73,8 +73,9 @@ def write_site(state: AppState, config_path: Path, site: Site, url: str) -> None
     console.info(f"Wrote {config_path}")
     console.info(f"Database ready: {display_url(full_url)}")
     if stored != url:
-        console.info("The database password was not written to balita.toml: keep it in BALITA_DATABASE_URL "
-                     "or ~/.pgpass")  # fmt: skip
+        console.info(
+            "The database password was not written to balita.toml: keep it in BALITA_DATABASE_URL or ~/.pgpass"
+        )
 
 
 def register(typer_app: typer.Typer) -> None:

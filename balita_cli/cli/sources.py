@@ -12,12 +12,15 @@ import typer
 from balita_cli import console
 from balita_cli.cli.completion import complete_section, complete_source
 from balita_cli.cli.options import YesOpt
-from balita_cli.cli.output import write_json, write_line, write_plain
+from balita_cli.cli.output import confirm_or_abort, write_json, write_line, write_plain
 from balita_cli.cli.state import app
+from balita_cli.errors import UsageError
+from balita_cli.formats.sources import DESCRIPTIONS
+from balita_cli.timeutil import human, relative_words, utcnow
 
 if TYPE_CHECKING:
     from balita_cli.schema import ArticleInput
-    from balita_cli.services.desk.sources import SourceRecord
+    from balita_cli.services.desk.source_settings import SourceRecord
 
 sub = typer.Typer(no_args_is_help=True, help="The outlets the desk follows.")
 
@@ -34,6 +37,7 @@ class ShowFormat(StrEnum):
 
 
 SOURCE_HELP = "Source name or slug (#3 for the id)."
+SOURCE_TYPES = " or ".join(f"{description} ({name})" for name, description in DESCRIPTIONS.items())
 SourceRef = Annotated[
     str, typer.Argument(metavar="NAME", help=SOURCE_HELP, show_default=False, autocompletion=complete_source)
 ]
@@ -65,7 +69,7 @@ def add(
     name: Annotated[
         str, typer.Argument(metavar="NAME", help='Outlet credited: "Read more on NAME".', show_default=False)
     ],
-    url: Annotated[str, typer.Argument(metavar="URL", help="Its RSS, Atom or JSON Feed.", show_default=False)],
+    url: Annotated[str, typer.Argument(metavar="URL", help=f"The address of its {SOURCE_TYPES}.", show_default=False)],
     *,
     section: SectionOpt = None,
     lang: LangOpt = None,
@@ -84,12 +88,21 @@ def add(
 
     Example: balita source add "GMA News" https://data.gmanetwork.com/gno/rss/news/feed.xml --section Nation
     """
-    from balita_cli.services.desk import sources
+    from balita_cli.services.desk import sources  # here: --help imports every command module
     from balita_cli.services.desk.source_settings import SourceSettings, format_every
 
-    settings = SourceSettings(name=name, url=url, section=section, language=lang, tags=tags, publish=publish,
-                              excerpt_words=excerpt_words, full_text=full_text, every=every,
-                              allow_private=allow_private)  # fmt: skip
+    settings = SourceSettings(
+        name=name,
+        url=url,
+        section=section,
+        language=lang,
+        tags=tags,
+        publish=publish,
+        excerpt_words=excerpt_words,
+        full_text=full_text,
+        every=every,
+        allow_private=allow_private,
+    )
     source = app(ctx).write(lambda session: sources.add(session, settings))
     console.info(f"Added source {source.name} ({source.slug}): polled every {format_every(source.every_minutes)}")
 
@@ -103,8 +116,7 @@ def list_sources(
 
     Example: balita source list --format json
     """
-    from balita_cli.services.desk import sources
-    from balita_cli.timeutil import utcnow
+    from balita_cli.services.desk import sources  # here: --help imports every command module
 
     state = app(ctx)
     now = utcnow()
@@ -113,7 +125,7 @@ def list_sources(
     if output_format is SourceFormat.JSON:
         write_json(records)
     elif output_format is SourceFormat.JSONL:
-        from balita_cli.formats.streaming import json_line
+        from balita_cli.formats.streaming import json_line  # here: --help imports every command module
 
         for record in records:
             sys.stdout.write(json_line(record))
@@ -151,8 +163,6 @@ def _row(r: SourceRecord, now: datetime, *, short: bool) -> list[str]:
 
 
 def _ago(value: str | None, now: datetime, *, short: bool = False) -> str:
-    from balita_cli.timeutil import relative_words
-
     return relative_words(datetime.fromisoformat(value), now=now, short=short) if value else "never"
 
 
@@ -173,8 +183,7 @@ def show(
 
     Example: balita source show gma-news
     """
-    from balita_cli.services.desk import sources
-    from balita_cli.timeutil import utcnow
+    from balita_cli.services.desk import sources  # here: --help imports every command module
 
     state = app(ctx)
     now = utcnow()
@@ -195,25 +204,32 @@ def show(
 
 
 def _fields(record: SourceRecord, now: datetime, zone: tzinfo) -> list[tuple[str, str]]:
-    from balita_cli.timeutil import human
-
     def when(name: str) -> str:
         value = record[name]
         return f"{human(datetime.fromisoformat(value), zone)} ({_ago(value, now)})" if value else ""
 
     words = "full text" if record["full_text"] else f"excerpt of {record['excerpt_words']} words"
     return [
-        ("id", str(record["id"])), ("slug", record["slug"]), ("url", record["url"]),
-        ("section", record["section"]), ("language", record["language"]), ("tags", ", ".join(record["tags"])),
-        ("keeps", words), ("publish", record["publish"]), ("every", record["every"]),
+        ("id", str(record["id"])),
+        ("slug", record["slug"]),
+        ("url", record["url"]),
+        ("section", record["section"]),
+        ("language", record["language"]),
+        ("tags", ", ".join(record["tags"])),
+        ("keeps", words),
+        ("publish", record["publish"]),
+        ("every", record["every"]),
         ("private addresses", "allowed" if record["allow_private"] else ""),
-        ("last fetch", when("last_fetch_at")), ("last success", when("last_success_at")),
+        ("last fetch", when("last_fetch_at")),
+        ("last success", when("last_success_at")),
         ("last new story", when("last_new_at")),
         ("this week", f"{record['stories_week']} stories, {record['related_week']} related"),
-        ("next", _next(record, now)), ("failures", str(record["failures"] or "")),
-        ("last error", record["last_error"]), ("etag", record["etag"]),
+        ("next", _next(record, now)),
+        ("failures", str(record["failures"] or "")),
+        ("last error", record["last_error"]),
+        ("etag", record["etag"]),
         ("last modified", record["last_modified"]),
-    ]  # fmt: skip
+    ]
 
 
 def edit(
@@ -240,21 +256,29 @@ def edit(
 
     Example: balita source edit gma-news --excerpt-words 80 --every 30m
     """
-    from balita_cli.errors import UsageError
-    from balita_cli.services.desk import sources
+    from balita_cli.services.desk import sources  # here: --help imports every command module
     from balita_cli.services.desk.source_settings import SourceSettings
 
     if tags and no_tags:
         raise UsageError("--tag and --no-tags contradict each other")
-    settings = SourceSettings(name=name, url=url, section=section, language=lang,
-                              tags=[] if no_tags else tags, excerpt_words=excerpt_words, full_text=full_text,
-                              publish=publish, every=every, allow_private=allow_private)  # fmt: skip
+    settings = SourceSettings(
+        name=name,
+        url=url,
+        section=section,
+        language=lang,
+        tags=[] if no_tags else tags,
+        excerpt_words=excerpt_words,
+        full_text=full_text,
+        publish=publish,
+        every=every,
+        allow_private=allow_private,
+    )
     source = app(ctx).write(lambda session: sources.edit(session, ref, settings))
     console.info(f"Changed source {source.name} ({source.slug})")
 
 
 def _pause(ctx: typer.Context, refs: list[str], paused: bool) -> None:
-    from balita_cli.services.desk import sources
+    from balita_cli.services.desk import sources  # here: --help imports every command module
 
     changed = app(ctx).write(lambda session: [s.name for s in sources.set_paused(session, refs, paused)])
     for name in changed:
@@ -282,8 +306,7 @@ def remove(ctx: typer.Context, ref: SourceRef, *, yes: YesOpt = False) -> None:
 
     Example: balita source remove gma-news --yes
     """
-    from balita_cli.cli.articles import confirm_or_abort
-    from balita_cli.services.desk import sources
+    from balita_cli.services.desk import sources  # here: --help imports every command module
 
     confirm_or_abort(f"Remove source {ref}? Its stories stay.", yes)
     name, stories = app(ctx).write(lambda session: sources.remove(session, ref))
@@ -296,7 +319,7 @@ class ImportSource:
     would, and linked to it. ``followed``: NAME must be such a source."""
 
     def __init__(self, state: Any, source_name: str | None, *, followed: bool = False) -> None:
-        from balita_cli.services.desk.intake import import_intake
+        from balita_cli.services.desk.intake import import_intake  # here: --help imports every command module
 
         if source_name:
             with state.reading() as db:
@@ -311,7 +334,7 @@ class ImportSource:
             self.external_ids.append(str(item["external_id"]))
 
     def link(self, state: Any) -> None:
-        from balita_cli.services.desk import sources
+        from balita_cli.services.desk import sources  # here: --help imports every command module
 
         source_id = self.source_id
         if source_id is not None and self.external_ids:

@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar
 import typer
 
 from balita_cli.config import Settings, load_settings
+from balita_cli.errors import DatabaseError
+from balita_cli.schema import check_text
+from balita_cli.services import permissions
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -70,7 +73,6 @@ class AppState:
                 name = getpass.getuser()
             except (OSError, KeyError):
                 name = "unknown"
-        from balita_cli.schema import check_text
 
         return check_text("updated_by", name)
 
@@ -78,8 +80,6 @@ class AppState:
     def identity(self) -> Identity:
         """Who the database says is connected, and their role (asked once per database); on
         SQLite nobody is asked: roles are not enforced there."""
-        from balita_cli.services import permissions
-
         url = self.settings.require_database()
         if self._identity is None or self._identity[0] != url:
             if permissions.enforced(url):
@@ -93,18 +93,16 @@ class AppState:
     def refusal(exc: BaseException) -> BalitaError | None:
         """A refusal by the database (privileges, row-level security, balita's triggers) as one
         line naming the connected user and role; None for any other error."""
-        from balita_cli.services import permissions
-
         state = AppState.running
         return permissions.explain(exc, lambda: state.identity if state is not None else None)
 
     def engine(self, *, migrate: bool = True) -> Engine:
         if self._engine is None:
-            from balita_cli.db.engine import create_db_engine
+            from balita_cli.db.engine import create_db_engine  # here: --help imports every command module
 
             self._engine = create_db_engine(self.settings.require_database())
         if migrate and not self._schema_checked:
-            from balita_cli.db.migrate import ensure_schema
+            from balita_cli.db.migrate import ensure_schema  # here: --help imports every command module
 
             ensure_schema(self._engine)
             self._schema_checked = True
@@ -113,15 +111,13 @@ class AppState:
     @contextmanager
     def reading(self) -> Iterator[Database]:
         """A read-only snapshot of the database for one command (no SQLAlchemy on the way)."""
-        from balita_cli.db import dbapi
+        from balita_cli.db import dbapi  # here: --help imports every command module
         from balita_cli.db.migrate import schema_is_current
 
         url = self.settings.require_database()
         if not self._schema_checked and not schema_is_current(url):
             missing = dbapi.sqlite_path(url)
             if missing is not None and not missing.exists():
-                from balita_cli.errors import DatabaseError
-
                 raise DatabaseError(f"no database at {missing}: run `balita init` to make one, or check --db")
             self.engine()  # upgrades the schema, then reads go on as usual
         self._schema_checked = True
@@ -130,7 +126,7 @@ class AppState:
 
     @contextmanager
     def session(self, *, write: bool = False) -> Iterator[Session]:
-        from balita_cli.db.engine import session_scope
+        from balita_cli.db.engine import session_scope  # here: --help imports every command module
 
         with session_scope(self.engine(), write=write) as session:
             session.info["zone"] = self.settings.site.tz
@@ -138,7 +134,7 @@ class AppState:
 
     def write(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in one write transaction, retried whole if the database is busy."""
-        from balita_cli.services.retry import retry_in_session
+        from balita_cli.services.retry import retry_in_session  # here: --help imports every command module
 
         return retry_in_session(lambda: self.session(write=True), work)
 

@@ -11,6 +11,7 @@ from balita_cli.cli.options import FILTERS_WITHOUT_TEXT, Filters, ShowFormat, Sh
 from balita_cli.cli.output import write_json
 from balita_cli.cli.params import options
 from balita_cli.cli.state import app
+from balita_cli.timeutil import utcnow
 
 if TYPE_CHECKING:
     from balita_cli.services.stats import Stats
@@ -28,8 +29,7 @@ def stats(
 
     Example: balita stats --section Politics --days 14   |   balita stats --format json
     """
-    from balita_cli.services.stats import collect
-    from balita_cli.timeutil import utcnow
+    from balita_cli.services.stats import collect  # here: --help imports every command module
 
     state = app(ctx)
     zone = state.settings.site.tz
@@ -44,8 +44,13 @@ def stats(
 def draw(result: Stats) -> None:
     console.print_line(console.counted(result.total, "article"))
     console.print_line("")
-    for title, name in (("By status", "by_status"), ("By section", "by_section"), ("By language", "by_language"),
-                        ("By author", "by_author"), ("By tag", "by_tag")):  # fmt: skip
+    for title, name in (
+        ("By status", "by_status"),
+        ("By section", "by_section"),
+        ("By language", "by_language"),
+        ("By author", "by_author"),
+        ("By tag", "by_tag"),
+    ):
         console.print_bar_chart(title, list(result.groups[name].items()))
     values = [count for _, count in result.per_day]
     if result.per_day:

@@ -9,11 +9,10 @@ from typing import Annotated, Any
 import typer
 
 from balita_cli import console
-from balita_cli.cli.articles import confirm_or_abort
 from balita_cli.cli.completion import complete_tag
 from balita_cli.cli.fields import split_names
 from balita_cli.cli.options import ArticleRef, ListFormat, ListFormatOpt, YesOpt
-from balita_cli.cli.output import write_records
+from balita_cli.cli.output import confirm_or_abort, write_records
 from balita_cli.cli.state import app
 
 TERM_REF_HELP = "Name or slug (#12 for the id)."
@@ -24,13 +23,13 @@ ARTICLE_WORDS = {"tag": ("a tag", "tags"), "section": ("a section", "sections"),
 
 
 def _kind(name: str) -> Any:
-    from balita_cli.services.taxonomy import KINDS
+    from balita_cli.services.taxonomy import KINDS  # here: --help imports every command module
 
     return KINDS[name]
 
 
 def _retag(ctx: typer.Context, ref: str, **change: Any) -> None:
-    from balita_cli.services import articles
+    from balita_cli.services import articles  # here: --help imports every command module
     from balita_cli.services.articles import ArticleChanges
 
     state = app(ctx)
@@ -103,45 +102,57 @@ def make_vocabulary_app(kind_name: str) -> typer.Typer:
     one, plural = ARTICLE_WORDS[kind_name]
     sub = typer.Typer(no_args_is_help=True, help=f"Manage {plural}.")
 
-    @_command(sub, "list", f"List {plural} with the number of articles using each.\n\n"
-              f"    Example: balita {kind_name} list --format csv")  # fmt: skip
+    @_command(
+        sub,
+        "list",
+        f"List {plural} with the number of articles using each.\n\n    Example: balita {kind_name} list --format csv",
+    )
     def list_terms(ctx: typer.Context, output_format: ListFormatOpt = ListFormat.TABLE) -> None:
-        from balita_cli.services import terms
+        from balita_cli.services import terms  # here: --help imports every command module
 
         state = app(ctx)
         with state.reading() as db:
             records = terms.usage(db, kind_name)
         write_records(records, output_format, terms.TERM_FIELDS, state.settings.site)
 
-    @_command(sub, "rename", f"Rename {one}; its articles follow.\n\n"
-              f"    Example: balita {kind_name} rename manila Maynila")  # fmt: skip
+    @_command(
+        sub, "rename", f"Rename {one}; its articles follow.\n\n    Example: balita {kind_name} rename manila Maynila"
+    )
     def rename(ctx: typer.Context, old: TermRef, new: NewName) -> None:
-        from balita_cli.services import taxonomy
+        from balita_cli.services import taxonomy  # here: --help imports every command module
 
         term = app(ctx).write(lambda session: taxonomy.rename(session, _kind(kind_name), old, new))
         console.info(f"Renamed {kind_name} to {term.name} ({term.slug})")
 
-    @_command(sub, "merge", f"Merge {plural} into one; articles keep a single link.\n\n"
-              f"    Example: balita {kind_name} merge manila Maynila --into Manila")  # fmt: skip
+    @_command(
+        sub,
+        "merge",
+        f"Merge {plural} into one; articles keep a single link.\n\n"
+        f"    Example: balita {kind_name} merge manila Maynila --into Manila",
+    )
     def merge(
         ctx: typer.Context,
-        sources: Annotated[list[str], typer.Argument(metavar="NAME...", help=f"{plural.title()} to fold in.",
-                                                     show_default=False)],
+        sources: Annotated[
+            list[str], typer.Argument(metavar="NAME...", help=f"{plural.title()} to fold in.", show_default=False)
+        ],
         into: Annotated[str, typer.Option("--into", metavar="NAME", help=f"The {kind_name} that remains.")],
-    ) -> None:  # fmt: skip
-        from balita_cli.services import taxonomy
+    ) -> None:
+        from balita_cli.services import taxonomy  # here: --help imports every command module
 
         target, moved = app(ctx).write(lambda session: taxonomy.merge(session, _kind(kind_name), sources, into))
         console.info(f"Merged into {target.name}: {moved} article link(s) moved")
 
-    @_command(sub, "delete", f"Delete {plural}; the articles stay, without them.\n\n"
-              f"    Example: balita {kind_name} delete obsolete --yes")  # fmt: skip
+    @_command(
+        sub,
+        "delete",
+        f"Delete {plural}; the articles stay, without them.\n\n    Example: balita {kind_name} delete obsolete --yes",
+    )
     def delete(
         ctx: typer.Context,
         names: Annotated[list[str], typer.Argument(metavar="NAME...", help=TERM_REF_HELP, show_default=False)],
         yes: YesOpt = False,
     ) -> None:
-        from balita_cli.services import taxonomy
+        from balita_cli.services import taxonomy  # here: --help imports every command module
 
         confirm_or_abort(f"Delete {kind_name}(s) {', '.join(names)}? Articles keep existing.", yes)
         removed = app(ctx).write(lambda session: [taxonomy.remove(session, _kind(kind_name), n) for n in names])
@@ -178,7 +189,7 @@ def _add_command(sub: typer.Typer, kind_name: str) -> None:
 
 
 def _create(ctx: typer.Context, kind_name: str, name: str, extra: dict[str, str]) -> None:
-    from balita_cli.services import taxonomy
+    from balita_cli.services import taxonomy  # here: --help imports every command module
 
     given = {key: value for key, value in extra.items() if value}
     term = app(ctx).write(lambda session: taxonomy.create(session, _kind(kind_name), name, **given))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -9,17 +10,19 @@ from typing import Annotated
 import typer
 
 from balita_cli import console
-from balita_cli.cli.options import ShowFormat, ShowFormatOpt
-from balita_cli.cli.output import write_json, write_line
+from balita_cli.cli.options import ListFormat, ShowFormat, ShowFormatOpt
+from balita_cli.cli.output import display_cell, write_json, write_line, write_records
 from balita_cli.cli.state import app as state_of
+from balita_cli.db.urls import display_url
 from balita_cli.errors import InvalidInput, UsageError
 from balita_cli.services.permissions import Role
 
 app = typer.Typer(no_args_is_help=True)
 
 NameArg = Annotated[str, typer.Argument(metavar="NAME", help="The database login.", show_default=False)]
-RoleArg = Annotated[Role, typer.Argument(metavar="ROLE", help="contributor, author, editor or admin.",
-                                         show_default=False)]  # fmt: skip
+RoleArg = Annotated[
+    Role, typer.Argument(metavar="ROLE", help="contributor, author, editor or admin.", show_default=False)
+]
 
 
 @app.command("add")
@@ -48,7 +51,7 @@ def add(
 
     Example: balita user add ana --role contributor --email ana@balita.example.ph --password-file ana.pw
     """
-    from balita_cli.services import permissions, users
+    from balita_cli.services import permissions, users  # here: --help imports every command module
 
     if no_password and password_file is not None:
         raise UsageError("give --password-file or --no-password, not both")
@@ -64,7 +67,7 @@ def add(
 
 def read_password(name: str, path: Path | None) -> str:
     """From the file's first line, or asked twice on a terminal; never echoed."""
-    from balita_cli.services.users import check_password
+    from balita_cli.services.users import check_password  # here: --help imports every command module
 
     if path is not None:
         try:
@@ -78,7 +81,6 @@ def read_password(name: str, path: Path | None) -> str:
         return check_password(lines[0] if lines else "")
     if not sys.stdin.isatty():
         raise UsageError("no terminal to ask for a password on: give --password-file PATH, or --no-password")
-    import getpass
 
     first = getpass.getpass(f"Password for {name}: ")
     if getpass.getpass("Again: ") != first:
@@ -92,10 +94,7 @@ def list_users(ctx: typer.Context, *, output_format: ShowFormatOpt = ShowFormat.
 
     Example: balita user list --format json
     """
-    from balita_cli.cli.listing import display_cell
-    from balita_cli.cli.options import ListFormat
-    from balita_cli.cli.output import write_records
-    from balita_cli.services import users
+    from balita_cli.services import users  # here: --help imports every command module
 
     state = state_of(ctx)
     with state.reading() as db:
@@ -113,7 +112,7 @@ def change_role(ctx: typer.Context, name: NameArg, role: RoleArg) -> None:
 
     Example: balita user role ana author
     """
-    from balita_cli.services import users
+    from balita_cli.services import users  # here: --help imports every command module
 
     state_of(ctx).write(lambda session: users.change_role(session, name, role))
     console.info(f"{name} is {role.with_article} now")
@@ -127,7 +126,7 @@ def disable(ctx: typer.Context, name: NameArg) -> None:
 
     Example: balita user disable ana
     """
-    from balita_cli.services import users
+    from balita_cli.services import users  # here: --help imports every command module
 
     state_of(ctx).write(lambda session: users.disable(session, name))
     console.info(f"{name} is disabled: no role in this newsroom any more")
@@ -140,8 +139,6 @@ def whoami(ctx: typer.Context, *, output_format: ShowFormatOpt = ShowFormat.TEXT
 
     Example: balita whoami --format json
     """
-    from balita_cli.db.urls import display_url
-
     state = state_of(ctx)
     identity = state.identity
     found = {

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from balita_cli.db.urls import display_url, redact
 from balita_cli.errors import DatabaseError
 
 BUSY_TIMEOUT_S = 30.0
@@ -120,15 +121,13 @@ def _sqlite(path: Path) -> sqlite3.Connection:
 
 def _postgres(conninfo: str) -> Any:
     try:
-        import psycopg
+        import psycopg  # here: psycopg only for a PostgreSQL URL
     except ImportError:
         raise DatabaseError('PostgreSQL needs the psycopg driver: pip install "balita[postgres]"') from None
     try:
         connection = psycopg.connect(conninfo, autocommit=False)
         connection.read_only = True
     except psycopg.Error as exc:
-        from balita_cli.db.urls import display_url, redact
-
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DatabaseError(f"cannot open database {display_url(conninfo)}: {redact(reason, conninfo)}") from None
     return connection

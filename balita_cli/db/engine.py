@@ -14,6 +14,8 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.orm import Session
 
+from balita_cli.db.urls import display_url as without_secret
+from balita_cli.db.urls import redact
 from balita_cli.errors import DatabaseError
 
 BUSY_TIMEOUT_MS = 30_000
@@ -22,8 +24,6 @@ WRITE_OPTION = "balita_write"
 
 def display_url(url: str | URL) -> str:
     """The URL without its password, safe to print."""
-    from balita_cli.db.urls import display_url as without_secret
-
     text = url.render_as_string(hide_password=False) if isinstance(url, URL) else str(url)
     return without_secret(text)
 
@@ -52,8 +52,6 @@ def create_db_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        from balita_cli.db.urls import display_url as without_secret
-
         raise DatabaseError(f"not a database URL: {without_secret(url)!r}") from None
     try:
         if parsed.get_backend_name() == "sqlite":
@@ -85,17 +83,16 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 def connection_error(engine: Engine, exc: BaseException) -> DatabaseError:
-    from balita_cli.db.urls import redact
-
     first_line = str(getattr(exc, "orig", exc)).strip().splitlines()
     reason = redact(first_line[0], engine.url.render_as_string(hide_password=False)) if first_line else ""
     sqlstate = getattr(getattr(exc, "orig", exc), "sqlstate", None)
     if sqlstate in {"42501", "3F000"}:  # insufficient privilege; no schema this login may use
         reason += (
-            " (the schema is upgraded by the login that owns its tables)" if "must be owner" in reason
+            " (the schema is upgraded by the login that owns its tables)"
+            if "must be owner" in reason
             else " (this login has no role in this newsroom, or the URL names no schema it may use; "
             "an admin gives roles with balita user add)"
-        )  # fmt: skip
+        )
     return DatabaseError(f"cannot open database {display_url(engine.url)}: {reason or type(exc).__name__}")
 
 

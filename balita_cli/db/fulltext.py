@@ -51,7 +51,7 @@ def _sqlite_statements(version: int) -> list[str]:
         [
             f"CREATE VIEW article_fts_source AS SELECT id, title, summary, substr(body, 1, {SEARCHED_BODY}) AS body "
             "FROM article"
-        ]  # fmt: skip
+        ]
         if version >= 3
         else []
     )
@@ -92,7 +92,7 @@ _PG_CONFIGURATION = [
 
 
 def create_fulltext(connection: Connection, *, version: int = CURRENT) -> None:
-    from sqlalchemy import text
+    from sqlalchemy import text  # here: SQLAlchemy only for writes
 
     if connection.dialect.name == "sqlite":
         for statement in _sqlite_statements(version):
@@ -106,7 +106,7 @@ def create_fulltext(connection: Connection, *, version: int = CURRENT) -> None:
 
 
 def drop_fulltext(connection: Connection, *, version: int = CURRENT) -> None:
-    from sqlalchemy import text
+    from sqlalchemy import text  # here: SQLAlchemy only for writes
 
     if connection.dialect.name == "sqlite":
         for statement in _SQLITE_DROP:
@@ -118,7 +118,7 @@ def drop_fulltext(connection: Connection, *, version: int = CURRENT) -> None:
 
 
 def rebuild_sqlite_index(connection: Connection) -> None:
-    from sqlalchemy import text
+    from sqlalchemy import text  # here: SQLAlchemy only for writes
 
     connection.execute(text("INSERT INTO article_fts(article_fts) VALUES ('rebuild')"))
 
@@ -126,7 +126,7 @@ def rebuild_sqlite_index(connection: Connection) -> None:
 def search_state(connection: Connection) -> tuple[bool | None, int, int, int]:
     """PostgreSQL: whether the GIN index is valid (None: missing), the articles with a search
     document, those waiting for one, and those with neither (which only a fault leaves)."""
-    from sqlalchemy import text
+    from sqlalchemy import text  # here: SQLAlchemy only for writes
 
     valid = connection.execute(
         text("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('ix_article_search_document')")
@@ -146,6 +146,6 @@ def search_state(connection: Connection) -> tuple[bool | None, int, int, int]:
 def catch_up(connection: Connection, most: int | None = None) -> int:
     """Make the documents of the articles waiting for them, or of ``most`` of them, that no other
     connection is making (PostgreSQL); how many were made."""
-    from sqlalchemy import text
+    from sqlalchemy import text  # here: SQLAlchemy only for writes
 
     return int(connection.execute(text("SELECT balita_search_catch_up(:most)"), {"most": most}).scalar_one())

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from balita_cli.db import dbapi
 from balita_cli.errors import DatabaseError
 
 if TYPE_CHECKING:
@@ -29,8 +30,6 @@ def head_revision() -> str:
 def schema_is_current(url: str) -> bool:
     """Whether the database is at the head revision, asked without SQLAlchemy or Alembic: the
     check every read command makes before its first query."""
-    from balita_cli.db import dbapi
-
     try:
         with dbapi.reading(url) as database:
             table = (
@@ -47,7 +46,7 @@ def schema_is_current(url: str) -> bool:
 
 
 def current_revision(connection: Connection) -> str | None:
-    from sqlalchemy import inspect, text
+    from sqlalchemy import inspect, text  # here: Alembic and the ORM only when the schema is behind
 
     if not inspect(connection).has_table("alembic_version"):
         return None
@@ -55,7 +54,7 @@ def current_revision(connection: Connection) -> str | None:
 
 
 def _alembic_config(connection: Connection) -> Config:
-    from alembic.config import Config
+    from alembic.config import Config  # here: Alembic and the ORM only when the schema is behind
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -64,7 +63,7 @@ def _alembic_config(connection: Connection) -> Config:
 
 
 def upgrade(engine: Engine, target: str = "head") -> None:
-    from alembic import command
+    from alembic import command  # here: Alembic and the ORM only when the schema is behind
 
     with _migration_transaction(engine) as connection:
         _serialise_migrations(connection)
@@ -79,7 +78,7 @@ def _migration_transaction(engine: Engine) -> Iterator[Connection]:
     drops the original, and with foreign keys on that DROP would cascade-delete every row that
     refers to it (tags, revisions, corrections). They are checked before the commit instead.
     """
-    from sqlalchemy import text
+    from sqlalchemy import text  # here: Alembic and the ORM only when the schema is behind
 
     from balita_cli.db.engine import WRITE_OPTION
 
@@ -108,14 +107,14 @@ def _serialise_migrations(connection: Connection) -> None:
     SQLite's BEGIN IMMEDIATE already takes the write lock before Alembic reads the revision;
     on PostgreSQL a transaction-scoped advisory lock does the same.
     """
-    from sqlalchemy import text
+    from sqlalchemy import text  # here: Alembic and the ORM only when the schema is behind
 
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
 
 
 def read_revision(engine: Engine) -> str | None:
-    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.exc import SQLAlchemyError  # here: Alembic and the ORM only when the schema is behind
 
     from balita_cli.db.engine import connection_error
 
@@ -136,7 +135,7 @@ def ensure_schema(engine: Engine) -> None:
             f"the database is at schema revision {revision}, newer than this balita knows "
             f"(up to {head_revision()}); upgrade balita to open it"
         )
-    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.exc import SQLAlchemyError  # here: Alembic and the ORM only when the schema is behind
 
     from balita_cli.db.engine import connection_error
 
@@ -148,7 +147,7 @@ def ensure_schema(engine: Engine) -> None:
 
 def downgrade(engine: Engine, target: str = "base") -> None:
     """Step the schema back (for tests and recovery); data in dropped tables is lost."""
-    from alembic import command
+    from alembic import command  # here: Alembic and the ORM only when the schema is behind
 
     with _migration_transaction(engine) as connection:
         command.downgrade(_alembic_config(connection), target)

@@ -1,7 +1,6 @@
 """Export formats, one module each, found by name.
 
-Writer modules import their heavy libraries (lxml, markdown-it, nh3) inside ``write``, so the
-registry is cheap to load for ``balita --help``.
+The registry loads no writer until one is asked for, so ``balita --help`` can list the names.
 
     from balita_cli.formats import get_writer
     get_writer("rss").write(records, stream, site)
@@ -10,9 +9,12 @@ registry is cheap to load for ``balita --help``.
 from __future__ import annotations
 
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 from balita_cli.errors import UsageError
-from balita_cli.formats.base import Capabilities, Target, Writer
+
+if TYPE_CHECKING:
+    from balita_cli.formats.base import Writer
 
 # name -> module under balita_cli.formats exposing WRITER
 _MODULES = {
@@ -40,4 +42,4 @@ def get_writer(name: str) -> Writer:
     return writer
 
 
-__all__ = ["FORMAT_NAMES", "Capabilities", "Target", "Writer", "get_writer"]
+__all__ = ["FORMAT_NAMES", "get_writer"]

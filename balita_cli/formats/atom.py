@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import IO, Any
 
+from lxml import etree
+
 from balita_cli import __version__
 from balita_cli.config import Site
 from balita_cli.formats.base import Capabilities, Writer, article_guid, categories, feed_url, public_records
@@ -74,8 +76,6 @@ def last_change(record: Record) -> str:
 
 def feed_head(site: Site, options: dict[str, Any]) -> list[Any]:
     """Feed metadata before the entries; the feed-level author covers entries without a byline."""
-    from lxml import etree
-
     head = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
     sub(head, f"{{{ATOM}}}id", site_url(site).rstrip("/") + "/")
     sub(head, f"{{{ATOM}}}title", options.get("title") or site.name, type="text")
@@ -96,6 +96,7 @@ def feed_head(site: Site, options: dict[str, Any]) -> list[Any]:
 
 class AtomWriter(Writer):
     name = "atom"
+    description = "Atom 1.0 (RFC 4287)"
     extension = ".xml"
     media_type = "application/atom+xml"
     capabilities = Capabilities(public=True)

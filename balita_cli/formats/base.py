@@ -8,12 +8,14 @@ build treat every format the same way, with no special case by name. Writers rec
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 from balita_cli.config import Site
 from balita_cli.records import Record, public_view
@@ -39,6 +41,7 @@ class Writer:
     """Base of every export format; subclasses set the attributes and override ``write``."""
 
     name: str = ""
+    description: str = ""  # what it is, for the docs' table of formats
     extension: str = ""
     media_type: str = "application/octet-stream"
     capabilities: Capabilities = Capabilities()
@@ -54,8 +57,6 @@ class Writer:
 
     def render(self, records: Iterable[Record], site: Site, **options: Any) -> bytes:
         """One document in memory (the site build puts it in its output tree)."""
-        import io
-
         buffer = io.StringIO()
         self.write(records, buffer, site, **options)
         return buffer.getvalue().encode("utf-8")
@@ -83,8 +84,6 @@ def is_retracted(record: Record) -> bool:
 
 def article_guid(record: Record, site: Site) -> str:
     """A permanent id (RFC 4151 tag URI) that survives a change of slug or domain path."""
-    from urllib.parse import urlsplit
-
     host = urlsplit(site.base_url).hostname or "localhost"
     created = (record.get("created_at") or record.get("published_at") or "2000-01-01")[:10]
     return f"tag:{host},{created}:article:{record['id']}"

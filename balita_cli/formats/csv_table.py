@@ -45,6 +45,7 @@ def write_rows(records: Iterable[Record], stream: IO[str], fields: Sequence[str]
 
 class CsvWriter(Writer):
     name = "csv"
+    description = "every record field a column"
     extension = ".csv"
     media_type = "text/csv"
 

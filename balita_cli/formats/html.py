@@ -18,6 +18,7 @@ from html import escape
 from typing import Any
 
 from balita_cli.records import Record, retraction_notice
+from balita_cli.schema import is_web_url, strip_controls
 from balita_cli.timeutil import iso_seconds
 
 # Characters XML 1.0 forbids (and C1 controls): they break feed readers and XML parsers.
@@ -36,7 +37,7 @@ def clean_text(text: str | None) -> str:
 
 @cache
 def _markdown() -> Any:
-    from markdown_it import MarkdownIt
+    from markdown_it import MarkdownIt  # here: only a body that is rendered loads the parser
 
     # Raw HTML in bodies is allowed through the parser: nh3 decides what of it survives.
     return MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING}).enable(["table", "strikethrough"])
@@ -73,7 +74,7 @@ def sanitize(fragment: str) -> str:
     """Only harmless tags and attributes; no classes or ids (the site's notices own those); links
     open no opener (and a link without href gets no rel, which HTML forbids); no script-bearing
     URL schemes."""
-    import nh3
+    import nh3  # here: only HTML that is cleaned loads the sanitiser
 
     attributes = {key: set(value) - {"class", "id"} for key, value in nh3.ALLOWED_ATTRIBUTES.items()}
     attributes.setdefault("time", set()).add("datetime")
@@ -186,9 +187,7 @@ def _render_markdown(body: str) -> str:
 
 def html_to_text(fragment: str | None) -> str:
     """What a person reads of an HTML fragment: tags gone, entities decoded, whitespace folded."""
-    import nh3
-
-    from balita_cli.schema import strip_controls
+    import nh3  # here: only HTML that is cleaned loads the sanitiser
 
     text = nh3.clean(_flatten_deep_nesting(clean_text(fragment)), tags=set())
     return " ".join(strip_controls(html.unescape(str(text)), prose=True).split())
@@ -216,8 +215,6 @@ def corrections_html(record: Record) -> str:
 
 def source_html(record: Record) -> str:
     """The "Read more on <source>" credit for an excerpt of another outlet's story."""
-    from balita_cli.schema import is_web_url
-
     name, url = record.get("source_name"), record.get("source_url")
     if not name and not url:
         return ""

@@ -28,6 +28,7 @@ def site_metadata(site: Site) -> dict[str, Any]:
 
 class JsonWriter(Writer):
     name = "json"
+    description = "the site and an `articles` array, in one JSON document"
     extension = ".json"
     media_type = "application/json"
 

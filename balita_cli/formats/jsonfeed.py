@@ -75,6 +75,7 @@ def feed_head(site: Site, options: dict[str, Any]) -> dict[str, Any]:
 
 class JsonFeedWriter(Writer):
     name = "jsonfeed"
+    description = "JSON Feed 1.1"
     extension = ".json"
     media_type = "application/feed+json"
     capabilities = Capabilities(public=True)

@@ -7,6 +7,7 @@ two print the same bytes for the same articles.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import islice
 from typing import IO, Any
 
 from balita_cli.config import Site
@@ -24,8 +25,6 @@ def projected(records: Iterable[Record], fields: Iterable[str] | None) -> Iterab
 
 
 def _batches(lines: Iterable[bytes], size: int) -> Iterable[list[bytes]]:
-    from itertools import islice
-
     iterator = iter(lines)
     while batch := list(islice(iterator, size)):
         yield batch
@@ -33,6 +32,7 @@ def _batches(lines: Iterable[bytes], size: int) -> Iterable[list[bytes]]:
 
 class JsonLinesWriter(Writer):
     name = "jsonl"
+    description = "one record per line; `balita import jsonl` reads it"
     extension = ".jsonl"
     media_type = "application/jsonl"
     capabilities = Capabilities(json_lines=True)

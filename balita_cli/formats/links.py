@@ -14,6 +14,7 @@ from typing import Any
 
 from balita_cli.errors import InvalidInput
 from balita_cli.formats.html import clean_text
+from balita_cli.media.urls import photo_renditions, served_photo
 from balita_cli.records import Record
 from balita_cli.schema import control_characters, is_web_url
 
@@ -60,8 +61,6 @@ def lead_image(record: Record, site: Any, *, hotlinked: bool = True) -> LeadImag
     build time, so its exact size is not known to an export; feeds give it as the hint that RSS
     ``enclosure length`` and Atom ``length`` are ("advisory", RFC 4287).
     """
-    from balita_cli.media.urls import photo_renditions, served_photo
-
     photo = record.get("photo")
     served = served_photo(site, photo) if isinstance(photo, dict) else None
     if served is not None and web_url(served.url) and isinstance(photo, dict):

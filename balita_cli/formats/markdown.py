@@ -16,6 +16,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
+import tomli_w
+import yaml
+
 from balita_cli.config import Site
 from balita_cli.errors import InvalidInput
 from balita_cli.files import atomic_open
@@ -84,8 +87,6 @@ def front_matter(record: Record) -> dict[str, Any]:
 
 
 def document(record: Record) -> str:
-    import yaml
-
     matter = yaml.safe_dump(front_matter(record), allow_unicode=True, sort_keys=False, width=1000)
     body = f"**Retracted:** {retraction_notice(record)}" if is_retracted(record) else record.get("body") or ""
     return f"---\n{matter}---\n\n{clean_text(body)}\n"  # the reader takes the body back exactly
@@ -93,8 +94,6 @@ def document(record: Record) -> str:
 
 def hugo_config(site: Site, *, theme: bool = True) -> str:
     """The site's configuration; ``theme=False`` gives what exports wrote before the theme."""
-    import tomli_w
-
     config: dict[str, Any] = {
         "baseURL": site.base_url.rstrip("/") + "/",
         "title": site.name,
@@ -317,6 +316,7 @@ def content_path(record: Record) -> str:
 
 class MarkdownTreeWriter(Writer):
     name = "markdown"
+    description = "a Hugo content tree"
     extension = ".md"
     media_type = "text/markdown"
     capabilities = Capabilities(target=Target.TREE)

@@ -63,6 +63,7 @@ def url_element(record: Record, site: Site) -> Any:
 
 class NewsSitemapWriter(Writer):
     name = "news-sitemap"
+    description = "Google News sitemap"
     extension = ".xml"
     media_type = "application/xml"
     capabilities = Capabilities(public=True, window=WINDOW)

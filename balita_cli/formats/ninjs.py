@@ -110,8 +110,11 @@ def image_association(record: Record, site: Site) -> list[dict[str, Any]]:
     else:
         renditions = [{"name": "original", "href": image.url}]
     picture: dict[str, Any] = {"name": "featureimage", "uri": image.url, "type": "picture", "renditions": renditions}
-    descriptions = [{"role": role, "contentType": "text/plain", "value": text}
-                    for role, text in (("caption", image.caption), ("alt", image.alt)) if text]  # fmt: skip
+    descriptions = [
+        {"role": role, "contentType": "text/plain", "value": text}
+        for role, text in (("caption", image.caption), ("alt", image.alt))
+        if text
+    ]
     if descriptions:
         picture["descriptions"] = descriptions
     if image.credit:
@@ -132,6 +135,7 @@ def for_version(document: Any, version: str) -> Any:
 
 class NinjsWriter(Writer):
     name = "ninjs"
+    description = "IPTC ninjs 3.1 (or 2.1)"
     extension = ".json"
     media_type = "application/json"
     capabilities = Capabilities(public=True, options=("ninjs_version", "lines"))

@@ -11,6 +11,8 @@ import html
 from collections.abc import Iterable
 from typing import IO, Any
 
+from lxml import etree
+
 from balita_cli import __version__
 from balita_cli.config import Site
 from balita_cli.formats.base import Capabilities, Writer, article_guid, categories, feed_url, public_records
@@ -28,8 +30,6 @@ NSMAP = {"dc": DC, "content": CONTENT, "atom": ATOM, "media": MEDIA}
 
 def html_text(parent: Any, tag: str, text: str | None) -> Any:
     """An element whose text readers treat as HTML, holding plain text: escaped, in CDATA."""
-    from lxml import etree
-
     node = sub(parent, tag)
     node.text = etree.CDATA(html.escape(clean_text(text), quote=False))  # no ">" left, so no "]]>"
     return node
@@ -65,8 +65,15 @@ def photo(item: Any, record: Record, site: Site) -> None:
         return
     if image.length:  # required by RSS; a hint (the original's size), so no Media RSS fileSize
         sub(item, "enclosure", url=image.url, length=str(image.length), type=image.media_type)
-    media = sub(item, f"{{{MEDIA}}}content", url=image.url, type=image.media_type, medium="image",
-                width=str(image.width), height=str(image.height))  # fmt: skip
+    media = sub(
+        item,
+        f"{{{MEDIA}}}content",
+        url=image.url,
+        type=image.media_type,
+        medium="image",
+        width=str(image.width),
+        height=str(image.height),
+    )
     if image.caption or image.alt:  # escaped "html", as Atom's text: a caption about <script> stays words
         sub(media, f"{{{MEDIA}}}description", html.escape(image.caption or image.alt, quote=False), type="html")
     if image.credit:
@@ -84,6 +91,7 @@ def source(item: Any, record: Record) -> None:
 
 class RssWriter(Writer):
     name = "rss"
+    description = "RSS 2.0"
     extension = ".xml"
     media_type = "application/rss+xml"
     capabilities = Capabilities(public=True)
@@ -103,8 +111,6 @@ class RssWriter(Writer):
     @staticmethod
     def channel_head(site: Site, options: dict[str, Any]) -> list[Any]:
         """title, link, description… written as one block before the items."""
-        from lxml import etree
-
         head = etree.Element("head")
         sub(head, "title", options.get("title") or site.name)
         sub(head, "link", site_url(site))

@@ -79,6 +79,7 @@ def chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
 
 class SitemapWriter(Writer):
     name = "sitemap"
+    description = "sitemaps.org 0.9"
     extension = ".xml"
     media_type = "application/xml"
     capabilities = Capabilities(public=True, max_items=MAX_URLS, splits=True)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import IO, Any
 
+import orjson
+
 INDENT = 2
 
 
@@ -16,15 +18,11 @@ def json_line(value: Any) -> str:
 
 def json_line_bytes(value: Any) -> bytes:
     """``json_line`` as the UTF-8 bytes orjson makes, for a writer of bytes."""
-    import orjson
-
     return orjson.dumps(value, option=orjson.OPT_APPEND_NEWLINE)
 
 
 def json_text(value: Any, level: int = 0) -> str:
     """Indented JSON, shifted ``level`` indents to the right for nesting in a streamed document."""
-    import orjson
-
     text = orjson.dumps(value, option=orjson.OPT_INDENT_2).decode("utf-8")
     return text.replace("\n", "\n" + " " * (INDENT * level)) if level else text
 

@@ -17,11 +17,14 @@ from datetime import UTC, datetime
 from typing import IO, Any
 from urllib.parse import urlsplit
 
+from lxml import etree
+
 from balita_cli import __version__
 from balita_cli.config import Site
 from balita_cli.formats.base import Writer, is_retracted
 from balita_cli.formats.html import article_html, clean_text, plain_text
 from balita_cli.formats.xmlstream import element, rfc822, sub
+from balita_cli.media.urls import served_photo
 from balita_cli.records import Record, public_view
 from balita_cli.schema import BY_NAME, EXTRA_FIELDS, PRIVATE_FIELDS, Kind
 from balita_cli.slugs import make_slug
@@ -56,8 +59,6 @@ _LOGIN_LENGTH = 60  # WordPress's user_login column
 def cdata_or_text(parent: Any, tag: str, value: str | None) -> Any:
     """Text in CDATA as WordPress writes it, unless the text holds ``]]>`` or a carriage return
     (a CDATA section cannot escape either; as text, lxml writes ``&#13;`` and it comes back)."""
-    from lxml import etree
-
     node = sub(parent, tag)
     text = clean_text(value)
     node.text = etree.CDATA(text) if text and "]]>" not in text and "\r" not in text else text
@@ -145,8 +146,6 @@ class Attachments:
 
     def image(self, record: Record, site: Site) -> tuple[str, str, str] | None:
         """The lead photo (served by the site) or else the featured image URL: (url, alt, caption)."""
-        from balita_cli.media.urls import served_photo
-
         photo = record.get("photo")
         served = served_photo(site, photo) if photo else None
         if served is not None and photo is not None:
@@ -167,8 +166,7 @@ class Attachments:
         return number, attachment_item(number, url, alt, caption, record, site, authors)
 
 
-def attachment_item(number: int, url: str, alt: str, caption: str, record: Record, site: Site,
-                    authors: Authors) -> Any:  # fmt: skip
+def attachment_item(number: int, url: str, alt: str, caption: str, record: Record, site: Site, authors: Authors) -> Any:
     name = urlsplit(url).path.rsplit("/", 1)[-1]
     when = record.get("published_at") or record.get("scheduled_at") or record.get("created_at")
     item = element("item", NSMAP)
@@ -282,8 +280,6 @@ def post_meta(record: Record, html: str, thumbnail: int | None = None, status: s
 
 
 def channel_head(site: Site) -> list[Any]:
-    from lxml import etree
-
     head = etree.Element("head", nsmap=NSMAP)
     sub(head, "title", site.name)
     sub(head, "link", site.base_url)
@@ -297,8 +293,6 @@ def channel_head(site: Site) -> list[Any]:
 
 def serialize(node: Any, *, pretty: bool = True) -> str:
     """One element as text, without the namespace declarations ``<rss>`` already made."""
-    from lxml import etree
-
     text = str(etree.tostring(node, encoding="unicode", pretty_print=pretty))
     end = text.index(">") + 1
     return _DECLARATIONS.sub("", text[:end]) + text[end:] + ("" if pretty else "\n")
@@ -310,6 +304,7 @@ def _declarations() -> str:
 
 class WxrWriter(Writer):
     name = "wxr"
+    description = "WordPress eXtended RSS 1.2, for a move to WordPress"
     extension = ".xml"
     media_type = "application/rss+xml"
 
@@ -328,7 +323,6 @@ class WxrWriter(Writer):
                 stream.write(serialize(node))
             for author in authors.elements():
                 stream.write(serialize(author, pretty=False))
-            from lxml import etree
 
             generator = etree.Element("generator")
             generator.text = f"balita/{__version__}"

@@ -12,6 +12,8 @@ from datetime import datetime
 from email.utils import format_datetime
 from typing import IO, Any
 
+from lxml import etree
+
 from balita_cli.formats.html import clean_text
 
 
@@ -32,8 +34,6 @@ class TextSink:
 @contextmanager
 def xml_document(stream: IO[str]) -> Iterator[Any]:
     """An lxml ``xmlfile`` context with the XML declaration written."""
-    from lxml import etree
-
     sink = TextSink(stream)
     with etree.xmlfile(sink, encoding="utf-8") as document:
         document.write_declaration()
@@ -44,8 +44,6 @@ def xml_document(stream: IO[str]) -> Iterator[Any]:
 
 def sub(parent: Any, tag: str, value: Any = None, **attributes: str) -> Any:
     """A child element holding ``value`` as text (XML-safe); attributes likewise."""
-    from lxml import etree
-
     element = etree.SubElement(parent, tag, {k: clean_text(v) for k, v in attributes.items()})
     if value is not None:
         element.text = clean_text(str(value))
@@ -53,8 +51,6 @@ def sub(parent: Any, tag: str, value: Any = None, **attributes: str) -> Any:
 
 
 def element(tag: str, nsmap: dict[str | None, str] | None = None) -> Any:
-    from lxml import etree
-
     return etree.Element(tag, nsmap=nsmap)
 
 

@@ -112,7 +112,7 @@ def decode(
     data: bytes, *, name: str = "", max_pixels: int = DEFAULT_MAX_PIXELS, keep: Literal["none", "first", "all"]
 ) -> Decoded:
     """The one road from bytes to pixels, shared by inspection, publishing and renditions."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError  # here: Pillow only when an image is handled
 
     label = safe_display_name(name) or "the image"
     if not data:

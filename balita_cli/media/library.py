@@ -15,25 +15,37 @@ from typing import TYPE_CHECKING, Any, cast
 
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import InvalidInput, NotFound
+from balita_cli.media import MediaStore
+from balita_cli.records import iso
 from balita_cli.schema import check_text
+from balita_cli.timeutil import as_utc, utcnow
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from balita_cli.config import Settings
-    from balita_cli.media import MediaStore
-    from balita_cli.media.uploads import Upload
+    from balita_cli.media import ImageInfo, MediaStore
 
 LIMITS = {"alt": 1000, "caption": 1000, "credit": 200}
 TEXT_NAMES = {"alt": "alt text", "caption": "caption", "credit": "credit"}
 # What `media list` and `media show` give, in this order ("articles": how many use it).
-PHOTO_FIELDS = ("id", "sha256", "format", "media_type", "width", "height", "size", "alt", "caption", "credit",
-                "original_name", "source_url", "taken_at", "created_at", "created_by", "articles")  # fmt: skip
+PHOTO_FIELDS = tuple(
+    "id sha256 format media_type width height size alt caption credit original_name "
+    "source_url taken_at created_at created_by articles".split()
+)
 TABLE_FIELDS = ("id", "original_name", "width", "height", "size", "alt", "articles")
-_COLUMNS = ("id", "sha256", "format", "width", "height", "size", "alt", "caption", "credit", "original_name",
-            "source_url", "taken_at", "created_at", "created_by")  # fmt: skip
+_COLUMNS = tuple(name for name in PHOTO_FIELDS if name not in ("media_type", "articles"))  # stored
 _ID = re.compile(r"^(?:#|id:)?(\d{1,18})$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An accepted image whose original is in the store, waiting for its ``photo`` row."""
+
+    info: ImageInfo
+    name: str  # for people: safe_display_name of the file name or the URL's last part
+    source_url: str = ""
 
 
 # ---------------------------------------------------------------- the store
@@ -42,8 +54,6 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 def store_for(settings: Settings) -> MediaStore:
     """The site's media store (``[site] media_dir``), refused inside the site's output folder:
     originals keep their EXIF and GPS, so they must never be served."""
-    from balita_cli.media import MediaStore
-
     root = settings.resolve_path(settings.site.media_dir).resolve()
     output = settings.resolve_path(settings.site.output_dir).resolve()
     if root == output or output in root.parents:
@@ -75,16 +85,16 @@ class Added:
     name: str
 
 
-def record_upload(session: Session, upload: Upload, texts: dict[str, str] | None = None, *, who: str = "",
-                  zone: Any = None) -> Added:  # fmt: skip
+def record_upload(
+    session: Session, upload: Upload, texts: dict[str, str] | None = None, *, who: str = "", zone: Any = None
+) -> Added:
     """The ``photo`` row of an upload: a new one, or the existing photo with the same sha256
     (left as it is: ``media edit`` changes its descriptions)."""
-    from sqlalchemy import insert, select
+    from sqlalchemy import insert, select  # here: SQLAlchemy only for writes (reads use the DB-API)
     from sqlalchemy.exc import IntegrityError
     from sqlmodel import col
 
     from balita_cli.models import Photo
-    from balita_cli.timeutil import as_utc, utcnow
 
     info = upload.info
     existing = session.execute(select(col(Photo.id)).where(col(Photo.sha256) == info.sha256)).scalar()
@@ -92,11 +102,18 @@ def record_upload(session: Session, upload: Upload, texts: dict[str, str] | None
         return Added(int(existing), False, upload.name)
     taken = as_utc(info.taken_at, zone or session.info.get("zone") or UTC) if info.taken_at else None
     values = {
-        "sha256": info.sha256, "format": info.format, "width": info.width, "height": info.height,
-        "size": info.size, "taken_at": taken, "original_name": upload.name[:255],
-        "source_url": upload.source_url, "created_at": utcnow(), "created_by": check_text("updated_by", who),
+        "sha256": info.sha256,
+        "format": info.format,
+        "width": info.width,
+        "height": info.height,
+        "size": info.size,
+        "taken_at": taken,
+        "original_name": upload.name[:255],
+        "source_url": upload.source_url,
+        "created_at": utcnow(),
+        "created_by": check_text("updated_by", who),
         **(texts or {}),
-    }  # fmt: skip
+    }
     try:
         with session.begin_nested():
             new_id = cast(int, session.execute(insert(Photo).values(**values).returning(col(Photo.id))).scalar_one())
@@ -116,7 +133,7 @@ def resolve(session: Session, ref: str) -> int:
 def edit(session: Session, ref: str, texts: dict[str, str], *, force: bool = False) -> int:
     """Change a photo's descriptions. Alt text cannot be emptied while a published or scheduled
     article leads with the photo, unless ``force``."""
-    from sqlalchemy import update
+    from sqlalchemy import update  # here: SQLAlchemy only for writes (reads use the DB-API)
     from sqlmodel import col
 
     from balita_cli.models import Photo
@@ -146,7 +163,7 @@ class Deleted:
 def delete(session: Session, ref: str, *, force: bool = False, who: str = "") -> Deleted:
     """Delete a photo that no article uses; with ``force``, take it off those articles first
     (each change a new version with its revision, as an edit would)."""
-    from sqlalchemy import delete as sql_delete
+    from sqlalchemy import delete as sql_delete  # here: SQLAlchemy only for writes (reads use the DB-API)
     from sqlalchemy import select
     from sqlmodel import col
 
@@ -159,8 +176,13 @@ def delete(session: Session, ref: str, *, force: bool = False, who: str = "") ->
     if using and not force:
         raise InvalidInput(f"photo {photo_id} is used by {describe(using)}: take it off first, or use --force")
     for article_id, _slug in using:
-        articles.update(session, article_id, ArticleChanges(values={"photo": None}), who=who,
-                        note=f"photo {photo_id} deleted from the media library")  # fmt: skip
+        articles.update(
+            session,
+            article_id,
+            ArticleChanges(values={"photo": None}),
+            who=who,
+            note=f"photo {photo_id} deleted from the media library",
+        )
     sha256, format = session.execute(
         select(col(Photo.sha256), col(Photo.format)).where(col(Photo.id) == photo_id)
     ).one()
@@ -197,10 +219,9 @@ def find(db: Database, ref: str) -> int:
 
 def photos(db: Database, ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
     """Photos as records (``PHOTO_FIELDS``), newest first, or those of ``ids`` in that order."""
-    from balita_cli.records import iso
-    from balita_cli.services.reading import MEDIA_TYPES
-
     usage = "(SELECT count(*) FROM article WHERE article.image_id = photo.id)"
+    from balita_cli.services.reading import MEDIA_TYPES  # here: keeps the article reads out of media reads
+
     sql = f"SELECT {', '.join(_COLUMNS)}, {usage} FROM photo"
     params: list[Any] = []
     if ids is not None:

@@ -68,7 +68,7 @@ def prepare(image: Image, orientation: int, icc: bytes | None, *, rgb: bool) -> 
     does, e.g. after a CMYK frame is converted to sRGB). ``image`` is a frame :func:`decode` kept
     for the caller: it may be changed in place (a 12-megapixel copy saved).
     """
-    from PIL import Image as PILImage
+    from PIL import Image as PILImage  # here: Pillow only when an image is handled
 
     transposes = {
         2: PILImage.Transpose.FLIP_LEFT_RIGHT,
@@ -104,7 +104,7 @@ def _icc_fits(mode: str, icc: bytes | None) -> bool:
 
 
 def _cmyk_to_srgb(image: Image, icc: bytes | None) -> Image:
-    from PIL import ImageCms
+    from PIL import ImageCms  # here: Pillow only when an image is handled
 
     if icc is not None and icc[16:20] == b"CMYK":
         try:

@@ -171,7 +171,7 @@ def _source_frame(original: Path, info: ImageInfo) -> tuple[Image, bytes | None]
 
 def _resize(frame: Image, done: dict[int, Image], width: int, height: int) -> Image:
     """Lanczos, from the smallest image already made that is at least twice as wide (or the source)."""
-    from PIL import Image as PILImage
+    from PIL import Image as PILImage  # here: Pillow only when an image is handled
 
     if (width, height) == frame.size:
         return frame
@@ -181,7 +181,7 @@ def _resize(frame: Image, done: dict[int, Image], width: int, height: int) -> Im
 
 
 def _encode(image: Image, format: str, icc: bytes | None) -> bytes:
-    from PIL import Image as PILImage
+    from PIL import Image as PILImage  # here: Pillow only when an image is handled
 
     options: dict[str, Any] = {"format": FORMATS[format].pillow}
     if icc is not None:

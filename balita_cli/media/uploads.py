@@ -16,17 +16,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import InvalidInput
-from balita_cli.media.library import clean_texts, record_upload
+from balita_cli.media import inspect_image, safe_display_name
+from balita_cli.media.library import Upload, clean_texts, record_upload
+from balita_cli.net import FetchError, FetchPolicy, fetch, fetch_many
+from balita_cli.net.policy import DEFAULT_USER_AGENT, header_safe
 from balita_cli.schema import check_url
+from balita_cli.services import articles
+from balita_cli.services.articles import ArticleChanges
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from balita_cli.config import Settings
-    from balita_cli.media import ImageInfo, MediaStore
+    from balita_cli.media import MediaStore
     from balita_cli.net import FetchPolicy
 
 MAX_PHOTO_BYTES = 40 * 1024 * 1024  # a camera's largest JPEG is about 25 MB
@@ -36,19 +42,8 @@ FETCH_DEADLINE = 60.0
 # ---------------------------------------------------------------- reading an upload
 
 
-@dataclass(frozen=True)
-class Upload:
-    """An accepted image whose original is in the store, waiting for its ``photo`` row."""
-
-    info: ImageInfo
-    name: str  # for people: safe_display_name of the file name or the URL's last part
-    source_url: str = ""
-
-
 def read_file(path: str | Path) -> tuple[bytes, str]:
     """The bytes of a local image file, at most ``MAX_PHOTO_BYTES``; one-line errors."""
-    from balita_cli.media import safe_display_name
-
     path = Path(path)
     label = safe_display_name(str(path)) or "the file"
     try:
@@ -64,19 +59,19 @@ def read_file(path: str | Path) -> tuple[bytes, str]:
 
 
 def fetch_policy(settings: Settings, *, allow_private: bool = False) -> FetchPolicy:
-    from balita_cli.net import FetchPolicy
-    from balita_cli.net.fetch import DEFAULT_USER_AGENT, header_safe
-
     contact = header_safe(f"{DEFAULT_USER_AGENT[:-1]}; {settings.site.contact})") if settings.site.contact else None
-    return FetchPolicy(deadline=FETCH_DEADLINE, max_bytes=MAX_PHOTO_BYTES, allow_private=allow_private,
-                       accept="image/*", user_agent=contact or DEFAULT_USER_AGENT)  # fmt: skip
+    return FetchPolicy(
+        deadline=FETCH_DEADLINE,
+        max_bytes=MAX_PHOTO_BYTES,
+        allow_private=allow_private,
+        accept="image/*",
+        user_agent=contact or DEFAULT_USER_AGENT,
+    )
 
 
 def fetch_image(store: MediaStore, url: str, policy: FetchPolicy) -> Upload:
     """GET an image once and prepare it (see :func:`prepare`); the URL is kept as its source.
     Raises ``FetchError`` or ``InvalidInput``, one line each."""
-    from balita_cli.net import fetch
-
     checked = check_url("image URL", url)
     if not checked:
         raise InvalidInput("image URL is empty")
@@ -86,8 +81,6 @@ def fetch_image(store: MediaStore, url: str, policy: FetchPolicy) -> Upload:
 
 def url_name(url: str) -> str:
     """The last part of a URL's path, for people ("photo.jpg"), else its host."""
-    from urllib.parse import unquote, urlsplit
-
     parts = urlsplit(url)
     return unquote(parts.path.rsplit("/", 1)[-1]) or parts.hostname or "image"
 
@@ -95,8 +88,6 @@ def url_name(url: str) -> str:
 def prepare(store: MediaStore, data: bytes, name: str, *, source_url: str = "", served_as: str = "") -> Upload:
     """Accept the bytes as an image (``inspect_image``: JPEG, PNG, WebP or GIF, whole, not a
     bomb) and store the original; ``served_as`` is the Content-Type a server gave, for the message."""
-    from balita_cli.media import inspect_image, safe_display_name
-
     shown = safe_display_name(name) or "the image"
     try:
         info = inspect_image(data, name=shown)
@@ -155,8 +146,6 @@ def fetch_missing(items: list[Missing], store: MediaStore, policy: FetchPolicy) 
     A batch's bodies are stored (or refused) before the next batch is fetched, so memory holds
     at most ``FETCH_BATCH`` bodies however many images an archive names.
     """
-    from balita_cli.net import FetchError, fetch_many
-
     results: dict[str, Upload | str] = {}
     requests = []
     for item in items:
@@ -170,20 +159,19 @@ def fetch_missing(items: list[Missing], store: MediaStore, policy: FetchPolicy) 
                 results[url] = fetched.reason
                 continue
             try:
-                results[url] = prepare(store, fetched.body, url_name(fetched.url), source_url=url,
-                                       served_as=fetched.content_type)  # fmt: skip
+                results[url] = prepare(
+                    store, fetched.body, url_name(fetched.url), source_url=url, served_as=fetched.content_type
+                )
             except InvalidInput as exc:
                 results[url] = exc.message
     return results
 
 
-def link_fetched(session: Session, items: list[Missing], prepared: dict[str, Upload | str], *, who: str = "",
-                 zone: Any = None) -> list[Outcome]:  # fmt: skip
+def link_fetched(
+    session: Session, items: list[Missing], prepared: dict[str, Upload | str], *, who: str = "", zone: Any = None
+) -> list[Outcome]:
     """Record each fetched image as a photo (described by its first article's image text) and make
     it the lead photo of the articles that named it, each a new version with its revision."""
-    from balita_cli.services import articles
-    from balita_cli.services.articles import ArticleChanges
-
     outcomes = []
     for item in items:
         upload = prepared.get(item.url, "not fetched")
@@ -193,8 +181,13 @@ def link_fetched(session: Session, items: list[Missing], prepared: dict[str, Upl
         texts = _imported_texts(item)
         added = record_upload(session, upload, texts, who=who, zone=zone)
         for article_id in item.article_ids:
-            articles.update(session, article_id, ArticleChanges(values={"photo": added.photo_id}), who=who,
-                            note=f"lead photo fetched into the media library as photo {added.photo_id}")  # fmt: skip
+            articles.update(
+                session,
+                article_id,
+                ArticleChanges(values={"photo": added.photo_id}),
+                who=who,
+                note=f"lead photo fetched into the media library as photo {added.photo_id}",
+            )
         outcomes.append(Outcome(item.url, item.article_ids, photo_id=added.photo_id))
     return outcomes
 

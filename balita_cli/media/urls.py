@@ -42,8 +42,9 @@ def _info(photo: Mapping[str, Any]) -> ImageInfo:
         raise InvalidInput(f"photo {photo.get('id')} has an unknown format {str(format)[:20]!r}")
     if not (isinstance(width, int) and isinstance(height, int) and _is_side(width) and _is_side(height)):
         raise InvalidInput(f"photo {photo.get('id')} has no valid width and height")
-    return ImageInfo(sha256=sha256, size=0, format=format, media_type=FORMATS[format].media_type,
-                     width=width, height=height)  # fmt: skip
+    return ImageInfo(
+        sha256=sha256, size=0, format=format, media_type=FORMATS[format].media_type, width=width, height=height
+    )
 
 
 def _is_side(value: int) -> bool:
@@ -91,5 +92,6 @@ def served_photo(site: Any, photo: Mapping[str, Any] | None, format: str = FEED_
     except InvalidInput:
         return None
     url = f"{str(site.base_url).rstrip('/')}/{plan.relative_path}"
-    return ServedPhoto(url=url, path=plan.relative_path, width=plan.width, height=plan.height,
-                       media_type=plan.media_type)  # fmt: skip
+    return ServedPhoto(
+        url=url, path=plan.relative_path, width=plan.width, height=plan.height, media_type=plan.media_type
+    )

@@ -16,7 +16,7 @@ import httpx
 
 from balita_cli.net import transport
 from balita_cli.net.addresses import AddressError, a_kind, refusal
-from balita_cli.net.fetch import Fetched, FetchError, FetchPolicy, Validators, header_safe, one_line
+from balita_cli.net.policy import Fetched, FetchError, FetchPolicy, Validators, header_safe, one_line
 from balita_cli.net.retry import parse_retry_after
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})

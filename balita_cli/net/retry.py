@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 BACKOFF_FIRST = 15 * 60.0
 """Seconds to wait after the first failure; doubled after each further one..."""
@@ -27,7 +28,6 @@ def parse_retry_after(value: str, now: datetime) -> float | None:
         return None
     if text.isascii() and text.isdigit():
         return RETRY_AFTER_CEILING if len(text) > 9 else min(float(text), RETRY_AFTER_CEILING)
-    from email.utils import parsedate_to_datetime  # only for a date: the email package is not light
 
     try:
         when = parsedate_to_datetime(text)

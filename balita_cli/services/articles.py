@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, cast
+from urllib.parse import unquote
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy import update as sql_update
@@ -22,17 +22,29 @@ from balita_cli.db.dbapi import Database
 from balita_cli.errors import Conflict, InvalidInput, NotFound
 from balita_cli.models import Article, ArticleAuthor, ArticleSlug, ArticleTag, Author, Photo, Revision, Section, Tag
 from balita_cli.records import Record, word_count
-from balita_cli.schema import BY_NAME, CHECKS, COLUMNS, EDITOR_FIELDS, ArticleInput, Kind, check_text, check_value
-from balita_cli.schema_checks import Check
+from balita_cli.schema import (
+    BY_NAME,
+    CHECKS,
+    COLUMNS,
+    EDITOR_FIELDS,
+    ArticleInput,
+    Check,
+    Kind,
+    check_text,
+    check_value,
+)
 from balita_cli.services import permissions, reading, taxonomy
+from balita_cli.services.desk.coverage import add_coverage
+from balita_cli.services.notices import add_notices
 from balita_cli.slugs import make_slug, term_slug, with_suffix
-from balita_cli.timeutil import utcnow
+from balita_cli.timeutil import human, utcnow
 from balita_cli.workflow import Status, publication_time
 
 MAX_SLUG_ATTEMPTS = 50
 # What an edit may change: the editor's fields, and the workflow's through its own commands.
-CHANGEABLE = frozenset({*EDITOR_FIELDS, "status", "published_at", "scheduled_at", "retraction_reason",
-                        "deleted_at", "external_id"})  # fmt: skip
+CHANGEABLE = frozenset(
+    {*EDITOR_FIELDS, "status", "published_at", "scheduled_at", "retraction_reason", "deleted_at", "external_id"}
+)
 RELATIONS = frozenset({"section", "tags", "authors", "aliases", "corrections", "slug"})
 
 
@@ -51,9 +63,15 @@ class ArticleChanges:
 
     def is_empty(self) -> bool:
         return not (
-            self.values or self.section or self.clear_section or self.tags is not None
-            or self.add_tags or self.remove_tags or self.authors is not None or self.slug
-        )  # fmt: skip
+            self.values
+            or self.section
+            or self.clear_section
+            or self.tags is not None
+            or self.add_tags
+            or self.remove_tags
+            or self.authors is not None
+            or self.slug
+        )
 
 
 def clean_title(title: str) -> str:
@@ -169,10 +187,7 @@ def create(session: Session, data: ArticleInput, *, who: str = "") -> int:
     _set_tags(session, article_id, data.get("tags") or (), fresh=True)
     _set_authors(session, article_id, data.get("authors") or (), fresh=True)
     keep_aliases(session, article_id, data)
-    from balita_cli.services.corrections import add_notices
-
     add_notices(session, article_id, data.get("corrections") or ())
-    from balita_cli.services.desk.coverage import add_coverage
 
     add_coverage(session, article_id, data.get("coverage") or ())
     return article_id
@@ -270,8 +285,6 @@ def keep_old_slug(session: Session, article_id: int, slug: str) -> bool:
 
 def keep_aliases(session: Session, article_id: int, data: ArticleInput) -> None:
     """Old slugs the input brings; one another article holds is left out, with a note."""
-    from urllib.parse import unquote
-
     for alias in data.get("aliases") or ():
         slug = make_slug(unquote(str(alias)))
         if not slug:
@@ -307,14 +320,19 @@ def update(
     values = column_values(changes.values)
     permissions.require(session, permissions.changing(before, values), article_id)
     now = utcnow()
-    previous = json.dumps({**reading.content(Database.of_session(session), article_id),
-                           "updated_by": before["updated_by"]}, ensure_ascii=False)  # fmt: skip
+    previous = json.dumps(
+        {**reading.content(Database.of_session(session), article_id), "updated_by": before["updated_by"]},
+        ensure_ascii=False,
+    )
     statement = sql_update(Article).where(col(Article.id) == article_id, col(Article.version) == expected)
     result = session.execute(statement.values(**values, version=expected + 1, updated_at=now, updated_by=who))
     if getattr(result, "rowcount", 0) != 1:
         raise conflict_error(session, article_id, expected)
-    session.add(Revision(article_id=article_id, version=expected + 1, created_at=now, changed_by=who,
-                         note=note, snapshot=previous))  # fmt: skip
+    session.add(
+        Revision(
+            article_id=article_id, version=expected + 1, created_at=now, changed_by=who, note=note, snapshot=previous
+        )
+    )
     _apply_relations(session, article_id, before, changes)
     session.flush()
     _check_times(_times_of(session, article_id))
@@ -331,8 +349,6 @@ def _times_of(session: Session, article_id: int) -> dict[str, Any]:
 
 
 def conflict_error(session: Session, article_id: int, expected: int) -> Conflict | NotFound:
-    from balita_cli.timeutil import human
-
     row = session.execute(
         select(col(Article.version), col(Article.updated_by), col(Article.updated_at)).where(
             col(Article.id) == article_id
@@ -386,15 +402,3 @@ def restore(session: Session, article_id: int, *, who: str = "") -> int:
 def purge(session: Session, article_id: int) -> None:
     permissions.require(session, permissions.Action.PURGE)
     session.execute(delete(Article).where(col(Article.id) == article_id))
-
-
-def changed_values(before: Record, wanted: dict[str, Any]) -> dict[str, Any]:
-    """The values of ``wanted`` that differ from the article's (times compared as instants)."""
-    changed = {}
-    for name, value in wanted.items():
-        old = before.get(name)
-        if BY_NAME[name].kind is Kind.TIME:
-            old = datetime.fromisoformat(old) if old else None
-        if old != value:
-            changed[name] = value
-    return changed

@@ -16,9 +16,12 @@ from typing import Any
 
 import yaml
 
-from balita_cli.errors import Conflict, InvalidInput
+from balita_cli.db.dbapi import Database
+from balita_cli.errors import Aborted, Conflict, InvalidInput
 from balita_cli.schema import BY_NAME, EDITOR_FIELDS, Kind
+from balita_cli.services import articles, reading, revisions
 from balita_cli.services.articles import ArticleChanges
+from balita_cli.timeutil import parse_when
 
 # The fields an editor sees, in schema order; `body` is the text after the front matter.
 DOCUMENT_FIELDS = tuple(name for name in EDITOR_FIELDS if name != "body")
@@ -158,8 +161,6 @@ def _short(value: Any) -> str:
 
 def changes_from(values: dict[str, Any], zone: Any) -> ArticleChanges:
     """Edited values (as a document holds them) as the article service's changes."""
-    from balita_cli.timeutil import parse_when
-
     changes = ArticleChanges()
     for name, value in values.items():
         if name == "section":
@@ -175,14 +176,11 @@ def changes_from(values: dict[str, Any], zone: Any) -> ArticleChanges:
     return changes
 
 
-def apply_document(session: Any, article_id: int, document: Document, *, zone: Any, who: str = "",
-                   note: str = "") -> int:  # fmt: skip
+def apply_document(
+    session: Any, article_id: int, document: Document, *, zone: Any, who: str = "", note: str = ""
+) -> int:
     """Save an edited document: over the version it was made from, merged three ways when the
     article has moved on since. Returns the new version."""
-    from balita_cli.db.dbapi import Database
-    from balita_cli.errors import Aborted
-    from balita_cli.services import articles, reading, revisions
-
     db = Database.of_session(session)
     current = reading.content(db, article_id)
     now = int(db.scalar("SELECT version FROM article WHERE id = ?", [article_id]))
@@ -190,8 +188,11 @@ def apply_document(session: Any, article_id: int, document: Document, *, zone: A
     base = current if base_version == now else revisions.content(db, article_id, base_version)
     mine = edits(document_values(base), str(base.get("body") or ""), document)
     if base_version != now:
-        theirs = edits(document_values(base), str(base.get("body") or ""),
-                       Document(document_values(current), str(current["body"]), None))  # fmt: skip
+        theirs = edits(
+            document_values(base),
+            str(base.get("body") or ""),
+            Document(document_values(current), str(current["body"]), None),
+        )
         mine = merge(mine, theirs, current)
     shown_now = {**document_values(current), "body": current["body"]}
     mine = {name: value for name, value in mine.items() if value != shown_now.get(name)}

@@ -129,6 +129,7 @@ def _export_lines(db: Database, request: ExportRequest, site: Site, advance: Cal
     """JSON Lines written as bytes, the same on either database: SQLite makes them itself
     (services/json_lines.py); on PostgreSQL orjson's bytes go straight to the file, never decoded
     to text and encoded back."""
+    # here: only export jsonl loads the JSON Lines writers (and the Markdown renderer behind them)
     from balita_cli.formats.jsonl import JsonLinesWriter
     from balita_cli.formats.streaming import json_line_bytes
     from balita_cli.services import json_lines

@@ -38,11 +38,15 @@ def _array(select: str, *, objects: bool = False) -> str:
 
 _RELATIONS = {
     "section": "(SELECT name FROM section WHERE section.id = a.section_id)",
-    "tags": _array("SELECT tag.name AS value FROM article_tag JOIN tag ON tag.id = article_tag.tag_id "
-                   "WHERE article_tag.article_id = a.id ORDER BY tag.slug"),
-    "authors": _array("SELECT author.name AS value FROM article_author JOIN author ON author.id = "
-                      "article_author.author_id WHERE article_author.article_id = a.id "
-                      "ORDER BY article_author.position"),
+    "tags": _array(
+        "SELECT tag.name AS value FROM article_tag JOIN tag ON tag.id = article_tag.tag_id "
+        "WHERE article_tag.article_id = a.id ORDER BY tag.slug"
+    ),
+    "authors": _array(
+        "SELECT author.name AS value FROM article_author JOIN author ON author.id = "
+        "article_author.author_id WHERE article_author.article_id = a.id "
+        "ORDER BY article_author.position"
+    ),
     "aliases": _array("SELECT slug AS value FROM article_slug WHERE article_id = a.id ORDER BY id"),
     "corrections": _array(
         f"SELECT json_object('kind', kind, 'created_at', {iso('created_at')}, 'text', text) AS value "
@@ -60,7 +64,7 @@ _RELATIONS = {
     "height, 'size', size, 'alt', alt, 'caption', caption, 'credit', credit, 'media_type', CASE format "
     + " ".join(f"WHEN '{name}' THEN '{kind}'" for name, kind in reading.MEDIA_TYPES.items())
     + " ELSE 'application/octet-stream' END) FROM photo WHERE photo.id = a.image_id))",
-}  # fmt: skip
+}
 
 
 def _value(field: Field) -> str:
@@ -78,8 +82,11 @@ def _value(field: Field) -> str:
 
 def _needs_python() -> str:
     """Rows whose record SQL cannot make: a derived summary, or a time in another text form."""
-    times = [f"({f'a.{f.name}'} IS NOT NULL AND a.{f.name} NOT GLOB '{_STORED_TIME}')"
-             for f in FIELDS if f.kind is Kind.TIME and f.storage is Storage.COLUMN]  # fmt: skip
+    times = [
+        f"({f'a.{f.name}'} IS NOT NULL AND a.{f.name} NOT GLOB '{_STORED_TIME}')"
+        for f in FIELDS
+        if f.kind is Kind.TIME and f.storage is Storage.COLUMN
+    ]
     return " OR ".join(["a.summary = ''", *times])
 
 
@@ -94,8 +101,9 @@ def stream_lines(db: Database, flt: ArticleFilter, base_url: str, window: Window
     line = f"CAST({_OBJECT} || char(10) AS BLOB)"
     for batch in reading.id_batches(reading.matching_ids(db, flt, window)):
         in_ids, params = db.in_list("a.id", batch)
-        rows = db.rows(f"SELECT a.id, {line}, {_needs_python()} FROM article AS a WHERE {in_ids}",
-                       [url_prefix, *params])  # fmt: skip
+        rows = db.rows(
+            f"SELECT a.id, {line}, {_needs_python()} FROM article AS a WHERE {in_ids}", [url_prefix, *params]
+        )
         by_id: dict[int, tuple[Any, ...]] = {row[0]: row for row in rows}
         redo = [article_id for article_id, row in by_id.items() if row[2]]
         remade = {record["id"]: json_line(record).encode() for record in reading.records_for(db, redo, base_url)}

@@ -13,7 +13,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,11 +23,16 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from balita_cli.db import dbapi
 from balita_cli.db.engine import WRITE_OPTION, connection_error, is_sqlite
 from balita_cli.db.fulltext import search_state
 from balita_cli.db.migrate import current_revision, head_revision, known_revisions
 from balita_cli.errors import DatabaseError, InvalidInput
 from balita_cli.files import make_directory
+from balita_cli.formats.streaming import json_line
+from balita_cli.services.query import ArticleFilter, Window
+from balita_cli.services.reading import stream_records
+from balita_cli.timeutil import utcnow
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
@@ -178,11 +183,6 @@ def _run_tool(command: list[str], env: dict[str, str]) -> None:
 def export_jsonl(engine: Engine, target: Path, base_url: str = "") -> None:
     """Every article, trash included, as the records every machine format is built from; as
     private as the database (mode 0600), like every backup."""
-    from balita_cli.db import dbapi
-    from balita_cli.formats.streaming import json_line
-    from balita_cli.services.query import ArticleFilter, Window
-    from balita_cli.services.reading import stream_records
-
     url = engine.url.render_as_string(hide_password=False)
     with dbapi.reading(url) as db, _temporary_sibling(target) as temporary:
         with open(temporary, "w", encoding="utf-8") as stream:
@@ -249,8 +249,6 @@ def restore_sqlite(source: Path, live: Path, *, keep_previous: bool = True) -> P
 def kept_copy_path(live: Path) -> Path:
     """Where a restore keeps the database it replaces: one copy per restore, by time, never
     overwriting an earlier one (a second restore must not destroy the only original)."""
-    from balita_cli.timeutil import utcnow
-
     stamp = utcnow().strftime("%Y%m%d-%H%M%S")
     candidate = live.with_name(f"{live.name}.before-restore-{stamp}")
     number = 2
@@ -267,13 +265,26 @@ def restore_postgres(url: URL, source: Path) -> None:
     if head == PG_CUSTOM_MAGIC:
         if not shutil.which("pg_restore"):
             raise DatabaseError("pg_restore is not installed; it is needed to restore this backup")
-        command = ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                   f"--dbname={address}", str(source)]  # fmt: skip
+        command = [
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            f"--dbname={address}",
+            str(source),
+        ]
     elif source.suffix == ".sql":
         if not shutil.which("psql"):
             raise DatabaseError("psql is not installed; it is needed to restore this backup")
-        command = ["psql", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1",
-                   f"--dbname={address}", f"--file={source}"]  # fmt: skip
+        command = [
+            "psql",
+            "--quiet",
+            "--single-transaction",
+            "--set=ON_ERROR_STOP=1",
+            f"--dbname={address}",
+            f"--file={source}",
+        ]
     else:
         raise InvalidInput(f"{source} is not a pg_dump backup; a JSONL export is restored with an import instead")
     _run_tool(command, env)
@@ -301,9 +312,10 @@ def check(engine: Engine) -> list[Finding]:
 def _checks(connection: Connection) -> list[Finding]:
     revision = current_revision(connection)
     schema = Finding(
-        "schema", revision == head_revision(),
+        "schema",
+        revision == head_revision(),
         f"revision {revision or 'none'}, head {head_revision()}",
-    )  # fmt: skip
+    )
     if revision is None:
         return [schema]
     findings = [schema]
@@ -393,6 +405,3 @@ def _sqlite_fulltext(connection: Connection) -> Finding:
 
 def problems(findings: list[Finding]) -> list[Finding]:
     return [finding for finding in findings if not finding.ok]
-
-
-ProgressCallback = Callable[[int, int], None]

@@ -138,9 +138,6 @@ def enforced(url: str) -> bool:
     return not url.startswith("sqlite")
 
 
-IDENTITY_SQL = "SELECT session_user, balita_session_role()"
-
-
 def identify(db: Database) -> Identity:
     """Ask the database who is connected (``session_user``: a ``SET ROLE`` changes nothing) and
     which of this newsroom's roles they hold (a superuser and the tables' owner are admins)."""
@@ -162,7 +159,7 @@ SESSION_KEY = "balita_identity"
 def session_identity(session: Session) -> Identity:
     """The identity of a write session's connection, asked once per connection (a login cannot
     change without reconnecting)."""
-    from balita_cli.db.dbapi import Database
+    from balita_cli.db.dbapi import Database  # here: sqlite3 stays out of --help
 
     info = session.connection().info
     if SESSION_KEY not in info:
@@ -211,7 +208,7 @@ def check(identity: Identity, action: Action, *, own: bool = False) -> None:
 def owns(session: Session, article_id: int) -> bool:
     """Whether the story is the connected user's: they created it, or their e-mail address is
     an author's on its byline. The database's own function says, so both checks agree."""
-    from balita_cli.db.dbapi import Database
+    from balita_cli.db.dbapi import Database  # here: sqlite3 stays out of --help
 
     db = Database.of_session(session)
     return bool(db.scalar("SELECT balita_owns(id, created_by) FROM article WHERE id = ?", [article_id]))

@@ -41,9 +41,13 @@ def change_status(
     status = Status(before["status"])
     check_transition(status, target)
     return articles.update(
-        session, article_id, ArticleChanges(values={"status": target, **(extra or {})}),
-        seen_version=before["version"], who=who, note=note or f"status {status.value} → {target.value}",
-    )  # fmt: skip
+        session,
+        article_id,
+        ArticleChanges(values={"status": target, **(extra or {})}),
+        seen_version=before["version"],
+        who=who,
+        note=note or f"status {status.value} → {target.value}",
+    )
 
 
 class MissingAltText(InvalidInput):
@@ -53,9 +57,10 @@ class MissingAltText(InvalidInput):
 def photo_without_alt(session: Session, article_id: int) -> int | None:
     """The id of the article's library photo when that photo has no alt text, else None."""
     row = session.execute(
-        select(col(Photo.id), col(Photo.alt)).join(Article, col(Article.image_id) == col(Photo.id))
+        select(col(Photo.id), col(Photo.alt))
+        .join(Article, col(Article.image_id) == col(Photo.id))
         .where(col(Article.id) == article_id)
-    ).first()  # fmt: skip
+    ).first()
     if row is None or str(row[1] or "").strip():
         return None
     return cast(int, row[0])
@@ -105,17 +110,24 @@ def publish(
     if at is not None and at > now:
         if status is Status.SCHEDULED:
             return articles.update(
-                session, article_id, ArticleChanges(values={"scheduled_at": at}),
-                seen_version=before["version"], who=who, note="rescheduled",
-            )  # fmt: skip
+                session,
+                article_id,
+                ArticleChanges(values={"scheduled_at": at}),
+                seen_version=before["version"],
+                who=who,
+                note="rescheduled",
+            )
         return change_status(session, article_id, Status.SCHEDULED, who=who, extra={"scheduled_at": at})
     # Republishing from the archive keeps the original date; a first publication stamps it.
     kept = before["published_at"] if status is Status.ARCHIVED and before["published_at"] else None
     published_at = datetime.fromisoformat(kept) if kept else (at or now)
     return change_status(
-        session, article_id, Status.PUBLISHED, who=who,
+        session,
+        article_id,
+        Status.PUBLISHED,
+        who=who,
         extra={"published_at": published_at, "scheduled_at": None},
-    )  # fmt: skip
+    )
 
 
 def submit(session: Session, article_id: int, *, who: str = "") -> int:
@@ -169,8 +181,14 @@ def run_due(session: Session, *, now: datetime | None = None, who: str = "") -> 
     moment = now or utcnow()
     run = DueRun()
     for article_id, scheduled_at in _due(session, Status.SCHEDULED, col(Article.scheduled_at), moment):
-        change_status(session, article_id, Status.PUBLISHED, who=who, note="published on schedule",
-                      extra={"published_at": scheduled_at, "scheduled_at": None})  # fmt: skip
+        change_status(
+            session,
+            article_id,
+            Status.PUBLISHED,
+            who=who,
+            note="published on schedule",
+            extra={"published_at": scheduled_at, "scheduled_at": None},
+        )
         run.published.append(article_id)
         photo_id = photo_without_alt(session, article_id)
         if photo_id is not None:  # never stuck: the schedule is kept, and the desk is told

@@ -54,8 +54,14 @@ class ArticleFilter:
     def __post_init__(self) -> None:
         if self.date_field not in DATE_COLUMNS:
             raise UsageError(f"unknown date field {self.date_field!r} (choose from {', '.join(DATE_COLUMNS)})")
-        named = {"--section": self.sections, "--tag": self.tags, "--author": self.authors,
-                 "--lang": self.languages, "--source": self.sources, "--query": [self.query or ""]}  # fmt: skip
+        named = {
+            "--section": self.sections,
+            "--tag": self.tags,
+            "--author": self.authors,
+            "--lang": self.languages,
+            "--source": self.sources,
+            "--query": [self.query or ""],
+        }
         for option, values in named.items():
             if any(unicodedata.category(char) in {"Cc", "Cs"} for value in values for char in value):
                 raise InvalidInput(f"{option} contains a control character")

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from balita_cli.db.dbapi import Database
+from balita_cli.db.fulltext import PG_CONFIG, PG_MATCHING_IDS, PG_QUERY, PG_RANKED_DOCUMENT, PG_RANKED_JOIN
 from balita_cli.errors import InvalidInput, NotFound
 from balita_cli.records import Record, Terms, build_record, correction_entry, iso
-from balita_cli.schema import BY_NAME, COLUMNS, Kind
+from balita_cli.schema import BY_NAME, COLUMNS, SNAPSHOT_FIELDS, Kind
 from balita_cli.services.query import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
@@ -59,37 +60,13 @@ def matching_ids(db: Database, flt: ArticleFilter, window: Window) -> list[int]:
 
 def stream_records(db: Database, flt: ArticleFilter, base_url: str, window: Window | None = None) -> Iterator[Record]:
     """Every matching article's record in the window's order, ``BATCH`` articles at a time."""
-    batches = id_batches(matching_ids(db, flt, window or Window(sort="-published")))
-    if db.is_sqlite or len(batches) < 2:
-        for batch in batches:
-            yield from records_for(db, batch, base_url)
-        return
-    yield from _read_ahead(db, batches, base_url)
+    for batch in id_batches(matching_ids(db, flt, window or Window(sort="-published"))):
+        yield from records_for(db, batch, base_url)
 
 
 def id_batches(ids: list[int]) -> list[list[int]]:
     """``ids`` in batches of ``BATCH``, in their order: what one read of records takes."""
     return [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
-
-
-def _read_ahead(db: Database, batches: list[list[int]], base_url: str) -> Iterator[Record]:
-    """On PostgreSQL a batch's rows take the server's work and the network's time: the next
-    batch is read in a thread while this one makes records of the current one. The thread alone
-    uses the connection while it reads."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    pool = ThreadPoolExecutor(1, thread_name_prefix="balita-read-ahead")
-    pending = pool.submit(_read_rows, db, batches[0])
-    try:
-        for position, batch in enumerate(batches):
-            read = pending.result()
-            if position + 1 < len(batches):
-                pending = pool.submit(_read_rows, db, batches[position + 1])
-            for record, _terms in _assemble(db, batch, read, base_url, as_written=False):
-                yield record
-    finally:  # the consumer stopped, or failed: a read begun ends before the connection is used again
-        pending.cancel()
-        pool.shutdown(wait=True)
 
 
 def records_for(db: Database, ids: Sequence[int], base_url: str, *, as_written: bool = False) -> list[Record]:
@@ -143,8 +120,11 @@ def _assemble(
         if row is None:
             continue
         section = read.sections.get(row[SECTION])
-        terms: Terms = {"section": [section] if section else [], "tag": related["tags"].get(article_id, []),
-                        "author": related["authors"].get(article_id, [])}  # fmt: skip
+        terms: Terms = {
+            "section": [section] if section else [],
+            "tag": related["tags"].get(article_id, []),
+            "author": related["authors"].get(article_id, []),
+        }
         record = build_record(
             _columns(db, row),
             base_url=base_url,
@@ -171,8 +151,6 @@ def record(db: Database, article_id: int, base_url: str) -> Record:
 
 def content(db: Database, article_id: int) -> dict[str, Any]:
     """What a revision keeps of an article: editor and workflow fields, the summary as written."""
-    from balita_cli.schema import SNAPSHOT_FIELDS
-
     found = records_for(db, [article_id], "", as_written=True)
     if not found:
         raise NotFound(f"no article {article_id}")
@@ -369,8 +347,6 @@ def search(db: Database, text_query: str, flt: ArticleFilter, window: Window) ->
         ranked = [(int(i), -float(r)) for i, r in db.rows(sql, [match, *where.params, *bound_params])]
         snippets = _sqlite_snippets(db, match, [article_id for article_id, _ in ranked])
     else:
-        from balita_cli.db.fulltext import PG_MATCHING_IDS, PG_QUERY, PG_RANKED_DOCUMENT, PG_RANKED_JOIN
-
         terms = pg_tsquery_text(text_query)
         sql = (
             f"SELECT article.id, ts_rank_cd({PG_RANKED_DOCUMENT}, {PG_QUERY}) AS rank FROM article {PG_RANKED_JOIN} "
@@ -397,7 +373,6 @@ def _sqlite_snippets(db: Database, match: str, ids: list[int]) -> dict[int, str]
 def _pg_snippets(db: Database, terms: str, ids: list[int]) -> dict[int, str]:
     if not ids:
         return {}
-    from balita_cli.db.fulltext import PG_CONFIG, PG_QUERY
 
     in_ids, params = db.in_list("id", ids)
     sql = (

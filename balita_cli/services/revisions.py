@@ -17,10 +17,8 @@ from balita_cli.db.dbapi import Database
 from balita_cli.errors import Aborted, InvalidInput, NotFound
 from balita_cli.records import iso
 from balita_cli.schema import BY_NAME, EDITOR_FIELDS, Kind
-from balita_cli.services import reading
+from balita_cli.services import articles, reading
 from balita_cli.services.articles import ArticleChanges
-
-RELATION_CHANGES = {"section", "tags", "authors", "slug"}
 
 
 @dataclass(frozen=True)
@@ -42,8 +40,9 @@ class VersionEntry:
 
 
 def _revisions(db: Database, article_id: int) -> dict[int, tuple[Any, str, str, str]]:
-    rows = db.rows("SELECT version, created_at, changed_by, note, snapshot FROM revision WHERE article_id = ?",
-                   [article_id])  # fmt: skip
+    rows = db.rows(
+        "SELECT version, created_at, changed_by, note, snapshot FROM revision WHERE article_id = ?", [article_id]
+    )
     return {int(version): (created, by, note, snapshot) for version, created, by, note, snapshot in rows}
 
 
@@ -78,8 +77,9 @@ def content(db: Database, article_id: int, version: int) -> dict[str, Any]:
         return reading.content(db, article_id)
     if not 1 <= version < current:
         raise NotFound(f"article {article_id} has versions 1 to {current}, not {version}")
-    following = db.scalar("SELECT snapshot FROM revision WHERE article_id = ? AND version = ?",
-                          [article_id, version + 1])  # fmt: skip
+    following = db.scalar(
+        "SELECT snapshot FROM revision WHERE article_id = ? AND version = ?", [article_id, version + 1]
+    )
     if following is None:
         raise NotFound(f"no content is recorded for version {version} of article {article_id}")
     data: dict[str, Any] = json.loads(following)
@@ -151,11 +151,10 @@ def revert_changes(target: dict[str, Any], current: dict[str, Any]) -> ArticleCh
     return changes
 
 
-def revert(session: Any, article_id: int, version: int, *, seen_version: int | None = None, who: str = "",
-           note: str = "") -> int:  # fmt: skip
+def revert(
+    session: Any, article_id: int, version: int, *, seen_version: int | None = None, who: str = "", note: str = ""
+) -> int:
     """Bring back version ``version``'s content as a new version (compare-and-set like any edit)."""
-    from balita_cli.services import articles
-
     db = Database.of_session(session)
     current = reading.content(db, article_id)
     now = int(db.scalar("SELECT version FROM article WHERE id = ?", [article_id]))
@@ -164,5 +163,6 @@ def revert(session: Any, article_id: int, version: int, *, seen_version: int | N
     changes = revert_changes(content(db, article_id, version), current)
     if changes.is_empty():
         raise Aborted(f"article {article_id} already has the content of version {version}")
-    return articles.update(session, article_id, changes, seen_version=seen_version, who=who,
-                           note=note or f"reverted to version {version}")  # fmt: skip
+    return articles.update(
+        session, article_id, changes, seen_version=seen_version, who=who, note=note or f"reverted to version {version}"
+    )

@@ -14,8 +14,11 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
+import orjson
+
 from balita_cli.db.dbapi import Database
 from balita_cli.records import Record, SiteArticle, Terms, article_url, iso, public_view
+from balita_cli.schema import PRIVATE_FIELDS
 from balita_cli.services import reading
 from balita_cli.services.query import ArticleFilter, where_clause
 from balita_cli.workflow import Status
@@ -26,7 +29,6 @@ SITE_STATUSES = (Status.PUBLISHED, Status.RETRACTED, Status.ARCHIVED)
 LISTED_STATUSES = (Status.PUBLISHED, Status.RETRACTED)
 # What the preview shows besides: every story an editor is still working on.
 PREVIEW_STATUSES = (*SITE_STATUSES, Status.DRAFT, Status.REVIEW, Status.SCHEDULED)
-PREVIEW_LISTED = (*LISTED_STATUSES, Status.DRAFT, Status.REVIEW, Status.SCHEDULED)
 
 # What says whether anything an article's page shows may have changed, read from indexes alone:
 # its ``updated_at`` moves with its ``version`` (every edit, publish, unpublish, correction, trash
@@ -40,8 +42,9 @@ _CHANGES = (
     ("article.id || ':' || article.source_id", "article.source_id IS NOT NULL"),
 )
 # The light row of an article: everything a page shows of it except its body and summary.
-ARTICLE_COLUMNS = ("id", "slug", "title", "status", "published_at", "updated_at", "version", "language",
-                   "section_id", "image_id", "source_id", "featured")  # fmt: skip
+ARTICLE_COLUMNS = tuple(
+    "id slug title status published_at updated_at version language section_id image_id source_id featured".split()
+)
 _ID, _SLUG, _TITLE, _STATUS, _PUBLISHED, _UPDATED, _VERSION, _LANGUAGE = range(8)
 _SECTION, _IMAGE, _SOURCE, _FEATURED = range(8, 12)
 # The links of articles to their tags and authors (read when the build builds).
@@ -71,8 +74,6 @@ def _statuses(preview: bool) -> tuple[Status, ...]:
 def preview_view(record: Record) -> Record | None:
     """A story as the preview shows it: the public view when it is public, else the story with
     its private fields left out and ``preview`` set (drafts, review, scheduled)."""
-    from balita_cli.schema import PRIVATE_FIELDS
-
     if record.get("deleted_at"):
         return None
     view = public_view(record)
@@ -82,8 +83,6 @@ def preview_view(record: Record) -> Record | None:
 
 
 def _hash(value: Any, size: int = 16) -> str:
-    import orjson
-
     return hashlib.blake2b(orjson.dumps(value, default=str), digest_size=size).hexdigest()
 
 
@@ -91,7 +90,7 @@ def _repeatable(db: Database) -> None:
     """On PostgreSQL, every query of the build sees one snapshot (SQLite's read is one already)."""
     if db.is_sqlite:
         return
-    import psycopg
+    import psycopg  # here: psycopg only on PostgreSQL
 
     connection = db.connection
     if connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
@@ -113,8 +112,9 @@ class SiteSnapshot:
     """What the site shows, as read once: ``digest`` says whether anything changed, ``articles``
     are the light articles (newest first), ``records(ids)`` reads chosen ones in full."""
 
-    def __init__(self, db: Database, base_url: str, *, preview: bool = False, source: str = "",
-                 order: Sequence[str] = ()) -> None:  # fmt: skip
+    def __init__(
+        self, db: Database, base_url: str, *, preview: bool = False, source: str = "", order: Sequence[str] = ()
+    ) -> None:
         _repeatable(db)
         self.db = db
         self.base_url = base_url
@@ -141,8 +141,6 @@ class SiteSnapshot:
     def articles(self) -> list[SiteArticle]:
         """Every article with a page, newest first, light (no body, no summary), each with its
         ``stamp``."""
-        import orjson
-
         db, around = self.db, {**self.around, **{name: self.db.rows(sql) for name, sql in _LINKS.items()}}
         sections = {int(i): (str(name), str(slug)) for i, name, slug in around["sections"]}
         tag_names = {int(i): (str(name), str(slug)) for i, name, slug in around["tags"]}
@@ -178,8 +176,17 @@ class SiteSnapshot:
             photo_row = photos.get(row[_IMAGE])
             feed = sources.get(row[_SOURCE])
             old = aliases.get(article_id, [])
-            seen = (row, section, tagged, byline, photo_row, feed, old, notices.get(article_id),
-                    coverage.get(article_id))  # fmt: skip
+            seen = (
+                row,
+                section,
+                tagged,
+                byline,
+                photo_row,
+                feed,
+                old,
+                notices.get(article_id),
+                coverage.get(article_id),
+            )
             stamp = blake2b(dumps(seen, default=str), digest_size=16).hexdigest()
             status = str(row[_STATUS])
             photo = None
@@ -235,8 +242,9 @@ class SiteSnapshot:
         return found
 
 
-def site_snapshot(db: Database, base_url: str, *, preview: bool = False, source: str = "",
-                  order: Sequence[str] = ()) -> SiteSnapshot:  # fmt: skip
+def site_snapshot(
+    db: Database, base_url: str, *, preview: bool = False, source: str = "", order: Sequence[str] = ()
+) -> SiteSnapshot:
     """What the site shows, read once (``source`` names the database, ``order`` the sections)."""
     return SiteSnapshot(db, base_url, preview=preview, source=source, order=order)
 

@@ -18,11 +18,16 @@ GROUPS = {
     "by_status": ("article.status", ""),
     "by_language": ("article.language", ""),
     "by_section": ("section.name", "JOIN section ON section.id = article.section_id"),
-    "by_tag": ("tag.name", "JOIN article_tag ON article_tag.article_id = article.id "
-               "JOIN tag ON tag.id = article_tag.tag_id"),
-    "by_author": ("author.name", "JOIN article_author ON article_author.article_id = article.id "
-                  "JOIN author ON author.id = article_author.author_id"),
-}  # fmt: skip
+    "by_tag": (
+        "tag.name",
+        "JOIN article_tag ON article_tag.article_id = article.id JOIN tag ON tag.id = article_tag.tag_id",
+    ),
+    "by_author": (
+        "author.name",
+        "JOIN article_author ON article_author.article_id = article.id "
+        "JOIN author ON author.id = article_author.author_id",
+    ),
+}
 
 
 @dataclass
@@ -66,7 +71,12 @@ def published_per_day(
     where = where_clause(db, flt)
     where.add("article.published_at >= ?", time_param(db, datetime.combine(first_day, time(), tzinfo=zone)))
     sql = f"SELECT article.published_at FROM article WHERE {where.sql}"
-    counts = Counter(moment.astimezone(zone).date() for (value,) in db.rows(sql, where.params)
-                     if (moment := db.time(value)) is not None)  # fmt: skip
-    return [(first_day + timedelta(days=n), counts.get(first_day + timedelta(days=n), 0))
-            for n in range((last_day - first_day).days + 1)]  # fmt: skip
+    counts = Counter(
+        moment.astimezone(zone).date()
+        for (value,) in db.rows(sql, where.params)
+        if (moment := db.time(value)) is not None
+    )
+    return [
+        (first_day + timedelta(days=n), counts.get(first_day + timedelta(days=n), 0))
+        for n in range((last_day - first_day).days + 1)
+    ]

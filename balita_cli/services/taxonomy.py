@@ -18,7 +18,7 @@ from sqlmodel import col
 
 from balita_cli.errors import Conflict, NotFound
 from balita_cli.models import Article, ArticleAuthor, ArticleTag, Author, Section, Tag
-from balita_cli.schema import MAX_EMAIL_LENGTH, check_name
+from balita_cli.schema import MAX_EMAIL_LENGTH, check_name, check_text
 from balita_cli.services import permissions
 from balita_cli.slugs import term_slug
 
@@ -96,8 +96,6 @@ EXTRA_LIMITS = {"email": MAX_EMAIL_LENGTH, "bio": 5000, "description": 5000}
 
 
 def create(session: Session, kind: type[Term], name: str, **extra: str) -> Term:
-    from balita_cli.schema import check_text
-
     permissions.require(session, permissions.Action.TERMS)
     slug = term_slug(kind_name(kind), name)
     for field_name, value in extra.items():
@@ -132,9 +130,11 @@ def articles_using(session: Session, kind: type[Term], term_id: int) -> int:
         statement = select(func.count()).select_from(Article).where(col(Article.section_id) == term_id, live)
     else:
         statement = (
-            select(func.count()).select_from(link).join(Article, col(Article.id) == col(link.article_id))
+            select(func.count())
+            .select_from(link)
+            .join(Article, col(Article.id) == col(link.article_id))
             .where(getattr(link, column) == term_id, live)
-        )  # fmt: skip
+        )
     return int(session.execute(statement).scalar_one())
 
 

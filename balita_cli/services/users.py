@@ -96,8 +96,14 @@ def add(session: Session, name: str, role: Role, *, password: str | None = None,
     _postgres(session)
     permissions.require(session, Action.USERS)
     secret = verifier(session, check_name(name), password) if password is not None else None
-    outcome = _call(session, "SELECT balita_user_add(:name, :role, :secret, :email)",
-                    name=name, role=role.value, secret=secret, email=check_email(email))  # fmt: skip
+    outcome = _call(
+        session,
+        "SELECT balita_user_add(:name, :role, :secret, :email)",
+        name=name,
+        role=role.value,
+        secret=secret,
+        email=check_email(email),
+    )
     return bool(outcome == "created")
 
 
@@ -152,6 +158,8 @@ def group_roles(connection: Any, schema: str) -> list[str]:
     function = f'"{schema.replace(chr(34), chr(34) * 2)}".balita_group'
     if connection.execute(text("SELECT to_regprocedure(:name)"), {"name": f"{function}(text)"}).scalar() is None:
         return []
-    found = connection.execute(text(f"SELECT {function}(role) FROM unnest(CAST(:roles AS text[])) AS role"),
-                               {"roles": [role.value for role in Role]})  # fmt: skip
+    found = connection.execute(
+        text(f"SELECT {function}(role) FROM unnest(CAST(:roles AS text[])) AS role"),
+        {"roles": [role.value for role in Role]},
+    )
     return [str(name) for name in found.scalars()]

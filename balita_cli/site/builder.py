@@ -24,102 +24,32 @@ which writes only bytes that changed and removes what the last build made and th
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from balita_cli import __version__
 from balita_cli.config import Site
 from balita_cli.errors import InvalidInput
-from balita_cli.records import SiteArticle
-from balita_cli.site.output import BuildCounts, OutputTree
-from balita_cli.site.search import MISSING, SearchReport
+from balita_cli.site.options import (
+    FEED_FILES,
+    SITEMAP_FILES,
+    STATE_VERSION,
+    BuildOptions,
+    BuildReport,
+    SiteSource,
+    hash_of,
+)
+from balita_cli.site.output import OutputTree
+from balita_cli.site.search import MISSING, SearchReport, languages, pagefind_program
+from balita_cli.timeutil import utcnow
 from balita_cli.words import words_for
 
-DEFAULT_PAGE_SIZE = 20
-FEED_SIZE = 50
-TERM_FEED_SIZE = 20  # items in each section's, tag's and author's own feed
-TERM_FEED = "feed.xml"
-# (format name in balita_cli.formats, file in the output directory)
-FEED_FILES = (("rss", "feed.xml"), ("atom", "atom.xml"), ("jsonfeed", "feed.json"))
-FEED_LABELS = {"rss": "RSS", "atom": "Atom", "jsonfeed": "JSON Feed"}
-SITEMAP_FILES = (("sitemap", "sitemap.xml"), ("news-sitemap", "news-sitemap.xml"))
-NEWS_WINDOW = timedelta(hours=48)  # formats/news_sitemap.py: what the news sitemap holds
-SEARCH_DIR = "search/"
-NOT_FOUND = "404.html"
-LOGO_FORMATS = {"png": "png", "jpeg": "jpg", "webp": "webp"}
 MAX_LOGO_BYTES = 5 * 1024 * 1024
-STATE_VERSION = 1  # of the manifest's "site" state; another one means a full build
 PACKAGE = Path(__file__).resolve().parent
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    output: Path
-    template_dir: Path | None = None
-    clean: bool = False
-    force: bool = False  # overwrite files in the output that the build never wrote
-    page_size: int = DEFAULT_PAGE_SIZE
-    media_root: Path | None = None  # the media library (originals); None: photos are left out
-    logo: Path | None = None  # the publisher's logo; None: the one balita ships
-    search: bool = True  # make the Pagefind index
-    preview: bool = False  # drafts shown with a ribbon, and a script that reloads on change
-    photo_seed: Path | None = None  # another build's output to link existing renditions from
-
-
-@dataclass
-class BuildReport:
-    output: Path
-    articles: int
-    files: int
-    counts: BuildCounts
-    feeds: list[str] = field(default_factory=list)
-    photos: dict[str, int] = field(default_factory=dict)
-    search: SearchReport = field(default_factory=SearchReport)
-    problems: list[str] = field(default_factory=list)
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "output": str(self.output),
-            "articles": self.articles,
-            "files": self.files,
-            **self.counts.summary(),
-            "feeds": self.feeds,
-            "photos": self.photos,
-            "search": self.search.summary(),
-            "problems": self.problems,
-        }
-
-
-class SiteSource(Protocol):
-    """What the build is given (``services/site.SiteSnapshot``): it never opens the database."""
-
-    identity: str  # which database (a hash)
-    digest: str  # of everything that says what changed: the same digest, the same site
-
-    @property
-    def articles(self) -> list[SiteArticle]:
-        """Every article with a page, newest first, light: no body or summary; ``stamp`` set."""
-        ...
-
-    def sections(self) -> list[tuple[str, str]]:
-        """The navigation: (name, slug) of the sections with listed articles, in order."""
-        ...
-
-    def records(self, ids: Sequence[int]) -> list[SiteArticle]:
-        """The full public views of these articles (in that order)."""
-        ...
-
-
-def hash_of(value: Any) -> str:
-    """A short hash of a JSON-able value: the keys of pages, the digest of a build's inputs."""
-    import orjson
-
-    return hashlib.blake2b(orjson.dumps(value, default=str), digest_size=16).hexdigest()
 
 
 def _files_digest(digest: Any, root: Path, label: str) -> None:
@@ -147,10 +77,6 @@ class SiteBuilder:
         self.tree = OutputTree(options.output, clean=options.clean, force=options.force)
         self.logo_data = self._logo_data()
         self.fingerprint = self._fingerprint()
-        self.tree.start_looking()  # at the last build's files, while the database is read
-
-    def close(self) -> None:
-        self.tree.close()
 
     def _logo_data(self) -> bytes | None:
         """The publisher's own logo file, read with a size limit (None: the shipped or template one)."""
@@ -169,9 +95,19 @@ class SiteBuilder:
         templates, static files and logo, the site's words and the build's options. Read from the
         files themselves, so a build with nothing to do never loads the template engine."""
         options = self.options
-        shared = [STATE_VERSION, __version__, dataclasses.asdict(self.site), FEED_FILES, SITEMAP_FILES,
-                  words_for("en"), words_for("fil"), options.page_size, options.preview, options.search,
-                  options.media_root is not None]  # fmt: skip
+        shared = [
+            STATE_VERSION,
+            __version__,
+            dataclasses.asdict(self.site),
+            FEED_FILES,
+            SITEMAP_FILES,
+            words_for("en"),
+            words_for("fil"),
+            options.page_size,
+            options.preview,
+            options.search,
+            options.media_root is not None,
+        ]
         digest = hashlib.sha256(repr(shared).encode("utf-8"))
         _files_digest(digest, PACKAGE / "templates", "templates")
         _files_digest(digest, PACKAGE / "static", "static")
@@ -184,8 +120,6 @@ class SiteBuilder:
     # ------------------------------------------------------------ the build
 
     def build(self, source: SiteSource) -> BuildReport:
-        from balita_cli.site.search import pagefind_program
-
         program = pagefind_program() if self.options.search else None
         stamp = _program_stamp(program)
         digest = hash_of([self.fingerprint, source.identity, source.digest, stamp])
@@ -193,17 +127,12 @@ class SiteBuilder:
         if _state_stands(state, digest):
             if self.tree.keep_all():
                 return self._kept(source, program)
-        self.tree.close()  # the look at the last build's files, unanswered: this build makes them
-        import gc
-
-        from balita_cli.site.rebuild import Rebuild
-
         # Tens of thousands of small objects live for the whole build and make no cycles worth
         # looking for: the collector's passes over them cost more than they could free.
         collecting = gc.isenabled()
         gc.disable()
         try:
-            return Rebuild(self, source, digest, program).run()
+            return self._rebuild(source, digest, program)
         except BaseException:
             self.tree.record_unfinished()  # what it wrote stays balita's for the next build
             raise
@@ -211,22 +140,67 @@ class SiteBuilder:
             if collecting:
                 gc.enable()
 
+    def _rebuild(self, source: SiteSource, digest: str, program: Path | None) -> BuildReport:
+        """Something changed: the pages whose inputs changed are made again."""
+        # here: a build with nothing to do loads neither the page makers nor the template engine
+        from balita_cli.site import fixed_pages, lists, sitemaps
+        from balita_cli.site.rebuild import Rebuild
+
+        rebuild = Rebuild(
+            self.tree,
+            self.site,
+            self.options,
+            source,
+            digest,
+            program,
+            fingerprint=self.fingerprint,
+            logo_data=self.logo_data,
+        )
+        articles = source.articles
+        article_pages, failed = rebuild.plan_articles(articles)
+        listing = lists.gather_lists(articles)
+        lists.plan_lists(rebuild, listing)
+        feeds = lists.plan_site_feeds(rebuild, listing)
+        rebuild.read(articles)
+        for make in rebuild.later:
+            make()
+        sitemap_files, news_until = sitemaps.write_sitemaps(rebuild, articles, listing)
+        fixed_pages.special_pages(rebuild)
+        fixed_pages.assets(rebuild, sitemap_files)
+        search = rebuild.search([path for path in article_pages if path in self.tree.current])
+        fixed_pages.redirects(rebuild, articles)
+        problems = [*rebuild.photos.problems] + ([search.problem] if search.problem else [])
+        counts = self.tree.finish(rebuild.state(len(listing.listed), failed, news_until))
+        photos = {"made": rebuild.photos.made, "reused": rebuild.photos.reused}
+        return BuildReport(
+            self.options.output, len(listing.listed), len(self.tree.current), counts, feeds, photos, search, problems
+        )
+
     def _kept(self, source: SiteSource, program: Path | None) -> BuildReport:
         """Nothing the site is made of has changed, and every file is there: the last build stands."""
-        from balita_cli.site.search import languages
-
         state = self.tree.previous_state
         listed = int(state["listed"])
         search = SearchReport()
         if self.options.search:
-            search = SearchReport(pages=listed, reused=program is not None,
-                                  languages=languages(self.tree.root) if program is not None else [],
-                                  problem="" if program is not None else MISSING)  # fmt: skip
+            search = SearchReport(
+                pages=listed,
+                reused=program is not None,
+                languages=languages(self.tree.root) if program is not None else [],
+                problem="" if program is not None else MISSING,
+            )
         counts = self.tree.counts  # the manifest stands as it is
         problems = [search.problem] if search.problem else []
         photos = {"made": 0, "reused": int(state["photos"])}
-        return BuildReport(self.options.output, listed, counts.kept, counts,
-                           [path for _name, path in FEED_FILES], photos, search, problems)  # fmt: skip
+        return BuildReport(
+            self.options.output,
+            listed,
+            counts.kept,
+            counts,
+            [path for _name, path in FEED_FILES],
+            photos,
+            search,
+            problems,
+        )
 
 
 def _state_stands(state: dict[str, Any], digest: str) -> bool:
@@ -243,8 +217,6 @@ def _state_stands(state: dict[str, Any], digest: str) -> bool:
 
 def _news_current(until: Any) -> bool:
     """The news sitemap the last build wrote still holds (no story entered or left its window)."""
-    from balita_cli.timeutil import utcnow
-
     if until is None:
         return True
     try:

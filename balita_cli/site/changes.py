@@ -35,12 +35,17 @@ def article_index(articles: list[SiteArticle]) -> list[dict[str, Any]]:
     entries = []
     for article in articles:
         record, terms = article.record, article.terms
-        entries.append({
-            "id": record["id"], "slug": record["slug"], "title": record["title"],
-            "published_at": record["published_at"],
-            "section": terms["section"][0][1] if terms["section"] else "",
-            "tags": tuple(sorted(slug for _name, slug in terms["tag"])), "listed": article.listed,
-        })  # fmt: skip
+        entries.append(
+            {
+                "id": record["id"],
+                "slug": record["slug"],
+                "title": record["title"],
+                "published_at": record["published_at"],
+                "section": terms["section"][0][1] if terms["section"] else "",
+                "tags": tuple(sorted(slug for _name, slug in terms["tag"])),
+                "listed": article.listed,
+            }
+        )
     entries.sort(key=lambda entry: (entry["published_at"] or "9999", entry["id"]), reverse=True)
     return entries
 

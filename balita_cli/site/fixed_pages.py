@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from balita_cli.records import SiteArticle
 from balita_cli.site import pages
-from balita_cli.site.builder import NOT_FOUND, SEARCH_DIR
+from balita_cli.site.options import NOT_FOUND, SEARCH_DIR
+from balita_cli.site.render import STATIC_FILES, render, static_file
 from balita_cli.words import words_for
 
 if TYPE_CHECKING:
@@ -25,14 +26,11 @@ def special_pages(rebuild: Rebuild) -> None:
     # Served at any depth ("/no/such/page/"), so its links start at the site's own path.
     key = rebuild.key("not-found")
     if not rebuild.tree.keep_if_current(NOT_FOUND, key):
-        rebuild.page("404.html", NOT_FOUND, language, key=key, root=pages.site_path(rebuild.site),
-                     title=t["not_found"])  # fmt: skip
+        rebuild.page("404.html", NOT_FOUND, language, key=key, root=pages.site_path(rebuild.site), title=t["not_found"])
 
 
 def assets(rebuild: Rebuild, sitemaps: list[str]) -> None:
     """The static files, the logo, and robots.txt (which names the sitemaps)."""
-    from balita_cli.site.render import STATIC_FILES, render, static_file
-
     tree = rebuild.tree
     for name in STATIC_FILES:
         tree.put(name, static_file(name, rebuild.options.template_dir))
@@ -49,8 +47,6 @@ def redirects(rebuild: Rebuild, articles: list[SiteArticle]) -> None:
     import kept (/2019/05/story/, /news/story.html). Made last, so a path never replaces a file the
     build made itself, nor the page of an article that now has that slug; nor does it land in or
     on a folder the build uses as a file or a folder."""
-    from balita_cli.site.render import render
-
     tree = rebuild.tree
     current = {article.record["slug"] for article in articles}
     folders: set[str] | None = None  # every folder of the files made, worked out when needed
@@ -66,8 +62,12 @@ def redirects(rebuild: Rebuild, articles: list[SiteArticle]) -> None:
                 continue
             directory = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
             target = pages.root_prefix(directory) + pages.article_dir(record["slug"])
-            context = {"lang": record["language"] or rebuild.site.language, "title": record["title"],
-                       "target": target, "target_url": record["url"]}  # fmt: skip
+            context = {
+                "lang": record["language"] or rebuild.site.language,
+                "title": record["title"],
+                "target": target,
+                "target_url": record["url"],
+            }
             key = rebuild.key("redirect", path, context)
             if not tree.keep_if_current(path, key):
                 tree.put_text(path, render(rebuild.environment, "redirect.html", context), key=key)

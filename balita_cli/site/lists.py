@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from balita_cli.formats import get_writer
 from balita_cli.records import SiteArticle
 from balita_cli.site import pages
-from balita_cli.site.builder import FEED_FILES, FEED_SIZE, TERM_FEED, TERM_FEED_SIZE
+from balita_cli.site.content import last_change
+from balita_cli.site.options import FEED_FILES, FEED_SIZE, TERM_FEED, TERM_FEED_SIZE
 from balita_cli.words import words_for
 
 if TYPE_CHECKING:
@@ -60,8 +62,15 @@ def plan_lists(rebuild: Rebuild, lists: Lists) -> None:
         _plan_term_feed(rebuild, kind, slug, name, members[:TERM_FEED_SIZE])
 
 
-def _plan_list(rebuild: Rebuild, base: str, kind: str, heading: str, members: list[SiteArticle],
-               list_feed: dict[str, str] | None, lists: Lists) -> None:  # fmt: skip
+def _plan_list(
+    rebuild: Rebuild,
+    base: str,
+    kind: str,
+    heading: str,
+    members: list[SiteArticle],
+    list_feed: dict[str, str] | None,
+    lists: Lists,
+) -> None:
     """The pages of one list. A page's key is where it sits (its number among how many: the
     links to the others follow from those) and the stamps of the stories on it."""
     size = rebuild.options.page_size
@@ -81,16 +90,31 @@ def _plan_list(rebuild: Rebuild, base: str, kind: str, heading: str, members: li
         rebuild.later.append(lambda: _list_pages(rebuild, base, kind, heading, records, list_feed, redo))
 
 
-def _list_pages(rebuild: Rebuild, base: str, kind: str, heading: str, records: list[dict[str, Any]],
-                list_feed: dict[str, str] | None, redo: dict[int, str]) -> None:  # fmt: skip
+def _list_pages(
+    rebuild: Rebuild,
+    base: str,
+    kind: str,
+    heading: str,
+    records: list[dict[str, Any]],
+    list_feed: dict[str, str] | None,
+    redo: dict[int, str],
+) -> None:
     language = rebuild.site.language
     context: dict[str, Any] = {"list_feed": list_feed} if list_feed is not None else {}
     last = max(redo)
     for page in pages.paginate(base, records, rebuild.options.page_size):
         if page.number in redo:
-            rebuild.page("list.html", page.directory, language, key=redo[page.number], heading=heading, kind=kind,
-                         page=_with_entries(rebuild, page), title=pages.page_title(heading, page.number, language),
-                         **context)  # fmt: skip
+            rebuild.page(
+                "list.html",
+                page.directory,
+                language,
+                key=redo[page.number],
+                heading=heading,
+                kind=kind,
+                page=_with_entries(rebuild, page),
+                title=pages.page_title(heading, page.number, language),
+                **context,
+            )
         if page.number == last:
             break
 
@@ -103,8 +127,9 @@ def _plan_front(rebuild: Rebuild, lists: Lists, first_page: str) -> None:
     front = pages.front_page(proto, rebuild.sections)
     lead: int | None = front["lead"]["id"] if front["lead"] else None
     tier = [int(entry["id"]) for entry in front["tier"]]
-    blocks = [(str(block["section"]["path"]), [int(entry["id"]) for entry in block["entries"]])
-              for block in front["blocks"]]  # fmt: skip
+    blocks = [
+        (str(block["section"]["path"]), [int(entry["id"]) for entry in block["entries"]]) for block in front["blocks"]
+    ]
     latest = [int(entry["id"]) for entry in front["latest"]]
     ids = {*tier, *latest, *(article_id for _path, members in blocks for article_id in members)}
     if lead is not None:
@@ -129,8 +154,12 @@ def _plan_front(rebuild: Rebuild, lists: Lists, first_page: str) -> None:
 def _proto_entry(article: SiteArticle) -> dict[str, Any]:
     """What ``pages.front_page`` chooses by, for a story not read in full."""
     record, section = article.record, article.terms["section"]
-    return {"id": record["id"], "featured": record["featured"], "retracted": record["status"] == "retracted",
-            "section": {"path": pages.term_dir("section", section[0][1])} if section else None}  # fmt: skip
+    return {
+        "id": record["id"],
+        "featured": record["featured"],
+        "retracted": record["status"] == "retracted",
+        "section": {"path": pages.term_dir("section", section[0][1])} if section else None,
+    }
 
 
 def _with_entries(rebuild: Rebuild, page: pages.ListPage) -> pages.ListPage:
@@ -166,10 +195,7 @@ def plan_site_feeds(rebuild: Rebuild, lists: Lists) -> list[str]:
     return [path for _name, path in FEED_FILES]
 
 
-def _feed(rebuild: Rebuild, name: str, path: str, members: list[SiteArticle], key: str | None,
-          **options: Any) -> None:  # fmt: skip
-    from balita_cli.formats import get_writer
-    from balita_cli.site.content import last_change
+def _feed(rebuild: Rebuild, name: str, path: str, members: list[SiteArticle], key: str | None, **options: Any) -> None:
 
     site = rebuild.site
     records = [rebuild.records[a.record["id"]] for a in members if a.record["id"] in rebuild.records]

@@ -25,18 +25,15 @@ import hashlib
 import os
 import stat
 from collections.abc import Sequence
-from contextlib import closing
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import orjson
 
 from balita_cli.errors import Conflict, InvalidInput
 from balita_cli.files import OutputError, atomic_write_bytes, default_mode, make_directory, reason
-from balita_cli.site.manifest_files import FileColumns, as_columns, file_columns, file_entry
-
-if TYPE_CHECKING:
-    from balita_cli.site.still_there import Look
 
 MANIFEST_NAME = ".balita-build.json"
 MANIFEST_VERSION = 3
@@ -44,6 +41,10 @@ MANIFEST_VERSION = 3
 READABLE_VERSIONS = (1, 2, MANIFEST_VERSION)
 # Past this many files written, one sync of the whole system is cheaper than a sync of each.
 SYNC_ONE_BY_ONE = 200
+# The manifest keeps its files as columns, one list per field, rather than an object per file:
+# a build with nothing to do reads it before anything else.
+FILE_COLUMNS = ("path", "size", "sha256", "key")
+FileColumns = tuple[list[Any], list[Any], list[Any], list[Any]]
 
 
 @dataclass
@@ -89,22 +90,9 @@ def _is_plain(relative: str) -> bool:
         return False
 
 
-def _all_plain(paths: Sequence[str]) -> bool:
-    """Every path is plain (``_is_plain``), judged by a few scans of all of them joined rather than
-    one call per path. False when one may not be: each is then judged on its own (a backslash,
-    which ``_is_plain`` allows on POSIX, is only judged alone)."""
-    joined = "\n".join(paths)
-    if joined.count("\n") != max(len(paths) - 1, 0) or "\\" in joined:
-        return False
-    wrapped = "/" + joined.replace("\n", "/\n/") + "/"  # each path as /a/b/: one component rule
-    return not ("//" in wrapped or "/./" in wrapped or "/../" in wrapped)
-
-
 def read_manifest(root: Path) -> dict[str, Any]:
     """The manifest the last build left in ``root`` ({} when there is none, it is unreadable or
     from a balita that wrote another kind)."""
-    import orjson
-
     try:
         data = orjson.loads((root / MANIFEST_NAME).read_bytes())
     except (OSError, ValueError):
@@ -114,14 +102,49 @@ def read_manifest(root: Path) -> dict[str, Any]:
     return data
 
 
+def file_columns(files: Any) -> FileColumns:
+    """The manifest's files as columns (path, size, sha256, key): version 3's lists, or an older
+    manifest's object per file. The manifest lies in the output folder: lists of unequal length,
+    a path that is not text or an entry that is not an object make no file of ours."""
+    if isinstance(files, dict) and files.keys() == set(FILE_COLUMNS) and all(type(v) is list for v in files.values()):
+        paths, sizes, digests, keys = (files[name] for name in FILE_COLUMNS)
+        if len(paths) == len(sizes) == len(digests) == len(keys) and all(type(path) is str for path in paths):
+            return paths, sizes, digests, keys
+        return [], [], [], []
+    entries = [(path, entry) for path, entry in files.items() if type(entry) is dict] if isinstance(files, dict) else []
+    sizes, digests, keys = ([entry.get(name) for _, entry in entries] for name in FILE_COLUMNS[1:])
+    return [path for path, _ in entries], sizes, digests, keys
+
+
+def as_columns(files: dict[str, dict[str, Any]]) -> dict[str, list[Any]]:
+    ordered = sorted(files.items())
+    columns: dict[str, list[Any]] = {"path": [path for path, _ in ordered]}
+    for name in FILE_COLUMNS[1:]:
+        columns[name] = [entry.get(name) for _, entry in ordered]
+    return columns
+
+
+def file_entry(sha256: Any, size: Any, key: Any) -> dict[str, Any]:
+    entry = {"sha256": sha256, "size": size}
+    if key is not None:
+        entry["key"] = key
+    return entry
+
+
+def all_there(root: Path, files: Sequence[tuple[str, Any]]) -> bool:
+    """Each ``(path, size)`` names a file under ``root`` of that size (a link is not followed).
+    False at the first that is missing, of another size, or cannot be looked at."""
+    try:
+        return all(os.lstat(os.path.join(root, relative)).st_size == size for relative, size in files)
+    except (OSError, ValueError):
+        return False
+
+
 def _only_plain(columns: FileColumns) -> FileColumns:
     """Only what a build could have written: a path outside the tree is no file of ours."""
-    paths, sizes, digests, keys = columns
-    if _all_plain(paths):
-        return columns
-    kept = [position for position, path in enumerate(paths) if _is_plain(path)]
-    return ([paths[at] for at in kept], [sizes[at] for at in kept], [digests[at] for at in kept],
-            [keys[at] for at in kept])  # fmt: skip
+    kept = [position for position, path in enumerate(columns[0]) if _is_plain(path)]
+    paths, sizes, digests, keys = ([column[at] for at in kept] for column in columns)
+    return paths, sizes, digests, keys
 
 
 class OutputTree:
@@ -147,7 +170,6 @@ class OutputTree:
         self._directories: set[str] = set()
         self.kept_all = False
         self.saved = False  # the manifest of this build is written
-        self._look: Look | None = None
 
     @cached_property
     def previous(self) -> dict[str, dict[str, Any]]:
@@ -192,33 +214,15 @@ class OutputTree:
         self.counts.kept += 1
         return True
 
-    def start_looking(self) -> None:
-        """Begin the look at the last build's files that ``keep_all`` answers with (where it can,
-        a forked child begins now); ``close`` ends it when it is not asked for."""
-        from balita_cli.site.still_there import Look
-
-        paths, sizes = self.previous_files[0], self.previous_files[1]
-        if not self.clean and paths and self._look is None:
-            self._look = Look(self.root, list(zip(paths, sizes, strict=True)))
-
-    def close(self) -> None:
-        if self._look is not None:
-            self._look.close()
-            self._look = None
-
     def keep_all(self) -> bool:
         """Keep every file of the last build (nothing it was made from has changed) when each is
         still there with the size it had; False, keeping nothing, when one is not. The manifest
         then stands as it is: nothing more is put, and ``finish`` writes nothing. The paths are
         looked at as the manifest lists them (a path out of the folder is only looked at: nothing
         is written or removed here, and a false answer costs a full build)."""
-        self.start_looking()
-        look, self._look = self._look, None
-        if look is None:  # --clean, or no file to keep
+        paths, sizes = self.previous_files[0], self.previous_files[1]
+        if self.clean or not paths or not all_there(self.root, list(zip(paths, sizes, strict=True))):
             return False
-        with closing(look):
-            if not look.answer():
-                return False
         self.kept_all = True
         self.counts.kept = len(self.previous_files[0])
         return True
@@ -304,8 +308,6 @@ class OutputTree:
     def finish(self, state: dict[str, Any] | None = None) -> BuildCounts:
         """Remove what the last build wrote and this one did not, then save the manifest with the
         build's ``state`` (what its pages were made from)."""
-        import orjson
-
         if self.kept_all:
             return self.counts
         for relative in sorted(set(self.previous) - set(self.current)):
@@ -313,8 +315,11 @@ class OutputTree:
                 self.counts.removed.append(relative)
         if self.foreign and state is not None:
             state = {**state, "digest": None}  # the next build must meet those files again
-        document: dict[str, Any] = {"version": MANIFEST_VERSION, "files": as_columns(self.current),
-                                    "memo": dict(sorted(self.memo.items()))}  # fmt: skip
+        document: dict[str, Any] = {
+            "version": MANIFEST_VERSION,
+            "files": as_columns(self.current),
+            "memo": dict(sorted(self.memo.items())),
+        }
         if state is not None:
             document["site"] = state
         if self.counts.written or self.counts.removed or document != self.document:
@@ -334,8 +339,6 @@ class OutputTree:
         """After a build that stopped part-way: a manifest naming every file of the last build and
         every file this one wrote, without the build's state. The next build claims them as its
         own and makes again what it must; a file no build wrote is still someone else's."""
-        import orjson
-
         if self.saved or self.kept_all or not self.counts.written:
             return  # nothing written: the last manifest still says what the folder holds
         memo = {**self.previous_memo, **self.memo}

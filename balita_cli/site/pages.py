@@ -31,13 +31,6 @@ INDEX = "index.html"
 UPDATE_GRACE = timedelta(minutes=1)
 HEADLINE_LIMIT = 110  # what search engines read of a NewsArticle headline
 LIST_KINDS = {"section": "sections", "tag": "tags", "author": "authors"}
-# How wide a photo is drawn at each place of a page (the `sizes` attribute).
-SIZES = {
-    "lead": "(min-width: 1200px) 760px, (min-width: 800px) 62vw, 100vw",
-    "article": "(min-width: 900px) 760px, 100vw",
-    "tier": "(min-width: 1200px) 270px, (min-width: 800px) 22vw, 100vw",
-    "thumb": "(min-width: 800px) 160px, 33vw",
-}
 FRONT_TIER = 4  # stories under the lead
 SECTION_BLOCK = 4  # stories per section block on the front page
 LATEST = 10  # headlines in the "Latest" column
@@ -98,8 +91,11 @@ def time_view(value: datetime | None, language: str) -> dict[str, str] | None:
 def _time_view(value: datetime, zone: str, language: str) -> tuple[tuple[str, str], ...]:
     """A story's time is shown on its page, its list entries and its neighbours' pages: Babel
     formats it once (``zone`` is in the key: equal instants in two zones compare equal)."""
-    return (("iso", value.replace(microsecond=0).isoformat()), ("text", display_time(value, language)),
-            ("date", display_date(value, language)))  # fmt: skip
+    return (
+        ("iso", value.replace(microsecond=0).isoformat()),
+        ("text", display_time(value, language)),
+        ("date", display_date(value, language)),
+    )
 
 
 def links_of(terms: Sequence[tuple[str, str]], kind: str) -> list[dict[str, str]]:
@@ -125,8 +121,13 @@ def picture_view(picture: Picture | None, record: Record) -> dict[str, Any] | No
     url = safe_url(record.get("image_url") or "")
     if not url:
         return None
-    return {"local": False, "src": url, "alt": record.get("image_alt") or "",
-            "caption": record.get("image_caption") or "", "credit": record.get("image_credit") or ""}  # fmt: skip
+    return {
+        "local": False,
+        "src": url,
+        "alt": record.get("image_alt") or "",
+        "caption": record.get("image_caption") or "",
+        "credit": record.get("image_credit") or "",
+    }
 
 
 def _nearest(plans: Sequence[Any], width: int) -> Any:
@@ -139,8 +140,13 @@ def share_image(site: Site, picture: Picture | None, record: Record) -> dict[str
     record's own http(s) image URL."""
     if picture is not None:
         plan = picture.largest("jpeg")
-        return {"url": absolute(site, plan.relative_path), "width": plan.width, "height": plan.height,
-                "alt": picture.alt, "type": plan.media_type}  # fmt: skip
+        return {
+            "url": absolute(site, plan.relative_path),
+            "width": plan.width,
+            "height": plan.height,
+            "alt": picture.alt,
+            "type": plan.media_type,
+        }
     url = safe_url(record.get("image_url") or "")
     if not url:
         return None
@@ -192,8 +198,9 @@ def _notices(record: Record, site: Site, language: str) -> tuple[list[dict[str, 
     return corrections, {"texts": texts, "time": when}
 
 
-def article_view(record: Record, terms: Terms, site: Site, picture: Picture | None,
-                 neighbours: Neighbours) -> dict[str, Any]:  # fmt: skip
+def article_view(
+    record: Record, terms: Terms, site: Site, picture: Picture | None, neighbours: Neighbours
+) -> dict[str, Any]:
     """What the article template shows; a retracted article keeps its title and notices only."""
     language = record["language"] or site.language
     retracted = record["status"] == "retracted"
@@ -241,8 +248,11 @@ def article_view(record: Record, terms: Terms, site: Site, picture: Picture | No
 
 
 def _linked(entry: Any, site: Site, language: str) -> dict[str, Any]:
-    return {"title": entry["title"], "path": article_dir(entry["slug"]),
-            "published": time_view(_local(entry["published_at"], site), language)}  # fmt: skip
+    return {
+        "title": entry["title"],
+        "path": article_dir(entry["slug"]),
+        "published": time_view(_local(entry["published_at"], site), language),
+    }
 
 
 def _coverage(record: Record) -> list[dict[str, str]]:
@@ -255,13 +265,17 @@ def _coverage(record: Record) -> list[dict[str, str]]:
     return list(seen.values())
 
 
-def news_article_ld(record: Record, terms: Terms, site: Site, picture: Picture | None,
-                    logo: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+def news_article_ld(
+    record: Record, terms: Terms, site: Site, picture: Picture | None, logo: dict[str, Any]
+) -> dict[str, Any]:
     """schema.org NewsArticle for search engines; a retracted article carries no description."""
     home = f"{site.base_url.rstrip('/')}/"
-    publisher = {"@type": "NewsMediaOrganization", "name": site.publisher, "url": home,
-                 "logo": {"@type": "ImageObject", "url": logo["url"], "width": logo["width"],
-                          "height": logo["height"]}}  # fmt: skip
+    publisher = {
+        "@type": "NewsMediaOrganization",
+        "name": site.publisher,
+        "url": home,
+        "logo": {"@type": "ImageObject", "url": logo["url"], "width": logo["width"], "height": logo["height"]},
+    }
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",

@@ -8,19 +8,22 @@ the build makes every page itself; the bytes are the same either way."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import get_context
+from typing import TYPE_CHECKING, Any, Protocol
 
 from balita_cli.errors import InvalidInput
+from balita_cli.records import SiteArticle
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
-    from balita_cli.records import SiteArticle
-    from balita_cli.site.rebuild import Rebuild
 
 ENV_JOBS = "BALITA_BUILD_JOBS"
 MAX_JOBS = 8
@@ -28,12 +31,19 @@ MAX_JOBS = 8
 PARALLEL_FROM = 200
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
-_BUILD: Rebuild | None = None  # what a forked worker makes pages with: inherited, never pickled
+
+class Build(Protocol):
+    def article_page(self, article: SiteArticle) -> tuple[str, str]:
+        """An article's page: its path in the output and its HTML."""
+        ...
+
+
+_BUILD: Build | None = None  # what a forked worker makes pages with: inherited, never pickled
 
 Made = tuple[tuple[str, str], int]  # ((path, html), article id)
 
 
-def _pages(build: Rebuild, articles: Sequence[SiteArticle]) -> list[Made]:
+def _pages(build: Build, articles: Sequence[SiteArticle]) -> list[Made]:
     return [(build.article_page(article), article.record["id"]) for article in articles]
 
 
@@ -47,8 +57,6 @@ def _worker_start(build_process: int) -> None:
     """Ctrl-C is the build's to handle: it stops the workers itself. And a worker must not outlive
     a build that was killed (SIGKILL leaves it no time to stop them, and a forked worker holds both
     ends of its own queue, so it would wait for work forever): the kernel kills it then."""
-    import ctypes
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != build_process:  # the build ended before the line above
@@ -71,7 +79,7 @@ def jobs_allowed() -> int:
 class PageMakers:
     """``make`` a batch of article pages, shared between this process and its workers."""
 
-    def __init__(self, build: Rebuild, pages: int) -> None:
+    def __init__(self, build: Build, pages: int) -> None:
         self.build = build
         allowed = jobs_allowed()  # checked whenever pages are made, however few
         self.jobs = allowed if pages >= PARALLEL_FROM else 1
@@ -80,12 +88,10 @@ class PageMakers:
     def __enter__(self) -> PageMakers:
         global _BUILD
         if self.jobs > 1:
-            from concurrent.futures import ProcessPoolExecutor
-            from multiprocessing import get_context
-
             _BUILD = self.build
-            self.pool = ProcessPoolExecutor(self.jobs - 1, mp_context=get_context("fork"), initializer=_worker_start,
-                                            initargs=(os.getpid(),))  # fmt: skip
+            self.pool = ProcessPoolExecutor(
+                self.jobs - 1, mp_context=get_context("fork"), initializer=_worker_start, initargs=(os.getpid(),)
+            )
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -100,7 +106,6 @@ class PageMakers:
         """Each article's page, in the order given."""
         if self.pool is None or len(articles) < 2 * self.jobs:
             return _pages(self.build, articles)
-        from concurrent.futures.process import BrokenProcessPool
 
         shares = [articles[number :: self.jobs] for number in range(self.jobs)]
         futures = [self.pool.submit(_make, share) for share in shares[1:]]

@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
+
 from balita_cli.errors import BalitaError, InvalidInput
 from balita_cli.files import atomic_write_bytes
 from balita_cli.media.images import FORMATS, ImageInfo, decode, inspect_image
+from balita_cli.media.publish import prepare
 from balita_cli.media.renditions import (
     NAME_HASH_LENGTH,
     RENDITION_DIRECTORY,
@@ -105,9 +108,17 @@ class PhotoLibrary:
         if made is None:
             return None
         renditions, fallback, crops = made
-        return Picture(sha256=sha, width=int(photo["width"]), height=int(photo["height"]), renditions=renditions,
-                       fallback=fallback, crops=crops, alt=str(photo.get("alt") or ""),
-                       caption=str(photo.get("caption") or ""), credit=str(photo.get("credit") or ""))  # fmt: skip
+        return Picture(
+            sha256=sha,
+            width=int(photo["width"]),
+            height=int(photo["height"]),
+            renditions=renditions,
+            fallback=fallback,
+            crops=crops,
+            alt=str(photo.get("alt") or ""),
+            caption=str(photo.get("caption") or ""),
+            credit=str(photo.get("credit") or ""),
+        )
 
     def _files(self, photo: Mapping[str, Any]) -> tuple[tuple[RenditionPlan, ...], str, tuple[Crop, ...]] | None:
         sha = str(photo["sha256"])
@@ -196,9 +207,13 @@ class PhotoLibrary:
         return sizes
 
     def _claim(
-        self, sha: str, plans: tuple[RenditionPlan, ...], crops: tuple[Crop, ...], alpha: bool,
+        self,
+        sha: str,
+        plans: tuple[RenditionPlan, ...],
+        crops: tuple[Crop, ...],
+        alpha: bool,
         sizes: dict[str, int] | None = None,
-    ) -> tuple[tuple[RenditionPlan, ...], str, tuple[Crop, ...]]:  # fmt: skip
+    ) -> tuple[tuple[RenditionPlan, ...], str, tuple[Crop, ...]]:
         for path in [plan.relative_path for plan in plans] + [crop.path for crop in crops]:
             self.tree.claim(path, sha, size=sizes.get(path) if sizes else None)
         self.tree.memo[f"photo:{sha}"] = {"alpha": alpha}
@@ -235,8 +250,14 @@ def _formats(alpha: bool) -> tuple[str, ...]:
 
 def _info(photo: Mapping[str, Any]) -> ImageInfo:
     fmt = str(photo["format"])
-    return ImageInfo(sha256=str(photo["sha256"]), size=0, format=fmt, media_type=FORMATS[fmt].media_type,
-                     width=int(photo["width"]), height=int(photo["height"]))  # fmt: skip
+    return ImageInfo(
+        sha256=str(photo["sha256"]),
+        size=0,
+        format=fmt,
+        media_type=FORMATS[fmt].media_type,
+        width=int(photo["width"]),
+        height=int(photo["height"]),
+    )
 
 
 def _crop_plans(info: ImageInfo) -> tuple[Crop, ...]:
@@ -253,10 +274,6 @@ def _crop_plans(info: ImageInfo) -> tuple[Crop, ...]:
 
 def _write_crops(data: bytes, info: ImageInfo, root: Path, crops: list[Crop]) -> None:
     """Crop the upright, metadata-free frame (as renditions are made) and save JPEGs."""
-    from PIL import Image
-
-    from balita_cli.media.publish import prepare
-
     decoded = decode(data, max_pixels=info.width * info.height * info.frames, keep="first")
     frame, icc = prepare(decoded.frames[0][0], info.orientation, decoded.icc_profile, rgb=True)
     if frame.mode == "RGBA":  # JPEG has no transparency: flattened on white

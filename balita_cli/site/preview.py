@@ -21,10 +21,17 @@ from balita_cli.errors import BalitaError, InvalidInput
 
 VERSION_PATH = "/__balita/version"
 HOST = "127.0.0.1"
-EXTRA_TYPES = {".wasm": "application/wasm", ".pf_meta": "application/octet-stream",
-               ".pf_fragment": "application/octet-stream", ".pf_index": "application/octet-stream",
-               ".pf_filter": "application/octet-stream", ".js": "text/javascript", ".json": "application/json",
-               ".xml": "application/xml", ".webp": "image/webp"}  # fmt: skip
+EXTRA_TYPES = {
+    ".wasm": "application/wasm",
+    ".pf_meta": "application/octet-stream",
+    ".pf_fragment": "application/octet-stream",
+    ".pf_index": "application/octet-stream",
+    ".pf_filter": "application/octet-stream",
+    ".js": "text/javascript",
+    ".json": "application/json",
+    ".xml": "application/xml",
+    ".webp": "image/webp",
+}
 
 
 @dataclass
@@ -94,9 +101,17 @@ class _Server(http.server.ThreadingHTTPServer):
 class PreviewServer:
     """``start()`` builds once and listens; ``stop()`` (or the end of ``run()``) frees the port."""
 
-    def __init__(self, folder: Path, *, rebuild: Callable[[], Any], version: Callable[[], str], port: int = 0,
-                 poll: float = 1.0, on_build: Callable[[Any], None] | None = None,
-                 on_error: Callable[[str], None] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        rebuild: Callable[[], Any],
+        version: Callable[[], str],
+        port: int = 0,
+        poll: float = 1.0,
+        on_build: Callable[[Any], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ) -> None:
         self.folder = folder
         self.rebuild = rebuild
         self.version = version
@@ -142,8 +157,9 @@ class PreviewServer:
 
     def start(self) -> None:
         self.check()
-        self._serving = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.2},
-                                         name="balita-preview-http", daemon=True)  # fmt: skip
+        self._serving = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.2}, name="balita-preview-http", daemon=True
+        )
         self._serving.start()
         self._poller = threading.Thread(target=self._poll, name="balita-preview-poll", daemon=True)
         self._poller.start()

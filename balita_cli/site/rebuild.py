@@ -6,25 +6,34 @@ rendering, and only the articles whose page, list entry or feed item changed are
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from balita_cli.config import Site
 from balita_cli.errors import InvalidInput
+from balita_cli.formats import get_writer
+from balita_cli.media.images import inspect_image
+from balita_cli.media.store import MediaStore
 from balita_cli.records import SiteArticle
-from balita_cli.site import changes, fixed_pages, lists, pages, sitemaps
-from balita_cli.site.builder import (
+from balita_cli.site import changes, pages
+from balita_cli.site.options import (
     FEED_FILES,
     FEED_LABELS,
     LOGO_FORMATS,
     STATE_VERSION,
-    BuildReport,
-    SiteBuilder,
+    BuildOptions,
     SiteSource,
     hash_of,
 )
-from balita_cli.site.search import MISSING, SearchReport
+from balita_cli.site.output import OutputTree
+from balita_cli.site.parallel import PageMakers
+from balita_cli.site.photos import PhotoLibrary
+from balita_cli.site.related import RelatedIndex
+from balita_cli.site.render import make_environment, render, static_file
+from balita_cli.site.search import MISSING, SearchReport, index_pages
 from balita_cli.words import words_for
 
 if TYPE_CHECKING:
@@ -37,14 +46,26 @@ class Rebuild:
 
     always = False  # a file made again by every build (its content depends on the time)
 
-    def __init__(self, builder: SiteBuilder, source: SiteSource, digest: str, program: Path | None) -> None:
-        self.builder = builder
+    def __init__(
+        self,
+        tree: OutputTree,
+        site: Site,
+        options: BuildOptions,
+        source: SiteSource,
+        digest: str,
+        program: Path | None,
+        *,
+        fingerprint: str,
+        logo_data: bytes | None,
+    ) -> None:
+        self.tree = tree
+        self.site = site
+        self.options = options
         self.source = source
         self.digest = digest
         self.program = program
-        self.tree = builder.tree
-        self.site = builder.site
-        self.options = builder.options
+        self.fingerprint = fingerprint
+        self.logo_data = logo_data
         # Per article: what must be read in full, and for what.
         self.pages: dict[int, str] = {}  # article id -> the key of its page to make again
         self.want_entries: set[int] = set()
@@ -53,35 +74,24 @@ class Rebuild:
         self.records: dict[int, dict[str, Any]] = {}
         self.later: list[Callable[[], None]] = []  # pages to make once the articles are read, in order
 
-    def run(self) -> BuildReport:
+    def plan_articles(self, articles: list[SiteArticle]) -> tuple[list[str], set[int]]:
+        """What every page shares, and each article page kept or noted to be made again. Returns
+        the pages of listed articles (what the search index holds) and the photos that failed."""
         self._prepare(self.source.sections())
-        articles = self.source.articles
         self.pictures = self._pictures(articles)
-        failed = {int(photo["id"]) for article in articles if (photo := article.record["photo"]) is not None
-                  and article.record["id"] not in self.pictures}  # fmt: skip
+        failed = {
+            int(photo["id"])
+            for article in articles
+            if (photo := article.record["photo"]) is not None and article.record["id"] not in self.pictures
+        }
         # What lists and keys compare: the stamp, and whether the photo could be shown.
-        self.token = {a.record["id"]: a.record["stamp"] + ("!" if a.record["id"] in self.failed_ids else "")
-                      for a in articles}  # fmt: skip
+        self.token = {
+            a.record["id"]: a.record["stamp"] + ("!" if a.record["id"] in self.failed_ids else "") for a in articles
+        }
         self.index = changes.article_index(articles)
-        article_pages = self._article_pages(articles, self._affected(failed))
-        listing = lists.gather_lists(articles)
-        lists.plan_lists(self, listing)
-        feeds = lists.plan_site_feeds(self, listing)
-        self._read(articles)
-        for make in self.later:
-            make()
-        sitemap_files, news_until = sitemaps.write_sitemaps(self, articles, listing)
-        fixed_pages.special_pages(self)
-        fixed_pages.assets(self, sitemap_files)
-        search = self._search([path for path in article_pages if path in self.tree.current])
-        fixed_pages.redirects(self, articles)
-        problems = [*self.photos.problems] + ([search.problem] if search.problem else [])
-        counts = self.tree.finish(self._state(len(listing.listed), failed, news_until))
-        photos = {"made": self.photos.made, "reused": self.photos.reused}
-        return BuildReport(self.options.output, len(listing.listed), len(self.tree.current), counts, feeds, photos,
-                           search, problems)  # fmt: skip
+        return self._article_pages(articles, self._affected(failed)), failed
 
-    def _state(self, listed: int, failed: set[int], news_until: str | None) -> dict[str, Any]:
+    def state(self, listed: int, failed: set[int], news_until: str | None) -> dict[str, Any]:
         """What the next build compares itself with (``digest`` None: it must not stop early)."""
         stands = not self.photos.problems and not self.always
         return {
@@ -101,8 +111,10 @@ class Rebuild:
         last build is trusted unless it read the same database with the same fingerprint."""
         state = self.tree.previous_state
         if (state.get("version"), state.get("source"), state.get("pages")) != (
-            STATE_VERSION, self.source.identity, self.shared,
-        ):  # fmt: skip
+            STATE_VERSION,
+            self.source.identity,
+            self.shared,
+        ):
             return None
         previous = changes.previous_index(state.get("index"))
         if previous is None:
@@ -116,36 +128,30 @@ class Rebuild:
 
     def _prepare(self, sections: list[tuple[str, str]]) -> None:
         """What rendering needs: the template engine, the logo, the navigation, the photos."""
-        from balita_cli.media.store import MediaStore
-        from balita_cli.site.photos import PhotoLibrary
-        from balita_cli.site.render import make_environment
-
         self.environment = make_environment(self.options.template_dir)
         store = MediaStore(self.options.media_root) if self.options.media_root is not None else None
         self.photos = PhotoLibrary(self.tree, store, self.options.photo_seed)
-        self.feeds = [{"name": name, "path": path, "media_type": _media_type(name), "label": FEED_LABELS[name]}
-                      for name, path in FEED_FILES]  # fmt: skip
+        self.feeds = [
+            {"name": name, "path": path, "media_type": _media_type(name), "label": FEED_LABELS[name]}
+            for name, path in FEED_FILES
+        ]
         self.sections = [{"name": name, "path": pages.term_dir("section", slug)} for name, slug in sections]
         self.logo_file, self.logo = self._logo()
         # Every page shows the navigation: its sections are part of every page's inputs.
-        self.shared = hash_of([self.builder.fingerprint, sections])
+        self.shared = hash_of([self.fingerprint, sections])
 
     def _logo(self) -> tuple[tuple[str, bytes], dict[str, Any]]:
         """The publisher's logo: its file in the output and what JSON-LD says of it (what its
         inspection found is kept in the manifest, so an unchanged logo is not decoded again)."""
-        from balita_cli.site.render import static_file
-
-        if self.builder.logo_data is None or self.options.logo is None:
+        if self.logo_data is None or self.options.logo is None:
             data, name = static_file("logo.png", self.options.template_dir), "logo.png"
         else:
-            data, name = self.builder.logo_data, self.options.logo.name
+            data, name = self.logo_data, self.options.logo.name
         digest = hash_of(["logo", self.site.base_url, _bytes_digest(data)])
         known = self.tree.previous_memo.get("logo")
         if isinstance(known, dict) and known.get("digest") == digest and self._sound_logo(known.get("logo")):
             logo = dict(known["logo"])
         else:
-            from balita_cli.media.images import inspect_image
-
             info = inspect_image(data, name=name)
             if info.format not in LOGO_FORMATS:
                 raise InvalidInput(f"logo {name} is {info.format.upper()}; use PNG, JPEG or WebP")
@@ -167,15 +173,22 @@ class Rebuild:
         """A page's inputs: when they match the last build's, the page is kept without rendering."""
         return hash_of([self.shared, *parts])
 
-    def page(self, template: str, directory: str, language: str, *, key: str | None = None,
-             root: str | None = None, **context: Any) -> None:  # fmt: skip
+    def page(
+        self,
+        template: str,
+        directory: str,
+        language: str,
+        *,
+        key: str | None = None,
+        root: str | None = None,
+        **context: Any,
+    ) -> None:
         self.tree.put_text(*self.render_page(template, directory, language, root=root, **context), key=key)
 
-    def render_page(self, template: str, directory: str, language: str, *, root: str | None = None,
-                    **context: Any) -> tuple[str, str]:  # fmt: skip
+    def render_page(
+        self, template: str, directory: str, language: str, *, root: str | None = None, **context: Any
+    ) -> tuple[str, str]:
         """A page's path in the output and its HTML."""
-        from balita_cli.site.render import render
-
         shared = {
             "site": self.site,
             "lang": language,
@@ -215,8 +228,6 @@ class Rebuild:
     @cached_property
     def related(self) -> RelatedIndex:
         """Related stories and section neighbours, worked out only when a page needs them."""
-        from balita_cli.site.related import RelatedIndex
-
         return RelatedIndex(self.index)
 
     def _pictures(self, articles: list[SiteArticle]) -> dict[int, Picture]:
@@ -241,8 +252,11 @@ class Rebuild:
         changed = {entry["id"] for entry in self.index if before.get(entry["id"]) != self.token[entry["id"]]}
         changed |= set(before) - {entry["id"] for entry in self.index}
         if photos:
-            changed |= {a.record["id"] for a in self.source.articles
-                        if a.record["photo"] is not None and int(a.record["photo"]["id"]) in photos}  # fmt: skip
+            changed |= {
+                a.record["id"]
+                for a in self.source.articles
+                if a.record["photo"] is not None and int(a.record["photo"]["id"]) in photos
+            }
         return changed
 
     # ------------------------------------------------------------ article pages
@@ -282,16 +296,21 @@ class Rebuild:
         view = pages.article_view(record, terms, self.site, picture, neighbours)
         json_ld = pages.script_json(pages.news_article_ld(record, terms, self.site, picture, self.logo))
         share = pages.share_image(self.site, picture, record)
-        return self.render_page("article.html", pages.article_dir(record["slug"]), view["lang"], article=view,
-                                json_ld=json_ld, share=share, title=record["title"])  # fmt: skip
+        return self.render_page(
+            "article.html",
+            pages.article_dir(record["slug"]),
+            view["lang"],
+            article=view,
+            json_ld=json_ld,
+            share=share,
+            title=record["title"],
+        )
 
     # ------------------------------------------------------------ reading what is needed
 
-    def _read(self, articles: list[SiteArticle]) -> None:
+    def read(self, articles: list[SiteArticle]) -> None:
         """Read in full, a batch at a time, the articles whose page, entry or feed item is needed;
         their pages are made on every core the build may use (``site/parallel.py``)."""
-        from balita_cli.site.parallel import PageMakers
-
         wanted = set(self.pages) | self.want_entries
         ids = [a.record["id"] for a in articles if a.record["id"] in wanted or a.record["id"] in self.want_records]
         batch = 1000
@@ -313,9 +332,7 @@ class Rebuild:
         if article_id in self.want_records:
             self.records[article_id] = record
 
-    def _search(self, article_pages: list[str]) -> SearchReport:
-        from balita_cli.site.search import index_pages
-
+    def search(self, article_pages: list[str]) -> SearchReport:
         if not self.options.search:
             return SearchReport()
         if self.program is None:
@@ -327,12 +344,8 @@ class Rebuild:
 
 
 def _bytes_digest(data: bytes) -> str:
-    import hashlib
-
     return hashlib.sha256(data).hexdigest()
 
 
 def _media_type(name: str) -> str:
-    from balita_cli.formats import get_writer
-
     return get_writer(name).media_type

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import traceback
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined, TemplateError
 
 from balita_cli.errors import InvalidInput
 from balita_cli.words import words_for
@@ -33,8 +34,6 @@ def make_environment(template_dir: Path | None) -> Environment:
 
 
 def render(environment: Environment, name: str, context: dict[str, Any]) -> str:
-    from jinja2 import TemplateError
-
     try:
         return environment.get_template(name).render(context)
     except TemplateError as exc:
@@ -51,8 +50,6 @@ def render(environment: Environment, name: str, context: dict[str, Any]) -> str:
 
 def _template_line(exc: BaseException) -> int | None:
     """The line of the template where ``exc`` was raised (Jinja maps its frames to template lines)."""
-    import traceback
-
     lines = [frame.lineno for frame in traceback.extract_tb(exc.__traceback__) if frame.filename.endswith(".html")]
     return lines[-1] if lines else None
 

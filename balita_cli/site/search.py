@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import subprocess
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from balita_cli.files import OutputError
 from balita_cli.site.output import OutputTree
@@ -32,8 +36,13 @@ class SearchReport:
     problem: str = ""
 
     def summary(self) -> dict[str, Any]:
-        return {"pages": self.pages, "seconds": round(self.seconds, 2), "reused": self.reused,
-                "languages": self.languages, "problem": self.problem}  # fmt: skip
+        return {
+            "pages": self.pages,
+            "seconds": round(self.seconds, 2),
+            "reused": self.reused,
+            "languages": self.languages,
+            "problem": self.problem,
+        }
 
 
 def pagefind_program() -> Path | None:
@@ -46,7 +55,6 @@ def pagefind_program() -> Path | None:
             return found
     except (ImportError, FileNotFoundError):
         pass
-    import shutil
 
     on_path = shutil.which("pagefind")
     return Path(on_path) if on_path else None
@@ -66,7 +74,7 @@ def index_pages(tree: OutputTree, pages: Sequence[str], *, program: Path | None 
             report.reused = True
             report.languages = languages(tree.root)
             return report
-    import tempfile
+    import tempfile  # here: only when the search index is made
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=".balita-search-") as scratch:
@@ -91,14 +99,11 @@ def _key(program: Path, pages: list[tuple[str, str]]) -> str:
         stamp = [program.stat().st_size, program.stat().st_mtime_ns]
     except OSError:
         stamp = []
-    import orjson
 
     return hashlib.sha256(orjson.dumps([str(program), stamp, pages])).hexdigest()
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
-    import shutil
-
     try:
         os.link(source, target)
     except OSError:
@@ -106,8 +111,6 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 
 def _run(program: Path, source: Path, out: Path) -> None:
-    import subprocess
-
     command = [str(program), "--site", str(source), "--output-path", str(out), "--silent"]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
@@ -125,7 +128,7 @@ def _write_empty_index(out: Path) -> None:
     """Pagefind's files for a site with no story yet. Its command refuses a folder with no page
     to index; its Python API (the same program, run as a service) writes an index of no page,
     which has no language: ``search.js`` finds nothing in it."""
-    import asyncio
+    import asyncio  # here: only when the search index is made
 
     from pagefind.service import PagefindService
 
@@ -146,8 +149,6 @@ def _write_empty_index(out: Path) -> None:
 
 def languages(root: Path) -> list[str]:
     """The languages of the index the output holds (none when it holds no index)."""
-    import orjson
-
     try:
         entry = orjson.loads((root / BUNDLE / "pagefind-entry.json").read_bytes())
     except (OSError, ValueError):

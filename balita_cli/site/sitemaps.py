@@ -7,12 +7,18 @@ itself (``news_until``), and a build with nothing else to do runs again then."""
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from balita_cli.formats import get_writer
+from balita_cli.formats.atom import last_change
+from balita_cli.formats.base import public_records
+from balita_cli.formats.sitemap import INDEX_NAME, write_index
 from balita_cli.records import SiteArticle
 from balita_cli.site import pages
-from balita_cli.site.builder import NEWS_WINDOW, SITEMAP_FILES
+from balita_cli.site.options import NEWS_WINDOW, SITEMAP_FILES
+from balita_cli.timeutil import utcnow
 
 # URLs a sitemap holds before it becomes an index of parts (the protocol allows 50,000 a file).
 PART = 1000
@@ -25,17 +31,19 @@ if TYPE_CHECKING:
 def write_sitemaps(rebuild: Rebuild, articles: list[SiteArticle], lists: Lists) -> tuple[list[str], str | None]:
     """Keep or make the sitemap, make the news sitemap; returns their paths, and until when the
     news sitemap holds (None: until something is published)."""
-    from balita_cli.formats import get_writer
-    from balita_cli.timeutil import utcnow
-
     site, tree = rebuild.site, rebuild.tree
     light = [article.record for article in articles]
     first = light[0]["published_at"] if light else None
-    urls = [("", first)] + [(pages.term_dir(kind, slug), members[0].record["published_at"])
-                            for (kind, slug), members in lists.groups.items()]  # fmt: skip
+    urls = [("", first)] + [
+        (pages.term_dir(kind, slug), members[0].record["published_at"])
+        for (kind, slug), members in lists.groups.items()
+    ]
     # The front page is always listed (a sitemap must list a URL: a site with no story yet has it).
-    list_urls = [{"url": pages.absolute(site, directory), "status": "published", "updated_at": changed,
-                  "published_at": changed} for directory, changed in urls if changed or not directory]  # fmt: skip
+    list_urls = [
+        {"url": pages.absolute(site, directory), "status": "published", "updated_at": changed, "published_at": changed}
+        for directory, changed in urls
+        if changed or not directory
+    ]
     name, path = SITEMAP_FILES[0]
     writer = get_writer(name)
     part = min(PART, writer.capabilities.max_items or PART)
@@ -53,14 +61,11 @@ def write_sitemaps(rebuild: Rebuild, articles: list[SiteArticle], lists: Lists) 
     return [path for _name, path in SITEMAP_FILES], until
 
 
-def _parts(rebuild: Rebuild, writer: Any, articles: list[SiteArticle], list_urls: list[dict[str, Any]],
-           part: int) -> None:  # fmt: skip
+def _parts(
+    rebuild: Rebuild, writer: Any, articles: list[SiteArticle], list_urls: list[dict[str, Any]], part: int
+) -> None:
     """sitemap-<n>.xml for the articles whose ids fall in the n-th range of ``part``,
     sitemap-lists-<n>.xml for the list pages, and sitemap.xml indexing them with their last change."""
-    from balita_cli.formats.atom import last_change
-    from balita_cli.formats.base import public_records
-    from balita_cli.formats.sitemap import INDEX_NAME
-
     site, tree = rebuild.site, rebuild.tree
     ranges: dict[int, list[SiteArticle]] = {}
     for article in articles:
@@ -87,10 +92,6 @@ def _parts(rebuild: Rebuild, writer: Any, articles: list[SiteArticle], list_urls
 
 
 def _index_text(index: list[tuple[str, str]]) -> str:
-    import io
-
-    from balita_cli.formats.sitemap import write_index
-
     buffer = io.StringIO()
     write_index(buffer, index)
     return buffer.getvalue()
@@ -98,8 +99,13 @@ def _index_text(index: list[tuple[str, str]]) -> str:
 
 def _sitemap_entry(record: dict[str, Any]) -> dict[str, Any]:
     """What the sitemap reads of an article (``formats/sitemap.py``)."""
-    return {"url": record["url"], "status": record["status"], "updated_at": record["updated_at"],
-            "published_at": record["published_at"], "photo": record["photo"]}  # fmt: skip
+    return {
+        "url": record["url"],
+        "status": record["status"],
+        "updated_at": record["updated_at"],
+        "published_at": record["published_at"],
+        "photo": record["photo"],
+    }
 
 
 def news_window(light: list[dict[str, Any]], now: datetime) -> tuple[list[dict[str, Any]], str | None]:

@@ -11,9 +11,12 @@ so the registry is cheap to load.
 from __future__ import annotations
 
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 from balita_cli.errors import UsageError
-from balita_cli.formats.readers.base import Reader, ReadItem, ReadOptions, Rejected, Skipped
+
+if TYPE_CHECKING:
+    from balita_cli.formats.readers.base import Reader
 
 # name -> module under balita_cli.formats.readers exposing READER
 _MODULES = {
@@ -26,8 +29,15 @@ _MODULES = {
 }
 READER_NAMES = tuple(_MODULES)
 # What people type for the static-site generators the markdown reader reads.
-ALIASES = {"hugo": "markdown", "jekyll": "markdown", "zola": "markdown", "md": "markdown", "wordpress": "wxr",
-           "rss": "feed", "atom": "feed"}  # fmt: skip
+ALIASES = {
+    "hugo": "markdown",
+    "jekyll": "markdown",
+    "zola": "markdown",
+    "md": "markdown",
+    "wordpress": "wxr",
+    "rss": "feed",
+    "atom": "feed",
+}
 
 
 def get_reader(name: str) -> Reader:
@@ -42,4 +52,4 @@ def get_reader(name: str) -> Reader:
     return reader
 
 
-__all__ = ["READER_NAMES", "ReadItem", "ReadOptions", "Reader", "Rejected", "Skipped", "get_reader"]
+__all__ = ["ALIASES", "READER_NAMES", "get_reader"]

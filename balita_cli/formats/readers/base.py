@@ -19,7 +19,10 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from balita_cli.errors import InvalidInput
+from balita_cli.records import derive_summary
 from balita_cli.schema import BY_NAME, ArticleInput, Kind, strip_controls
+from balita_cli.slugs import make_slug
+from balita_cli.workflow import Status
 
 
 @dataclass(frozen=True)
@@ -142,8 +145,12 @@ def text_list(value: object) -> list[str]:
     if isinstance(value, str):
         return [plain_name(value)] if plain_name(value) else []
     if isinstance(value, list | tuple):
-        return [name for item in value if item is not None and not isinstance(item, dict | list)
-                if (name := plain_name(str(item)))]  # fmt: skip
+        return [
+            name
+            for item in value
+            if item is not None and not isinstance(item, dict | list)
+            if (name := plain_name(str(item)))
+        ]
     return [plain_name(str(value))]
 
 
@@ -166,7 +173,6 @@ def input_value(name: str, value: Any) -> Any:
         return None
     if name in TEXT_FIELDS and type(value) is str:
         return value  # text of a text field, nearly every value: as it is
-    from balita_cli.workflow import Status
 
     kind = BY_NAME[name].kind
     if kind in {Kind.NAMES, Kind.SLUGS, Kind.NOTICES, Kind.COVERAGE} and isinstance(value, str):
@@ -225,15 +231,16 @@ def _coverage(item: Any) -> dict[str, Any]:
 def _notice(item: Any) -> dict[str, Any]:
     if not isinstance(item, dict) or not item.get("text"):
         raise InvalidInput("a correction needs a text")
-    return {"text": str(item["text"]), "created_at": parse_time(item.get("created_at"), UTC),
-            "kind": str(item.get("kind") or "correction")}  # fmt: skip
+    return {
+        "text": str(item["text"]),
+        "created_at": parse_time(item.get("created_at"), UTC),
+        "kind": str(item.get("kind") or "correction"),
+    }
 
 
 def keep_summary_derived(record: ArticleInput) -> None:
     """An exported summary that is only the body's first paragraph (what balita derives when none
     was written) comes back as no summary, so it stays derived when the body changes."""
-    from balita_cli.records import derive_summary
-
     summary = record.get("summary")
     if summary and summary == derive_summary(str(record.get("body") or "")):
         record["summary"] = ""
@@ -262,8 +269,6 @@ def alias_of(value: object) -> str:
     serve it) and ``2014/12/12/old.html`` gives ``/2014/12/12/old.html``. A full URL keeps its path.
     Raises InvalidInput, with the reason, for what cannot be kept.
     """
-    from balita_cli.slugs import make_slug
-
     text = strip_controls(str(value)).strip()
     shown = text[:60]
     if text.lower().startswith(("http://", "https://")):
@@ -289,14 +294,9 @@ def alias_of(value: object) -> str:
     if segments[0] in RESERVED_TOP or (
         len(segments) == 1 and (last in RESERVED_FILES or "." in last and not last.endswith(FILE_SUFFIXES))
     ):
-        raise InvalidInput(f"alias {shown!r} is where the site keeps its own pages")  # fmt: skip
+        raise InvalidInput(f"alias {shown!r} is where the site keeps its own pages")
     if not last.lower().endswith(FILE_SUFFIXES):
         path += "/"
     if len(path) > MAX_ALIAS_LENGTH:
         raise InvalidInput(f"alias {shown!r} is longer than {MAX_ALIAS_LENGTH} characters")
     return path
-
-
-def is_path_alias(alias: str) -> bool:
-    """Whether an alias is a path of the site (else it is an old slug)."""
-    return alias.startswith("/")

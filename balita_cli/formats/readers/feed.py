@@ -17,8 +17,9 @@ from balita_cli.errors import InvalidInput
 from balita_cli.formats.html import sanitize
 from balita_cli.formats.readers.base import Reader, ReadItem, ReadOptions, Rejected
 from balita_cli.formats.readers.feed_parsing import Entry, parse_feed, plain_text
+from balita_cli.net import FetchPolicy, fetch
 from balita_cli.schema import ArticleInput
-from balita_cli.text.excerpt import DEFAULT_MAX_WORDS
+from balita_cli.text.excerpt import DEFAULT_MAX_WORDS, excerpt
 from balita_cli.workflow import Status
 
 if TYPE_CHECKING:
@@ -60,8 +61,6 @@ def is_url(path: str) -> bool:
 def load(path: str, policy: FetchPolicy | None = None) -> tuple[bytes, str]:
     """The bytes of a feed file or URL, and the media type the server gave ("" for a file)."""
     if is_url(path):
-        from balita_cli.net import FetchPolicy, fetch
-
         fetched = fetch(path, policy or FetchPolicy())
         return fetched.body, fetched.content_type
     source = Path(path)
@@ -113,8 +112,6 @@ def story(entry: Entry, intake: Intake, outlet: str, origin: str) -> ArticleInpu
 
     ``outlet`` is the name credited when the intake names none.
     """
-    from balita_cli.text.excerpt import excerpt
-
     if intake.excerpt_words is None:
         body = sanitize(entry.html).strip()
         summary = entry.summary

@@ -14,21 +14,27 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from html import escape
 from typing import Any
 from urllib.parse import urlsplit
+from xml.etree.ElementTree import ParseError
+
+import feedparser
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
 
 from balita_cli.errors import InvalidInput
 from balita_cli.formats.html import html_to_text
-from balita_cli.formats.readers.base import Rejected, plain_name
+from balita_cli.formats.readers.base import Rejected, parse_time, plain_name
 from balita_cli.schema import is_web_url, strip_controls
 
 MAX_KEY_LENGTH = 400  # longer guids are known by their hash (the external id column holds 500)
 MAX_ENTRY_TAGS = 20  # a feed's own categories kept per entry
 # Where a feed's host names a platform, not an outlet: the channel's name is credited instead.
-PLATFORM_HOSTS = frozenset({
-    "youtube.com", "youtu.be", "vimeo.com", "dailymotion.com", "soundcloud.com", "anchor.fm",
-    "feeds.feedburner.com", "feedproxy.google.com", "podcasts.apple.com", "spotify.com",
-})  # fmt: skip
+PLATFORM_HOSTS = frozenset(
+    "youtube.com youtu.be vimeo.com dailymotion.com soundcloud.com anchor.fm "
+    "feeds.feedburner.com feedproxy.google.com podcasts.apple.com spotify.com".split()
+)
 JSON_FEED_VERSIONS = ("https://jsonfeed.org/version/1", "https://jsonfeed.org/version/1.1")
 
 
@@ -125,11 +131,6 @@ def _refuse_hostile_xml(data: bytes) -> None:
     Only the hardened parse's security verdict counts: a merely ill-formed feed is left to
     feedparser, which reads many of them.
     """
-    from xml.etree.ElementTree import ParseError
-
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import fromstring
-
     try:
         fromstring(data)
     except DefusedXmlException as exc:
@@ -139,8 +140,6 @@ def _refuse_hostile_xml(data: bytes) -> None:
 
 
 def _xml_feed(data: bytes, address: str) -> Feed:
-    import feedparser
-
     _refuse_hostile_xml(data)
     parsed = feedparser.parse(data)
     if not parsed.entries and not parsed.get("version"):
@@ -149,8 +148,11 @@ def _xml_feed(data: bytes, address: str) -> Feed:
     kind = "atom" if str(parsed.get("version", "")).startswith("atom") else "rss"
     feed = parsed.feed
     author = feed.get("author_detail") or {}
-    outlet = outlet_name(str(feed.get("link") or address), str(author.get("name") or feed.get("author") or ""),
-                         str(feed.get("title") or ""))  # fmt: skip
+    outlet = outlet_name(
+        str(feed.get("link") or address),
+        str(author.get("name") or feed.get("author") or ""),
+        str(feed.get("title") or ""),
+    )
     entries = [_xml_entry(feed, entry) for entry in parsed.entries]
     return Feed(kind, outlet, entries)
 
@@ -199,8 +201,11 @@ def is_image(media: Mapping[str, Any]) -> bool:
 def _image(entry: Any) -> str:
     candidates = [media for media in entry.get("media_content") or [] if is_image(media)]
     candidates += list(entry.get("media_thumbnail") or [])
-    candidates += [{"url": link.get("href")} for link in entry.get("links") or []
-                   if link.get("rel") == "enclosure" and str(link.get("type", "")).startswith("image/")]  # fmt: skip
+    candidates += [
+        {"url": link.get("href")}
+        for link in entry.get("links") or []
+        if link.get("rel") == "enclosure" and str(link.get("type", "")).startswith("image/")
+    ]
     for media in candidates:
         url = str(media.get("url") or "").strip()
         if is_web_url(url):
@@ -225,8 +230,11 @@ def _json_feed(data: bytes, address: str) -> Feed:
         raise InvalidInput(f"JSON Feed {_text(version)[:60]!r} is not a version balita reads (1 or 1.1)")
     assert isinstance(document, dict)
     authors = _json_authors(document)
-    outlet = outlet_name(_text(document.get("home_page_url")) or _text(document.get("feed_url")) or address,
-                         authors[0] if authors else "", _text(document.get("title")))  # fmt: skip
+    outlet = outlet_name(
+        _text(document.get("home_page_url")) or _text(document.get("feed_url")) or address,
+        authors[0] if authors else "",
+        _text(document.get("title")),
+    )
     items = document.get("items")
     if not isinstance(items, list):
         raise InvalidInput('a JSON Feed without an "items" list')
@@ -253,8 +261,6 @@ def _json_authors(holder: Mapping[str, Any]) -> list[str]:
 
 
 def _json_entry(item: Mapping[str, Any], feed_authors: tuple[str, ...]) -> Entry:
-    from balita_cli.formats.readers.base import parse_time
-
     notes: list[str] = []
     identifier = item.get("id")
     key = str(identifier) if isinstance(identifier, str | int) and not isinstance(identifier, bool) else ""
@@ -298,8 +304,6 @@ def plain_text(fragment: str) -> str:
 
 
 def _escape(text: str) -> str:
-    from html import escape
-
     return escape(text, quote=False)
 
 
@@ -333,3 +337,18 @@ def outlet_name(link: str, author: str, title: str) -> str:
         if name:
             return name[:200]
     return host
+
+
+class FeedSource:
+    """The ``feed`` source type (``formats/sources.py``): RSS, Atom and JSON Feed."""
+
+    name = "feed"
+
+    def reads(self, body: bytes, media_type: str) -> bool:
+        return sniff(body, media_type) in {"json", "xml"}
+
+    def read(self, body: bytes, media_type: str, address: str) -> Feed:
+        return parse_feed(body, media_type=media_type, address=address)
+
+
+SOURCE_TYPE = FeedSource()

@@ -43,8 +43,9 @@ def _data(path: Path) -> Row:
     if not isinstance(data, dict) or not isinstance(data.get("posts"), list):
         raise InvalidInput(f"{path}: not a Ghost export (no data.posts)")
     for name in ("tags", "users", "posts_tags", "posts_authors", "posts_meta"):
-        data[name] = [row for row in data.get(name) or [] if isinstance(row, dict)] if isinstance(
-            data.get(name), list) else []  # fmt: skip
+        data[name] = (
+            [row for row in data.get(name) or [] if isinstance(row, dict)] if isinstance(data.get(name), list) else []
+        )
     return data
 
 

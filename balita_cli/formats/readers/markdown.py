@@ -8,12 +8,17 @@ not followed."""
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import frontmatter
+import yaml
+from frontmatter.default_handlers import BaseHandler
 
 from balita_cli.errors import InvalidInput
 from balita_cli.formats.readers.base import (
@@ -45,8 +50,6 @@ STATUS_VALUES = frozenset(status.value for status in Status)
 
 
 def _toml_handler() -> Any:
-    from frontmatter.default_handlers import BaseHandler
-
     class TomlHandler(BaseHandler):
         """python-frontmatter's own TOML handler needs the third-party toml package; tomllib is stdlib."""
 
@@ -63,8 +66,6 @@ def _toml_handler() -> Any:
 
 
 def _refuse_yaml_aliases(text: str) -> None:
-    import yaml
-
     head = text.split("\n---", 1)[0]
     if "&" not in head and "*" not in head:
         return
@@ -82,14 +83,12 @@ def _depth(value: Any, level: int = 0) -> int:
     if items is None:
         return level
     # A plain value one level down counts as that level (most values are: no call for each).
-    return max((_depth(item, level + 1) if isinstance(item, dict | list) else level + 1 for item in items),
-               default=level)  # fmt: skip
+    return max(
+        (_depth(item, level + 1) if isinstance(item, dict | list) else level + 1 for item in items), default=level
+    )
 
 
 def front_matter(text: str) -> tuple[dict[str, Any], str]:
-    import frontmatter
-    import yaml
-
     text = text.lstrip("\ufeff")
     toml = text.startswith("+++")
     if not toml:
@@ -150,8 +149,6 @@ class MarkdownReader(Reader):
 def files(root: Path) -> Iterator[Path]:
     """The Markdown files under ``root`` in the order of their paths, one folder listed at a time
     (a tree of 100,000 files is never held whole); linked folders are not entered."""
-    import os
-
     if root.is_file():
         yield root
         return
@@ -198,7 +195,8 @@ def _record(file: Path, relative: str, options: ReadOptions) -> ArticleInput:
         record.notes.append(f"no title in the front matter; imported as a draft titled {title!r}")
     slug = str(meta.get("slug") or name_slug or "") or None
     record.values.update(
-        title=title, body=_body(body, own=own),
+        title=title,
+        body=_body(body, own=own),
         summary=str(meta.get("summary") or meta.get("excerpt") or meta.get("description") or ""),
         slug=slug,
         language=str(meta.get("lang") or meta.get("language") or "") or None,
@@ -209,12 +207,13 @@ def _record(file: Path, relative: str, options: ReadOptions) -> ArticleInput:
         expires_at=parse_time(meta.get("expiryDate") or meta.get("expirydate"), zone),
         featured=bool(meta.get("featured") or meta.get("sticky") or False),
         canonical_url=str(meta.get("canonical_url") or meta.get("canonicalURL") or meta.get("canonical") or ""),
-    )  # fmt: skip
+    )
     _set_terms(record, meta)
     _set_image(record, meta)
     _set_params(record, params, meta)
-    _set_status(record, meta, params, published or _modified(file), own=own,
-                draft_folder="_drafts" in Path(relative).parts)  # fmt: skip
+    _set_status(
+        record, meta, params, published or _modified(file), own=own, draft_folder="_drafts" in Path(relative).parts
+    )
     if own:
         _own_fields(record, params)
     if not meta.get("title"):
@@ -295,9 +294,8 @@ def _set_terms(record: ArticleInput, meta: dict[str, Any]) -> None:
     found = meta.get("taxonomies")
     taxonomies: dict[str, Any] = found if isinstance(found, dict) else {}
     categories = (
-        text_list(meta.get("categories")) or text_list(meta.get("category"))
-        or text_list(taxonomies.get("categories"))
-    )  # fmt: skip
+        text_list(meta.get("categories")) or text_list(meta.get("category")) or text_list(taxonomies.get("categories"))
+    )
     section = meta.get("section")
     if isinstance(section, str) and section.strip():
         categories = [section.strip(), *categories]
@@ -334,8 +332,15 @@ def _set_value(record: ArticleInput, name: str, value: Any) -> None:
         record.notes.append(f"{name}: {exc.message}; left out")
 
 
-def _set_status(record: ArticleInput, meta: dict[str, Any], params: dict[str, Any], published: datetime | None,
-                *, own: bool, draft_folder: bool) -> None:  # fmt: skip
+def _set_status(
+    record: ArticleInput,
+    meta: dict[str, Any],
+    params: dict[str, Any],
+    published: datetime | None,
+    *,
+    own: bool,
+    draft_folder: bool,
+) -> None:
     """``draft: true``, ``published: false`` and Jekyll's ``_drafts`` stay drafts; a future date
     is scheduled, as Hugo skips it until then. balita's own export says its status in params
     (a story in the trash is a draft to Hugo, whatever its status)."""

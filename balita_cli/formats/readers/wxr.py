@@ -9,6 +9,7 @@ WordPress's copy still agrees, so a post edited in WordPress keeps WordPress's v
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -41,6 +42,7 @@ from balita_cli.formats.readers.wxr_xml import (
 )
 from balita_cli.formats.wxr import content_digest
 from balita_cli.schema import EXTRA_FIELDS, ArticleInput
+from balita_cli.slugs import make_slug
 from balita_cli.workflow import Status
 
 # WordPress post status -> ours; None: not imported (counted as skipped).
@@ -55,8 +57,14 @@ STATUSES: dict[str, Status | None] = {
     "inherit": None,
 }
 # What balita's WXR writer says of each status (balita status -> WordPress status).
-BALITA_TO_WP = {"draft": "draft", "review": "pending", "scheduled": "future", "published": "publish",
-                "archived": "publish", "retracted": "publish"}  # fmt: skip
+BALITA_TO_WP = {
+    "draft": "draft",
+    "review": "pending",
+    "scheduled": "future",
+    "published": "publish",
+    "archived": "publish",
+    "retracted": "publish",
+}
 OWN = "_balita_"
 _BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->\n?", re.S)
 # The notices balita's writer puts around a body in the item HTML (their text is in meta too).
@@ -224,8 +232,14 @@ def _own_fields(record: ArticleInput, meta: dict[str, str], entry: dict[str, str
             record.notes.append(f"{OWN}{name}: {exc.message}; left out")
             return None
 
-    for name in (*(name for name in EXTRA_FIELDS if name != "featured"), "created_at", "coverage", "photo",
-                 "editor_note", *(["deleted_at"] if wp_status == "trash" else [])):  # fmt: skip
+    for name in (
+        *(name for name in EXTRA_FIELDS if name != "featured"),
+        "created_at",
+        "coverage",
+        "photo",
+        "editor_note",
+        *(["deleted_at"] if wp_status == "trash" else []),
+    ):
         value = own(name)
         if value is not None:
             record[name] = value
@@ -252,8 +266,6 @@ def _own_fields(record: ArticleInput, meta: dict[str, str], entry: dict[str, str
 
 def _json_string(text: str | None) -> str | None:
     """``_balita_body``: the Markdown as a JSON string; anything else is no body."""
-    import json
-
     try:
         value = json.loads(text) if text else None
     except (ValueError, RecursionError):
@@ -262,8 +274,6 @@ def _json_string(text: str | None) -> str | None:
 
 
 def _login_like(name: str) -> str:
-    from balita_cli.slugs import make_slug
-
     return make_slug(name)
 
 

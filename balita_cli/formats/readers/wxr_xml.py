@@ -13,6 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from xml.etree.ElementTree import Element, ParseError
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
+
 from balita_cli.errors import InvalidInput
 
 
@@ -61,9 +64,6 @@ def post_meta_lists(item: Element) -> dict[str, list[str]]:
 
 def iter_ended(path: Path, tags: set[str]) -> Iterator[Element]:
     """Ended elements named in ``tags``, each dropped from the tree once the caller is done."""
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import iterparse
-
     stack: list[Element] = []
     try:
         for event, element in iterparse(str(path), events=("start", "end")):

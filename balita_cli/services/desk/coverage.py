@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from balita_cli.errors import InvalidInput
 from balita_cli.schema import check_text, check_url
+from balita_cli.services import reading
+from balita_cli.services.query import where_clause
+from balita_cli.timeutil import utcnow
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -25,11 +28,10 @@ if TYPE_CHECKING:
 
 def add_coverage(session: Session, article_id: int, entries: Iterable[Mapping[str, Any]]) -> int:
     """Entries the story does not carry yet (by their external id); returns how many were added."""
-    from sqlalchemy import insert, select
+    from sqlalchemy import insert, select  # here: SQLAlchemy only for writes (reads use the DB-API)
     from sqlmodel import col
 
     from balita_cli.models import Coverage
-    from balita_cli.timeutil import utcnow
 
     rows: list[dict[str, Any]] = []
     for entry in entries:
@@ -39,14 +41,18 @@ def add_coverage(session: Session, article_id: int, entries: Iterable[Mapping[st
         taken = session.execute(select(col(Coverage.id)).where(col(Coverage.external_id) == key)).scalar()
         if taken is not None or any(row["external_id"] == key for row in rows):
             continue
-        rows.append({
-            "article_id": article_id, "external_id": check_text("external_id", key),
-            "source_name": check_text("source_name", str(entry.get("source_name") or "")),
-            "url": check_url("source_url", str(entry.get("url") or "")),
-            "title": check_text("title", str(entry.get("title") or "")),
-            "published_at": entry.get("published_at"), "score": float(entry.get("score") or 0.0),
-            "created_at": utcnow(),
-        })  # fmt: skip
+        rows.append(
+            {
+                "article_id": article_id,
+                "external_id": check_text("external_id", key),
+                "source_name": check_text("source_name", str(entry.get("source_name") or "")),
+                "url": check_url("source_url", str(entry.get("url") or "")),
+                "title": check_text("title", str(entry.get("title") or "")),
+                "published_at": entry.get("published_at"),
+                "score": float(entry.get("score") or 0.0),
+                "created_at": utcnow(),
+            }
+        )
     if rows:
         session.execute(insert(Coverage), rows)
     return len(rows)
@@ -62,9 +68,6 @@ def clusters(db: Database, flt: ArticleFilter, window: Window, base_url: str) ->
     """Stories matching ``flt`` that other outlets reported too, the most outlets first (then the
     newest), each record with ``outlets`` (the story's own outlet counts) and
     ``also_reported_by`` (the other outlets' names)."""
-    from balita_cli.services import reading
-    from balita_cli.services.query import where_clause
-
     where = where_clause(db, flt)
     bounds, bound_params = window.sql()
     sql = (

@@ -11,23 +11,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import InvalidInput
 from balita_cli.services.desk import sources
-from balita_cli.services.desk.intake import DeskSettings, desk_settings, fetch_policy
+from balita_cli.services.desk.intake import DeskSettings, desk_settings, fetch_policy, intake_of
 from balita_cli.services.desk.poll_state import Poll, next_poll, record_polls
-from balita_cli.services.desk.sources import SourceRecord
+from balita_cli.services.desk.runs import FetchReport, FetchRequest, SourceRun
+from balita_cli.services.desk.source_settings import SourceRecord
+from balita_cli.timeutil import utcnow
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from balita_cli.config import Settings, Site
     from balita_cli.net import Fetched, FetchError
-    from balita_cli.services.desk.filing import Explained, Filed, Item, Recent
+    from balita_cli.services.desk.filing import Filed, Item, Recent
 
 Reader = Callable[[], AbstractContextManager[Database]]
 Writer = Callable[[Callable[["Session"], Any]], Any]
@@ -38,60 +39,11 @@ MAX_ENTRIES = 500  # read from one feed in one run: a news feed holds tens; a la
 # ---------------------------------------------------------------- what a run reports
 
 
-@dataclass
-class SourceRun:
-    """One source's part of a run."""
-
-    source: SourceRecord
-    result: str = "fetched"  # "fetched", "not modified" or "failed"
-    reason: str = ""  # why it failed: one line
-    created: list[int] = field(default_factory=list)
-    related: int = 0
-    skipped: int = 0  # entries already here
-    rejected: int = 0  # entries that could not be stored
-    problems: list[str] = field(default_factory=list)
-    explained: list[Explained] = field(default_factory=list)
-    next_due_at: datetime | None = None
-
-    @property
-    def name(self) -> str:
-        return str(self.source["name"])
-
-    def as_dict(self, *, explain: bool = False) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "source": self.name, "slug": self.source["slug"], "result": self.result, "reason": self.reason,
-            "created": len(self.created), "related": self.related, "skipped": self.skipped,
-            "rejected": self.rejected, "ids": self.created, "problems": self.problems,
-            "next_due_at": self.next_due_at.isoformat() if self.next_due_at else None,
-        }  # fmt: skip
-        if explain:
-            data["explain"] = [item.as_dict() for item in self.explained]
-        return data
-
-
-class FetchReport(NamedTuple):
-    runs: Sequence[SourceRun] = ()
-    next_source: SourceRecord | None = None  # when nothing was due: the one due next
-
-    @property
-    def failed(self) -> list[SourceRun]:
-        return [run for run in self.runs if run.result == "failed"]
-
-
-class FetchRequest(NamedTuple):
-    names: Sequence[str] = ()
-    explain: bool = False
-    timeout: float | None = None
-    who: str = ""
-
-
 # ---------------------------------------------------------------- the run
 
 
 def fetch(read: Reader, write: Writer, light_write: Reader, settings: Settings, request: FetchRequest) -> FetchReport:
     """Poll the sources named in ``request`` (else those due) and file what they bring."""
-    from balita_cli.timeutil import utcnow
-
     desk = desk_settings(settings)
     now = utcnow()
     with read() as db:
@@ -104,6 +56,7 @@ def fetch(read: Reader, write: Writer, light_write: Reader, settings: Settings, 
     fresh: list[Item] = []
     recent: list[Recent] = []
     if items:  # the filing modules load only for a run that brought entries
+        # here: filing only for a run that brought entries
         from balita_cli.services.desk.filing import existing, file_entries, recent_stories
 
         with read() as db:
@@ -137,7 +90,7 @@ def download(
 ) -> dict[int, Fetched | FetchError]:
     """Every chosen feed, a few at a time, conditionally; sources that may reach private
     addresses are fetched under a policy of their own."""
-    from balita_cli.net import Validators, fetch_many
+    from balita_cli.net import Validators, fetch_many  # here: the network code only for a fetch
 
     answers: dict[int, Fetched | FetchError] = {}
     for allow_private in (False, True):
@@ -145,8 +98,9 @@ def download(
         if not group:
             continue
         policy = fetch_policy(site, desk, allow_private=allow_private, timeout=timeout)
-        requests = [(int(s["id"]), str(s["url"]), Validators(s["etag"] or None, s["last_modified"] or None))
-                    for s in group]  # fmt: skip
+        requests = [
+            (int(s["id"]), str(s["url"]), Validators(s["etag"] or None, s["last_modified"] or None)) for s in group
+        ]
         answers.update(fetch_many(requests, policy, concurrency=desk.concurrency))
     return answers
 
@@ -158,8 +112,9 @@ def _read_feeds(
     desk: DeskSettings,
     timeout: float | None,
 ) -> list[Item]:
-    """Each fetched body read as a feed, its entries made stories; failures marked on the run."""
-    from balita_cli.net import FetchError
+    """Each fetched body read by its source type, its entries made stories; failures marked on
+    the run."""
+    from balita_cli.net import FetchError  # here: the network code only for a fetch
 
     items: list[Item] = []
     for run in runs:
@@ -170,21 +125,21 @@ def _read_feeds(
         if answer.not_modified:
             run.result = "not modified"
             continue
-        from balita_cli.formats.readers.feed import story  # only for a body: the feed parser is not light
-        from balita_cli.formats.readers.feed_parsing import parse_feed
+        from balita_cli.formats.readers.feed import story  # here: the parsers only for a body
+        from balita_cli.formats.sources import read_source
         from balita_cli.services.desk.filing import Item
-        from balita_cli.services.desk.intake import intake_of
 
         try:
-            feed = parse_feed(answer.body, media_type=answer.content_type, address=answer.url)
+            feed = read_source(answer.body, media_type=answer.content_type, address=answer.url)
         except InvalidInput as exc:
             run.result, run.reason = "failed", f"{answer.url}: {exc.message}"
             continue
         run.rejected += len(feed.skipped)
         run.problems += [f"{item.origin}: {item.reason}" for item in feed.skipped]
         if len(feed.entries) > MAX_ENTRIES:
-            run.problems.append(f"{run.name}: the feed holds {len(feed.entries):,} entries; the first {MAX_ENTRIES} "
-                                "were read")  # fmt: skip
+            run.problems.append(
+                f"{run.name}: the feed holds {len(feed.entries):,} entries; the first {MAX_ENTRIES} were read"
+            )
         intake = intake_of(run.source, site, desk, timeout)
         for position, entry in enumerate(feed.entries[:MAX_ENTRIES], start=1):
             record = story(entry, intake, feed.outlet, f"{run.name}: entry {position}")
@@ -201,9 +156,12 @@ def _polls(
     for position, run in enumerate(runs):
         result = filed[position] if filed else None
         poll = next_poll(
-            run.source, answers[int(run.source["id"])], now, error=run.reason if run.result == "failed" else None,
+            run.source,
+            answers[int(run.source["id"])],
+            now,
+            error=run.reason if run.result == "failed" else None,
             brought_new=bool(result and (result.created or result.related)),
-        )  # fmt: skip
+        )
         run.next_due_at = poll.next_due_at
         polls.append(poll)
     return polls

@@ -12,11 +12,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from sqlalchemy import text, update
+from sqlmodel import col
 
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import BalitaError
+from balita_cli.models import Article
+from balita_cli.services import articles
+from balita_cli.services.desk.coverage import add_coverage
+from balita_cli.services.desk.runs import Candidate, Explained, SourceRun
+from balita_cli.services.importing import run as importing
+from balita_cli.services.importing.run import IMPORT_LOCK_KEY
 from balita_cli.services.query import time_param
+from balita_cli.text.similarity import CoverageIndex, signature
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -24,7 +34,6 @@ if TYPE_CHECKING:
     from balita_cli.config import Settings
     from balita_cli.formats.readers.feed_parsing import Entry
     from balita_cli.schema import ArticleInput
-    from balita_cli.services.desk.fetching import SourceRun
     from balita_cli.services.desk.intake import DeskSettings
     from balita_cli.text.similarity import CoverageIndex
 
@@ -33,36 +42,6 @@ SHOWN_MATCHES = 3
 
 
 # ---------------------------------------------------------------- what a run reports of each entry
-
-
-@dataclass(frozen=True)
-class Candidate:
-    story_id: int
-    title: str
-    score: float
-    figures_differ: bool
-    same_source: bool
-
-
-@dataclass(frozen=True)
-class Explained:
-    """How one new entry was filed, and the stories it was compared with (``fetch --explain``)."""
-
-    title: str
-    decision: str  # "new story", "related", "rejected"
-    story_id: int | None
-    candidates: tuple[Candidate, ...]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "title": self.title,
-            "decision": self.decision,
-            "story_id": self.story_id,
-            "candidates": [
-                {"id": c.story_id, "title": c.title, "score": round(c.score, 4), "figures_differ": c.figures_differ,
-                 "same_source": c.same_source} for c in self.candidates
-            ],
-        }  # fmt: skip
 
 
 @dataclass
@@ -101,8 +80,6 @@ class Recent:
 def recent_stories(db: Database, since: datetime) -> list[Recent]:
     """Live stories that came in or were published since ``since``, with their similarity
     signature (computed here, before the write transaction takes the database's lock)."""
-    from balita_cli.text.similarity import signature
-
     since_param = time_param(db, since)
     rows = db.stream(
         f"SELECT id, source_id, title, substr(body, 1, {MAX_LEAD_CHARACTERS}) FROM article "
@@ -136,11 +113,6 @@ def file_entries(
 ) -> list[Filed]:
     """Everything a run files, in the caller's transaction (run again whole if the database was
     busy: nothing here outlives an attempt); what each of ``runs`` filed, in their order."""
-    from sqlalchemy import text
-
-    from balita_cli.services.importing.run import IMPORT_LOCK_KEY
-    from balita_cli.text.similarity import CoverageIndex
-
     if session.get_bind().dialect.name == "postgresql":  # imports and other runs take turns
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
     db = Database.of_session(session)
@@ -175,24 +147,33 @@ def _file_one(
     desk: DeskSettings,
     who: str,
 ) -> None:
-    from balita_cli.services import articles
-    from balita_cli.services.desk.coverage import add_coverage
-    from balita_cli.services.importing import run as importing
-
     source_id = int(item.run.source["id"])
     title, lead = str(item.record.get("title") or ""), str(item.record.get("body") or "")
     matches = index.matches(title, lead, limit=5) if len(index) else []
     best = next((m for m in matches if m.score >= desk.related_threshold and origin.get(m.story_id) != source_id), None)
-    shown = tuple(Candidate(m.story_id, titles.get(m.story_id, ""), m.score, m.figures_differ,
-                            origin.get(m.story_id) == source_id) for m in matches[:SHOWN_MATCHES])  # fmt: skip
+    shown = tuple(
+        Candidate(
+            m.story_id, titles.get(m.story_id, ""), m.score, m.figures_differ, origin.get(m.story_id) == source_id
+        )
+        for m in matches[:SHOWN_MATCHES]
+    )
     try:
         with session.begin_nested():
             if best is not None:
-                add_coverage(session, best.story_id, [{
-                    "source_name": item.record["source_name"], "url": item.entry.link, "title": title,
-                    "published_at": item.entry.published, "external_id": item.entry.external_id,
-                    "score": round(best.score, 4),
-                }])  # fmt: skip
+                add_coverage(
+                    session,
+                    best.story_id,
+                    [
+                        {
+                            "source_name": item.record["source_name"],
+                            "url": item.entry.link,
+                            "title": title,
+                            "published_at": item.entry.published,
+                            "external_id": item.entry.external_id,
+                            "score": round(best.score, 4),
+                        }
+                    ],
+                )
                 story_id = best.story_id
             else:
                 prepared = importing.prepare(item.record, importing.ImportSettings(settings.site.language, who))
@@ -215,11 +196,6 @@ def _file_one(
 
 def _link_sources(session: Session, filed: Iterable[tuple[int, Filed]]) -> None:
     """Each source's new stories marked as its own: one statement per source and 500 stories."""
-    from sqlalchemy import update
-    from sqlmodel import col
-
-    from balita_cli.models import Article
-
     for source_id, result in filed:
         for start in range(0, len(result.created), 500):
             ids = result.created[start : start + 500]

@@ -9,13 +9,17 @@ language, tags and publish policy). ``balita fetch`` and ``balita import feed`` 
 from __future__ import annotations
 
 import tomllib
+import unicodedata
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
+from balita_cli import __version__
 from balita_cli.db.dbapi import Database
-from balita_cli.errors import InvalidInput
+from balita_cli.errors import InvalidInput, NotFound
 from balita_cli.services.desk import sources
-from balita_cli.services.desk.sources import SourceRecord
+from balita_cli.services.desk.source_settings import SourceRecord
+from balita_cli.workflow import Status
 
 if TYPE_CHECKING:
     from balita_cli.config import Settings, Site
@@ -25,7 +29,8 @@ if TYPE_CHECKING:
 RELATED_THRESHOLD = 0.20  # balita_cli.text.similarity.DEFAULT_THRESHOLD, without importing it
 
 
-class DeskSettings(NamedTuple):
+@dataclass(frozen=True)
+class DeskSettings:
     """``[desk]`` in balita.toml; every value has a default."""
 
     related_threshold: float = RELATED_THRESHOLD
@@ -81,21 +86,21 @@ def desk_settings(settings: Settings) -> DeskSettings:
 def user_agent(site: Site) -> str:
     """``balita/0.1.0 (Balita; +https://balita.example.ph; editors@balita.example.ph)``: who is
     asking and whom to write to, in printable ASCII as a header must be."""
-    import unicodedata
-
-    from balita_cli import __version__
 
     def ascii_text(text: str) -> str:
         folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
         return " ".join("".join(c for c in folded if c.isprintable() and c not in "()\\;").split())[:120]
 
-    details = "; ".join(part for part in (ascii_text(site.name), f"+{ascii_text(site.base_url)}",
-                                          ascii_text(site.contact)) if part.strip("+"))  # fmt: skip
+    details = "; ".join(
+        part
+        for part in (ascii_text(site.name), f"+{ascii_text(site.base_url)}", ascii_text(site.contact))
+        if part.strip("+")
+    )
     return f"balita/{__version__} ({details})" if details else f"balita/{__version__}"
 
 
 def fetch_policy(site: Site, desk: DeskSettings, *, allow_private: bool, timeout: float | None = None) -> FetchPolicy:
-    from balita_cli.net import FetchPolicy
+    from balita_cli.net import FetchPolicy  # here: the network code only for a fetch
 
     return FetchPolicy(
         deadline=timeout or desk.timeout,
@@ -108,8 +113,7 @@ def fetch_policy(site: Site, desk: DeskSettings, *, allow_private: bool, timeout
 def intake_of(source: SourceRecord, site: Site, desk: DeskSettings, timeout: float | None = None) -> Intake:
     """What a source's stories get: its name as the credit, its excerpt policy, section,
     language, tags and publish policy, and the way its feed is fetched."""
-    from balita_cli.formats.readers.feed import Intake
-    from balita_cli.workflow import Status
+    from balita_cli.formats.readers.feed import Intake  # here: the feed parser only for a feed's body
 
     status = {"review": Status.REVIEW, "draft": Status.DRAFT, "auto": Status.PUBLISHED}[source["publish"]]
     return Intake(
@@ -129,8 +133,7 @@ def import_intake(
     """``import feed``'s policy: a registered source's (and its id) when ``source_name`` names
     one, else the plain credit of ``source_name`` (or of the feed's own outlet) with the default
     excerpt; URLs fetched as the desk fetches them. ``followed``: the name must be a source's."""
-    from balita_cli.errors import NotFound
-    from balita_cli.formats.readers.feed import Intake
+    from balita_cli.formats.readers.feed import Intake  # here: the feed parser only for a feed's body
 
     rules = desk_settings(settings)
     if db is not None and source_name:

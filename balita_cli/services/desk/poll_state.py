@@ -8,11 +8,14 @@ run where every outlet answered 304 never loads SQLAlchemy."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
+from balita_cli.db import dbapi
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import InvalidInput
 from balita_cli.schema import strip_controls
@@ -20,10 +23,11 @@ from balita_cli.services.query import time_param
 
 if TYPE_CHECKING:
     from balita_cli.net import Fetched, FetchError
-    from balita_cli.services.desk.sources import SourceRecord
+    from balita_cli.services.desk.source_settings import SourceRecord
 
 
-class Poll(NamedTuple):
+@dataclass(frozen=True)
+class Poll:
     """What one fetch of a source's feed left to remember."""
 
     source_id: int
@@ -45,7 +49,7 @@ def next_poll(
     ``error``: why the fetch failed (None: it did not); the source is then tried again after a
     back-off, never sooner than its interval or the server's Retry-After.
     """
-    from balita_cli.net import FetchError, next_attempt_delay
+    from balita_cli.net import FetchError, next_attempt_delay  # here: the network code only for a fetch
 
     every = timedelta(minutes=int(source["every_minutes"]))
     if error is not None:
@@ -55,10 +59,15 @@ def next_poll(
         return Poll(int(source["id"]), now, False, now + wait, failures, error)
     assert not isinstance(answer, FetchError)
     return Poll(
-        int(source["id"]), now, True, now + every, 0,
-        etag=answer.validators.etag or "", last_modified=answer.validators.last_modified or "",
+        int(source["id"]),
+        now,
+        True,
+        now + every,
+        0,
+        etag=answer.validators.etag or "",
+        last_modified=answer.validators.last_modified or "",
         brought_new=brought_new,
-    )  # fmt: skip
+    )
 
 
 def execute(db: Database, sql: str, params: Sequence[Any] = ()) -> None:
@@ -93,12 +102,8 @@ def writing(url: str) -> Iterator[Database]:
     """A short write transaction on a plain DB-API connection, for the few small statements of a
     run that brought nothing new (the poll state, the review mark): committed at the end, rolled
     back on any error. SQLite waits for the write lock as the write sessions do."""
-    from balita_cli.db import dbapi
-
     path = dbapi.sqlite_path(url)
     if path is not None:
-        import sqlite3
-
         try:
             connection: Any = sqlite3.connect(path, timeout=dbapi.BUSY_TIMEOUT_S, isolation_level=None)
             connection.execute("PRAGMA synchronous = NORMAL")  # as the write sessions (db/engine.py)

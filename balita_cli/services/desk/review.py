@@ -19,6 +19,7 @@ from balita_cli.db.dbapi import Database
 from balita_cli.errors import InvalidTransition, UsageError
 from balita_cli.services.desk.poll_state import get_setting, set_setting
 from balita_cli.services.query import time_param
+from balita_cli.workflow import Status
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -40,11 +41,16 @@ class Waiting:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "source": self.source, "status": self.status, "title": self.title, "slug": self.slug,
+            "id": self.id,
+            "source": self.source,
+            "status": self.status,
+            "title": self.title,
+            "slug": self.slug,
             "created_at": self.created_at.isoformat() if self.created_at else None,
             "published_at": self.published_at.isoformat() if self.published_at else None,
-            "outlets": self.outlets, "also_reported_by": list(self.also),
-        }  # fmt: skip
+            "outlets": self.outlets,
+            "also_reported_by": list(self.also),
+        }
 
 
 def last_review(db: Database) -> datetime | None:
@@ -79,10 +85,19 @@ def review_queue(
     )
     also = _also(db, [int(row[0]) for row in rows])
     found = [
-        Waiting(int(i), str(t), str(st), str(sl), db.time(c), db.time(p), str(n), 1 + len(also.get(int(i), ())),
-                tuple(also.get(int(i), ())))
+        Waiting(
+            int(i),
+            str(t),
+            str(st),
+            str(sl),
+            db.time(c),
+            db.time(p),
+            str(n),
+            1 + len(also.get(int(i), ())),
+            tuple(also.get(int(i), ())),
+        )
         for i, t, st, sl, c, p, n in rows
-    ]  # fmt: skip
+    ]
     first_seen = {name: rank for rank, name in reversed(list(enumerate(w.source for w in found)))}
     return sorted(found, key=lambda waiting: first_seen[waiting.source])  # stable: newest first within
 
@@ -106,15 +121,20 @@ def mark_reviewed(db: Database, now: datetime) -> None:
 def accept(session: Session, refs: Sequence[str], *, section: str | None, publish: bool, who: str) -> list[int]:
     """Take stories out of the queue: into the newsroom's drafts, or published with ``publish``;
     into ``section`` when given. All of them, or none."""
+    # here: SQLAlchemy only for writes (the queue is read with the DB-API)
     from balita_cli.services import articles, publishing
     from balita_cli.services.articles import ArticleChanges
-    from balita_cli.workflow import Status
 
     ids = list(dict.fromkeys(articles.resolve(session, ref) for ref in refs))
     for article_id in ids:
         if section is not None:
-            articles.update(session, article_id, ArticleChanges(section=section, clear_section=not section.strip()),
-                            who=who, note="accepted at review: section")  # fmt: skip
+            articles.update(
+                session,
+                article_id,
+                ArticleChanges(section=section, clear_section=not section.strip()),
+                who=who,
+                note="accepted at review: section",
+            )
         status = Status(articles.current(session, article_id)["status"])
         if publish:
             publishing.publish(session, article_id, who=who)
@@ -128,7 +148,7 @@ def accept(session: Session, refs: Sequence[str], *, section: str | None, publis
 def reject(session: Session, refs: Sequence[str], *, note: str, who: str) -> list[int]:
     """Move stories to the trash, with a note in their history. Their guids stay known, so the
     next fetch does not bring them back."""
-    from balita_cli.services import articles
+    from balita_cli.services import articles  # here: SQLAlchemy only for writes
 
     text = f"rejected at review: {note.strip()}" if note.strip() else "rejected at review"
     ids = list(dict.fromkeys(articles.resolve(session, ref) for ref in refs))

@@ -9,17 +9,19 @@ column values for ``services/desk/sources.py``.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from ipaddress import ip_address
+from typing import Any
+from urllib.parse import urlsplit
 
 from balita_cli.errors import InvalidInput
 from balita_cli.schema import MAX_NAME_LENGTH, check_language, check_name, check_names, check_url
+from balita_cli.slugs import make_slug
 
-if TYPE_CHECKING:
-    from balita_cli.services.desk.sources import SourceRecord
-
+SourceRecord = dict[str, Any]  # a source's columns by name, as ``services/desk/sources.py`` reads them
 PUBLISH_POLICIES = ("review", "draft", "auto")
 DEFAULT_EVERY_MINUTES = 15
 MIN_EVERY_MINUTES = 5  # politeness: no outlet is polled more often, whatever a source says
@@ -69,10 +71,7 @@ def check_publish(policy: str) -> str:
 def check_feed_url(url: str, *, allow_private: bool) -> str:
     """An http(s) feed address without credentials; a private or loopback address only with
     ``allow_private`` (names are checked when fetched: they may resolve anywhere)."""
-    from ipaddress import ip_address
-    from urllib.parse import urlsplit
-
-    from balita_cli.net.addresses import a_kind, refusal
+    from balita_cli.net.addresses import a_kind, refusal  # here: the network code only for a fetch
 
     checked = check_url("url", url)
     if not checked:
@@ -93,8 +92,6 @@ def check_feed_url(url: str, *, allow_private: bool) -> str:
 
 
 def _slug(name: str) -> str:
-    from balita_cli.slugs import make_slug
-
     slug = make_slug(name)
     if not slug:
         raise InvalidInput(f"source name {name!r} has no letters or digits")
@@ -124,8 +121,9 @@ class SourceSettings:
             if re.fullmatch(r"#\d+", values["name"]):
                 raise InvalidInput(f"{values['name']!r} reads as a source id: give the outlet's name")
             values["slug"] = _slug(values["name"])
-        allow_private = self.allow_private if self.allow_private is not None else bool(
-            current and current["allow_private"])  # fmt: skip
+        allow_private = (
+            self.allow_private if self.allow_private is not None else bool(current and current["allow_private"])
+        )
         url = self.url
         if url is None and current is not None and self.allow_private is False:
             url = str(current["url"])  # still allowed without --allow-private?
@@ -138,8 +136,6 @@ class SourceSettings:
         if self.language is not None:
             values["language"] = check_language(self.language) if self.language.strip() else ""
         if self.tags is not None:
-            import json  # here: reading a source's settings needs no json
-
             values["tags"] = json.dumps(check_names("tags", list(self.tags)), ensure_ascii=False)
         if self.excerpt_words is not None:
             values["excerpt_words"] = check_excerpt_words(self.excerpt_words)

@@ -7,6 +7,7 @@ creating, changing and removing a source are write-session services."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -14,8 +15,10 @@ from typing import TYPE_CHECKING, Any
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import Conflict, InvalidInput, NotFound
 from balita_cli.records import iso
-from balita_cli.services.desk.source_settings import DEFAULT_EVERY_MINUTES, SourceSettings, format_every
+from balita_cli.services.desk.source_settings import DEFAULT_EVERY_MINUTES, SourceRecord, SourceSettings, format_every
 from balita_cli.services.query import time_param
+from balita_cli.slugs import make_slug
+from balita_cli.timeutil import utcnow
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -24,15 +27,13 @@ if TYPE_CHECKING:
 
 WEEK = timedelta(days=7)
 
-COLUMNS = (
-    "id", "name", "slug", "url", "section", "language", "tags", "excerpt_words", "full_text", "publish",
-    "every_minutes", "allow_private", "paused", "etag", "last_modified", "last_fetch_at", "last_success_at",
-    "last_new_at", "last_error", "failures", "next_due_at", "created_at",
-)  # fmt: skip
+COLUMNS = tuple(
+    "id name slug url section language tags excerpt_words full_text publish every_minutes "
+    "allow_private paused etag last_modified last_fetch_at last_success_at last_new_at last_error "
+    "failures next_due_at created_at".split()
+)
 _TIMES = ("last_fetch_at", "last_success_at", "last_new_at", "next_due_at", "created_at")
 _BOOLS = ("full_text", "allow_private", "paused")
-
-SourceRecord = dict[str, Any]
 
 
 # ---------------------------------------------------------------- reading
@@ -57,8 +58,6 @@ def _record(db: Database, row: Sequence[Any]) -> SourceRecord:
 
 
 def _json_loads(text: str) -> Any:
-    import json  # here: a fetch that reads the sources and nothing else need not load json
-
     return json.loads(text)
 
 
@@ -72,8 +71,6 @@ def find(db: Database, ref: str) -> SourceRecord:
     if text.startswith("#") and text[1:].isdigit() and len(text) < 19:
         rows = db.rows(f"{_SELECT} WHERE id = ?", [int(text[1:])])
     else:
-        from balita_cli.slugs import make_slug
-
         rows = db.rows(f"{_SELECT} WHERE slug = ? OR lower(name) = ? ORDER BY id", [make_slug(text), text.lower()])
     if not rows:
         raise NotFound(f"no source {text[:80]!r} (balita source list shows them)")
@@ -108,10 +105,16 @@ def listing(db: Database, now: datetime) -> list[SourceRecord]:
     """Every source with what it brought in during the last seven days: ``stories_week`` (stories
     made from it) and ``related_week`` (its versions filed as related coverage)."""
     since = time_param(db, now - WEEK)
-    stories = dict(db.rows("SELECT source_id, count(*) FROM article WHERE source_id IS NOT NULL AND created_at >= ? "
-                           "GROUP BY source_id", [since]))  # fmt: skip
-    related = dict(db.rows("SELECT source_name, count(*) FROM coverage WHERE created_at >= ? GROUP BY source_name",
-                           [since]))  # fmt: skip
+    stories = dict(
+        db.rows(
+            "SELECT source_id, count(*) FROM article WHERE source_id IS NOT NULL AND created_at >= ? "
+            "GROUP BY source_id",
+            [since],
+        )
+    )
+    related = dict(
+        db.rows("SELECT source_name, count(*) FROM coverage WHERE created_at >= ? GROUP BY source_name", [since])
+    )
     found = all_sources(db)
     for source in found:
         source["stories_week"] = int(stories.get(source["id"], 0))
@@ -123,7 +126,7 @@ def listing(db: Database, now: datetime) -> list[SourceRecord]:
 
 
 def _row(session: Session, ref: str) -> Source:
-    from balita_cli.models import Source
+    from balita_cli.models import Source  # here: SQLAlchemy only for writes (reads use the DB-API)
 
     source_id = find(Database.of_session(session), ref)["id"]
     found = session.get(Source, source_id)
@@ -133,7 +136,7 @@ def _row(session: Session, ref: str) -> Source:
 
 
 def _name_taken(session: Session, slug: str, source_id: int | None) -> None:
-    from sqlalchemy import select
+    from sqlalchemy import select  # here: SQLAlchemy only for writes (reads use the DB-API)
     from sqlmodel import col
 
     from balita_cli.models import Source
@@ -145,14 +148,18 @@ def _name_taken(session: Session, slug: str, source_id: int | None) -> None:
 
 def add(session: Session, settings: SourceSettings) -> Source:
     """A new source, due at once."""
-    from balita_cli.models import Source
+    from balita_cli.models import Source  # here: SQLAlchemy only for writes (reads use the DB-API)
     from balita_cli.text.excerpt import DEFAULT_MAX_WORDS
-    from balita_cli.timeutil import utcnow
 
     if settings.name is None or settings.url is None:
         raise InvalidInput("a source needs a name and its feed's URL")
-    defaults = SourceSettings(excerpt_words=DEFAULT_MAX_WORDS, full_text=False, publish="review",
-                              every=f"{DEFAULT_EVERY_MINUTES}m", allow_private=False)  # fmt: skip
+    defaults = SourceSettings(
+        excerpt_words=DEFAULT_MAX_WORDS,
+        full_text=False,
+        publish="review",
+        every=f"{DEFAULT_EVERY_MINUTES}m",
+        allow_private=False,
+    )
     values = {**defaults.checked(), **settings.checked()}
     _name_taken(session, values["slug"], None)
     source = Source(**values, created_at=utcnow())
@@ -192,7 +199,7 @@ def set_paused(session: Session, refs: Sequence[str], paused: bool) -> list[Sour
 
 def remove(session: Session, ref: str) -> tuple[str, int]:
     """Delete a source; its stories stay, still credited to it by name. Returns (name, stories)."""
-    from sqlalchemy import func, select, update
+    from sqlalchemy import func, select, update  # here: SQLAlchemy only for writes (reads use the DB-API)
     from sqlmodel import col
 
     from balita_cli.models import Article
@@ -208,7 +215,7 @@ def remove(session: Session, ref: str) -> tuple[str, int]:
 
 def link_articles(session: Session, source_id: int, external_ids: Sequence[str]) -> int:
     """Mark articles imported from a source's feed (``import feed --source-name``) as its stories."""
-    from sqlalchemy import update
+    from sqlalchemy import update  # here: SQLAlchemy only for writes (reads use the DB-API)
     from sqlmodel import col
 
     from balita_cli.models import Article

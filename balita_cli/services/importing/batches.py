@@ -1,6 +1,6 @@
 """One batch of an import: its records sorted, the plainly new ones written together by set-based
-statements (``bulk_import``), every other one on its own under a savepoint, in its place. The
-batches are read and prepared ahead of the writer by ``import_reading``.
+statements (``bulk``), every other one on its own under a savepoint, in its place. The batches
+are read and prepared ahead of the writer by ``read_ahead``.
 
 A bad record is reported and skipped while the rest of its batch is kept: when the set-based write
 of a group fails, the group is written again record by record.
@@ -8,7 +8,7 @@ of a group fails, the group is written again record by record.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -23,7 +23,7 @@ from balita_cli.services import articles, permissions
 from balita_cli.services.importing import bulk as bulk_import
 from balita_cli.services.importing.records import import_prepared, prepare
 from balita_cli.services.importing.report import ImportSettings, ImportSummary, Problem
-from balita_cli.services.importing.terms import TERM_FIELDS, Spellings
+from balita_cli.services.importing.terms import Spellings
 
 
 def batches(items: Iterable[ReadItem], settings: ImportSettings) -> Iterator[list[ReadItem]]:
@@ -33,17 +33,9 @@ def batches(items: Iterable[ReadItem], settings: ImportSettings) -> Iterator[lis
         yield batch
 
 
-def prepared(batch: list[ReadItem], settings: ImportSettings, share: float = 1.0) -> list[Handed]:
-    """The batch with its first ``share`` of items' articles through ``prepare`` and the checks of
-    a new article (``_prepared``: no database, so they run on the reading side,
-    ``import_reading``); the others are left as read, for ``finished``."""
-    cut = round(len(batch) * share)
-    return [_prepared(item, settings) if position < cut and isinstance(item, ArticleInput) else item
-            for position, item in enumerate(batch)]  # fmt: skip
-
-
-def finished(batch: Sequence[Handed], settings: ImportSettings) -> list[Read]:
-    """The batch with every article prepared: those ``prepared`` left as read, prepared here."""
+def prepared(batch: list[ReadItem], settings: ImportSettings) -> list[Read]:
+    """The batch with each article through ``prepare`` and the checks of a new article
+    (``_prepared``: no database, so they run on the reading side, ``read_ahead``)."""
     return [_prepared(item, settings) if isinstance(item, ArticleInput) else item for item in batch]
 
 
@@ -78,25 +70,10 @@ class _Record:
 
 
 Read = Skipped | Rejected | _Record  # an item of a batch, articles prepared
-Handed = ReadItem | Read  # an item of a batch as the reader hands it over: prepared or as read
-
-# What the writer still reads of an article as it was read, once it is prepared (_for_the_writer).
-AS_READ = (*TERM_FIELDS, "external_id")
-
-
-def for_the_writer(read: Handed) -> Handed:
-    """``read`` with its article as read cut to what the writer still reads of it: where it came
-    from, its notes, the spellings of its terms and its external id (the rest is in ``prepared``
-    and ``values``). Handed from a reading process, a batch then crosses at a quarter of the cost."""
-    if isinstance(read, _Record) and read.prepared is not None:
-        item = read.item
-        kept = {name: item[name] for name in AS_READ if name in item}
-        read.item = ArticleInput(kept, origin=item.origin, notes=item.notes)
-    return read
 
 
 def articles_read(batch: list[Read]) -> Iterator[ArticleInput]:
-    """Each article of the batch as it was read (cut by ``for_the_writer`` where it crossed)."""
+    """Each article of the batch as it was read."""
     return (read.item for read in batch if isinstance(read, _Record))
 
 

@@ -10,11 +10,13 @@ index stays with the database's triggers, which index a multi-row INSERT in one 
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from balita_cli.db.dbapi import Database
@@ -254,8 +256,10 @@ def write(session: Session, group: Sequence[Planned], taken: Taken) -> dict[str,
     for planned in group:
         article_id = article_ids[planned.slug]
         tag_rows += [{"article_id": article_id, "tag_id": ids["tag"][slug]} for slug, _name in planned.tags]
-        author_rows += [{"article_id": article_id, "author_id": ids["author"][slug], "position": position}
-                        for position, (slug, _name) in enumerate(planned.authors)]  # fmt: skip
+        author_rows += [
+            {"article_id": article_id, "author_id": ids["author"][slug], "position": position}
+            for position, (slug, _name) in enumerate(planned.authors)
+        ]
         alias_rows += [{"article_id": article_id, "slug": alias} for alias in planned.aliases]
     for model, link_rows in ((ArticleTag, tag_rows), (ArticleAuthor, author_rows), (ArticleSlug, alias_rows)):
         insert_rows(session, model, link_rows)
@@ -292,13 +296,14 @@ def insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]]) ->
     if dialect.name != "sqlite":
         # Arrays of the columns' types less their sizes: an explicit cast to varchar(n) would cut
         # a value, the insert's own conversion refuses one too long.
-        arrays = ", ".join(f"%b::{re.sub(r'[(][0-9, ]+[)]', '', column.type.compile(dialect=dialect))}[]"
-                           for column in columns)  # fmt: skip
+        arrays = ", ".join(
+            f"%b::{re.sub(r'[(][0-9, ]+[)]', '', column.type.compile(dialect=dialect))}[]" for column in columns
+        )
         given = list(zip(*values(rows), strict=True))
-        connection.exec_driver_sql(f"{head.removesuffix(' VALUES ')} SELECT * FROM unnest({arrays})",
-                                   tuple(list(column) for column in given))  # fmt: skip
+        connection.exec_driver_sql(
+            f"{head.removesuffix(' VALUES ')} SELECT * FROM unnest({arrays})", tuple(list(column) for column in given)
+        )
         return
-    import sqlite3
 
     driver: sqlite3.Connection = connection.connection.driver_connection  # type: ignore[assignment]
     most = max(min(driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns), ROWS_A_STATEMENT), 1)
@@ -341,10 +346,7 @@ def _create_terms(
     if not missing:
         return {}
     model = TERM_KINDS[kind]
-    if db.is_sqlite:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert  # type: ignore[assignment]
+    dialect_insert = sqlite.insert if db.is_sqlite else postgresql.insert
     statement = dialect_insert(model).on_conflict_do_nothing(index_elements=["slug"])
     session.execute(statement, [{"name": name, "slug": slug} for slug, name in missing.items()])
     sql = f"SELECT id, slug FROM {model.__tablename__} WHERE"

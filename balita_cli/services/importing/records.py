@@ -8,6 +8,7 @@ record that is not plainly new (``import_batches``).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
@@ -15,13 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from balita_cli.db.dbapi import Database
 from balita_cli.errors import Conflict, InvalidInput
 from balita_cli.formats.readers.base import alias_of
 from balita_cli.models import Article, Revision
 from balita_cli.schema import BY_NAME, EDITOR_FIELDS, ArticleInput, Kind, check_language, is_web_url, strip_controls
-from balita_cli.services import articles
+from balita_cli.services import articles, documents, notices, revisions
 from balita_cli.services.importing.report import ImportSettings
-from balita_cli.slugs import make_slug
+from balita_cli.slugs import make_slug, term_slug
 
 IMPORT_NOTE = "imported from "
 
@@ -163,10 +165,6 @@ def import_base(session: Session, article_id: int, record: ArticleInput, current
 
 def _comparable(name: str, value: Any) -> Any:
     """A value as two copies of a field are compared: names by slug, times as instants."""
-    from datetime import datetime
-
-    from balita_cli.slugs import term_slug
-
     if name == "tags":
         return sorted({term_slug("tag", tag) for tag in value or []})
     if name == "authors":
@@ -179,8 +177,9 @@ def _comparable(name: str, value: Any) -> Any:
 
 
 def _differences(old: dict[str, Any], new: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
-    return {name: new.get(name) for name in names
-            if _comparable(name, new.get(name)) != _comparable(name, old.get(name))}  # fmt: skip
+    return {
+        name: new.get(name) for name in names if _comparable(name, new.get(name)) != _comparable(name, old.get(name))
+    }
 
 
 def refresh(session: Session, article_id: int, record: ArticleInput, settings: ImportSettings) -> bool:
@@ -188,11 +187,6 @@ def refresh(session: Session, article_id: int, record: ArticleInput, settings: I
     ways: the source's changes since the version it was based on go on top of the newsroom's,
     and a field both changed differently is a conflict, refreshed not at all. Status and
     publication times stay as the newsroom set them. False when nothing differs."""
-    from datetime import UTC
-
-    from balita_cli.db.dbapi import Database
-    from balita_cli.services import corrections, documents, revisions
-
     db = Database.of_session(session)
     now = articles.current(session, article_id)
     base = revisions.content(db, article_id, import_base(session, article_id, record, int(now["version"])))
@@ -208,7 +202,7 @@ def refresh(session: Session, article_id: int, record: ArticleInput, settings: I
             f"({', '.join(clashes)}); not refreshed"
         )
     wanted = _differences(now, theirs, theirs)
-    added = corrections.add_notices(session, article_id, record.get("corrections") or ())
+    added = notices.add_notices(session, article_id, record.get("corrections") or ())
     added += sum(_keep_alias(session, article_id, alias, record) for alias in record.get("aliases") or ())
     if not wanted:
         return added > 0

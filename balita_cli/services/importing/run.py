@@ -21,12 +21,11 @@ final, a publication is an editor's decision), and never over an editor's own ch
 article edited since it was imported is reported as a conflict and left as it is.
 
 This module runs the batches, each in a transaction of its own, and names what callers use. The
-work is done in ``import_batches`` (one batch), ``import_reading`` (the process or thread reading
-and checking the next batches),
-``bulk_import`` (the set-based statements), ``search_catch_up`` (PostgreSQL's search documents,
-made by two more connections), ``import_records`` (one record on its own: prepare,
-match, create, refresh), ``import_terms`` (the spelling each new term keeps) and
-``import_report`` (the settings and the summary).
+work is done in ``batches`` (one batch), ``read_ahead`` (the process or thread reading and
+checking the next batch), ``bulk`` (the set-based statements), ``search_catch_up`` (PostgreSQL's
+search documents, made by two more connections), ``records`` (one record on its own: prepare,
+match, create, refresh), ``terms`` (the spelling each new term keeps) and ``report`` (the
+settings and the summary).
 """
 
 from __future__ import annotations
@@ -45,7 +44,7 @@ from balita_cli.db.fulltext import SEARCH_LATER
 from balita_cli.formats.readers.base import ReadItem
 from balita_cli.schema import ArticleInput
 from balita_cli.services.importing import batches as import_batches
-from balita_cli.services.importing import read_ahead as import_reading
+from balita_cli.services.importing.read_ahead import read_ahead
 from balita_cli.services.importing.records import IMPORT_NOTE as IMPORT_NOTE
 from balita_cli.services.importing.records import find_existing as find_existing
 from balita_cli.services.importing.records import import_base as import_base
@@ -84,7 +83,7 @@ def run_import(
     """
     summary = summary or ImportSummary(dry_run=settings.dry_run)
     spellings = Spellings()
-    reading = import_reading.read_ahead(items, settings)
+    reading = read_ahead(items, settings)
     with closing(reading), BetweenBatches() as interrupts:
         batches = _told(reading, on_read)
         if settings.dry_run:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
+from balita_cli.db.fulltext import catch_up
 from balita_cli.services.importing.report import Problem
 
 if TYPE_CHECKING:
@@ -63,8 +64,6 @@ class SearchCatchUp:
             thread.join()
 
     def _run(self, wake: queue.SimpleQueue[bool]) -> None:
-        from balita_cli.db.fulltext import catch_up
-
         going = True
         while going:
             going = wake.get()

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -16,6 +16,7 @@ from balita_cli.models import Author, Section, Tag
 from balita_cli.schema import ArticleInput
 from balita_cli.services.importing import bulk as bulk_import
 from balita_cli.services.importing.report import Problem
+from balita_cli.services.taxonomy import forget_known_terms
 
 TERM_FIELDS: dict[str, type[Section] | type[Tag] | type[Author]] = {"section": Section, "tags": Tag, "authors": Author}
 
@@ -74,10 +75,6 @@ class Spellings:
 
     def settle(self, session: Session) -> list[Problem]:
         """Rename each term this import created to its usual spelling; what was renamed, as warnings."""
-        from sqlalchemy import update
-
-        from balita_cli.services.taxonomy import forget_known_terms
-
         renamed: list[Problem] = []
         for (name, slug), spellings in self.counts.items():
             if len(spellings) < 2:
@@ -89,8 +86,9 @@ class Spellings:
             result = session.execute(statement.values(name=best))
             if getattr(result, "rowcount", 0):
                 others = ", ".join(f"{s!r} ({spellings[s]})" for s in first if s != best)
-                renamed.append(Problem(_KINDS[name], f"{best!r} ({spellings[best]}) is also written {others}; "
-                                                     f"named {best!r}"))  # fmt: skip
+                renamed.append(
+                    Problem(_KINDS[name], f"{best!r} ({spellings[best]}) is also written {others}; named {best!r}")
+                )
         forget_known_terms(session)
         return renamed
 

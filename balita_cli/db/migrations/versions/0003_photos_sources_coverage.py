@@ -120,8 +120,9 @@ def add_link(connection: sa.engine.Connection, column: str, parent: str) -> None
 
 def count_words(connection: sa.engine.Connection) -> None:
     """Word counts are stored when an article is written; existing articles get theirs now."""
-    article = sa.table("article", sa.column("id", sa.Integer), sa.column("body", sa.String),
-                       sa.column("word_count", sa.Integer))  # fmt: skip
+    article = sa.table(
+        "article", sa.column("id", sa.Integer), sa.column("body", sa.String), sa.column("word_count", sa.Integer)
+    )
     rows = connection.execute(sa.select(article.c.id, article.c.body)).all()
     for article_id, body in rows:
         words = len(re.split(r"\s+", (body or "").strip())) if (body or "").strip() else 0

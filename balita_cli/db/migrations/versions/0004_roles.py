@@ -75,8 +75,22 @@ GRANTS = {
     },
     "admin": {"article": "DELETE", "revision": "UPDATE, DELETE", "correction": "UPDATE, DELETE"},
 }
-TABLES = ("article", "article_tag", "article_author", "article_slug", "revision", "correction", "tag", "section",
-          "author", "photo", "source", "coverage", "setting", "alembic_version")  # fmt: skip
+TABLES = (
+    "article",
+    "article_tag",
+    "article_author",
+    "article_slug",
+    "revision",
+    "correction",
+    "tag",
+    "section",
+    "author",
+    "photo",
+    "source",
+    "coverage",
+    "setting",
+    "alembic_version",
+)
 # Rows that belong to a story: written only by whoever may write the story.
 STORY_ROWS = ("article_tag", "article_author", "article_slug", "revision", "correction")
 FUNCTIONS = (
@@ -418,7 +432,7 @@ def _functions(schema: str, groups: dict[str, str]) -> list[str]:
                 "balita_user_add(text, text, text, text)",
                 "balita_user_role(text, text)",
                 "balita_user_disable(text)",
-            )  # fmt: skip
+            )
             for statement in (
                 f"REVOKE ALL ON FUNCTION {name} FROM PUBLIC",
                 f"GRANT EXECUTE ON FUNCTION {name} TO {ident(groups['admin'])}",
