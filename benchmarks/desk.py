@@ -194,7 +194,7 @@ class Site:
     def sql(self, *statements: str) -> None:
         from sqlalchemy import create_engine, text
 
-        from balita_cli.config import normalise_url
+        from balita_cli.db.urls import normalise_url
 
         engine = create_engine(normalise_url(self.url, self.path))
         try:
@@ -282,7 +282,7 @@ def recent_archive(site: Site) -> list[tuple[str, str]]:
     recent = stories(STORIES, 7)
     from sqlalchemy import create_engine, text
 
-    from balita_cli.config import normalise_url
+    from balita_cli.db.urls import normalise_url
 
     now = datetime.now(UTC)
     engine = create_engine(normalise_url(site.url, site.path))

@@ -88,7 +88,7 @@ def archive_stamp(ctx: Context, n: int) -> dict[str, object]:
 def article_count(url: str) -> int | None:
     from sqlalchemy import create_engine, text
 
-    from balita_cli.config import normalise_url
+    from balita_cli.db.urls import normalise_url
 
     engine = create_engine(normalise_url(url, Path.cwd()))
     try:

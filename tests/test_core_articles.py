@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from balita_cli.services.documents import PLACEHOLDER
-from tests.conftest import BalitaProcess, Cli
+from tests.helpers.cli import BalitaProcess, Cli
 
 
 def editor_script(tmp_path: Path, name: str, code: str) -> str:

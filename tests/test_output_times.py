@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.checkers.feeds import is_rfc3339, rfc822_problems
-from tests.conftest import Cli
-from tests.test_build import retract
-from tests.test_site_photos import make_photo
+from tests.helpers.cli import Cli
+from tests.helpers.site import make_photo, retract
 
 # A date and a time of day, with whatever zone follows it (none is what must not be found).
 ISO_TIME = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)?")
