@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from tests.helpers.archive import Stories
 from tests.helpers.cli import Cli
+from tests.helpers.records import Stories
 
 
 def complete(cli: Cli, words: str) -> list[str]:

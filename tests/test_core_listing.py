@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers.archive import Stories
 from tests.helpers.cli import Cli
+from tests.helpers.records import Stories
 
 
 @pytest.fixture

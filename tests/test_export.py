@@ -19,13 +19,13 @@ from balita_cli.config import Site
 from balita_cli.errors import InvalidInput
 from balita_cli.formats import FORMAT_NAMES, get_writer
 from balita_cli.schema import RECORD_FIELDS
-from tests.helpers.archive import Archive, Stories, shared_archive
+from tests.helpers.archive import Archive, shared_archive
 from tests.helpers.cli import Cli
 from tests.helpers.corpora import corpora_path
 from tests.helpers.database import store_raw
 from tests.helpers.hostile_html import assert_harmless
 from tests.helpers.programs import needs_program
-from tests.helpers.records import export
+from tests.helpers.records import Stories, export
 
 SECRET_NOTE = "SECRET-EDITOR-NOTE"
 HOSTILE_BODY = (

@@ -27,11 +27,11 @@ from balita_cli.formats import get_writer
 from balita_cli.media.urls import photo_url
 from tests.checkers import feed_problems, jsonfeed_problems, parse_with_second_reader
 from tests.checkers.feeds import FeedKind
-from tests.helpers.archive import Archive, Stories, shared_archive
+from tests.helpers.archive import Archive, shared_archive
 from tests.helpers.cli import Cli
 from tests.helpers.corpora import corpora_path
 from tests.helpers.database import store_raw
-from tests.helpers.records import export
+from tests.helpers.records import Stories, export
 
 IMAGES = Path(__file__).parent / "fixtures" / "images"
 BASE = "https://balita.example.ph"

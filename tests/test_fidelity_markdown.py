@@ -16,11 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.archive import Stories
 from tests.helpers.cli import Cli
 from tests.helpers.corpora import corpora_path
 from tests.helpers.programs import needs_program
-from tests.helpers.records import by_slug, import_summary
+from tests.helpers.records import Stories, by_slug, import_summary
 
 FIXTURES = Path(__file__).parent / "fixtures" / "fidelity"
 

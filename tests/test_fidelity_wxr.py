@@ -17,10 +17,9 @@ from typing import Any
 import pytest
 from defusedxml import ElementTree
 
-from tests.helpers.archive import Stories
 from tests.helpers.cli import Cli
 from tests.helpers.corpora import corpora_path
-from tests.helpers.records import by_slug, import_summary
+from tests.helpers.records import Stories, by_slug, import_summary
 
 PHOTO = Path(__file__).parent / "fixtures" / "images" / "landscape.jpg"
 WP = "{http://wordpress.org/export/1.2/}"

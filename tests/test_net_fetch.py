@@ -47,15 +47,6 @@ LOCAL = FetchPolicy(allow_private=True, deadline=5.0)
 FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Balita</title></channel></rss>'
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[HTTPServer]:
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
-
-
 @pytest.fixture
 def release() -> Iterator[threading.Event]:
     """Set when the test ends, so a handler that hangs or trickles lets its thread go."""
@@ -65,11 +56,11 @@ def release() -> Iterator[threading.Event]:
 
 
 @pytest.fixture
-def site(server: HTTPServer, release: threading.Event) -> Iterator[HTTPServer]:
-    server.clear()
-    yield server
+def site(http_server: HTTPServer, release: threading.Event) -> Iterator[HTTPServer]:
+    http_server.clear()
+    yield http_server
     release.set()
-    server.clear()
+    http_server.clear()
 
 
 def refused(url: str, policy: FetchPolicy = LOCAL, validators: Validators | None = None) -> FetchError:

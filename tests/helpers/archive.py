@@ -12,9 +12,7 @@ from typer.testing import CliRunner
 
 from tests.helpers.cli import Cli, isolate
 from tests.helpers.database import fresh_database
-
-# A test's stories by the names it gives them: the ids balita gave them.
-Stories = dict[str, int]
+from tests.helpers.records import Stories
 
 
 @dataclass

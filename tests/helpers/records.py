@@ -11,6 +11,8 @@ from balita_cli.schema import RECORD_FIELDS
 from tests.helpers.cli import Cli
 
 ALL_FIELDS = ",".join(RECORD_FIELDS)
+# A test's stories by the names it gives them: the ids balita gave them.
+Stories = dict[str, int]
 
 
 def import_summary(cli: Cli, *args: str, env: Mapping[str, str | None] | None = None) -> dict[str, Any]:
