@@ -8,6 +8,7 @@ import ast
 import textwrap
 import tomllib
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,11 @@ ROOT = TESTS.parent
 CLOCKS = {("time", "time"), ("time", "monotonic"), ("time", "perf_counter"), ("time", "process_time")}
 
 
-def modules() -> Iterator[tuple[Path, ast.Module]]:
-    for path in sorted(TESTS.rglob("*.py")):
-        if "node_modules" not in path.parts:
-            yield path, ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+@cache
+def modules() -> tuple[tuple[Path, ast.Module], ...]:
+    """Every Python file of the suite, parsed once."""
+    paths = sorted(path for path in TESTS.rglob("*.py") if "node_modules" not in path.parts)
+    return tuple((path, ast.parse(path.read_text(encoding="utf-8"), filename=str(path))) for path in paths)
 
 
 def named(path: Path) -> str:
@@ -99,18 +101,17 @@ def test_every_declared_marker_is_used() -> None:
 def clock_readings(function: ast.FunctionDef, clocks: set[str]) -> set[str]:
     """Names that hold a reading of the clock, or a sum or difference of readings (``clocks``:
     the module's functions that return one)."""
+    pairs = [pair for node in ast.walk(function) if isinstance(node, ast.Assign) for pair in assigned_pairs(node)]
     readings: set[str] = set()
     changed = True
     while changed:
         changed = False
-        for node in ast.walk(function):
-            if isinstance(node, ast.Assign):
-                for target, value in assigned_pairs(node):
-                    if reads_the_clock(value, readings, clocks):
-                        for name in ast.walk(target):
-                            if isinstance(name, ast.Name) and name.id not in readings:
-                                readings.add(name.id)
-                                changed = True
+        for target, value in pairs:
+            if reads_the_clock(value, readings, clocks):
+                for name in ast.walk(target):
+                    if isinstance(name, ast.Name) and name.id not in readings:
+                        readings.add(name.id)
+                        changed = True
     return readings
 
 
@@ -160,6 +161,8 @@ def clock_functions(tree: ast.Module) -> set[str]:
 
 
 def clock_assertions(tree: ast.Module) -> Iterator[int]:
+    if not reads_the_clock(tree, set(), set()):
+        return
     clocks = clock_functions(tree)
     for function in ast.walk(tree):
         if isinstance(function, ast.FunctionDef):
