@@ -85,11 +85,11 @@ def import_seconds() -> float:
     return float(run.stdout)
 
 
-def figures() -> dict[str, float]:
+def figures() -> dict[str, float | int]:
     from balita_cli.text.similarity import CoverageIndex, signature
 
     stories, entries = desk_day()
-    result = {"import datasketch (s)": import_seconds()}
+    result: dict[str, float | int] = {"import datasketch (s)": import_seconds()}
     CoverageIndex().add(0, "warm", "up")
     started = time.perf_counter()
     index = CoverageIndex()
@@ -121,7 +121,8 @@ def main(argv: list[str]) -> int:
     measured = figures()
     width = max(map(len, measured))
     for name, value in measured.items():
-        print(f"{name:<{width}}  {value:8.2f}")  # noqa: T201
+        shown = f"{value:8.2f}" if isinstance(value, float) else f"{value:8,}"
+        print(f"{name:<{width}}  {shown}")  # noqa: T201
     if options.json:
         options.json.parent.mkdir(parents=True, exist_ok=True)
         document = {"machine": machine_info(), "figures": measured}

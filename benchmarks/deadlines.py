@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from balita_cli.net import FetchError, FetchPolicy, fetch, fetch_many  # noqa: E402
-from benchmarks.desk import rss  # noqa: E402
+from benchmarks.desk import rss, serving  # noqa: E402
 from benchmarks.report import machine_info  # noqa: E402
 
 MB = 1024 * 1024
@@ -75,20 +75,6 @@ class Behaviours:
                 pass
 
         return Handler
-
-
-@contextmanager
-def serving(behaviours: Behaviours) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), behaviours.handler())
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        behaviours.release.set()
-        server.shutdown()
-        server.server_close()
 
 
 def answer(
@@ -230,7 +216,8 @@ def main(argv: list[str]) -> int:
     behaviours = Behaviours()
     hostile_routes(behaviours)
     with ExitStack() as servers:
-        bases = [servers.enter_context(serving(behaviours)) for _ in range(8)]
+        bases = [servers.enter_context(serving(behaviours.handler())) for _ in range(8)]
+        servers.callback(behaviours.release.set)  # lets hanging handlers go before the servers stop
         figures = fetch_figures(bases, behaviours.release)
         with tempfile.TemporaryDirectory(prefix="balita-deadlines-") as folder:
             desk = desk_figure(bases, Path(folder))

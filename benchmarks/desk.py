@@ -95,8 +95,9 @@ class Feeds:
 
 
 @contextmanager
-def serving(feeds: Feeds) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), feeds.handler())
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A threaded HTTP server on 127.0.0.1 answering with ``handler``; its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -354,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     feeds = Feeds()
     results: list[Measurement] = []
     filed: dict[str, Any] = {}
-    with serving(feeds) as base:
+    with serving(feeds.handler()) as base:
         if "quiet" not in skip:
             results += quiet_fetch(bench, feeds, base)
         if "busy" not in skip:

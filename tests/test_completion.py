@@ -84,26 +84,27 @@ def test_export_formats_complete(cli: Cli) -> None:
     assert "rss" in complete(cli, "balita export ")
 
 
-def test_names_complete_whatever_the_case_typed(newsroom: Cli) -> None:
+@pytest.mark.usefixtures("stories")
+def test_names_complete_whatever_the_case_typed(cli: Cli) -> None:
     # Shells keep only what begins with the text typed: a capital gets the name, never nothing.
-    assert complete(newsroom, "balita list --tag Man") == ["Manila-bay"]
-    assert complete(newsroom, "balita list --tag MANILA") == ["MANILA-bay"]
-    assert complete(newsroom, "balita list --section Pol") == ["Politics"]
-    assert complete(newsroom, "balita list --section ECON") == ["ECONomy"]
-    assert complete(newsroom, "balita new T --author Ma") == ["Maria-santos", "Mark-villanueva"]
-    assert complete(newsroom, "balita edit middle-story --tag man") == ["manila-bay"]
-    assert complete(newsroom, "balita tag add middle-story Man") == ["Manila-bay"]
+    assert complete(cli, "balita list --tag Man") == ["Manila-bay"]
+    assert complete(cli, "balita list --tag MANILA") == ["MANILA-bay"]
+    assert complete(cli, "balita list --section Pol") == ["Politics"]
+    assert complete(cli, "balita list --section ECON") == ["ECONomy"]
+    assert complete(cli, "balita new T --author Ma") == ["Maria-santos", "Mark-villanueva"]
+    assert complete(cli, "balita edit middle-story --tag man") == ["manila-bay"]
+    assert complete(cli, "balita tag add middle-story Man") == ["Manila-bay"]
     # What is offered finds the same name, never a new one.
     for offered in ("Manila-bay", "MANILA-bay"):
-        assert newsroom.ok("list", "--tag", offered, "--format", "ids").stdout == "3\n"
-    newsroom.ok("edit", "1", "--add-tag", "Manila-bay", "--section", "ECONomy")
-    assert newsroom.json("show", "1", "--format", "json")["tags"] == ["Budget", "Manila Bay"]
-    assert [term["name"] for term in newsroom.json("tag", "list", "--format", "json")] == [
+        assert cli.ok("list", "--tag", offered, "--format", "ids").stdout == "3\n"
+    cli.ok("edit", "1", "--add-tag", "Manila-bay", "--section", "ECONomy")
+    assert cli.json("show", "1", "--format", "json")["tags"] == ["Budget", "Manila Bay"]
+    assert [term["name"] for term in cli.json("tag", "list", "--format", "json")] == [
         "Budget",
         "Manila Bay",
         "Senate",
     ]
-    assert newsroom.json("show", "1", "--format", "json")["section"] == "Economy"
+    assert cli.json("show", "1", "--format", "json")["section"] == "Economy"
 
 
 def test_source_names_complete_whatever_the_case_typed(cli: Cli) -> None:
@@ -113,10 +114,11 @@ def test_source_names_complete_whatever_the_case_typed(cli: Cli) -> None:
     assert cli.json("source", "show", "GMA-news", "--format", "json")["name"] == "GMA News"
 
 
-def test_zsh_is_offered_the_name_beside_the_value(newsroom: Cli) -> None:
+@pytest.mark.usefixtures("stories")
+def test_zsh_is_offered_the_name_beside_the_value(cli: Cli) -> None:
     env = {
         **os.environ,
-        "BALITA_DATABASE_URL": newsroom.db_url,
+        "BALITA_DATABASE_URL": cli.db_url,
         "_BALITA_COMPLETE": "complete_zsh",
         "_TYPER_COMPLETE_ARGS": "balita list --tag Man",
     }
