@@ -253,7 +253,7 @@ def measure_desk(ctx: Context) -> None:
     """The desk's quiet fetch: 20 sources answering 304 from a server in this process."""
     bench = desk.Bench(ctx.workdir / "desk", ctx.balita, ctx.runs)
     feeds = desk.Feeds()
-    with desk.serving(feeds) as base:
+    with desk.serving(feeds.handler()) as base:
         for measurement in desk.quiet_fetch(bench, feeds, base):
             ctx.record(measurement)
 

@@ -572,7 +572,7 @@ def test_page_makers_share_a_batch_with_a_worker_and_keep_its_order(monkeypatch:
 
     monkeypatch.setenv("BALITA_BUILD_JOBS", "2")
     articles = [SiteArticle({"id": number, "slug": f"s{number}"}, {}) for number in range(300)]
-    with PageMakers(Build(), len(articles)) as makers:  # type: ignore[arg-type]
+    with PageMakers(Build(), len(articles)) as makers:
         made = makers.make(articles)
     assert [article_id for _, article_id in made] == list(range(300))
     assert [page[0] for page, _ in made] == [f"articles/s{number}/index.html" for number in range(300)]
