@@ -319,8 +319,8 @@ def load(url: str, n: int, seed: int = SEED, anchor: datetime = ANCHOR) -> int:
     from sqlmodel import SQLModel
 
     import balita_cli.models  # noqa: F401  (registers the tables)
-    from balita_cli.config import normalise_url
     from balita_cli.db.engine import create_db_engine
+    from balita_cli.db.urls import normalise_url
 
     tables = SQLModel.metadata.tables
     engine = create_db_engine(normalise_url(url, root=Path.cwd()))

@@ -95,8 +95,9 @@ class Feeds:
 
 
 @contextmanager
-def serving(feeds: Feeds) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), feeds.handler())
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A threaded HTTP server on 127.0.0.1 answering with ``handler``; its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -194,7 +195,7 @@ class Site:
     def sql(self, *statements: str) -> None:
         from sqlalchemy import create_engine, text
 
-        from balita_cli.config import normalise_url
+        from balita_cli.db.urls import normalise_url
 
         engine = create_engine(normalise_url(self.url, self.path))
         try:
@@ -282,7 +283,7 @@ def recent_archive(site: Site) -> list[tuple[str, str]]:
     recent = stories(STORIES, 7)
     from sqlalchemy import create_engine, text
 
-    from balita_cli.config import normalise_url
+    from balita_cli.db.urls import normalise_url
 
     now = datetime.now(UTC)
     engine = create_engine(normalise_url(site.url, site.path))
@@ -354,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     feeds = Feeds()
     results: list[Measurement] = []
     filed: dict[str, Any] = {}
-    with serving(feeds) as base:
+    with serving(feeds.handler()) as base:
         if "quiet" not in skip:
             results += quiet_fetch(bench, feeds, base)
         if "busy" not in skip:

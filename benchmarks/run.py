@@ -88,7 +88,7 @@ def archive_stamp(ctx: Context, n: int) -> dict[str, object]:
 def article_count(url: str) -> int | None:
     from sqlalchemy import create_engine, text
 
-    from balita_cli.config import normalise_url
+    from balita_cli.db.urls import normalise_url
 
     engine = create_engine(normalise_url(url, Path.cwd()))
     try:
@@ -253,7 +253,7 @@ def measure_desk(ctx: Context) -> None:
     """The desk's quiet fetch: 20 sources answering 304 from a server in this process."""
     bench = desk.Bench(ctx.workdir / "desk", ctx.balita, ctx.runs)
     feeds = desk.Feeds()
-    with desk.serving(feeds) as base:
+    with desk.serving(feeds.handler()) as base:
         for measurement in desk.quiet_fetch(bench, feeds, base):
             ctx.record(measurement)
 

@@ -14,9 +14,9 @@ import pytest
 import yaml
 from sqlalchemy import create_engine, text
 
-from balita_cli.config import normalise_url
 from balita_cli.db.engine import create_db_engine
 from balita_cli.db.migrate import ensure_schema
+from balita_cli.db.urls import normalise_url
 from benchmarks import archive, hugo_site
 
 N = 50

@@ -9,7 +9,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from tests.conftest import Cli
+from tests.helpers.cli import Cli
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 FLAGS = (

@@ -26,10 +26,11 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Cli, site_manifest_files, store_raw
-from tests.test_site_photos import make_photo
+from tests.helpers.cli import Cli
+from tests.helpers.corpora import corpora_path
+from tests.helpers.database import store_raw
+from tests.helpers.site import MANIFEST, make_photo, site_manifest_files
 
-MANIFEST = ".balita-build.json"
 SEED = 20261127
 STEPS = 45
 TAGS = ["Weather", "Flooding", "Rice", "Senado"]  # few tags, so each holds more stories than a related window
@@ -371,7 +372,6 @@ def test_a_sitemap_in_parts_remakes_only_the_part_of_an_edited_story(
     import xmlschema
 
     from balita_cli.site import sitemaps
-    from tests.conftest import corpora_path
 
     monkeypatch.setattr(sitemaps, "PART", 2)
     cli.ok("init", "--demo", "--database", cli.db_url)
@@ -572,7 +572,7 @@ def test_page_makers_share_a_batch_with_a_worker_and_keep_its_order(monkeypatch:
 
     monkeypatch.setenv("BALITA_BUILD_JOBS", "2")
     articles = [SiteArticle({"id": number, "slug": f"s{number}"}, {}) for number in range(300)]
-    with PageMakers(Build(), len(articles)) as makers:  # type: ignore[arg-type]
+    with PageMakers(Build(), len(articles)) as makers:
         made = makers.make(articles)
     assert [article_id for _, article_id in made] == list(range(300))
     assert [page[0] for page, _ in made] == [f"articles/s{number}/index.html" for number in range(300)]
@@ -653,13 +653,13 @@ def test_related_stories_are_looked_at_again_wherever_they_can_differ() -> None:
     tags = [f"t{number}" for number in range(4)]
     for trial in range(300):
         size = rng.randint(20, 90)
-        index = [{"id": 1000 - position, "slug": f"s{position}", "title": f"title {position}",
+        index: list[dict[str, Any]] = [{"id": 1000 - position, "slug": f"s{position}", "title": f"title {position}",
                   "published_at": f"2026-01-01T00:{position:02d}", "section": rng.choice(["", "a", "b"]),
                   "tags": tuple(sorted(rng.sample(tags, rng.randint(0, 3)))), "listed": rng.random() > 0.15}
                  for position in range(size)]  # fmt: skip
         previous = [Previous(e["id"], "stamp", e["section"], list(e["tags"]), e["listed"]) for e in index]
         after = [dict(entry) for entry in index]
-        changed = set()
+        changed: set[int] = set()
         for entry in rng.sample(after, rng.randint(1, 4)):
             changed.add(entry["id"])
             what = rng.choice(["tags", "section", "title", "listed"])

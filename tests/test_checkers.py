@@ -33,7 +33,8 @@ from tests.checkers import (
     serve_directory,
 )
 from tests.checkers.feeds import is_rfc3339, rfc822_problems
-from tests.conftest import Cli, corpora_path
+from tests.helpers.cli import Cli
+from tests.helpers.corpora import corpora_path
 
 pytestmark = pytest.mark.slow  # the fast lane, pytest -m "not slow", leaves these out
 

@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from tests.conftest import Cli
+from tests.helpers.cli import Cli
+from tests.helpers.records import Stories
 
 
 def complete(cli: Cli, words: str) -> list[str]:
@@ -28,38 +29,49 @@ def complete(cli: Cli, words: str) -> list[str]:
 
 
 @pytest.fixture
-def newsroom(cli: Cli) -> Cli:
-    cli.new("Older story on the budget", "--section", "Economy", "--tag", "Budget", "--author", "Ana Reyes")
-    cli.new("Newest story on the Senate", "--section", "Politics", "--tag", "Senate", "--author", "Maria Santos")
-    cli.new("Middle story", "--tag", "Manila Bay", "--author", "Mark Villanueva")
+def stories(cli: Cli) -> Stories:
+    """Three stories, each with its own section or tag and author; the middle one edited last."""
+    made = {
+        "older": cli.new(
+            "Older story on the budget", "--section", "Economy", "--tag", "Budget", "--author", "Ana Reyes"
+        ),
+        "newest": cli.new(
+            "Newest story on the Senate", "--section", "Politics", "--tag", "Senate", "--author", "Maria Santos"
+        ),
+        "middle": cli.new("Middle story", "--tag", "Manila Bay", "--author", "Mark Villanueva"),
+    }
     cli.ok("edit", "middle-story", "--summary", "touched last")
-    return cli
+    return made
 
 
-def test_article_slugs_most_recent_first(newsroom: Cli) -> None:
-    assert complete(newsroom, "balita edit ") == [
+@pytest.mark.usefixtures("stories")
+def test_article_slugs_most_recent_first(cli: Cli) -> None:
+    assert complete(cli, "balita edit ") == [
         "middle-story",
         "newest-story-on-the-senate",
         "older-story-on-the-budget",
     ]
-    assert complete(newsroom, "balita show ne") == ["newest-story-on-the-senate"]
+    assert complete(cli, "balita show ne") == ["newest-story-on-the-senate"]
 
 
-def test_trashed_articles_are_not_offered(newsroom: Cli) -> None:
-    newsroom.ok("delete", "middle-story", "--yes")
-    assert "middle-story" not in complete(newsroom, "balita publish ")
+@pytest.mark.usefixtures("stories")
+def test_trashed_articles_are_not_offered(cli: Cli) -> None:
+    cli.ok("delete", "middle-story", "--yes")
+    assert "middle-story" not in complete(cli, "balita publish ")
 
 
-def test_tags_sections_authors_complete_as_slugs(newsroom: Cli) -> None:
-    assert complete(newsroom, "balita list --tag m") == ["manila-bay"]
-    assert complete(newsroom, "balita list --section ") == ["economy", "politics"]
-    assert complete(newsroom, "balita list --author ma") == ["maria-santos", "mark-villanueva"]
+@pytest.mark.usefixtures("stories")
+def test_tags_sections_authors_complete_as_slugs(cli: Cli) -> None:
+    assert complete(cli, "balita list --tag m") == ["manila-bay"]
+    assert complete(cli, "balita list --section ") == ["economy", "politics"]
+    assert complete(cli, "balita list --author ma") == ["maria-santos", "mark-villanueva"]
     # A completed slug is accepted where the name is.
-    assert newsroom.ok("list", "--tag", "manila-bay", "--format", "ids").stdout.strip() != ""
+    assert cli.ok("list", "--tag", "manila-bay", "--format", "ids").stdout.strip() != ""
 
 
-def test_statuses_complete(newsroom: Cli) -> None:
-    assert complete(newsroom, "balita list --status p") == ["published"]
+@pytest.mark.usefixtures("stories")
+def test_statuses_complete(cli: Cli) -> None:
+    assert complete(cli, "balita list --status p") == ["published"]
 
 
 def test_completion_never_fails_without_a_database(cli: Cli) -> None:
@@ -72,26 +84,27 @@ def test_export_formats_complete(cli: Cli) -> None:
     assert "rss" in complete(cli, "balita export ")
 
 
-def test_names_complete_whatever_the_case_typed(newsroom: Cli) -> None:
+@pytest.mark.usefixtures("stories")
+def test_names_complete_whatever_the_case_typed(cli: Cli) -> None:
     # Shells keep only what begins with the text typed: a capital gets the name, never nothing.
-    assert complete(newsroom, "balita list --tag Man") == ["Manila-bay"]
-    assert complete(newsroom, "balita list --tag MANILA") == ["MANILA-bay"]
-    assert complete(newsroom, "balita list --section Pol") == ["Politics"]
-    assert complete(newsroom, "balita list --section ECON") == ["ECONomy"]
-    assert complete(newsroom, "balita new T --author Ma") == ["Maria-santos", "Mark-villanueva"]
-    assert complete(newsroom, "balita edit middle-story --tag man") == ["manila-bay"]
-    assert complete(newsroom, "balita tag add middle-story Man") == ["Manila-bay"]
+    assert complete(cli, "balita list --tag Man") == ["Manila-bay"]
+    assert complete(cli, "balita list --tag MANILA") == ["MANILA-bay"]
+    assert complete(cli, "balita list --section Pol") == ["Politics"]
+    assert complete(cli, "balita list --section ECON") == ["ECONomy"]
+    assert complete(cli, "balita new T --author Ma") == ["Maria-santos", "Mark-villanueva"]
+    assert complete(cli, "balita edit middle-story --tag man") == ["manila-bay"]
+    assert complete(cli, "balita tag add middle-story Man") == ["Manila-bay"]
     # What is offered finds the same name, never a new one.
     for offered in ("Manila-bay", "MANILA-bay"):
-        assert newsroom.ok("list", "--tag", offered, "--format", "ids").stdout == "3\n"
-    newsroom.ok("edit", "1", "--add-tag", "Manila-bay", "--section", "ECONomy")
-    assert newsroom.json("show", "1", "--format", "json")["tags"] == ["Budget", "Manila Bay"]
-    assert [term["name"] for term in newsroom.json("tag", "list", "--format", "json")] == [
+        assert cli.ok("list", "--tag", offered, "--format", "ids").stdout == "3\n"
+    cli.ok("edit", "1", "--add-tag", "Manila-bay", "--section", "ECONomy")
+    assert cli.json("show", "1", "--format", "json")["tags"] == ["Budget", "Manila Bay"]
+    assert [term["name"] for term in cli.json("tag", "list", "--format", "json")] == [
         "Budget",
         "Manila Bay",
         "Senate",
     ]
-    assert newsroom.json("show", "1", "--format", "json")["section"] == "Economy"
+    assert cli.json("show", "1", "--format", "json")["section"] == "Economy"
 
 
 def test_source_names_complete_whatever_the_case_typed(cli: Cli) -> None:
@@ -101,10 +114,11 @@ def test_source_names_complete_whatever_the_case_typed(cli: Cli) -> None:
     assert cli.json("source", "show", "GMA-news", "--format", "json")["name"] == "GMA News"
 
 
-def test_zsh_is_offered_the_name_beside_the_value(newsroom: Cli) -> None:
+@pytest.mark.usefixtures("stories")
+def test_zsh_is_offered_the_name_beside_the_value(cli: Cli) -> None:
     env = {
         **os.environ,
-        "BALITA_DATABASE_URL": newsroom.db_url,
+        "BALITA_DATABASE_URL": cli.db_url,
         "_BALITA_COMPLETE": "complete_zsh",
         "_TYPER_COMPLETE_ARGS": "balita list --tag Man",
     }

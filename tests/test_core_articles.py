@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from balita_cli.services.documents import PLACEHOLDER
-from tests.conftest import BalitaProcess, Cli
+from tests.helpers.cli import BalitaProcess, Cli
 
 
 def editor_script(tmp_path: Path, name: str, code: str) -> str:
@@ -345,16 +345,20 @@ def test_if_version_conflict_names_who_changed_it(cli: Cli) -> None:
     cli.ok("edit", str(article_id), "--title", "Mine", "--if-version", "2")
 
 
+def racing_editor(tmp_path: Path, article_id: int, edited: str) -> str:
+    """An editor during whose session a second balita process retitles the story (as "rival"); it
+    then saves ``edited``, an expression of the text it was given."""
+    rival = [sys.executable, "-m", "balita_cli", "--as", "rival", "edit", str(article_id), "--title", "Rival title"]
+    return editor_script(
+        tmp_path, "racer", f"subprocess.run({rival!r}, check=True)\npath.write_text({edited}, encoding='utf-8')"
+    )
+
+
 @pytest.mark.slow
 def test_editor_merges_a_colleagues_change_made_meanwhile(cli: Cli, tmp_path: Path) -> None:
     article_id = cli.new("Racing", "--body", "Original")
     # While this editor is open, a second balita process changes another field.
-    editor = editor_script(
-        tmp_path, "racer",
-        f"subprocess.run([{sys.executable!r}, '-m', 'balita_cli', '--as', 'rival', 'edit', "
-        f"'{article_id}', '--title', 'Rival title'], check=True)\n"
-        "path.write_text(text.replace('Original', 'My careful edit'), encoding='utf-8')",
-    )  # fmt: skip
+    editor = racing_editor(tmp_path, article_id, "text.replace('Original', 'My careful edit')")
     cli.ok("edit", str(article_id), env={"EDITOR": editor})
     data = record(cli, article_id)
     assert (data["title"], data["body"], data["version"]) == ("Rival title", "My careful edit", 3)
@@ -363,12 +367,7 @@ def test_editor_merges_a_colleagues_change_made_meanwhile(cli: Cli, tmp_path: Pa
 @pytest.mark.slow
 def test_editor_conflict_on_the_same_field_keeps_the_text_and_shows_both(cli: Cli, tmp_path: Path) -> None:
     article_id = cli.new("Racing", "--body", "Original")
-    editor = editor_script(
-        tmp_path, "racer",
-        f"subprocess.run([{sys.executable!r}, '-m', 'balita_cli', '--as', 'rival', 'edit', "
-        f"'{article_id}', '--title', 'Rival title'], check=True)\n"
-        "path.write_text(text.replace('Racing', 'My title').replace('Original', 'My body'), encoding='utf-8')",
-    )  # fmt: skip
+    editor = racing_editor(tmp_path, article_id, "text.replace('Racing', 'My title').replace('Original', 'My body')")
     result = cli("edit", str(article_id), env={"EDITOR": editor})
     assert result.exit_code == 1
     assert "both changed title" in result.stderr and "'My title'" in result.stderr and "'Rival title'" in result.stderr

@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Cli
+from tests.helpers.cli import Cli
+from tests.helpers.records import Stories
 
 
 @pytest.fixture
-def newsroom(cli: Cli) -> dict[str, int]:
+def stories(cli: Cli) -> Stories:
     """Five articles that differ in every way the filters can tell apart."""
     ids = {
         "vietnam": cli.new(
@@ -81,36 +82,36 @@ FILTER_CASES = [
 
 
 @pytest.mark.slow
-def test_filters(cli: Cli, newsroom: dict[str, int]) -> None:
+def test_filters(cli: Cli, stories: Stories) -> None:
     for args, expected in FILTER_CASES:
         found = sorted(ids_of(cli, *args))
-        assert found == sorted(newsroom[name] for name in expected), args
+        assert found == sorted(stories[name] for name in expected), args
 
 
-def test_since_reads_the_site_time_zone(cli: Cli, newsroom: dict[str, int]) -> None:
+def test_since_reads_the_site_time_zone(cli: Cli, stories: Stories) -> None:
     # Published 2026-01-10 09:00 Manila = 01:00 UTC: on or after 09:00 Manila, not after 09:01.
-    assert ids_of(cli, "--since", "2026-01-10 09:00", "--until", "2026-01-11") == [newsroom["vietnam"]]
+    assert ids_of(cli, "--since", "2026-01-10 09:00", "--until", "2026-01-11") == [stories["vietnam"]]
     assert ids_of(cli, "--since", "2026-01-10 09:01", "--until", "2026-01-11") == []
-    assert ids_of(cli, "--since", "2026-01-10T01:00:00Z", "--until", "2026-01-11") == [newsroom["vietnam"]]
+    assert ids_of(cli, "--since", "2026-01-10T01:00:00Z", "--until", "2026-01-11") == [stories["vietnam"]]
 
 
-def test_sort_limit_offset(cli: Cli, newsroom: dict[str, int]) -> None:
+def test_sort_limit_offset(cli: Cli, stories: Stories) -> None:
     by_title = [row["title"] for row in rows(cli, "--sort", "title")]
     assert by_title == sorted(by_title)
     newest = ids_of(cli, "--status", "published", "--sort", "-published")
-    assert newest == [newsroom["peso"], newsroom["budget"], newsroom["vietnam"]]
+    assert newest == [stories["peso"], stories["budget"], stories["vietnam"]]
     oldest = ids_of(cli, "--status", "published", "--sort", "published")
     assert oldest == newest[::-1]
-    assert ids_of(cli, "--sort", "id", "--limit", "2") == [newsroom["vietnam"], newsroom["budget"]]
+    assert ids_of(cli, "--sort", "id", "--limit", "2") == [stories["vietnam"], stories["budget"]]
     assert ids_of(cli, "--sort", "id", "--limit", "2", "--offset", "2") == [
-        newsroom["peso"],
-        newsroom["draft"],
+        stories["peso"],
+        stories["draft"],
     ]
     assert ids_of(cli, "--sort", "id", "--offset", "10") == []
 
 
 @pytest.mark.slow
-def test_every_format_carries_the_same_rows(cli: Cli, newsroom: dict[str, int]) -> None:
+def test_every_format_carries_the_same_rows(cli: Cli, stories: Stories) -> None:
     fields = "id,title,tags,authors,section,source_name,url,published_at"
     args = ("list", "--sort", "id", "--fields", fields)
     as_json = cli.json(*args, "--format", "json")
@@ -135,19 +136,19 @@ def test_every_format_carries_the_same_rows(cli: Cli, newsroom: dict[str, int]) 
     assert ids == " ".join(str(row["id"]) for row in as_json) + "\n"
 
 
-def test_piped_table_is_plain_tsv(cli: Cli, newsroom: dict[str, int]) -> None:
+def test_piped_table_is_plain_tsv(cli: Cli, stories: Stories) -> None:
     out = cli.ok("list", "--sort", "id", "--fields", "id,title,tags,published_at").stdout
     lines = out.splitlines()
     assert lines[0] == "id\ttitle\ttags\tpublished_at"
     assert lines[1] == (
-        f"{newsroom['vietnam']}\tPhilippines and Vietnam hold coast guard talks\tSecurity; Vietnam\t"
+        f"{stories['vietnam']}\tPhilippines and Vietnam hold coast guard talks\tSecurity; Vietnam\t"
         "2026-01-10 09:00 +0800"
     )
     assert len(lines) == 6 and all(line.count("\t") == 3 for line in lines)
     assert "\x1b" not in out and "│" not in out and "─" not in out
 
 
-def test_list_usage_and_input_errors(cli: Cli, newsroom: dict[str, int]) -> None:
+def test_list_usage_and_input_errors(cli: Cli, stories: Stories) -> None:
     assert "unknown field" in cli.fails(["list", "--fields", "id,nope"], 2).stderr
     assert "unknown sort key" in cli.fails(["list", "--sort", "popularity"], 2).stderr
     assert "unknown date field" in cli.fails(["list", "--date-field", "birthday"], 2).stderr
@@ -180,19 +181,19 @@ def test_search_ranks_title_matches_first(cli: Cli) -> None:
 
 
 @pytest.mark.slow
-def test_search_formats_filters_and_errors(cli: Cli, newsroom: dict[str, int]) -> None:
-    assert cli.ok("search", "Senado", "--format", "ids").stdout == f"{newsroom['budget']}\n"
+def test_search_formats_filters_and_errors(cli: Cli, stories: Stories) -> None:
+    assert cli.ok("search", "Senado", "--format", "ids").stdout == f"{stories['budget']}\n"
     # Every word must match, on either database; a trailing * matches a prefix.
     assert cli.ok("search", "peso talks", "--format", "count").stdout == "0\n"
-    assert cli.ok("search", "coast guard", "--format", "ids").stdout == f"{newsroom['vietnam']}\n"
-    assert cli.ok("search", "infla*", "--format", "ids").stdout == f"{newsroom['peso']}\n"
+    assert cli.ok("search", "coast guard", "--format", "ids").stdout == f"{stories['vietnam']}\n"
+    assert cli.ok("search", "infla*", "--format", "ids").stdout == f"{stories['peso']}\n"
     lines = cli.ok("search", "Parañaque", "--format", "jsonl", "--fields", "id,snippet").stdout
-    assert [json.loads(line)["id"] for line in lines.splitlines()] == [newsroom["review"]]
+    assert [json.loads(line)["id"] for line in lines.splitlines()] == [stories["review"]]
     table = cli.ok("search", "peso").stdout.splitlines()
     assert table[0] == "id\tstatus\tpublished_at\ttitle\tsnippet"
-    assert table[1].startswith(f"{newsroom['peso']}\tpublished\t2026-03-20 09:00 +0800\t")
+    assert table[1].startswith(f"{stories['peso']}\tpublished\t2026-03-20 09:00 +0800\t")
     found = list(csv.DictReader(io.StringIO(cli.ok("search", "coast", "--format", "csv").stdout)))
-    assert [int(row["id"]) for row in found] == [newsroom["vietnam"]]
+    assert [int(row["id"]) for row in found] == [stories["vietnam"]]
     assert cli.ok("search", "coast", "--status", "draft", "--format", "ids").stdout == ""
     assert cli.ok("search", "Senado", "--lang", "en", "--format", "ids").stdout == ""
     assert cli.json("search", "nonexistentword", "--format", "json") == []

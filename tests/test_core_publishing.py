@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import text
 
-from balita_cli.config import normalise_url
 from balita_cli.db.engine import create_db_engine
-from tests.conftest import Cli
+from balita_cli.db.urls import normalise_url
+from tests.helpers.cli import Cli
 
 FAR_FUTURE = "2099-12-01 08:00"
 

@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from balita_cli.config import normalise_url
 from balita_cli.db.engine import WRITE_OPTION, create_db_engine
 from balita_cli.db.migrate import head_revision
-from tests.conftest import BalitaProcess, Cli
+from balita_cli.db.urls import normalise_url
+from tests.helpers.cli import BalitaProcess, Cli
 
 UNSET = {"BALITA_DATABASE_URL": None}  # CliRunner removes variables set to None
 HEAD = head_revision()

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Cli
+from tests.helpers.cli import Cli
 
 
 def tags_of(cli: Cli, ref: int) -> list[str]:

@@ -23,10 +23,8 @@ import pytest
 from balita_cli import console
 from balita_cli.cli.showing import render_article
 from balita_cli.text.similarity import DEFAULT_THRESHOLD
-from tests.conftest import Cli
-from tests.test_desk_fetch import FeedSite, add_source, articles, fetch_json, http_server, ph_news, site
-
-__all__ = ["http_server", "site"]  # fixtures shared with test_desk_fetch
+from tests.helpers.cli import Cli
+from tests.helpers.feed_server import FeedSite, add_source, articles, fetch_json, ph_news
 
 PAIRS = json.loads((Path(__file__).parent / "fixtures" / "coverage" / "pairs.json").read_text(encoding="utf-8"))
 CROSS_OUTLET = [pair for pair in PAIRS["pairs"] if pair["a"]["outlet"] != pair["b"]["outlet"]]
@@ -51,12 +49,12 @@ def slug(name: str) -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("pair", CROSS_OUTLET, ids=[pair["id"] for pair in CROSS_OUTLET])
-def test_a_pair_is_one_story_exactly_when_it_is_one_story(site: FeedSite, cli: Cli, pair: dict[str, Any]) -> None:
+def test_a_pair_is_one_story_exactly_when_it_is_one_story(feed_site: FeedSite, cli: Cli, pair: dict[str, Any]) -> None:
     first, second = pair["a"], pair["b"]
-    add_source(cli, first["outlet"], site.put("/a.xml", rss(first["outlet"], [
+    add_source(cli, first["outlet"], feed_site.put("/a.xml", rss(first["outlet"], [
         ("a", first["title"], first["lead"], START)]), '"a"'))  # fmt: skip
     fetch_json(cli)
-    add_source(cli, second["outlet"], site.put("/b.xml", rss(second["outlet"], [
+    add_source(cli, second["outlet"], feed_site.put("/b.xml", rss(second["outlet"], [
         ("b", second["title"], second["lead"], START + timedelta(hours=1))]), '"b"'))  # fmt: skip
 
     result = cli.ok("fetch", "--explain", "--format", "json", slug(second["outlet"]))
@@ -81,9 +79,9 @@ def test_a_pair_is_one_story_exactly_when_it_is_one_story(site: FeedSite, cli: C
 
 
 @pytest.mark.slow
-def test_two_outlets_real_feeds_file_their_shared_stories_once(site: FeedSite, cli: Cli) -> None:
+def test_two_outlets_real_feeds_file_their_shared_stories_once(feed_site: FeedSite, cli: Cli) -> None:
     """philstar.com and GMA both carried Robredo's stimulus call and the DOH's 6,913 cases."""
-    ph_news(site, cli)
+    ph_news(feed_site, cli)
     text = cli("fetch", "--explain").stdout
 
     stories = {story["title"]: story for story in articles(cli)}
@@ -120,19 +118,19 @@ def reading_db(cli: Cli) -> Any:
     return reading(cli.db_url)
 
 
-def test_an_outlets_own_second_version_is_not_its_own_related_coverage(site: FeedSite, cli: Cli) -> None:
+def test_an_outlets_own_second_version_is_not_its_own_related_coverage(feed_site: FeedSite, cli: Cli) -> None:
     """ABS-CBN uploads one evening's TV Patrol story twice; the two score above the threshold, but
     "Also reported by: ABS-CBN News" on an ABS-CBN story would say nothing."""
-    ph_news(site, cli)
+    ph_news(feed_site, cli)
     text = cli("fetch", "--explain").stdout
     assert "(same source)" in text
     abscbn = [story for story in articles(cli) if story["source_name"] == "ABS-CBN News"]
     assert len(abscbn) == 14 and all(story["coverage"] == [] for story in abscbn)
 
 
-def test_the_threshold_is_configurable(site: FeedSite, cli: Cli, tmp_path: Path) -> None:
+def test_the_threshold_is_configurable(feed_site: FeedSite, cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "balita.toml").write_text("[desk]\nrelated_threshold = 0.95\n")
-    ph_news(site, cli)
+    ph_news(feed_site, cli)
     fetch_json(cli)
     assert len(articles(cli)) == 10 + 15 + 14
     assert cli.ok("list", "--clusters").stdout.strip() == "id\tstatus\tpublished_at\toutlets\ttitle\talso_reported_by"

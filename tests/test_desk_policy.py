@@ -22,10 +22,9 @@ from werkzeug import Response
 from balita_cli.formats.readers.feed import Intake, story
 from balita_cli.formats.readers.feed_parsing import Entry, parse_feed
 from balita_cli.text.excerpt import count_words
-from tests.conftest import Cli, corpora_path
-from tests.test_desk_fetch import FeedSite, add_source, articles, fetch_json, http_server, site
-
-__all__ = ["http_server", "site"]  # fixtures shared with test_desk_fetch
+from tests.helpers.cli import Cli
+from tests.helpers.corpora import corpora_path
+from tests.helpers.feed_server import FeedSite, add_source, articles, fetch_json
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 MEDIA = "{http://search.yahoo.com/mrss/}"
@@ -55,10 +54,10 @@ def show_json(cli: Cli, article_id: int) -> dict[str, Any]:
 @pytest.mark.slow
 @pytest.mark.parametrize("limit", [10, 40, 120])
 def test_an_excerpted_story_keeps_at_most_n_words_of_the_outlet_and_the_credit(
-    site: FeedSite, cli: Cli, limit: int
+    feed_site: FeedSite, cli: Cli, limit: int
 ) -> None:
     descriptions = youtube_descriptions()
-    url = site.put_corpus("/abscbn.xml", "feeds", "ph-news", "abscbnnews.xml")
+    url = feed_site.put_corpus("/abscbn.xml", "feeds", "ph-news", "abscbnnews.xml")
     add_source(cli, "ABS-CBN News", url, "--excerpt-words", str(limit))
     created = fetch_json(cli)["ABS-CBN News"]["ids"]
     assert len(created) == 14
@@ -84,9 +83,9 @@ def test_an_excerpted_story_keeps_at_most_n_words_of_the_outlet_and_the_credit(
         assert kept in whole or ending.endswith((".", "!", "?", "…", "”", '"', ")")), ending[-60:]
 
 
-def test_the_full_text_only_with_full_text(site: FeedSite, cli: Cli) -> None:
+def test_the_full_text_only_with_full_text(feed_site: FeedSite, cli: Cli) -> None:
     descriptions = youtube_descriptions()
-    url = site.put_corpus("/abscbn.xml", "feeds", "ph-news", "abscbnnews.xml")
+    url = feed_site.put_corpus("/abscbn.xml", "feeds", "ph-news", "abscbnnews.xml")
     add_source(cli, "ABS-CBN News", url, "--full-text")
     longest = max(descriptions, key=lambda link: len(descriptions[link].split()))
     assert len(descriptions[longest].split()) > 120
@@ -115,8 +114,10 @@ def test_no_excerpt_holds_more_words_than_allowed(paragraphs: list[str], limit: 
 # ---------------------------------------------------------------- attribution and images
 
 
-def test_a_youtube_channel_is_credited_to_the_source_and_its_thumbnail_is_the_image(site: FeedSite, cli: Cli) -> None:
-    url = site.put_corpus("/abscbn.xml", "feeds", "ph-news", "abscbnnews.xml")
+def test_a_youtube_channel_is_credited_to_the_source_and_its_thumbnail_is_the_image(
+    feed_site: FeedSite, cli: Cli
+) -> None:
+    url = feed_site.put_corpus("/abscbn.xml", "feeds", "ph-news", "abscbnnews.xml")
     add_source(cli, "ABS-CBN News", url, "--section", "Balita", "--lang", "fil", "--tag", "TV Patrol")
     fetch_json(cli)
     stories = articles(cli)
@@ -245,9 +246,9 @@ def test_what_is_not_a_feed_is_one_clear_error(cli: Cli, tmp_path: Path, content
     assert len(failed.stderr.strip().splitlines()) == 1
 
 
-def test_a_json_feed_is_fetched_by_the_desk(site: FeedSite, cli: Cli) -> None:
+def test_a_json_feed_is_fetched_by_the_desk(feed_site: FeedSite, cli: Cli) -> None:
     path = corpora_path("schemas", "jsonfeed", "test", "examples", "v1.1", "microblog.json")
-    url = site.put("/feed.json", path.read_bytes(), '"j1"', content_type="application/feed+json")
+    url = feed_site.put("/feed.json", path.read_bytes(), '"j1"', content_type="application/feed+json")
     add_source(cli, "Microblog", url)
     run = fetch_json(cli)["Microblog"]
     assert (run["result"], run["created"]) == ("fetched", len(json.loads(path.read_text())["items"]))
@@ -258,17 +259,17 @@ def test_a_json_feed_is_fetched_by_the_desk(site: FeedSite, cli: Cli) -> None:
 # ---------------------------------------------------------------- import feed fetches safely
 
 
-def test_import_feed_refuses_other_schemes_and_private_addresses(site: FeedSite, cli: Cli) -> None:
-    url = site.put_corpus("/philstar.xml", "feeds", "ph-news", "philstar.xml")
+def test_import_feed_refuses_other_schemes_and_private_addresses(feed_site: FeedSite, cli: Cli) -> None:
+    url = feed_site.put_corpus("/philstar.xml", "feeds", "ph-news", "philstar.xml")
     assert "scheme 'ftp' is not allowed" in cli.fails(["import", "feed", "ftp://example.ph/feed.xml"]).stderr
     assert "scheme 'file' is not allowed" in cli.fails(["import", "feed", "file:///etc/passwd"]).stderr
     assert "127.0.0.1 is a loopback address" in cli.fails(["import", "feed", url]).stderr
-    assert site.requests_for("/philstar.xml") == []
+    assert feed_site.requests_for("/philstar.xml") == []
 
     # A source the desk follows with --allow-private lends its policy to the import...
     add_source(cli, "Philstar", url)
     moved = Response("", status=302, headers={"Location": "http://169.254.169.254/"})
-    redirect = site.route("/moved", lambda request: moved)
+    redirect = feed_site.route("/moved", lambda request: moved)
     refused = cli.fails(["import", "feed", redirect, "--source-name", "Philstar"]).stderr
     assert "redirected to http://169.254.169.254/: 169.254.169.254 is a link-local address" in refused  # ... not more
     summary = json.loads(cli.ok("import", "feed", url, "--source-name", "Philstar", "--format", "json").stdout)

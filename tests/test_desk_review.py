@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Cli, corpora_path
-from tests.test_desk_fetch import FeedSite, add_source, articles, fetch_json, http_server, ph_news, site
-
-__all__ = ["http_server", "site"]  # fixtures shared with test_desk_fetch
+from tests.helpers.cli import Cli
+from tests.helpers.corpora import corpora_path
+from tests.helpers.feed_server import FeedSite, add_source, articles, fetch_json, ph_news
 
 
 def queue(cli: Cli, *args: str) -> list[dict[str, Any]]:
@@ -18,8 +17,8 @@ def queue(cli: Cli, *args: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.slow
-def test_review_lists_what_came_in_since_the_last_look_by_source_newest_first(site: FeedSite, cli: Cli) -> None:
-    ph_news(site, cli)
+def test_review_lists_what_came_in_since_the_last_look_by_source_newest_first(feed_site: FeedSite, cli: Cli) -> None:
+    ph_news(feed_site, cli)
     runs = fetch_json(cli)
     waiting = queue(cli, "--peek")
     assert len(waiting) == sum(len(run["ids"]) for run in runs.values()) == 37
@@ -44,8 +43,8 @@ def test_review_lists_what_came_in_since_the_last_look_by_source_newest_first(si
 
 
 @pytest.mark.slow
-def test_the_mark_and_since_and_source(site: FeedSite, cli: Cli) -> None:
-    ph_news(site, cli)
+def test_the_mark_and_since_and_source(feed_site: FeedSite, cli: Cli) -> None:
+    ph_news(feed_site, cli)
     fetch_json(cli)
     assert queue(cli, "--since", "in 1 hour", "--peek") == []
     only = queue(cli, "--peek", "--source", "abs-cbn-news", "--source", "Philstar")
@@ -54,8 +53,8 @@ def test_the_mark_and_since_and_source(site: FeedSite, cli: Cli) -> None:
 
 
 @pytest.mark.slow
-def test_accept_and_reject_move_many_stories_at_once(site: FeedSite, cli: Cli) -> None:
-    ph_news(site, cli)
+def test_accept_and_reject_move_many_stories_at_once(feed_site: FeedSite, cli: Cli) -> None:
+    ph_news(feed_site, cli)
     fetch_json(cli)
     ids = [item["id"] for item in queue(cli) if item["source"] == "GMA News"]
     first, second, third, fourth = (str(number) for number in ids[:4])
@@ -74,14 +73,14 @@ def test_accept_and_reject_move_many_stories_at_once(site: FeedSite, cli: Cli) -
     assert not {int(n) for n in (first, second, third, fourth)} & waiting
 
     # A rejected story does not come back with the next fetch, even when the feed changed.
-    gma = site.feeds["/gma.xml"]
-    site.put("/gma.xml", gma[0], '"v2"')
+    gma = feed_site.feeds["/gma.xml"]
+    feed_site.put("/gma.xml", gma[0], '"v2"')
     run = fetch_json(cli, "gma-news")["GMA News"]
     assert (run["result"], run["created"], run["skipped"]) == ("fetched", 0, 15)
 
 
-def test_accept_is_all_or_nothing(site: FeedSite, cli: Cli) -> None:
-    ph_news(site, cli)
+def test_accept_is_all_or_nothing(feed_site: FeedSite, cli: Cli) -> None:
+    ph_news(feed_site, cli)
     fetch_json(cli)
     good = str(queue(cli)[0]["id"])
     assert "no article" in cli.fails(["review", "accept", good, "#99999"]).stderr
@@ -89,11 +88,13 @@ def test_accept_is_all_or_nothing(site: FeedSite, cli: Cli) -> None:
     assert "no article" in cli.fails(["review", "reject", "#99999999999999999999"]).stderr
 
 
-def test_the_publish_policy_decides_where_stories_go(site: FeedSite, cli: Cli) -> None:
+def test_the_publish_policy_decides_where_stories_go(feed_site: FeedSite, cli: Cli) -> None:
     add_source(
-        cli, "Philstar", site.put_corpus("/philstar.xml", "feeds", "ph-news", "philstar.xml"), "--publish", "auto"
+        cli, "Philstar", feed_site.put_corpus("/philstar.xml", "feeds", "ph-news", "philstar.xml"), "--publish", "auto"
     )
-    add_source(cli, "GMA News", site.put_corpus("/gma.xml", "feeds", "ph-news", "gmanews.xml"), "--publish", "draft")
+    add_source(
+        cli, "GMA News", feed_site.put_corpus("/gma.xml", "feeds", "ph-news", "gmanews.xml"), "--publish", "draft"
+    )
     fetch_json(cli)
     by_source: dict[str, set[str]] = {}
     for story in articles(cli):

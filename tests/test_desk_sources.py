@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Cli
+from tests.helpers.cli import Cli
 
 GMA = "https://data.gmanetwork.com/gno/rss/news/feed.xml"
 

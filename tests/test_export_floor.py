@@ -10,17 +10,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import Cli, on_postgres, store_raw
+from tests.helpers.cli import Cli
+from tests.helpers.database import on_postgres, store_raw
 
 pytestmark = pytest.mark.skipif(on_postgres(), reason="SQLite's json_object makes these lines")
 
-hostile = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
+hostile = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
 
 
 def add_photo(db_url: str, article_id: int) -> None:
     from sqlalchemy import create_engine, text
 
-    from balita_cli.config import normalise_url
+    from balita_cli.db.urls import normalise_url
 
     engine = create_engine(normalise_url(db_url, Path.cwd()))
     with engine.begin() as connection:

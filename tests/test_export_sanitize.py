@@ -2,30 +2,10 @@
 
 from __future__ import annotations
 
-from html import unescape
-from pathlib import Path
-
-import feedparser
 import pytest
 
 from balita_cli.formats.html import article_html, render_markdown, sanitize
-from tests.conftest import corpora_path
-from tests.test_export import assert_harmless
-
-
-def corpus_snippets() -> list[tuple[str, str]]:
-    """(file name, raw HTML) for every entry of every sanitize test feed, unsanitized, plus each
-    whole file unescaped (some hide their HTML in feed-level elements)."""
-    folder: Path = corpora_path("feeds", "feedparser", "wellformed", "sanitize")
-    snippets = []
-    for path in sorted(folder.glob("*.xml")):
-        feed = feedparser.parse(path.read_bytes(), sanitize_html=False)
-        for entry in feed.entries:
-            for detail in [*entry.get("content", []), entry.get("summary_detail"), entry.get("title_detail")]:
-                if detail and detail.get("value"):
-                    snippets.append((path.name, detail["value"]))
-        snippets.append((path.name, unescape(path.read_text(encoding="utf-8", errors="replace"))))
-    return snippets
+from tests.helpers.hostile_html import assert_harmless, corpus_snippets
 
 
 def test_the_whole_sanitize_corpus_comes_out_harmless() -> None:

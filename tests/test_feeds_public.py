@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,19 +21,24 @@ import feedparser
 import lxml.etree as etree
 import lxml.html
 import pytest
-from typer.testing import CliRunner
 
 from balita_cli.config import Site
 from balita_cli.formats import get_writer
 from balita_cli.media.urls import photo_url
 from tests.checkers import feed_problems, jsonfeed_problems, parse_with_second_reader
-from tests.conftest import ISOLATED_ENV, Cli, _postgres_schema_url, corpora_path, postgres_url, store_raw
+from tests.checkers.feeds import FeedKind
+from tests.helpers.archive import Archive, shared_archive
+from tests.helpers.cli import Cli
+from tests.helpers.corpora import corpora_path
+from tests.helpers.database import store_raw
+from tests.helpers.records import Stories, export
 
 IMAGES = Path(__file__).parent / "fixtures" / "images"
 BASE = "https://balita.example.ph"
 HOSTILE_SUMMARY = "</title><script>alert(1)</script> Fish &amp; chips <img src=x onerror=alert(2)>"
 RSS_NS = {"media": "http://search.yahoo.com/mrss/", "dc": "http://purl.org/dc/elements/1.1/"}
 ATOM = "{http://www.w3.org/2005/Atom}"
+FEED_KINDS: dict[str, FeedKind] = {"rss": "rss", "atom": "atom"}
 
 
 def sha(path: Path) -> str:
@@ -45,47 +49,7 @@ def served(path: Path, width: int) -> str:
     return f"{BASE}/media/{sha(path)[:32]}-{width}.jpg"
 
 
-def export(cli: Cli, *args: str) -> str:
-    result = cli.ok("export", *args)
-    assert result.stderr == ""
-    return result.stdout
-
-
-@dataclass
-class Archive:
-    """A database filled once for the read-only tests of this module (exports never write to it)."""
-
-    cli: Cli
-    ids: dict[str, int]
-    folder: Path
-
-
-def archive(
-    tmp_path_factory: pytest.TempPathFactory, name: str, fill: Callable[[Cli], dict[str, int]]
-) -> Iterator[Archive]:
-    folder = tmp_path_factory.mktemp(name)
-    (folder / "balita.toml").write_text("[site]\n")  # the site's root: media/ and public/ are here
-    databases = database(folder)
-    cli = Cli(db_url=next(databases), runner=CliRunner())
-    with pytest.MonkeyPatch.context() as patch:
-        for variable in ISOLATED_ENV:
-            patch.delenv(variable, raising=False)
-        patch.setenv("HOME", str(folder / "home"))
-        patch.chdir(folder)
-        ids = fill(cli)
-    yield Archive(cli, ids, folder)
-    databases.close()
-
-
-def database(folder: Path) -> Iterator[str]:
-    base = postgres_url()
-    if base is None:
-        yield f"sqlite:///{folder / 'balita.db'}"
-    else:
-        yield from _postgres_schema_url(base)
-
-
-def fill_newsroom(cli: Cli) -> dict[str, int]:
+def fill_photo_stories(cli: Cli) -> Stories:
     """Published stories with a library photo (JPEG; transparent PNG; a portrait turned by EXIF),
     one with only a hot-linked image_url, and a draft with a photo."""
     cli.ok("media", "add", str(IMAGES / "landscape.jpg"), "--alt", "Rice terraces at Banaue",
@@ -106,8 +70,8 @@ def fill_newsroom(cli: Cli) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def newsroom(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
-    yield from archive(tmp_path_factory, "newsroom", fill_newsroom)
+def photo_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
+    yield from shared_archive(tmp_path_factory, "photos", fill_photo_stories)
 
 
 def rss_items(text: str) -> dict[str, Any]:
@@ -130,8 +94,8 @@ def test_the_photo_url_is_the_widest_jpeg_rendition() -> None:
 # ---------------------------------------------------------------- RSS
 
 
-def test_rss_carries_the_photo_as_enclosure_and_media_content(newsroom: Archive) -> None:
-    text = export(newsroom.cli, "rss")
+def test_rss_carries_the_photo_as_enclosure_and_media_content(photo_archive: Archive) -> None:
+    text = export(photo_archive.cli, "rss")
     assert feed_problems(text.encode(), "rss") == []
     items = rss_items(text)
     terraces = items["Terraces in danger"]
@@ -169,8 +133,8 @@ def test_rss_carries_the_photo_as_enclosure_and_media_content(newsroom: Archive)
     assert sorted(titles) == sorted(t for t in items)
 
 
-def test_rss_description_is_text_a_non_sanitising_reader_cannot_run(newsroom: Archive) -> None:
-    text = export(newsroom.cli, "rss")
+def test_rss_description_is_text_a_non_sanitising_reader_cannot_run(photo_archive: Archive) -> None:
+    text = export(photo_archive.cli, "rss")
     assert "<description><![CDATA[&lt;/title&gt;&lt;script&gt;" in text
     description = rss_items(text)["Terraces in danger"].findtext("description")
     # What a reader that takes the description as HTML builds from it: text only, the same text.
@@ -179,13 +143,13 @@ def test_rss_description_is_text_a_non_sanitising_reader_cannot_run(newsroom: Ar
     assert fragment.text_content() == HOSTILE_SUMMARY
 
 
-def test_rss_source_names_a_feed_and_the_story_page_goes_in_dc_source(newsroom: Archive) -> None:
-    items = rss_items(export(newsroom.cli, "rss"))
+def test_rss_source_names_a_feed_and_the_story_page_goes_in_dc_source(photo_archive: Archive) -> None:
+    items = rss_items(export(photo_archive.cli, "rss"))
     terraces = items["Terraces in danger"]
     assert terraces.find("source") is None
     assert terraces.findtext("dc:source", namespaces=RSS_NS) == "https://www.rappler.com/nation/terraces"
     # When the record knows the outlet's feed, <source url> is that feed (RSS 2.0: "the XMLization").
-    record = {**json.loads(newsroom.cli.ok("show", str(newsroom.ids["terraces"]), "--format", "json").stdout),
+    record = {**json.loads(photo_archive.cli.ok("show", str(photo_archive.ids["terraces"]), "--format", "json").stdout),
               "source_feed_url": "https://www.rappler.com/feed/"}  # fmt: skip
     written = get_writer("rss").render([record], Site()).decode()
     item = rss_items(written)["Terraces in danger"]
@@ -201,8 +165,8 @@ def test_rss_source_names_a_feed_and_the_story_page_goes_in_dc_source(newsroom: 
 # ---------------------------------------------------------------- Atom
 
 
-def test_atom_links_the_photo_as_an_enclosure(newsroom: Archive) -> None:
-    text = export(newsroom.cli, "atom")
+def test_atom_links_the_photo_as_an_enclosure(photo_archive: Archive) -> None:
+    text = export(photo_archive.cli, "atom")
     assert feed_problems(text.encode(), "atom") == []
     root = etree.fromstring(text.encode())
     entries = {entry.findtext(f"{ATOM}title"): entry for entry in root.iter(f"{ATOM}entry")}
@@ -222,8 +186,8 @@ def test_atom_links_the_photo_as_an_enclosure(newsroom: Archive) -> None:
 # ---------------------------------------------------------------- JSON Feed
 
 
-def test_json_feed_has_the_image_and_the_1_0_author(newsroom: Archive) -> None:
-    text = export(newsroom.cli, "jsonfeed")
+def test_json_feed_has_the_image_and_the_1_0_author(photo_archive: Archive) -> None:
+    text = export(photo_archive.cli, "jsonfeed")
     assert jsonfeed_problems(text) == []
     feed = json.loads(text)
     assert feed["author"] == {"name": "Balita Publishing"} and feed["authors"] == [feed["author"]]
@@ -249,8 +213,8 @@ def ninjs_validator(version: str) -> Any:
 
 
 @pytest.mark.parametrize("version", ["3.1", "2.1"])
-def test_ninjs_associates_the_picture_with_its_renditions(newsroom: Archive, version: str) -> None:
-    documents = json.loads(export(newsroom.cli, "ninjs", "--ninjs-version", version))
+def test_ninjs_associates_the_picture_with_its_renditions(photo_archive: Archive, version: str) -> None:
+    documents = json.loads(export(photo_archive.cli, "ninjs", "--ninjs-version", version))
     validator = ninjs_validator(version)
     for document in documents:
         assert not list(validator.iter_errors(document)), document
@@ -310,9 +274,9 @@ def image_locs(text: str) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize(("name", "schemas"), [("sitemap", (IMAGE_XSD,)), ("news-sitemap", (IMAGE_XSD, NEWS_XSD))])
 def test_sitemaps_list_library_photos_with_the_image_extension(
-    newsroom: Archive, tmp_path: Path, name: str, schemas: tuple[tuple[str, str], ...]
+    photo_archive: Archive, tmp_path: Path, name: str, schemas: tuple[tuple[str, str], ...]
 ) -> None:
-    text = export(newsroom.cli, name)
+    text = export(photo_archive.cli, name)
     sitemap_schema(tmp_path, *schemas).validate(text)
     locs = image_locs(text)
     assert locs[f"{BASE}/articles/terraces-in-danger/"] == [served(IMAGES / "landscape.jpg", 1600)]
@@ -417,12 +381,12 @@ def harmless_html(html: str) -> bool:
     return True
 
 
-def fill_hostile(cli: Cli) -> dict[str, int]:
+def fill_hostile(cli: Cli) -> Stories:
     """A published story per hostile URL, in its source, image and canonical URL, and a photo row
     whose digest and format would make a path if they were trusted."""
     from sqlalchemy import create_engine, text
 
-    from balita_cli.config import normalise_url
+    from balita_cli.db.urls import normalise_url
 
     ids = {}
     for number, url in enumerate(HOSTILE_URLS):
@@ -446,7 +410,7 @@ def fill_hostile(cli: Cli) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
-    yield from archive(tmp_path_factory, "hostile", fill_hostile)
+    yield from shared_archive(tmp_path_factory, "hostile", fill_hostile)
 
 
 def check_feed(name: str, text: str) -> int:
@@ -469,8 +433,8 @@ def test_no_hostile_url_reaches_an_exported_feed(hostile: Archive, name: str) ->
     text = export(hostile.cli, name)
     checked = check_feed(name, text)
     assert checked >= len(hostile.ids)  # every story's own link at least
-    if name in ("rss", "atom"):
-        assert feed_problems(text.encode(), name, warnings=False) == []
+    if name in FEED_KINDS:
+        assert feed_problems(text.encode(), FEED_KINDS[name], warnings=False) == []
     if name == "jsonfeed":
         assert jsonfeed_problems(text) == []
 

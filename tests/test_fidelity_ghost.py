@@ -16,21 +16,11 @@ from typing import Any
 import pytest
 from defusedxml import ElementTree
 
-from balita_cli.records import RECORD_FIELDS
-from tests.conftest import Cli, corpora_path
+from tests.helpers.cli import Cli
+from tests.helpers.corpora import corpora_path
+from tests.helpers.records import by_slug, import_summary
 
 FIXTURES = Path(__file__).parent / "fixtures" / "fidelity"
-ALL_FIELDS = ",".join(RECORD_FIELDS)
-
-
-def summary(cli: Cli, *args: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(cli.ok("import", *args, "--format", "json").stdout)
-    return data
-
-
-def by_slug(cli: Cli) -> dict[str, dict[str, Any]]:
-    out = cli.ok("list", "--format", "jsonl", "--fields", ALL_FIELDS, "--limit", "1000").stdout
-    return {row["slug"]: row for row in map(json.loads, out.splitlines())}
 
 
 def ghost_posts(path: Path) -> list[dict[str, Any]]:
@@ -47,7 +37,7 @@ def test_ghost_0x_epoch_millisecond_dates_and_markdown_only_posts(cli: Cli) -> N
     path = FIXTURES / "ghost-0.7-export.json"
     posts = {post["slug"]: post for post in ghost_posts(path)}
 
-    result = summary(cli, "ghost", str(path))
+    result = import_summary(cli, "ghost", str(path))
 
     assert (result["created"], result["rejected"], result["skipped"]) == (4, 0, {"page": 1})
     articles = by_slug(cli)
@@ -69,12 +59,12 @@ def test_ghost_0x_epoch_millisecond_dates_and_markdown_only_posts(cli: Cli) -> N
     # The untitled post Ghost shows comes in, as a draft with a placeholder title.
     assert (articles["untitled"]["title"], articles["untitled"]["status"]) == ("(no title)", "draft")
     assert articles["half-written-draft"]["status"] == "draft"
-    assert summary(cli, "ghost", str(path))["created"] == 0
+    assert import_summary(cli, "ghost", str(path))["created"] == 0
 
 
 def test_ghost_4_posts_not_for_everyone_never_go_public(cli: Cli, tmp_path: Path) -> None:
     path = FIXTURES / "ghost-4-export.json"
-    result = summary(cli, "ghost", str(path))
+    result = import_summary(cli, "ghost", str(path))
     assert (result["created"], result["rejected"]) == (4, 0)
     articles = by_slug(cli)
 
@@ -98,7 +88,7 @@ def test_ghost_4_posts_not_for_everyone_never_go_public(cli: Cli, tmp_path: Path
 
 
 def test_ghost_5_lexical_only_post_keeps_its_body(cli: Cli) -> None:
-    result = summary(cli, "ghost", str(FIXTURES / "ghost-5-lexical-export.json"))
+    result = import_summary(cli, "ghost", str(FIXTURES / "ghost-5-lexical-export.json"))
     assert result["created"] == 1
     body = by_slug(cli)["lexical-lamang"]["body"]
     assert body.startswith("Unang **talata**\n\n## Pangalawa\n\n- isa\n- [link](https://example.ph/)")
@@ -118,7 +108,7 @@ def test_hostile_lexical_is_rejected_alone(cli: Cli, tmp_path: Path) -> None:
     ]  # fmt: skip
     path = tmp_path / "ghost.json"
     path.write_text(json.dumps({"data": {"posts": posts}}))
-    result = summary(cli, "ghost", str(path))
+    result = import_summary(cli, "ghost", str(path))
     assert (result["created"], result["rejected"]) == (1, 2)
     assert {p["message"] for p in result["problems"]} == {
         "lexical is nested more than 64 levels deep", "lexical is not valid JSON"}  # fmt: skip
@@ -135,7 +125,7 @@ def test_hostile_lexical_is_rejected_alone(cli: Cli, tmp_path: Path) -> None:
 )
 def test_real_ghost_exports_summaries_are_plain_text(cli: Cli, parts: tuple[str, ...]) -> None:
     path = corpora_path(*parts)
-    result = summary(cli, "ghost", str(path))
+    result = import_summary(cli, "ghost", str(path))
     assert result["rejected"] == 0, result["problems"]
     for article in by_slug(cli).values():
         assert "&amp;" not in article["summary"] and "&nbsp;" not in article["summary"], article["summary"]

@@ -13,32 +13,22 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from balita_cli.records import RECORD_FIELDS
-from tests.conftest import Cli, corpora_path, needs_program
+from tests.helpers.cli import Cli
+from tests.helpers.corpora import corpora_path
+from tests.helpers.programs import needs_program
+from tests.helpers.records import Stories, by_slug, import_summary
 
 FIXTURES = Path(__file__).parent / "fixtures" / "fidelity"
-ALL_FIELDS = ",".join(RECORD_FIELDS)
-
-
-def summary(cli: Cli, *args: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(cli.ok("import", *args, "--format", "json").stdout)
-    return data
-
-
-def by_slug(cli: Cli, *extra: str) -> dict[str, dict[str, Any]]:
-    out = cli.ok("list", "--format", "jsonl", "--fields", ALL_FIELDS, "--limit", "10000", *extra).stdout
-    return {row["slug"]: row for row in map(json.loads, out.splitlines())}
 
 
 # ---------------------------------------------------------------- Jekyll
 
 
 def test_jekyll_site_drafts_dates_summaries_and_old_addresses(cli: Cli) -> None:
-    result = summary(cli, "markdown", str(FIXTURES / "jekyll-site"))
+    result = import_summary(cli, "markdown", str(FIXTURES / "jekyll-site"))
     assert (result["created"], result["rejected"]) == (8, 0), result["problems"]
     articles = by_slug(cli)
 
@@ -71,13 +61,13 @@ def test_jekyll_site_drafts_dates_summaries_and_old_addresses(cli: Cli) -> None:
     for alias in moved["aliases"]:
         assert cli.json("show", alias, "--format", "json")["slug"] == "moved"
 
-    assert summary(cli, "markdown", str(FIXTURES / "jekyll-site"))["created"] == 0
+    assert import_summary(cli, "markdown", str(FIXTURES / "jekyll-site"))["created"] == 0
 
 
 def test_real_jekyll_posts_come_in_whole(cli: Cli) -> None:
     folder = corpora_path("frontmatter", "jekyll-docs-posts")
     posts = [f for f in folder.iterdir() if f.suffix in {".md", ".markdown"}]
-    result = summary(cli, "markdown", str(folder))
+    result = import_summary(cli, "markdown", str(folder))
     assert result["rejected"] == 0 and result["created"] == len(posts)
     liquid = [w for w in result["warnings"] if "template code" in w["message"]]
     with_code = [f for f in posts if "{%" in f.read_text() or "{{" in f.read_text()]
@@ -99,12 +89,12 @@ def test_hugo_url_and_aliases_of_another_site_keep_resolving(cli: Cli, tmp_path:
         "---\ntitle: Typhoon\ndate: 2024-08-01T08:00:00+08:00\nurl: /2024/08/typhoon-update/\n"
         "aliases: [/posts/old-typhoon/, old-name, https://old.example.ph/bagyo.html]\n---\nBody\n"
     )
-    summary(cli, "markdown", str(tmp_path / "content"))
+    import_summary(cli, "markdown", str(tmp_path / "content"))
     typhoon = by_slug(cli)["typhoon"]
     assert typhoon["aliases"] == ["/posts/old-typhoon/", "old-name", "/bagyo.html", "/2024/08/typhoon-update/"]
 
 
-def newsroom(cli: Cli) -> dict[str, int]:
+def fill_stories_in_every_state(cli: Cli) -> Stories:
     ids = {
         "main": cli.new("Senate passes the budget", "--section", "Politics", "--author", "Maria Santos",
                         "--body", "The **Senate** approved it.\n\n    indented code\n"),
@@ -124,13 +114,13 @@ def newsroom(cli: Cli) -> dict[str, int]:
 
 @pytest.mark.slow
 def test_own_tree_aliases_come_back_as_old_slugs(cli: Cli, tmp_path: Path) -> None:
-    newsroom(cli)
+    fill_stories_in_every_state(cli)
     out = tmp_path / "site"
     cli.ok("export", "markdown", "-o", str(out))
     text = (out / "content" / "politics" / "senate-budget.md").read_text()
     assert "aliases:\n- /articles/senate-passes-the-budget/\n" in text
     target = Cli(db_url=f"sqlite:///{tmp_path / 'copy.db'}", runner=cli.runner)
-    summary(target, "markdown", str(out / "content"))
+    import_summary(target, "markdown", str(out / "content"))
     copied = by_slug(target)["senate-budget"]
     assert copied["aliases"] == ["senate-passes-the-budget"]  # a slug again, not "articles-senate-passes-…"
     assert copied["body"] == "The **Senate** approved it.\n\n    indented code\n"
@@ -139,7 +129,7 @@ def test_own_tree_aliases_come_back_as_old_slugs(cli: Cli, tmp_path: Path) -> No
 @pytest.mark.slow
 def test_hugo_builds_a_browsable_site_from_the_tree(cli: Cli, tmp_path: Path) -> None:
     hugo = needs_program("hugo")
-    newsroom(cli)
+    fill_stories_in_every_state(cli)
     out = tmp_path / "site"
     cli.ok("export", "markdown", "-o", str(out))
     assert (out / "themes" / "balita" / "layouts" / "_default" / "single.html").is_file()
@@ -172,7 +162,7 @@ def files(root: Path) -> set[str]:
 
 @pytest.mark.slow
 def test_a_second_export_removes_what_no_longer_belongs(cli: Cli, tmp_path: Path) -> None:
-    ids = newsroom(cli)
+    ids = fill_stories_in_every_state(cli)
     out = tmp_path / "site"
     cli.ok("export", "markdown", "-o", str(out))
     assert {"content/nation/trashed-story.md", "content/nation/moving-story.md"} <= files(out)
@@ -205,7 +195,7 @@ def test_a_second_export_removes_what_no_longer_belongs(cli: Cli, tmp_path: Path
 
 @pytest.mark.slow
 def test_a_file_the_export_did_not_write_is_never_replaced(cli: Cli, tmp_path: Path) -> None:
-    newsroom(cli)
+    fill_stories_in_every_state(cli)
     out = tmp_path / "site"
     (out / "content" / "politics").mkdir(parents=True)
     theirs = out / "content" / "politics" / "senate-budget.md"
@@ -224,7 +214,7 @@ def test_an_older_export_without_manifest_is_taken_over(cli: Cli, tmp_path: Path
     from balita_cli.config import Site
     from balita_cli.formats.markdown import MANIFEST, hugo_config
 
-    newsroom(cli)
+    fill_stories_in_every_state(cli)
     out = tmp_path / "site"
     cli.ok("export", "markdown", "-o", str(out))
     (out / MANIFEST).unlink()
@@ -239,7 +229,7 @@ def test_an_older_export_without_manifest_is_taken_over(cli: Cli, tmp_path: Path
 def test_a_hostile_manifest_cannot_remove_anything_outside_the_tree(cli: Cli, tmp_path: Path) -> None:
     import hashlib
 
-    newsroom(cli)
+    fill_stories_in_every_state(cli)
     out = tmp_path / "site"
     cli.ok("export", "markdown", "-o", str(out))
     victim = tmp_path / "precious.txt"
@@ -264,7 +254,7 @@ def test_hostile_front_matter_values_are_left_out_with_a_note(cli: Cli, tmp_path
         "---\ntitle: Hostile\nsubtitle: {a: 1}\naliases: ['../../etc/passwd', '/.git/config', '/ok/path/']\n"
         "params:\n  corrections: not a list\n  expires_at: someday\n  source_url: 'javascript:alert(1)'\n---\nBody\n"
     )
-    result = summary(cli, "markdown", str(tmp_path / "content"))
+    result = import_summary(cli, "markdown", str(tmp_path / "content"))
     assert (result["created"], result["rejected"]) == (1, 0)
     article = by_slug(cli)["x"]
     assert article["aliases"] == ["/ok/path/"] and article["corrections"] == []

@@ -16,16 +16,16 @@ What a format cannot carry is listed here with the reason, and nothing else may 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
-from balita_cli.records import RECORD_FIELDS
-from tests.conftest import Cli, _postgres_schema_url, postgres_url
+from tests.helpers.cli import Cli
+from tests.helpers.records import import_summary, records
 
-ALL_FIELDS = ",".join(RECORD_FIELDS)
 PHOTO = Path(__file__).parent / "fixtures" / "images" / "landscape.jpg"
 PHOTO_TEXT = ("--alt", "Senado", "--caption", "Ang Senado", "--credit", "Juan Reyes")
 SYSTEM = {"id", "version", "updated_by"}
@@ -54,12 +54,7 @@ IMPORTED = {
 }  # fmt: skip
 
 
-def records(cli: Cli, *extra: str) -> list[dict[str, Any]]:
-    out = cli.ok("list", "--format", "jsonl", "--fields", ALL_FIELDS, "--limit", "100000", *extra).stdout
-    return [json.loads(line) for line in out.splitlines()]
-
-
-def newsroom(cli: Cli, tmp_path: Path) -> None:
+def fill_every_kind_of_story(cli: Cli, tmp_path: Path) -> None:
     """Every kind of story: corrected (with an old slug, co-authors, a library photo, a source,
     in Filipino, expiring), retracted, archived, scheduled, in review, trashed, and one imported
     from a feed with related coverage and old addresses of another site."""
@@ -94,29 +89,15 @@ def newsroom(cli: Cli, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def databases(tmp_path: Path) -> Iterator[Callable[[], Cli]]:
-    """Empty databases on demand (SQLite files, or schemas on the PostgreSQL under test)."""
-    from typer.testing import CliRunner
-
-    made: list[Iterator[str]] = []
+def databases(new_database: Callable[[], str]) -> Callable[[], Cli]:
+    """Empty newsrooms on demand, each with the library's photo (the library travels on its own)."""
 
     def make() -> Cli:
-        base = postgres_url()
-        if base is None:
-            url = f"sqlite:///{tmp_path / f'copy{len(made)}.db'}"
-            made.append(iter(()))
-        else:
-            generator = _postgres_schema_url(base)
-            url = next(generator)
-            made.append(generator)
-        target = Cli(db_url=url, runner=CliRunner())
-        target.ok("media", "add", str(PHOTO), *PHOTO_TEXT)  # the library travels on its own: the same photo
+        target = Cli(db_url=new_database(), runner=CliRunner())
+        target.ok("media", "add", str(PHOTO), *PHOTO_TEXT)
         return target
 
-    yield make
-    for generator in made:
-        for _ in generator:  # drop the PostgreSQL schema
-            pass
+    return make
 
 
 def export(cli: Cli, fmt: str, tmp_path: Path, name: str, *extra: str) -> Path:
@@ -162,15 +143,14 @@ def differences(before: dict[str, dict[str, Any]], after: dict[str, dict[str, An
 def test_every_kind_of_story_comes_back_field_by_field(
     cli: Cli, databases: Callable[[], Cli], tmp_path: Path, fmt: str
 ) -> None:
-    newsroom(cli, tmp_path)
+    fill_every_kind_of_story(cli, tmp_path)
     live, trash = records(cli), records(cli, "--trash")
     assert {row["status"] for row in live} == {"published", "retracted", "archived", "scheduled", "review"}
     assert len(trash) == 1
 
     copy = databases()
     for name, extra in (("live", ()), ("trash", ("--trash",))):
-        result = json.loads(copy.ok("import", fmt, str(export(cli, fmt, tmp_path, name, *extra)),
-                                    "--format", "json").stdout)  # fmt: skip
+        result = import_summary(copy, fmt, str(export(cli, fmt, tmp_path, name, *extra)))
         assert result["rejected"] == 0 and result["conflicts"] == 0, result["problems"]
         assert result["created"] == (len(live) if name == "live" else 1), result
     assert differences(comparable(live, fmt), comparable(records(copy), fmt)) == []
@@ -185,7 +165,7 @@ def test_every_kind_of_story_comes_back_field_by_field(
         assert differences(first, second) == []
 
     # Importing the same export again creates nothing.
-    repeat = json.loads(copy.ok("import", fmt, str(export(cli, fmt, tmp_path, "live2")), "--format", "json").stdout)
+    repeat = import_summary(copy, fmt, str(export(cli, fmt, tmp_path, "live2")))
     assert (repeat["created"], repeat["duplicates"]) == (0, len(live)), repeat
 
 
@@ -194,7 +174,7 @@ def test_every_kind_of_story_comes_back_field_by_field(
 def test_what_a_format_withholds_stays_out_of_it(cli: Cli, tmp_path: Path, fmt: str) -> None:
     """The withheld fields are not merely lost on the way back: they never reach the file, which
     WordPress or Hugo would publish."""
-    newsroom(cli, tmp_path)
+    fill_every_kind_of_story(cli, tmp_path)
     written = export(cli, fmt, tmp_path, "out")
     text = "".join(p.read_text() for p in written.rglob("*.md")) if written.is_dir() else written.read_text()
     assert "RETRACTED-BODY" not in text and "A dek" not in text

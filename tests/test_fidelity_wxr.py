@@ -17,22 +17,12 @@ from typing import Any
 import pytest
 from defusedxml import ElementTree
 
-from balita_cli.records import RECORD_FIELDS
-from tests.conftest import Cli, corpora_path
+from tests.helpers.cli import Cli
+from tests.helpers.corpora import corpora_path
+from tests.helpers.records import Stories, by_slug, import_summary
 
-ALL_FIELDS = ",".join(RECORD_FIELDS)
 PHOTO = Path(__file__).parent / "fixtures" / "images" / "landscape.jpg"
 WP = "{http://wordpress.org/export/1.2/}"
-
-
-def summary(cli: Cli, *args: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(cli.ok("import", *args, "--format", "json").stdout)
-    return data
-
-
-def by_slug(cli: Cli, *extra: str) -> dict[str, dict[str, Any]]:
-    out = cli.ok("list", "--format", "jsonl", "--fields", ALL_FIELDS, "--limit", "10000", *extra).stdout
-    return {row["slug"]: row for row in map(json.loads, out.splitlines())}
 
 
 # ---------------------------------------------------------------- WordPress's regex parser, in Python
@@ -87,7 +77,7 @@ def wordpress_regex_parse(text: str) -> dict[str, Any]:
     return {"version": version, "authors": authors, "posts": posts}
 
 
-def newsroom(cli: Cli) -> dict[str, int]:
+def fill_bylined_stories(cli: Cli) -> Stories:
     photo = cli.ok("media", "add", str(PHOTO), "--alt", "Ang Senado", "--porcelain").stdout.strip()
     ids = {
         "budget": cli.new("Senate passes the budget", "--author", "Maria Santos", "--author", "Jose Cruz",
@@ -106,7 +96,7 @@ def newsroom(cli: Cli) -> dict[str, int]:
 
 @pytest.mark.slow
 def test_wordpress_reads_authors_co_authors_and_featured_images(cli: Cli) -> None:
-    newsroom(cli)
+    fill_bylined_stories(cli)
     text = cli.ok("export", "wxr").stdout
     parsed = wordpress_regex_parse(text)
 
@@ -146,7 +136,7 @@ def without_balita_meta(text: str) -> str:
 
 @pytest.mark.slow
 def test_what_wordpress_keeps_of_a_balita_export_comes_back(cli: Cli, tmp_path: Path) -> None:
-    newsroom(cli)
+    fill_bylined_stories(cli)
     exported = cli.ok("export", "wxr").stdout
     path = tmp_path / "from-wordpress.xml"
     path.write_text(without_balita_meta(exported))
@@ -154,7 +144,7 @@ def test_what_wordpress_keeps_of_a_balita_export_comes_back(cli: Cli, tmp_path: 
 
     other = tmp_path / "other.db"
     target = Cli(db_url=f"sqlite:///{other}", runner=cli.runner)
-    result = summary(target, "wxr", str(path))
+    result = import_summary(target, "wxr", str(path))
     assert (result["created"], result["rejected"], result["skipped"]) == (3, 0, {"attachment": 2})
     articles = by_slug(target)
     budget = articles["senate-passes-the-budget"]
@@ -171,7 +161,7 @@ def test_what_wordpress_keeps_of_a_balita_export_comes_back(cli: Cli, tmp_path: 
 
 @pytest.mark.slow
 def test_a_post_changed_in_wordpress_keeps_wordpress_version(cli: Cli, tmp_path: Path) -> None:
-    ids = newsroom(cli)
+    ids = fill_bylined_stories(cli)
     cli.ok("correct", str(ids["budget"]), "The vote count was 20-3, not 21-2.")
     exported = cli.ok("export", "wxr").stdout
     changed = exported.replace("The <strong>Senate</strong> approved it.", "The Senate approved it on Monday.")
@@ -184,7 +174,7 @@ def test_a_post_changed_in_wordpress_keeps_wordpress_version(cli: Cli, tmp_path:
     path = tmp_path / "edited.xml"
     path.write_text(changed)
     target = Cli(db_url=f"sqlite:///{tmp_path / 'other.db'}", runner=cli.runner)
-    summary(target, "wxr", str(path))
+    import_summary(target, "wxr", str(path))
     budget = by_slug(target)["senate-passes-the-budget"]
     assert "on Monday" in budget["body"]
     # balita's notices around the body are not copied into it (they come back as notices).
@@ -212,7 +202,7 @@ def test_wordpress_trash_comes_into_the_trash(cli: Cli, tmp_path: Path) -> None:
 <wp:postmeta><wp:meta_key>_wp_desired_post_slug</wp:meta_key><wp:meta_value><![CDATA[binawi]]></wp:meta_value></wp:postmeta>
 </item></channel></rss>
 """)  # fmt: skip
-    assert summary(cli, "wxr", str(path))["created"] == 1
+    assert import_summary(cli, "wxr", str(path))["created"] == 1
     assert by_slug(cli) == {}
     trashed = next(iter(by_slug(cli, "--trash").values()))
     assert (trashed["status"], trashed["deleted_at"]) == ("published", "2024-05-02T02:00:00+00:00")
@@ -222,7 +212,7 @@ def test_wordpress_trash_comes_into_the_trash(cli: Cli, tmp_path: Path) -> None:
 
 def test_co_authors_plus_bylines(cli: Cli) -> None:
     path = corpora_path("wxr", "tryghost-migrate", "mg-wp-xml", "test", "fixtures", "co-authors-plus.xml")
-    assert summary(cli, "wxr", str(path))["rejected"] == 0
+    assert import_summary(cli, "wxr", str(path))["rejected"] == 0
     articles = by_slug(cli)
     assert articles["multi-author-post"]["authors"] == ["Alice Smith", "Bob Jones"]
     assert articles["three-author-post"]["authors"] == ["Alice Smith", "Bob Jones", "Carol White"]
@@ -234,6 +224,7 @@ def test_co_authors_plus_bylines(cli: Cli) -> None:
 def test_old_slugs_of_the_accessibility_test_data(cli: Cli) -> None:
     path = corpora_path("wxr", "wordpress-importer", "phpunit", "data", "a11y-unit-test-data.xml")
     root = ElementTree.parse(str(path)).getroot()
+    assert root is not None
     expected: dict[str, list[str]] = {}
     for item in root.iter("item"):
         if item.findtext("{*}post_type") != "post" or not item.findtext("{*}post_name"):
@@ -243,7 +234,7 @@ def test_old_slugs_of_the_accessibility_test_data(cli: Cli) -> None:
         if any(old.strip() for old in olds):
             expected[item.findtext("{*}post_name") or ""] = olds
     assert expected, "the accessibility data has posts with old slugs"
-    result = summary(cli, "wxr", str(path))
+    result = import_summary(cli, "wxr", str(path))
     assert result["rejected"] == 0, result["problems"]
     articles = by_slug(cli)
     claimed: dict[str, set[str]] = {}
@@ -278,7 +269,7 @@ def test_one_mistyped_byline_does_not_rename_eleven_posts(cli: Cli, tmp_path: Pa
     path = tmp_path / "bylines.xml"
     # The first post's creator is no login of the export, typed by hand: "maria santos".
     path.write_text(byline_export(["maria santos", *["msantos"] * 11]))
-    result = summary(cli, "wxr", str(path), "--batch-size", "5")
+    result = import_summary(cli, "wxr", str(path), "--batch-size", "5")
     assert result["created"] == 12
     assert Counter(a for row in by_slug(cli).values() for a in row["authors"]) == {"Maria Santos": 12}
     assert any("'maria santos' (1)" in w["message"] for w in result["warnings"] if w["origin"] == "author")
@@ -289,14 +280,14 @@ def test_an_author_the_newsroom_named_keeps_its_name(cli: Cli, tmp_path: Path) -
     cli.new("Earlier story", "--author", "MARIA SANTOS")
     path = tmp_path / "bylines.xml"
     path.write_text(byline_export(["msantos"] * 3))
-    summary(cli, "wxr", str(path))
+    import_summary(cli, "wxr", str(path))
     assert {a for row in by_slug(cli).values() for a in row["authors"]} == {"MARIA SANTOS"}
 
 
 def test_a_dry_run_reports_the_spelling_it_would_keep(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "bylines.xml"
     path.write_text(byline_export(["maria-santos", "msantos", "msantos"]))
-    result = summary(cli, "wxr", str(path), "--dry-run")
+    result = import_summary(cli, "wxr", str(path), "--dry-run")
     assert any("named 'Maria Santos'" in w["message"] for w in result["warnings"])
     assert by_slug(cli) == {}
 
@@ -321,7 +312,7 @@ def test_hostile_balita_meta_is_left_out_and_the_post_kept(cli: Cli, tmp_path: P
 <wp:post_name>hostile</wp:post_name><wp:status>draft</wp:status><wp:post_type>post</wp:post_type>{rows}</item>
 </channel></rss>
 """)  # fmt: skip
-    result = summary(cli, "wxr", str(path))
+    result = import_summary(cli, "wxr", str(path))
     assert (result["created"], result["rejected"]) == (1, 0)
     article = by_slug(cli)["hostile"]
     assert article["aliases"] == ["/2019/05/ok-path/"]
@@ -344,7 +335,7 @@ def test_hostile_balita_meta_is_left_out_and_the_post_kept(cli: Cli, tmp_path: P
 
 @pytest.mark.parametrize("name", ["themeunittestdata.wordpress.xml"])
 def test_theme_unit_test_summaries_are_plain_text_once(cli: Cli, name: str) -> None:
-    summary(cli, "wxr", str(corpora_path("wxr", name)))
+    import_summary(cli, "wxr", str(corpora_path("wxr", name)))
     wxr = ElementTree.fromstring(cli.ok("export", "wxr").stdout.encode())
     for excerpt in wxr.iter("{http://wordpress.org/export/1.2/excerpt/}encoded"):
         assert "&amp;" not in (excerpt.text or "") and "&nbsp;" not in (excerpt.text or "")
@@ -359,6 +350,6 @@ def test_a_post_restored_in_wordpress_is_not_put_back_in_the_trash(cli: Cli, tmp
     path = tmp_path / "restored.xml"
     path.write_text(exported.replace("<wp:status>trash</wp:status>", "<wp:status>publish</wp:status>"))
     target = Cli(db_url=f"sqlite:///{tmp_path / 'other.db'}", runner=cli.runner)
-    summary(target, "wxr", str(path))
+    import_summary(target, "wxr", str(path))
     assert by_slug(target)["trashed-here"]["status"] == "published"
     assert by_slug(target, "--trash") == {}

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli, on_postgres, postgres_url
-from tests.test_prompts import run_on_terminal
+from tests.helpers.cli import Cli
+from tests.helpers.database import postgres_url
+from tests.helpers.terminal import balita_on_terminal
 
-UNSET_SITE = {"BALITA_DATABASE_URL": None, "BALITA_SITE": None}  # type: ignore[dict-item]
+UNSET_SITE: dict[str, str | None] = {"BALITA_DATABASE_URL": None, "BALITA_SITE": None}
 
 
 def terminal_env(cli: Cli, **extra: str) -> dict[str, str]:
@@ -98,7 +99,7 @@ def test_init_writes_nothing_until_the_database_works(cli: Cli, tmp_path: Path) 
     assert not (site / "balita.toml").exists()
 
 
-@pytest.mark.skipif(not on_postgres(), reason="needs a PostgreSQL server (BALITA_TEST_DATABASE_URL)")
+@pytest.mark.postgres
 def test_init_keeps_the_password_out_of_balita_toml(cli: Cli, tmp_path: Path) -> None:
     base = postgres_url() or ""
     with_password = base.replace("postgres@", "postgres:secret@", 1)
@@ -130,7 +131,7 @@ def test_db_takes_a_plain_path_and_refuses_an_in_memory_database(cli: Cli, tmp_p
 def test_a_narrow_terminal_keeps_the_title_readable(cli: Cli) -> None:
     title = "Philippines and Vietnam hold coast guard talks in Hanoi"
     cli.new(title, "--status", "published", "--section", "Politics", "--body", "x")
-    code, screen = run_on_terminal(["--no-pager", "list"], [], terminal_env(cli, COLUMNS="60", LINES="40"))
+    code, screen = balita_on_terminal(["--no-pager", "list"], terminal_env(cli, COLUMNS="60", LINES="40"))
     assert code == 0, screen
     line = next(row for row in screen.splitlines() if "Philippines" in row)
     shown = line.split("│")[-2].strip().rstrip("…")
@@ -224,10 +225,10 @@ def test_a_long_list_on_a_terminal_goes_through_the_pager_and_never_into_a_pipe(
     seen = tmp_path / "paged.txt"
     pager.write_text(f"import sys; open({str(seen)!r}, 'w').write(sys.stdin.read())\n", encoding="utf-8")
     env = terminal_env(cli, BALITA_PAGER=f"{sys.executable} {pager}", COLUMNS="100")
-    code, _screen = run_on_terminal(["list"], [], env)
+    code, _screen = balita_on_terminal(["list"], env)
     assert code == 0 and "Story 4" in seen.read_text(encoding="utf-8")
     seen.unlink()
-    code, screen = run_on_terminal(["--no-pager", "list"], [], env)
+    code, screen = balita_on_terminal(["--no-pager", "list"], env)
     assert code == 0 and "Story 4" in screen and not seen.exists()
     assert "Story 4" in cli.ok("list", env={"BALITA_PAGER": f"{sys.executable} {pager}"}).stdout
     assert not seen.exists()  # piped: no pager

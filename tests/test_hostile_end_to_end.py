@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from tests.conftest import Cli
-from tests.test_export import assert_harmless
-from tests.test_export_sanitize import corpus_snippets
+from tests.helpers.cli import Cli
+from tests.helpers.hostile_html import assert_harmless, corpus_snippets
 
 pytestmark = pytest.mark.slow  # the fast lane, pytest -m "not slow", leaves these out
 

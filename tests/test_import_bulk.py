@@ -20,59 +20,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
-from balita_cli.config import normalise_url
-from balita_cli.db.engine import create_db_engine, session_scope
-from balita_cli.db.migrate import ensure_schema
+from balita_cli.db.engine import session_scope
 from balita_cli.errors import BalitaError, Conflict, InvalidInput
 from balita_cli.formats.readers import get_reader
 from balita_cli.formats.readers.base import ReadItem, ReadOptions, Rejected, Skipped
-from balita_cli.records import RECORD_FIELDS
 from balita_cli.schema import ArticleInput
 from balita_cli.services.importing import bulk as bulk_import
 from balita_cli.services.importing import run as importing
 from benchmarks import archive, hugo_site
-from tests.conftest import Cli, _postgres_schema_url, postgres_url
-
-ALL_FIELDS = ",".join(RECORD_FIELDS)
-WHEN = "2025-03-04T05:06:07+00:00"
-IMPORTER = "importer"
-
-
-def summary(cli: Cli, *args: str) -> dict[str, Any]:
-    result = cli.ok("import", *args, "--format", "json", env={"BALITA_USER": IMPORTER})
-    data: dict[str, Any] = json.loads(result.stdout)
-    return data
-
-
-def records(cli: Cli) -> list[dict[str, Any]]:
-    result = cli.ok("list", "--format", "jsonl", "--fields", ALL_FIELDS, "--limit", "100000", "--sort", "id")
-    return [json.loads(line) for line in result.stdout.splitlines()]
-
-
-def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> Path:
-    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
-    return path
-
-
-def engine_of(url: str) -> Engine:
-    return create_db_engine(normalise_url(url, Path.cwd()))
-
-
-@pytest.fixture
-def other_cli(tmp_path: Path, cli: Cli) -> Iterator[Cli]:
-    """A second, empty newsroom next to ``cli``'s, on the same kind of database."""
-    base = postgres_url()
-    urls = iter([f"sqlite:///{tmp_path / 'other.db'}"]) if base is None else _postgres_schema_url(base)
-    url = next(urls)
-    engine = engine_of(url)
-    ensure_schema(engine)
-    engine.dispose()
-    yield Cli(db_url=url, runner=cli.runner)
-    for _rest in urls:  # drops the PostgreSQL schema
-        pass
-
+from tests.helpers.cli import Cli
+from tests.helpers.database import engine_of
+from tests.helpers.imports import AS_IMPORTER, IMPORTER, TRICKY, WHEN, assert_same_newsroom, write_jsonl
+from tests.helpers.records import import_summary, records
 
 # ---------------------------------------------------------------- the one-by-one reference
 
@@ -128,52 +88,6 @@ def read(reader: str, path: Path) -> list[ReadItem]:
     return list(get_reader(reader).read(str(path), ReadOptions()))
 
 
-def imported(cli: Cli) -> list[dict[str, Any]]:
-    """The newsroom's articles in the order they were made, less the one a test made with ``new``
-    (made now, not imported). Without their ids: on PostgreSQL a record refused after its insert
-    (one by one, a bad tag is found after the article row is written) leaves a gap in the
-    sequence, where the bulk write, checking first, leaves none."""
-    return [{k: v for k, v in record.items() if k != "id"} for record in records(cli)
-            if record["title"] != "Something else"]  # fmt: skip
-
-
-def assert_same_newsroom(bulk: Cli, reference: Cli) -> None:
-    assert imported(bulk) == imported(reference)
-    for kind in ("tag", "section", "author"):
-        assert bulk.json(kind, "list", "--format", "json") == reference.json(kind, "list", "--format", "json")
-
-
-# Records that meet each other inside one batch: the same external id twice, the same slug with
-# and without external ids, a slug another record keeps as an old address, an old address that is
-# another record's slug, a slug another record is given with a number, terms spelled two ways,
-# records the service refuses between good ones, notices, and text that looks like SQL.
-TRICKY: list[dict[str, Any]] = [
-    {"title": "Isa", "slug": "isa", "external_id": "x:1", "tags": ["Manila", "manila", "Senado"],
-     "authors": ["Maria Santos"], "section": "Nation", "created_at": WHEN, "status": "published"},
-    {"title": "Isa, again", "slug": "isa-again", "external_id": "x:1", "created_at": WHEN},
-    {"title": "Dalawa", "slug": "dalawa", "created_at": WHEN, "authors": ["maria santos"]},
-    {"title": "Dalawa, copied", "slug": "dalawa", "created_at": WHEN},
-    {"title": "Tatlo", "slug": "dalawa", "external_id": "x:3", "created_at": WHEN},
-    {"title": "Apat", "slug": "apat", "external_id": "x:4", "aliases": ["lima", "/2019/05/apat/"],
-     "created_at": WHEN, "section": "nation"},
-    {"title": "Lima", "slug": "lima", "external_id": "x:5", "created_at": WHEN, "authors": ["Maria Santos"]},
-    {"title": "Anim", "slug": "anim", "external_id": "x:6", "aliases": ["apat"], "created_at": WHEN},
-    {"title": "T" * 1001, "slug": "too-long", "created_at": WHEN},
-    {"title": "Pito", "tags": ["!!!"], "created_at": WHEN},
-    {"title": "Walo", "language": "not a language!", "created_at": WHEN},
-    {"title": "Siyam", "slug": "dalawa-2", "external_id": "x:9", "created_at": WHEN},
-    {"title": "Sampu", "corrections": [{"kind": "correction", "text": "A name was misspelled.",
-                                        "created_at": WHEN}], "created_at": WHEN, "status": "published"},
-    {"title": "'); DROP TABLE article; --", "slug": "drop", "tags": ["'; DELETE FROM tag; --"],
-     "authors": ["Robert'); DROP TABLE author;--"], "created_at": WHEN, "external_id": "x:'--"},
-    {"title": "Scheduled", "status": "scheduled", "created_at": WHEN, "scheduled_at": "2031-01-01T00:00:00+00:00"},
-    {"title": "No time to be scheduled", "status": "scheduled", "created_at": WHEN},
-    {"title": "Taken here", "slug": "taken", "external_id": "x:11", "created_at": WHEN},
-    {"title": "Parañaque baha", "slug": "paranaque", "tags": ["Parañaque", "paranaque"], "created_at": WHEN,
-     "source_url": "javascript:alert(1)", "language": "fil"},
-]  # fmt: skip
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("batch_size", [1, 4, 200])
 def test_a_batch_written_in_bulk_leaves_what_one_by_one_leaves(
@@ -184,18 +98,18 @@ def test_a_batch_written_in_bulk_leaves_what_one_by_one_leaves(
         newsroom.new("Something else", "--slug", "taken")
     settings = importing.ImportSettings(who=IMPORTER)
 
-    bulk = summary(cli, "jsonl", str(dump), "--batch-size", str(batch_size))
+    bulk = import_summary(cli, "jsonl", str(dump), "--batch-size", str(batch_size), env=AS_IMPORTER)
     reference = one_by_one(other_cli.db_url, read("jsonl", dump), settings)
 
     assert bulk == reference
     assert (bulk["created"], bulk["duplicates"], bulk["rejected"]) == (12, 2, 4)
     assert_same_newsroom(cli, other_cli)
-    slugs = {r["title"]: r["slug"] for r in records(cli)}
+    slugs = {r["title"]: r["slug"] for r in records(cli, "--sort", "id")}
     assert (slugs["Tatlo"], slugs["Lima"], slugs["Siyam"], slugs["Taken here"]) == (
         "dalawa-2", "lima-2", "dalawa-2-2", "taken-2",
     )  # fmt: skip
     # Again: what has an external id or a slug is found (two records have neither, and come in again).
-    again = summary(cli, "jsonl", str(dump), "--batch-size", str(batch_size))
+    again = import_summary(cli, "jsonl", str(dump), "--batch-size", str(batch_size), env=AS_IMPORTER)
     assert again == one_by_one(other_cli.db_url, read("jsonl", dump), settings)
     assert (again["created"], again["duplicates"]) == (2, 12)
     assert_same_newsroom(cli, other_cli)
@@ -208,13 +122,13 @@ def test_a_hugo_tree_written_in_bulk_is_the_tree_written_one_by_one(cli: Cli, ot
     tree = tmp_path / "site" / "content"
     (tree / "nation" / "_index.md").write_text("---\ntitle: Nation\n---\n", encoding="utf-8")
 
-    bulk = summary(cli, "markdown", str(tree), "--batch-size", "64")
+    bulk = import_summary(cli, "markdown", str(tree), "--batch-size", "64", env=AS_IMPORTER)
     reference = one_by_one(other_cli.db_url, read("markdown", tree), importing.ImportSettings(who=IMPORTER))
 
     assert bulk == reference
     assert (bulk["created"], bulk["skipped"]) == (150, {"section index": 1})
     assert_same_newsroom(cli, other_cli)
-    again = summary(cli, "markdown", str(tree), "--batch-size", "64")
+    again = import_summary(cli, "markdown", str(tree), "--batch-size", "64", env=AS_IMPORTER)
     assert (again["created"], again["duplicates"]) == (0, 150)
 
 
@@ -233,14 +147,14 @@ def test_one_bad_jsonl_record_in_a_batch_rejects_only_itself(cli: Cli, tmp_path:
     dump = tmp_path / "dump.jsonl"
     dump.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
 
-    result = summary(cli, "jsonl", str(dump))
+    result = import_summary(cli, "jsonl", str(dump), env=AS_IMPORTER)
 
     assert (result["created"], result["rejected"], result["duplicates"]) == (58, 2, 0)
     assert result["problems"] == [
         {"origin": "dump.jsonl: line 21", "message": "tag name is longer than 200 characters"},
         {"origin": "dump.jsonl: line 41", "message": "line is not a JSON object"},
     ]
-    kept = records(cli)
+    kept = records(cli, "--sort", "id")
     assert [r["title"] for r in kept] == [f"Ulat {n}" for n in range(60) if n not in (20, 40)]
     assert all(r["tags"] == sorted(["Senado", f"Tag {int(r['slug'][5:]) % 7}"]) for r in kept)
     assert all(r["version"] == 1 for r in kept)
@@ -258,14 +172,16 @@ def test_one_bad_markdown_file_in_a_batch_rejects_only_itself(cli: Cli, tmp_path
     (tree / "ulat-15.md").write_text("---\ntitle: Masama\ntags: ['!!!']\n---\nx\n", encoding="utf-8")
     (tree / "ulat-16.md").write_text(f"---\ntitle: {'T' * 1001}\n---\nx\n", encoding="utf-8")
 
-    result = summary(cli, "markdown", str(tree))
+    result = import_summary(cli, "markdown", str(tree), env=AS_IMPORTER)
 
     assert (result["created"], result["rejected"]) == (28, 2)
     assert result["problems"] == [
         {"origin": "ulat-15.md", "message": "tag name '!!!' has no letters or digits to make a slug"},
         {"origin": "ulat-16.md", "message": "title is longer than 1,000 characters"},
     ]
-    assert sorted(r["title"] for r in records(cli)) == sorted(f"Ulat {n}" for n in range(30) if n not in (15, 16))
+    assert sorted(r["title"] for r in records(cli, "--sort", "id")) == sorted(
+        f"Ulat {n}" for n in range(30) if n not in (15, 16)
+    )
 
 
 def test_a_set_based_write_that_fails_is_written_again_one_by_one(cli: Cli, tmp_path: Path) -> None:
@@ -277,9 +193,9 @@ def test_a_set_based_write_that_fails_is_written_again_one_by_one(cli: Cli, tmp_
             *good_rows(5),
             {"title": "News two", "slug": "news-2", "external_id": "w:2", "created_at": WHEN},
             *good_rows(8)[5:]]  # fmt: skip
-    result = summary(cli, "jsonl", str(write_jsonl(tmp_path / "dump.jsonl", rows)))
+    result = import_summary(cli, "jsonl", str(write_jsonl(tmp_path / "dump.jsonl", rows)), env=AS_IMPORTER)
     assert (result["created"], result["rejected"], result["problems"]) == (10, 0, [])
-    slugs = {r["title"]: r["slug"] for r in records(cli)}
+    slugs = {r["title"]: r["slug"] for r in records(cli, "--sort", "id")}
     assert (slugs["News"], slugs["News two"]) == ("news-2", "news-2-2")
     assert len(slugs) == 11
 
@@ -343,8 +259,8 @@ def test_a_batch_larger_than_a_statement_holds(cli: Cli, tmp_path: Path) -> None
     """More records in one batch than one INSERT may carry parameters for (and than a look-up
     names at once): split into several statements, all written, all found again."""
     dump = write_jsonl(tmp_path / "dump.jsonl", good_rows(2500))
-    assert summary(cli, "jsonl", str(dump), "--batch-size", "5000")["created"] == 2500
-    again = summary(cli, "jsonl", str(dump), "--batch-size", "5000")
+    assert import_summary(cli, "jsonl", str(dump), "--batch-size", "5000", env=AS_IMPORTER)["created"] == 2500
+    again = import_summary(cli, "jsonl", str(dump), "--batch-size", "5000", env=AS_IMPORTER)
     assert (again["created"], again["duplicates"]) == (0, 2500)
     assert cli.ok("list", "--format", "count").stdout == "2500\n"
     assert len(cli.json("search", "Katawan", "--format", "json", "--limit", "5000")) == 2500
@@ -353,7 +269,7 @@ def test_a_batch_larger_than_a_statement_holds(cli: Cli, tmp_path: Path) -> None
 @pytest.mark.slow
 def test_a_dry_run_over_many_batches_writes_nothing(cli: Cli, tmp_path: Path) -> None:
     dump = write_jsonl(tmp_path / "dump.jsonl", [*good_rows(450), good_rows(1)[0]])
-    result = summary(cli, "jsonl", str(dump), "--dry-run", "--batch-size", "200")
+    result = import_summary(cli, "jsonl", str(dump), "--dry-run", "--batch-size", "200", env=AS_IMPORTER)
     assert (result["dry_run"], result["created"], result["duplicates"]) == (True, 450, 1)
     assert cli.ok("list", "--format", "count").stdout == "0\n"
     assert cli.json("tag", "list", "--format", "json") == []
@@ -362,9 +278,9 @@ def test_a_dry_run_over_many_batches_writes_nothing(cli: Cli, tmp_path: Path) ->
 def test_imported_articles_are_searchable_and_carry_their_word_count(cli: Cli, tmp_path: Path) -> None:
     rows = [{"title": f"Bagyo {n}", "body": "Malakas na bagyo sa Parañaque. " * (n + 1), "created_at": WHEN}
             for n in range(30)]  # fmt: skip
-    summary(cli, "jsonl", str(write_jsonl(tmp_path / "dump.jsonl", rows)))
+    import_summary(cli, "jsonl", str(write_jsonl(tmp_path / "dump.jsonl", rows)), env=AS_IMPORTER)
     assert len(cli.json("search", "paranaque", "--format", "json", "--limit", "100")) == 30
-    counts = sorted(r["word_count"] for r in records(cli))
+    counts = sorted(r["word_count"] for r in records(cli, "--sort", "id"))
     assert counts == [5 * (n + 1) for n in range(30)]
 
 
@@ -457,10 +373,12 @@ def test_a_record_refused_as_new_is_still_a_duplicate_when_known(cli: Cli, tmp_p
     """The checks of a new article are made while the batch before is written, for every record;
     what they refuse is reported only for a record that turns out to be new."""
     first = write_jsonl(tmp_path / "first.jsonl", [{"title": "Isa", "external_id": "k:1", "created_at": WHEN}])
-    assert summary(cli, "jsonl", str(first))["created"] == 1
+    assert import_summary(cli, "jsonl", str(first), env=AS_IMPORTER)["created"] == 1
     known_but_bad = {"title": "Isa", "external_id": "k:1", "tags": ["!!!"], "created_at": WHEN}
     new_and_bad = {"title": "Dalawa", "external_id": "k:2", "tags": ["!!!"], "created_at": WHEN}
-    again = summary(cli, "jsonl", str(write_jsonl(tmp_path / "again.jsonl", [known_but_bad, new_and_bad])))
+    again = import_summary(
+        cli, "jsonl", str(write_jsonl(tmp_path / "again.jsonl", [known_but_bad, new_and_bad])), env=AS_IMPORTER
+    )
     assert (again["created"], again["duplicates"], again["rejected"]) == (0, 1, 1)
     assert again["problems"] == [
         {"origin": "again.jsonl: line 2", "message": "tag name '!!!' has no letters or digits to make a slug"}
@@ -476,9 +394,9 @@ def test_text_that_array_and_sql_syntax_use_is_stored_as_it_is(cli: Cli, tmp_pat
              "dateline": text[:200], "featured": n % 2 == 0, "created_at": WHEN, "status": "published",
              "tags": [f"Tag {text}"] if text.strip() and text != "NULL" else []}
             for n, text in enumerate(hostile)]  # fmt: skip
-    result = summary(cli, "jsonl", str(write_jsonl(tmp_path / "dump.jsonl", rows)))
+    result = import_summary(cli, "jsonl", str(write_jsonl(tmp_path / "dump.jsonl", rows)), env=AS_IMPORTER)
     assert (result["created"], result["rejected"]) == (len(hostile), 0), result["problems"]
-    kept = {r["slug"]: r for r in records(cli)}
+    kept = {r["slug"]: r for r in records(cli, "--sort", "id")}
     for n, text in enumerate(hostile):
         record = kept[f"ulat-{n}"]
         assert (record["subtitle"], record["body"], record["dateline"]) == (text, f"{text}\n\n{text}", text)
@@ -522,7 +440,7 @@ def test_search_documents_that_cannot_be_made_are_one_warning_and_the_import_sta
     file) is a warning naming it; their threads end, and finishing twice is harmless."""
     from balita_cli.services.importing.search_catch_up import SearchCatchUp
 
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'plain.db'}")
+    engine = engine_of(f"sqlite:///{tmp_path / 'plain.db'}")
     catching_up = SearchCatchUp(lambda: session_scope(engine, write=True))
     catching_up.committed()
     catching_up.committed()

@@ -17,10 +17,10 @@ from balita_cli.formats.readers.base import ReadItem
 from balita_cli.schema import ArticleInput
 from balita_cli.services.importing import read_ahead as import_reading
 from balita_cli.services.importing import run as importing
-from tests.conftest import Cli
-from tests.test_import_bulk import TRICKY, assert_same_newsroom, engine_of, other_cli, summary, write_jsonl
-
-__all__ = ["other_cli"]  # a fixture, used by name
+from tests.helpers.cli import Cli
+from tests.helpers.database import engine_of
+from tests.helpers.imports import AS_IMPORTER, TRICKY, assert_same_newsroom, write_jsonl
+from tests.helpers.records import import_summary
 
 forking = pytest.mark.skipif(not import_reading.may_fork(), reason="a reader is forked only on Linux with two CPUs")
 
@@ -61,14 +61,19 @@ def test_a_forked_reader_and_a_thread_leave_the_same_newsroom(
     cli: Cli, other_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     dump = write_jsonl(tmp_path / "tricky.jsonl", TRICKY * 3)
-    forks: list[int | None] = []
+    forks: list[None] = []
     fork = import_reading.fork
-    monkeypatch.setattr(import_reading, "fork", lambda: forks.append(None) or fork())
 
-    forked = summary(cli, "jsonl", str(dump), "--batch-size", "7")
+    def counted_fork() -> int | None:
+        forks.append(None)
+        return fork()
+
+    monkeypatch.setattr(import_reading, "fork", counted_fork)
+
+    forked = import_summary(cli, "jsonl", str(dump), "--batch-size", "7", env=AS_IMPORTER)
     assert forks  # the reader was forked
     monkeypatch.setattr(import_reading, "may_fork", lambda: False)
-    threaded = summary(other_cli, "jsonl", str(dump), "--batch-size", "7")
+    threaded = import_summary(other_cli, "jsonl", str(dump), "--batch-size", "7", env=AS_IMPORTER)
 
     assert len(forks) == 1 and forked == threaded
     assert (forked["created"], forked["duplicates"], forked["rejected"]) == (16, 26, 12)

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.conftest import Cli
+from tests.helpers.cli import Cli
 
 
 @pytest.mark.parametrize(

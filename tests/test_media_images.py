@@ -15,7 +15,6 @@ import resource
 import struct
 import subprocess
 import sys
-import time
 import unicodedata
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -186,16 +185,13 @@ def test_a_hostile_file_name_cannot_break_the_message_line() -> None:
 
 
 def test_a_decompression_bomb_is_refused_from_its_header() -> None:
-    """Decoding it would take ~0.3 s and ~380 MiB; the process's peak RSS (never above ~200 MiB in
-    this file before) would show it, and so would the time."""
+    """Decoding it would take hundreds of MiB; the process's peak RSS would show it (what refusing
+    it costs in time: benchmarks/hostile.py)."""
     data = fixture("bomb.png")  # 48 KB claiming 20000×20000: 400 MB once decoded
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    started = time.perf_counter()
     with pytest.raises(InvalidInput, match=r"400,000,000"):
         inspect_image(data, name="bomb.png")
-    elapsed = time.perf_counter() - started
     grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before
-    assert elapsed < 0.5, f"refusing took {elapsed:.3f} s: was the image decoded?"
     assert grown < 50 * 1024, f"peak memory grew by {grown} KiB: was the image decoded?"
 
 

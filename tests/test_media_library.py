@@ -14,14 +14,14 @@ import hashlib
 import io
 import json
 import shutil
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
 
-from tests.conftest import Cli, store_raw
+from tests.helpers.cli import Cli
+from tests.helpers.database import store_raw
 
 IMAGES = Path(__file__).parent / "fixtures" / "images"
 LANDSCAPE = IMAGES / "landscape.jpg"  # 2000×1000, EXIF with GPS, taken 2025-12-24 23:59:58 (no zone)
@@ -111,9 +111,7 @@ REFUSED = [
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "message"), REFUSED, ids=[name for name, _ in REFUSED])
 def test_what_is_not_a_whole_image_is_refused_in_one_line(cli: Cli, tmp_path: Path, name: str, message: str) -> None:
-    started = time.monotonic()
     result = cli.fails(["media", "add", str(LANDSCAPE), str(IMAGES / name)])
-    assert time.monotonic() - started < 10  # loose guard: the bomb is refused from its header
     assert message in one_error_line(result.stderr)
     # All or nothing: the good file given with it is not recorded either.
     assert cli.ok("media", "list", "--format", "count").stdout.strip() == "0"

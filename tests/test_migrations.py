@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
-from balita_cli.config import normalise_url
 from balita_cli.db.engine import create_db_engine
 from balita_cli.db.migrate import downgrade, head_revision, known_revisions, read_revision, upgrade
-from tests.conftest import Cli
+from balita_cli.db.urls import normalise_url
+from tests.helpers.cli import Cli
 
 
 @pytest.fixture

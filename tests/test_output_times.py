@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.checkers.feeds import is_rfc3339, rfc822_problems
-from tests.conftest import Cli
-from tests.test_build import retract
-from tests.test_site_photos import make_photo
+from tests.helpers.cli import Cli
+from tests.helpers.site import make_photo, retract
 
 # A date and a time of day, with whatever zone follows it (none is what must not be found).
 ISO_TIME = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)?")
@@ -31,7 +30,7 @@ READS = (  # the commands that print times for scripts
 
 
 @pytest.fixture
-def newsroom(cli: Cli, tmp_path: Path) -> Cli:
+def demo_with_notices(cli: Cli, tmp_path: Path) -> Cli:
     """The demo with a photo, a correction, a retraction and a source the desk follows."""
     cli.ok("init", "--demo", "--database", cli.db_url)
     (tmp_path / "pier.jpg").write_bytes(make_photo(900, 600))
@@ -63,23 +62,23 @@ def test_the_parser_refuses_a_time_without_its_offset() -> None:
 
 
 @pytest.mark.parametrize("name", EXPORTS)
-def test_every_export_writes_times_with_their_offset(newsroom: Cli, name: str) -> None:
-    text = newsroom.ok("export", name).stdout
+def test_every_export_writes_times_with_their_offset(demo_with_notices: Cli, name: str) -> None:
+    text = demo_with_notices.ok("export", name).stdout
     assert assert_offsets(name, text) >= 1
     if name in ("rss", "atom", "jsonfeed", "ninjs"):  # the notices' HTML carries their times too
         assert re.search(r'datetime=\\?"2\d{3}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00\\?"', text), name
 
 
-def test_the_hugo_tree_and_every_read_write_times_with_their_offset(newsroom: Cli, tmp_path: Path) -> None:
-    newsroom.ok("export", "markdown", "-o", str(tmp_path / "hugo"))
+def test_the_hugo_tree_and_every_read_write_times_with_their_offset(demo_with_notices: Cli, tmp_path: Path) -> None:
+    demo_with_notices.ok("export", "markdown", "-o", str(tmp_path / "hugo"))
     for path in sorted((tmp_path / "hugo" / "content").rglob("*.md")):
         assert_offsets(str(path), path.read_text(encoding="utf-8"))
     for args in READS:
-        assert assert_offsets(" ".join(args), newsroom.ok(*args).stdout) >= 1
+        assert assert_offsets(" ".join(args), demo_with_notices.ok(*args).stdout) >= 1
 
 
-def test_the_built_site_writes_times_with_their_offset(newsroom: Cli, tmp_path: Path) -> None:
-    newsroom.ok("build", "--no-search")
+def test_the_built_site_writes_times_with_their_offset(demo_with_notices: Cli, tmp_path: Path) -> None:
+    demo_with_notices.ok("build", "--no-search")
     read = 0
     for path in sorted((tmp_path / "public").rglob("*")):
         if path.suffix in (".html", ".xml", ".json", ".txt"):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli
+from tests.helpers.cli import Cli
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import corpora_path, on_postgres
+from tests.helpers.corpora import corpora_path
+from tests.helpers.database import on_postgres
+from tests.helpers.terminal import run_on_terminal
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -109,45 +111,12 @@ def test_the_readme_tour_prints_what_the_readme_shows(tmp_path: Path) -> None:
             f"cd {folder}\n[ -f ../env ] && . ../env\n{step.command}\nexport -p | grep -E 'BALITA_' > ../env || true\n",
             encoding="utf-8",
         )
-        _code, screen = _run(script, env)
+        _code, screen = run_on_terminal(["bash", str(script)], env, size=(50, 100), timeout=120)
         actual = [line.replace(str(folder), SITE) for line in screen.replace("\r", "").splitlines()]
         assert matches(step.expected, actual), (
             f"step {number}: $ {step.command}\n--- README\n" + "\n".join(step.expected)
             + "\n--- balita\n" + "\n".join(actual)
         )  # fmt: skip
-
-
-def _run(script: Path, env: dict[str, str]) -> tuple[int, str]:
-    """The step in bash on a pseudo-terminal, as a person would type it."""
-    import fcntl
-    import pty
-    import select
-    import struct
-    import subprocess
-    import termios
-    import time
-
-    leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 100, 0, 0))
-    process = subprocess.Popen(["bash", str(script)], stdin=follower, stdout=follower, stderr=follower, env=env,
-                               close_fds=True)  # fmt: skip
-    os.close(follower)
-    screen, deadline = b"", time.monotonic() + 120
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([leader], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            screen += chunk
-        elif process.poll() is not None:
-            break
-    process.wait(timeout=10)
-    os.close(leader)
-    return process.returncode, screen.decode("utf-8", "replace")
 
 
 def test_the_tour_imports_its_feed_as_the_source_it_added() -> None:

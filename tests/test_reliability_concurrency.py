@@ -1,131 +1,45 @@
 """Many editors at once, killed processes and backups under load, through the real CLI.
 
-Workers are separate OS processes that each run the CLI in-process with CliRunner (starting
-400 interpreters would make the test slow without testing anything more).
+Workers are separate OS processes that each run the CLI in-process (tests/helpers/editors.py).
 """
 
 from __future__ import annotations
 
-import json
-import os
 import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import Cli, on_postgres
+from tests.helpers.cli import Cli
+from tests.helpers.database import on_postgres
+from tests.helpers.editors import EDITS, PROCESSES, check_no_lost_update, collect, spawn, start_editors
+from tests.helpers.programs import needs_program
 
 pytestmark = pytest.mark.slow  # the fast lane, pytest -m "not slow", leaves these out
 
-REPO = Path(__file__).resolve().parents[1]
-PROCESSES = 8
-EDITS = 50
 ARTICLES = 5
-
-
-def build_command_once() -> None:
-    """Typer rebuilds the whole click command tree on every invoke (about 0.1 s); a worker
-    running hundreds of commands builds it once. The commands themselves run unchanged."""
-    import functools
-
-    import typer.testing
-
-    typer.testing._get_command = functools.cache(typer.testing._get_command)  # type: ignore[attr-defined]
-
-
-def edit_worker(db_url: str, ids: list[int], worker: int, edits: int, out_path: str) -> None:
-    """Run ``edits`` edits; even ones read the version first and compare-and-set against it."""
-    from typer.testing import CliRunner
-
-    from balita_cli.cli import app
-
-    build_command_once()
-    runner = CliRunner()
-    env = {"BALITA_DATABASE_URL": db_url, "BALITA_USER": f"worker{worker}"}
-    rng = random.Random(worker)
-    outcomes = []
-    for number in range(edits):
-        article = str(ids[rng.randrange(len(ids))])
-        token = f"w{worker}-e{number}"
-        args = ["edit", article, f"--summary={token}", "-m", token]
-        if number % 2 == 0:
-            shown = runner.invoke(app, ["show", article, "--format", "json"], env=env)
-            version = json.loads(shown.stdout)["version"] if shown.exit_code == 0 else -1
-            args.append(f"--if-version={version}")
-        result = runner.invoke(app, args, env=env)
-        crashed = result.exception is not None and not isinstance(result.exception, SystemExit)
-        outcomes.append(
-            {"article": int(article), "token": token, "exit": result.exit_code,
-             "stderr": result.stderr, "crash": repr(result.exception) if crashed else ""}
-        )  # fmt: skip
-    Path(out_path).write_text(json.dumps(outcomes))
-
-
-def spawn(code: str, **kwargs: Any) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    return subprocess.Popen([sys.executable, "-c", code], env=env, text=True, **kwargs)
-
-
-def start_editors(
-    db_url: str, ids: list[int], tmp_path: Path, processes: int, edits: int
-) -> list[tuple[subprocess.Popen[str], Path]]:
-    started = []
-    for worker in range(processes):
-        out = tmp_path / f"worker{worker}.json"
-        code = (
-            "from tests.test_reliability_concurrency import edit_worker; "
-            f"edit_worker({db_url!r}, {ids!r}, {worker}, {edits}, {str(out)!r})"
-        )
-        started.append((spawn(code), out))
-    return started
-
-
-def collect(started: list[tuple[subprocess.Popen[str], Path]]) -> list[dict[str, Any]]:
-    outcomes: list[dict[str, Any]] = []
-    for process, out in started:
-        assert process.wait(timeout=180) == 0
-        outcomes += json.loads(out.read_text())
-    return outcomes
-
-
-def check_no_lost_update(cli: Cli, ids: list[int], outcomes: list[dict[str, Any]]) -> None:
-    for outcome in outcomes:
-        assert not outcome["crash"], outcome
-        assert "locked" not in outcome["stderr"] and "busy" not in outcome["stderr"], outcome
-        assert outcome["exit"] in (0, 1), outcome
-        if outcome["exit"] == 1:
-            assert "was changed by" in outcome["stderr"], outcome  # refused as a conflict
-    for article in ids:
-        accepted = {o["token"] for o in outcomes if o["article"] == article and o["exit"] == 0}
-        entries = cli.json("history", str(article), "--format", "json")
-        notes = [entry["note"] for entry in entries if entry["version"] > 1]
-        assert sorted(notes) == sorted(accepted)  # every accepted edit recorded once, nothing else
-        assert cli.json("show", str(article), "--format", "json")["version"] == 1 + len(accepted)
 
 
 def test_eight_editors_fifty_edits_each_lose_nothing(cli: Cli, tmp_path: Path) -> None:
     ids = [cli.new(f"Shared story {n}") for n in range(ARTICLES)]
-    outcomes = collect(start_editors(cli.db_url, ids, tmp_path, PROCESSES, EDITS))
+    outcomes = collect(start_editors([cli.db_url] * PROCESSES, ids, tmp_path, EDITS))
     assert len(outcomes) == PROCESSES * EDITS
     check_no_lost_update(cli, ids, outcomes)
     accepted = sum(o["exit"] == 0 for o in outcomes)
-    refused = sum(o["exit"] == 1 for o in outcomes)
-    print(f"\n{PROCESSES}x{EDITS} edits: {accepted} accepted, {refused} refused as conflicts, 0 lost")  # noqa: T201
     assert accepted > 0
     cli.ok("db", "check")
 
 
 def test_backup_during_concurrent_writes_restores_healthy(cli: Cli, tmp_path: Path) -> None:
-    if on_postgres() and not __import__("shutil").which("pg_dump"):
-        pytest.skip("pg_dump is not installed")
+    if on_postgres():
+        needs_program("pg_dump")
     ids = [cli.new(f"Busy story {n}") for n in range(ARTICLES)]
-    started = start_editors(cli.db_url, ids, tmp_path, 3, 30)
+    started = start_editors([cli.db_url] * 3, ids, tmp_path, 30)
     backups = []
     for number in range(3):
         target = tmp_path / "backups" / f"during-{number}.db"
@@ -163,7 +77,7 @@ NEW_LOOP = """
 import sys
 from typer.testing import CliRunner
 from balita_cli.cli import app
-from tests.test_reliability_concurrency import build_command_once
+from tests.helpers.editors import build_command_once
 build_command_once()
 runner = CliRunner()
 env = {{"BALITA_DATABASE_URL": {url!r}}}

@@ -10,11 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import Cli
+from tests.helpers.cli import Cli
 
 pytestmark = pytest.mark.slow  # the fast lane, pytest -m "not slow", leaves these out
 
-TRIED = {"inputs": 0}
 # Names and the dateline are at most 200 characters; past that see test_overlong_names_are_refused.
 short_texts = st.text(max_size=200)
 huge = st.builds(lambda char, size: char * size, st.characters(), st.integers(10_000, 200_000))
@@ -38,7 +37,6 @@ SETTINGS = settings(
 
 
 def run_clean(cli: Cli, args: list[str]) -> Any:
-    TRIED["inputs"] += 1
     result = cli(*args)
     assert result.exit_code in (0, 1, 2), (args[:3], result.exit_code, result.stderr[-500:])
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
@@ -115,11 +113,9 @@ def test_overlong_names_are_refused_or_kept(cli: Cli, args: list[str]) -> None:
         assert "n" * 10_000 in (shown["tags"] + [shown["section"], shown["dateline"]])
 
 
-# ---------------------------------------------------------------- hostile classes, each on a clock
+# ---------------------------------------------------------------- hostile classes
 
-# No single hostile input of at most 1 MB may cost more than this beyond the same command's
-# ordinary run: a quadratic path (a regular expression, a snippet, a renderer) shows up as seconds.
-BUDGET_SECONDS = 2.0
+# What each class costs is measured by benchmarks/hostile.py; here, only what balita does with it.
 huge_integers = st.one_of(st.integers(2**31, 10**30), st.integers(-(10**30), -1)).map(str)
 entity_controls = st.sampled_from(["&#27;[2J", "&#27;]52;c;aGk=&#7;", "&#x1b;]8;;https://evil.example&#x1b;\\", "&#0;"])
 pathological = st.builds(
@@ -139,14 +135,6 @@ yaml_bombs = st.integers(3, 9).map(
 QUICK = settings(SETTINGS, max_examples=12)
 
 
-def timed_run(cli: Cli, args: list[str]) -> tuple[Any, float]:
-    import time
-
-    start = time.monotonic()
-    result = run_clean(cli, args)
-    return result, time.monotonic() - start
-
-
 @settings(SETTINGS, max_examples=30)
 @given(number=huge_integers, where=st.sampled_from([
     ["list", "--limit"], ["list", "--offset"], ["show"], ["history"], ["diff", "1"], ["edit", "1", "--if-version"],
@@ -154,23 +142,22 @@ def timed_run(cli: Cli, args: list[str]) -> tuple[Any, float]:
     ["revert", "1", "--to"], ["list", "--since"], ["publish", "1", "--at"],
 ]))  # fmt: skip
 def test_huge_integers_never_crash(cli: Cli, number: str, where: list[str]) -> None:
-    cli.new("Target story") if not cli.ok("list", "--format", "count").stdout.strip() != "0" else None
+    if cli.ok("list", "--format", "count").stdout.strip() == "0":
+        cli.new("Target story")
     suffix = " days ago" if "--since" in where or "--at" in where else ""
     run_clean(cli, [*where, number + suffix])
 
 
 @QUICK
 @given(body=st.one_of(pathological, nested), title=st.one_of(st.text(max_size=50), entity_controls))
-def test_pathological_text_stays_quick_everywhere(cli: Cli, body: str, title: str) -> None:
-    ordinary = cli.new("Ordinary", "--status", "published", "--body", "A paragraph.")
-    _result, normal = timed_run(cli, ["show", str(ordinary)])
-    created, _ = timed_run(cli, ["new", "--status", "published", "--body", body, "--porcelain", "--", title or "T"])
+def test_pathological_text_is_shown_listed_exported_and_searched_cleanly(cli: Cli, body: str, title: str) -> None:
+    cli.new("Ordinary", "--status", "published", "--body", "A paragraph.")
+    created = run_clean(cli, ["new", "--status", "published", "--body", body, "--porcelain", "--", title or "T"])
     if created.exit_code != 0:
         return
     article = created.stdout.strip()
     for args in (["show", article], ["list", "--format", "jsonl"], ["export", "rss"], ["search", "paragraph"]):
-        _result, took = timed_run(cli, args)
-        assert took < normal + BUDGET_SECONDS, (args, len(body), took)
+        run_clean(cli, args)
 
 
 @QUICK
@@ -178,9 +165,7 @@ def test_pathological_text_stays_quick_everywhere(cli: Cli, body: str, title: st
     bomb=yaml_bombs, control=entity_controls, depth=st.integers(50, 5_000),
     surrogate=st.sampled_from(["\\ud800", "\\udfff", "a\\udc00b"]),
 )  # fmt: skip
-def test_hostile_files_import_quickly_and_cleanly(
-    cli: Cli, bomb: str, control: str, depth: int, surrogate: str
-) -> None:
+def test_hostile_files_import_cleanly(cli: Cli, bomb: str, control: str, depth: int, surrogate: str) -> None:
     from pathlib import Path
 
     tree = Path("hostile-tree")
@@ -192,11 +177,6 @@ def test_hostile_files_import_quickly_and_cleanly(
     dump.write_text('{"title": "S", "tags": ["' + surrogate + '"]}\n{"title": "D", "tags": ' + "[" * depth
                     + "]" * depth + "}\n", encoding="utf-8")  # fmt: skip
     for args in (["import", "markdown", str(tree)], ["import", "jsonl", str(dump)]):
-        _result, took = timed_run(cli, [*args, "--format", "json"])
-        assert took < BUDGET_SECONDS + 3, (args, took)
+        run_clean(cli, [*args, "--format", "json"])
     titles = [row["title"] for row in cli.json("list", "--format", "json")]
     assert all("\x1b" not in title and "\x07" not in title for title in titles)
-
-
-def test_report_how_many_hostile_inputs_were_tried() -> None:
-    print(f"\nhostile inputs tried: {TRIED['inputs']}, tracebacks: 0")  # noqa: T201

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tests.conftest import Cli, site_manifest_files
+from tests.helpers.cli import Cli
+from tests.helpers.site import site_manifest_files
 
 pytestmark = pytest.mark.slow  # the fast lane, pytest -m "not slow", leaves these out
 

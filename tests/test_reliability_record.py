@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli, on_postgres
+from tests.helpers.cli import Cli
+from tests.helpers.database import on_postgres
+from tests.helpers.programs import needs_program
 
 
 def history(cli: Cli, article: int) -> list[dict[str, object]]:
@@ -110,7 +112,7 @@ def test_db_check_reports_orphans_and_a_stale_fulltext_index(cli: Cli, tmp_path:
 @pytest.mark.slow
 def test_backup_and_restore_round_trip(cli: Cli, tmp_path: Path) -> None:
     if on_postgres():
-        pytest.importorskip("shutil").which("pg_dump") or pytest.skip("pg_dump is not installed")
+        needs_program("pg_dump")
     article = cli.new("Before the backup")
     target = tmp_path / "backups" / "copy.db"
     cli.ok("db", "backup", str(target))
@@ -123,8 +125,7 @@ def test_backup_and_restore_round_trip(cli: Cli, tmp_path: Path) -> None:
     cli.ok("db", "check")
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(not on_postgres(), reason="the JSON Lines backup is PostgreSQL's without pg_dump")
+@pytest.mark.postgres(reason="the JSON Lines backup is PostgreSQL's without pg_dump")
 def test_a_backup_without_pg_dump_is_json_lines_as_private_as_the_database(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,14 +10,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
-from tests.conftest import Cli, on_postgres
-from tests.postgres_desk import PASSWORD, login_url
-from tests.test_reliability_concurrency import EDITS, PROCESSES, check_no_lost_update, collect, spawn
+from tests.helpers.cli import Cli
+from tests.helpers.database import engine_of
+from tests.helpers.editors import EDITS, PROCESSES, check_no_lost_update, collect, start_editors
+from tests.helpers.roles import PASSWORD, login_url
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not on_postgres(), reason="roles are enforced by PostgreSQL: set BALITA_TEST_DATABASE_URL"),
+    pytest.mark.postgres(reason="roles are enforced by PostgreSQL"),
 ]
 STORIES = 5
 
@@ -36,9 +38,7 @@ def logins(cli: Cli, tmp_path: Path) -> Iterator[list[str]]:
             cli.ok("author", "add", f"Reporter {worker}", "--email", f"w{worker}@balita.example.ph")
         names.append(name)
     yield names
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(cli.db_url)
+    engine = engine_of(cli.db_url)
     with engine.begin() as connection:
         for name in names:
             connection.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
@@ -50,15 +50,7 @@ def test_eight_logins_fifty_edits_each_lose_nothing_and_sign_every_change(
 ) -> None:
     byline = [flag for worker in range(PROCESSES // 2, PROCESSES) for flag in ("--author", f"Reporter {worker}")]
     ids = [cli.new(f"Shared story {n}", *byline) for n in range(STORIES)]
-    started = []
-    for worker, name in enumerate(logins):
-        out = tmp_path / f"worker{worker}.json"
-        url = login_url(cli.db_url, name)
-        code = (
-            "from tests.test_reliability_concurrency import edit_worker; "
-            f"edit_worker({url!r}, {ids!r}, {worker}, {EDITS}, {str(out)!r})"
-        )
-        started.append((spawn(code), out))
+    started = start_editors([login_url(cli.db_url, name) for name in logins], ids, tmp_path, EDITS)
     outcomes = collect(started)
     assert len(outcomes) == PROCESSES * EDITS
     check_no_lost_update(cli, ids, outcomes)
@@ -72,6 +64,5 @@ def test_eight_logins_fifty_edits_each_lose_nothing_and_sign_every_change(
     for outcome in accepted:
         worker = int(outcome["token"].split("-")[0][1:])
         assert signed[outcome["token"]] == logins[worker], outcome  # never "worker3", whatever BALITA_USER said
-    print(f"\n{PROCESSES}x{EDITS} edits by logins: {len(accepted)} accepted, 0 lost")  # noqa: T201
     cli.ok("db", "check")
     assert json.loads(cli.ok("user", "list", "--format", "json").stdout)

@@ -18,12 +18,9 @@ import pytest
 from typer.testing import Result
 
 from balita_cli.services.permissions import RULES, Action, Role, allowed, changing
-from tests.conftest import on_postgres
-from tests.postgres_desk import PASSWORD, Desk, denied
+from tests.helpers.roles import PASSWORD, Connect, Desk, denied
 
-pytestmark = pytest.mark.skipif(
-    not on_postgres(), reason="roles are enforced by PostgreSQL: set BALITA_TEST_DATABASE_URL (CI does)"
-)
+pytestmark = pytest.mark.postgres(reason="roles are enforced by PostgreSQL")
 C, A, E, ADMIN = Role.CONTRIBUTOR, Role.AUTHOR, Role.EDITOR, Role.ADMIN
 
 
@@ -184,7 +181,7 @@ def test_the_refusal_names_the_role_and_who_to_ask(desk: Desk) -> None:
 # ---------------------------------------------------------------- around balita, straight to the database
 
 
-def test_a_contributor_going_around_balita_is_refused_by_the_database(desk: Desk, connect: Any) -> None:
+def test_a_contributor_going_around_balita_is_refused_by_the_database(desk: Desk, connect: Connect) -> None:
     mine = int(own(desk, C))
     theirs = int(others(desk, C, "--tag", "Senate"))
     desk.cli.ok("--as", desk.names[C], "edit", str(mine), "--title", "Second version")
@@ -199,8 +196,10 @@ def test_a_contributor_going_around_balita_is_refused_by_the_database(desk: Desk
     denied(ana, "UPDATE article SET deleted_at = now() WHERE id = %s", mine)
     denied(ana, "UPDATE article SET scheduled_at = now() + interval '1 day', status = 'scheduled' WHERE id = %s", mine)
     # Rows hanging off someone else's story: the byline (ownership!), tags, a forged revision.
-    author_id = ana.execute("INSERT INTO author (name, slug, email, bio) VALUES ('Ana', 'ana-x', '', '') "
-                            "RETURNING id").fetchone()[0]  # fmt: skip
+    made = ana.execute("INSERT INTO author (name, slug, email, bio) VALUES ('Ana', 'ana-x', '', '') RETURNING id")
+    row = made.fetchone()
+    assert row is not None
+    author_id = row[0]
     denied(ana, "INSERT INTO article_author (article_id, author_id, position) VALUES (%s, %s, 0)", theirs, author_id)
     assert ana.execute("DELETE FROM article_tag WHERE article_id = %s", (theirs,)).rowcount == 0  # none is hers
     denied(ana, "INSERT INTO revision (article_id, version, created_at, changed_by, note, snapshot) "
@@ -228,7 +227,7 @@ def test_a_contributor_going_around_balita_is_refused_by_the_database(desk: Desk
     assert desk.sql("SELECT count(*) FROM revision WHERE article_id = :id", id=mine) == [(2,)]
 
 
-def test_an_editor_going_around_balita_still_cannot_rewrite_history_or_purge(desk: Desk, connect: Any) -> None:
+def test_an_editor_going_around_balita_still_cannot_rewrite_history_or_purge(desk: Desk, connect: Connect) -> None:
     article = int(others(desk, E))
     desk.cli.ok("edit", str(article), "--title", "Edited once")
     cora = connect(E)
@@ -261,7 +260,7 @@ CHANGES: list[tuple[str, str, dict[str, Any]]] = [
 
 @pytest.mark.slow
 @pytest.mark.parametrize("mine", [True, False], ids=["own", "others'"])
-def test_the_database_and_balita_agree_on_every_change_for_every_role(desk: Desk, connect: Any, mine: bool) -> None:
+def test_the_database_and_balita_agree_on_every_change_for_every_role(desk: Desk, connect: Connect, mine: bool) -> None:
     from datetime import datetime
 
     import psycopg
@@ -292,7 +291,7 @@ def test_the_rules_in_the_database_are_the_rules_in_balita(desk: Desk) -> None:
         assert may == allowed(Role(role), Action(action), own=is_own), (role, action, is_own)
 
 
-def test_a_refusal_from_the_database_reads_like_balitas(desk: Desk, connect: Any) -> None:
+def test_a_refusal_from_the_database_reads_like_balitas(desk: Desk, connect: Connect) -> None:
     import psycopg
 
     from balita_cli.services.permissions import Identity, explain

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from balita_cli.cli import app
 from balita_cli.db.urls import display_url, redact
-from tests.conftest import on_postgres, postgres_url
+from tests.helpers.database import postgres_url
 
 SECRET = "Kal4m4ns1-Secret"
 DOWN = f"postgresql://ana:{SECRET}@127.0.0.1:1/newsroom"  # nothing listens on port 1
@@ -95,7 +95,7 @@ def with_password(url: str) -> str:
     return urlunsplit((parts.scheme, f"{user or 'postgres'}:{SECRET}@{host}", parts.path, parts.query, ""))
 
 
-@pytest.mark.skipif(not on_postgres(), reason="needs a PostgreSQL server: set BALITA_TEST_DATABASE_URL (CI does)")
+@pytest.mark.postgres
 def test_status_messages_and_settings_hide_the_password(ready_db_url: str, tmp_path: Path) -> None:
     url = with_password(ready_db_url)
     for command in (["db", "status"], ["db", "upgrade"], ["whoami"], ["new", "Story", "--body", "x"], ["db", "check"]):

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from balita_cli.cli import app
-from tests.conftest import Cli
+from tests.helpers.cli import Cli
 
 
 def mode(path: Path) -> int:

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from balita_cli import schema
-from tests.conftest import Cli, store_raw
+from tests.helpers.cli import Cli
+from tests.helpers.database import store_raw
 
 PACKAGE = Path(schema.__file__).parent
 NEW_FIELD = (
@@ -40,7 +41,7 @@ def _with_new_field(folder: Path) -> Path:
 def _add_column(db_url: str) -> None:
     from sqlalchemy import create_engine, text
 
-    from balita_cli.config import normalise_url
+    from balita_cli.db.urls import normalise_url
 
     engine = create_engine(normalise_url(db_url, Path.cwd()))
     with engine.begin() as connection:

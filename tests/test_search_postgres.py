@@ -11,12 +11,10 @@ from typing import Any
 import pytest
 
 from balita_cli.services.permissions import Role
-from tests.conftest import Cli, on_postgres
-from tests.postgres_desk import Desk, denied
+from tests.helpers.cli import Cli
+from tests.helpers.roles import Connect, Desk, denied
 
-pytestmark = pytest.mark.skipif(
-    not on_postgres(), reason="the search table is PostgreSQL's: set BALITA_TEST_DATABASE_URL (CI does)"
-)
+pytestmark = pytest.mark.postgres(reason="the search table is PostgreSQL's")
 LATER = "SELECT set_config('balita.search_later', 'on', true)"
 
 
@@ -83,7 +81,7 @@ def test_every_write_keeps_the_index_and_a_later_one_is_found_while_it_waits(des
     assert counts(desk) == (2, 0)
 
 
-def test_only_the_databases_own_functions_write_the_index(desk: Desk, connect: Any) -> None:
+def test_only_the_databases_own_functions_write_the_index(desk: Desk, connect: Connect) -> None:
     story = int(desk.cli.ok("--as", desk.names[Role.EDITOR], "new", "Jeepney routes", "--body", "Cubao to Quiapo.",
                             "--porcelain").stdout)  # fmt: skip
     for role in (Role.CONTRIBUTOR, Role.EDITOR):

@@ -24,11 +24,13 @@ from typing import Any
 import lxml.html
 import pytest
 
-from tests.checkers import ALL_IMPACTS, Browser, browser, describe_violations, nu_errors, serve_directory
+from tests.checkers import ALL_IMPACTS, Browser, NuMessage, browser, describe_violations, nu_errors, serve_directory
 from tests.checkers.browser import AXE_RUN
-from tests.conftest import CORPORA, Cli, demo_site
-from tests.test_build import retract
-from tests.test_site_photos import attach_photo, make_photo
+from tests.helpers.archive import demo_site
+from tests.helpers.cli import Cli
+from tests.helpers.corpora import CORPORA
+from tests.helpers.preview import start_preview, stop
+from tests.helpers.site import attach_photo, make_photo, retract
 
 pytestmark = pytest.mark.slow
 FILIPINO_WORD = "ospital"  # in the body of the demo's Senate budget story, not in its title or summary
@@ -61,6 +63,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Cli]
         yield folder / "public", cli
 
 
+def in_imported_body(error: NuMessage, bodies: dict[Path, range | None]) -> bool:
+    lines = bodies.get(error.file) if error.file is not None else None
+    return lines is not None and error.line is not None and error.line in lines
+
+
 def imported_body_lines(page: Path) -> range | None:
     """The lines of an imported article's body on its page (None for pages of our own stories)."""
     root = lxml.html.parse(str(page)).getroot()
@@ -91,11 +98,7 @@ def test_nu_finds_no_error_from_our_templates(built: tuple[Path, Cli]) -> None:
     kinds = {"index.html", "404.html"} | {p.relative_to(public).parts[0] for p in pages}
     assert {"articles", "sections", "tags", "authors", "search", "page"} <= kinds
     bodies = {page: imported_body_lines(page) for page in pages}
-    errors = [
-        error
-        for error in nu_errors([*pages, public / "style.css"])
-        if not (bodies.get(error.file) and error.line is not None and error.line in bodies[error.file])  # type: ignore[operator]
-    ]
+    errors = [error for error in nu_errors([*pages, public / "style.css"]) if not in_imported_body(error, bodies)]
     assert errors == [], "\n".join(map(str, errors[:40]))
 
 
@@ -181,8 +184,6 @@ def test_pagefind_finds_a_filipino_story_by_a_word_of_its_body(built: tuple[Path
 
 
 def test_pagefind_through_balita_serve(built: tuple[Path, Cli], chromium: Browser, tmp_path: Path) -> None:
-    from tests.test_site_serve import start_preview, stop
-
     _public, cli = built
     previous = os.getcwd()
     os.chdir(_public.parent)

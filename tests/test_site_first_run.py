@@ -13,8 +13,9 @@ import lxml.html
 import pytest
 
 from tests.checkers import browser, feed_problems, jsonfeed_problems, serve_directory
-from tests.conftest import Cli, corpora_path, site_manifest_files
-from tests.test_site_pages import set_site
+from tests.helpers.cli import Cli
+from tests.helpers.corpora import corpora_path
+from tests.helpers.site import set_site, site_manifest_files
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 

@@ -14,10 +14,11 @@ from zoneinfo import ZoneInfo
 import feedparser
 import lxml.html
 import pytest
+from sqlalchemy import text
 
-from tests.conftest import Cli, store_raw
-from tests.test_build import retract
-from tests.test_site_photos import build, page, published
+from tests.helpers.cli import Cli
+from tests.helpers.database import engine_of, store_raw
+from tests.helpers.site import build, make_photo, page, published, retract, set_site
 
 
 @pytest.fixture
@@ -32,17 +33,6 @@ def html(path: Path) -> Any:
 
 def texts(root: Any, xpath: str) -> list[str]:
     return [" ".join(node.text_content().split()) for node in root.xpath(xpath)]
-
-
-def set_site(site: Path, **values: Any) -> None:
-    """Add settings to [site] in balita.toml."""
-    config = site / "balita.toml"
-    lines = config.read_text(encoding="utf-8").splitlines()
-    at = lines.index("[site]") + 1
-    for key, value in values.items():
-        lines = [line for line in lines if not line.startswith(f"{key} =")]
-        lines.insert(at, f"{key} = {json.dumps(value)}")
-    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 # ---------------------------------------------------------------- dates
@@ -220,11 +210,7 @@ def test_article_shows_byline_standfirst_source_coverage_tags_related_and_neighb
 
 
 def _add_coverage(cli: Cli, article_id: int, items: list[tuple[str, str]]) -> None:
-    from sqlalchemy import create_engine, text
-
-    from balita_cli.config import normalise_url
-
-    engine = create_engine(normalise_url(cli.db_url, Path.cwd()))
+    engine = engine_of(cli.db_url)
     with engine.begin() as connection:
         for name, url in items:
             connection.execute(
@@ -243,7 +229,8 @@ def test_meta_for_sharing_and_json_ld(cli: Cli, site: Path) -> None:
     root = page(site / "public", row["slug"])
 
     def meta(name: str) -> list[str]:
-        return root.xpath(f"//meta[@property='{name}' or @name='{name}']/@content")
+        content: list[str] = root.xpath(f"//meta[@property='{name}' or @name='{name}']/@content")
+        return content
 
     assert meta("og:site_name") == ["Balita"] and meta("og:type") == ["article"]
     assert meta("og:image") == ["https://images.example.ph/peso.jpg"] and meta("og:image:alt") == ["Peso bills"]
@@ -289,8 +276,6 @@ def test_image_urls_that_are_not_http_are_never_shown(cli: Cli, site: Path) -> N
 
 
 def test_a_logo_of_our_own_and_a_bad_one(cli: Cli, site: Path) -> None:
-    from tests.test_site_photos import make_photo
-
     (site / "brand.png").write_bytes(make_photo(400, 60, format="PNG"))
     set_site(site, logo="brand.png")
     build(cli)

@@ -1,15 +1,13 @@
 """Photos on the built site: renditions made once from the media store, srcset/sizes, width and
 height, lazy loading below the fold, crops for JSON-LD, and hostile descriptions kept as text.
 
-The photos are made here with Pillow (deterministic pictures, saved as JPEG or PNG) and put in
+The photos are made with Pillow by tests/helpers/site.py (deterministic pictures, saved as JPEG or PNG) and put in
 the media library the way the library stores them: the original in the content-addressed
 ``MediaStore`` under the site's ``media_dir``, a ``photo`` row, the article's ``image_id``.
-Other site tests import ``make_photo`` and ``attach_photo`` from here.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from pathlib import Path
@@ -18,82 +16,15 @@ from typing import Any
 import lxml.html
 import pytest
 
-from tests.conftest import Cli, store_raw
-
-MANIFEST = ".balita-build.json"
-
-
-def make_photo(width: int, height: int, *, seed: int = 0, format: str = "JPEG", alpha: bool = False) -> bytes:
-    """A picture worth looking at: a sky-to-sea gradient, a sun and a hill, tinted by ``seed``."""
-    from PIL import Image, ImageDraw
-
-    mode = "RGBA" if alpha else "RGB"
-    image = Image.new(mode, (width, height))
-    draw = ImageDraw.Draw(image)
-    tint = [(40, 90, 160), (170, 70, 40), (40, 130, 90), (120, 60, 140), (30, 110, 130)][seed % 5]
-    for y in range(height):
-        share = y / max(1, height - 1)
-        colour = tuple(int(c * (1 - share) + 235 * share * (i == 2) + 60 * share) for i, c in enumerate(tint))
-        draw.line([(0, y), (width, y)], fill=(*colour, 255 if not alpha else int(255 * (1 - share / 2))))
-    radius = max(4, min(width, height) // 8)
-    cx, cy = width * (2 + seed % 3) // 6, height // 3
-    draw.ellipse([cx - radius, cy - radius, cx + radius, cy + radius], fill=(250, 210, 80, 255))
-    draw.polygon([(0, height), (width // 3, height * 3 // 5), (width * 2 // 3, height)], fill=(30, 60, 40, 255))
-    buffer = io.BytesIO()
-    image.save(buffer, format=format, quality=90) if format == "JPEG" else image.save(buffer, format=format)
-    return buffer.getvalue()
-
-
-def attach_photo(cli: Cli, site: Path, article_id: int, data: bytes, *, alt: str = "", caption: str = "",
-                 credit: str = "", name: str = "photo.jpg") -> dict[str, Any]:  # fmt: skip
-    """Store ``data`` as the library does and make it the article's lead photo."""
-    from sqlalchemy import create_engine, text
-
-    from balita_cli.config import normalise_url
-    from balita_cli.media import MediaStore, inspect_image
-
-    info = inspect_image(data, name=name)
-    MediaStore(site / "media").add(data, info)
-    engine = create_engine(normalise_url(cli.db_url, Path.cwd()))
-    try:
-        with engine.begin() as connection:
-            found = connection.execute(text("SELECT id FROM photo WHERE sha256 = :s"), {"s": info.sha256}).scalar()
-            if found is None:
-                connection.execute(
-                    text(
-                        "INSERT INTO photo (sha256, format, width, height, size, original_name, alt, caption, credit, "
-                        "source_url, created_at, created_by) VALUES (:sha, :format, :w, :h, :size, :name, :alt, "
-                        ":caption, :credit, '', CURRENT_TIMESTAMP, 'test')"
-                    ),
-                    {"sha": info.sha256, "format": info.format, "w": info.width, "h": info.height,
-                     "size": info.size, "name": name, "alt": alt, "caption": caption, "credit": credit},
-                )  # fmt: skip
-                found = connection.execute(text("SELECT id FROM photo WHERE sha256 = :s"), {"s": info.sha256}).scalar()
-    finally:
-        engine.dispose()
-    store_raw(cli.db_url, article_id, image_id=int(found))
-    return {"id": int(found), "sha256": info.sha256, "width": info.width, "height": info.height}
+from tests.helpers.cli import Cli
+from tests.helpers.database import store_raw
+from tests.helpers.site import attach_photo, build, make_photo, page, published
 
 
 @pytest.fixture
 def site(cli: Cli, tmp_path: Path) -> Path:
     cli.ok("init", "--demo", "--database", cli.db_url)
     return tmp_path
-
-
-def build(cli: Cli, *args: str) -> dict[str, Any]:
-    summary: dict[str, Any] = json.loads(cli.ok("build", "--format", "json", "--no-search", *args).stdout)
-    return summary
-
-
-def published(cli: Cli) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = cli.json("list", "--status", "published", "--format", "json", "--fields",
-                                          "id,slug,title,language,section")  # fmt: skip
-    return rows
-
-
-def page(output: Path, slug: str) -> Any:
-    return lxml.html.parse(str(output / "articles" / slug / "index.html")).getroot()
 
 
 def media_files(output: Path) -> dict[str, int]:

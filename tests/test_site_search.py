@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from tests.checkers import Browser, browser, serve_directory
-from tests.conftest import demo_site
-from tests.test_site_photos import make_photo
+from tests.helpers.archive import demo_site
+from tests.helpers.site import make_photo
 
 pytestmark = pytest.mark.slow
 CAPTION_WORD = "Bangkerong"  # only in the photo's caption

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -13,80 +12,14 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli
+from tests.helpers.cli import Cli
+from tests.helpers.preview import Preview, finish, start_preview, stop
 
 pytestmark = pytest.mark.slow
-
-
-@dataclass
-class Preview:
-    process: subprocess.Popen[str]
-    url: str
-    port: int
-
-    def get(self, path: str) -> tuple[int, str]:
-        try:
-            with urllib.request.urlopen(self.url + path.lstrip("/"), timeout=10) as answer:
-                return answer.status, answer.read().decode("utf-8")
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode("utf-8", errors="replace")
-
-    def version(self) -> int:
-        status, text = self.get("/__balita/version")
-        assert status == 200
-        return int(text)
-
-    def wait_for_version(self, above: int, seconds: float = 30) -> int:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            version = self.version()
-            if version > above:
-                return version
-            time.sleep(0.1)
-        raise AssertionError(f"the preview did not rebuild within {seconds} s")
-
-
-def start_preview(cli: Cli, *args: str, scratch: Path) -> Preview:
-    """``balita serve --port 0`` in a process of its own (its temporary folder under ``scratch``)."""
-    env = {**os.environ, "BALITA_DATABASE_URL": cli.db_url, "TMPDIR": str(scratch)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "balita_cli", "serve", "--port", "0", "--poll", "0.2", *args],
-        stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
-    )  # fmt: skip
-    try:
-        assert process.stderr is not None
-        line = process.stderr.readline()
-        assert line.startswith("Preview of Balita at http://127.0.0.1:"), line
-        url = line.split(" at ", 1)[1].split(" ", 1)[0]
-        preview = Preview(process, url, int(url.rsplit(":", 1)[1].strip("/")))
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if preview.version() >= 1:
-                    return preview
-            except (urllib.error.URLError, OSError):
-                pass  # not listening yet, or busy with the first build
-            time.sleep(0.1)
-        raise AssertionError("the preview did not start")
-    except BaseException:
-        finish(process)
-        raise
-
-
-def finish(process: subprocess.Popen[str]) -> None:
-    """Stop a preview that is still running: Ctrl-C first (it removes its folder), then kill."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate(timeout=10)
 
 
 @pytest.fixture
@@ -101,13 +34,6 @@ def preview(cli: Cli, tmp_path: Path) -> Iterator[Preview]:
     finally:
         finish(running.process)
     assert list(scratch.iterdir()) == [], "the preview removes its folder when it stops"
-
-
-def stop(preview: Preview) -> str:
-    preview.process.send_signal(signal.SIGINT)
-    _out, err = preview.process.communicate(timeout=30)
-    assert preview.process.returncode == 0, err
-    return err
 
 
 def test_a_draft_is_served_with_its_ribbon_and_never_written_to_public(preview: Preview, tmp_path: Path) -> None:

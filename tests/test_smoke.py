@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import Cli
+from tests.helpers.cli import Cli
 
 
 def test_demo_site_lists_and_shows(cli: Cli) -> None:

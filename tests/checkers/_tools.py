@@ -14,7 +14,7 @@ from types import ModuleType
 
 import pytest
 
-from tests.conftest import needs_program
+from tests.helpers.programs import needs_program
 
 TESTS = Path(__file__).resolve().parents[1]
 JS = TESTS / "js"

@@ -80,6 +80,8 @@ from urllib.parse import urlsplit
 import lxml.etree as etree
 import lxml.html
 
+from tests.helpers.corpora import corpora_path
+
 Severity = Literal["error", "warning"]
 FeedKind = Literal["rss", "atom"]
 
@@ -759,8 +761,6 @@ def jsonfeed_problems(data: Path | bytes | str | Mapping[str, Any]) -> list[str]
     The schema is read from the shared corpora; the test is skipped where they are absent.
     """
     from jsonschema import Draft7Validator, FormatChecker
-
-    from tests.conftest import corpora_path
 
     schema = json.loads(corpora_path(*JSONFEED_SCHEMA).read_text(encoding="utf-8"))
     if isinstance(data, Mapping):

@@ -1,0 +1,73 @@
+"""The test databases: a SQLite file, or a schema of its own on the PostgreSQL server that
+BALITA_TEST_DATABASE_URL names (dropped, with the roles made in it, when the test ends)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+
+from balita_cli.db.engine import create_db_engine
+from balita_cli.db.urls import normalise_url
+from balita_cli.services.users import group_roles
+
+TEST_DATABASE_ENV = "BALITA_TEST_DATABASE_URL"
+
+
+def postgres_url() -> str | None:
+    return os.environ.get(TEST_DATABASE_ENV) or None
+
+
+def on_postgres() -> bool:
+    return postgres_url() is not None
+
+
+def engine_of(url: str) -> Engine:
+    """balita's own engine for a test database (relative SQLite paths from the current folder)."""
+    return create_db_engine(normalise_url(url, Path.cwd()))
+
+
+def postgres_schema_url(base: str) -> Generator[str, None, None]:
+    """A URL whose search path is a new schema on ``base``'s server; the schema is dropped when
+    the generator is closed or run to its end."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(normalise_url(base, Path.cwd()))
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            groups = group_roles(connection, schema)  # roles are the server's: dropped with the schema by hand
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            for group in groups:
+                connection.execute(text(f'DROP ROLE IF EXISTS "{group}"'))
+        admin.dispose()
+
+
+def fresh_database(folder: Path, name: str = "balita") -> Generator[str, None, None]:
+    """An empty database: ``folder/<name>.db``, or a schema of its own on the PostgreSQL under
+    test. Close the generator (or run it out) to drop the schema."""
+    base = postgres_url()
+    if base is None:
+        yield f"sqlite:///{folder / f'{name}.db'}"
+    else:
+        yield from postgres_schema_url(base)
+
+
+def store_raw(db_url: str, article_id: int, **columns: Any) -> None:
+    """Write article columns straight into the database, past every check balita makes on input:
+    how data from an older version or another client looks, for tests of the outputs' defences."""
+    engine = engine_of(db_url)
+    try:
+        with engine.begin() as connection:
+            assignments = ", ".join(f"{name} = :{name}" for name in columns)
+            connection.execute(text(f"UPDATE article SET {assignments} WHERE id = :id"), {**columns, "id": article_id})
+    finally:
+        engine.dispose()
