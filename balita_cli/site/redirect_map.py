@@ -88,7 +88,7 @@ def write_map(rebuild: Rebuild, moved: Mapping[str, str]) -> None:
     tree = rebuild.tree
     remembered = tree.previous_memo.get(MEMO_KEY)
     before = {path for path in remembered if isinstance(path, str)} if isinstance(remembered, list) else set()
-    published = {path for path in tree.previous_under("articles/")}
+    published = set(tree.previous_under("articles/"))
     gone = sorted(path for path in before | published if _ARTICLE_PAGE.fullmatch(path) and path not in tree.current)
     tree.memo[MEMO_KEY] = gone
     tree.put_text(MAP_FILE, render(pages.site_path(rebuild.site), moved, gone))
