@@ -89,6 +89,7 @@ class CountingProxy:
     upstream: tuple[str, int]
     seen: list[Seen] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    put_delay: float = 0.0  # seconds each PUT waits before it is forwarded: a slow link
 
     def start(self) -> tuple[ThreadingHTTPServer, int]:
         proxy = self
@@ -103,6 +104,8 @@ class CountingProxy:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 headers = {name: value for name, value in self.headers.items() if name.lower() not in _HOP_HEADERS}
+                if self.command == "PUT" and proxy.put_delay:
+                    time.sleep(proxy.put_delay)
                 upstream = http.client.HTTPConnection(*proxy.upstream, timeout=120)
                 try:
                     upstream.request(self.command, self.path, body=body, headers=headers)
@@ -268,6 +271,7 @@ def s3_bucket(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> S3Bucket:
         monkeypatch.setenv(name, value)
     bucket = S3Bucket(s3_server, s3_server.new_bucket())
     s3_server.proxy.take()
+    s3_server.proxy.put_delay = 0.0
     return bucket
 
 

@@ -73,7 +73,7 @@ def deploy(
     Example: balita deploy s3://news-site   |   balita deploy /srv/www/balita --keep 3   |
     balita deploy --dry-run   |   balita deploy --purge-command "./purge-cdn.sh"
     """
-    from balita_cli.deploy import publish, roll_back, run_purge
+    from balita_cli.deploy import publish, purge_argv, roll_back, run_purge
     from balita_cli.deploy.plan import purge_urls
     from balita_cli.site.pages import site_path
 
@@ -84,6 +84,8 @@ def deploy(
         raise UsageError("no deploy target: name one (s3://bucket/prefix or a folder), or set [deploy] target")
     if not chosen.startswith("s3://"):
         chosen = str(settings.resolve_path(chosen))
+    command = settings.deploy.purge_command if purge_command is None else purge_command
+    purge = purge_argv(command) if command or purge_command is not None else None
     if rollback:
         report = roll_back(chosen)
     else:
@@ -103,9 +105,8 @@ def deploy(
         for url in urls:
             write_line(url)
     console.info(_summary(report, rollback))
-    command = settings.deploy.purge_command if purge_command is None else purge_command
-    if command and not dry_run:
-        run_purge(command, urls)
+    if purge is not None and not dry_run:
+        run_purge(purge, urls)
 
 
 def _summary(report: DeployReport, rollback: bool) -> str:

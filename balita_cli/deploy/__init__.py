@@ -13,10 +13,10 @@ from balita_cli.config import S3
 from balita_cli.deploy.bucket import DeployReport, deploy_to_bucket
 from balita_cli.deploy.folder import deploy_to_folder, rollback
 from balita_cli.deploy.plan import read_build
-from balita_cli.deploy.purge import run_purge
+from balita_cli.deploy.purge import purge_argv, run_purge
 from balita_cli.errors import InvalidInput
 
-__all__ = ["DeployReport", "publish", "roll_back", "run_purge"]
+__all__ = ["DeployReport", "publish", "purge_argv", "roll_back", "run_purge"]
 
 
 def publish(

@@ -28,6 +28,7 @@ from balita_cli.deploy.plan import (
     make_plan,
 )
 from balita_cli.errors import Conflict, InvalidInput
+from balita_cli.timeutil import utcnow
 
 WORKERS = 8
 
@@ -69,19 +70,21 @@ def deploy_to_bucket(
     bucket = Bucket(url, s3)
     stored = bucket.read(STATE_NAME)
     state = DeployState.from_bytes(stored.data) if stored is not None else DeployState()
-    plan = make_plan(files, state or DeployState())
+    plan = make_plan(files, state or DeployState(), utcnow())
     report = report_of(str(url), plan, dry_run=dry_run)
     if dry_run or plan.empty:
         return report
     check_deletes(plan, max_deletes, str(url))
     before = state or DeployState()
-    started = DeployState(before.files, sorted({*before.pending, *report.uploaded}))
+    started = DeployState(before.files, sorted({*before.pending, *report.uploaded}), before.policy, before.retired)
     etag = _write_state(bucket, started, stored.etag if stored is not None else "")
     with ThreadPoolExecutor(WORKERS) as pool:
         for _kind, group in groupby(plan.upload, key=lambda item: item.kind):
             list(pool.map(lambda item: _upload(bucket, output, item), group))  # each kind whole before the next
     bucket.delete(plan.delete)
-    _write_state(bucket, DeployState({path: item.fingerprint for path, item in files.items()}), etag)
+    _write_state(
+        bucket, DeployState({path: item.fingerprint for path, item in files.items()}, retired=plan.retired), etag
+    )
     return report
 
 

@@ -10,12 +10,18 @@ content (photo renditions, the search index's shards) is kept a year, pages and 
 A deploy's state is the fingerprint of each file it published (the build's hash, and where the
 file redirects to), and ``pending``: what a deploy started uploading and may not have finished,
 so a run after a killed one also removes what the killed one added and the build no longer has.
+
+A bucket keeps the files named by their content that the build no longer has (a photo's old
+renditions, the search index's old shards) for ``RETIRE_AFTER`` once retired: a reader holding a
+page or search entry from before the deploy still finds what it names. The first deploy after
+that deletes them.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
@@ -33,6 +39,7 @@ PRIVATE_PREFIX = ".balita-"
 POLICY = 1
 _PLAIN = re.compile(r"[^\x00-\x1f\x7f\\]+")
 _HASHED = re.compile(r"\.pf_(?:fragment|index|filter|meta)$|\.pagefind$")
+RETIRE_AFTER = timedelta(hours=1)
 
 
 class Kind(IntEnum):
@@ -94,10 +101,13 @@ def content_type(path: str) -> str:
     return CONTENT_TYPES.get(suffix.lower(), "application/octet-stream")
 
 
+def is_immutable(path: str) -> bool:
+    """Named by its content: a new content is a new name."""
+    return path.startswith("media/") or bool(_HASHED.search(path))
+
+
 def cache_control(path: str, kind: Kind) -> str:
-    if path.startswith("media/") or _HASHED.search(path):
-        return CACHE_CONTROL["immutable"]  # named by their content: a new content is a new name
-    return CACHE_CONTROL[kind]
+    return CACHE_CONTROL["immutable"] if is_immutable(path) else CACHE_CONTROL[kind]
 
 
 @dataclass(frozen=True)
@@ -152,6 +162,7 @@ class DeployState:
     files: dict[str, str] = field(default_factory=dict)
     pending: list[str] = field(default_factory=list)
     policy: int = POLICY
+    retired: dict[str, str] = field(default_factory=dict)  # path -> when (ISO 8601, UTC)
 
     def to_bytes(self) -> bytes:
         import orjson
@@ -163,6 +174,7 @@ class DeployState:
             "paths": [path for path, _ in ordered],
             "fingerprints": [fingerprint for _, fingerprint in ordered],
             "pending": sorted(self.pending),
+            "retired": dict(sorted(self.retired.items())),
         }) + b"\n"  # fmt: skip
 
     @classmethod
@@ -184,7 +196,18 @@ class DeployState:
             return None
         files = {path: fingerprint for path, fingerprint in zip(paths, fingerprints, strict=True) if is_published(path)}
         policy = document.get("policy")
-        return cls(files, [path for path in pending if is_published(path)], policy if isinstance(policy, int) else 0)
+        retired = document.get("retired")
+        retired = retired if isinstance(retired, dict) else {}
+        return cls(files, [path for path in pending if is_published(path)], policy if isinstance(policy, int) else 0,
+                   {path: when for path, when in retired.items() if is_published(path) and _moment(when)})  # fmt: skip
+
+
+def _moment(value: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
 
 
 @dataclass(frozen=True)
@@ -193,22 +216,34 @@ class Plan:
     delete: list[str]
     unchanged: int
     replaced: list[str]  # paths uploaded over an earlier version (or deleted): what a CDN must forget
+    retired: dict[str, str]  # what the next state keeps as retired
+    state_changes: bool  # something to record even with nothing to upload or delete
 
     @property
     def empty(self) -> bool:
-        return not self.upload and not self.delete
+        return not self.upload and not self.delete and not self.state_changes
 
 
-def make_plan(files: dict[str, SiteFile], state: DeployState) -> Plan:
+def make_plan(files: dict[str, SiteFile], state: DeployState, now: datetime | None = None) -> Plan:
     """What to upload (new or changed since ``state``, or left pending by a deploy that may not
-    have finished), in order, and what to delete."""
+    have finished), in order, and what to delete. With ``now``, files named by their content are
+    retired rather than deleted, and deleted once retired ``RETIRE_AFTER``."""
     published = state.files if state.policy == POLICY else {}
     pending = set(state.pending)
     upload = [item for path, item in files.items() if published.get(path) != item.fingerprint or path in pending]
     upload.sort(key=lambda item: (item.kind, item.path))
-    delete = sorted((set(state.files) | set(state.pending)) - set(files))
+    gone = (set(state.files) | pending | set(state.retired)) - set(files)
+    retired: dict[str, str] = {}
+    if now is not None:
+        stamp = now.isoformat()
+        retired = {path: state.retired.get(path, stamp) for path in gone if is_immutable(path)}
+        due = {
+            path for path, when in retired.items() if (moment := _moment(when)) is None or now - moment >= RETIRE_AFTER
+        }
+        retired = {path: when for path, when in retired.items() if path not in due}
+    delete = sorted(gone - set(retired))
     replaced = sorted([item.path for item in upload if item.path in state.files] + delete)
-    return Plan(upload, delete, len(files) - len(upload), replaced)
+    return Plan(upload, delete, len(files) - len(upload), replaced, retired, retired != state.retired)
 
 
 def check_deletes(plan: Plan, max_deletes: int, target: str) -> None:

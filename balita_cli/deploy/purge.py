@@ -15,15 +15,20 @@ class PurgeFailed(BalitaError):
     """The purge command failed; the deploy itself is done."""
 
 
-def run_purge(command: str, urls: list[str]) -> None:
-    """Run ``command`` (split as a shell would, but run without one) with ``urls`` on its standard
-    input; its own output goes to our standard error. Nothing is run for no URL."""
+def purge_argv(command: str) -> list[str]:
+    """The purge command split as a shell would (it is run without one), checked before deploying."""
     try:
         argv = shlex.split(command)
     except ValueError as exc:
-        raise InvalidInput(f"cannot read --purge-command: {exc}") from None
+        raise InvalidInput(f"cannot read the purge command: {exc}") from None
     if not argv:
-        raise InvalidInput("--purge-command is empty")
+        raise InvalidInput("the purge command is empty")
+    return argv
+
+
+def run_purge(argv: list[str], urls: list[str]) -> None:
+    """Run ``argv`` with ``urls`` on its standard input; its own output goes to our standard error.
+    Nothing is run for no URL."""
     if not urls:
         return
     try:
