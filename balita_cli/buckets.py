@@ -121,8 +121,9 @@ class Bucket:
             )
             try:
                 session = boto3.session.Session(profile_name=self.settings["profile"])
-                self._client = session.client("s3", endpoint_url=self.settings["endpoint_url"],
-                                              region_name=self.settings["region"], config=config)  # fmt: skip
+                self._client = session.client(
+                    "s3", endpoint_url=self.settings["endpoint_url"], region_name=self.settings["region"], config=config
+                )
             except BotoCoreError as exc:
                 raise BucketError(f"cannot open {self.url}: {exc}") from None
         return self._client
@@ -170,8 +171,9 @@ class Bucket:
         elif if_absent:
             extra["IfNoneMatch"] = "*"
         with self._failures(key):
-            answer = self.client.put_object(Bucket=self.url.bucket, Key=key, Body=data, ContentType=content_type,
-                                            **extra)  # fmt: skip
+            answer = self.client.put_object(
+                Bucket=self.url.bucket, Key=key, Body=data, ContentType=content_type, **extra
+            )
         return str(answer.get("ETag", ""))
 
     def delete(self, relatives: Sequence[str]) -> None:
@@ -186,8 +188,10 @@ class Bucket:
             errors = [error for error in answer.get("Errors", []) if error.get("Code") not in MISSING]
             if errors:
                 first = errors[0]
-                raise BucketError(f"cannot delete {SCHEME}{self.url.bucket}/{first.get('Key')}: "
-                                  f"{first.get('Code')} ({first.get('Message', '')})")  # fmt: skip
+                raise BucketError(
+                    f"cannot delete {SCHEME}{self.url.bucket}/{first.get('Key')}: "
+                    f"{first.get('Code')} ({first.get('Message', '')})"
+                )
 
     def keys(self) -> Iterator[str]:
         """Every object under the prefix, relative to it (a full listing: for checks, not deploys)."""

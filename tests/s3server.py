@@ -33,11 +33,32 @@ import pytest
 ACCESS_KEY = "balitatest"
 SECRET_KEY = "balita-test-secret-key"
 START_DEADLINE = 60.0
-PORTS = ("master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port", "filer.port.grpc",
-         "s3.port", "s3.port.grpc", "s3.port.iceberg", "s3.port.lance", "admin.port", "admin.port.grpc",
-         "webdav.port", "debug.port", "s3.debug.port")  # fmt: skip
-AWS_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
-                 "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_S3", "AWS_DEFAULT_REGION")  # fmt: skip
+PORTS = (
+    "master.port",
+    "master.port.grpc",
+    "volume.port",
+    "volume.port.grpc",
+    "filer.port",
+    "filer.port.grpc",
+    "s3.port",
+    "s3.port.grpc",
+    "s3.port.iceberg",
+    "s3.port.lance",
+    "admin.port",
+    "admin.port.grpc",
+    "webdav.port",
+    "debug.port",
+    "s3.debug.port",
+)
+AWS_VARIABLES = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_DEFAULT_REGION",
+)
 _HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade"}
 
 
@@ -114,9 +135,14 @@ class CountingProxy:
                 finally:
                     upstream.close()
                 split = urlsplit(self.path)
-                seen = Seen(self.command, split.path, parse_qs(split.query, keep_blank_values=True),
-                            {name.lower(): value for name, value in headers.items()}, answer.status,
-                            len(re.findall(rb"<Key>", body)) if self.command == "POST" else 0)  # fmt: skip
+                seen = Seen(
+                    self.command,
+                    split.path,
+                    parse_qs(split.query, keep_blank_values=True),
+                    {name.lower(): value for name, value in headers.items()},
+                    answer.status,
+                    len(re.findall(rb"<Key>", body)) if self.command == "POST" else 0,
+                )
                 with proxy.lock:
                     proxy.seen.append(seen)
                 self.send_response(answer.status, answer.reason)
@@ -153,10 +179,18 @@ class S3Server:
         import boto3
         from botocore.config import Config
 
-        return boto3.client("s3", endpoint_url=endpoint or self.direct, region_name="us-east-1",
-                            aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
-                            config=Config(s3={"addressing_style": "path"}, request_checksum_calculation="when_required",
-                                          response_checksum_validation="when_required"))  # fmt: skip
+        return boto3.client(
+            "s3",
+            endpoint_url=endpoint or self.direct,
+            region_name="us-east-1",
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET_KEY,
+            config=Config(
+                s3={"addressing_style": "path"},
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
+            ),
+        )
 
     def new_bucket(self) -> str:
         name = f"t-{uuid.uuid4().hex[:16]}"
@@ -165,8 +199,12 @@ class S3Server:
 
     def environment(self) -> dict[str, str]:
         """The standard AWS variables that point balita at this server."""
-        return {"AWS_ENDPOINT_URL": self.endpoint, "AWS_ACCESS_KEY_ID": ACCESS_KEY,
-                "AWS_SECRET_ACCESS_KEY": SECRET_KEY, "AWS_REGION": "us-east-1"}  # fmt: skip
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+            "AWS_REGION": "us-east-1",
+        }
 
     def objects(self, bucket: str, prefix: str = "") -> dict[str, bytes]:
         """Every object under ``prefix`` with its bytes (read directly, not counted)."""
@@ -188,15 +226,33 @@ def _start(tmp: Path) -> tuple[subprocess.Popen[bytes], dict[str, int]]:
     program = weed_program()
     ports = dict(zip(PORTS, free_ports(len(PORTS)), strict=True))
     config = tmp / "s3.json"
-    config.write_text(json.dumps({"identities": [
-        {"name": "balita", "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
-         "actions": ["Admin", "Read", "Write", "List", "Tagging"]},
-        {"name": "anonymous", "actions": ["Read"]},  # a public website bucket: anyone may read
-    ]}))  # fmt: skip
+    config.write_text(
+        json.dumps(
+            {
+                "identities": [
+                    {
+                        "name": "balita",
+                        "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
+                        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+                    },
+                    {"name": "anonymous", "actions": ["Read"]},  # a public website bucket: anyone may read
+                ]
+            }
+        )
+    )
     data = tmp / "data"
     data.mkdir()
-    arguments = [program, "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-webdav=false",
-                 "-admin.ui=false", "-master.telemetry=false", f"-s3.config={config}"]  # fmt: skip
+    arguments = [
+        program,
+        "mini",
+        f"-dir={data}",
+        "-ip=127.0.0.1",
+        "-ip.bind=127.0.0.1",
+        "-webdav=false",
+        "-admin.ui=false",
+        "-master.telemetry=false",
+        f"-s3.config={config}",
+    ]
     arguments += [f"-{name}={port}" for name, port in ports.items()]
     log = (tmp / "weed.log").open("wb")
     process = subprocess.Popen(arguments, stdout=log, stderr=subprocess.STDOUT, cwd=tmp, start_new_session=True)
@@ -208,9 +264,14 @@ def _wait_ready(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
     import boto3
     from botocore.config import Config
 
-    client = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
-                          aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
-                          config=Config(retries={"max_attempts": 1}, connect_timeout=1, read_timeout=5))  # fmt: skip
+    client = boto3.client(
+        "s3",
+        endpoint_url=f"http://127.0.0.1:{port}",
+        region_name="us-east-1",
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+        config=Config(retries={"max_attempts": 1}, connect_timeout=1, read_timeout=5),
+    )
     deadline = time.monotonic() + START_DEADLINE
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -15,9 +15,13 @@ from tests.s3server import S3Bucket
 
 @pytest.mark.parametrize(
     ("text", "bucket", "prefix"),
-    [("s3://news", "news", ""), ("s3://news/", "news", ""), ("s3://news/site", "news", "site/"),
-     ("s3://my.news-2/a/b/", "my.news-2", "a/b/")],
-)  # fmt: skip
+    [
+        ("s3://news", "news", ""),
+        ("s3://news/", "news", ""),
+        ("s3://news/site", "news", "site/"),
+        ("s3://my.news-2/a/b/", "my.news-2", "a/b/"),
+    ],
+)
 def test_bucket_urls(text: str, bucket: str, prefix: str) -> None:
     url = BucketUrl.parse(text)
     assert (url.bucket, url.prefix) == (bucket, prefix)
@@ -26,9 +30,22 @@ def test_bucket_urls(text: str, bucket: str, prefix: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["news", "s3://", "s3://A", "s3://Upper", "s3://ab", "s3://a_b", "s3://news/../etc", "s3://news/a//b",
-     "s3://news/a\\b", "s3://news/a\x00b", "s3://news/./a", "http://news/a", "s3://" + "a" * 64],
-)  # fmt: skip
+    [
+        "news",
+        "s3://",
+        "s3://A",
+        "s3://Upper",
+        "s3://ab",
+        "s3://a_b",
+        "s3://news/../etc",
+        "s3://news/a//b",
+        "s3://news/a\\b",
+        "s3://news/a\x00b",
+        "s3://news/./a",
+        "http://news/a",
+        "s3://" + "a" * 64,
+    ],
+)
 def test_hostile_bucket_urls_are_refused(text: str) -> None:
     with pytest.raises(InvalidInput):
         BucketUrl.parse(text)
@@ -44,13 +61,21 @@ def test_the_aws_variables_win_over_balita_toml(monkeypatch: pytest.MonkeyPatch)
     for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
         monkeypatch.delenv(name, raising=False)
     toml = S3(endpoint_url="http://toml.invalid:9000", region="ap-southeast-1", profile="newsroom")
-    assert client_settings(toml) == {"endpoint_url": "http://toml.invalid:9000", "region": "ap-southeast-1",
-                                     "profile": "newsroom", "style": "path"}  # fmt: skip
+    assert client_settings(toml) == {
+        "endpoint_url": "http://toml.invalid:9000",
+        "region": "ap-southeast-1",
+        "profile": "newsroom",
+        "style": "path",
+    }
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://env.invalid:9000")
     monkeypatch.setenv("AWS_REGION", "eu-west-1")
     monkeypatch.setenv("AWS_PROFILE", "other")
-    assert client_settings(toml) == {"endpoint_url": "http://env.invalid:9000", "region": "eu-west-1",
-                                     "profile": "other", "style": "path"}  # fmt: skip
+    assert client_settings(toml) == {
+        "endpoint_url": "http://env.invalid:9000",
+        "region": "eu-west-1",
+        "profile": "other",
+        "style": "path",
+    }
     monkeypatch.delenv("AWS_ENDPOINT_URL")
     assert client_settings(S3())["style"] == "auto"  # AWS itself: virtual-hosted addresses
     for bad in (S3(addressing_style="sideways"), S3(endpoint_url="ftp://x"), S3(endpoint_url="http://a b")):
@@ -60,14 +85,16 @@ def test_the_aws_variables_win_over_balita_toml(monkeypatch: pytest.MonkeyPatch)
 
 @pytest.mark.parametrize(
     ("table", "message"),
-    [('[s3]\naws_secret_access_key = "x"\n', "looks like a credential"),
-     ('[s3]\nsecret = "x"\n', "looks like a credential"),
-     ('[media]\nstore = 3\n', "must be text"),
-     ('[deploy]\nmax_deletes = -1\n', "whole number"),
-     ('[deploy]\nmax_deletes = "many"\n', "whole number"),
-     ('[deploy]\nwhere = "x"\n', "unknown setting"),
-     ("s3 = 1\n", "must be a table")],
-)  # fmt: skip
+    [
+        ('[s3]\naws_secret_access_key = "x"\n', "looks like a credential"),
+        ('[s3]\nsecret = "x"\n', "looks like a credential"),
+        ("[media]\nstore = 3\n", "must be text"),
+        ("[deploy]\nmax_deletes = -1\n", "whole number"),
+        ('[deploy]\nmax_deletes = "many"\n', "whole number"),
+        ('[deploy]\nwhere = "x"\n', "unknown setting"),
+        ("s3 = 1\n", "must be a table"),
+    ],
+)
 def test_balita_toml_holds_no_secrets_and_no_nonsense(tmp_path: Path, table: str, message: str) -> None:
     (tmp_path / "balita.toml").write_text('[site]\nname = "x"\n' + table if not table.startswith("s3 =") else table)
     with pytest.raises(InvalidInput, match=message):

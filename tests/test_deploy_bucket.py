@@ -39,8 +39,11 @@ def make_site(cli: Cli, tmp_path: Path) -> Path:
 
 def site_files(public: Path) -> dict[str, bytes]:
     """What a deploy publishes: every file of the build but the build's own."""
-    return {path.relative_to(public).as_posix(): path.read_bytes() for path in public.rglob("*")
-            if path.is_file() and path.relative_to(public).as_posix() not in PRIVATE}  # fmt: skip
+    return {
+        path.relative_to(public).as_posix(): path.read_bytes()
+        for path in public.rglob("*")
+        if path.is_file() and path.relative_to(public).as_posix() not in PRIVATE
+    }
 
 
 def published(bucket: S3Bucket, prefix: str = "site/") -> dict[str, bytes]:
@@ -144,8 +147,11 @@ def test_deletions_are_capped(cli: Cli, tmp_path: Path, s3_bucket: S3Bucket) -> 
     cli.ok("build")
     s3_bucket.take()
     refused = cli.fails(["deploy", s3_bucket.url(), "--max-deletes", "0"])
-    assert re.fullmatch(r"error: this deploy would delete \d+ files from s3://\S+, more than --max-deletes 0; "
-                        r"nothing was changed \(check the build, then raise --max-deletes\)\n", refused.stderr)  # fmt: skip
+    assert re.fullmatch(
+        r"error: this deploy would delete \d+ files from s3://\S+, more than --max-deletes 0; "
+        r"nothing was changed \(check the build, then raise --max-deletes\)\n",
+        refused.stderr,
+    )
     assert s3_bucket.counts() == Counter({"GET": 1})
     done = cli.ok("deploy", s3_bucket.url())
     assert f"https://balita.example.ph/articles/{slug}/" in done.stdout.splitlines()
@@ -242,8 +248,14 @@ def test_two_deploys_cannot_both_write_the_state(
 
 def start_deploy(cli: Cli, tmp_path: Path, bucket: S3Bucket, *args: str) -> subprocess.Popen[str]:
     environment = {**subprocess_environment(bucket.server), "BALITA_DATABASE_URL": cli.db_url}
-    return subprocess.Popen([sys.executable, "-m", "balita_cli", "deploy", bucket.url("site"), *args], cwd=tmp_path,
-                            env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-m", "balita_cli", "deploy", bucket.url("site"), *args],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def kill_after_puts(process: subprocess.Popen[str], bucket: S3Bucket, puts: int) -> None:

@@ -90,9 +90,15 @@ def deploy(
         report = roll_back(chosen)
     else:
         built = (output or settings.resolve_path(settings.site.output_dir)).resolve()
-        report = publish(chosen, built, site_path(settings.site), settings.s3, dry_run=dry_run,
-                         max_deletes=settings.deploy.max_deletes if max_deletes is None else max_deletes,
-                         keep=settings.deploy.keep if keep is None else keep)  # fmt: skip
+        report = publish(
+            chosen,
+            built,
+            site_path(settings.site),
+            settings.s3,
+            dry_run=dry_run,
+            max_deletes=settings.deploy.max_deletes if max_deletes is None else max_deletes,
+            keep=settings.deploy.keep if keep is None else keep,
+        )
     urls = purge_urls(settings.site.base_url, report.replaced)
     if output_format is DeployFormat.JSON:
         write_json({**report.summary(), "urls": urls})
@@ -114,8 +120,10 @@ def _summary(report: DeployReport, rollback: bool) -> str:
         return f"Rolled {report.target} back to {report.release}: {len(report.replaced)} files differ"
     release = f" (release {report.release})" if report.release else ""
     verb = "Would deploy" if report.dry_run else "Deployed"
-    return (f"{verb} to {report.target}{release}: {len(report.uploaded)} uploaded, {len(report.deleted)} deleted, "
-            f"{report.unchanged} unchanged")  # fmt: skip
+    return (
+        f"{verb} to {report.target}{release}: {len(report.uploaded)} uploaded, {len(report.deleted)} deleted, "
+        f"{report.unchanged} unchanged"
+    )
 
 
 def register(typer_app: typer.Typer) -> None:

@@ -44,8 +44,14 @@ class DeployReport:
     release: str = ""  # a folder target's release now live
 
     def summary(self) -> dict[str, object]:
-        return {"target": self.target, "uploaded": len(self.uploaded), "deleted": len(self.deleted),
-                "unchanged": self.unchanged, "dry_run": self.dry_run, "release": self.release}  # fmt: skip
+        return {
+            "target": self.target,
+            "uploaded": len(self.uploaded),
+            "deleted": len(self.deleted),
+            "unchanged": self.unchanged,
+            "dry_run": self.dry_run,
+            "release": self.release,
+        }
 
 
 def read_file(output: Path, item: SiteFile) -> bytes:
@@ -60,8 +66,9 @@ def read_file(output: Path, item: SiteFile) -> bytes:
 
 
 def report_of(target: str, plan: Plan, *, dry_run: bool) -> DeployReport:
-    return DeployReport(target, [item.path for item in plan.upload], list(plan.delete), plan.unchanged,
-                        list(plan.replaced), dry_run)  # fmt: skip
+    return DeployReport(
+        target, [item.path for item in plan.upload], list(plan.delete), plan.unchanged, list(plan.replaced), dry_run
+    )
 
 
 def deploy_to_bucket(
@@ -89,14 +96,25 @@ def deploy_to_bucket(
 
 
 def _upload(bucket: Bucket, output: Path, item: SiteFile) -> None:
-    bucket.write(item.path, read_file(output, item), content_type=content_type(item.path),
-                 cache_control=cache_control(item.path, item.kind), redirect=item.redirect)  # fmt: skip
+    bucket.write(
+        item.path,
+        read_file(output, item),
+        content_type=content_type(item.path),
+        cache_control=cache_control(item.path, item.kind),
+        redirect=item.redirect,
+    )
 
 
 def _write_state(bucket: Bucket, state: DeployState, etag: str) -> str:
     try:
-        return bucket.write(STATE_NAME, state.to_bytes(), content_type="application/json",
-                            cache_control="no-store", if_match=etag, if_absent=not etag)  # fmt: skip
+        return bucket.write(
+            STATE_NAME,
+            state.to_bytes(),
+            content_type="application/json",
+            cache_control="no-store",
+            if_match=etag,
+            if_absent=not etag,
+        )
     except Conflict:
         raise Conflict(
             f"another deploy changed {bucket.url}{STATE_NAME} meanwhile; run `balita deploy` again"

@@ -51,8 +51,11 @@ class ReleaseFolder:
 
     def names(self) -> list[str]:
         try:
-            return sorted(entry.name for entry in os.scandir(self.releases)
-                          if entry.is_dir(follow_symlinks=False) and not entry.name.startswith("."))  # fmt: skip
+            return sorted(
+                entry.name
+                for entry in os.scandir(self.releases)
+                if entry.is_dir(follow_symlinks=False) and not entry.name.startswith(".")
+            )
         except FileNotFoundError:
             return []
 

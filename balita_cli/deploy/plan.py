@@ -168,14 +168,19 @@ class DeployState:
         import orjson
 
         ordered = sorted(self.files.items())
-        return orjson.dumps({
-            "version": STATE_VERSION,
-            "policy": self.policy,
-            "paths": [path for path, _ in ordered],
-            "fingerprints": [fingerprint for _, fingerprint in ordered],
-            "pending": sorted(self.pending),
-            "retired": dict(sorted(self.retired.items())),
-        }) + b"\n"  # fmt: skip
+        return (
+            orjson.dumps(
+                {
+                    "version": STATE_VERSION,
+                    "policy": self.policy,
+                    "paths": [path for path, _ in ordered],
+                    "fingerprints": [fingerprint for _, fingerprint in ordered],
+                    "pending": sorted(self.pending),
+                    "retired": dict(sorted(self.retired.items())),
+                }
+            )
+            + b"\n"
+        )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> DeployState | None:
@@ -198,8 +203,12 @@ class DeployState:
         policy = document.get("policy")
         retired = document.get("retired")
         retired = retired if isinstance(retired, dict) else {}
-        return cls(files, [path for path in pending if is_published(path)], policy if isinstance(policy, int) else 0,
-                   {path: when for path, when in retired.items() if is_published(path) and _moment(when)})  # fmt: skip
+        return cls(
+            files,
+            [path for path in pending if is_published(path)],
+            policy if isinstance(policy, int) else 0,
+            {path: when for path, when in retired.items() if is_published(path) and _moment(when)},
+        )
 
 
 def _moment(value: Any) -> datetime | None:

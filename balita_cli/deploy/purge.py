@@ -32,8 +32,9 @@ def run_purge(argv: list[str], urls: list[str]) -> None:
     if not urls:
         return
     try:
-        finished = subprocess.run(argv, input="".join(f"{url}\n" for url in urls), text=True, stdout=2,
-                                  timeout=PURGE_DEADLINE, check=False)  # fmt: skip
+        finished = subprocess.run(
+            argv, input="".join(f"{url}\n" for url in urls), text=True, stdout=2, timeout=PURGE_DEADLINE, check=False
+        )
     except FileNotFoundError:
         raise PurgeFailed(f"purge command not found: {argv[0]} (the deploy itself is done)") from None
     except PermissionError:
