@@ -27,8 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from balita_cli.errors import InvalidInput
-from balita_cli.site.manifest_files import file_columns
-from balita_cli.site.output import MANIFEST_NAME, read_manifest
+from balita_cli.site.output import MANIFEST_NAME, file_columns, read_manifest
 from balita_cli.site.redirect_map import MAP_FILE, redirect_locations
 
 STATE_NAME = ".balita-deploy.json"

@@ -106,7 +106,7 @@ class SiteBuilder:
             options.page_size,
             options.preview,
             options.search,
-            options.media_root is not None,
+            options.media is not None,
         ]
         digest = hashlib.sha256(repr(shared).encode("utf-8"))
         _files_digest(digest, PACKAGE / "templates", "templates")
