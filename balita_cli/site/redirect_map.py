@@ -8,7 +8,7 @@ back to draft), remembered in the manifest's memo from build to build until its 
 again. ``balita deploy`` reads the same file back to give a bucket's redirect pages their
 ``x-amz-website-redirect-location``. Only paths made of URL-safe characters are listed: nginx
 compares the decoded ``$uri``, and nothing in a line may be read as a regular expression or a
-variable.
+variable, and no longer than nginx's hash bucket holds.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ MAP_FILE = ".balita-redirects.map"
 VARIABLE = "$balita_redirect"
 GONE = "gone"
 MEMO_KEY = "gone"
-_SAFE_PATH = re.compile(r"/[A-Za-z0-9._~%/-]*")
+# nginx keeps each key in a hash bucket (map_hash_bucket_size, docs/deploying.md): longer ones are left out.
+_SAFE_PATH = re.compile(r"/[A-Za-z0-9._~%/-]{0,299}")
 _ARTICLE_PAGE = re.compile(r"articles/[^/]+/" + re.escape(pages.INDEX))
 _LINE = re.compile(r'\s*"(/[^"]*)" "([^"]*)";')
 
