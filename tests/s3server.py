@@ -222,7 +222,7 @@ class S3Server:
         return Counter(item.kind for item in seen)
 
 
-def _start(tmp: Path) -> tuple[subprocess.Popen[bytes], dict[str, int]]:
+def start_seaweedfs(tmp: Path) -> tuple[subprocess.Popen[bytes], dict[str, int]]:
     program = weed_program()
     ports = dict(zip(PORTS, free_ports(len(PORTS)), strict=True))
     config = tmp / "s3.json"
@@ -259,7 +259,7 @@ def _start(tmp: Path) -> tuple[subprocess.Popen[bytes], dict[str, int]]:
     return process, ports
 
 
-def _wait_ready(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
+def wait_ready(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
     """Until the S3 port answers a signed request (the filer behind it may start later)."""
     import boto3
     from botocore.config import Config
@@ -288,10 +288,10 @@ def _wait_ready(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
 def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
     weed_program()  # skip (a failure under BALITA_REQUIRE_EXTERNAL) before anything starts
     tmp = tmp_path_factory.mktemp("seaweedfs")
-    process, ports = _start(tmp)
+    process, ports = start_seaweedfs(tmp)
     server = None
     try:
-        _wait_ready(process, ports["s3.port"], tmp / "weed.log")
+        wait_ready(process, ports["s3.port"], tmp / "weed.log")
         proxy = CountingProxy(("127.0.0.1", ports["s3.port"]))
         server, proxy_port = proxy.start()
         yield S3Server(f"http://127.0.0.1:{proxy_port}", f"http://127.0.0.1:{ports['s3.port']}", proxy)
