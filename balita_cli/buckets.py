@@ -14,13 +14,10 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from balita_cli.config import S3
 from balita_cli.errors import BalitaError, Conflict, InvalidInput
-
-if TYPE_CHECKING:
-    from types_boto3_s3 import S3Client
 
 SCHEME = "s3://"
 # S3's rules for a bucket name: 3-63 lower-case letters, digits, dots and hyphens.
@@ -99,10 +96,10 @@ class Bucket:
     def __init__(self, url: BucketUrl, s3: S3) -> None:
         self.url = url
         self.settings = client_settings(s3)
-        self._client: S3Client | None = None
+        self._client: Any = None
 
     @property
-    def client(self) -> S3Client:
+    def client(self) -> Any:
         if self._client is None:
             import boto3
             from botocore.config import Config
