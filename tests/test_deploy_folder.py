@@ -146,6 +146,11 @@ def test_deploy_needs_a_finished_build(cli: Cli, tmp_path: Path) -> None:
     assert "changed since the last build finished; build again" in cli.fails(["deploy", str(tmp_path / "w")]).stderr
     assert not (tmp_path / "w" / "current").exists()
     assert [entry.name for entry in (tmp_path / "w" / "releases").iterdir()] == []  # the half-made one is gone
+    (tmp_path / "public" / "style.css").unlink()
+    (tmp_path / "public" / "style.css").symlink_to(tmp_path / "balita.toml")  # a link left in the folder
+    refused = cli.fails(["deploy", str(tmp_path / "w")])
+    assert refused.stderr.startswith(f"error: cannot read {tmp_path / 'public' / 'style.css'}: ")
+    assert not (tmp_path / "w" / "current").exists()
 
 
 def test_the_target_comes_from_balita_toml(cli: Cli, tmp_path: Path) -> None:

@@ -10,6 +10,8 @@ cannot both write the state, and the second says so.
 
 from __future__ import annotations
 
+import os
+import stat
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -55,13 +57,19 @@ class DeployReport:
 
 
 def read_file(output: Path, item: SiteFile) -> bytes:
-    """A file of the build, as large as the manifest says (else the folder changed since)."""
+    """A file of the build: a plain file (never a link a third party left in the folder), as
+    large as the manifest says (else the folder changed since the build)."""
+    path = output / item.path
     try:
-        data = (output / item.path).read_bytes()
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError as exc:
-        raise InvalidInput(f"cannot read {output / item.path}: {exc.strerror or exc}; build again") from None
+        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}; build again") from None
+    with os.fdopen(handle, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise InvalidInput(f"{path} is not a plain file; build again")
+        data = stream.read(item.size + 1)
     if len(data) != item.size:
-        raise InvalidInput(f"{output / item.path} changed since the last build finished; build again")
+        raise InvalidInput(f"{path} changed since the last build finished; build again")
     return data
 
 

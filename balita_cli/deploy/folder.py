@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from balita_cli.deploy.bucket import DeployReport, report_of
+from balita_cli.deploy.bucket import DeployReport, read_file, report_of
 from balita_cli.deploy.plan import STATE_NAME, DeployState, Plan, SiteFile, check_deletes, make_plan
 from balita_cli.errors import Conflict, InvalidInput, NotFound
 from balita_cli.files import OutputError, atomic_write_bytes, default_mode, make_directory, reason
@@ -175,11 +175,9 @@ def _make_release(
                 made.add(destination.parent)
             if live is not None and path not in changed and _linked(folder.releases / live / path, destination):
                 continue
-            source = output / path
-            shutil.copyfile(source, destination, follow_symlinks=False)
+            with open(destination, "xb") as copy:
+                copy.write(read_file(output, item))
             os.chmod(destination, mode)
-            if destination.stat().st_size != item.size:
-                raise InvalidInput(f"{source} changed since the last build finished; build again")
         state = DeployState({path: item.fingerprint for path, item in files.items()})
         atomic_write_bytes(incoming / STATE_NAME, state.to_bytes())
         os.sync()  # every file of the release on disk before the link names it
