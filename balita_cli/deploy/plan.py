@@ -226,6 +226,7 @@ class Plan:
     replaced: list[str]  # paths uploaded over an earlier version (or deleted): what a CDN must forget
     retired: dict[str, str]  # what the next state keeps as retired
     state_changes: bool  # something to record even with nothing to upload or delete
+    expired: int = 0  # of ``delete``: files retired by an earlier deploy, now deleted
 
     @property
     def empty(self) -> bool:
@@ -251,13 +252,17 @@ def make_plan(files: dict[str, SiteFile], state: DeployState, now: datetime | No
         retired = {path: when for path, when in retired.items() if path not in due}
     delete = sorted(gone - set(retired))
     replaced = sorted([item.path for item in upload if item.path in state.files] + delete)
-    return Plan(upload, delete, len(files) - len(upload), replaced, retired, retired != state.retired)
+    expired = len(set(delete) & set(state.retired))
+    return Plan(upload, delete, len(files) - len(upload), replaced, retired, retired != state.retired, expired)
 
 
 def check_deletes(plan: Plan, max_deletes: int, target: str) -> None:
-    if len(plan.delete) > max_deletes:
+    """Refuse to delete more than ``max_deletes`` files the site published (what an earlier deploy
+    retired, a deploy that was accepted, does not count)."""
+    deleting = len(plan.delete) - plan.expired
+    if deleting > max_deletes:
         raise InvalidInput(
-            f"this deploy would delete {len(plan.delete)} files from {target}, more than --max-deletes "
+            f"this deploy would delete {deleting} files from {target}, more than --max-deletes "
             f"{max_deletes}; nothing was changed (check the build, then raise --max-deletes)"
         )
 
