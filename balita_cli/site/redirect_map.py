@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from balita_cli.site import pages
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from balita_cli.site.rebuild import Rebuild
 
 MAP_FILE = ".balita-redirects.map"
+HEADER = "# Made by `balita build`: the site's old addresses (see docs/deploying.md)."
 VARIABLE = "$balita_redirect"
 GONE = "gone"
 MEMO_KEY = "gone"
@@ -51,7 +53,7 @@ def render(site_path: str, moved: Mapping[str, str], gone: Iterable[str]) -> str
         for path in addresses(site_path, relative):
             entries[path] = site_path + target
     lines = [
-        "# Made by `balita build`: the site's old addresses (see docs/deploying.md).",
+        HEADER,
         f"map $uri {VARIABLE} {{",
         '    default "";',
         *(f'    "{path}" "{value}";' for path, value in entries.items() if _is_safe(path) and _is_safe(value)),
@@ -85,11 +87,33 @@ def redirect_locations(text: str, site_path: str) -> dict[str, str]:
 
 
 def write_map(rebuild: Rebuild, moved: Mapping[str, str]) -> None:
-    """Write the map, after every page of the build is made (what is not made now is gone)."""
+    """Write the map, after every page of the build is made (what is not made now is gone).
+    What was gone stays gone: remembered in the manifest's memo, and read back from the last map
+    when the manifest could not be trusted."""
     tree = rebuild.tree
+    site_path = pages.site_path(rebuild.site)
     remembered = tree.previous_memo.get(MEMO_KEY)
     before = {path for path in remembered if isinstance(path, str)} if isinstance(remembered, list) else set()
+    before |= _gone_in_last_map(tree.root / MAP_FILE, site_path, untracked=MAP_FILE not in tree.previous)
     published = set(tree.previous_under("articles/"))
     gone = sorted(path for path in before | published if _ARTICLE_PAGE.fullmatch(path) and path not in tree.current)
     tree.memo[MEMO_KEY] = gone
-    tree.put_text(MAP_FILE, render(pages.site_path(rebuild.site), moved, gone))
+    tree.put_text(MAP_FILE, render(site_path, moved, gone))
+
+
+def _gone_in_last_map(path: Path, site_path: str, *, untracked: bool) -> set[str]:
+    """The pages the last map says are gone. A map the manifest does not list (it could not be
+    read) is still ours when it begins with our header: it is taken away, to be written anew."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return set()
+    if not text.startswith(HEADER + "\n"):
+        return set()  # someone else's file: the build will say so
+    if untracked:
+        path.unlink(missing_ok=True)
+    return {
+        address[len(site_path) :]
+        for address, value in parse(text).items()
+        if value == GONE and address.startswith(site_path)
+    }
