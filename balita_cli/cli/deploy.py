@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from balita_cli import console
+from balita_cli.cli.options import ShowFormat
 from balita_cli.cli.output import write_json, write_line
 from balita_cli.cli.state import app
 from balita_cli.errors import UsageError
 
 if TYPE_CHECKING:
     from balita_cli.deploy import DeployReport
-
-
-class DeployFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
 
 
 def deploy(
@@ -59,9 +54,9 @@ def deploy(
         ),
     ] = None,
     output_format: Annotated[
-        DeployFormat,
+        ShowFormat,
         typer.Option("--format", "-f", help="text: the changed URLs on stdout; json: a summary with them."),
-    ] = DeployFormat.TEXT,
+    ] = ShowFormat.TEXT,
 ) -> None:
     """Publish the last build: only what it changed, pages after what they use, deletions last.
 
@@ -100,7 +95,7 @@ def deploy(
             keep=settings.deploy.keep if keep is None else keep,
         )
     urls = purge_urls(settings.site.base_url, report.replaced)
-    if output_format is DeployFormat.JSON:
+    if output_format is ShowFormat.JSON:
         write_json({**report.summary(), "urls": urls})
     elif dry_run:
         for path in report.uploaded:
