@@ -37,10 +37,15 @@ def deploy(
     ] = False,
     max_deletes: Annotated[
         int | None,
-        typer.Option("--max-deletes", min=0, help="Refuse a deploy that would delete more files [default: 256]."),
+        typer.Option(
+            "--max-deletes",
+            min=0,
+            help="Refuse a deploy that would delete more files (default: [deploy] max_deletes, else 256).",
+        ),
     ] = None,
     keep: Annotated[
-        int | None, typer.Option("--keep", min=1, help="Releases a folder target keeps [default: 5].")
+        int | None,
+        typer.Option("--keep", min=1, help="Releases a folder target keeps (default: [deploy] keep, else 5)."),
     ] = None,
     rollback: Annotated[
         bool, typer.Option("--rollback", help="Folder target: make the release before the live one live again.")
