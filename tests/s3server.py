@@ -150,6 +150,8 @@ class CountingProxy:
                     if name.lower() not in _HOP_HEADERS and name.lower() != "content-length":
                         self.send_header(name, value)
                 self.send_header("Content-Length", str(len(data)))
+                self.send_header("Connection", "close")  # no handler thread waits on an idle connection
+                self.close_connection = True
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(data)
@@ -284,8 +286,10 @@ def wait_ready(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
     raise RuntimeError(f"weed did not answer within {START_DEADLINE} s: {log.read_text(errors='replace')[-2000:]}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """One server per test module: its proxy's thread ends with the module, so the tests after
+    it that fork (a build's look at its files, an import's reader) find no thread running."""
     weed_program()  # skip (a failure under BALITA_REQUIRE_EXTERNAL) before anything starts
     tmp = tmp_path_factory.mktemp("seaweedfs")
     process, ports = start_seaweedfs(tmp)
@@ -298,6 +302,7 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
     finally:
         if server is not None:
             server.shutdown()
+            server.server_close()
         process.terminate()
         try:
             process.wait(timeout=15)
