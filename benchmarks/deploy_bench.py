@@ -31,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from benchmarks import archive  # noqa: E402
-from tests.s3server import CountingProxy, S3Server, start_seaweedfs, wait_ready  # noqa: E402
+from tests.helpers.s3server import CountingProxy, S3Server, start_seaweedfs, wait_ready  # noqa: E402
 
 
 def balita(site: Path, environment: dict[str, str], *args: str) -> float:

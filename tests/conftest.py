@@ -189,4 +189,4 @@ def connect(desk: Desk) -> Iterator[Connect]:
 
 
 # The S3-compatible server (SeaweedFS) that the bucket, deploy and media store tests share.
-from tests.s3server import s3_bucket, s3_server  # noqa: E402, F401
+from tests.helpers.s3server import s3_bucket, s3_server  # noqa: E402, F401

@@ -10,7 +10,7 @@ import pytest
 from balita_cli.buckets import Bucket, BucketError, BucketUrl, client_settings
 from balita_cli.config import S3, load_settings
 from balita_cli.errors import Conflict, InvalidInput
-from tests.s3server import S3Bucket
+from tests.helpers.s3server import S3Bucket
 
 
 @pytest.mark.parametrize(
@@ -145,7 +145,7 @@ def test_failures_are_one_line(s3_bucket: S3Bucket, monkeypatch: pytest.MonkeyPa
 
 
 def test_an_endpoint_nobody_answers_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.s3server import free_ports
+    from tests.helpers.s3server import free_ports
 
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_ports(1)[0]}")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "x")

@@ -22,28 +22,11 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from balita_cli.deploy.plan import STATE_NAME
-from tests.conftest import Cli
-from tests.s3server import S3Bucket, subprocess_environment
+from tests.helpers.cli import Cli
+from tests.helpers.deploy import lead_slug, make_site, site_files
+from tests.helpers.s3server import S3Bucket, subprocess_environment
 
 pytestmark = pytest.mark.slow  # each builds a site
-
-PRIVATE = (".balita-build.json", ".balita-redirects.map")
-LEAD = re.compile(r'href="\./articles/([^/"]+)/"')
-
-
-def make_site(cli: Cli, tmp_path: Path) -> Path:
-    cli.ok("init", "--demo", "--database", cli.db_url)
-    cli.ok("build")
-    return tmp_path / "public"
-
-
-def site_files(public: Path) -> dict[str, bytes]:
-    """What a deploy publishes: every file of the build but the build's own."""
-    return {
-        path.relative_to(public).as_posix(): path.read_bytes()
-        for path in public.rglob("*")
-        if path.is_file() and path.relative_to(public).as_posix() not in PRIVATE
-    }
 
 
 def published(bucket: S3Bucket, prefix: str = "site/") -> dict[str, bytes]:
@@ -55,12 +38,6 @@ def published(bucket: S3Bucket, prefix: str = "site/") -> dict[str, bytes]:
 def state(bucket: S3Bucket, prefix: str = "site/") -> dict[str, object]:
     client = bucket.server.client()
     return dict(json.loads(client.get_object(Bucket=bucket.name, Key=prefix + STATE_NAME)["Body"].read()))
-
-
-def lead_slug(public: Path) -> str:
-    match = LEAD.search((public / "index.html").read_text(encoding="utf-8"))
-    assert match, "the front page links its lead story"
-    return match.group(1)
 
 
 def later(hours: int) -> str:
@@ -259,11 +236,13 @@ def start_deploy(cli: Cli, tmp_path: Path, bucket: S3Bucket, *args: str) -> subp
 
 
 def kill_after_puts(process: subprocess.Popen[str], bucket: S3Bucket, puts: int) -> None:
-    deadline = time.monotonic() + 60
-    while sum(seen.method == "PUT" for seen in list(bucket.server.proxy.seen)) < puts:
+    for _ in range(12_000):  # polled every 5 ms, for a minute at most
+        if sum(seen.method == "PUT" for seen in list(bucket.server.proxy.seen)) >= puts:
+            break
         assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline
         time.sleep(0.005)
+    else:
+        pytest.fail(f"the deploy did not send {puts} PUTs")
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert process.returncode == -signal.SIGKILL
@@ -360,6 +339,8 @@ def test_a_reader_never_meets_a_missing_page_during_a_deploy(cli: Cli, tmp_path:
     # A reader may still hold a front page from before the deploy and follow it to the story the
     # deploy took down (deletions come last); every other page a link names is always there.
     assert [line for line in missing if line != f"404 /articles/{slug}/"] == []
+    retired = state(s3_bucket)["retired"]
+    assert isinstance(retired, dict)
     assert published(s3_bucket) == site_files(public) | {
-        path: data for path, data in published(s3_bucket).items() if path in state(s3_bucket)["retired"]
+        path: data for path, data in published(s3_bucket).items() if path in retired
     }

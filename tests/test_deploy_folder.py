@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli
-from tests.test_deploy_bucket import lead_slug, make_site, site_files
+from tests.helpers.cli import Cli
+from tests.helpers.deploy import lead_slug, make_site, site_files
 
 pytestmark = pytest.mark.slow  # each builds a site
 

@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli
-from tests.s3server import S3Bucket
-from tests.test_media_library import LANDSCAPE, SECRET
+from tests.helpers.cli import Cli
+from tests.helpers.s3server import S3Bucket
+
+IMAGES = Path(__file__).parent / "fixtures" / "images"
+LANDSCAPE = IMAGES / "landscape.jpg"  # a real JPEG with EXIF and GPS
+SECRET = b"SECRET-METADATA"  # in its EXIF: never in what is published
 
 pytestmark = pytest.mark.slow  # builds a site twice
 
@@ -85,7 +88,7 @@ def test_a_damaged_original_in_the_bucket_is_not_published(cli: Cli, tmp_path: P
 
 
 def test_a_bucket_that_cannot_be_reached_is_one_line(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.s3server import free_ports
+    from tests.helpers.s3server import free_ports
 
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_ports(1)[0]}")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "x")

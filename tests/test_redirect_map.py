@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from balita_cli.site.redirect_map import GONE, MAP_FILE, parse, render
-from tests.conftest import Cli, on_postgres
-from tests.s3server import free_ports
-from tests.test_deploy_bucket import lead_slug
+from tests.helpers.cli import Cli
+from tests.helpers.database import engine_of, on_postgres
+from tests.helpers.deploy import lead_slug
+from tests.helpers.s3server import free_ports
 
 pytestmark = pytest.mark.slow  # builds a site
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "deploying.md"
@@ -36,11 +37,9 @@ SLUG_COLUMN = 200
 
 def add_alias(cli: Cli, article_id: int, alias: str) -> None:
     """An old address as an import keeps it: straight into the table, past every check."""
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import text
 
-    from balita_cli.config import normalise_url
-
-    engine = create_engine(normalise_url(cli.db_url, Path.cwd()))
+    engine = engine_of(cli.db_url)
     try:
         with engine.begin() as connection:
             connection.execute(
