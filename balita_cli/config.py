@@ -55,11 +55,47 @@ class Site:
 
 
 @dataclass(frozen=True)
+class S3:
+    """``[s3]``: how to reach the buckets, nothing secret. The standard AWS variables win over it
+    (``AWS_ENDPOINT_URL``, ``AWS_REGION``, ``AWS_PROFILE``); credentials come only from them, a
+    profile or the machine's role."""
+
+    endpoint_url: str = ""
+    region: str = ""
+    profile: str = ""
+    addressing_style: str = ""  # path, virtual or auto; empty: path when an endpoint is named
+
+
+@dataclass(frozen=True)
+class Media:
+    """``[media]``: where photo originals live; empty: only the local ``[site] media_dir``."""
+
+    store: str = ""  # s3://bucket/prefix
+
+
+@dataclass(frozen=True)
+class Deploy:
+    """``[deploy]``: where ``balita deploy`` publishes the built site, and how."""
+
+    target: str = ""  # s3://bucket/prefix, or a folder
+    max_deletes: int = 256
+    keep: int = 5  # releases a folder target keeps
+    purge_command: str = ""
+
+
+SECRET_NAMES = ("secret", "password", "token", "access_key", "session")
+TABLES: dict[str, type[S3 | Media | Deploy]] = {"s3": S3, "media": Media, "deploy": Deploy}
+
+
+@dataclass(frozen=True)
 class Settings:
     site: Site = field(default_factory=Site)
     database_url: str = ""
     root: Path = field(default_factory=Path.cwd)
     config_path: Path | None = None
+    s3: S3 = field(default_factory=S3)
+    media: Media = field(default_factory=Media)
+    deploy: Deploy = field(default_factory=Deploy)
 
     def require_database(self) -> str:
         """The database URL; outside a site, with none given, a clear word instead of a new empty file."""
@@ -119,6 +155,34 @@ def _site_from(data: dict[str, Any], path: Path) -> Site:
     return site
 
 
+def _table(data: dict[str, Any], path: Path, name: str) -> Any:
+    """``[s3]``, ``[media]`` or ``[deploy]``: known settings of the right type, and no secret (a
+    balita.toml is shared and committed; keys belong in the environment or an AWS profile)."""
+    kind = TABLES[name]
+    raw = data.get(name, {})
+    if not isinstance(raw, dict):
+        raise InvalidInput(f"{path}: [{name}] must be a table")
+    for key in raw:
+        if any(word in key.lower() for word in SECRET_NAMES):
+            raise InvalidInput(
+                f"{path}: [{name}] {key} looks like a credential; balita.toml holds no secrets: set "
+                "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name an AWS profile"
+            )
+    unknown = sorted(set(raw) - set(kind.__dataclass_fields__))
+    if unknown:
+        raise InvalidInput(f"{path}: unknown setting(s) in [{name}]: {', '.join(unknown)}")
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        wanted = kind.__dataclass_fields__[key].type
+        if wanted == "int":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise InvalidInput(f"{path}: [{name}] {key} must be a whole number, 0 or more")
+        elif not isinstance(value, str):
+            raise InvalidInput(f"{path}: [{name}] {key} must be text")
+        values[key] = value
+    return kind(**values)
+
+
 def validate_timezone(name: str) -> ZoneInfo:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # here: only when a zone is named
 
@@ -130,6 +194,7 @@ def validate_timezone(name: str) -> ZoneInfo:
 
 def load_settings(db_option: str | None = None, site_option: str | None = None) -> Settings:
     config_path = _site_path(site_option)
+    tables: dict[str, Any] = {}
     if config_path is None:
         root = Path.cwd()
         site, configured_url = Site(), ""
@@ -139,12 +204,13 @@ def load_settings(db_option: str | None = None, site_option: str | None = None) 
         site = _site_from(data, config_path)
         database = data.get("database", {})
         configured_url = str(database.get("url", "")) if isinstance(database, dict) else ""
+        tables = {name: _table(data, config_path, name) for name in TABLES}
     url = db_option or os.environ.get(ENV_DATABASE_URL) or configured_url
     if url:
         url = normalise_url(url, root)
     elif config_path is not None:
         url = sqlite_url(root / DEFAULT_DB_NAME)
-    return Settings(site=site, database_url=url, root=root, config_path=config_path)
+    return Settings(site=site, database_url=url, root=root, config_path=config_path, **tables)
 
 
 def render_config(site: Site, database_url: str) -> dict[str, Any]:

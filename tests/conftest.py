@@ -186,3 +186,7 @@ def connect(desk: Desk) -> Iterator[Connect]:
     yield open_as
     for connection in opened:
         connection.close()
+
+
+# The S3-compatible server (SeaweedFS) that the bucket, deploy and media store tests share.
+from tests.helpers.s3server import s3_bucket, s3_server  # noqa: E402, F401

@@ -16,6 +16,7 @@ from balita_cli.cli import (
     build,
     corrections,
     database,
+    deploy,
     desk,
     export,
     history,
@@ -174,6 +175,7 @@ def _register() -> None:
         desk,
         sources,
         build,
+        deploy,
         serve,
         users,
     ):

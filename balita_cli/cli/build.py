@@ -79,14 +79,15 @@ def build(
 
 def build_options(state: AppState, output: Path, **choices: object) -> BuildOptions:
     """The build's options from the settings (template, media and logo paths from balita.toml)."""
-    from balita_cli.site.options import BuildOptions  # here: --help imports every command module
+    from balita_cli.media.store import open_store  # here: --help imports every command module
+    from balita_cli.site.options import BuildOptions
 
     site = state.settings.site
     resolve = state.settings.resolve_path
     return BuildOptions(
         output=output,
         template_dir=resolve(site.template_dir),
-        media_root=resolve(site.media_dir) if site.media_dir else None,
+        media=open_store(state.settings) if site.media_dir else None,
         logo=resolve(site.logo) if site.logo else None,
         **choices,  # type: ignore[arg-type]
     )

@@ -140,7 +140,7 @@ def show(ctx: typer.Context, ref: PhotoRef, *, output_format: ShowFormatOpt = Sh
     state = app(ctx)
     with state.reading() as db:
         record = media.photo(db, ref)
-    record["original"] = str(media.store_for(state.settings).original(record["sha256"], record["format"]))
+    record["original"] = media.store_for(state.settings).location(record["sha256"], record["format"])
     if output_format is ShowFormat.JSON:
         write_json(record)
         return

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import InvalidInput, NotFound
 from balita_cli.media import MediaStore
+from balita_cli.media.store import open_store
 from balita_cli.records import iso
 from balita_cli.schema import check_text
 from balita_cli.timeutil import as_utc, utcnow
@@ -54,14 +55,15 @@ class Upload:
 def store_for(settings: Settings) -> MediaStore:
     """The site's media store (``[site] media_dir``), refused inside the site's output folder:
     originals keep their EXIF and GPS, so they must never be served."""
-    root = settings.resolve_path(settings.site.media_dir).resolve()
+    store = open_store(settings)
+    root = store.root.resolve()
     output = settings.resolve_path(settings.site.output_dir).resolve()
     if root == output or output in root.parents:
         raise InvalidInput(
             f"media_dir {root} is inside the site's output folder {output}: originals keep their EXIF "
             "and GPS and must not be published; choose a folder outside it in balita.toml"
         )
-    return MediaStore(root)
+    return store
 
 
 # ---------------------------------------------------------------- writing
@@ -193,10 +195,9 @@ def delete(session: Session, ref: str, *, force: bool = False, who: str = "") ->
 def remove_original(store: MediaStore, deleted: Deleted) -> bool:
     """Remove a deleted photo's original from the store (after the deletion is committed)."""
     try:
-        store.original(deleted.sha256, deleted.format).unlink()
-    except (FileNotFoundError, InvalidInput):
+        return store.remove(deleted.sha256, deleted.format)
+    except InvalidInput:
         return False
-    return True
 
 
 # ---------------------------------------------------------------- reading

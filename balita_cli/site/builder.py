@@ -106,7 +106,7 @@ class SiteBuilder:
             options.page_size,
             options.preview,
             options.search,
-            options.media_root is not None,
+            options.media is not None,
         ]
         digest = hashlib.sha256(repr(shared).encode("utf-8"))
         _files_digest(digest, PACKAGE / "templates", "templates")
@@ -143,7 +143,7 @@ class SiteBuilder:
     def _rebuild(self, source: SiteSource, digest: str, program: Path | None) -> BuildReport:
         """Something changed: the pages whose inputs changed are made again."""
         # here: a build with nothing to do loads neither the page makers nor the template engine
-        from balita_cli.site import fixed_pages, lists, sitemaps
+        from balita_cli.site import fixed_pages, lists, redirect_map, sitemaps
         from balita_cli.site.rebuild import Rebuild
 
         rebuild = Rebuild(
@@ -168,7 +168,7 @@ class SiteBuilder:
         fixed_pages.special_pages(rebuild)
         fixed_pages.assets(rebuild, sitemap_files)
         search = rebuild.search([path for path in article_pages if path in self.tree.current])
-        fixed_pages.redirects(rebuild, articles)
+        redirect_map.write_map(rebuild, fixed_pages.redirects(rebuild, articles))
         problems = [*rebuild.photos.problems] + ([search.problem] if search.problem else [])
         counts = self.tree.finish(rebuild.state(len(listing.listed), failed, news_until))
         photos = {"made": rebuild.photos.made, "reused": rebuild.photos.reused}

@@ -42,11 +42,13 @@ def assets(rebuild: Rebuild, sitemaps: list[str]) -> None:
         tree.put_text("robots.txt", render(rebuild.environment, "robots.txt", {"sitemaps": urls}), key=key)
 
 
-def redirects(rebuild: Rebuild, articles: list[SiteArticle]) -> None:
+def redirects(rebuild: Rebuild, articles: list[SiteArticle]) -> dict[str, str]:
     """A page at each old address of an article: an old slug (articles/<slug>/), or a path an
     import kept (/2019/05/story/, /news/story.html). Made last, so a path never replaces a file the
     build made itself, nor the page of an article that now has that slug; nor does it land in or
-    on a folder the build uses as a file or a folder."""
+    on a folder the build uses as a file or a folder. Returns each page's path and the folder of
+    the article it points to (``site/redirect_map.py`` makes them real redirects)."""
+    moved: dict[str, str] = {}
     tree = rebuild.tree
     current = {article.record["slug"] for article in articles}
     folders: set[str] | None = None  # every folder of the files made, worked out when needed
@@ -72,6 +74,8 @@ def redirects(rebuild: Rebuild, articles: list[SiteArticle]) -> None:
             if not tree.keep_if_current(path, key):
                 tree.put_text(path, render(rebuild.environment, "redirect.html", context), key=key)
             folders.update(_parents(path))
+            moved[path] = pages.article_dir(record["slug"])
+    return moved
 
 
 def _parents(path: str) -> list[str]:

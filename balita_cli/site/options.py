@@ -8,13 +8,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
 from balita_cli.records import SiteArticle
 from balita_cli.site.output import BuildCounts
 from balita_cli.site.search import SearchReport
+
+if TYPE_CHECKING:
+    from balita_cli.media.store import MediaStore
 
 DEFAULT_PAGE_SIZE = 20
 FEED_SIZE = 50
@@ -38,7 +41,7 @@ class BuildOptions:
     clean: bool = False
     force: bool = False  # overwrite files in the output that the build never wrote
     page_size: int = DEFAULT_PAGE_SIZE
-    media_root: Path | None = None  # the media library (originals); None: photos are left out
+    media: MediaStore | None = None  # the media library (originals); None: photos are left out
     logo: Path | None = None  # the publisher's logo; None: the one balita ships
     search: bool = True  # make the Pagefind index
     preview: bool = False  # drafts shown with a ribbon, and a script that reloads on change

@@ -34,6 +34,7 @@ LIST_KINDS = {"section": "sections", "tag": "tags", "author": "authors"}
 FRONT_TIER = 4  # stories under the lead
 SECTION_BLOCK = 4  # stories per section block on the front page
 LATEST = 10  # headlines in the "Latest" column
+NAME_MAX = 255  # bytes in one file name (ext4, XFS, APFS): a longer path part cannot be written
 
 
 def article_dir(slug: str) -> str:
@@ -47,7 +48,8 @@ def alias_file(alias: str) -> str | None:
     if not alias.startswith("/"):
         return article_dir(alias) + INDEX
     path = alias.strip("/")
-    if not path or ".." in path.split("/"):
+    parts = path.split("/")
+    if not path or ".." in parts or any(len(part.encode()) > NAME_MAX for part in parts):
         return None
     return path if path.endswith((".html", ".htm")) else f"{path}/{INDEX}"
 

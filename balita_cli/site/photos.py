@@ -137,7 +137,7 @@ class PhotoLibrary:
             self._problem(photo, "no media folder is set")
             return None
         try:
-            original = self.store.original(sha, str(photo["format"]))
+            original = self.store.fetch(sha, str(photo["format"]))
             data = original.read_bytes()
             info = inspect_image(data, name=original.name)
             if info.sha256 != sha:
@@ -148,7 +148,8 @@ class PhotoLibrary:
             if missing:
                 _write_crops(data, info, self.tree.root, missing)
         except FileNotFoundError:
-            self._problem(photo, f"its original is missing from the media folder ({sha[:12]}…)")
+            shared = f" and {self.store.bucket.url}" if self.store.bucket is not None else ""
+            self._problem(photo, f"its original is missing from the media folder{shared} ({sha[:12]}…)")
             return None
         except OSError as exc:
             self._problem(photo, f"cannot read its original: {exc.strerror or exc}")

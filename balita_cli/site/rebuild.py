@@ -16,7 +16,6 @@ from balita_cli.config import Site
 from balita_cli.errors import InvalidInput
 from balita_cli.formats import get_writer
 from balita_cli.media.images import inspect_image
-from balita_cli.media.store import MediaStore
 from balita_cli.records import SiteArticle
 from balita_cli.site import changes, pages
 from balita_cli.site.options import (
@@ -129,8 +128,7 @@ class Rebuild:
     def _prepare(self, sections: list[tuple[str, str]]) -> None:
         """What rendering needs: the template engine, the logo, the navigation, the photos."""
         self.environment = make_environment(self.options.template_dir)
-        store = MediaStore(self.options.media_root) if self.options.media_root is not None else None
-        self.photos = PhotoLibrary(self.tree, store, self.options.photo_seed)
+        self.photos = PhotoLibrary(self.tree, self.options.media, self.options.photo_seed)
         self.feeds = [
             {"name": name, "path": path, "media_type": _media_type(name), "label": FEED_LABELS[name]}
             for name, path in FEED_FILES
