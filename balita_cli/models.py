@@ -271,8 +271,8 @@ class Event(SQLModel, table=True):
 
     Written only by the triggers (``db/outbox.py``); never changed or deleted. ``article_id`` is
     no foreign key: the events of a story deleted for good outlive it. ``slug``, ``title``,
-    ``language``, ``status``, ``version`` and ``published_at`` are the story's as the change left
-    it; ``notice`` is a correction's text or a retraction's reason."""
+    ``language``, ``status``, ``version``, ``published_at`` and ``article_created_at`` are the
+    story's as the change left it; ``notice`` is a correction's text or a retraction's reason."""
 
     __table_args__ = (
         sa.UniqueConstraint("article_id", "seq"),
@@ -291,6 +291,7 @@ class Event(SQLModel, table=True):
     title: str
     language: str = Field(max_length=limit_of("language"))
     published_at: datetime | None = _utc_field()
+    article_created_at: datetime = Field(sa_type=UTCDateTime)  # with the site, the story's permanent id
     notice: str = Field(default="")
     actor: str = Field(default="", max_length=limit_of("updated_by"))
 

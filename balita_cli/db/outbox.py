@@ -32,7 +32,10 @@ CONTENT = (
     *("published_at", "expires_at", "retraction_reason"),
 )
 BYLINE_TABLES = ("article_tag", "article_author")
-EVENT_COLUMNS = "uid, article_id, seq, kind, at, version, status, slug, title, language, published_at, notice, actor"
+EVENT_COLUMNS = (
+    "uid, article_id, seq, kind, at, version, status, slug, title, language, published_at, article_created_at, "
+    "notice, actor"
+)
 # The key PostgreSQL serialises a story's events by (with the story's id as the second key).
 EVENT_LOCK_KEY = 0x62616C69
 
@@ -67,7 +70,7 @@ def _sqlite_event(row: str, kind: str, at: str, notice: str, where: str = "", so
         SELECT lower(hex(randomblob(16))), {row}.id,
                coalesce((SELECT max(e.seq) FROM event AS e WHERE e.article_id = {row}.id), 0) + 1,
                change.kind, {at}, {row}.version, {row}.status, {row}.slug, {row}.title, {row}.language,
-               {row}.published_at, {notice}, {row}.updated_by
+               {row}.published_at, {row}.created_at, {notice}, {row}.updated_by
         FROM {sources} WHERE {condition};"""
 
 
@@ -212,7 +215,7 @@ def _pg_statements(here: str) -> list[str]:
                 INSERT INTO event ({EVENT_COLUMNS})
                 VALUES (replace(gen_random_uuid()::text, '-', ''), story.id, next_seq, what, coalesce(happened, now()),
                         story.version, story.status, story.slug, story.title, story.language, story.published_at,
-                        coalesce(notice, ''), story.updated_by);
+                        story.created_at, coalesce(notice, ''), story.updated_by);
             END $$"""
     update_body = f"""what := {_kind_of_change("OLD", "NEW", "IS DISTINCT FROM")};
             IF what IS NOT NULL THEN

@@ -18,13 +18,16 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from balita_cli.db.dbapi import Database
-from balita_cli.errors import InvalidInput, NotFound
+from balita_cli.errors import DatabaseError, InvalidInput, NotFound
 from balita_cli.records import article_url
 from balita_cli.services.query import time_param
 from balita_cli.workflow import EventKind
 
 PUBLIC_PREFIX = "evt_"
-COLUMNS = "id, uid, article_id, seq, kind, at, version, status, slug, title, language, published_at, notice, actor"
+COLUMNS = (
+    "id, uid, article_id, seq, kind, at, version, status, slug, title, language, published_at, article_created_at, "
+    "notice, actor"
+)
 DEFAULT_LIMIT = 1000
 
 
@@ -42,6 +45,7 @@ class Event:
     title: str
     language: str
     published_at: datetime | None
+    article_created_at: datetime
     notice: str  # a correction's text, a retraction's reason
     actor: str  # who made the change (the newsroom's, never sent out)
 
@@ -70,25 +74,31 @@ class Event:
 
 
 def _event(db: Database, row: Sequence[Any]) -> Event:
-    at = db.time(row[5])
-    assert at is not None  # NOT NULL
-    number, uid, article_id, seq, kind, _at, version, status, slug, title, language, published, notice, actor = row
+    number, uid, article_id, seq, kind, at, version, status, slug, title, language, published, created = row[:13]
+    notice, actor = row[13:]
     return Event(
         id=int(number),
         uid=str(uid),
         article_id=int(article_id),
         seq=int(seq),
         kind=EventKind(kind),
-        at=at,
+        at=_known(db.time(at)),
         version=int(version),
         status=str(status),
         slug=str(slug),
         title=str(title),
         language=str(language),
         published_at=db.time(published),
+        article_created_at=_known(db.time(created)),
         notice=str(notice),
         actor=str(actor),
     )
+
+
+def _known(moment: datetime | None) -> datetime:
+    if moment is None:
+        raise DatabaseError("an event without a time: the event table is damaged")
+    return moment
 
 
 def since(

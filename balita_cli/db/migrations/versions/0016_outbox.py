@@ -70,6 +70,7 @@ def upgrade() -> None:
         sa.Column("title", AutoString(), nullable=False),
         sa.Column("language", AutoString(length=35), nullable=False),
         sa.Column("published_at", UTCDateTime(timezone=True), nullable=True),
+        sa.Column("article_created_at", UTCDateTime(timezone=True), nullable=False),
         sa.Column("notice", AutoString(), nullable=False, server_default=""),
         sa.Column("actor", AutoString(length=200), nullable=False, server_default=""),
         sa.PrimaryKeyConstraint("id"),
