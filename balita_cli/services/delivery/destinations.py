@@ -263,6 +263,11 @@ def add_partner(session: Session, partner: PartnerSettings, *, root: Path, who: 
     name = check_name("partner", partner.name)
     if partner.format not in PARTNER_FORMATS:
         raise UsageError(f"unknown partner format {partner.format[:40]!r} (choose from {', '.join(PARTNER_FORMATS)})")
+    taken = Database.of_session(session).scalar(
+        "SELECT name FROM destination WHERE kind = ? AND lower(name) = ?", [PARTNER, name.lower()]
+    )
+    if taken is not None:
+        raise Conflict(f"a partner named {taken!r} exists already")
     target = check_target(partner.target, allow_private=partner.allow_private, root=root)
     secret = "" if "://" not in target else partner.secret or signatures.new_secret()
     values = _row_values(
