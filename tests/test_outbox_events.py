@@ -5,10 +5,8 @@ SQL); nothing else is one, and no role can write or remove events by hand."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -16,8 +14,9 @@ from balita_cli.db import dbapi
 from balita_cli.services import events
 from balita_cli.services.permissions import Role
 from balita_cli.workflow import EventKind
-from tests.conftest import Cli, on_postgres
-from tests.postgres_desk import Desk, denied
+from tests.helpers.cli import Cli
+from tests.helpers.database import on_postgres
+from tests.helpers.roles import Connect, Desk, denied
 
 
 def kinds(cli: Cli, article: int | None = None) -> list[str]:
@@ -165,7 +164,7 @@ postgres_only = pytest.mark.skipif(not on_postgres(), reason="logins and roles a
 
 
 @postgres_only
-def test_another_logins_sql_makes_the_same_events(desk: Desk, connect: Callable[[Role], Any]) -> None:
+def test_another_logins_sql_makes_the_same_events(desk: Desk, connect: Connect) -> None:
     editor = connect(Role.EDITOR)
     story = int(desk.story(desk.names[Role.AUTHOR], "--status", "published"))
     editor.execute("UPDATE article SET title = 'Edited by hand' WHERE id = %s", (story,))
@@ -185,7 +184,7 @@ def test_an_author_publishing_their_own_story_records_its_event(desk: Desk) -> N
 
 @postgres_only
 @pytest.mark.parametrize("role", list(Role))
-def test_no_role_can_forge_or_remove_events(desk: Desk, connect: Callable[[Role], Any], role: Role) -> None:
+def test_no_role_can_forge_or_remove_events(desk: Desk, connect: Connect, role: Role) -> None:
     story = int(desk.story("desk", "--status", "published"))
     connection = connect(role)
     assert connection.execute("SELECT count(*) FROM event WHERE article_id = %s", (story,)).fetchone() == (1,)
@@ -204,9 +203,7 @@ def test_no_role_can_forge_or_remove_events(desk: Desk, connect: Callable[[Role]
 
 @postgres_only
 @pytest.mark.parametrize("role", list(Role))
-def test_only_editors_and_admins_see_destinations_and_deliveries(
-    desk: Desk, connect: Callable[[Role], Any], role: Role
-) -> None:
+def test_only_editors_and_admins_see_destinations_and_deliveries(desk: Desk, connect: Connect, role: Role) -> None:
     connection = connect(role)
     for table in ("destination", "delivery"):
         if role in (Role.EDITOR, Role.ADMIN):

@@ -19,8 +19,10 @@ import pytest
 from balita_cli.services.delivery import signatures
 from balita_cli.services.permissions import Role
 from tests.checkers._tools import python_module
-from tests.conftest import Cli, corpora_path, on_postgres
-from tests.postgres_desk import Desk
+from tests.helpers.cli import Cli
+from tests.helpers.corpora import corpora_path
+from tests.helpers.database import on_postgres
+from tests.helpers.roles import Desk
 
 
 def ninjs_validator() -> Any:
@@ -179,7 +181,7 @@ def test_a_bad_secret_is_refused_without_being_shown(cli: Cli, tmp_path: Path, s
     (tmp_path / "secret.txt").write_text(secret)
     result = cli.fails(["hooks", "add", "https://hooks.example.ph/x", "--secret-file", str(tmp_path / "secret.txt")])
     assert "secret" in result.stderr and secret not in result.stderr and secret not in result.stdout
-    from_env = cli(["hooks", "add", "https://hooks.example.ph/x"], env={"BALITA_WEBHOOK_SECRET": secret})
+    from_env = cli("hooks", "add", "https://hooks.example.ph/x", env={"BALITA_WEBHOOK_SECRET": secret})
     assert from_env.exit_code == 1 and secret not in from_env.stderr
 
 

@@ -25,7 +25,7 @@ from balita_cli.db import dbapi
 from balita_cli.services import events
 from balita_cli.services.delivery import signatures
 from tests.checkers._tools import python_module
-from tests.conftest import Cli
+from tests.helpers.cli import Cli
 
 
 @dataclass

@@ -17,7 +17,8 @@ import pytest
 from lxml import etree
 
 from tests.checkers.feeds import feed_problems, jsonfeed_problems
-from tests.conftest import Cli, site_manifest_files
+from tests.helpers.cli import Cli
+from tests.helpers.site import site_manifest_files
 
 BASE = "https://balita.example.ph"
 ATOM = "http://www.w3.org/2005/Atom"
