@@ -7,10 +7,8 @@ from __future__ import annotations
 import json
 import os
 import stat
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ from tests.checkers._tools import python_module
 from tests.helpers.cli import Cli
 from tests.helpers.corpora import corpora_path
 from tests.helpers.database import on_postgres
+from tests.helpers.receiver import receiving
 from tests.helpers.roles import Desk
 
 
@@ -93,29 +92,16 @@ def inbox() -> Iterator[tuple[Inbox, str]]:
     made = Inbox(secret=signatures.new_secret())
     webhooks = python_module("standardwebhooks", "standardwebhooks")
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_PUT(self) -> None:  # noqa: N802  (http.server's name)
-            body = self.rfile.read(int(self.headers.get("content-length") or 0))
-            try:
-                document = webhooks.Webhook(made.secret).verify(body, dict(self.headers.items()))
-                made.puts.append((self.path, document))
-                self.send_response(201)
-            except webhooks.WebhookVerificationError:
-                made.bad += 1
-                self.send_response(401)
-            self.send_header("content-length", "0")
-            self.end_headers()
+    def answer(_method: str, path: str, headers: dict[str, str], body: bytes) -> int:
+        try:
+            made.puts.append((path, webhooks.Webhook(made.secret).verify(body, headers)))
+        except webhooks.WebhookVerificationError:
+            made.bad += 1
+            return 401
+        return 201
 
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield made, f"http://127.0.0.1:{server.server_address[1]}/incoming/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with receiving(answer) as base:
+        yield made, f"{base}/incoming/"
 
 
 def test_a_url_partner_gets_signed_puts_one_url_a_file(cli: Cli, tmp_path: Path, inbox: tuple[Inbox, str]) -> None:

@@ -15,7 +15,6 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from balita_cli.services import events
 from balita_cli.services.delivery import signatures
 from tests.checkers._tools import python_module
 from tests.helpers.cli import Cli
+from tests.helpers.receiver import receiving
 
 
 @dataclass
@@ -68,26 +68,8 @@ class Receiver:
 @pytest.fixture
 def receiver() -> Iterator[tuple[Receiver, str]]:
     made = Receiver(secret=signatures.new_secret())
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802  (http.server's name)
-            body = self.rfile.read(int(self.headers.get("content-length") or 0))
-            status = made.handle(body, {key.lower(): value for key, value in self.headers.items()})
-            self.send_response(status)
-            self.send_header("content-length", "0")
-            self.end_headers()
-
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield made, f"http://127.0.0.1:{server.server_address[1]}/hooks/balita"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with receiving(lambda _method, _path, headers, body: made.handle(body, headers)) as base:
+        yield made, f"{base}/hooks/balita"
 
 
 def site(tmp_path: Path, **delivery: float) -> None:

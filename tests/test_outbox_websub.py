@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
@@ -18,6 +15,7 @@ from lxml import etree
 
 from tests.checkers.feeds import feed_problems, jsonfeed_problems
 from tests.helpers.cli import Cli
+from tests.helpers.receiver import receiving
 from tests.helpers.site import site_manifest_files
 
 BASE = "https://balita.example.ph"
@@ -35,26 +33,14 @@ class Hub:
 def hub() -> Iterator[Hub]:
     made = Hub()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802  (http.server's name)
-            body = self.rfile.read(int(self.headers.get("content-length") or 0)).decode("ascii")
-            assert self.headers.get("content-type") == "application/x-www-form-urlencoded"
-            made.pings.append(parse_qs(body))
-            self.send_response(made.status)
-            self.send_header("content-length", "0")
-            self.end_headers()
+    def answer(method: str, _path: str, headers: dict[str, str], body: bytes) -> int:
+        assert method == "POST" and headers.get("content-type") == "application/x-www-form-urlencoded"
+        made.pings.append(parse_qs(body.decode("ascii")))
+        return made.status
 
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    made.url = f"http://127.0.0.1:{server.server_address[1]}/hub"
-    try:
+    with receiving(answer) as base:
+        made.url = f"{base}/hub"
         yield made
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def newsroom(cli: Cli, tmp_path: Path, hub: Hub) -> None:
