@@ -119,13 +119,14 @@ def run_build(state: AppState, options: BuildOptions) -> BuildReport:
 
 def _ping(state: AppState, hubs: WebSubSettings, report: BuildReport) -> PingReport:
     """Tell the WebSub hubs of each feed the build changed (and of pings a build left undone)."""
-    from balita_cli.services.desk.intake import user_agent
     from balita_cli.services.websub import PingReport, ping
-    from balita_cli.site.pages import absolute
 
-    site = state.settings.site
     if not hubs.hubs:
         return PingReport()
+    from balita_cli.services.desk.intake import user_agent
+    from balita_cli.site.pages import absolute  # here: it loads the photo library
+
+    site = state.settings.site
     urls = [absolute(site, path) for path in report.changed_feeds]
     return ping(hubs, report.output, urls, site_url=absolute(site, ""), user_agent=user_agent(site))
 
