@@ -216,3 +216,41 @@ def load_settings(db_option: str | None = None, site_option: str | None = None) 
 def render_config(site: Site, database_url: str) -> dict[str, Any]:
     """The document ``balita init`` writes."""
     return {"site": asdict(replace(site)), "database": {"url": database_url}}
+
+
+# (type, least, most) of each number a table of balita.toml may hold
+Limits = dict[str, tuple[type, float, float]]
+
+
+def site_table(settings: Settings, name: str) -> dict[str, Any]:
+    """The ``[name]`` table of the site's balita.toml ({} where there is none)."""
+    path = settings.config_path
+    if path is None:
+        return {}
+    table = _read_toml(path).get(name, {})
+    if not isinstance(table, dict):
+        raise InvalidInput(f"{path}: [{name}] must be a table")
+    return table
+
+
+def numbers_of(settings: Settings, name: str, limits: Limits) -> dict[str, Any]:
+    """The ``[name]`` table, every setting a number within its limits (no other setting allowed)."""
+    table = site_table(settings, name)
+    unknown = sorted(set(table) - set(limits))
+    if unknown:
+        raise InvalidInput(f"{settings.config_path}: unknown setting(s) in [{name}]: {', '.join(unknown)}")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        kind, low, high = limits[key]
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (kind is int and not isinstance(value, int))
+        ):
+            raise InvalidInput(f"{settings.config_path}: [{name}] {key} must be a number, not {value!r}")
+        if not low <= value <= high:
+            raise InvalidInput(
+                f"{settings.config_path}: [{name}] {key} must be between {low:g} and {high:g}, not {value!r}"
+            )
+        values[key] = kind(value)
+    return values

@@ -2,6 +2,7 @@
 
 # No "from __future__ import annotations": SQLModel resolves relationship types at runtime.
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,9 +12,12 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, Relationship, SQLModel
 
 from balita_cli.schema import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, limit_of
-from balita_cli.workflow import TRANSITIONS, Status, check_transition
+from balita_cli.workflow import TRANSITIONS, EventKind, Status, check_transition
 
 __all__ = ["TRANSITIONS", "Status", "check_transition"]
+
+DESTINATION_KINDS = ("hook", "partner")
+DELIVERY_STATES = ("pending", "delivered", "dead")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -133,6 +137,7 @@ class Article(SQLModel, table=True):
         sa.Index("ix_article_status_created", "status", "created_at"),
         sa.Index("ix_article_deleted_published", "deleted_at", "published_at"),  # every live listing
         sa.Index("ix_article_deleted_updated", "deleted_at", "updated_at"),
+        {"sqlite_autoincrement": True},  # an id is never given twice: events outlive their story
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -253,3 +258,89 @@ class Setting(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=100)
     value: str = Field(default="")
     updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+def _one_of(column: str, values: Iterable[str], *, table: str) -> sa.CheckConstraint:
+    listed = ", ".join(f"'{value}'" for value in values)
+    return sa.CheckConstraint(f"{column} IN ({listed})", name=f"ck_{table}_{column}")
+
+
+class Event(SQLModel, table=True):
+    """One change readers can see, recorded by the database's own triggers in the transaction that
+    made it (the outbox): what happened, to which story, in the story's own order (``seq``).
+
+    Written only by the triggers (``db/outbox.py``); never changed or deleted. ``article_id`` is
+    no foreign key: the events of a story deleted for good outlive it. ``slug``, ``title``,
+    ``language``, ``status``, ``version``, ``published_at`` and ``article_created_at`` are the
+    story's as the change left it; ``notice`` is a correction's text or a retraction's reason."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("article_id", "seq"),
+        _one_of("kind", [kind.value for kind in EventKind], table="event"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(max_length=32, unique=True)  # random: the public id is evt_<uid>
+    article_id: int
+    seq: int
+    kind: str = Field(max_length=20)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+    version: int
+    status: str = Field(max_length=limit_of("status"))
+    slug: str = Field(max_length=limit_of("slug"))
+    title: str
+    language: str = Field(max_length=limit_of("language"))
+    published_at: datetime | None = _utc_field()
+    article_created_at: datetime = Field(sa_type=UTCDateTime)  # with the site, the story's permanent id
+    notice: str = Field(default="")
+    actor: str = Field(default="", max_length=limit_of("updated_by"))
+
+
+class Destination(SQLModel, table=True):
+    """Where events go: a webhook (``hook``: the event, signed, POSTed to a URL) or a partner
+    (``partner``: the story in the partner's format, to a folder or a URL)."""
+
+    __table_args__ = (
+        _one_of("kind", DESTINATION_KINDS, table="destination"),
+        sa.UniqueConstraint("kind", "name"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=10)
+    name: str | None = Field(default=None, max_length=MAX_NAME_LENGTH)  # a partner's; hooks go by id
+    target: str  # an http(s) URL, a folder
+    format: str = Field(max_length=20)  # "event" for hooks; a story format (ninjs) for partners
+    events: str = Field(default="[]")  # JSON list of the event kinds it takes
+    secret: str = Field(default="")  # whsec_… (Standard Webhooks); "" for a folder
+    allow_private: bool = Field(default=False)
+    embargo_trusted: bool = Field(default=False)
+    disabled_at: datetime | None = _utc_field()  # the receiver answered 410 Gone
+    disabled_reason: str = Field(default="")
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    created_by: str = Field(default="", max_length=limit_of("updated_by"))
+
+
+class Delivery(SQLModel, table=True):
+    """One event for one destination: made by the trigger with the event, then tried until it is
+    delivered or, after the last try, dead. ``article_id`` and ``seq`` are the event's, so a
+    story's events go out in its order."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("destination_id", "event_id"),
+        sa.Index("ix_delivery_due", "state", "next_attempt_at"),
+        sa.Index("ix_delivery_order", "destination_id", "article_id", "seq"),
+        _one_of("state", DELIVERY_STATES, table="delivery"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    destination_id: int = Field(foreign_key="destination.id", ondelete="CASCADE")
+    event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
+    article_id: int
+    seq: int
+    state: str = Field(default="pending", max_length=10)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = Field(sa_type=UTCDateTime)
+    last_attempt_at: datetime | None = _utc_field()
+    delivered_at: datetime | None = _utc_field()
+    last_status: int | None = Field(default=None)
+    last_error: str = Field(default="")

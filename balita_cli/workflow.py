@@ -37,6 +37,19 @@ DATED_STATUSES = frozenset({Status.PUBLISHED, Status.ARCHIVED, Status.RETRACTED}
 PUBLIC_STATUSES = frozenset({Status.PUBLISHED.value, Status.ARCHIVED.value, Status.RETRACTED.value})
 
 
+class EventKind(StrEnum):
+    """What happened to a story readers can see, as the outbox records it (one event a change)."""
+
+    PUBLISHED = "published"  # made public: published, republished from the archive or a draft
+    UPDATED = "updated"  # an edit of what readers see of a published or archived story
+    CORRECTED = "corrected"  # a correction notice added to a public story
+    RETRACTED = "retracted"  # withdrawn with a public notice
+    UNPUBLISHED = "unpublished"  # taken back from readers to the newsroom (draft or review)
+    ARCHIVED = "archived"  # kept at its address, out of lists and feeds
+    DELETED = "deleted"  # moved to the trash, or deleted for good, while public
+    RESTORED = "restored"  # back from the trash, public again
+
+
 def check_transition(current: Status, target: Status) -> None:
     if current == target:
         raise InvalidTransition(f"article is already {current.value}")

@@ -13,6 +13,7 @@ from balita_cli.cli.output import write_json
 from balita_cli.cli.state import AppState, app
 
 if TYPE_CHECKING:
+    from balita_cli.services.websub import PingReport, WebSubSettings
     from balita_cli.site.options import BuildOptions, BuildReport
 
 
@@ -54,13 +55,18 @@ def build(
 
     Example: balita build -o public   |   balita build --clean --format json
     """
+    from balita_cli.services.websub import websub_settings  # here: --help imports every command module
+
     state = app(ctx)
     settings = state.settings
     target = output or settings.resolve_path(settings.site.output_dir)
-    options = build_options(state, target.resolve(), clean=clean, force=force, page_size=page_size, search=search)
+    hubs = websub_settings(settings)
+    chosen = {"clean": clean, "force": force, "page_size": page_size, "search": search, "hubs": hubs.hubs}
+    options = build_options(state, target.resolve(), **chosen)
     report = run_build(state, options)
+    pinged = _ping(state, hubs, report)
     counts = report.counts.summary()
-    for problem in report.problems:
+    for problem in [*report.problems, *pinged.failed]:
         console.warn(problem)
     searched = report.search
     index = (
@@ -69,12 +75,13 @@ def build(
         else ""
     )
     articles = f"{report.articles} article{'' if report.articles == 1 else 's'}"
+    told = f"; {len(pinged.sent)} WebSub ping{'' if len(pinged.sent) == 1 else 's'}" if hubs.hubs else ""
     console.info(
         f"Built {articles} into {report.output}: {counts['written']} written, "
-        f"{counts['kept']} unchanged, {counts['removed']} removed{index}"
+        f"{counts['kept']} unchanged, {counts['removed']} removed{index}{told}"
     )
     if output_format is BuildFormat.JSON:
-        write_json(report.summary())
+        write_json({**report.summary(), "pinged": [url for _hub, url in pinged.sent]})
 
 
 def build_options(state: AppState, output: Path, **choices: object) -> BuildOptions:
@@ -109,6 +116,20 @@ def run_build(state: AppState, options: BuildOptions) -> BuildReport:
             source=state.settings.require_database(),
         )
         return builder.build(source)
+
+
+def _ping(state: AppState, hubs: WebSubSettings, report: BuildReport) -> PingReport:
+    """Tell the WebSub hubs of each feed the build changed (and of pings a build left undone)."""
+    from balita_cli.services.websub import PingReport, ping
+
+    if not hubs.hubs:
+        return PingReport()
+    from balita_cli.services.desk.intake import user_agent
+    from balita_cli.site.pages import absolute  # here: it loads the photo library
+
+    site = state.settings.site
+    urls = [absolute(site, path) for path in report.changed_feeds]
+    return ping(hubs, report.output, urls, site_url=absolute(site, ""), user_agent=user_agent(site))
 
 
 def register(typer_app: typer.Typer) -> None:

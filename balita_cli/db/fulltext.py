@@ -9,6 +9,8 @@ Version 2 is what migrations 0001 and 0002 made (kept for their downgrades); ver
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -115,6 +117,23 @@ def drop_fulltext(connection: Connection, *, version: int = CURRENT) -> None:
         connection.execute(text("DROP INDEX IF EXISTS ix_article_fulltext"))
         if version >= 3:
             connection.execute(text(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {PG_CONFIG}"))
+
+
+@contextmanager
+def sqlite_article_copied(connection: Connection, *, version: int = CURRENT) -> Iterator[None]:
+    """Around a batch copy of ``article`` on SQLite (a migration adding a constraint): its
+    full-text triggers go with the old table, and the view over it would stop the copy from
+    taking its name, so both are dropped first and made again on the copy. The index itself
+    stays: its rows are the articles' ids, which the copy keeps."""
+    from sqlalchemy import text
+
+    for statement in _SQLITE_DROP:
+        if not statement.startswith("DROP TABLE"):
+            connection.execute(text(statement))
+    yield
+    for statement in _sqlite_statements(version):
+        if not statement.startswith("CREATE VIRTUAL TABLE"):
+            connection.execute(text(statement))
 
 
 def rebuild_sqlite_index(connection: Connection) -> None:

@@ -16,7 +16,7 @@ from lxml import etree
 
 from balita_cli import __version__
 from balita_cli.config import Site
-from balita_cli.formats.base import Capabilities, Writer, article_guid, categories, feed_url, public_records
+from balita_cli.formats.base import Capabilities, Writer, article_guid, categories, feed_url, hubs, public_records
 from balita_cli.formats.html import article_html, clean_text, plain_text
 from balita_cli.formats.links import lead_image, site_url, web_url
 from balita_cli.formats.xmlstream import element, sub, xml_document
@@ -86,6 +86,8 @@ def feed_head(site: Site, options: dict[str, Any]) -> list[Any]:
     self_url = web_url(feed_url(site, options, "atom.xml"))
     if self_url:
         sub(head, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=self_url)
+    for hub in hubs(options):  # WebSub
+        sub(head, f"{{{ATOM}}}link", rel="hub", href=hub)
     author = sub(head, f"{{{ATOM}}}author")
     sub(author, f"{{{ATOM}}}name", site.publisher)
     if site.contact:

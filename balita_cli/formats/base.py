@@ -96,6 +96,13 @@ def categories(record: Record) -> list[str]:
     return names
 
 
+def hubs(options: dict[str, Any]) -> list[str]:
+    """The WebSub hubs a feed names (``hubs=``: the site's ``[websub] hub``), each a web URL."""
+    from balita_cli.formats.links import web_url
+
+    return [url for hub in options.get("hubs") or () if (url := web_url(hub))]
+
+
 def feed_url(site: Site, options: dict[str, Any], default_path: str) -> str:
     """Where the feed itself lives (for rel="self"): ``feed_url=`` or a path under the site."""
     url = options.get("feed_url")

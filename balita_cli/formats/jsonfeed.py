@@ -12,7 +12,7 @@ from typing import IO, Any
 
 from balita_cli.config import Site
 from balita_cli.formats.atom import last_change
-from balita_cli.formats.base import Capabilities, Writer, article_guid, categories, feed_url, public_records
+from balita_cli.formats.base import Capabilities, Writer, article_guid, categories, feed_url, hubs, public_records
 from balita_cli.formats.html import article_html, clean_text, plain_text
 from balita_cli.formats.links import lead_image, site_url, web_url
 from balita_cli.formats.streaming import write_json_object
@@ -64,6 +64,9 @@ def feed_head(site: Site, options: dict[str, Any]) -> dict[str, Any]:
     own = web_url(feed_url(site, options, "feed.json"))
     if own:
         head["feed_url"] = own
+    found = hubs(options)
+    if found:  # WebSub
+        head["hubs"] = [{"type": "WebSub", "url": hub} for hub in found]
     head.update(
         description=site.description,
         language=site.language,

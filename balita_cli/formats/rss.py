@@ -15,7 +15,7 @@ from lxml import etree
 
 from balita_cli import __version__
 from balita_cli.config import Site
-from balita_cli.formats.base import Capabilities, Writer, article_guid, categories, feed_url, public_records
+from balita_cli.formats.base import Capabilities, Writer, article_guid, categories, feed_url, hubs, public_records
 from balita_cli.formats.html import article_html, clean_text, plain_text
 from balita_cli.formats.links import lead_image, site_url, web_url
 from balita_cli.formats.xmlstream import element, rfc822, sub, xml_document
@@ -123,6 +123,8 @@ class RssWriter(Writer):
         if self_url:
             attributes = {"href": self_url, "rel": "self", "type": "application/rss+xml"}
             head.append(etree.Element(f"{{{ATOM}}}link", attributes, nsmap={"atom": ATOM}))
+        for hub in hubs(options):  # WebSub: where readers' apps subscribe to be told of changes
+            head.append(etree.Element(f"{{{ATOM}}}link", {"href": hub, "rel": "hub"}, nsmap={"atom": ATOM}))
         return list(head)
 
 

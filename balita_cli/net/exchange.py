@@ -16,7 +16,16 @@ import httpx
 
 from balita_cli.net import transport
 from balita_cli.net.addresses import AddressError, a_kind, refusal
-from balita_cli.net.policy import Fetched, FetchError, FetchPolicy, Validators, header_safe, one_line
+from balita_cli.net.policy import (
+    Answer,
+    Fetched,
+    FetchError,
+    FetchPolicy,
+    SendError,
+    Validators,
+    header_safe,
+    one_line,
+)
 from balita_cli.net.retry import parse_retry_after
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -78,6 +87,28 @@ class Session:
             raise FetchError(url, exc.reason, status=exc.status, retry_after=exc.retry_after) from None
         except _FAILURES as exc:
             raise FetchError(url, _describe(exc, self._policy)) from None
+
+    def send(self, method: str, url: str, body: bytes, headers: dict[str, str]) -> Answer:
+        """One request with a body, whatever the answer (a 3xx is an answer: never followed)."""
+        self._deadline.restart()
+        try:
+            target = _checked_url(url)
+            timeout = httpx.Timeout(self._deadline.left()).as_dict()
+            sent = {"User-Agent": self._policy.user_agent, **headers}
+            request = httpx.Request(method, target, headers=sent, content=body, extensions={"timeout": timeout})
+            response = self._transport.handle_request(request)
+            try:
+                _check_peer(response, self._policy)
+                return _answer(response, self._policy, self._deadline)
+            finally:
+                response.close()
+        except _Failure as exc:
+            raise SendError(url, exc.reason) from None
+        except _FAILURES as exc:
+            raise SendError(url, _describe(exc, self._policy)) from None
+
+    def close(self) -> None:
+        self._transport.close()
 
 
 def run(url: str, policy: FetchPolicy, validators: Validators | None) -> Fetched:
@@ -191,6 +222,25 @@ def _outcome(
         raise _Failure(f"unexpected answer {answer}", status=status)
     body = _read_body(response, policy, deadline)
     return Fetched(str(response.url), status, body, _media_type(response), fresh)
+
+
+_EXCERPT = 200  # characters of an answer's body kept for the delivery log
+
+
+def _answer(response: httpx.Response, policy: FetchPolicy, deadline: transport.Deadline) -> Answer:
+    """The status and the start of the body, read raw up to ``max_bytes`` (what is left unread
+    closes the connection instead of being waited for)."""
+    received = bytearray()
+    for chunk in response.iter_raw():
+        received += chunk[: policy.max_bytes - len(received)]
+        if len(received) >= policy.max_bytes:
+            break
+        deadline.left()
+    retry_after = None
+    if response.status_code in (429, 503):
+        retry_after = parse_retry_after(response.headers.get("retry-after", ""), datetime.now(UTC))
+    text = bytes(received[: _EXCERPT * 4]).decode("utf-8", "replace")
+    return Answer(response.status_code, one_line(text)[:_EXCERPT], retry_after)
 
 
 def _finish(response: httpx.Response) -> None:

@@ -11,15 +11,31 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
-from balita_cli.net.policy import Fetched, FetchError, FetchPolicy, Validators
+from balita_cli.net.policy import Answer, Fetched, FetchError, FetchPolicy, Validators
 
 K = TypeVar("K", bound=Hashable)
 
 Request = tuple[K, str, Validators | None]
 """What :func:`fetch_many` is given: a key for the outcome, the URL, the validators if any."""
+
+
+class Sender(Protocol):
+    """Requests to receivers one after another over kept-alive connections (``sender``)."""
+
+    def send(self, method: str, url: str, body: bytes, headers: dict[str, str]) -> Answer: ...
+
+    def close(self) -> None: ...
+
+
+def sender(policy: FetchPolicy) -> Sender:
+    """A Sender under ``policy``: http(s) only, checked addresses at every connection, the
+    deadline for each request whole, no redirect followed; close it when done."""
+    from balita_cli.net import exchange
+
+    return exchange.Session(policy)
 
 
 def fetch(url: str, policy: FetchPolicy, validators: Validators | None = None) -> Fetched:

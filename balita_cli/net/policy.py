@@ -99,6 +99,30 @@ def _fetch_error(url: str, reason: str, status: int | None, retry_after: float |
     return FetchError(url, reason, status=status, retry_after=retry_after)
 
 
+@dataclass(frozen=True)
+class Answer:
+    """What a receiver answered a request that carried a body (a webhook, a partner's PUT, a
+    WebSub ping): any status, redirects included (they are never followed); at most the policy's
+    ``max_bytes`` of its body are read, and the start of it is kept for the delivery log."""
+
+    status: int
+    excerpt: str
+    retry_after: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+class SendError(BalitaError):
+    """``cannot deliver to <url>: <reason>``: the request could not be made or had no answer."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"cannot deliver to {shown_url(url)}: {one_line(reason)}")
+        self.url = url
+        self.reason = one_line(reason)
+
+
 def one_line(text: str) -> str:
     """Whitespace collapsed, other control characters escaped, at most a few hundred characters."""
     text = " ".join(text.split())

@@ -166,6 +166,7 @@ class GuardedTransport(httpx.BaseTransport):
             method=request.method,
             url=httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path),
             headers=request.headers.raw,
+            content=request.stream,
             extensions=request.extensions,
         )
         response = self._pool(url.raw_scheme).handle_request(core_request)

@@ -63,6 +63,7 @@ class Action(StrEnum):
     USERS = "users"
     RESTORE = "restore"
     MIGRATE = "migrate"
+    HOOKS = "hooks"  # webhooks and partners: their secrets, addresses and deliveries
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ RULES: dict[Action, Rule] = {
     Action.USERS: Rule(ADMIN, ADMIN, "manage users"),
     Action.RESTORE: Rule(ADMIN, ADMIN, "restore the database from a backup"),
     Action.MIGRATE: Rule(ADMIN, ADMIN, "upgrade the database schema"),
+    Action.HOOKS: Rule(E, E, "manage webhooks and partners"),
 }
 
 LIVE_STATUSES = frozenset({"scheduled", "published"})
@@ -273,6 +275,9 @@ TABLE_ACTIONS = {
     "coverage": Action.SOURCES,
     "setting": Action.SETTINGS,
     "alembic_version": Action.MIGRATE,
+    "event": Action.HISTORY,
+    "destination": Action.HOOKS,
+    "delivery": Action.HOOKS,
 }
 # Row-level security refusing a row: someone else's story.
 POLICY_ACTIONS = {"correction": Action.CORRECT}

@@ -107,6 +107,7 @@ class SiteBuilder:
             options.preview,
             options.search,
             options.media is not None,
+            options.hubs,
         ]
         digest = hashlib.sha256(repr(shared).encode("utf-8"))
         _files_digest(digest, PACKAGE / "templates", "templates")
@@ -172,8 +173,11 @@ class SiteBuilder:
         problems = [*rebuild.photos.problems] + ([search.problem] if search.problem else [])
         counts = self.tree.finish(rebuild.state(len(listing.listed), failed, news_until))
         photos = {"made": rebuild.photos.made, "reused": rebuild.photos.reused}
+        written = set(counts.written)
+        changed = [path for path in rebuild.feed_paths if path in written]
+        files = len(self.tree.current)
         return BuildReport(
-            self.options.output, len(listing.listed), len(self.tree.current), counts, feeds, photos, search, problems
+            self.options.output, len(listing.listed), files, counts, feeds, photos, search, problems, changed
         )
 
     def _kept(self, source: SiteSource, program: Path | None) -> BuildReport:

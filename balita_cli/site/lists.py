@@ -173,6 +173,7 @@ def _with_entries(rebuild: Rebuild, page: pages.ListPage) -> pages.ListPage:
 def _plan_term_feed(rebuild: Rebuild, kind: str, slug: str, name: str, members: list[SiteArticle]) -> None:
     """The RSS feed of one section, tag or author: its newest stories."""
     path = pages.term_dir(kind, slug) + TERM_FEED
+    rebuild.feed_paths.append(path)
     title = f"{pages.list_heading(kind, name, rebuild.site.language)} — {rebuild.site.name}"
     key = rebuild.key("feed", path, title, rebuild.stamps(members))
     if rebuild.tree.keep_if_current(path, key):
@@ -185,6 +186,7 @@ def plan_site_feeds(rebuild: Rebuild, lists: Lists) -> list[str]:
     """The site's RSS, Atom and JSON feeds of its newest stories; returns their paths."""
     latest = lists.listed[:FEED_SIZE]
     for name, path in FEED_FILES:
+        rebuild.feed_paths.append(path)
         # With no story a feed says "updated now": made again by every build.
         key = rebuild.key("site-feed", name, path, rebuild.stamps(latest)) if latest else None
         if key is None:
@@ -201,5 +203,6 @@ def _feed(rebuild: Rebuild, name: str, path: str, members: list[SiteArticle], ke
     records = [rebuild.records[a.record["id"]] for a in members if a.record["id"] in rebuild.records]
     if records:
         options["updated"] = last_change(records)
-    document = get_writer(name).render(records, site, feed_url=pages.absolute(site, path), **options)
+    own = pages.absolute(site, path)
+    document = get_writer(name).render(records, site, feed_url=own, hubs=rebuild.options.hubs, **options)
     rebuild.tree.put(path, document, key=key)

@@ -46,6 +46,7 @@ class BuildOptions:
     search: bool = True  # make the Pagefind index
     preview: bool = False  # drafts shown with a ribbon, and a script that reloads on change
     photo_seed: Path | None = None  # another build's output to link existing renditions from
+    hubs: tuple[str, ...] = ()  # WebSub hubs the feeds name ([websub] hub)
 
 
 @dataclass
@@ -58,6 +59,7 @@ class BuildReport:
     photos: dict[str, int] = field(default_factory=dict)
     search: SearchReport = field(default_factory=SearchReport)
     problems: list[str] = field(default_factory=list)
+    changed_feeds: list[str] = field(default_factory=list)  # every feed whose bytes this build changed
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -69,6 +71,7 @@ class BuildReport:
             "photos": self.photos,
             "search": self.search.summary(),
             "problems": self.problems,
+            "changed_feeds": self.changed_feeds,
         }
 
 

@@ -72,6 +72,7 @@ class Rebuild:
         self.entries: dict[int, dict[str, Any]] = {}
         self.records: dict[int, dict[str, Any]] = {}
         self.later: list[Callable[[], None]] = []  # pages to make once the articles are read, in order
+        self.feed_paths: list[str] = []  # every feed of this build, made again or kept
 
     def plan_articles(self, articles: list[SiteArticle]) -> tuple[list[str], set[int]]:
         """What every page shares, and each article page kept or noted to be made again. Returns

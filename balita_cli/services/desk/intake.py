@@ -8,15 +8,14 @@ language, tags and publish policy). ``balita fetch`` and ``balita import feed`` 
 
 from __future__ import annotations
 
-import tomllib
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from balita_cli import __version__
 from balita_cli.db.dbapi import Database
-from balita_cli.errors import InvalidInput, NotFound
+from balita_cli.errors import NotFound
 from balita_cli.services.desk import sources
 from balita_cli.services.desk.source_settings import SourceRecord
 from balita_cli.workflow import Status
@@ -55,32 +54,9 @@ _LIMITS: dict[str, tuple[type, float, float]] = {
 
 def desk_settings(settings: Settings) -> DeskSettings:
     """The ``[desk]`` table of the site's balita.toml (the defaults where there is none)."""
-    path = settings.config_path
-    if path is None:
-        return DeskSettings()
-    try:
-        with path.open("rb") as handle:
-            table = tomllib.load(handle).get("desk", {})
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"cannot read {path}: {exc}") from None
-    if not isinstance(table, dict):
-        raise InvalidInput(f"{path}: [desk] must be a table")
-    unknown = sorted(set(table) - set(_LIMITS))
-    if unknown:
-        raise InvalidInput(f"{path}: unknown setting(s) in [desk]: {', '.join(unknown)}")
-    values: dict[str, Any] = {}
-    for name, value in table.items():
-        kind, low, high = _LIMITS[name]
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or (kind is int and not isinstance(value, int))
-        ):
-            raise InvalidInput(f"{path}: [desk] {name} must be a number, not {value!r}")
-        if not low <= value <= high:
-            raise InvalidInput(f"{path}: [desk] {name} must be between {low:g} and {high:g}, not {value!r}")
-        values[name] = kind(value)
-    return DeskSettings(**values)
+    from balita_cli.config import numbers_of
+
+    return DeskSettings(**numbers_of(settings, "desk", _LIMITS))
 
 
 def user_agent(site: Site) -> str:

@@ -13,12 +13,11 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from ipaddress import ip_address
 from typing import Any
-from urllib.parse import urlsplit
 
 from balita_cli.errors import InvalidInput
-from balita_cli.schema import MAX_NAME_LENGTH, check_language, check_name, check_names, check_url
+from balita_cli.schema import MAX_NAME_LENGTH, check_language, check_name, check_names
+from balita_cli.services.remote import remote_url
 from balita_cli.slugs import make_slug
 
 SourceRecord = dict[str, Any]  # a source's columns by name, as ``services/desk/sources.py`` reads them
@@ -71,24 +70,7 @@ def check_publish(policy: str) -> str:
 def check_feed_url(url: str, *, allow_private: bool) -> str:
     """An http(s) feed address without credentials; a private or loopback address only with
     ``allow_private`` (names are checked when fetched: they may resolve anywhere)."""
-    from balita_cli.net.addresses import a_kind, refusal  # here: the network code only for a fetch
-
-    checked = check_url("url", url)
-    if not checked:
-        raise InvalidInput("a source needs its feed's URL")
-    parts = urlsplit(checked)
-    if parts.username is not None or parts.password is not None:
-        raise InvalidInput("a feed URL with a user name or password is not supported")
-    host = (parts.hostname or "").strip("[]")
-    literal = "127.0.0.1" if host.lower() in {"localhost", "localhost.localdomain"} else host
-    try:
-        kind = refusal(ip_address(literal), allow_private=allow_private)
-    except ValueError:  # a name: judged when it is resolved, at every fetch
-        kind = None
-    if kind is not None:
-        hint = " (add --allow-private for a feed on your own network)" if kind in {"loopback", "private"} else ""
-        raise InvalidInput(f"{host} is {a_kind(kind)}: balita does not fetch from it{hint}")
-    return checked
+    return remote_url(url, allow_private=allow_private, what="a feed URL", doing="fetches from")
 
 
 def _slug(name: str) -> str:
