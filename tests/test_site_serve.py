@@ -118,3 +118,57 @@ def test_show_open_opens_the_storys_preview(cli: Cli, tmp_path: Path) -> None:
     assert "EXCLUSIVE body." in page.read_text() and "PREVIEW / DRAFT" in " ".join(page.read_text().split())
     assert oct(page.parents[2].stat().st_mode & 0o777) == "0o700"
     assert not (tmp_path / "public").exists()
+
+
+def raw_request(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_only_its_own_address_is_answered(preview: Preview) -> None:
+    """A page elsewhere that rebinds its name to 127.0.0.1 sends its own name as Host: no draft for it."""
+    path = b"/articles/draft-scoop-on-the-budget/"
+    for host in (b"evil.example:%d" % preview.port, b"evil.example", b"127.0.0.1:1", b""):
+        answer = raw_request(
+            preview.port, b"GET " + path + b" HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\n\r\n"
+        )
+        assert answer.startswith(b"HTTP/1.0 421 ") and b"DRAFTBODY" not in answer, host
+    no_host = raw_request(preview.port, b"GET " + path + b" HTTP/1.0\r\n\r\n")
+    assert no_host.startswith(b"HTTP/1.0 421 ") and b"DRAFTBODY" not in no_host
+    for host in (b"127.0.0.1:%d" % preview.port, b"LOCALHOST:%d" % preview.port):
+        answer = raw_request(
+            preview.port, b"GET " + path + b" HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\n\r\n"
+        )
+        assert answer.startswith(b"HTTP/1.0 200 ") and b"DRAFTBODY" in answer, host
+
+
+def test_a_control_character_in_the_path_is_a_bad_request(preview: Preview) -> None:
+    host = b"127.0.0.1:%d" % preview.port
+    for path in (b"/%00", b"/articles/%00/", b"/a%0ab"):
+        answer = raw_request(
+            preview.port, b"GET " + path + b" HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\n\r\n"
+        )
+        assert answer.startswith(b"HTTP/1.0 400 "), path
+
+
+def test_idle_half_sent_requests_neither_pile_up_threads_nor_stay(preview: Preview) -> None:
+    """300 clients that send half a request and wait: threads stay capped, and each is dropped."""
+    threads_before = len(os.listdir(f"/proc/{preview.process.pid}/task"))
+    idlers = []
+    try:
+        for _ in range(300):
+            idler = socket.create_connection(("127.0.0.1", preview.port), timeout=30)
+            idler.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            idlers.append(idler)
+        time.sleep(1)  # let the server accept what it will
+        threads = len(os.listdir(f"/proc/{preview.process.pid}/task"))
+        assert threads <= threads_before + 64, threads
+        assert idlers[0].recv(1024) == b"", "an idle connection is closed by the server"
+    finally:
+        for idler in idlers:
+            idler.close()
+    assert preview.get("/")[0] == 200

@@ -4,7 +4,9 @@ the database changes.
 The command hands it ``version()`` (a fingerprint of the database) and ``rebuild()``; a poller
 thread rebuilds when the version moves, and a script in every preview page reloads it after a
 build. Pages are served ``no-store``, folders list nothing, a missing file gets the site's 404
-page, and nothing outside the folder is reachable."""
+page, and nothing outside the folder is reachable. Only requests naming the preview itself in
+``Host`` are answered, so a page elsewhere cannot read drafts by DNS rebinding; connections are
+capped and an idle one is closed, so a stalled client cannot pin threads."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import functools
 import http.server
 import mimetypes
 import threading
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +24,8 @@ from balita_cli.errors import BalitaError, InvalidInput
 
 VERSION_PATH = "/__balita/version"
 HOST = "127.0.0.1"
+MAX_CONNECTIONS = 64  # a browser opens about six per host; a few tabs fit many times over
+IDLE_SECONDS = 10  # a request not sent in full by then is dropped
 EXTRA_TYPES = {
     ".wasm": "application/wasm",
     ".pf_meta": "application/octet-stream",
@@ -44,14 +49,38 @@ class PreviewState:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+def allowed_hosts(port: int) -> frozenset[str]:
+    """The ``Host`` values that name this preview (a browser leaves out port 80)."""
+    names = (HOST, "localhost")
+    hosts = {f"{name}:{port}" for name in names}
+    return frozenset(hosts | set(names)) if port == 80 else frozenset(hosts)
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     state: PreviewState
+    server: _Server
+    timeout = IDLE_SECONDS
 
     def __init__(self, *args: Any, state: PreviewState, **kwargs: Any) -> None:
         self.state = state
         super().__init__(*args, **kwargs)
 
     extensions_map = {**mimetypes.types_map, **EXTRA_TYPES, "": "application/octet-stream"}
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        host = (self.headers.get("Host") or "").strip().lower()
+        if host not in allowed_hosts(self.server.server_port):
+            self.send_error(421, "This preview answers only to its own address", f"Open {self.server_url()}")
+            return False
+        if any(ord(character) < 32 for character in urllib.parse.unquote(self.path)):
+            self.send_error(400, "Bad path")
+            return False
+        return True
+
+    def server_url(self) -> str:
+        return f"http://{HOST}:{self.server.server_port}/"
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the terminal is for the editor's messages, not a request log
@@ -93,6 +122,22 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self.slots.acquire(blocking=False):
+            self.shutdown_request(request)  # full: refused at once rather than queued behind idlers
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # a browser that drops a connection half way is not the editor's concern
