@@ -31,6 +31,8 @@ from tests.helpers.feed_server import FeedSite, Handler, add_source, articles, f
 
 MB = 1024 * 1024
 
+OWN_HOST_ONLY = "a source allowed private addresses is followed on its own host only"
+
 
 # ---------------------------------------------------------------- conditional GET
 
@@ -226,6 +228,28 @@ def test_a_feed_on_a_loopback_address_needs_allow_private(
 
 
 # ---------------------------------------------------------------- politeness
+
+
+def test_a_private_source_is_followed_on_its_own_host_only(feed_site: FeedSite, cli: Cli) -> None:
+    """--allow-private trusts the source's host, not the network: no redirect to another port or host."""
+    feed_site.put_corpus("/philstar.xml", "feeds", "ph-news", "philstar.xml")
+    with socket.socket() as database_port:  # stands for another service on the newsroom's network
+        database_port.bind(("127.0.0.1", 0))
+        database_port.listen()
+        database_port.settimeout(0)
+        elsewhere = f"http://127.0.0.1:{database_port.getsockname()[1]}/"
+        for name, location in (("Other port", elsewhere), ("Other host", "http://localhost:9/feed")):
+            moved = feed_site.route(f"/{name[-4:]}", lambda request, to=location: Response("", 302, {"Location": to}))
+            add_source(cli, name, moved)
+        same_host = feed_site.route("/moved", lambda request: Response("", 301, {"Location": "/philstar.xml"}))
+        add_source(cli, "Moved feed", same_host)
+        runs = fetch_json(cli, code=1)
+        with pytest.raises(BlockingIOError):
+            database_port.accept()  # nothing reached it
+    for name, location in (("Other port", elsewhere), ("Other host", "http://localhost:9/feed")):
+        assert runs[name]["result"] == "failed"
+        assert runs[name]["reason"].endswith(f"redirected to {location}: {OWN_HOST_ONLY}"), runs[name]["reason"]
+    assert runs["Moved feed"]["result"] != "failed", runs["Moved feed"]
 
 
 def test_the_user_agent_names_the_site_and_its_contact(feed_site: FeedSite, cli: Cli, tmp_path: Path) -> None:

@@ -29,7 +29,8 @@ from balita_cli.net.policy import (
 from balita_cli.net.retry import parse_retry_after
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
-SCHEMES = ("http", "https")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+SCHEMES = tuple(DEFAULT_PORTS)
 # Decoded here, a bounded step at a time; anything else is refused rather than passed on raw.
 ACCEPT_ENCODING = "gzip, deflate"
 _INFLATE_STEP = 256 * 1024  # bytes inflated per zlib call: memory stays near what was accepted
@@ -143,6 +144,7 @@ def _follow(
     """Hop by hop, straight on the transport: no httpx.Client, whose redirect handling parses a
     Location even when not following it, and whose cookies, auth and proxies a feed needs not."""
     conditional = _conditional_headers(validators)
+    origin = target
     for hop in range(policy.max_redirects + 1):
         timeout = httpx.Timeout(deadline.left()).as_dict()
         request = httpx.Request("GET", target, headers={**headers, **conditional}, extensions={"timeout": timeout})
@@ -157,6 +159,8 @@ def _follow(
             _check_peer(response, policy)
             if response.status_code in REDIRECTS:
                 target = _redirect_target(response)
+                if policy.allow_private:
+                    _stays_on(origin, target)
                 continue
             return _outcome(response, policy, validators, conditional, deadline)
         finally:
@@ -186,6 +190,22 @@ def _check_peer(response: httpx.Response, policy: FetchPolicy) -> None:
     kind = refusal(address, allow_private=policy.allow_private)
     if kind is not None:
         raise _Failure(f"connected to {a_kind(kind)} ({address})")
+
+
+def _stays_on(origin: httpx.URL, target: httpx.URL) -> None:
+    """A source trusted with private addresses is trusted on its own host, not on its whole network:
+    its redirects keep the host, and the port unless they move to the scheme's own."""
+    try:
+        kind = refusal(ip_address(target.host), allow_private=True)
+    except ValueError:
+        kind = None  # a name: judged by the rule below
+    if kind is not None:  # an address refused to every source: that is the better reason
+        raise _Failure(f"redirected to {one_line(str(target))}: {target.host} is {a_kind(kind)}")
+    default_port = DEFAULT_PORTS[target.scheme]
+    port = target.port or default_port
+    if target.host != origin.host or port not in {origin.port or DEFAULT_PORTS[origin.scheme], default_port}:
+        reason = "a source allowed private addresses is followed on its own host only"
+        raise _Failure(f"redirected to {one_line(str(target))}: {reason}")
 
 
 def _redirect_target(response: httpx.Response) -> httpx.URL:
