@@ -313,6 +313,20 @@ def test_sitemap_lists_articles_and_list_pages(cli: Cli, site: Path) -> None:
     assert "Sitemap: https://balita.example.ph/sitemap.xml" in (output / "robots.txt").read_text()
 
 
+def test_a_story_whose_canonical_is_the_outlets_is_left_to_the_outlets_sitemap(cli: Cli, site: Path) -> None:
+    excerpt, own = published(cli)[:2]
+    cli.ok("edit", str(excerpt["id"]), "--canonical-url", "https://news.example.com/2026/12/original-story")
+    build(cli)
+    output = site / "public"
+    for sitemap in ("sitemap.xml", "news-sitemap.xml"):
+        text = (output / sitemap).read_text(encoding="utf-8")
+        assert excerpt["url"] not in text and "news.example.com" not in text, sitemap
+    assert own["url"] in (output / "sitemap.xml").read_text(encoding="utf-8")
+    cli.ok("edit", str(excerpt["id"]), "--canonical-url", "")
+    build(cli)
+    assert excerpt["url"] in (output / "sitemap.xml").read_text(encoding="utf-8")
+
+
 def test_sitemap_splits_past_its_limit(cli: Cli, site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import xmlschema
 

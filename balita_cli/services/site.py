@@ -43,10 +43,10 @@ _CHANGES = (
 )
 # The light row of an article: everything a page shows of it except its body and summary.
 ARTICLE_COLUMNS = tuple(
-    "id slug title status published_at updated_at version language section_id image_id source_id featured".split()
+    "id slug title status published_at updated_at version language section_id image_id source_id featured canonical_url".split()
 )
 _ID, _SLUG, _TITLE, _STATUS, _PUBLISHED, _UPDATED, _VERSION, _LANGUAGE = range(8)
-_SECTION, _IMAGE, _SOURCE, _FEATURED = range(8, 12)
+_SECTION, _IMAGE, _SOURCE, _FEATURED, _CANONICAL = range(8, 13)
 # The links of articles to their tags and authors (read when the build builds).
 _LINKS = {
     "tag_links": "SELECT article_id, tag_id FROM article_tag ORDER BY article_id, tag_id",
@@ -211,6 +211,7 @@ class SiteSnapshot:
                 "aliases": old,
                 "photo": photo,
                 "source_feed_url": feed,
+                "canonical_url": str(row[_CANONICAL] or ""),
                 "stamp": stamp,
             }
             terms: Terms = {"section": [section] if section else [], "tag": tagged, "author": byline}

@@ -32,8 +32,9 @@ def write_sitemaps(rebuild: Rebuild, articles: list[SiteArticle], lists: Lists) 
     """Keep or make the sitemap, make the news sitemap; returns their paths, and until when the
     news sitemap holds (None: until something is published)."""
     site, tree = rebuild.site, rebuild.tree
+    first = articles[0].record["published_at"] if articles else None
+    articles = [article for article in articles if is_canonical(article.record)]
     light = [article.record for article in articles]
-    first = light[0]["published_at"] if light else None
     urls = [("", first)] + [
         (pages.term_dir(kind, slug), members[0].record["published_at"])
         for (kind, slug), members in lists.groups.items()
@@ -89,6 +90,13 @@ def _parts(
     key = rebuild.key("sitemap-index", index)
     if not tree.keep_if_current(INDEX_NAME, key):
         tree.put_text(INDEX_NAME, _index_text(index), key=key)
+
+
+def is_canonical(record: dict[str, Any]) -> bool:
+    """A page whose canonical is another site's (an outlet's story excerpted here) is that site's to
+    list: a sitemap names only URLs that are their own canonical."""
+    canonical = record.get("canonical_url") or ""
+    return not canonical or canonical.rstrip("/") == str(record["url"]).rstrip("/")
 
 
 def _index_text(index: list[tuple[str, str]]) -> str:
