@@ -230,6 +230,10 @@ def test_a_feed_on_a_loopback_address_needs_allow_private(
 # ---------------------------------------------------------------- politeness
 
 
+def moved_to(location: str) -> Handler:
+    return lambda request: Response("", 302, {"Location": location})
+
+
 def test_a_private_source_is_followed_on_its_own_host_only(feed_site: FeedSite, cli: Cli) -> None:
     """--allow-private trusts the source's host, not the network: no redirect to another port or host."""
     feed_site.put_corpus("/philstar.xml", "feeds", "ph-news", "philstar.xml")
@@ -239,8 +243,7 @@ def test_a_private_source_is_followed_on_its_own_host_only(feed_site: FeedSite, 
         database_port.settimeout(0)
         elsewhere = f"http://127.0.0.1:{database_port.getsockname()[1]}/"
         for name, location in (("Other port", elsewhere), ("Other host", "http://localhost:9/feed")):
-            moved = feed_site.route(f"/{name[-4:]}", lambda request, to=location: Response("", 302, {"Location": to}))
-            add_source(cli, name, moved)
+            add_source(cli, name, feed_site.route(f"/{name[-4:]}", moved_to(location)))
         same_host = feed_site.route("/moved", lambda request: Response("", 301, {"Location": "/philstar.xml"}))
         add_source(cli, "Moved feed", same_host)
         runs = fetch_json(cli, code=1)
@@ -250,6 +253,22 @@ def test_a_private_source_is_followed_on_its_own_host_only(feed_site: FeedSite, 
         assert runs[name]["result"] == "failed"
         assert runs[name]["reason"].endswith(f"redirected to {location}: {OWN_HOST_ONLY}"), runs[name]["reason"]
     assert runs["Moved feed"]["result"] != "failed", runs["Moved feed"]
+
+
+def test_a_fetched_story_is_not_updated_by_being_fetched(feed_site: FeedSite, cli: Cli, tmp_path: Path) -> None:
+    """Copying an outlet's story here is not an editorial update: no "Updated", no later dateModified."""
+    add_source(
+        cli, "Philstar", feed_site.put_corpus("/philstar.xml", "feeds", "ph-news", "philstar.xml"), "--publish", "auto"
+    )
+    fetch_json(cli)
+    story = articles(cli, "--status", "published", "--fields", "id,slug,published_at,updated_at")[0]
+    assert story["updated_at"] == story["published_at"]
+    output = tmp_path / "public"
+    cli.ok("build", "--no-search", "--output", str(output))
+    page = (output / "articles" / story["slug"] / "index.html").read_text(encoding="utf-8")
+    assert 'class="updated"' not in page and "article:modified_time" not in page
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)[1])  # type: ignore[index]
+    assert data["dateModified"] == data["datePublished"]
 
 
 def test_the_user_agent_names_the_site_and_its_contact(feed_site: FeedSite, cli: Cli, tmp_path: Path) -> None:

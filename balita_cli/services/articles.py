@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, cast
 from urllib.parse import unquote
 
@@ -210,8 +211,8 @@ def new_values(data: ArticleInput, *, who: str = "") -> tuple[dict[str, Any], st
         raise InvalidInput("title cannot be empty")
     status = values["status"] = values.get("status") or Status.DRAFT
     values["created_at"] = values.get("created_at") or now
-    values["updated_at"] = values.get("updated_at") or values["created_at"]
     values["published_at"] = publication_time(status, values.get("published_at"), values["created_at"])
+    values["updated_at"] = values.get("updated_at") or _last_written(values)
     values.update(version=1, updated_by=check_text("updated_by", who), created_by=who)
     values["language"] = values.get("language") or "en"
     _check_times(values)
@@ -235,6 +236,14 @@ def _insert_with_free_slug(session: Session, values: dict[str, Any], base: str) 
                 raise
             # Another writer took the slug between our check and insert: probe again.
     raise Conflict(f"could not find a free slug for {base!r}")
+
+
+def _last_written(values: dict[str, Any]) -> datetime:
+    """When a new story was last changed, when its record does not say: a story imported or fetched
+    with its date was not updated by being copied here, so it is its publication time."""
+    published: datetime | None = values.get("published_at")
+    created: datetime = values["created_at"]
+    return published if published is not None and published <= created else created
 
 
 def _check_times(values: dict[str, Any]) -> None:
