@@ -195,7 +195,8 @@ def _fetch(state: AppState, seen: Outlook, step: Step) -> None:
     report = fetching.fetch(state.reading, state.write, lambda: poll_state.writing(url), state.settings, request)
     created = sum(len(run.created) for run in report.runs)
     failed = [f"{run.name}: {run.reason}" for run in report.failed]
-    step.said = f"{console.counted(len(report.runs), 'source')} fetched, {console.counted(created, 'story')} filed"
+    stories = f"{created} {'story' if created == 1 else 'stories'}"
+    step.said = f"{console.counted(len(report.runs), 'source')} polled, {stories} filed"
     step.details = {"sources": len(report.runs), "created": created, "failed": failed}
     if failed:
         step.state, step.said = FAILED, f"{step.said}; failed: {'; '.join(failed)}"
@@ -320,19 +321,23 @@ def plan(state: AppState, seen: Outlook, name: StepName) -> Step:
 
 
 def _tell(steps: list[Step], output_format: ShowFormat, *, dry_run: bool) -> None:
-    if output_format is ShowFormat.JSON:
-        ok = all(step.state != FAILED for step in steps)
-        write_json({"busy": False, "dry_run": dry_run, "ok": ok, "steps": [step.record() for step in steps]})
-        return
+    """A line a step on stderr (failures even with --format json: cron mails stderr); the
+    summary on stdout for scripts."""
+    as_json = output_format is ShowFormat.JSON
     for step in steps:
         if step.state == FAILED:
             console.error(f"{step.name}: {step.said}")
+        elif as_json:
+            continue
         elif step.state == SKIPPED:
             console.info(f"{step.name}: skipped ({step.said})")
         elif dry_run:
             console.info(f"{step.name}: would run ({step.said})")
         else:
             console.info(f"{step.name}: {step.said}")
+    if as_json:
+        ok = all(step.state != FAILED for step in steps)
+        write_json({"busy": False, "dry_run": dry_run, "ok": ok, "steps": [step.record() for step in steps]})
 
 
 def register(typer_app: typer.Typer) -> None:
