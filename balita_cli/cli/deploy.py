@@ -69,7 +69,8 @@ def deploy(
     To a bucket, the state of the last deploy is kept beside the site (.balita-deploy.json): nothing
     is listed or hashed again, and a deploy that was killed converges when run again. To a folder,
     a new release is made beside the live one and a link switched to it in one rename. The URLs of
-    files replaced or deleted (what a CDN must forget) are printed on stdout.
+    files replaced or deleted (what a CDN must forget) are printed on stdout. After a deploy to
+    [deploy] target, the WebSub hubs ([websub]) are told of the feeds the builds since changed.
 
     Example: balita deploy s3://news-site   |   balita deploy /srv/www/balita --keep 3   |
     balita deploy --dry-run   |   balita deploy --purge-command "./purge-cdn.sh"
