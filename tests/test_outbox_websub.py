@@ -169,7 +169,7 @@ def test_with_a_deploy_target_the_hub_is_told_after_the_deploy_once_per_changed_
     assert hub.pings == []
     cli.ok("deploy", str(tmp_path / "staging"))  # a copy elsewhere tells nobody
     assert hub.pings == []
-    result = cli.ok("deploy")
+    result = cli.ok("deploy", "./www/")  # the configured target, however it is spelled
     assert sorted(pinged(hub)) == sorted(f"{BASE}/{path}" for path in changed)
     assert f"{len(changed)} WebSub pings" in result.stderr
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -188,3 +189,28 @@ def test_two_ticks_at_once_one_runs_the_other_says_so_and_exits_0(
     out, err = after.communicate(timeout=120)
     assert after.returncode == 0, err
     assert steps(json.loads(out))["publish"]["published"] == [story]  # the lock went with the first
+
+
+def test_a_killed_tick_leaves_no_lock_behind(
+    cli: Cli, tmp_path: Path, stalling_receiver: tuple[str, threading.Event, threading.Event]
+) -> None:
+    url, arrived, release = stalling_receiver
+    newsroom(tmp_path, "timeout = 90\n")
+    cli.ok("hooks", "add", url, "--allow-private", "--events", "published")
+    cli.new("Breaking", "--body", "x", "--status", "published")
+    story = scheduled(cli)
+    first = balita_process(cli, tmp_path, "tick", "--only", "deliver")
+    try:
+        assert arrived.wait(90), "the first tick reached the receiver"
+        first.send_signal(signal.SIGKILL)
+        first.communicate(timeout=120)
+    finally:
+        release.set()
+    assert first.returncode == -signal.SIGKILL
+    after = balita_process(cli, tmp_path, "--clock", LATER, "tick", "--skip", "build", "--format", "json")
+    out, err = after.communicate(timeout=120)
+    assert after.returncode == 0, err
+    done = steps(json.loads(out))
+    assert done["publish"]["published"] == [story]
+    # The killed run's delivery is sent again (at least once), then the story this tick published.
+    assert done["deliver"]["webhooks"]["delivered"] == 2  # type: ignore[index]

@@ -143,9 +143,20 @@ def announce(state: AppState, target: str, built: Path) -> PingReport | None:
     from balita_cli.services.websub import websub_settings
 
     hubs = websub_settings(state.settings)
-    if not hubs.hubs or target != resolved_target(state, state.settings.deploy.target):
+    if not hubs.hubs or not _same_place(target, resolved_target(state, state.settings.deploy.target)):
         return None
     return ping_hubs(state, hubs, built, [])
+
+
+def _same_place(target: str, configured: str) -> bool:
+    """``s3://site`` and ``s3://site/`` are one bucket; a folder is compared as resolved."""
+    from balita_cli.buckets import BucketUrl, is_bucket_url
+
+    if not configured or is_bucket_url(target) != is_bucket_url(configured):
+        return False
+    if is_bucket_url(target):
+        return BucketUrl.parse(target) == BucketUrl.parse(configured)
+    return Path(target).resolve() == Path(configured).resolve()
 
 
 def _summary(report: DeployReport, rollback: bool) -> str:

@@ -203,12 +203,14 @@ def _fetch(state: AppState, seen: Outlook, step: Step) -> None:
 
 
 def _deliver(state: AppState, seen: Outlook, step: Step) -> None:
+    from balita_cli.services import permissions
     from balita_cli.services.delivery import run
 
     kinds = [kind for kind, places in (("hook", seen.hooks), ("partner", seen.partners)) if places]
     if not kinds:
         step.state, step.said = SKIPPED, "no webhooks or partners"
         return
+    permissions.check(state.identity, permissions.Action.HOOKS)
     said, lost = [], []
     for kind in kinds:
         report = run.deliver(state.reading, state.write, state.settings, kind)
@@ -255,6 +257,8 @@ def _deploy(state: AppState, _seen: Outlook, step: Step) -> None:
     if not target:
         step.state, step.said = SKIPPED, "no [deploy] target"
         return
+    command = settings.deploy.purge_command
+    purge = purge_argv(command) if command else None  # a bad command is refused before anything is sent
     built = settings.resolve_path(settings.site.output_dir).resolve()
     report = publish_build(state, target, built, dry_run=False)
     step.said = f"{len(report.uploaded)} uploaded, {len(report.deleted)} deleted to {report.target}"
@@ -262,8 +266,8 @@ def _deploy(state: AppState, _seen: Outlook, step: Step) -> None:
     pinged = announce(state, target, built)
     if pinged is not None:
         _pinged(step, pinged)
-    if settings.deploy.purge_command:
-        run_purge(purge_argv(settings.deploy.purge_command), purge_urls(settings.site.base_url, report.replaced))
+    if purge is not None:
+        run_purge(purge, purge_urls(settings.site.base_url, report.replaced))
 
 
 def _pinged(step: Step, pinged: PingReport) -> None:
