@@ -123,6 +123,7 @@ def test_dry_run_only_and_skip_choose_steps_and_change_nothing(cli: Cli, tmp_pat
     [
         (["--only", "publish,launch"], "--only: no step 'launch'"),
         (["--skip", "\x1b[31mbuild"], "--skip: no step"),
+        (["--only", " , "], "--only takes steps: publish, fetch, deliver, build, deploy"),
         (["--only", "build", "--format", "yaml"], "Invalid value for '--format'"),
     ],
 )

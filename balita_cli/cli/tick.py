@@ -126,10 +126,12 @@ def chosen_steps(only: list[str] | None, skip: list[str] | None) -> list[StepNam
 
 def _names(values: list[str] | None, option: str) -> list[StepName]:
     names = [name.strip().lower() for value in values or () for name in value.split(",") if name.strip()]
+    if values and not names:
+        raise UsageError(f"{option} takes steps: {NAMES}")
     known = {step.value for step in StepName}
     for name in names:
         if name not in known:
-            raise UsageError(f"{option}: no step {name[:40]!r} (choose from {', '.join(known)})")
+            raise UsageError(f"{option}: no step {name[:40]!r} (choose from {NAMES})")
     return [StepName(name) for name in names]
 
 
