@@ -344,3 +344,19 @@ def test_a_reader_never_meets_a_missing_page_during_a_deploy(cli: Cli, tmp_path:
     assert published(s3_bucket) == site_files(public) | {
         path: data for path, data in published(s3_bucket).items() if path in retired
     }
+
+
+def test_a_tick_builds_and_deploys_to_the_configured_bucket(cli: Cli, tmp_path: Path, s3_bucket: S3Bucket) -> None:
+    public = make_site(cli, tmp_path)
+    with (tmp_path / "balita.toml").open("a") as toml:
+        toml.write(f'\n[deploy]\ntarget = "{s3_bucket.url("site")}"\n')
+    s3_bucket.take()
+    result = cli.ok("tick", "--skip", "fetch,deliver", "--format", "json")
+    deployed = next(step for step in json.loads(result.stdout)["steps"] if step["step"] == "deploy")
+    assert deployed["state"] == "done" and deployed["uploaded"] == len(site_files(public))
+    assert published(s3_bucket) == site_files(public)
+    s3_bucket.take()
+    again = cli.ok("tick", "--skip", "fetch,deliver", "--format", "json")
+    deployed = next(step for step in json.loads(again.stdout)["steps"] if step["step"] == "deploy")
+    assert (deployed["uploaded"], deployed["deleted"]) == (0, 0)
+    assert s3_bucket.counts()["PUT"] == 0

@@ -22,6 +22,7 @@ from tests.helpers.corpora import corpora_path
 from tests.helpers.database import on_postgres
 from tests.helpers.receiver import receiving
 from tests.helpers.roles import Desk
+from tests.helpers.s3server import S3Bucket
 
 
 def ninjs_validator() -> Any:
@@ -119,13 +120,54 @@ def test_a_url_partner_gets_signed_puts_one_url_a_file(cli: Cli, tmp_path: Path,
     assert [valid(doc)["pubStatus"] for _path, doc in partner.puts] == ["canceled", "canceled"]  # as it is now
 
 
+def test_a_bucket_partner_gets_each_story_as_an_object_and_a_cancel_notice(
+    cli: Cli, tmp_path: Path, s3_bucket: S3Bucket
+) -> None:
+    newsroom(tmp_path)
+    cli.ok("partner", "add", "Wire", "--format", "ninjs", "--to", s3_bucket.url("wire//"))
+    story = cli.new("Typhoon landfall", "--body", "Signal no. 4 over Aurora.", "--status", "published")
+    cli.ok("partner", "deliver")
+    cli.ok("retract", str(story), "--reason", "Wrong province.")
+    cli.ok("partner", "deliver")
+    objects = s3_bucket.server.objects(s3_bucket.name, "wire/")
+    assert sorted(objects) == [f"story-{story}-1-published.json", f"story-{story}-2-retracted.json"]
+    first = valid(json.loads(objects[f"story-{story}-1-published.json"]))
+    notice = valid(json.loads(objects[f"story-{story}-2-retracted.json"]))
+    assert first["pubStatus"] == "usable" and "Aurora" in json.dumps(first)
+    assert notice["pubStatus"] == "canceled" and notice["uri"] == first["uri"]
+    head = s3_bucket.server.head(s3_bucket.name, f"wire/story-{story}-2-retracted.json")
+    assert head["ContentType"] == "application/json"
+    [partner] = cli.json("partner", "list", "--format", "json")
+    assert (partner["to"], partner["signed"], partner["delivered"]) == (f"s3://{s3_bucket.name}/wire/", False, 2)
+
+
+def test_a_bucket_that_refuses_keeps_the_delivery_for_the_next_run(
+    cli: Cli, tmp_path: Path, s3_bucket: S3Bucket
+) -> None:
+    newsroom(tmp_path)
+    cli.ok("partner", "add", "Wire", "--to", s3_bucket.url("in"))
+    story = cli.new("Typhoon landfall", "--body", "x", "--status", "published")
+    result = cli("partner", "deliver", env={"AWS_SECRET_ACCESS_KEY": "not-the-secret"})
+    assert result.exit_code == 0 and "Traceback" not in result.stderr
+    assert "partner Wire did not answer or asked to slow down" in result.stderr
+    [entry] = cli.json("partner", "log", "--format", "json")
+    assert (
+        entry["state"] == "pending"
+        and f"s3://{s3_bucket.name}/in/story-{story}-1-published.json" in entry["last_error"]
+    )
+    assert s3_bucket.server.objects(s3_bucket.name, "in/") == {}
+    cli.ok("partner", "deliver")
+    assert list(s3_bucket.server.objects(s3_bucket.name, "in/")) == [f"story-{story}-1-published.json"]
+
+
 # ---------------------------------------------------------------- hostile input
 
 
 @pytest.mark.parametrize(
     ("args", "message", "code"),
     [
-        (["partner", "add", "B", "--to", "s3://bucket/wire/"], "s3:// targets are not supported", 1),
+        (["partner", "add", "B", "--to", "s3://Bad_Bucket/wire/"], "not a bucket name: 'Bad_Bucket'", 1),
+        (["partner", "add", "B", "--to", "s3://wire-bucket/../up/"], "not a plain object path", 1),
         (["partner", "add", "B", "--to", "ftp://wire.example.ph/"], "must be an http(s) URL", 1),
         (["partner", "add", "B", "--to", "http://127.0.0.1/in/"], "127.0.0.1 is a loopback address", 1),
         (["partner", "add", "B", "--to", "https://user:pw@wire.example.ph/"], "user name or password", 1),

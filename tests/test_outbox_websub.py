@@ -132,3 +132,70 @@ def test_a_failed_ping_is_sent_after_the_next_build(cli: Cli, tmp_path: Path, hu
 def test_a_bad_hub_setting_is_one_error(cli: Cli, tmp_path: Path, table: str, message: str) -> None:
     (tmp_path / "balita.toml").write_text(f"[websub]\n{table}\n")
     assert message in cli.fails(["build", "-o", str(tmp_path / "public"), "--no-search"]).stderr
+
+
+# ---------------------------------------------------------------- with a deploy target
+
+
+def deployed_newsroom(cli: Cli, tmp_path: Path, hub: Hub) -> Path:
+    newsroom(cli, tmp_path, hub)
+    with (tmp_path / "balita.toml").open("a") as toml:
+        toml.write('\n[deploy]\ntarget = "www"\n')
+    return tmp_path / "public"
+
+
+def test_with_a_deploy_target_the_hub_is_told_after_the_deploy_once_per_changed_feed(
+    cli: Cli, tmp_path: Path, hub: Hub
+) -> None:
+    output = deployed_newsroom(cli, tmp_path, hub)
+    built = json.loads(cli.ok("build", "--no-search", "--format", "json").stdout)
+    assert hub.pings == [] and built["pinged"] == []  # readers' apps would fetch the old site
+    assert built["pings_owed"] == len(built["changed_feeds"]) > 0
+    first = json.loads(cli.ok("deploy", "--format", "json").stdout)
+    assert sorted(pinged(hub)) == sorted(first["pinged"]) == sorted(f"{BASE}/{path}" for path in built["changed_feeds"])
+    hub.pings.clear()
+    cli.ok("deploy")
+    assert hub.pings == []  # nothing was built since: nothing to tell
+
+    before = feed_hashes(output)
+    cli.ok("edit", "1", "--title", "Senate passes the 2027 budget")
+    cli.ok("build", "--no-search")
+    cli.ok("edit", "1", "--title", "Senate passes the 2027 national budget")
+    cli.ok("build", "--no-search")  # two builds, one deploy: each changed feed is named once
+    assert hub.pings == []
+    changed = {path for path, digest in feed_hashes(output).items() if digest != before.get(path)}
+    assert "sections/culture/feed.xml" not in changed and "sections/politics/feed.xml" in changed
+    cli.ok("deploy", "--dry-run")
+    assert hub.pings == []
+    cli.ok("deploy", str(tmp_path / "staging"))  # a copy elsewhere tells nobody
+    assert hub.pings == []
+    result = cli.ok("deploy", "./www/")  # the configured target, however it is spelled
+    assert sorted(pinged(hub)) == sorted(f"{BASE}/{path}" for path in changed)
+    assert f"{len(changed)} WebSub pings" in result.stderr
+
+
+def test_a_ping_failed_after_a_deploy_is_sent_after_the_next_one(cli: Cli, tmp_path: Path, hub: Hub) -> None:
+    deployed_newsroom(cli, tmp_path, hub)
+    cli.ok("build", "--no-search")
+    hub.status = 503
+    result = cli.ok("deploy")
+    refused = pinged(hub)
+    assert refused and "refused the ping" in result.stderr
+    hub.pings.clear()
+    hub.status = 204
+    cli.ok("build", "--no-search")  # nothing changed, and a build does not send what is owed
+    assert hub.pings == []
+    cli.ok("deploy")
+    assert sorted(pinged(hub)) == sorted(refused)
+    hub.pings.clear()
+    cli.ok("deploy")
+    assert hub.pings == []
+
+
+def test_a_tick_tells_the_hub_after_its_deploy(cli: Cli, tmp_path: Path, hub: Hub) -> None:
+    deployed_newsroom(cli, tmp_path, hub)
+    summary = json.loads(cli.ok("tick", "--format", "json").stdout)
+    built, deployed = (step for step in summary["steps"] if step["step"] in ("build", "deploy"))
+    assert built["pinged"] == [] and built["pings_owed"] == len(built["changed_feeds"]) > 0
+    assert sorted(pinged(hub)) == sorted(deployed["pinged"]) == sorted(f"{BASE}/{p}" for p in built["changed_feeds"])
+    assert (tmp_path / "www" / "current" / "feed.xml").exists()

@@ -33,39 +33,12 @@ from balita_cli.cli import (
     sources,
     stats,
     taxonomy,
+    tick,
     users,
 )
-from balita_cli.cli.state import AppState
-from balita_cli.errors import BalitaError, DatabaseError
+from balita_cli.cli.state import AppState, database_failure
+from balita_cli.errors import BalitaError
 from balita_cli.timeutil import parse_when, set_clock
-
-
-def _first_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
-
-
-def _database_failure(exc: Exception) -> BalitaError | None:
-    """Database errors that are the environment's fault, not a bug, as one-line messages:
-    from SQLAlchemy (writes), sqlite3 or psycopg (reads)."""
-    import sqlite3  # here: --help imports every command module
-
-    if (refused := AppState.refusal(exc)) is not None:  # privileges, row-level security, triggers
-        return refused
-    module = type(exc).__module__
-    if module.startswith("sqlalchemy"):
-        from sqlalchemy.exc import DBAPIError  # here: --help imports every command module
-
-        from balita_cli.db.engine import is_locked_error
-
-        if is_locked_error(exc):
-            return DatabaseError("the database stayed busy (locked by another writer); try again")
-        if isinstance(exc, DBAPIError) and exc.orig is not None:
-            return DatabaseError(f"database error: {_first_line(exc.orig)}")
-        return None
-    if isinstance(exc, sqlite3.Error) or module.startswith("psycopg"):
-        return DatabaseError(f"database error: {_first_line(exc)}")
-    return None
 
 
 class BalitaGroup(TyperGroup):
@@ -85,7 +58,7 @@ class BalitaGroup(TyperGroup):
             console.error(f"cannot go on: {exc.strerror or exc}{where}")
             raise typer.Exit(1) from None
         except Exception as exc:  # noqa: BLE001  (re-raised unless it is a database outage)
-            failure = _database_failure(exc)
+            failure = database_failure(exc)
             if failure is None:
                 raise
             console.error(failure.message)
@@ -179,6 +152,7 @@ def _register() -> None:
         sources,
         build,
         deploy,
+        tick,
         serve,
         events,
         hooks,

@@ -64,7 +64,7 @@ def build(
     chosen = {"clean": clean, "force": force, "page_size": page_size, "search": search, "hubs": hubs.hubs}
     options = build_options(state, target.resolve(), **chosen)
     report = run_build(state, options)
-    pinged = _ping(state, hubs, report)
+    pinged = announce(state, hubs, report)
     counts = report.counts.summary()
     for problem in [*report.problems, *pinged.failed]:
         console.warn(problem)
@@ -75,13 +75,13 @@ def build(
         else ""
     )
     articles = f"{report.articles} article{'' if report.articles == 1 else 's'}"
-    told = f"; {len(pinged.sent)} WebSub ping{'' if len(pinged.sent) == 1 else 's'}" if hubs.hubs else ""
+    told = f"; {pings_said(pinged)}" if hubs.hubs else ""
     console.info(
         f"Built {articles} into {report.output}: {counts['written']} written, "
         f"{counts['kept']} unchanged, {counts['removed']} removed{index}{told}"
     )
     if output_format is BuildFormat.JSON:
-        write_json({**report.summary(), "pinged": [url for _hub, url in pinged.sent]})
+        write_json({**report.summary(), "pinged": [url for _hub, url in pinged.sent], "pings_owed": pinged.owed})
 
 
 def build_options(state: AppState, output: Path, **choices: object) -> BuildOptions:
@@ -118,18 +118,36 @@ def run_build(state: AppState, options: BuildOptions) -> BuildReport:
         return builder.build(source)
 
 
-def _ping(state: AppState, hubs: WebSubSettings, report: BuildReport) -> PingReport:
-    """Tell the WebSub hubs of each feed the build changed (and of pings a build left undone)."""
-    from balita_cli.services.websub import PingReport, ping
+def announce(state: AppState, hubs: WebSubSettings, report: BuildReport) -> PingReport:
+    """Tell the WebSub hubs of each feed the build changed (and of pings left undone); with a
+    deploy target, only note them as owed: the deploy tells the hubs once readers can fetch them."""
+    from balita_cli.services.websub import PingReport, owe
 
     if not hubs.hubs:
         return PingReport()
-    from balita_cli.services.desk.intake import user_agent
     from balita_cli.site.pages import absolute  # here: it loads the photo library
 
     site = state.settings.site
     urls = [absolute(site, path) for path in report.changed_feeds]
-    return ping(hubs, report.output, urls, site_url=absolute(site, ""), user_agent=user_agent(site))
+    if state.settings.deploy.target:
+        return PingReport(owed=owe(hubs, report.output, urls, site_url=absolute(site, "")))
+    return ping_hubs(state, hubs, report.output, urls)
+
+
+def ping_hubs(state: AppState, hubs: WebSubSettings, output: Path, urls: list[str]) -> PingReport:
+    """Tell the hubs of these feeds and of every ping owed in ``output``."""
+    from balita_cli.services.desk.intake import user_agent
+    from balita_cli.services.websub import ping
+    from balita_cli.site.pages import absolute  # here: it loads the photo library
+
+    site = state.settings.site
+    return ping(hubs, output, urls, site_url=absolute(site, ""), user_agent=user_agent(site))
+
+
+def pings_said(pinged: PingReport) -> str:
+    if pinged.owed:
+        return f"{pinged.owed} WebSub ping{'' if pinged.owed == 1 else 's'} owed after the deploy"
+    return f"{len(pinged.sent)} WebSub ping{'' if len(pinged.sent) == 1 else 's'}"
 
 
 def register(typer_app: typer.Typer) -> None:

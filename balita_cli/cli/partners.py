@@ -12,7 +12,7 @@ from balita_cli.cli import delivery
 from balita_cli.cli.delivery import EventsOpt, FormatOpt, PrivateOpt, SecretFileOpt, TableFormat
 from balita_cli.cli.state import app
 
-sub = typer.Typer(no_args_is_help=True, help="Partners: each story in their format, to a folder or a URL.")
+sub = typer.Typer(no_args_is_help=True, help="Partners: each story in their format, to a folder, a URL or a bucket.")
 KIND = "partner"
 PartnerRef = Annotated[str, typer.Argument(metavar="NAME", help="The partner's name.", show_default=False)]
 
@@ -23,7 +23,11 @@ def add(
     *,
     to: Annotated[
         str,
-        typer.Option("--to", metavar="TARGET", help="A folder, or an http(s) URL (ending in / for one URL a file)."),
+        typer.Option(
+            "--to",
+            metavar="TARGET",
+            help="A folder, an http(s) URL (ending in / for one URL a file), or s3://bucket/prefix.",
+        ),
     ],
     output_format: Annotated[str, typer.Option("--format", metavar="FORMAT", help="What they take: ninjs.")] = "ninjs",
     events: EventsOpt = None,
@@ -36,7 +40,8 @@ def add(
     """Send stories to a partner from now on: published, corrected, and a cancel notice when one
     is retracted, unpublished or deleted (unless --events says otherwise).
 
-    Example: balita partner add "Manila Wire" --format ninjs --to https://wire.example.ph/incoming/
+    Example: balita partner add "Manila Wire" --format ninjs --to https://wire.example.ph/incoming/   |
+    balita partner add "Luzon Network" --to s3://luzon-inbox/balita/
     """
     from balita_cli.services.delivery import destinations
     from balita_cli.services.delivery.destinations import PartnerSettings
@@ -79,8 +84,9 @@ def deliver(ctx: typer.Context, *, output_format: FormatOpt = TableFormat.TABLE)
     """Send what is due to the partners, again until nothing is due; for cron.
 
     Files are written whole into a partner's folder (a temporary name, then renamed); a URL gets
-    each file by PUT, signed as webhooks are. Failed tries are made again later, as for webhooks.
-    Exits 1 when a delivery was given up or a partner disabled.
+    each file by PUT, signed as webhooks are; a bucket, as an object under the prefix. Failed
+    tries are made again later, as for webhooks. Exits 1 when a delivery was given up or a
+    partner disabled.
 
     Example: balita partner deliver   |   cron: * * * * * cd /srv/balita && balita -q partner deliver
     """
@@ -130,5 +136,7 @@ def register(typer_app: typer.Typer) -> None:
     sub.command("log")(log)
     sub.command("replay")(replay)
     typer_app.add_typer(
-        sub, name="partner", help="Partners who take your stories (ninjs to a folder or URL): add, list, deliver…"
+        sub,
+        name="partner",
+        help="Partners who take your stories (ninjs to a folder, URL or bucket): add, list, deliver…",
     )

@@ -145,6 +145,34 @@ class AppState:
         self._schema_checked = False
 
 
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def database_failure(exc: Exception) -> BalitaError | None:
+    """Database errors that are the environment's fault, not a bug, as one-line messages:
+    from SQLAlchemy (writes), sqlite3 or psycopg (reads)."""
+    import sqlite3  # here: --help imports every command module
+
+    if (refused := AppState.refusal(exc)) is not None:  # privileges, row-level security, triggers
+        return refused
+    module = type(exc).__module__
+    if module.startswith("sqlalchemy"):
+        from sqlalchemy.exc import DBAPIError  # here: --help imports every command module
+
+        from balita_cli.db.engine import is_locked_error
+
+        if is_locked_error(exc):
+            return DatabaseError("the database stayed busy (locked by another writer); try again")
+        if isinstance(exc, DBAPIError) and exc.orig is not None:
+            return DatabaseError(f"database error: {_first_line(exc.orig)}")
+        return None
+    if isinstance(exc, sqlite3.Error) or module.startswith("psycopg"):
+        return DatabaseError(f"database error: {_first_line(exc)}")
+    return None
+
+
 def app(ctx: typer.Context) -> AppState:
     """The state the root callback made for this invocation."""
     found = ctx.find_root().obj

@@ -1,10 +1,14 @@
 """WebSub: the feeds name the hub readers' apps subscribe at (``[websub] hub`` in balita.toml), and
-after a build the hub is told of each feed whose bytes changed (``hub.mode=publish``), so it
-fetches that feed and pushes it to its subscribers; a feed that did not change is never named.
+the hub is told of each feed whose bytes changed (``hub.mode=publish``), so it fetches that feed
+and pushes it to its subscribers; a feed that did not change is never named.
 
-A ping that fails (the hub is down, or refuses) is kept in the output folder's
-``.balita-websub.json`` and sent again after the next build, whether or not its feed changed
-again: a hub is told of every change at least once.
+Without a deploy target the hub is told right after the build. With one (``[deploy] target``)
+the site readers fetch is the deployed one: the build only notes the changed feeds as owed, and
+the next deploy to that target tells the hub, once per feed however many builds came between.
+
+Owed pings, and pings that failed (the hub is down, or refuses), are kept in the output folder's
+``.balita-websub.json`` and sent with the next round, whether or not their feed changed again: a
+hub is told of every change at least once.
 """
 
 from __future__ import annotations
@@ -54,18 +58,18 @@ def websub_settings(settings: Settings) -> WebSubSettings:
 class PingReport:
     sent: list[tuple[str, str]] = field(default_factory=list)  # (hub, feed URL)
     failed: list[str] = field(default_factory=list)  # one line each
+    owed: int = 0  # noted for after the deploy, not sent yet
 
 
 def ping(
     settings: WebSubSettings, output: Path, feed_urls: Sequence[str], *, site_url: str, user_agent: str
 ) -> PingReport:
-    """Tell every hub of each feed URL (and of those a failed ping left, under ``site_url``);
-    keep what fails for the next build."""
+    """Tell every hub of each feed URL (and of those owed or left by a failed ping, under
+    ``site_url``); keep what fails for the next round."""
     from balita_cli.net import FetchPolicy, SendError, sender
 
     report = PingReport()
-    wanted = [(hub, url) for hub in settings.hubs for url in feed_urls]
-    todo = list(dict.fromkeys([*_pending(output, settings.hubs, site_url), *wanted]))
+    todo = list(dict.fromkeys([*_pending(output, settings.hubs, site_url), *_pairs(settings, feed_urls)]))
     if not todo:
         return report
     policy = FetchPolicy(
@@ -98,8 +102,20 @@ def ping(
     return report
 
 
+def owe(settings: WebSubSettings, output: Path, feed_urls: Sequence[str], *, site_url: str) -> int:
+    """Note that every hub must be told of these feeds after the next deploy; returns how many
+    pings are owed in all."""
+    owed = list(dict.fromkeys([*_pending(output, settings.hubs, site_url), *_pairs(settings, feed_urls)]))
+    _keep_pending(output, owed)
+    return len(owed)
+
+
+def _pairs(settings: WebSubSettings, feed_urls: Sequence[str]) -> list[tuple[str, str]]:
+    return [(hub, url) for hub in settings.hubs for url in feed_urls]
+
+
 def _pending(output: Path, hubs: Sequence[str], site_url: str) -> list[tuple[str, str]]:
-    """Pings a build could not send, for hubs still configured and feeds of this site (the file
+    """Pings owed or not sent, for hubs still configured and feeds of this site (the file
     lies in the output folder: nothing else is taken from it)."""
     try:
         stored = json.loads((output / PENDING_FILE).read_text(encoding="utf-8"))

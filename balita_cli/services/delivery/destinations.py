@@ -1,5 +1,6 @@
 """Where events go: webhooks (each event, signed, POSTed to a URL) and partners (each story in
-the partner's format, written to a folder or PUT to a URL), added, listed, removed, enabled again.
+the partner's format, written to a folder, PUT to a URL or put in a bucket), added, listed, removed,
+enabled again.
 
 Every address is hostile until checked (``services/remote.py``: http or https, no credentials,
 no private or loopback address unless allowed). A secret is ``whsec_…`` (``signatures.py``), read
@@ -66,7 +67,11 @@ class Destination:
 
     @property
     def is_folder(self) -> bool:
-        return not self.target.startswith(("http://", "https://"))
+        return "://" not in self.target
+
+    @property
+    def is_bucket(self) -> bool:
+        return self.target.startswith(BUCKET_SCHEME)
 
 
 _COLUMNS = (
@@ -176,11 +181,13 @@ def read_secret(path: str | None, environment: str | None, stdin: Any = None) ->
 
 
 def check_target(target: str, *, allow_private: bool, root: Path) -> str:
-    """A partner's target: an http(s) URL (checked), or a folder (made absolute from the site's
-    folder). Buckets are refused: this balita has no bucket client."""
+    """A partner's target: an http(s) URL (checked), a bucket (``s3://bucket/prefix``, kept with
+    the prefix ending in ``/``), or a folder (made absolute from the site's folder)."""
+    from balita_cli.buckets import BucketUrl
+
     text = target.strip()
     if text.startswith(BUCKET_SCHEME):
-        raise InvalidInput("s3:// targets are not supported by this balita: give a folder or an https:// URL")
+        return str(BucketUrl.parse(text))
     if "://" in text:
         return remote_url(text, allow_private=allow_private, what="a partner's URL", doing="sends to")
     if not text or "\x00" in text:
@@ -258,7 +265,8 @@ class PartnerSettings:
 
 
 def add_partner(session: Session, partner: PartnerSettings, *, root: Path, who: str) -> tuple[int, str]:
-    """A new partner; returns its number and its secret ("" for a folder, which nothing signs)."""
+    """A new partner; returns its number and its secret ("" for a folder or a bucket: nothing
+    signs what is written there)."""
     permissions.require(session, permissions.Action.HOOKS)
     name = check_name("partner", partner.name)
     if partner.format not in PARTNER_FORMATS:
@@ -269,7 +277,8 @@ def add_partner(session: Session, partner: PartnerSettings, *, root: Path, who: 
     if taken is not None:
         raise Conflict(f"a partner named {taken!r} exists already")
     target = check_target(partner.target, allow_private=partner.allow_private, root=root)
-    secret = "" if "://" not in target else partner.secret or signatures.new_secret()
+    signed = target.startswith(("http://", "https://"))
+    secret = (partner.secret or signatures.new_secret()) if signed else ""
     values = _row_values(
         PARTNER,
         name,

@@ -1,5 +1,6 @@
 """``balita hooks deliver`` and ``balita partner deliver``: every due delivery tried once, again
-and again until none is due, one run at a time per database.
+and again until none is due, one run at a time per database. A try POSTs or PUTs to a URL, writes
+a file into a folder, or puts an object in a bucket.
 
 A try is made outside any transaction (a receiver may take seconds) and its outcome written in a
 transaction of its own right after, so a run killed at any point loses nothing: what it sent but
@@ -32,6 +33,7 @@ from balita_cli.timeutil import utcnow
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from balita_cli.buckets import Bucket
     from balita_cli.net import Answer, Sender
 
 Reader = Callable[[], AbstractContextManager[Database]]
@@ -85,13 +87,14 @@ def deliver(reader: Reader, writer: Writer, settings: Settings, kind: str) -> Ru
             report.busy = True
             return report
         senders: dict[bool, Sender] = {}
+        buckets: dict[str, Bucket] = {}
         resting: dict[int, str] = {}
         try:
             while batch := _ready(reader, settings, kind, list(resting)):
                 for ready in batch:
                     if ready.destination.id in resting:
                         continue
-                    outcome = _try(ready, senders, settings, rules)
+                    outcome = _try(ready, senders, buckets, settings, rules)
                     state = writer(partial(queue.record, item=ready.due, outcome=outcome, settings=rules))
                     _count(report, ready, outcome, state, resting)
         finally:
@@ -141,10 +144,18 @@ def message_id(event: events.Event, destination: Destination) -> str:
     return f"msg_{event.uid}_{destination.id}"
 
 
-def _try(ready: Ready, senders: dict[bool, Sender], settings: Settings, rules: queue.DeliverySettings) -> queue.Outcome:
+def _try(
+    ready: Ready,
+    senders: dict[bool, Sender],
+    buckets: dict[str, Bucket],
+    settings: Settings,
+    rules: queue.DeliverySettings,
+) -> queue.Outcome:
     destination = ready.destination
     if destination.is_folder:
         return _to_folder(Path(destination.target), ready.parcel)
+    if destination.is_bucket:
+        return _to_bucket(destination.target, ready.parcel, buckets, settings)
     from balita_cli.net import SendError
 
     http = senders.get(destination.allow_private)
@@ -206,5 +217,20 @@ def _to_folder(folder: Path, parcel: Parcel) -> queue.Outcome:
     try:
         atomic_write_bytes(folder / parcel.name, parcel.body)
     except BalitaError as exc:  # the folder cannot be written: the next run tries again
+        return queue.Outcome(delivered=False, error=exc.message, rest=True)
+    return queue.Outcome(delivered=True)
+
+
+def _to_bucket(target: str, parcel: Parcel, buckets: dict[str, Bucket], settings: Settings) -> queue.Outcome:
+    """The file as an object under the partner's prefix, the same key on every try (a second
+    try overwrites the first with the same bytes)."""
+    from balita_cli.buckets import Bucket, BucketUrl
+
+    try:
+        bucket = buckets.get(target)
+        if bucket is None:
+            bucket = buckets[target] = Bucket(BucketUrl.parse(target), settings.s3)
+        bucket.write(parcel.name, parcel.body, content_type=parcel.media_type)
+    except BalitaError as exc:  # unreachable, refused, no credentials: the next run tries again
         return queue.Outcome(delivered=False, error=exc.message, rest=True)
     return queue.Outcome(delivered=True)
