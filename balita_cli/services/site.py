@@ -42,8 +42,9 @@ _CHANGES = (
     ("article.id || ':' || article.source_id", "article.source_id IS NOT NULL"),
 )
 # The light row of an article: everything a page shows of it except its body and summary.
-ARTICLE_COLUMNS = tuple(
-    "id slug title status published_at updated_at version language section_id image_id source_id featured canonical_url".split()
+ARTICLE_COLUMNS = (
+    *"id slug title status published_at updated_at version language".split(),
+    *"section_id image_id source_id featured canonical_url".split(),
 )
 _ID, _SLUG, _TITLE, _STATUS, _PUBLISHED, _UPDATED, _VERSION, _LANGUAGE = range(8)
 _SECTION, _IMAGE, _SOURCE, _FEATURED, _CANONICAL = range(8, 13)
