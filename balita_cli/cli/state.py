@@ -157,6 +157,10 @@ def database_failure(exc: Exception) -> BalitaError | None:
 
     if (refused := AppState.refusal(exc)) is not None:  # privileges, row-level security, triggers
         return refused
+    from balita_cli.db.engine import timed_out  # here: --help imports every command module
+
+    if (reason := timed_out(exc)) is not None:
+        return DatabaseError(f"the database gave up: {reason}")
     module = type(exc).__module__
     if module.startswith("sqlalchemy"):
         from sqlalchemy.exc import DBAPIError  # here: --help imports every command module

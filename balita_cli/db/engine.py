@@ -20,6 +20,11 @@ from balita_cli.errors import DatabaseError
 
 BUSY_TIMEOUT_MS = 30_000
 WRITE_OPTION = "balita_write"
+# On PostgreSQL no balita session waits without end for a lock another login holds (a stray
+# LOCK TABLE or advisory lock), nor runs a statement without end; the URL's own ``options``
+# (``?options=-c lock_timeout=2min``) come after these and win.
+POSTGRES_TIMEOUTS = "-c lock_timeout=30s -c statement_timeout=15min"
+LOCK_NOT_AVAILABLE, QUERY_CANCELED = "55P03", "57014"
 
 
 def display_url(url: str | URL) -> str:
@@ -59,7 +64,8 @@ def create_db_engine(url: str) -> Engine:
             engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
             _configure_sqlite(engine)
         else:
-            engine = create_engine(parsed, pool_pre_ping=True)
+            options = f"{POSTGRES_TIMEOUTS} {parsed.query.get('options') or ''}".strip()
+            engine = create_engine(parsed, pool_pre_ping=True, connect_args={"options": options})
     except (ImportError, ArgumentError) as exc:
         raise DatabaseError(f"cannot use database {display_url(parsed)}: {exc}") from None
     return engine
@@ -116,3 +122,16 @@ def is_locked_error(exc: BaseException) -> bool:
     return isinstance(exc, OperationalError | SADatabaseError) and (
         "database is locked" in text or "database is busy" in text
     )
+
+
+def timed_out(exc: BaseException) -> str | None:
+    """Why PostgreSQL gave up on a statement of ours for waiting or running too long, or None."""
+    sqlstate = getattr(getattr(exc, "orig", exc), "sqlstate", None)
+    if sqlstate == LOCK_NOT_AVAILABLE:
+        return (
+            "another session held a lock this needs for longer than lock_timeout allows (30 s unless "
+            "the database URL's options say otherwise); try again, or find the holder in pg_locks"
+        )
+    if sqlstate == QUERY_CANCELED:
+        return "a statement ran longer than statement_timeout allows (15 min unless the database URL's options say)"
+    return None

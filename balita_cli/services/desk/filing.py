@@ -24,7 +24,7 @@ from balita_cli.services import articles
 from balita_cli.services.desk.coverage import add_coverage
 from balita_cli.services.desk.runs import Candidate, Explained, SourceRun
 from balita_cli.services.importing import run as importing
-from balita_cli.services.importing.run import IMPORT_LOCK_KEY
+from balita_cli.services.importing.run import TAKE_IMPORT_TURN
 from balita_cli.services.query import time_param
 from balita_cli.text.similarity import CoverageIndex, signature
 
@@ -114,7 +114,7 @@ def file_entries(
     """Everything a run files, in the caller's transaction (run again whole if the database was
     busy: nothing here outlives an attempt); what each of ``runs`` filed, in their order."""
     if session.get_bind().dialect.name == "postgresql":  # imports and other runs take turns
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
+        session.execute(text(TAKE_IMPORT_TURN))
     db = Database.of_session(session)
     filed = {id(run): Filed(skipped=run.skipped, rejected=run.rejected, problems=list(run.problems)) for run in runs}
     index = CoverageIndex(desk.related_threshold)

@@ -61,7 +61,9 @@ from balita_cli.services.importing.terms import Spellings as Spellings
 
 # Imports into one PostgreSQL database take turns, a batch at a time, so two runs of the same
 # file cannot both find a record missing and both create it.
-IMPORT_LOCK_KEY = 0x62616C69746101
+# Keyed by the newsroom's schema, so newsrooms sharing a server never wait for each other; a
+# holder that never lets go costs a waiting import lock_timeout (db/engine.py), not forever.
+TAKE_IMPORT_TURN = "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.balita.import'))"
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 
@@ -162,7 +164,7 @@ def _take_turn(session: Session) -> bool:
     to be made after its commit (``SearchCatchUp``). True where they are."""
     if session.get_bind().dialect.name != "postgresql":
         return False
-    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
+    session.execute(text(TAKE_IMPORT_TURN))
     session.execute(text(SEARCH_LATER))
     return True
 
