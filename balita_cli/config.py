@@ -296,7 +296,8 @@ def load_settings(db_option: str | None = None, site_option: str | None = None) 
 def render_config(site: Site, database_url: str) -> dict[str, Any]:
     """The document ``balita init`` writes."""
     values = asdict(replace(site))
-    publisher = {key: value for key, value in values.pop("publisher").items() if value}
+    defaults = asdict(Publisher())
+    publisher = {key: value for key, value in values.pop("publisher").items() if value and value != defaults[key]}
     return {"site": values, "publisher": publisher, "database": {"url": database_url}}
 
 
