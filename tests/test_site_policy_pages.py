@@ -236,6 +236,8 @@ def test_pages_have_history_diff_and_revert(cli: Cli) -> None:
     assert "changed since version 2" in stale.stderr and "nothing was saved" in stale.stderr
     cli.ok("page", "delete", page, "--yes")
     assert cli.fails(["page", "show", page]).stderr.startswith("error: no page")
+    again = cli.ok("page", "new", "Masthead", "--body", "New.", "--porcelain").stdout.strip()
+    assert [entry["note"] for entry in cli.json("page", "history", again, "--format", "json")] == ["created"]
 
 
 def test_a_page_is_written_in_the_editor_and_merged_over_a_colleagues_change(cli: Cli, tmp_path: Path) -> None:

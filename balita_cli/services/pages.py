@@ -174,9 +174,9 @@ def update(
 
 
 def delete(session: Session, page_id: int) -> None:
-    """Remove a page for good, with its revisions (the site stops linking it)."""
+    """Remove a page for good, with its revisions (the site stops linking it). The revisions go
+    by the foreign key's cascade: on PostgreSQL no editor may delete a revision by hand."""
     permissions.require(session, permissions.Action.PAGES)
-    session.execute(sql_delete(PageRevision).where(col(PageRevision.page_id) == page_id))
     session.execute(sql_delete(Page).where(col(Page.id) == page_id))
 
 
