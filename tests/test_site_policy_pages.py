@@ -354,3 +354,23 @@ def test_the_old_publisher_settings_in_site_are_still_read(cli: Cli, tmp_path: P
     cli.ok("--site", str(newer), "build", "--no-search")
     footer = " ".join(parsed(newer / "public" / "index.html").xpath("//footer")[0].text_content().split())
     assert "© Bagong Balita Inc." in footer and "Quezon City" in footer
+
+
+def test_a_page_edit_remakes_that_page_and_a_new_title_every_footer(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("init", str(tmp_path / "news"), "--demo", "--database", cli.db_url)
+    site = ["--site", str(tmp_path / "news")]
+    cli.ok(*site, "build", "--no-search")
+    public = tmp_path / "news" / "public"
+    about = (public / "about" / "index.html").read_bytes()
+    contacts = (public / "contacts" / "index.html").read_bytes()
+    cli.ok(*site, "page", "edit", "privacy", "--body", "No cookies at all.")
+    edited = json.loads(cli.ok(*site, "build", "--no-search", "--format", "json").stdout)
+    assert edited["written"] == 2  # the page, and the sitemap that dates it
+    assert "No cookies at all." in (public / "privacy" / "index.html").read_text(encoding="utf-8")
+    assert (public / "about" / "index.html").read_bytes() == about
+    cli.ok(*site, "page", "edit", "about", "--title", "Who we are")
+    renamed = json.loads(cli.ok(*site, "build", "--no-search", "--format", "json").stdout)
+    assert renamed["written"] > 10  # every page's footer names it
+    assert (public / "contacts" / "index.html").read_bytes() != contacts
+    assert ">Who we are</a>" in (public / "contacts" / "index.html").read_text(encoding="utf-8")
+    assert json.loads(cli.ok(*site, "build", "--no-search", "--format", "json").stdout)["written"] == 0
