@@ -374,3 +374,38 @@ def test_a_page_edit_remakes_that_page_and_a_new_title_every_footer(cli: Cli, tm
     assert (public / "contacts" / "index.html").read_bytes() != contacts
     assert ">Who we are</a>" in (public / "contacts" / "index.html").read_text(encoding="utf-8")
     assert json.loads(cli.ok(*site, "build", "--no-search", "--format", "json").stdout)["written"] == 0
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ("---\ntitle: X\nstatus: published\n---\nBody", "unknown field(s) in the front matter: status"),
+        ("---\ntitle: &a [x]\nslug: *a\n---\nBody", "YAML aliases"),
+        ("---\ntitle: [a, b]\n---\nBody", "title must be a single value"),
+        ("---\ntitle: X\nrole: owner\n---\nBody", "page role must be one of"),
+        ("---\ntitle: X\nslug: search\n---\nBody", "one of the site's own addresses"),
+        ("no front matter", "must start with a --- front matter block"),
+    ],
+)
+def test_a_hostile_page_document_is_refused_and_nothing_saved(cli: Cli, tmp_path: Path, document: str,
+                                                              message: str) -> None:  # fmt: skip
+    page = cli.ok("page", "new", "Privacy", "--body", "Kept.", "--porcelain").stdout.strip()
+    path = tmp_path / "page.md"
+    path.write_text(document, encoding="utf-8")
+    refused = cli.fails(["page", "edit", page, "--from-file", str(path)])
+    assert message in refused.stderr, refused.stderr
+    shown = cli.json("page", "show", page, "--format", "json")
+    assert (shown["title"], shown["body"], shown["version"]) == ("Privacy", "Kept.", 1)
+
+
+def test_a_hostile_publisher_stays_text_on_every_page_and_in_the_structured_data(cli: Cli, tmp_path: Path) -> None:
+    name = '</script><script>alert("x")</script> & Co.'
+    cli.ok("init", str(tmp_path / "news"), "--database", cli.db_url, "--legal-name", name, "--address", "<b>1 Rd</b>")
+    cli.ok("--site", str(tmp_path / "news"), "build", "--no-search")
+    public = tmp_path / "news" / "public"
+    for path in (public / "index.html", public / "contacts" / "index.html"):
+        text = path.read_text(encoding="utf-8")
+        assert '<script>alert("x")' not in text and "<b>1 Rd</b>" not in text, path
+    assert json_ld(public / "index.html")["legalName"] == name
+    contacts = parsed(public / "contacts" / "index.html")
+    assert name in [dd.text_content() for dd in contacts.xpath("//section[@class='publisher-details']//dd")]

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -37,6 +39,13 @@ BodyFileOpt = Annotated[
     str | None, typer.Option("--body-file", metavar="PATH", help="Read the body from a file; - reads stdin.")
 ]
 LIST_FIELDS = ("id", "slug", "title", "role", "version", "updated_at")
+
+
+class PageListFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+    IDS = "ids"
 
 
 def _document_names() -> tuple[str, ...]:
@@ -174,9 +183,9 @@ def _edit_document(state: AppState, page_id: int, from_file: str | None, if_vers
 def list_pages(
     ctx: typer.Context,
     *,
-    output_format: Annotated[
-        str, typer.Option("--format", "-f", help="table, json, jsonl or ids.", show_default=True)
-    ] = "table",
+    output_format: Annotated[PageListFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        PageListFormat.TABLE
+    ),
 ) -> None:
     """List the site's pages.
 
@@ -184,19 +193,15 @@ def list_pages(
     """
     from balita_cli.services import pages  # here: --help imports every command module
 
-    if output_format not in {"table", "json", "jsonl", "ids"}:
-        raise UsageError(f"--format must be table, json, jsonl or ids, not {output_format!r}")
     state = app(ctx)
     with state.reading() as db:
         records = pages.records(db, state.settings.site.base_url)
-    if output_format == "json":
+    if output_format is PageListFormat.JSON:
         write_json(records)
-    elif output_format == "jsonl":
-        from balita_cli.formats.streaming import json_text
-
+    elif output_format is PageListFormat.JSONL:
         for record in records:
-            sys.stdout.write(json_text(record).replace("\n", "") + "\n")
-    elif output_format == "ids":
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    elif output_format is PageListFormat.IDS:
         if records:
             write_line(" ".join(str(record["id"]) for record in records))
     else:
