@@ -267,15 +267,25 @@ def test_only_editors_and_admins_write_pages_even_around_balita(desk: Desk, conn
         denied(login, "INSERT INTO page_revision (page_id, version, created_at, snapshot) VALUES (%s, 9, now(), '{}')",
                page)  # fmt: skip
         denied(login, "UPDATE page_revision SET note = 'forged' WHERE page_id = %s", page)
-    cora = connect(E)  # an editor writes pages, but not their history
-    cora.execute("UPDATE page SET summary = 'What we keep' WHERE id = %s", (page,))
+    created_by = desk.sql("SELECT created_by FROM page WHERE id = :id", id=page)[0][0]
+    cora = connect(E)  # an editor writes pages, under her own name, but not their history
+    cora.execute("UPDATE page SET summary = 'What we keep', created_by = 'x', updated_by = 'x' WHERE id = %s",
+                 (page,))  # fmt: skip
+    assert desk.sql("SELECT created_by, updated_by FROM page WHERE id = :id", id=page) == [(created_by, desk.names[E])]
+    cora.execute("INSERT INTO page_revision (page_id, version, created_at, changed_by, snapshot) "
+                 "VALUES (%s, 40, now(), 'someone else', '{}')", (page,))  # fmt: skip
+    assert desk.sql("SELECT changed_by FROM page_revision WHERE page_id = :id AND version = 40", id=page) == [
+        (desk.names[E],)
+    ]
     denied(cora, "UPDATE page_revision SET note = 'forged' WHERE page_id = %s", page)
     denied(cora, "DELETE FROM page_revision WHERE page_id = %s", page)
     connect(ADMIN).execute("UPDATE page_revision SET note = 'admin note' WHERE page_id = %s", (page,))
     assert desk.sql("SELECT body, summary FROM page WHERE id = :id", id=page) == [
         ("No cookies, no trackers.", "What we keep")
     ]
-    assert desk.sql("SELECT note FROM page_revision WHERE page_id = :id", id=page) == [("admin note",)]
+    assert {note for (note,) in desk.sql("SELECT note FROM page_revision WHERE page_id = :id", id=page)} == {
+        "admin note"
+    }
     refused(desk.run(C, "page", "edit", str(page), "--title", "Mine"), desk, C)
     assert desk.run(C, "page", "edit", str(page), "--title", "Mine").stderr.startswith(
         "error: contributors cannot write the site's pages; ask an editor"

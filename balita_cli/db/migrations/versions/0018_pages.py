@@ -2,9 +2,9 @@
 policy, privacy), versioned like stories, with their revisions
 
 On PostgreSQL only editors and admins write pages: everyone reads them, editors write them, and
-their revisions are append-only but for admins (as a story's are). The rules of ``balita_may``
-gain ``pages`` (editors). Nothing on SQLite beyond the tables; the outbox's triggers are not
-touched (pages make no events).
+their revisions are append-only but for admins (as a story's are); who wrote a page or a revision
+is the login (triggers, as for stories). The rules of ``balita_may`` gain ``pages`` (editors).
+Nothing on SQLite beyond the tables; the outbox's triggers are not touched (pages make no events).
 
 Revision ID: 0018
 Revises: 0016
@@ -82,7 +82,7 @@ def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         schema = bind.execute(sa.text("SELECT current_schema()")).scalar_one()
-        for statement in [*_grants(), _may(schema, RULES)]:
+        for statement in [*_grants(), _may(schema, RULES), *_stamps(schema)]:
             bind.execute(sa.text(statement))
 
 
@@ -91,6 +91,12 @@ def downgrade() -> None:
     if bind.dialect.name == "postgresql":
         schema = bind.execute(sa.text("SELECT current_schema()")).scalar_one()
         bind.execute(sa.text(_may(schema, RULES_0016)))
+        for statement in (
+            "DROP TRIGGER IF EXISTS balita_page_revision_guard ON page_revision",
+            "DROP TRIGGER IF EXISTS balita_page_guard ON page",
+            "DROP FUNCTION IF EXISTS balita_page_guard()",
+        ):
+            bind.execute(sa.text(statement))
     op.drop_index("ix_page_revision_page_id", table_name="page_revision")
     op.drop_table("page_revision")
     op.drop_table("page")
@@ -109,6 +115,35 @@ def _grants() -> list[str]:
             EXECUTE format('GRANT INSERT ON page_revision TO %I', balita_group('editor'));
             EXECUTE format('GRANT UPDATE, DELETE ON page_revision TO %I', balita_group('admin'));
         END $$"""
+    ]
+
+
+def _stamps(schema: str) -> list[str]:
+    """Who wrote a page or its revision is the login, whatever the SQL says (as for stories, an
+    admin may record a change under another name: balita --as)."""
+    return [
+        f"""CREATE FUNCTION balita_page_guard() RETURNS trigger LANGUAGE plpgsql {_here(schema)} AS $$
+            BEGIN
+                IF balita_session_role() = 'admin' THEN
+                    IF TG_OP = 'INSERT' THEN
+                        NEW.created_by := coalesce(nullif(NEW.created_by, ''), session_user);
+                    END IF;
+                    NEW.updated_by := coalesce(nullif(NEW.updated_by, ''), session_user);
+                    RETURN NEW;
+                END IF;
+                IF TG_OP = 'INSERT' THEN
+                    NEW.created_by := session_user;
+                ELSE
+                    NEW.created_by := OLD.created_by;
+                END IF;
+                NEW.updated_by := session_user;
+                RETURN NEW;
+            END $$""",
+        "CREATE TRIGGER balita_page_guard BEFORE INSERT OR UPDATE ON page "
+        "FOR EACH ROW EXECUTE FUNCTION balita_page_guard()",
+        # 0004's revision guard stamps changed_by: a page's revision has the same column.
+        "CREATE TRIGGER balita_page_revision_guard BEFORE INSERT ON page_revision "
+        "FOR EACH ROW EXECUTE FUNCTION balita_revision_guard()",
     ]
 
 
