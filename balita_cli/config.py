@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +29,26 @@ class NoSite(InvalidInput):
 
 
 @dataclass(frozen=True)
+class Publisher:
+    """``[publisher]``: who owns the site, as the Contacts page, the footer, the structured data and
+    the feeds say it. ``name`` is the name readers know; ``legal_name`` the registered one."""
+
+    name: str = "Balita Publishing"
+    legal_name: str = ""
+    registration_number: str = ""
+    registry: str = ""  # who registered it (the SEC, the DTI, a companies house)
+    address: str = ""
+    country: str = ""  # ISO 3166-1 alpha-2 (PH)
+    email: str = "editors@balita.example.ph"
+    phone: str = ""
+    logo: str = ""  # a PNG, JPEG or WebP next to balita.toml; empty: the logo balita ships
+
+    @property
+    def registered_name(self) -> str:
+        return self.legal_name or self.name
+
+
+@dataclass(frozen=True)
 class Site:
     """What ``balita.toml`` says about the site; every field has a usable default."""
 
@@ -35,19 +57,15 @@ class Site:
     description: str = "News from the Philippines, in English and Filipino."
     language: str = "en"
     timezone: str = "Asia/Manila"
-    publisher: str = "Balita Publishing"
-    contact: str = "editors@balita.example.ph"
     default_author: str = ""
     output_dir: str = "public"
     template_dir: str = "templates"
     user: str = ""
-    # The site's look and its footer: sections in this order first on the front page and in the
-    # navigation (a TOML list, or names separated by commas); the publisher's logo (a PNG, JPEG or
-    # WebP next to balita.toml; empty: the logo balita ships) and postal address.
+    # Sections in this order first on the front page and in the navigation (a TOML list, or
+    # names separated by commas).
     sections: str = ""
-    logo: str = ""
-    address: str = ""
     media_dir: str = "media"  # the media library's originals (kept out of output_dir: they keep EXIF)
+    publisher: Publisher = field(default_factory=Publisher)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -145,14 +163,76 @@ def _site_from(data: dict[str, Any], path: Path) -> Site:
     raw = data.get("site", {})
     if not isinstance(raw, dict):
         raise InvalidInput(f"{path}: [site] must be a table")
-    known = set(Site.__dataclass_fields__)
-    unknown = sorted(set(raw) - known)
+    known = set(Site.__dataclass_fields__) - {"publisher"}
+    unknown = sorted(set(raw) - known - set(LEGACY_PUBLISHER))
     if unknown:
         raise InvalidInput(f"{path}: unknown setting(s) in [site]: {', '.join(unknown)}")
-    values = {key: ", ".join(map(str, value)) if isinstance(value, list) else str(value) for key, value in raw.items()}
-    site = Site(**values)
+    values = {
+        key: ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        for key, value in raw.items()
+        if key in known
+    }
+    site = Site(**values, publisher=_publisher_from(data, raw, path))
     validate_timezone(site.timezone)
     return site
+
+
+# What [site] said of the publisher before [publisher] existed: still read, [publisher] wins.
+LEGACY_PUBLISHER = {"publisher": "name", "contact": "email", "address": "address", "logo": "logo"}
+COUNTRY_CODE = re.compile(r"[A-Z]{2}")
+EMAIL = re.compile(r"[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\".]+")
+PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{3,30}")
+
+
+def _publisher_from(data: dict[str, Any], site: dict[str, Any], path: Path) -> Publisher:
+    raw = data.get("publisher", {})
+    if not isinstance(raw, dict):
+        raise InvalidInput(f"{path}: [publisher] must be a table")
+    unknown = sorted(set(raw) - set(Publisher.__dataclass_fields__))
+    if unknown:
+        raise InvalidInput(f"{path}: unknown setting(s) in [publisher]: {', '.join(unknown)}")
+    values = {field_name: site[old] for old, field_name in LEGACY_PUBLISHER.items() if old in site}
+    values.update(raw)
+    for key, value in values.items():
+        if not isinstance(value, str):
+            raise InvalidInput(f"{path}: [publisher] {key} must be text")
+    return validate_publisher(Publisher(**values), where=f"{path}: [publisher]")
+
+
+def validate_publisher(publisher: Publisher, *, where: str = "[publisher]") -> Publisher:
+    """The publisher as readers will see it: one line each (no control characters), a real
+    country code, an e-mail address and a phone number that can be dialled; the country is
+    upper-cased and every value trimmed."""
+    from balita_cli.schema import control_characters  # here: --help reads no schema
+
+    values = {key: " ".join(value.split()) for key, value in dataclasses.asdict(publisher).items()}
+    for key, value in values.items():
+        if control_characters(value) or len(value) > MAX_PUBLISHER_VALUE:
+            raise InvalidInput(f"{where} {key} must be one line of at most {MAX_PUBLISHER_VALUE} characters")
+    if not values["name"]:
+        raise InvalidInput(f"{where} name cannot be empty")
+    country = values["country"].upper()
+    if country and (not COUNTRY_CODE.fullmatch(country) or country_name(country) == country):
+        raise InvalidInput(f"{where} country must be a two-letter ISO 3166 code such as PH, not {values['country']!r}")
+    if values["email"] and not EMAIL.fullmatch(values["email"]):
+        raise InvalidInput(f"{where} email {values['email']!r} is not an e-mail address")
+    if values["phone"] and not PHONE.fullmatch(values["phone"]):
+        raise InvalidInput(f"{where} phone {values['phone']!r} is not a phone number (digits, spaces, + - ( ) . /)")
+    return Publisher(**{**values, "country": country})
+
+
+MAX_PUBLISHER_VALUE = 500
+
+
+def country_name(code: str, language: str = "en") -> str:
+    """The country's name in the site's language (Babel's CLDR data); the code itself if unknown."""
+    from babel import Locale, UnknownLocaleError  # here: only when a country is named
+
+    try:
+        locale = Locale.parse(language.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        locale = Locale.parse("en")
+    return str(locale.territories.get(code.upper(), code))
 
 
 def _table(data: dict[str, Any], path: Path, name: str) -> Any:
@@ -215,7 +295,10 @@ def load_settings(db_option: str | None = None, site_option: str | None = None) 
 
 def render_config(site: Site, database_url: str) -> dict[str, Any]:
     """The document ``balita init`` writes."""
-    return {"site": asdict(replace(site)), "database": {"url": database_url}}
+    values = asdict(replace(site))
+    defaults = asdict(Publisher())
+    publisher = {key: value for key, value in values.pop("publisher").items() if value and value != defaults[key]}
+    return {"site": values, "publisher": publisher, "database": {"url": database_url}}
 
 
 # (type, least, most) of each number a table of balita.toml may hold

@@ -344,3 +344,35 @@ class Delivery(SQLModel, table=True):
     delivered_at: datetime | None = _utc_field()
     last_status: int | None = Field(default=None)
     last_error: str = Field(default="")
+
+
+class Page(SQLModel, table=True):
+    """A page that is not news (about, contacts, the policies): undated, at ``/<slug>/``, edited
+    like a story (versions, revisions) but never in the lists or feeds."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=limit_of("slug"), unique=True)
+    title: str
+    summary: str = Field(default="")  # the description search engines and shares show
+    body: str = Field(default="")
+    role: str = Field(default="", max_length=40)  # what the site links it as (contacts, corrections, …)
+    version: int = Field(default=1)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    created_by: str = Field(default="", max_length=limit_of("updated_by"))
+    updated_by: str = Field(default="", max_length=limit_of("updated_by"))
+
+
+class PageRevision(SQLModel, table=True):
+    """A page's previous content, stored at each change (as ``revision`` is for articles)."""
+
+    __tablename__ = "page_revision"
+    __table_args__ = (sa.UniqueConstraint("page_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    page_id: int = Field(foreign_key="page.id", index=True, ondelete="CASCADE")
+    version: int
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    changed_by: str = Field(default="", max_length=limit_of("updated_by"))
+    note: str = Field(default="")
+    snapshot: str = Field(default="{}")

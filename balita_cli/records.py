@@ -50,6 +50,11 @@ def article_url(base_url: str, slug: str) -> str:
     return f"{base_url.rstrip('/')}/articles/{slug}/"
 
 
+def page_url(base_url: str, slug: str) -> str:
+    """A page (about, contacts, a policy) sits at the site's root: ``/<slug>/``."""
+    return f"{base_url.rstrip('/')}/{slug}/"
+
+
 def derive_summary(body: str, limit: int = SUMMARY_LENGTH) -> str:
     """The first paragraph of the body as plain text (entities decoded), cut at a word boundary.
 

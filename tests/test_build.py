@@ -106,7 +106,8 @@ def test_json_ld_news_article(cli: Cli, site: Path) -> None:
     assert data["headline"] == row["title"]
     assert [a["name"] for a in data["author"]] == row["authors"] == ["Ana Reyes", "Mark Villanueva"]
     assert data["publisher"] == {
-        "@type": "NewsMediaOrganization", "name": "Balita Publishing", "url": "https://balita.example.ph/",
+        "@type": "NewsMediaOrganization", "@id": "https://balita.example.ph/#publisher",
+        "name": "Balita Publishing", "url": "https://balita.example.ph/",
         "logo": {"@type": "ImageObject", "url": "https://balita.example.ph/logo.png", "width": 600, "height": 60},
     }  # fmt: skip
     assert (site / "public" / "logo.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

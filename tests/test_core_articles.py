@@ -10,19 +10,7 @@ from typing import Any
 import pytest
 
 from balita_cli.services.documents import PLACEHOLDER
-from tests.helpers.cli import BalitaProcess, Cli
-
-
-def editor_script(tmp_path: Path, name: str, code: str) -> str:
-    """An $EDITOR that runs ``code`` with ``path`` (the file to edit) and ``text`` (its content)."""
-    script = tmp_path / f"{name}.py"
-    script.write_text(
-        "import sys, pathlib, subprocess, os\n"
-        "path = pathlib.Path(sys.argv[1])\n"
-        "text = path.read_text(encoding='utf-8')\n" + code + "\n",
-        encoding="utf-8",
-    )
-    return f"{sys.executable} {script}"
+from tests.helpers.cli import BalitaProcess, Cli, editor_script
 
 
 def record(cli: Cli, ref: str | int) -> dict[str, Any]:

@@ -47,8 +47,7 @@ def test_init_writes_settings_found_from_a_subdirectory(cli: Cli, tmp_path: Path
     assert settings["site"]["base_url"] == "https://ngayon.example.ph"
     assert settings["site"]["language"] == "fil"
     assert settings["site"]["timezone"] == "Asia/Manila"
-    assert settings["site"]["publisher"] == "Ngayon Media"
-    assert settings["site"]["contact"] == "desk@ngayon.example.ph"
+    assert settings["publisher"] == {"name": "Ngayon Media", "email": "desk@ngayon.example.ph"}
     assert settings["database"]["url"] == cli.db_url
 
     deep = tmp_path / "drafts" / "2026"

@@ -190,7 +190,8 @@ def test_json_feed_has_the_image_and_the_1_0_author(photo_archive: Archive) -> N
     text = export(photo_archive.cli, "jsonfeed")
     assert jsonfeed_problems(text) == []
     feed = json.loads(text)
-    assert feed["author"] == {"name": "Balita Publishing"} and feed["authors"] == [feed["author"]]
+    assert feed["author"] == {"name": "Balita Publishing", "url": "https://balita.example.ph"}
+    assert feed["authors"] == [feed["author"]]
     items = {item["title"]: item for item in feed["items"]}
     terraces = items["Terraces in danger"]
     assert terraces["image"] == served(IMAGES / "landscape.jpg", 1600)

@@ -79,6 +79,14 @@ def a_user(desk: Desk, _role: Role) -> str:
     return name
 
 
+def a_page(desk: Desk, *, edited: bool = False) -> str:
+    """A page the owner wrote (and changed once, with ``edited``)."""
+    page = desk.cli.ok("page", "new", f"Page {uuid.uuid4().hex[:6]}", "--body", "First.", "--porcelain").stdout.strip()
+    if edited:
+        desk.cli.ok("page", "edit", page, "--body", "Second.")
+    return page
+
+
 # (what is tried, the least role allowed to, how to set it up and which command it is)
 TABLE: list[tuple[str, Role, Setup]] = [
     ("new draft", C, lambda d, r: ["new", "Draft", "--body", "x"]),
@@ -113,6 +121,10 @@ TABLE: list[tuple[str, Role, Setup]] = [
     ("author add", E, lambda d, r: ["author", "add", f"Author {uuid.uuid4().hex[:6]}"]),
     ("source add", E, lambda d, r: ["source", "add", f"Outlet {uuid.uuid4().hex[:6]}", "https://news.example/feed"]),
     ("media add", E, photo),
+    ("page new", E, lambda d, r: ["page", "new", f"Page {uuid.uuid4().hex[:6]}", "--body", "x"]),
+    ("page edit", E, lambda d, r: ["page", "edit", a_page(d), "--body", "Changed."]),
+    ("page revert", E, lambda d, r: ["page", "revert", a_page(d, edited=True), "--to", "1"]),
+    ("page delete", E, lambda d, r: ["page", "delete", a_page(d), "--yes"]),
     ("user add", ADMIN, lambda d, r: ["user", "add", new_login(d), "--role", "editor", "--no-password"]),
     ("user role", ADMIN, lambda d, r: ["user", "role", a_user(d, r), "author"]),
     ("user disable", ADMIN, lambda d, r: ["user", "disable", a_user(d, r)]),
@@ -239,6 +251,45 @@ def test_an_editor_going_around_balita_still_cannot_rewrite_history_or_purge(des
     dado.execute("UPDATE revision SET note = 'admin note' WHERE article_id = %s", (article,))
     dado.execute("DELETE FROM article WHERE id = %s", (article,))
     assert desk.sql("SELECT count(*) FROM article WHERE id = :id", id=article) == [(0,)]
+
+
+def test_only_editors_and_admins_write_pages_even_around_balita(desk: Desk, connect: Connect) -> None:
+    page = int(desk.cli.ok("page", "new", "Privacy", "--body", "No cookies.", "--porcelain").stdout.strip())
+    desk.cli.ok("page", "edit", str(page), "--body", "No cookies, no trackers.")
+    for role in (C, A):
+        login = connect(role)
+        assert login.execute("SELECT title FROM page WHERE id = %s", (page,)).fetchall() == [("Privacy",)]
+        denied(login, "UPDATE page SET body = 'Ours now' WHERE id = %s", page)
+        denied(login, "INSERT INTO page (slug, title, version, created_at, updated_at) "
+                      "VALUES ('fake', 'Fake', 1, now(), now())")  # fmt: skip
+        denied(login, "DELETE FROM page WHERE id = %s", page)
+        denied(login, "TRUNCATE page CASCADE")
+        denied(login, "INSERT INTO page_revision (page_id, version, created_at, snapshot) VALUES (%s, 9, now(), '{}')",
+               page)  # fmt: skip
+        denied(login, "UPDATE page_revision SET note = 'forged' WHERE page_id = %s", page)
+    created_by = desk.sql("SELECT created_by FROM page WHERE id = :id", id=page)[0][0]
+    cora = connect(E)  # an editor writes pages, under her own name, but not their history
+    cora.execute("UPDATE page SET summary = 'What we keep', created_by = 'x', updated_by = 'x' WHERE id = %s",
+                 (page,))  # fmt: skip
+    assert desk.sql("SELECT created_by, updated_by FROM page WHERE id = :id", id=page) == [(created_by, desk.names[E])]
+    cora.execute("INSERT INTO page_revision (page_id, version, created_at, changed_by, snapshot) "
+                 "VALUES (%s, 40, now(), 'someone else', '{}')", (page,))  # fmt: skip
+    assert desk.sql("SELECT changed_by FROM page_revision WHERE page_id = :id AND version = 40", id=page) == [
+        (desk.names[E],)
+    ]
+    denied(cora, "UPDATE page_revision SET note = 'forged' WHERE page_id = %s", page)
+    denied(cora, "DELETE FROM page_revision WHERE page_id = %s", page)
+    connect(ADMIN).execute("UPDATE page_revision SET note = 'admin note' WHERE page_id = %s", (page,))
+    assert desk.sql("SELECT body, summary FROM page WHERE id = :id", id=page) == [
+        ("No cookies, no trackers.", "What we keep")
+    ]
+    assert {note for (note,) in desk.sql("SELECT note FROM page_revision WHERE page_id = :id", id=page)} == {
+        "admin note"
+    }
+    refused(desk.run(C, "page", "edit", str(page), "--title", "Mine"), desk, C)
+    assert desk.run(C, "page", "edit", str(page), "--title", "Mine").stderr.startswith(
+        "error: contributors cannot write the site's pages; ask an editor"
+    )
 
 
 # The database's own classification of every change, for every role, against permissions.changing.

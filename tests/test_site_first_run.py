@@ -56,10 +56,11 @@ def test_an_empty_sites_feeds_and_sitemaps_are_valid(cli: Cli, new_site: Path) -
     assert feed_problems(public / "atom.xml", "atom") == []
     assert jsonfeed_problems(public / "feed.json") == []
     assert json.loads((public / "feed.json").read_text(encoding="utf-8"))["items"] == []
-    # A sitemap must list a URL: the front page is always there.
+    # A sitemap must list a URL: the front page is always there, and the Contacts page init made.
     xmlschema.XMLSchema(str(corpora_path("schemas", "sitemaps", "sitemap.xsd"))).validate(str(public / "sitemap.xml"))
     sitemap = lxml.etree.parse(str(public / "sitemap.xml"))
-    assert [loc.text for loc in sitemap.iter(f"{SITEMAP}loc")] == ["https://balita.example.ph/"]
+    locations = [loc.text for loc in sitemap.iter(f"{SITEMAP}loc")]
+    assert locations == ["https://balita.example.ph/", "https://balita.example.ph/contacts/"]
     # Google News reads an empty news sitemap as "nothing in the last two days".
     news = lxml.etree.parse(str(public / "news-sitemap.xml")).getroot()
     assert news.tag == f"{SITEMAP}urlset" and len(news) == 0

@@ -95,7 +95,7 @@ def build_options(state: AppState, output: Path, **choices: object) -> BuildOpti
         output=output,
         template_dir=resolve(site.template_dir),
         media=open_store(state.settings) if site.media_dir else None,
-        logo=resolve(site.logo) if site.logo else None,
+        logo=resolve(site.publisher.logo) if site.publisher.logo else None,
         **choices,  # type: ignore[arg-type]
     )
 

@@ -9,7 +9,15 @@ import typer
 
 from balita_cli import console
 from balita_cli.cli.state import AppState, app
-from balita_cli.config import CONFIG_NAME, DEFAULT_DB_NAME, Site, render_config, validate_timezone
+from balita_cli.config import (
+    CONFIG_NAME,
+    DEFAULT_DB_NAME,
+    Publisher,
+    Site,
+    render_config,
+    validate_publisher,
+    validate_timezone,
+)
 from balita_cli.db.urls import display_url, normalise_url, without_password
 from balita_cli.errors import Conflict
 
@@ -22,17 +30,26 @@ def init(
     base_url: Annotated[str, typer.Option(help="Public base URL.")] = Site.base_url,
     language: Annotated[str, typer.Option(help="Default article language (BCP 47).")] = Site.language,
     timezone: Annotated[str, typer.Option(help="Site time zone (IANA name).")] = Site.timezone,
-    publisher: Annotated[str, typer.Option(help="Publisher's name, shown on the site.")] = Site.publisher,
-    contact: Annotated[str, typer.Option(help="Publisher's contact address.")] = Site.contact,
+    publisher: Annotated[str, typer.Option(help="Publisher's name, shown on the site.")] = Publisher.name,
+    contact: Annotated[str, typer.Option(help="Publisher's contact e-mail address.")] = Publisher.email,
+    legal_name: Annotated[str, typer.Option(help="The owner's registered (legal) name.")] = "",
+    registration_number: Annotated[str, typer.Option(help="The owner's registration number.")] = "",
+    registry: Annotated[str, typer.Option(help="Who registered the owner (e.g. the SEC).")] = "",
+    address: Annotated[str, typer.Option(help="The owner's postal address.")] = "",
+    country: Annotated[str, typer.Option(help="The owner's country (ISO 3166 code, e.g. PH).")] = "",
+    phone: Annotated[str, typer.Option(help="The newsroom's phone number.")] = "",
     database: Annotated[
         str | None, typer.Option("--database", help="Database URL (default: balita.db next to balita.toml).")
     ] = None,
-    demo: Annotated[bool, typer.Option("--demo", help="Load sample articles in English and Filipino.")] = False,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Load sample articles in English and Filipino, and the policy pages.")
+    ] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing balita.toml.")] = False,
 ) -> None:
-    """Create balita.toml and the database; --demo adds sample articles.
+    """Create balita.toml, the database and a Contacts page; --demo adds sample articles and
+    the about, editorial standards, corrections policy and privacy pages.
 
-    Example: balita init --demo --name "Balita Ngayon" --base-url https://balita.example.ph
+    Example: balita init --demo --name "Balita Ngayon" --legal-name "Balita Media Inc." --country PH
     """
     validate_timezone(timezone)
     state = app(ctx)
@@ -40,11 +57,31 @@ def init(
     if config_path.exists() and not force and not demo:
         raise Conflict(f"{config_path} exists (use --force to overwrite)")
     if not config_path.exists() or force:
+        owner = Publisher(
+            name=publisher,
+            legal_name=legal_name,
+            registration_number=registration_number,
+            registry=registry,
+            address=address,
+            country=country,
+            email=contact,
+            phone=phone,
+        )
         site = Site(
-            name=name, base_url=base_url, language=language, timezone=timezone, publisher=publisher, contact=contact
+            name=name,
+            base_url=base_url,
+            language=language,
+            timezone=timezone,
+            publisher=validate_publisher(owner, where="the publisher's"),
         )
         write_site(state, config_path, site, database or state.db_option or f"sqlite:///{DEFAULT_DB_NAME}")
     state.reload(str(config_path))
+    from balita_cli.services.starter_pages import starter_pages  # here: --help imports every command module
+
+    site_now = state.settings.site
+    made = state.write(lambda session: starter_pages(session, site_now, demo=demo))
+    if made:
+        console.info(f"Made {console.counted(len(made), 'page')}. Try: balita page list")
     if demo:
         from balita_cli.services.demo import load_demo  # here: --help imports every command module
 

@@ -89,9 +89,9 @@ def feed_head(site: Site, options: dict[str, Any]) -> list[Any]:
     for hub in hubs(options):  # WebSub
         sub(head, f"{{{ATOM}}}link", rel="hub", href=hub)
     author = sub(head, f"{{{ATOM}}}author")
-    sub(author, f"{{{ATOM}}}name", site.publisher)
-    if site.contact:
-        sub(author, f"{{{ATOM}}}email", site.contact)
+    sub(author, f"{{{ATOM}}}name", site.publisher.name)
+    if site.publisher.email:
+        sub(author, f"{{{ATOM}}}email", site.publisher.email)
     sub(head, f"{{{ATOM}}}generator", "balita", version=__version__)
     return list(head)
 

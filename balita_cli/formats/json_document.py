@@ -21,8 +21,8 @@ def site_metadata(site: Site) -> dict[str, Any]:
         "description": site.description,
         "language": site.language,
         "timezone": site.timezone,
-        "publisher": site.publisher,
-        "contact": site.contact,
+        "publisher": site.publisher.name,
+        "contact": site.publisher.email,
     }
 
 

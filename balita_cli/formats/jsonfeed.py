@@ -67,11 +67,12 @@ def feed_head(site: Site, options: dict[str, Any]) -> dict[str, Any]:
     found = hubs(options)
     if found:  # WebSub
         head["hubs"] = [{"type": "WebSub", "url": hub} for hub in found]
+    publisher = {"name": site.publisher.name, "url": site_url(site)}
     head.update(
         description=site.description,
         language=site.language,
-        authors=[{"name": site.publisher}],
-        author={"name": site.publisher},
+        authors=[publisher],
+        author=publisher,
     )
     return head
 

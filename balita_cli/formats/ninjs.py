@@ -58,7 +58,7 @@ def news_object(record: Record, site: Site, version: str = "3.1") -> dict[str, A
         "subjects": subjects(record),
         "infoSources": info_sources(record, site),
         "located": clean_text(record.get("dateline")),
-        "copyrightHolder": site.publisher,
+        "copyrightHolder": site.publisher.registered_name,
         "expires": record.get("expires_at"),
         "altIds": alt_ids(record),
         "associations": image_association(record, site),
@@ -87,7 +87,7 @@ def alt_ids(record: Record) -> list[dict[str, str]]:
 
 
 def info_sources(record: Record, site: Site) -> list[dict[str, str]]:
-    publisher = {"name": site.publisher, "role": "publisher"}
+    publisher = {"name": site.publisher.name, "role": "publisher"}
     home = web_url(site.base_url)
     sources = [{**publisher, "uri": home} if home else publisher]
     source_url = web_url(record.get("source_url"))

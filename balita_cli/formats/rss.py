@@ -116,9 +116,10 @@ class RssWriter(Writer):
         sub(head, "link", site_url(site))
         html_text(head, "description", site.description)
         sub(head, "language", site.language)
+        sub(head, "copyright", f"© {site.publisher.registered_name}")
         sub(head, "generator", f"balita {__version__}")
-        if site.contact:
-            sub(head, "managingEditor", f"{site.contact} ({site.publisher})")
+        if site.publisher.email:
+            sub(head, "managingEditor", f"{site.publisher.email} ({site.publisher.name})")
         self_url = web_url(feed_url(site, options, "feed.xml"))
         if self_url:
             attributes = {"href": self_url, "rel": "self", "type": "application/rss+xml"}

@@ -59,7 +59,8 @@ def read_file(path: str | Path) -> tuple[bytes, str]:
 
 
 def fetch_policy(settings: Settings, *, allow_private: bool = False) -> FetchPolicy:
-    contact = header_safe(f"{DEFAULT_USER_AGENT[:-1]}; {settings.site.contact})") if settings.site.contact else None
+    email = settings.site.publisher.email
+    contact = header_safe(f"{DEFAULT_USER_AGENT[:-1]}; {email})") if email else None
     return FetchPolicy(
         deadline=FETCH_DEADLINE,
         max_bytes=MAX_PHOTO_BYTES,

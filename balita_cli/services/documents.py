@@ -47,31 +47,44 @@ def document_values(content: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _kind(name: str) -> Kind:
+    """A field's kind; a page's own fields (not an article's) are text."""
+    return BY_NAME[name].kind if name in BY_NAME else Kind.TEXT
+
+
 def blank_value(name: str) -> Any:
     """What the document shows for a field with no value."""
-    kind = BY_NAME[name].kind
+    kind = _kind(name)
     return [] if kind is Kind.NAMES else False if kind is Kind.BOOL else ""
 
 
-def render_document(fields: dict[str, Any], body: str, version: int | None = None) -> str:
-    """Every field of the document, in schema order (blank where ``fields`` has none), then the
-    body, or the placeholder where there is none."""
-    front = {name: blank_value(name) if fields.get(name) is None else fields[name] for name in DOCUMENT_FIELDS}
+def render_document(
+    fields: dict[str, Any],
+    body: str,
+    version: int | None = None,
+    *,
+    names: tuple[str, ...] = DOCUMENT_FIELDS,
+    placeholder: str = PLACEHOLDER,
+) -> str:
+    """Every field of the document (``names``: an article's, or a page's), in order (blank where
+    ``fields`` has none), then the body, or the placeholder where there is none."""
+    front = {name: blank_value(name) if fields.get(name) is None else fields[name] for name in names}
     if version is not None:
         front[VERSION_KEY] = version
     text = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000)
-    return f"---\n{text}---\n\n{body.rstrip() or PLACEHOLDER}\n"
+    return f"---\n{text}---\n\n{body.rstrip() or placeholder}\n"
 
 
-def without_placeholder(body: str) -> str:
+def without_placeholder(body: str, placeholder: str = PLACEHOLDER) -> str:
     """The body with every line that is the placeholder left out."""
-    if PLACEHOLDER not in body:
+    if placeholder not in body:
         return body
-    return "".join(line for line in body.splitlines(keepends=True) if line.strip() != PLACEHOLDER)
+    return "".join(line for line in body.splitlines(keepends=True) if line.strip() != placeholder)
 
 
-def parse_document(text: str) -> Document:
-    """Split and check a document; every scalar comes back as text, lists as lists of text."""
+def parse_document(text: str, *, names: tuple[str, ...] = DOCUMENT_FIELDS, placeholder: str = PLACEHOLDER) -> Document:
+    """Split and check a document whose fields are ``names``; every scalar comes back as text,
+    lists as lists of text."""
     text = text.lstrip("\ufeff")
     if not text.startswith("---"):
         raise InvalidInput("the document must start with a --- front matter block")
@@ -83,14 +96,14 @@ def parse_document(text: str) -> Document:
         raise InvalidInput(f"the front matter is longer than {MAX_FRONT_MATTER:,} characters")
     body = rest.split("\n", 1)[1] if "\n" in rest else ""
     data = _load_yaml(head)
-    unknown = sorted(set(map(str, data)) - {*DOCUMENT_FIELDS, VERSION_KEY})
+    unknown = sorted(set(map(str, data)) - {*names, VERSION_KEY})
     if unknown:
         raise InvalidInput(f"unknown field(s) in the front matter: {', '.join(unknown)}")
     version = data.pop(VERSION_KEY, None)
     if version is not None and (not isinstance(version, int) or isinstance(version, bool) or version < 1):
         raise InvalidInput(f"version must be a whole number, not {version!r}")
     fields = {str(key): _clean(str(key), value) for key, value in data.items()}
-    return Document(fields, without_placeholder(body).strip("\n"), version)
+    return Document(fields, without_placeholder(body, placeholder).strip("\n"), version)
 
 
 def _load_yaml(head: str) -> dict[Any, Any]:
@@ -118,7 +131,7 @@ def _load_yaml(head: str) -> dict[Any, Any]:
 
 
 def _clean(name: str, value: Any) -> Any:
-    kind = BY_NAME[name].kind
+    kind = _kind(name)
     if kind is Kind.NAMES:
         if value is None:
             return []

@@ -64,6 +64,7 @@ class Action(StrEnum):
     RESTORE = "restore"
     MIGRATE = "migrate"
     HOOKS = "hooks"  # webhooks and partners: their secrets, addresses and deliveries
+    PAGES = "pages"  # the site's pages: about, contacts, the policies
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ RULES: dict[Action, Rule] = {
     Action.RESTORE: Rule(ADMIN, ADMIN, "restore the database from a backup"),
     Action.MIGRATE: Rule(ADMIN, ADMIN, "upgrade the database schema"),
     Action.HOOKS: Rule(E, E, "manage webhooks and partners"),
+    Action.PAGES: Rule(E, E, "write the site's pages"),
 }
 
 LIVE_STATUSES = frozenset({"scheduled", "published"})
@@ -278,6 +280,8 @@ TABLE_ACTIONS = {
     "event": Action.HISTORY,
     "destination": Action.HOOKS,
     "delivery": Action.HOOKS,
+    "page": Action.PAGES,
+    "page_revision": Action.PAGES,
 }
 # Row-level security refusing a row: someone else's story.
 POLICY_ACTIONS = {"correction": Action.CORRECT}

@@ -19,6 +19,7 @@ import orjson
 from balita_cli.db.dbapi import Database
 from balita_cli.records import Record, SiteArticle, Terms, article_url, iso, public_view
 from balita_cli.schema import PRIVATE_FIELDS
+from balita_cli.services import pages as site_pages
 from balita_cli.services import reading
 from balita_cli.services.query import ArticleFilter, where_clause
 from balita_cli.workflow import Status
@@ -127,7 +128,8 @@ class SiteSnapshot:
         statuses = ", ".join(f"'{status.value}'" for status in _statuses(preview))
         changes = [_concat(db, value, where.format(statuses=statuses)) for value, where in _CHANGES]
         self.around = {name: db.rows(sql) for name, sql in _AROUND.items()}
-        self.digest = _hash([db.dialect, preview, base_url, changes, self.around], 32)
+        self.page_records = site_pages.records(db, base_url)
+        self.digest = _hash([db.dialect, preview, base_url, changes, self.around, self.page_records], 32)
 
     @cached_property
     def rows(self) -> list[tuple[Any, ...]]:
@@ -232,6 +234,10 @@ class SiteSnapshot:
 
         return sorted(found, key=place)
 
+    def pages(self) -> list[Record]:
+        """The site's pages (about, contacts, the policies), in the footer's order."""
+        return self.page_records
+
     def records(self, ids: Sequence[int]) -> list[SiteArticle]:
         """The full views (body and all) of these articles, in the order given."""
         make_view = preview_view if self.preview else public_view
@@ -264,5 +270,6 @@ def data_version(db: Database) -> str:
         "SELECT count(*), max(id) FROM correction",
         "SELECT count(*), coalesce(sum(length(alt) + length(caption) + length(credit)), 0), max(id) FROM photo",
         "SELECT count(*), max(id) FROM coverage",
+        "SELECT count(*), coalesce(sum(version), 0), max(updated_at), max(id) FROM page",
     )
     return "|".join(str(db.rows(sql, [])[0]) for sql in parts)

@@ -166,6 +166,7 @@ class SiteBuilder:
         for make in rebuild.later:
             make()
         sitemap_files, news_until = sitemaps.write_sitemaps(rebuild, articles, listing)
+        fixed_pages.site_pages(rebuild)
         fixed_pages.special_pages(rebuild)
         fixed_pages.assets(rebuild, sitemap_files)
         search = rebuild.search([path for path in article_pages if path in self.tree.current])

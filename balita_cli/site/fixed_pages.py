@@ -1,10 +1,12 @@
-"""The files beside the articles and lists: the search page, the 404 page, robots.txt, the
-static files and logo, and the redirects at the old addresses of articles."""
+"""The files beside the articles and lists: the site's pages (about, contacts, the policies), the
+search page, the 404 page, robots.txt, the static files and logo, and the redirects at the old
+addresses of articles."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from balita_cli.config import country_name
 from balita_cli.records import SiteArticle
 from balita_cli.site import pages
 from balita_cli.site.options import NOT_FOUND, SEARCH_DIR
@@ -13,6 +15,18 @@ from balita_cli.words import words_for
 
 if TYPE_CHECKING:
     from balita_cli.site.rebuild import Rebuild
+
+
+def site_pages(rebuild: Rebuild) -> None:
+    """The site's pages that are not news (about, contacts, the policies), each at ``/<slug>/``."""
+    site = rebuild.site
+    country = country_name(site.publisher.country, site.language) if site.publisher.country else ""
+    for record in rebuild.site_pages:
+        directory = pages.page_path(record["slug"])
+        view = pages.page_view(record, site, country=country)
+        key = rebuild.key("page", record, view["contacts"])
+        if not rebuild.tree.keep_if_current(directory + pages.INDEX, key):
+            rebuild.page("page.html", directory, site.language, key=key, page=view, title=record["title"])
 
 
 def special_pages(rebuild: Rebuild) -> None:

@@ -146,7 +146,16 @@ def _plan_front(rebuild: Rebuild, lists: Lists, first_page: str) -> None:
         mixed = [rebuild.entries.get(entry["id"], entry) for entry in proto]
         real = pages.front_page(mixed, rebuild.sections)
         page = next(iter(pages.paginate("", records, rebuild.options.page_size)))
-        rebuild.page("home.html", "", rebuild.site.language, key=key, front=real, page=_with_entries(rebuild, page))
+        organization = pages.organization_ld(rebuild.site, rebuild.logo, rebuild.site_pages)
+        rebuild.page(
+            "home.html",
+            "",
+            rebuild.site.language,
+            key=key,
+            front=real,
+            page=_with_entries(rebuild, page),
+            json_ld=pages.script_json(organization),
+        )
 
     rebuild.later.append(make)
 

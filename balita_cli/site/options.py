@@ -94,6 +94,10 @@ class SiteSource(Protocol):
         """The full public views of these articles (in that order)."""
         ...
 
+    def pages(self) -> list[dict[str, Any]]:
+        """The site's pages that are not news (``services/pages.py`` records), in the footer's order."""
+        ...
+
 
 def hash_of(value: Any) -> str:
     """A short hash of a JSON-able value: the keys of pages, the digest of a build's inputs."""

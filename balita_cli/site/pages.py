@@ -274,9 +274,10 @@ def news_article_ld(
     home = f"{site.base_url.rstrip('/')}/"
     publisher = {
         "@type": "NewsMediaOrganization",
-        "name": site.publisher,
+        "@id": publisher_id(site),
+        "name": site.publisher.name,
         "url": home,
-        "logo": {"@type": "ImageObject", "url": logo["url"], "width": logo["width"], "height": logo["height"]},
+        "logo": _logo_ld(logo),
     }
     data: dict[str, Any] = {
         "@context": "https://schema.org",
@@ -291,7 +292,7 @@ def news_article_ld(
             {"@type": "Person", "name": name, "url": absolute(site, term_dir("author", slug))}
             for name, slug in terms["author"]
         ]
-        or [{"@type": "Organization", "name": site.publisher, "url": home}],
+        or [{"@type": "Organization", "name": site.publisher.name, "url": home}],
         "publisher": publisher,
     }
     if record["section"]:
@@ -315,6 +316,97 @@ def news_article_ld(
     if record["source_name"]:
         data["backstory"] = f"An excerpt of a story first published by {record['source_name']}."
     return data
+
+
+def publisher_id(site: Site) -> str:
+    """The one id of the publisher in every page's structured data: the front page describes it,
+    every article's ``publisher`` refers to it."""
+    return f"{site.base_url.rstrip('/')}/#publisher"
+
+
+def _logo_ld(logo: dict[str, Any]) -> dict[str, Any]:
+    return {"@type": "ImageObject", "url": logo["url"], "width": logo["width"], "height": logo["height"]}
+
+
+# Which page answers which of schema.org's questions about a news publisher.
+POLICY_PROPERTIES = (
+    ("publishingPrinciples", "standards"),
+    ("ethicsPolicy", "standards"),
+    ("correctionsPolicy", "corrections"),
+    ("masthead", "about"),
+    ("ownershipFundingInfo", "contacts"),
+)
+
+
+def organization_ld(site: Site, logo: dict[str, Any], site_pages: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """schema.org NewsMediaOrganization for the front page: the publisher, its registration, its
+    address and how to reach it, and the pages that say how it works."""
+    owner = site.publisher
+    home = f"{site.base_url.rstrip('/')}/"
+    by_role = {page["role"]: absolute(site, page_path(page["slug"])) for page in site_pages if page["role"]}
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsMediaOrganization",
+        "@id": publisher_id(site),
+        "name": owner.name,
+        "url": home,
+        "logo": _logo_ld(logo),
+    }
+    if owner.legal_name:
+        data["legalName"] = owner.legal_name
+    if owner.registration_number:
+        registration: dict[str, Any] = {
+            "@type": "PropertyValue",
+            "propertyID": owner.registry or "registration number",
+            "value": owner.registration_number,
+        }
+        data["identifier"] = registration
+    if owner.address or owner.country:
+        address = {"@type": "PostalAddress", "streetAddress": owner.address, "addressCountry": owner.country}
+        data["address"] = {key: value for key, value in address.items() if value}
+    point = {"@type": "ContactPoint", "contactType": "newsroom", "email": owner.email, "telephone": owner.phone}
+    if "contacts" in by_role:
+        point["url"] = by_role["contacts"]
+    if owner.email or owner.phone:
+        data["contactPoint"] = {key: value for key, value in point.items() if value}
+    if owner.email:
+        data["email"] = owner.email
+    if owner.phone:
+        data["telephone"] = owner.phone
+    for name, role in POLICY_PROPERTIES:
+        if role in by_role:
+            data[name] = by_role[role]
+    return data
+
+
+def page_path(slug: str) -> str:
+    """A page (about, contacts, a policy) at the site's root."""
+    return f"{slug}/"
+
+
+def page_view(record: dict[str, Any], site: Site, *, country: str = "") -> dict[str, Any]:
+    """What the page template shows; the contacts page shows the publisher as balita.toml says."""
+    owner = site.publisher
+    contacts = None
+    if record["role"] == "contacts":
+        contacts = {
+            "name": owner.name,
+            "legal_name": owner.legal_name,
+            "registration_number": owner.registration_number,
+            "registry": owner.registry,
+            "address": owner.address,
+            "country": country,
+            "email": owner.email,
+            "phone": owner.phone,
+        }
+    return {
+        "title": record["title"],
+        "summary": record["summary"],
+        "description": record["summary"] or record["title"],
+        "body_html": Markup(render_body(record["body"])),  # noqa: S704  (sanitised by nh3)
+        "contacts": contacts,
+        "url": absolute(site, page_path(record["slug"])),
+    }
 
 
 def _headline(title: str) -> str:

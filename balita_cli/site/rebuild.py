@@ -136,8 +136,16 @@ class Rebuild:
         ]
         self.sections = [{"name": name, "path": pages.term_dir("section", slug)} for name, slug in sections]
         self.logo_file, self.logo = self._logo()
-        # Every page shows the navigation: its sections are part of every page's inputs.
-        self.shared = hash_of([self.fingerprint, sections])
+        self.site_pages = self.source.pages()
+        self.page_links = [
+            {"title": page["title"], "path": pages.page_path(page["slug"]), "role": page["role"]}
+            for page in self.site_pages
+        ]
+        corrections = [link["path"] for link in self.page_links if link["role"] == "corrections"]
+        self.corrections_policy = corrections[0] if corrections else None
+        # Every page shows the navigation and the footer's links to the site's pages: they are
+        # part of every page's inputs.
+        self.shared = hash_of([self.fingerprint, sections, self.page_links])
 
     def _logo(self) -> tuple[tuple[str, bytes], dict[str, Any]]:
         """The publisher's logo: its file in the output and what JSON-LD says of it (what its
@@ -202,6 +210,8 @@ class Rebuild:
             "search": self.options.search,
             "title": "",
             "share": None,
+            "site_pages": self.page_links,
+            "corrections_policy": self.corrections_policy,
         }
         path = directory if directory.endswith(".html") else directory + pages.INDEX
         return path, render(self.environment, template, {**shared, **context})

@@ -45,6 +45,15 @@ def write_sitemaps(rebuild: Rebuild, articles: list[SiteArticle], lists: Lists) 
         for directory, changed in urls
         if changed or not directory
     ]
+    list_urls += [
+        {
+            "url": pages.absolute(site, pages.page_path(page["slug"])),
+            "status": "published",
+            "updated_at": page["updated_at"],
+            "published_at": page["updated_at"],
+        }
+        for page in rebuild.site_pages
+    ]
     name, path = SITEMAP_FILES[0]
     writer = get_writer(name)
     part = min(PART, writer.capabilities.max_items or PART)

@@ -31,6 +31,18 @@ def isolate(patch: pytest.MonkeyPatch, folder: Path) -> None:
     patch.chdir(folder)
 
 
+def editor_script(tmp_path: Path, name: str, code: str) -> str:
+    """An $EDITOR that runs ``code`` with ``path`` (the file to edit) and ``text`` (its content)."""
+    script = tmp_path / f"{name}.py"
+    script.write_text(
+        "import sys, pathlib, subprocess, os\n"
+        "path = pathlib.Path(sys.argv[1])\n"
+        "text = path.read_text(encoding='utf-8')\n" + code + "\n",
+        encoding="utf-8",
+    )
+    return f"{sys.executable} {script}"
+
+
 @dataclass
 class Cli:
     """Runs balita in-process against this test's database; stdout and stderr kept apart."""

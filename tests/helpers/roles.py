@@ -30,7 +30,7 @@ Connect = Callable[[Role], psycopg.Connection[Any]]
 # Every table a command may write, and who belongs to which role: hashed together by ``digest``.
 WRITTEN_TABLES = (
     "article", "revision", "correction", "tag", "section", "author", "article_tag", "article_author",
-    "article_slug", "photo", "source", "setting",
+    "article_slug", "photo", "source", "setting", "page", "page_revision",
 )  # fmt: skip
 MEMBERSHIPS = (
     "(SELECT string_agg(pair, ',' ORDER BY pair) FROM (SELECT roleid::regrole || '>' "

@@ -69,7 +69,7 @@ def user_agent(site: Site) -> str:
 
     details = "; ".join(
         part
-        for part in (ascii_text(site.name), f"+{ascii_text(site.base_url)}", ascii_text(site.contact))
+        for part in (ascii_text(site.name), f"+{ascii_text(site.base_url)}", ascii_text(site.publisher.email))
         if part.strip("+")
     )
     return f"balita/{__version__} ({details})" if details else f"balita/{__version__}"
