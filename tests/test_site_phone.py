@@ -99,3 +99,30 @@ def test_no_page_scrolls_sideways_on_a_phone(site: PhoneSite, chromium: Browser)
         with chromium.visit(related, width=WIDTH, height=HEIGHT) as visit:
             assert LONG_WORD in visit.page.inner_text(".related")
             assert visit.page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+
+
+THUMBNAILS = ".tier img[srcset], .block-story img[srcset], .entry-photo img[srcset]"  # library photos
+# Each thumbnail's chosen file and drawn width, once every lazy one has loaded.
+CHOSEN = """async (selector) => {
+  const images = Array.from(document.querySelectorAll(selector));
+  for (const image of images) { image.loading = "eager"; image.scrollIntoView(); }
+  await Promise.all(images.map(image => image.decode().catch(() => null)));
+  return images.map(image => [image.currentSrc, image.getBoundingClientRect().width]);
+}"""
+
+
+@pytest.mark.parametrize("scale", [2, 3])
+def test_thumbnails_on_a_phone_fetch_a_small_rendition(site: PhoneSite, chromium: Browser, scale: int) -> None:
+    """A thumbnail drawn about 120 px wide fetches the smallest rendition that covers it at the
+    phone's density (320 px at 2x, 640 at 3x), not the 1600 px file ``sizes: 100vw`` asked for."""
+    widths = (320, 640, 1024, 1600)
+    with serve_directory(site.public) as base:
+        for path in ("", "sections/politics/", "tags/budget/"):
+            with phone(chromium, scale=scale) as page:
+                page.goto(f"{base}/{path}", wait_until="load")
+                chosen = page.evaluate(CHOSEN, THUMBNAILS)
+            assert len(chosen) >= 4, (path, chosen)
+            for source, drawn in chosen:
+                assert 100 <= drawn <= 130, (path, source, drawn)
+                rendition = int(source.rsplit("-", 1)[1].split(".")[0])
+                assert rendition == min(w for w in widths if w >= drawn * scale), (path, source, drawn)
