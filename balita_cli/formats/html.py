@@ -89,6 +89,18 @@ def sanitize(fragment: str) -> str:
     return _A_WITHOUT_HREF.sub(r"<a\1\2>", cleaned)
 
 
+# A <pre> at the start of a line or right after a tag. Markdown passes a <pre> block through whole
+# (blank lines and indentation kept) only when it opens a block of its own: on the line of another
+# tag, as WordPress writes "<h2>…</h2>\n<pre>", it ends at its first blank line and the rest of
+# the poem or code becomes paragraphs inside it.
+_PRE_OPENING = re.compile(r"(?:^|(?<=>))[ \t]*(?=<pre\b)", re.IGNORECASE | re.MULTILINE)
+
+
+def html_body(fragment: str) -> str:
+    """Imported HTML as a Markdown body: sanitised, each ``<pre>`` block after a blank line."""
+    return _PRE_OPENING.sub("\n\n", sanitize(fragment)).strip()
+
+
 # markdown-it looks for the closing "]" of every "[" to the end of its paragraph, so thousands of
 # them in one paragraph take quadratic time. No real paragraph has this many; past it they are
 # literal.
