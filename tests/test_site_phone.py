@@ -25,6 +25,7 @@ import lxml.html
 import pytest
 
 from balita_cli.site.fixed_pages import favicon
+from balita_cli.site.render import static_file
 from tests.checkers import Browser, browser, serve_directory
 from tests.helpers.archive import demo_site
 from tests.helpers.cli import Cli
@@ -223,6 +224,7 @@ def test_every_page_links_the_favicon(site: PhoneSite) -> None:
             assert (site.public / path).parent.joinpath(icon).resolve() == site.public / "favicon.png", path
     with Image.open(site.public / "favicon.png") as image:
         assert image.format == "PNG" and image.size == (64, 64)
+    assert (site.public / "favicon.png").read_bytes() == static_file("favicon.png", None)  # balita's, for its logo
 
 
 def test_a_favicon_made_from_a_wide_logo_is_its_first_square() -> None:
