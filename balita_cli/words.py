@@ -18,6 +18,7 @@ WORDS: dict[str, dict[str, str]] = {
         "corrections": "Corrections",
         "retraction": "Retraction",
         "retracted": "This article has been retracted.",
+        "retracted_label": "Retracted",
         "published": "Published",
         "updated": "Updated",
         "by": "By",
@@ -88,6 +89,7 @@ WORDS: dict[str, dict[str, str]] = {
         "corrections": "Mga pagwawasto",
         "retraction": "Pagbawi",
         "retracted": "Binawi na ang balitang ito.",
+        "retracted_label": "Binawi",
         "published": "Inilathala",
         "updated": "Binago",
         "by": "Ni",
@@ -166,6 +168,11 @@ ZONE_ABBREVIATIONS = {"Asia/Manila": "PHT"}
 def language_key(language: str) -> str:
     base = language.strip().lower().replace("_", "-").split("-")[0]
     return ALIASES.get(base, "en")
+
+
+def locale_of(language: str) -> str:
+    """The CLDR locale of a language as OpenGraph's ``og:locale`` names it: fil_PH, en_PH."""
+    return LOCALES[language_key(language)]
 
 
 def words_for(language: str) -> dict[str, str]:

@@ -353,3 +353,47 @@ def test_a_post_restored_in_wordpress_is_not_put_back_in_the_trash(cli: Cli, tmp
     import_summary(target, "wxr", str(path))
     assert by_slug(target)["trashed-here"]["status"] == "published"
     assert by_slug(target, "--trash") == {}
+
+
+POEM = """<p>WordPress writes a heading and a preformatted block on two lines:</p>
+<h2>The Road Not Taken</h2>
+<pre>
+ <cite>Robert Frost</cite>
+
+
+  Two roads diverged in a yellow wood,
+  And sorry I could not travel both          (\\_/)
+
+      And be one traveler, long I stood     (='.'=)
+</pre>
+After the poem.
+<pre class="code">  indented = True
+
+  print(indented)</pre>"""
+
+
+@pytest.mark.slow
+def test_a_wordpress_pre_block_keeps_its_lines_and_the_page_is_valid(cli: Cli, tmp_path: Path) -> None:
+    """A <pre> after a heading's line, with blank lines inside, comes through the import whole: no
+    paragraph inside it (which the Nu checker reports as an error), its indentation kept."""
+    from tests.checkers import nu_errors
+    from tests.helpers.site import build, page
+
+    export = (
+        byline_export(["msantos"])
+        .replace("<wp:post_name>", f"<content:encoded><![CDATA[{POEM}]]></content:encoded><wp:post_name>")
+        .replace('xmlns:dc="', 'xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="')
+    )
+    path = tmp_path / "poem.xml"
+    path.write_text(export)
+    import_summary(cli, "wxr", str(path))
+    build(cli)
+    html_page = tmp_path / "public" / "articles" / "ulat-1" / "index.html"
+    body = page(tmp_path / "public", "ulat-1").xpath("//div[@class='story-body']")[0]
+    poem, code = body.xpath(".//pre")
+    assert poem.xpath(".//p") == [] and code.xpath(".//p") == []
+    assert "\n\n\n  Two roads diverged in a yellow wood,\n" in poem.text_content()
+    assert "\n\n      And be one traveler" in poem.text_content()
+    assert code.text_content() == "  indented = True\n\n  print(indented)"
+    assert body.xpath("./p/text()")[-1].strip() == "After the poem."
+    assert nu_errors([html_page]) == []

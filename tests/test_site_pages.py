@@ -16,6 +16,7 @@ import lxml.html
 import pytest
 from sqlalchemy import text
 
+from balita_cli.site.fixed_pages import favicon
 from tests.helpers.cli import Cli
 from tests.helpers.database import engine_of, store_raw
 from tests.helpers.site import build, make_photo, page, published, retract, set_site
@@ -91,7 +92,9 @@ def test_front_page_has_a_lead_a_tier_section_blocks_and_latest(cli: Cli, site: 
     shown = texts(home, "//article//h3")
     assert len(shown) == len(set(shown)), "a story appears once in the lead, tier and blocks"
     latest = home.xpath("//section[@class='latest']//li")
-    assert len(latest) == 10
+    assert len(latest) == 9  # the 14 stories but the lead and the four under it
+    above = home.xpath("//article[contains(@class, 'lead-story') or contains(@class, 'tier-story')]//h3/a/@href")
+    assert set(above).isdisjoint(home.xpath("//section[@class='latest']//a/@href"))
     assert featured
 
 
@@ -284,6 +287,8 @@ def test_a_logo_of_our_own_and_a_bad_one(cli: Cli, site: Path) -> None:
     )
     assert data["publisher"]["logo"] == {"@type": "ImageObject", "url": "https://balita.example.ph/logo.png",
                                          "width": 400, "height": 60}  # fmt: skip
+    # The favicon is made from it (the shipped one is for the shipped logo).
+    assert (site / "public" / "favicon.png").read_bytes() == favicon((site / "brand.png").read_bytes())
     (site / "brand.png").write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
     failed = cli.fails(["build"], 1)
     assert failed.stderr.count("\n") == 1 and "SVG" in failed.stderr

@@ -20,6 +20,7 @@ from typing import Any
 from balita_cli.records import Record, retraction_notice
 from balita_cli.schema import is_web_url, strip_controls
 from balita_cli.timeutil import iso_seconds
+from balita_cli.words import words_for
 
 # Characters XML 1.0 forbids (and C1 controls): they break feed readers and XML parsers.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -86,6 +87,18 @@ def sanitize(fragment: str) -> str:
         link_rel="noopener noreferrer",
     )
     return _A_WITHOUT_HREF.sub(r"<a\1\2>", cleaned)
+
+
+# A <pre> at the start of a line or right after a tag. Markdown passes a <pre> block through whole
+# (blank lines and indentation kept) only when it opens a block of its own: on the line of another
+# tag, as WordPress writes "<h2>…</h2>\n<pre>", it ends at its first blank line and the rest of
+# the poem or code becomes paragraphs inside it.
+_PRE_OPENING = re.compile(r"(?:^|(?<=>))[ \t]*(?=<pre\b)", re.IGNORECASE | re.MULTILINE)
+
+
+def html_body(fragment: str) -> str:
+    """Imported HTML as a Markdown body: sanitised, each ``<pre>`` block after a blank line."""
+    return _PRE_OPENING.sub("\n\n", sanitize(fragment)).strip()
 
 
 # markdown-it looks for the closing "]" of every "[" to the end of its paragraph, so thousands of
@@ -193,9 +206,14 @@ def html_to_text(fragment: str | None) -> str:
     return " ".join(strip_controls(html.unescape(str(text)), prose=True).split())
 
 
+def _words(record: Record) -> dict[str, str]:
+    """The site's words in the story's own language (a Filipino item's notices are in Filipino)."""
+    return words_for(record.get("language") or "en")
+
+
 def retraction_html(record: Record) -> str:
     return (
-        '<aside class="retraction"><p><strong>Retracted:</strong> '
+        f'<aside class="retraction"><p><strong>{_words(record)["retracted_label"]}:</strong> '
         f"{escape(clean_text(retraction_notice(record)))}</p></aside>"
     )
 
@@ -210,7 +228,7 @@ def corrections_html(record: Record) -> str:
         f"{escape(clean_text(item['text']))}</li>"
         for item in corrections
     )
-    return f'<aside class="corrections"><h2>Corrections</h2><ul>{items}</ul></aside>'
+    return f'<aside class="corrections"><h2>{_words(record)["corrections"]}</h2><ul>{items}</ul></aside>'
 
 
 def source_html(record: Record) -> str:
@@ -219,9 +237,10 @@ def source_html(record: Record) -> str:
     if not name and not url:
         return ""
     label = escape(clean_text(name or url))
+    read_more = _words(record)["read_more"]
     if url and is_web_url(url):
-        return f'<p class="source">Read more on <a href="{escape(url)}">{label}</a></p>'
-    return f'<p class="source">Read more on {label}</p>'
+        return f'<p class="source">{read_more} <a href="{escape(url)}">{label}</a></p>'
+    return f'<p class="source">{read_more} {label}</p>'
 
 
 def article_html(record: Record) -> str:

@@ -4,9 +4,11 @@ addresses of articles."""
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING
 
 from balita_cli.config import country_name
+from balita_cli.media.images import decode
 from balita_cli.records import SiteArticle
 from balita_cli.site import pages
 from balita_cli.site.options import NOT_FOUND, SEARCH_DIR
@@ -15,6 +17,30 @@ from balita_cli.words import words_for
 
 if TYPE_CHECKING:
     from balita_cli.site.rebuild import Rebuild
+
+FAVICON = "favicon.png"
+FAVICON_SIDE = 64
+
+
+def favicon(logo: bytes) -> bytes:
+    """A square PNG icon from the publisher's logo: the logo without its margins, its left square
+    when it is wide (a wordmark starts with its emblem or initial), on transparency."""
+    from PIL import Image, ImageChops  # here: Pillow only when an icon is made
+
+    frame = decode(logo, name="the logo", keep="first").frames[0][0].convert("RGBA")
+    background = Image.new("RGBA", frame.size, frame.getpixel((0, 0)))
+    box = ImageChops.difference(frame, background).getbbox(alpha_only=False) or (0, 0, frame.width, frame.height)
+    mark = frame.crop(box)
+    if mark.width > mark.height:
+        mark = mark.crop((0, 0, mark.height, mark.height))
+    scale = FAVICON_SIDE / max(mark.width, mark.height)
+    size = (max(1, round(mark.width * scale)), max(1, round(mark.height * scale)))
+    mark = mark.resize(size, Image.Resampling.LANCZOS)
+    icon = Image.new("RGBA", (FAVICON_SIDE, FAVICON_SIDE), (0, 0, 0, 0))
+    icon.paste(mark, ((FAVICON_SIDE - mark.width) // 2, (FAVICON_SIDE - mark.height) // 2))
+    buffer = io.BytesIO()
+    icon.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
 
 
 def site_pages(rebuild: Rebuild) -> None:
@@ -50,6 +76,10 @@ def assets(rebuild: Rebuild, sitemaps: list[str]) -> None:
         tree.put(name, static_file(name, rebuild.options.template_dir))
     path, data = rebuild.logo_file
     tree.put(path, data)
+    key = rebuild.key("favicon")  # the logo and the static files are in every key
+    if not tree.keep_if_current(FAVICON, key):
+        own = rebuild.logo_data if rebuild.options.logo is not None else None
+        tree.put(FAVICON, favicon(own) if own else static_file(FAVICON, rebuild.options.template_dir), key=key)
     urls = [pages.absolute(rebuild.site, path) for path in sitemaps]
     key = rebuild.key("robots", urls)
     if not tree.keep_if_current("robots.txt", key):

@@ -470,7 +470,8 @@ def page_title(heading: str, number: int, language: str) -> str:
 
 def front_page(entries: Sequence[dict[str, Any]], sections: Sequence[dict[str, str]]) -> dict[str, Any]:
     """The front page: a lead (the newest featured story, else the newest), a tier of stories
-    under it, a block per section in the navigation's order, and the latest headlines."""
+    under it, a block per section in the navigation's order, and the latest headlines besides
+    the lead and the tier."""
     readable = [entry for entry in entries if not entry["retracted"]]
     lead = next((entry for entry in readable if entry["featured"]), readable[0] if readable else None)
     shown = {lead["id"]} if lead else set()
@@ -483,4 +484,6 @@ def front_page(entries: Sequence[dict[str, Any]], sections: Sequence[dict[str, s
         shown |= {entry["id"] for entry in fresh}
         if fresh:
             blocks.append({"section": section, "entries": fresh})
-    return {"lead": lead, "tier": tier, "blocks": blocks, "latest": list(entries[:LATEST])}
+    above = {entry["id"] for entry in (lead, *tier) if entry}  # "Latest" does not repeat them
+    latest = [entry for entry in entries if entry["id"] not in above][:LATEST]
+    return {"lead": lead, "tier": tier, "blocks": blocks, "latest": latest}

@@ -12,6 +12,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
+
 from balita_cli.config import Site
 from balita_cli.errors import InvalidInput
 from balita_cli.formats import get_writer
@@ -33,7 +35,7 @@ from balita_cli.site.photos import PhotoLibrary
 from balita_cli.site.related import RelatedIndex
 from balita_cli.site.render import make_environment, render, static_file
 from balita_cli.site.search import MISSING, SearchReport, index_pages
-from balita_cli.words import words_for
+from balita_cli.words import locale_of, words_for
 
 if TYPE_CHECKING:
     from balita_cli.site.photos import Picture
@@ -198,8 +200,13 @@ class Rebuild:
         """A page's path in the output and its HTML."""
         shared = {
             "site": self.site,
+            # The page's language (Pagefind files the page by <html lang>) and its words...
             "lang": language,
-            "t": words_for(language),
+            "w": words_for(language),
+            "locale": locale_of(language),
+            # ...and the site's, which the navigation, header and footer keep on every page.
+            "t": words_for(self.site.language),
+            "chrome_lang": _lang_attribute(self.site.language) if language != self.site.language else "",
             "root": root or pages.root_prefix(directory),
             "canonical": pages.absolute(self.site, directory),
             "feeds": self.feeds,
@@ -358,3 +365,8 @@ def _bytes_digest(data: bytes) -> str:
 
 def _media_type(name: str) -> str:
     return get_writer(name).media_type
+
+
+def _lang_attribute(language: str) -> Markup:
+    """`` lang="…"`` for the parts of a page in the site's language when the page's is another."""
+    return Markup(' lang="{}"').format(language)

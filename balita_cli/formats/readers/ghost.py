@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from balita_cli.errors import InvalidInput
-from balita_cli.formats.html import html_to_text, sanitize
+from balita_cli.formats.html import html_body, html_to_text
 from balita_cli.formats.readers.base import Reader, ReadItem, ReadOptions, Rejected, Skipped, parse_time
 from balita_cli.schema import ArticleInput
 from balita_cli.workflow import Status
@@ -161,7 +161,7 @@ def _not_for_everyone(record: ArticleInput, post: Row) -> None:
 def _body(post: Row) -> str:
     html = _text(post.get("html"))
     if html:
-        return sanitize(html)
+        return html_body(html)
     return (
         _lexical_markdown(post.get("lexical"))
         or _mobiledoc_markdown(post.get("mobiledoc"))
@@ -193,7 +193,7 @@ def _lexical_block(node: Row, depth: int) -> str:
     if kind == "markdown":
         return _text(node.get("markdown"))
     if kind == "html":
-        return sanitize(_text(node.get("html")))
+        return html_body(_text(node.get("html")))
     if kind == "image" and node.get("src"):
         return f"![{_text(node.get('altText') or node.get('alt'))}]({_text(node.get('src'))})"
     text = _lexical_inline(node, depth + 1)

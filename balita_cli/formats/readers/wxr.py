@@ -20,7 +20,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from balita_cli.errors import InvalidInput
-from balita_cli.formats.html import html_to_text, sanitize
+from balita_cli.formats.html import html_body, html_to_text
 from balita_cli.formats.readers.base import (
     Reader,
     ReadItem,
@@ -340,7 +340,7 @@ def _set_terms(record: ArticleInput, item: Element) -> None:
 
 def _body(content: str) -> str:
     """Block-editor comments removed, the HTML kept as the (Markdown) body, sanitized."""
-    return sanitize(_BLOCK_COMMENT.sub("", content)).strip()
+    return html_body(_BLOCK_COMMENT.sub("", content))
 
 
 READER = WxrReader()
