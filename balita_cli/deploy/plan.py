@@ -4,8 +4,9 @@ state the last deploy left: no file of the site is hashed again, no bucket is li
 Every file has a kind, and kinds go out in this order, so a reader following links meets no
 missing page: files pages use (photos, styles, scripts, the search index's shards), then article
 pages, then the pages that link to them (front page, lists), then feeds, sitemaps and the search
-index's entry files (each shard's, and the list of shards); deletions last. Each kind has its ``Cache-Control``: what is named by its
-content (photo renditions, the search index's shards) is kept a year, pages and feeds a minute.
+index's entry files (each shard's, and the list of shards); deletions last. Each kind has its
+``Cache-Control``: what is named by its content (photo renditions, the search index's shards) is
+kept a year, pages and feeds a minute.
 
 A deploy's state is the fingerprint of each file it published (the build's hash, and where the
 file redirects to), and ``pending``: what a deploy started uploading and may not have finished,

@@ -273,7 +273,7 @@ class Rebuild:
                 listed_pages.append(path)
                 picture = self.pictures.get(article_id)
                 inputs = hash_of([self.token[article_id], picture.identity() if picture else None])
-                self.indexed.append(IndexedPage(path, article_id, inputs))
+                self.indexed.append(IndexedPage(path, article_id, record["published_at"] or "", inputs))
             key = None
             if affected is not None and article_id not in affected:
                 key = self.tree.previous_key(path)  # its article, photo and neighbours are as they were

@@ -2,17 +2,20 @@
 
 Pagefind (shipped by the ``pagefind[bin]`` package) writes a WebAssembly engine and index
 fragments the browser fetches as a reader types. It has no incremental mode, so the index is cut
-into shards, each a whole Pagefind bundle of the pages of one range of article ids
-(``pagefind/<first id>-<size>/``), merged in the reader's browser with Pagefind's ``mergeIndex``
-(``static/search.js``); ``pagefind/shards.json`` lists them. A build makes again only the shards
-whose pages' indexed inputs changed.
+into shards, each a whole Pagefind bundle of the pages published in one span of time
+(``pagefind/<first second>-<bits>/``: ``2 ** bits`` seconds from that second after ``EPOCH``),
+merged in the reader's browser with Pagefind's ``mergeIndex`` (``static/search.js``);
+``pagefind/shards.json`` lists them. A build makes again only the shards whose pages' indexed
+inputs changed.
 
-The ranges are aligned blocks of ``BLOCK`` ids, ``FANOUT`` times larger at each level: a block
-whose ids all lie below the newest indexed id is full and taken whole at the largest level it
-fits; the newest ids share one block of ``BLOCK``. So today's stories (an edited lead) live in a
-shard of at most ``BLOCK`` pages, older ones in few large shards that change when an old story
-does; as the archive grows, ``FANOUT`` full blocks become one of the level above (made once).
-The shards follow from the set of ids alone: a full build and incremental ones make the same."""
+The spans halve towards the newest story: the whole time line is split in two while the half
+holding the newest story has more than ``MOST_RECENT`` pages; each older half is a shard. So the
+newest stories (today's lead and what was published around it) lie in a shard of at most
+``MOST_RECENT`` pages whatever the archive's size, older ones in shards of about half, a quarter,
+an eighth... of the archive, themselves halved down to ``LARGEST`` pages (a dozen shards for the
+browser to merge at 100,000 stories), each changed only when a story of its own does. As time
+moves on, a span the newest story has left becomes one shard (once, like a merge in an LSM tree).
+The shards follow from the stories alone: a full build and incremental ones cut the same."""
 
 from __future__ import annotations
 
@@ -22,9 +25,11 @@ import shutil
 import subprocess
 import tempfile
 import time
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +41,10 @@ from balita_cli.site.output import OutputTree
 BUNDLE = "pagefind/"
 SHARDS_FILE = BUNDLE + "shards.json"
 SHARD_FORMAT = 1  # raised when what a shard holds or how it is cut changes
-BLOCK = 256
-FANOUT = 8
+MOST_RECENT = 128  # pages at most in the shard of the newest story
+LARGEST = 16_384  # pages at most in an older shard (unless all were published in one second)
+EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
+TIME_BITS = 33  # the time line: 2 ** 33 seconds from EPOCH, past the year 2172
 TIMEOUT_SECONDS = 1800
 # Pagefind's ready-made interfaces: the site draws its own results (static/search.js).
 UNUSED_FILES = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
@@ -51,6 +58,7 @@ class IndexedPage:
 
     path: str
     article_id: int
+    published: str  # ISO 8601, as every record gives it
     inputs: str
 
 
@@ -93,27 +101,45 @@ def pagefind_program() -> Path | None:
     return Path(on_path) if on_path else None
 
 
-def shard_of(article_id: int, newest: int) -> tuple[int, int]:
-    """The shard (first id, size) of ``article_id`` when ``newest`` is the largest indexed id."""
-    size = BLOCK
-    while size * FANOUT <= newest:
-        size *= FANOUT
-    while size > BLOCK:
-        start = article_id // size * size
-        if start + size <= newest:  # full, and not the block of the newest story
-            return start, size
-        size //= FANOUT
-    return article_id // BLOCK * BLOCK, BLOCK
+def seconds_of(published: str) -> int:
+    """Seconds from ``EPOCH`` to an ISO 8601 time, within the time line (0 when there is none)."""
+    try:
+        moment = datetime.fromisoformat(published)
+    except ValueError:
+        return 0
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return min(max(int((moment - EPOCH).total_seconds()), 0), (1 << TIME_BITS) - 1)
 
 
 def plan_shards(pages: Sequence[IndexedPage]) -> dict[str, list[IndexedPage]]:
-    """Each shard's folder name with its pages, in id order."""
-    newest = max((page.article_id for page in pages), default=0)
-    shards: dict[str, list[IndexedPage]] = defaultdict(list)
-    for page in sorted(pages, key=lambda page: (page.article_id, page.path)):
-        start, size = shard_of(page.article_id, newest)
-        shards[f"{start}-{size}"].append(page)
-    return dict(shards)
+    """Each shard's folder name with its pages, oldest shard and page first."""
+    timed = sorted((seconds_of(page.published), page.article_id, page.path, page) for page in pages)
+    times = [item[0] for item in timed]
+    ordered = [item[3] for item in timed]
+    shards: dict[str, list[IndexedPage]] = {}
+
+    def older(low: int, high: int, start: int, bits: int) -> None:
+        """A span the newest story is not in: one shard, halved while it has too many pages."""
+        if high - low > LARGEST and bits > 0:
+            middle = bisect_left(times, start + (1 << (bits - 1)), low, high)
+            for part in ((low, middle, start), (middle, high, start + (1 << (bits - 1)))):
+                if part[1] > part[0]:
+                    older(*part, bits - 1)
+        else:
+            shards[f"{start}-{bits}"] = ordered[low:high]
+
+    low, high, start, bits = 0, len(ordered), 0, TIME_BITS  # the span holding the newest story
+    while high - low > MOST_RECENT and bits > 0:
+        bits -= 1
+        middle = bisect_left(times, start + (1 << bits), low, high)
+        if middle < high:  # the newest story is in the later half: the earlier one is a shard
+            if middle > low:
+                older(low, middle, start, bits)
+            low, start = middle, start + (1 << bits)
+    if high > low:
+        shards[f"{start}-{bits}"] = ordered[low:high]
+    return shards
 
 
 def index_pages(
@@ -214,7 +240,7 @@ def _shard_listing(tree: OutputTree, shards: dict[str, list[IndexedPage]]) -> di
     """What ``static/search.js`` merges: each shard's folder and its languages with their page
     counts, from the shard's own ``pagefind-entry.json``."""
     listed = []
-    for name in sorted(shards, key=lambda name: int(name.split("-")[0])):
+    for name in shards:
         languages = _entry_languages(tree.root / BUNDLE / name / "pagefind-entry.json")
         listed.append({"path": f"{name}/", "languages": languages})
     return {"version": SHARD_FORMAT, "shards": listed}
