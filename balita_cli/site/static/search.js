@@ -23,13 +23,23 @@ if (form) {
   // is merged into it.
   async function load() {
     if (engine) return engine;
-    const listing = await (await fetch(new URL("shards.json", bundle), { cache: "no-cache" })).json();
+    let listing = {};
+    try {
+      listing = await (await fetch(new URL("shards.json", bundle), { cache: "no-cache" })).json();
+    } catch (error) {
+      // No list of shards (a site built without its index): nothing can be found.
+    }
     const shards = (listing.shards || []).map((shard) => ({
       url: new URL(shard.path, bundle).href,
       languages: shard.languages || {},
     }));
     const own = (document.documentElement.lang || "").toLowerCase();
-    const primary = shards.find((shard) => Object.hasOwn(shard.languages, own)) || shards.find((shard) => chosen(shard.languages, own));
+    // Where Pagefind would choose between languages of as many pages, its choice is not known:
+    // a shard where it has none to make comes first.
+    const primary =
+      shards.find((shard) => chosen(shard.languages, own) === own) ||
+      shards.find((shard) => new Set(Object.values(shard.languages)).size === Object.keys(shard.languages).length) ||
+      shards.find((shard) => chosen(shard.languages, own) !== undefined);
     if (!primary) {
       engine = NOTHING;
       return engine;
