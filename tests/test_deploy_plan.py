@@ -46,7 +46,7 @@ def site(*paths: str, digest: str = "a") -> dict[str, SiteFile]:
         ("atom.xml", Kind.FEED, "application/atom+xml; charset=utf-8", "public, max-age=300"),
         ("feed.json", Kind.FEED, "application/feed+json; charset=utf-8", "public, max-age=300"),
         ("news-sitemap.xml", Kind.FEED, "application/xml; charset=utf-8", "public, max-age=300"),
-        ("pagefind/0-256/pagefind-entry.json", Kind.FEED, "application/json", "public, max-age=300"),
+        ("pagefind/3892314112-26/pagefind-entry.json", Kind.LIST, "application/json", "public, max-age=60"),
         ("pagefind/shards.json", Kind.FEED, "application/json", "public, max-age=300"),
         ("robots.txt", Kind.FEED, "text/plain; charset=utf-8", "public, max-age=300"),
         ("odd-file", Kind.ASSET, "application/octet-stream", "public, max-age=3600"),

@@ -3,8 +3,8 @@ state the last deploy left: no file of the site is hashed again, no bucket is li
 
 Every file has a kind, and kinds go out in this order, so a reader following links meets no
 missing page: files pages use (photos, styles, scripts, the search index's shards), then article
-pages, then the pages that link to them (front page, lists), then feeds, sitemaps and the search
-index's entry files (each shard's, and the list of shards); deletions last. Each kind has its
+pages, then the pages that link to them (front page, lists) and each search shard's entry file,
+then feeds, sitemaps and the list of the search shards; deletions last. Each kind has its
 ``Cache-Control``: what is named by its content (photo renditions, the search index's shards) is
 kept a year, pages and feeds a minute.
 
@@ -83,18 +83,15 @@ NAMED_TYPES = {
     "feed.json": "application/feed+json; charset=utf-8",
 }
 FEED_NAMES = (*NAMED_TYPES, "sitemap.xml", "news-sitemap.xml", "robots.txt", "pagefind/shards.json")
-# The search index's entry files name its other files: each shard's is published after them.
+# Each search shard's entry file names its other files: it goes out after them, with the lists,
+# and the list of shards that names the entry files after those, with the feeds.
 SEARCH_ENTRY = "/pagefind-entry.json"
 
 
 def kind_of(path: str) -> Kind:
-    if (
-        path in FEED_NAMES
-        or path.endswith("/feed.xml")
-        or (path.startswith("pagefind/") and path.endswith(SEARCH_ENTRY))
-    ):
+    if path in FEED_NAMES or path.endswith("/feed.xml"):
         return Kind.FEED
-    if path.endswith((".html", ".htm")):
+    if path.endswith((".html", ".htm")) or (path.startswith("pagefind/") and path.endswith(SEARCH_ENTRY)):
         return Kind.PAGE if path.startswith("articles/") else Kind.LIST
     return Kind.ASSET
 

@@ -25,7 +25,11 @@ if (form) {
     if (engine) return engine;
     let listing = {};
     try {
-      listing = await (await fetch(new URL("shards.json", bundle), { cache: "no-cache" })).json();
+      // Never from a cache on the way (as Pagefind fetches its entry files): a list of shards
+      // from before a deploy may name a shard the deploy merged away.
+      const url = new URL("shards.json", bundle);
+      url.searchParams.set("ts", Date.now());
+      listing = await (await fetch(url, { cache: "no-store" })).json();
     } catch (error) {
       // No list of shards (a site built without its index): nothing can be found.
     }
