@@ -23,6 +23,7 @@ TYPER = "import typer"
 HELP = "balita --help"
 LIST50 = "list --limit 50"
 SEARCH = f"search {SEARCH_WORD} --limit 20"
+LEAD_EDIT = "build (lead edited, search)"
 COUNT = "list --format count"
 QUIET_FETCH = "fetch (20 sources, all 304)"
 BARE_LIST = "list (bare)"
@@ -144,6 +145,14 @@ def build_budgets(r: Results, backends: list[str]) -> list[Budget]:
             checks.append(compare(r, name, ("build (full)", backend, n), hugo, 2.0))
             name = f"[{backend}] build after one edit @{n:,} / hugo build"
             checks.append(compare(r, name, ("build (after one edit)", backend, n), hugo, 0.1))
+            name = f"[{backend}] build (full, search) @{n:,} / hugo build"
+            checks.append(compare(r, name, ("build (full, search)", backend, n), hugo, 2.5))
+            name = f"[{backend}] {LEAD_EDIT} @{n:,} / hugo build"
+            checks.append(compare(r, name, (LEAD_EDIT, backend, n), hugo, 0.15))
+        sizes = r.sizes(LEAD_EDIT, backend)
+        for small, large in zip(sizes, sizes[1:], strict=False):
+            name = f"[{backend}] {LEAD_EDIT} @{large:,} / @{small:,}"
+            checks.append(compare(r, name, (LEAD_EDIT, backend, large), (LEAD_EDIT, backend, small), 1.5))
     for operation in ("build (full)", "build (nothing changed)", "build (after one edit)"):
         for n in r.sizes(operation, "postgresql"):
             name = f"{operation} @{n:,}: postgresql / sqlite"

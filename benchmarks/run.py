@@ -30,7 +30,17 @@ if str(ROOT) not in sys.path:
 from benchmarks import archive, desk, hugo_site  # noqa: E402
 from benchmarks.archive import postgres_database  # noqa: E402
 from benchmarks.measure import Measurement, console_script, measure, say  # noqa: E402
-from benchmarks.report import COUNT, HELP, LIST50, SEARCH, TYPER, budgets, machine_info, render  # noqa: E402
+from benchmarks.report import (  # noqa: E402
+    COUNT,
+    HELP,
+    LEAD_EDIT,
+    LIST50,
+    SEARCH,
+    TYPER,
+    budgets,
+    machine_info,
+    render,
+)
 
 POSTGRES_ENV = "BALITA_TEST_DATABASE_URL"
 DEFAULT_WORKDIR = Path("/tmp/balita-bench")
@@ -177,8 +187,8 @@ def measure_build(ctx: Context, backend: str, n: int, site: Path, url: str) -> N
     """A full build into an empty directory, a build with nothing changed, and a build after the
     headline of one published article (the oldest: on the last page of every list it is on) is
     edited. Without the search index first, as Hugo's build (which makes none) is measured; then
-    the full build and the one-edit build with it (Pagefind has no incremental mode: it indexes
-    every article page again when one changed)."""
+    the full build and the one-edit build with it, and the default build after editing the
+    headline of the front page's lead (the newest published story: what an editor corrects)."""
     env = ctx.env(url)
     output = site / "public"
     plain = [ctx.balita, "build", "--no-search"]
@@ -209,6 +219,15 @@ def measure_build(ctx: Context, backend: str, n: int, site: Path, url: str) -> N
     ctx.record(
         measure("build (one edit, search)", backend, n, searched, cwd=site, env=env, runs=ctx.runs, setup=edit_one)
     )
+    newest = [ctx.balita, "list", "--status", "published", "--sort", "-published", "--limit", "1", "--format", "ids"]
+    lead = subprocess.run(newest, cwd=site, env=env, check=True, capture_output=True, text=True).stdout.split()
+
+    def edit_lead() -> None:
+        title = f"The lead, corrected {next(edits)}"
+        subprocess.run([ctx.balita, "edit", f"#{lead[0]}", "--title", title], cwd=site, env=env, check=True,
+                       capture_output=True)  # fmt: skip
+
+    ctx.record(measure(LEAD_EDIT, backend, n, searched, cwd=site, env=env, runs=ctx.runs, setup=edit_lead))
 
 
 def empty_output(output: Path) -> None:

@@ -41,8 +41,8 @@ def test_a_site_with_no_story_builds_and_says_so(cli: Cli, new_site: Path, langu
     home = lxml.html.parse(str(public / "index.html")).getroot()
     assert home.get("lang") == language
     assert [" ".join(p.text_content().split()) for p in home.xpath("//main//p")] == [says]
-    entry = json.loads((public / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
-    assert entry["languages"] == {} and (public / "pagefind" / "pagefind.js").is_file()
+    listing = json.loads((public / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    assert listing["shards"] == [] and summary["search"]["shards"] == 0
     assert (public / "search" / "index.html").is_file()
     assert build(cli)["articles"] == 0  # and again
 

@@ -69,11 +69,9 @@ def build(
     for problem in [*report.problems, *pinged.failed]:
         console.warn(problem)
     searched = report.search
-    index = (
-        f"; search index {'unchanged' if searched.reused else f'made in {searched.seconds:.1f} s'}"
-        if search and not searched.problem
-        else ""
-    )
+    shards = f"{searched.shards} shard{'' if searched.shards == 1 else 's'}"
+    made = f"{searched.shards_made} of {shards} made in {searched.seconds:.1f} s"
+    index = f"; search index {'unchanged' if searched.reused else made}" if search and not searched.problem else ""
     articles = f"{report.articles} article{'' if report.articles == 1 else 's'}"
     told = f"; {pings_said(pinged)}" if hubs.hubs else ""
     console.info(

@@ -3,9 +3,10 @@ state the last deploy left: no file of the site is hashed again, no bucket is li
 
 Every file has a kind, and kinds go out in this order, so a reader following links meets no
 missing page: files pages use (photos, styles, scripts, the search index's shards), then article
-pages, then the pages that link to them (front page, lists), then feeds, sitemaps and the search
-index's entry file; deletions last. Each kind has its ``Cache-Control``: what is named by its
-content (photo renditions, the search index's shards) is kept a year, pages and feeds a minute.
+pages, then the pages that link to them (front page, lists) and each search shard's entry file,
+then feeds, sitemaps and the list of the search shards; deletions last. Each kind has its
+``Cache-Control``: what is named by its content (photo renditions, the search index's shards) is
+kept a year, pages and feeds a minute.
 
 A deploy's state is the fingerprint of each file it published (the build's hash, and where the
 file redirects to), and ``pending``: what a deploy started uploading and may not have finished,
@@ -81,13 +82,16 @@ NAMED_TYPES = {
     "atom.xml": "application/atom+xml; charset=utf-8",
     "feed.json": "application/feed+json; charset=utf-8",
 }
-FEED_NAMES = (*NAMED_TYPES, "sitemap.xml", "news-sitemap.xml", "robots.txt", "pagefind/pagefind-entry.json")
+FEED_NAMES = (*NAMED_TYPES, "sitemap.xml", "news-sitemap.xml", "robots.txt", "pagefind/shards.json")
+# Each search shard's entry file names its other files: it goes out after them, with the lists,
+# and the list of shards that names the entry files after those, with the feeds.
+SEARCH_ENTRY = "/pagefind-entry.json"
 
 
 def kind_of(path: str) -> Kind:
     if path in FEED_NAMES or path.endswith("/feed.xml"):
         return Kind.FEED
-    if path.endswith((".html", ".htm")):
+    if path.endswith((".html", ".htm")) or (path.startswith("pagefind/") and path.endswith(SEARCH_ENTRY)):
         return Kind.PAGE if path.startswith("articles/") else Kind.LIST
     return Kind.ASSET
 

@@ -34,7 +34,7 @@ from balita_cli.site.parallel import PageMakers
 from balita_cli.site.photos import PhotoLibrary
 from balita_cli.site.related import RelatedIndex
 from balita_cli.site.render import make_environment, render, static_file
-from balita_cli.site.search import MISSING, SearchReport, index_pages
+from balita_cli.site.search import MISSING, IndexedPage, SearchReport, index_pages
 from balita_cli.words import locale_of, words_for
 
 if TYPE_CHECKING:
@@ -75,6 +75,7 @@ class Rebuild:
         self.records: dict[int, dict[str, Any]] = {}
         self.later: list[Callable[[], None]] = []  # pages to make once the articles are read, in order
         self.feed_paths: list[str] = []  # every feed of this build, made again or kept
+        self.indexed: list[IndexedPage] = []  # the pages of listed articles: what search holds
 
     def plan_articles(self, articles: list[SiteArticle]) -> tuple[list[str], set[int]]:
         """What every page shares, and each article page kept or noted to be made again. Returns
@@ -287,6 +288,9 @@ class Rebuild:
             path = pages.article_dir(record["slug"]) + pages.INDEX
             if article.listed:
                 listed_pages.append(path)
+                picture = self.pictures.get(article_id)
+                inputs = hash_of([self.token[article_id], picture.identity() if picture else None])
+                self.indexed.append(IndexedPage(path, article_id, record["published_at"] or "", inputs))
             key = None
             if affected is not None and article_id not in affected:
                 key = self.tree.previous_key(path)  # its article, photo and neighbours are as they were
@@ -353,7 +357,9 @@ class Rebuild:
             return SearchReport()
         if self.program is None:
             return SearchReport(pages=len(article_pages), problem=MISSING)
-        return index_pages(self.tree, article_pages, program=self.program)
+        present = set(article_pages)
+        pages = [page for page in self.indexed if page.path in present]
+        return index_pages(self.tree, pages, fingerprint=self.fingerprint, program=self.program)
 
 
 # ---------------------------------------------------------------- helpers

@@ -11,6 +11,8 @@ Pages
       Driven by Python Playwright with executable_path: a typed, maintained API with waits,
       console and request events and screenshots; no Node code to keep, no browser download.
       One browser serves many pages, each in a fresh context (about 0.3 s a page).
+  site_search(chromium, base, query) -> headlines  the built site's search page, as a reader
+      types the query (Pagefind in the browser).
   serve_directory(path) -> base URL  a quiet threaded HTTP server on 127.0.0.1, free port.
 
 Feeds
@@ -33,6 +35,7 @@ from tests.checkers.browser import (
     browser,
     describe_violations,
     serve_directory,
+    site_search,
 )
 from tests.checkers.feeds import FeedProblem, feed_problems, feed_report, jsonfeed_problems
 from tests.checkers.nu import NuMessage, nu_errors, nu_messages, nu_warnings
@@ -55,4 +58,5 @@ __all__ = [
     "nu_warnings",
     "parse_with_second_reader",
     "serve_directory",
+    "site_search",
 ]

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from tests.checkers import _tools
 
@@ -214,6 +214,19 @@ def browser() -> Iterator[Browser]:
             yield Browser(chromium)
         finally:
             chromium.close()
+
+
+def site_search(chromium: Browser, base: str, query: str) -> list[str]:
+    """The headlines the built site's search page (``search.js`` over Pagefind) lists for
+    ``query``, in its order; fails on any console error or failed request."""
+    with chromium.visit(f"{base}/search/?q={quote(query)}") as visit:
+        visit.page.wait_for_function("document.getElementById('search-status').textContent.length > 0",
+                                     timeout=NAVIGATION_TIMEOUT_MS)  # fmt: skip
+        titles: list[str] = visit.page.eval_on_selector_all(
+            "#search-results h2 a", "links => links.map(a => a.textContent)"
+        )
+        assert visit.errors == [], visit.errors
+        return titles
 
 
 def axe_violations(url: str, *, impacts: Sequence[str] | None = DEFAULT_IMPACTS) -> list[dict[str, Any]]:

@@ -14,33 +14,64 @@ if (form) {
   const EXCERPT_WORDS = 30;
   const BODY_ANCHOR = "story-text"; // the id of the story's body on its page
 
-  // An index of no page (a site with no story yet) has no language: nothing can be found.
+  // An index of no page (a site with no story yet) has no shard: nothing can be found.
   const NOTHING = { search: async () => ({ results: [] }) };
 
+  // The index is cut into shards (pagefind/shards.json), each a Pagefind bundle with an index
+  // per language. One (shard, language) is Pagefind's primary index — the language Pagefind
+  // itself would load there: the page's own, else the one with the most pages — and every other
+  // is merged into it.
   async function load() {
     if (engine) return engine;
-    let languages = null;
+    let listing = {};
     try {
-      const entry = await (await fetch(new URL("pagefind-entry.json", bundle))).json();
-      languages = Object.keys(entry.languages || {});
+      // Never from a cache on the way (as Pagefind fetches its entry files): a list of shards
+      // from before a deploy may name a shard the deploy merged away.
+      const url = new URL("shards.json", bundle);
+      url.searchParams.set("ts", Date.now());
+      listing = await (await fetch(url, { cache: "no-store" })).json();
     } catch (error) {
-      // Without the entry file only this page's language is searched.
+      // No list of shards (a site built without its index): nothing can be found.
     }
-    if (languages !== null && languages.length === 0) {
+    const shards = (listing.shards || []).map((shard) => ({
+      url: new URL(shard.path, bundle).href,
+      languages: shard.languages || {},
+    }));
+    const own = (document.documentElement.lang || "").toLowerCase();
+    // Where Pagefind would choose between languages of as many pages, its choice is not known:
+    // a shard where it has none to make comes first.
+    const primary =
+      shards.find((shard) => chosen(shard.languages, own) === own) ||
+      shards.find((shard) => new Set(Object.values(shard.languages)).size === Object.keys(shard.languages).length) ||
+      shards.find((shard) => chosen(shard.languages, own) !== undefined);
+    if (!primary) {
       engine = NOTHING;
       return engine;
     }
-    const pagefind = await import(new URL("pagefind.js", bundle).href);
+    const loaded = chosen(primary.languages, own);
+    const pagefind = await import(new URL("pagefind.js", primary.url).href);
     await pagefind.options({ baseUrl: siteRoot.pathname, excerptLength: EXCERPT_WORDS });
-    const own = (document.documentElement.lang || "").toLowerCase();
-    for (const language of languages || []) {
-      if (language.toLowerCase() !== own) {
-        await pagefind.mergeIndex(bundle.href, { language, baseUrl: siteRoot.pathname });
+    const merged = [];
+    for (const shard of shards) {
+      for (const language of Object.keys(shard.languages)) {
+        if (shard !== primary || language !== loaded) {
+          merged.push(pagefind.mergeIndex(shard.url, { language, baseUrl: siteRoot.pathname }));
+        }
       }
     }
+    await Promise.all(merged);
     await pagefind.init();
     engine = pagefind;
     return engine;
+  }
+
+  // The language Pagefind loads from a bundle for a page in `own`: that one, else its base
+  // language, else the one with the most pages (undefined when the bundle has none).
+  function chosen(languages, own) {
+    if (Object.hasOwn(languages, own)) return own;
+    const base = own.split("-")[0];
+    if (Object.hasOwn(languages, base)) return base;
+    return Object.keys(languages).sort((a, b) => languages[b] - languages[a])[0];
   }
 
   // Pagefind's own excerpt is HTML with <mark> around the words found: parsed inertly, only
