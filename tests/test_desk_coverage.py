@@ -158,8 +158,8 @@ def test_a_feed_repeating_a_title_makes_one_story_with_its_repeats_noted(feed_si
     items = [(f"v{n}", title, f"Upload {n} of the report.", START + timedelta(minutes=n)) for n in range(40)]
     items.append(("other", "Mga santo tampok sa ecclesiastical art exhibit | TV Patrol", "Betis.", START))
     add_source(cli, "ABS-CBN News", feed_site.put("/abs.xml", rss("ABS-CBN News", items), '"a"'))
-    add_source(cli, "GMA News", feed_site.put("/gma.xml", rss("GMA News", [
-        ("g1", "Mga mamimili, dagsa na sa Dapitan Market at Quiapo", "Dagsa ang mamimili.", START)]), '"g"'))  # fmt: skip
+    gma = [("g1", "Mga mamimili, dagsa na sa Dapitan Market at Quiapo", "Dagsa ang mamimili.", START)]
+    add_source(cli, "GMA News", feed_site.put("/gma.xml", rss("GMA News", gma), '"g"'))
 
     runs = {run["source"]: run for run in json.loads(cli.ok("fetch", "--explain", "--format", "json").stdout)}
     abs_run = runs["ABS-CBN News"]
@@ -170,7 +170,9 @@ def test_a_feed_repeating_a_title_makes_one_story_with_its_repeats_noted(feed_si
     stories = {story["title"]: story for story in articles(cli)}
     story = stories[title]
     repeats = [item for item in story["coverage"] if item["source_name"] == "ABS-CBN News"]
-    assert sorted(item["url"] for item in repeats) == sorted(f"https://abs-cbn-news.example.ph/v{n}" for n in range(1, 40))
+    assert sorted(item["url"] for item in repeats) == sorted(
+        f"https://abs-cbn-news.example.ph/v{n}" for n in range(1, 40)
+    )
     shown = cli.ok("show", str(story["id"])).stdout
     assert "Also reported by: ABS-CBN" not in shown
     clusters = cli.ok("list", "--clusters").stdout.splitlines()[1:]

@@ -20,8 +20,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-
-
 from balita_cli.errors import InvalidInput  # noqa: E402
 from balita_cli.text.normalise import STOPWORDS, first_paragraph, headline, normalise  # noqa: E402
 from balita_cli.text.similarity import (  # noqa: E402

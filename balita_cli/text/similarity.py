@@ -92,18 +92,18 @@ def _features(text: str) -> _Features:
     return _features_of(tokens(headline)[: TITLE_TOKENS * TITLE_WEIGHT], tokens(opening)[:LEAD_TOKENS])
 
 
-def jaccard(a: frozenset[str] | frozenset[int], b: frozenset[str] | frozenset[int]) -> float:
+def jaccard(a: frozenset[object], b: frozenset[object]) -> float:
     """|a ∩ b| / |a ∪ b|; 0 when either is empty."""
     if not a or not b:
         return 0.0
-    shared = len(a & b)  # type: ignore[operator]
+    shared = len(a & b)
     return shared / (len(a) + len(b) - shared)
 
 
 def figures_differ(a: Iterable[str], b: Iterable[str]) -> bool:
     """Each headline has a figure the other lacks: two events of one template, not one story."""
     first, second = frozenset(a), frozenset(b)
-    return bool(first - second) and bool(second - first)
+    return not (first <= second or second <= first)
 
 
 def _final(score: float, differ: bool) -> float:
@@ -153,11 +153,11 @@ def _band_keys(words: Iterable[int]) -> list[int]:
     filled = [0] * BINS
     borrowed, distance = 0, 0
     for position in range(2 * BINS - 1, -1, -1):  # right to left, twice round: every bin sees a value
-        value = smallest[position % BINS]
-        if value is not None:
-            borrowed, distance = value, 0
-        else:
+        found = smallest[position % BINS]
+        if found is None:
             distance += 1
+        else:
+            borrowed, distance = found, 0
         if position < BINS:
             filled[position] = borrowed * BINS + distance
     return [
@@ -256,12 +256,12 @@ class CoverageIndex:
             number = len(self._groups)
             self._groups.append(_Group(parsed))
             self._group_of_words[key] = number
-            for key in _band_keys(parsed.words):
-                bucket = self._buckets.get(key)
+            for band in _band_keys(parsed.words):
+                bucket = self._buckets.get(band)
                 if bucket is None:
-                    self._buckets[key] = number  # most buckets hold one story: no list for them
+                    self._buckets[band] = number  # most buckets hold one story: no list for them
                 elif isinstance(bucket, int):
-                    self._buckets[key] = [bucket, number]
+                    self._buckets[band] = [bucket, number]
                 else:
                     bucket.append(number)
         self._groups[number].story_ids.add(story_id)
@@ -273,9 +273,13 @@ class CoverageIndex:
         Below the threshold too, for ``fetch --explain``: every story sharing a bucket, which is
         all but surely every story scoring 0.2 or more and many scoring less.
         """
+        return self.matches_signature(signature(title, lead), limit=limit)
+
+    def matches_signature(self, data: bytes | bytearray | memoryview, *, limit: int = 5) -> list[Match]:
+        """``matches`` of a story by its signature, for a caller that indexes it next."""
         if limit < 0:
             raise InvalidInput(f"limit must not be negative, not {limit}")
-        return self._search(_parse_signature(signature(title, lead)), limit)
+        return self._search(_parse_signature(data), limit)
 
     def best(self, title: str, lead: str) -> Match | None:
         """The story this entry is another version of: the best match at or above the threshold."""
@@ -298,11 +302,16 @@ class CoverageIndex:
             elif bucket is not None:
                 candidates.update(bucket)
         scored: list[tuple[float, int, bool]] = []
+        words, size = query.words, len(query.words)
         for number in candidates:
             group = self._groups[number]
             if not group.story_ids:
                 continue
+            shared = len(words & group.signature.words)
             differ = figures_differ(group.signature.figures, query.figures)
-            score = _final(jaccard(group.signature.words, query.words), differ)
-            scored.extend((-score, story_id, differ) for story_id in heapq.nsmallest(limit, group.story_ids))
+            score = _final(shared / (size + len(group.signature.words) - shared), differ)
+            if len(group.story_ids) == 1:
+                scored.append((-score, next(iter(group.story_ids)), differ))
+            else:
+                scored.extend((-score, story_id, differ) for story_id in heapq.nsmallest(limit, group.story_ids))
         return [Match(story_id, -negative, differ) for negative, story_id, differ in heapq.nsmallest(limit, scored)]

@@ -74,7 +74,8 @@ def clusters(db: Database, flt: ArticleFilter, window: Window, base_url: str) ->
     bounds, bound_params = window.sql()
     sql = (
         "SELECT article.id, count(DISTINCT coverage.source_name) AS related FROM article "
-        "JOIN coverage ON coverage.article_id = article.id AND lower(coverage.source_name) <> lower(article.source_name) "
+        "JOIN coverage ON coverage.article_id = article.id "
+        "AND lower(coverage.source_name) <> lower(article.source_name) "
         f"WHERE {where.sql} "
         "GROUP BY article.id ORDER BY related DESC, max(article.created_at) DESC, article.id DESC" + bounds
     )

@@ -168,7 +168,8 @@ def _file_one(
     title, lead = str(item.record.get("title") or ""), str(item.record.get("body") or "")
     key = title_key(source_id, title)
     twin = known.own_titles.get(key) if key is not None else None
-    matches = known.index.matches(title, lead, limit=5) if len(known.index) and twin is None else []
+    data = signature(title, lead)
+    matches = known.index.matches_signature(data, limit=5) if len(known.index) and twin is None else []
     best = next(
         (m for m in matches if m.score >= desk.related_threshold and known.origin.get(m.story_id) != source_id), None
     )
@@ -220,7 +221,7 @@ def _file_one(
     result.created.append(story_id)
     result.problems += [f"{item.record.origin}: {note}" for note in item.record.notes]
     result.explained.append(Explained(title, "new story", story_id, shown))
-    known.index.add(story_id, title, lead)
+    known.index.add_signature(story_id, data)
     known.origin[story_id], known.titles[story_id] = source_id, title
     if key is not None:
         known.own_titles[key] = story_id
