@@ -4,7 +4,8 @@ Video platforms' feeds (ABS-CBN News and GMA on YouTube) append the same blocks 
 description: calls to subscribe or follow ("Subscribe to the ABS-CBN News channel!"), lists of
 links ("Facebook: https://… Twitter: https://…", bit.ly lines) and hashtag lines ("#TVPatrol
 #ABSCBNNews"). ``is_boilerplate`` reads one plain-text paragraph; a paragraph of news that
-mentions a link or a hashtag is kept. ``cut_suffix`` takes a source's programme label ("| TV
+mentions a link or a hashtag is kept; ``news_text`` also cuts the promotion a paragraph of news
+ends with. ``cut_suffix`` takes a source's programme label ("| TV
 Patrol") off a title.
 """
 
@@ -64,9 +65,21 @@ def _promotes(opening: str) -> bool:
     )
 
 
-def news_paragraphs(paragraphs: list[str]) -> list[str]:
-    """The paragraphs that are not boilerplate, in order."""
-    return [paragraph for paragraph in paragraphs if not is_boilerplate(paragraph)]
+_SENTENCE_START = re.compile(r"(?<=[.!?…])\s+(?=[\"“‘'(#]?[^\W\d_])")
+
+
+def news_text(paragraph: str) -> str:
+    """The paragraph less the promotion it ends with ("… 24 oras. For more news click here: https://…"),
+    or "" when it is all promotion."""
+    if is_boilerplate(paragraph):
+        return ""
+    ends = [match.start() for match in _SENTENCE_START.finditer(paragraph)]
+    end = len(paragraph)
+    for start in reversed(ends):
+        if not is_boilerplate(paragraph[start:end]):
+            break
+        end = start
+    return paragraph[:end].rstrip()
 
 
 def cut_suffix(title: str, suffix: str) -> str:

@@ -19,7 +19,7 @@ from balita_cli.formats.readers.base import Reader, ReadItem, ReadOptions, Rejec
 from balita_cli.formats.readers.feed_parsing import Entry, parse_feed, plain_text
 from balita_cli.net import FetchPolicy, fetch
 from balita_cli.schema import ArticleInput
-from balita_cli.text.boilerplate import cut_suffix, is_boilerplate
+from balita_cli.text.boilerplate import cut_suffix, news_text
 from balita_cli.text.excerpt import DEFAULT_MAX_WORDS, excerpt
 from balita_cli.workflow import Status
 
@@ -99,7 +99,9 @@ def text_paragraphs(fragment: str, *, enough: int | None = None, news_only: bool
     words = 0
     for piece in _BLANK_LINE.split(pieces):
         text = plain_text(piece)
-        if not text or (news_only and is_boilerplate(text)):
+        if news_only:
+            text = news_text(text)
+        if not text:
             continue
         text = _ENTITY.sub("&amp;", text).replace("<", "&lt;")
         found.append("\\" + text if _BLOCK_MARKER.match(text) else text)
