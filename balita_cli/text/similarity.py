@@ -7,10 +7,10 @@ one template, two events. The measure is lexical, so a paraphrase or a translati
 words is not seen (tests/fixtures/coverage/known_misses.json).
 
 The index of recent stories finds candidates without comparing an entry with every story: a
-short MinHash (NUM_PERM values from one ``hashlib.shake_128`` digest per word) puts each story
-in NUM_PERM buckets, and an entry is scored, exactly, against the stories sharing a bucket with
-it. Stories with the same words share one entry of the index, so a feed repeating one headline
-costs one comparison, not one per copy. docs/architecture.md argues the choice.
+one-permutation MinHash (one ``hashlib.blake2b`` digest per word) puts each story in BANDS
+buckets, and an entry is scored, exactly, against the stories sharing a bucket with it. Stories
+with the same words share one entry of the index, so a feed repeating one headline costs one
+comparison, not one per copy. docs/architecture.md argues the choice.
 """
 
 from __future__ import annotations
@@ -220,8 +220,8 @@ class _Group:
 class CoverageIndex:
     """Stories of the last hours, searchable for another outlet's version of a new entry.
 
-    Each distinct story (by its words and figures) sits in NUM_PERM buckets, one per MinHash
-    value; a query scores the stories sharing a bucket with it, exactly as ``similarity`` does.
+    Each distinct story (by its words and figures) sits in BANDS buckets, one per band of its
+    MinHash; a query scores the stories sharing a bucket with it, exactly as ``similarity`` does.
     """
 
     def __init__(self, threshold: float = DEFAULT_THRESHOLD) -> None:
