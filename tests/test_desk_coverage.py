@@ -177,6 +177,8 @@ def test_a_feed_repeating_a_title_makes_one_story_with_its_repeats_noted(feed_si
     assert "Also reported by: ABS-CBN" not in shown
     clusters = cli.ok("list", "--clusters").stdout.splitlines()[1:]
     assert all("ABS-CBN News" not in row.split("\t")[5] for row in clusters)
+    waiting = {item["id"]: item for item in cli.json("review", "--format", "json")}
+    assert "ABS-CBN News" not in waiting[story["id"]]["also_reported_by"]
 
     feed_site.put("/abs.xml", rss("ABS-CBN News", items), '"b"')  # served again: every repeat is known now
     again = json.loads(cli.ok("fetch", "--format", "json", "abs-cbn-news").stdout)[0]
