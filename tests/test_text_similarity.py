@@ -20,13 +20,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from balita_cli.errors import InvalidInput  # noqa: E402
-from balita_cli.text.normalise import STOPWORDS, first_paragraph, headline, normalise  # noqa: E402
-from balita_cli.text.similarity import (  # noqa: E402
+from balita_cli.errors import InvalidInput
+from balita_cli.text.normalise import STOPWORDS, first_paragraph, headline, normalise
+from balita_cli.text.similarity import (
     DEFAULT_THRESHOLD,
     FIGURES_DIFFER_FACTOR,
     LEAD_TOKENS,
     LEAD_WORDS,
+    MAX_CANDIDATES,
     SIGNATURE_MAGIC,
     TITLE_TOKENS,
     TITLE_WEIGHT,
@@ -37,9 +38,9 @@ from balita_cli.text.similarity import (  # noqa: E402
     similarity,
     story_text,
 )
-from benchmarks.coverage import desk_day, rewrite, synthetic_stories  # noqa: E402
-from benchmarks.hostile import HOSTILE_TEXT  # noqa: E402
-from tests.helpers.corpora import corpora_path  # noqa: E402
+from benchmarks.coverage import desk_day, rewrite, synthetic_stories
+from benchmarks.hostile import HOSTILE_TEXT
+from tests.helpers.corpora import corpora_path
 
 FIXTURES = Path(__file__).parent / "fixtures" / "coverage"
 PH_NEWS = ("feeds", "ph-news")
@@ -546,3 +547,26 @@ def test_at_the_desks_scale_rewrites_are_found_and_fresh_entries_left_alone() ->
         elif best is not None and best.story_id == origin:
             found += 1
     assert found >= 490 and wrong <= 5
+
+
+def test_a_small_vocabulary_still_finds_the_other_version() -> None:
+    # Every story shares most of its words with every other: each is a candidate of each entry,
+    # and only the MAX_CANDIDATES sharing the most bands are scored.
+    import random
+
+    rng = random.Random(5)
+    common = [f"karaniwan{n}" for n in range(40)]
+    stories = [
+        (" ".join(rng.sample(common, 4) + [f"pangalan{n}x", f"lugar{n}y"]), " ".join(rng.sample(common, 25)))
+        for n in range(1_000)
+    ]
+    index = CoverageIndex()
+    for number, (title, lead) in enumerate(stories):
+        index.add(number, title, lead)
+    title, lead = stories[0]
+    assert len(index.matches(title, lead, limit=len(stories))) == MAX_CANDIDATES
+    for number in (3, 500, 999):
+        title, lead = stories[number]
+        words = title.split()
+        found = index.best(" ".join(words[1:] + words[:1]), lead)
+        assert found is not None and found.story_id == number

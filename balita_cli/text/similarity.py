@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import struct
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -47,6 +48,11 @@ FIGURES_DIFFER_FACTOR = 0.1
 BINS = 64
 BAND_OFFSETS = (1, 5)  # band (i, i + offset) for every bin i and offset
 BANDS = BINS * len(BAND_OFFSETS)
+# At most this many candidates are scored, those sharing the most bands with the entry: a story
+# at the threshold shares about five bands, another version of the story dozens, an unrelated
+# one none or one. Copy written from a small vocabulary would otherwise make every story a
+# candidate of every entry.
+MAX_CANDIDATES = 256
 
 SIGNATURE_MAGIC = b"BCS2"  # bump when tokens, weights or the hashing change
 _HEADER = struct.Struct("<4sH")  # magic, number of word hashes
@@ -294,16 +300,16 @@ class CoverageIndex:
     def _search(self, query: _Signature, limit: int) -> list[Match]:
         if limit == 0 or not query.words or not self._group_of_story:
             return []
-        candidates: set[int] = set()
+        shared_bands: Counter[int] = Counter()
         for key in _band_keys(query.words):
             bucket = self._buckets.get(key)
             if isinstance(bucket, int):
-                candidates.add(bucket)
+                shared_bands[bucket] += 1
             elif bucket is not None:
-                candidates.update(bucket)
+                shared_bands.update(bucket)
         scored: list[tuple[float, int, bool]] = []
         words, size = query.words, len(query.words)
-        for number in candidates:
+        for number, _ in shared_bands.most_common(MAX_CANDIDATES):
             group = self._groups[number]
             if not group.story_ids:
                 continue
