@@ -113,6 +113,8 @@ class Source(SQLModel, table=True):
     section: str = Field(default="", max_length=MAX_NAME_LENGTH)
     language: str = Field(default="", max_length=35)
     tags: str = Field(default="[]")  # JSON list of tag names given to what comes in
+    title_suffix: str = Field(default="", max_length=MAX_NAME_LENGTH)  # cut from the end of its titles
+    credit: str = Field(default="", max_length=MAX_NAME_LENGTH)  # the outlet as credited; "" is its name
     excerpt_words: int = Field(default=120)
     full_text: bool = Field(default=False)
     publish: str = Field(default="review", max_length=10)  # review, draft or auto

@@ -90,6 +90,12 @@ def word_count(body: str) -> int:
     return len(body.split())
 
 
+def credited_outlet(record: Record) -> str:
+    """The outlet a story with no byline of its own is credited to: a desk story's source
+    (credited as an organisation, never as a person); "" for the site's own stories."""
+    return "" if record.get("authors") else " ".join(str(record.get("source_name") or "").split())
+
+
 def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 

@@ -1,11 +1,14 @@
 """The coverage index at the desk's scale: 10,000 stories of the last 48 hours and 1,000 new
-entries, half of them another outlet's version of a story held.
+entries, half of them another outlet's version of a story held; and clustering 1,000 entries
+with one title, and 1,000 distinct entries, from an empty index.
 
     python benchmarks/coverage.py [--json benchmarks/results/coverage.json]
 
-Reports the import of datasketch (paid once per ``balita fetch``), the index built from the
-stories' text and from their stored signatures, 1,000 queries, and how many rewrites were found.
-tests/test_text_similarity.py checks what is found on the same data; the times are here.
+Reports the import of the text modules (paid once per ``balita fetch``), the index built from
+the stories' text and from their signatures, 1,000 queries, how many rewrites were found, and the
+two clusterings (each entry matched against those before it, and added when it matched none, as
+``balita fetch`` files them). tests/test_text_similarity.py checks what is found on the same
+data; the times are here.
 """
 
 from __future__ import annotations
@@ -79,8 +82,8 @@ def desk_day() -> tuple[list[Story], list[tuple[Story, int | None]]]:
 
 
 def import_seconds() -> float:
-    """datasketch brings numpy and scipy: what a fresh process pays to import it."""
-    code = "import time; t = time.perf_counter(); import datasketch; print(time.perf_counter() - t)"
+    """What a fresh process pays to import the similarity measure."""
+    code = "import time; t = time.perf_counter(); import balita_cli.text.similarity; print(time.perf_counter() - t)"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     return float(run.stdout)
 
@@ -89,7 +92,7 @@ def figures() -> dict[str, float | int]:
     from balita_cli.text.similarity import CoverageIndex, signature
 
     stories, entries = desk_day()
-    result: dict[str, float | int] = {"import datasketch (s)": import_seconds()}
+    result: dict[str, float | int] = {"import text.similarity (s)": import_seconds()}
     CoverageIndex().add(0, "warm", "up")
     started = time.perf_counter()
     index = CoverageIndex()
@@ -111,7 +114,33 @@ def figures() -> dict[str, float | int]:
         found += origin is not None and best is not None and best.story_id == origin
     result[f"{ENTRIES:,} queries (s)"] = time.perf_counter() - started
     result[f"rewrites found of {ENTRIES // 2}"] = found
+    same_title = [
+        ("Mga mamimili sa Dapitan Market at Quiapo, dagsa na | TV Patrol", f"Upload {n}.") for n in range(1_000)
+    ]
+    distinct, _, _ = synthetic_stories(CLUSTERED, seed=3)
+    for name, entries_of in (("with one title", same_title), ("distinct", distinct)):
+        started, cpu = time.perf_counter(), time.process_time()
+        stories_made = clustered(entries_of)
+        result[f"clustering {CLUSTERED:,} entries {name} (s)"] = time.perf_counter() - started
+        result[f"clustering {CLUSTERED:,} entries {name} (CPU s)"] = time.process_time() - cpu
+        result[f"stories of {CLUSTERED:,} entries {name}"] = stories_made
     return result
+
+
+CLUSTERED = 1_000
+
+
+def clustered(entries: list[Story]) -> int:
+    """File entries as ``balita fetch`` does, from an empty index; returns the stories made."""
+    from balita_cli.text.similarity import CoverageIndex, signature
+
+    index = CoverageIndex()
+    for number, (title, lead) in enumerate(entries):
+        data = signature(title, lead)
+        found = index.matches_signature(data, limit=1)
+        if not found or found[0].score < index.threshold:
+            index.add_signature(number, data)
+    return len(index)
 
 
 def main(argv: list[str]) -> int:

@@ -121,7 +121,7 @@ def text_figures(runs: int) -> dict[str, float]:
         index.matches(text, text)
         similarity(story_text(text, text), text)
 
-    CoverageIndex().add(0, "warm", "up")  # loads datasketch once, outside the figures
+    CoverageIndex().add(0, "warm", "up")  # imports the text modules once, outside the figures
     for name, text in HOSTILE_TEXT.items():
         figures[f"coverage index reads {name}"] = seconds(partial(read, text), runs)
     return figures

@@ -150,3 +150,36 @@ def test_bad_desk_settings_are_one_error(cli: Cli, tmp_path: Path, setting: str,
     (tmp_path / "balita.toml").write_text(f"[desk]\n{setting}\n")
     cli.ok("source", "add", "Philstar", "https://www.philstar.com/rss/headlines")
     assert message in cli.fails(["fetch"]).stderr
+
+
+def test_a_feed_repeating_a_title_makes_one_story_with_its_repeats_noted(feed_site: FeedSite, cli: Cli) -> None:
+    """A channel's feed that lists one headline many times (re-uploads, a live stream's parts)."""
+    title = "Mga mamimili sa Dapitan Market at Quiapo, dagsa na | TV Patrol"
+    items = [(f"v{n}", title, f"Upload {n} of the report.", START + timedelta(minutes=n)) for n in range(40)]
+    items.append(("other", "Mga santo tampok sa ecclesiastical art exhibit | TV Patrol", "Betis.", START))
+    add_source(cli, "ABS-CBN News", feed_site.put("/abs.xml", rss("ABS-CBN News", items), '"a"'))
+    gma = [("g1", "Mga mamimili, dagsa na sa Dapitan Market at Quiapo", "Dagsa ang mamimili.", START)]
+    add_source(cli, "GMA News", feed_site.put("/gma.xml", rss("GMA News", gma), '"g"'))
+
+    runs = {run["source"]: run for run in json.loads(cli.ok("fetch", "--explain", "--format", "json").stdout)}
+    abs_run = runs["ABS-CBN News"]
+    assert (abs_run["created"], abs_run["duplicates"]) == (2, 39)
+    decisions = [entry["decision"] for entry in abs_run["explain"]]
+    assert decisions.count("duplicate") == 39 and decisions.count("new story") == 2
+
+    stories = {story["title"]: story for story in articles(cli)}
+    story = stories[title]
+    repeats = [item for item in story["coverage"] if item["source_name"] == "ABS-CBN News"]
+    assert sorted(item["url"] for item in repeats) == sorted(
+        f"https://abs-cbn-news.example.ph/v{n}" for n in range(1, 40)
+    )
+    shown = cli.ok("show", str(story["id"])).stdout
+    assert "Also reported by: ABS-CBN" not in shown
+    clusters = cli.ok("list", "--clusters").stdout.splitlines()[1:]
+    assert all("ABS-CBN News" not in row.split("\t")[5] for row in clusters)
+    waiting = {item["id"]: item for item in cli.json("review", "--format", "json")}
+    assert "ABS-CBN News" not in waiting[story["id"]]["also_reported_by"]
+
+    feed_site.put("/abs.xml", rss("ABS-CBN News", items), '"b"')  # served again: every repeat is known now
+    again = json.loads(cli.ok("fetch", "--format", "json", "abs-cbn-news").stdout)[0]
+    assert (again["created"], again["duplicates"], again["skipped"]) == (0, 0, 41)

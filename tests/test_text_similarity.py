@@ -20,16 +20,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-pytest.importorskip("datasketch", reason="datasketch is a dependency of related coverage: pip install datasketch")
-
-from balita_cli.errors import InvalidInput  # noqa: E402
-from balita_cli.text.normalise import STOPWORDS, first_paragraph, headline, normalise  # noqa: E402
-from balita_cli.text.similarity import (  # noqa: E402
+from balita_cli.errors import InvalidInput
+from balita_cli.text.normalise import STOPWORDS, first_paragraph, headline, normalise
+from balita_cli.text.similarity import (
     DEFAULT_THRESHOLD,
     FIGURES_DIFFER_FACTOR,
     LEAD_TOKENS,
     LEAD_WORDS,
-    NUM_PERM,
+    MAX_CANDIDATES,
     SIGNATURE_MAGIC,
     TITLE_TOKENS,
     TITLE_WEIGHT,
@@ -40,9 +38,9 @@ from balita_cli.text.similarity import (  # noqa: E402
     similarity,
     story_text,
 )
-from benchmarks.coverage import desk_day, rewrite, synthetic_stories  # noqa: E402
-from benchmarks.hostile import HOSTILE_TEXT  # noqa: E402
-from tests.helpers.corpora import corpora_path  # noqa: E402
+from benchmarks.coverage import desk_day, rewrite, synthetic_stories
+from benchmarks.hostile import HOSTILE_TEXT
+from tests.helpers.corpora import corpora_path
 
 FIXTURES = Path(__file__).parent / "fixtures" / "coverage"
 PH_NEWS = ("feeds", "ph-news")
@@ -248,7 +246,9 @@ def test_threshold_separates_one_story_from_one_topic() -> None:
     print(f"\n{report}")  # noqa: T201
     for value, pair in rows:
         assert (value >= DEFAULT_THRESHOLD) is pair["same"], f"{pair['id']} scored {value:.3f}\n{report}"
-    assert weakest_same - DEFAULT_THRESHOLD >= 0.05, report
+    # Exact scores sit a little under the MinHash estimates once used: the weakest same-story pair
+    # (robredo-stimulus) is 0.241.
+    assert weakest_same - DEFAULT_THRESHOLD >= 0.04, report
     assert DEFAULT_THRESHOLD - strongest_different >= 0.05, report
 
 
@@ -300,8 +300,8 @@ def test_real_feeds_hold_no_false_pair() -> None:
 
 
 def test_index_scores_are_similarity_scores() -> None:
-    # LSH looks only at candidates: a story as close as the threshold is one with probability
-    # 0.9945, one of similarity 0.05 with probability 0.27; what is listed has its exact score.
+    # The buckets decide only what is looked at: a story as close as the threshold is a candidate
+    # with probability above 0.99, one of similarity 0.05 with about 0.3; what is listed has its exact score.
     for pair in PAIRS:
         index = CoverageIndex()
         index.add(7, pair["b"]["title"], pair["b"]["lead"])
@@ -429,16 +429,28 @@ def test_signature_layout_and_stability() -> None:
     title, lead = "Senate panel OKs DICT's P20.5-billion budget for 2022", "The Senate finance subcommittee..."
     data = signature(title, lead)
     assert data.startswith(SIGNATURE_MAGIC)
-    assert data[4 + 4 * NUM_PERM :] == b"20.5 2022"
+    words = int.from_bytes(data[4:6], "little")
+    assert words == len(story_text(title, lead).split()) - 1  # less the separator; every word once
+    assert data[6 + 8 * words :] == b"20.5 2022"
     assert data == signature(title, lead)
     # Stored signatures outlive a process and a library upgrade: if this digest changes, the
     # hashing changed, and SIGNATURE_MAGIC must change with it so old signatures are refused.
-    assert hashlib.sha256(data).hexdigest()[:16] == "21ba3cc5b6e19bd1", hashlib.sha256(data).hexdigest()[:16]
+    assert hashlib.sha256(data).hexdigest()[:16] == "e785bbb07578f181", hashlib.sha256(data).hexdigest()[:16]
 
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"BCS1", SIGNATURE_MAGIC + b"\0" * (4 * NUM_PERM - 1), b"XXXX" + b"\0" * (4 * NUM_PERM), "BCS1", None, 12],
+    [
+        b"",
+        SIGNATURE_MAGIC + b"\0",
+        b"BCS1" + b"\0" * (4 * 256),  # the MinHash signatures of datasketch
+        SIGNATURE_MAGIC + b"\x02\0" + b"\0" * 15,  # two word hashes announced, less given
+        SIGNATURE_MAGIC + b"\x02\0" + b"\0" * 16,  # the same word twice
+        SIGNATURE_MAGIC + b"\xff\xff" + b"\0" * (8 * 0xFFFF),  # more words than a story holds
+        "BCS2",
+        None,
+        12,
+    ],
 )
 def test_a_foreign_signature_is_refused(data: Any) -> None:
     with pytest.raises(InvalidInput):
@@ -473,28 +485,38 @@ def test_hostile_text_is_read_and_cut_to_its_tokens(name: str) -> None:
     assert len(story_text(hostile, hostile).split()) <= TITLE_WEIGHT * TITLE_TOKENS + LEAD_TOKENS + 1
 
 
-# ---------------------------------------------------------------- LSH against a full scan
+# ---------------------------------------------------------------- the buckets against a full scan
 
 
 @pytest.mark.slow
-def test_lsh_finds_what_a_full_scan_finds() -> None:
-    import numpy as np
-
-    stories, rng, words = synthetic_stories(2_000, seed=11)
-    stories += [rewrite(stories[rng.randrange(2_000)], rng, words) for _ in range(400)]
-    signatures = [signature(title, lead) for title, lead in stories]
-    matrix = np.stack([np.frombuffer(data, "<u4", NUM_PERM, 4) for data in signatures])
+def test_buckets_find_what_a_full_scan_finds() -> None:
+    stories, rng, words = synthetic_stories(1_000, seed=11)
+    stories += [rewrite(stories[rng.randrange(1_000)], rng, words) for _ in range(300)]
+    texts = [story_text(title, lead) for title, lead in stories]
     index = CoverageIndex()
-    for number, data in enumerate(signatures[:1_500]):
-        index.add_signature(number, data)
-    index.matches(*stories[0])  # sorts the 1,500: what comes next is compared unsorted
-    for number, data in enumerate(signatures[1_500:], start=1_500):
-        index.add_signature(number, data)
-    for title, lead in rng.sample(stories, 60):
-        query = np.frombuffer(signature(title, lead), "<u4", NUM_PERM, 4)
-        scan = np.count_nonzero(matrix == query, axis=1) / NUM_PERM
-        found = {m.story_id for m in index.matches(title, lead, limit=len(stories))}
-        assert set(np.flatnonzero(scan >= 0.3).tolist()) <= found
+    for number, (title, lead) in enumerate(stories):
+        index.add(number, title, lead)
+    close = 0
+    for title, lead in rng.sample(stories, 40):
+        query = story_text(title, lead)
+        scan = {number for number, other in enumerate(texts) if similarity(query, other) >= DEFAULT_THRESHOLD}
+        found = {m.story_id for m in index.matches(title, lead, limit=len(stories)) if m.score >= DEFAULT_THRESHOLD}
+        assert found == scan
+        close += len(scan)
+    assert close > 40  # the sample holds rewrites, not only the stories themselves
+
+
+def test_a_repeated_story_is_scored_once() -> None:
+    index = CoverageIndex()
+    for number in range(1, 1_001):
+        index.add(number, "Mga mamimili sa Dapitan Market at Quiapo, dagsa na | TV Patrol", "")
+    index.add(5_000, "Mga mamimili sa Dapitan Market, dagsa", "")
+    assert len(index) == 1_001
+    found = index.matches("Mga mamimili sa Dapitan Market at Quiapo, dagsa na", "", limit=3)
+    assert [(m.story_id, m.score) for m in found] == [(1, 1.0), (2, 1.0), (3, 1.0)]
+    assert index.best("Mga mamimili sa Dapitan Market, dagsa", "") == Match(5_000, 1.0)
+    index.add(1, "PBA: Ginebra edges Meralco", "")
+    assert [m.story_id for m in index.matches("Mga mamimili sa Dapitan Market at Quiapo", "", limit=2)] == [2, 3]
 
 
 # ---------------------------------------------------------------- cost
@@ -525,3 +547,26 @@ def test_at_the_desks_scale_rewrites_are_found_and_fresh_entries_left_alone() ->
         elif best is not None and best.story_id == origin:
             found += 1
     assert found >= 490 and wrong <= 5
+
+
+def test_a_small_vocabulary_still_finds_the_other_version() -> None:
+    # Every story shares most of its words with every other: each is a candidate of each entry,
+    # and only the MAX_CANDIDATES sharing the most bands are scored.
+    import random
+
+    rng = random.Random(5)
+    common = [f"karaniwan{n}" for n in range(40)]
+    stories = [
+        (" ".join(rng.sample(common, 4) + [f"pangalan{n}x", f"lugar{n}y"]), " ".join(rng.sample(common, 25)))
+        for n in range(1_000)
+    ]
+    index = CoverageIndex()
+    for number, (title, lead) in enumerate(stories):
+        index.add(number, title, lead)
+    title, lead = stories[0]
+    assert len(index.matches(title, lead, limit=len(stories))) == MAX_CANDIDATES
+    for number in (3, 500, 999):
+        title, lead = stories[number]
+        words = title.split()
+        found = index.best(" ".join(words[1:] + words[:1]), lead)
+        assert found is not None and found.story_id == number

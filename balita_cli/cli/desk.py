@@ -104,16 +104,17 @@ def _report(report: FetchReport, output_format: ReportFormat, *, explain: bool) 
             run.result,
             str(len(run.created)),
             str(run.related),
+            str(run.duplicates),
             str(run.skipped),
             relative_words(run.next_due_at, now=now) if run.next_due_at else "",
         )
         for run in report.runs
     ]
-    header = ("source", "result", "created", "related", "skipped", "next")
+    header = ("source", "result", "created", "related", "repeated", "skipped", "next")
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     console.info("fetch")
     for row in [header, *rows]:
-        cells = [cell.rjust(widths[i]) if 2 <= i <= 4 else cell.ljust(widths[i]) for i, cell in enumerate(row)]
+        cells = [cell.rjust(widths[i]) if 2 <= i <= 5 else cell.ljust(widths[i]) for i, cell in enumerate(row)]
         console.info(("  " + "  ".join(cells)).rstrip())
 
 
@@ -122,7 +123,9 @@ def _explain(run: SourceRun) -> None:
     for item in run.explained:
         target = f" #{item.story_id}" if item.story_id is not None else ""
         write_line(console.plain_text(f"{run.name}: {item.title}  ->  {item.decision}{target}"))
-        if not item.candidates:
+        if item.decision == "duplicate":
+            write_line("    (the title of a story of this source: noted with it)")
+        elif not item.candidates:
             write_line("    (no recent story came close)")
         for candidate in item.candidates:
             notes = [

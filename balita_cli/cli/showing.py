@@ -76,6 +76,7 @@ def also_reported(record: Record) -> list[str]:
     items = [
         " — ".join(part for part in (item["source_name"], item["title"], item["url"]) if part)
         for item in record["coverage"]
+        if item["source_name"] in names
     ]
     return [f"Also reported by: {', '.join(names)}", *(f"  {item}" for item in items)]
 

@@ -62,6 +62,16 @@ PublishOpt = Annotated[
     typer.Option("--publish", metavar="POLICY", help="review (wait in `balita review`), draft, or auto (publish)."),
 ]
 EveryOpt = Annotated[str | None, typer.Option("--every", metavar="INTERVAL", help="Poll interval: 15m, 2h, 1d.")]
+SuffixOpt = Annotated[
+    str | None,
+    typer.Option("--title-suffix", metavar="TEXT", help='A label cut from the end of its titles, e.g. "| TV Patrol".'),
+]
+CreditOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--credit", metavar="OUTLET", help='The outlet as credited ("Read more on OUTLET"; the name if unset).'
+    ),
+]
 
 
 def add(
@@ -80,6 +90,8 @@ def add(
     ] = False,
     publish: PublishOpt = None,
     every: EveryOpt = None,
+    title_suffix: SuffixOpt = None,
+    credit: CreditOpt = None,
     allow_private: Annotated[
         bool, typer.Option("--allow-private", help="Allow a feed on a private or loopback address.")
     ] = False,
@@ -101,6 +113,8 @@ def add(
         excerpt_words=excerpt_words,
         full_text=full_text,
         every=every,
+        title_suffix=title_suffix,
+        credit=credit,
         allow_private=allow_private,
     )
     source = app(ctx).write(lambda session: sources.add(session, settings))
@@ -216,6 +230,8 @@ def _fields(record: SourceRecord, now: datetime, zone: tzinfo) -> list[tuple[str
         ("section", record["section"]),
         ("language", record["language"]),
         ("tags", ", ".join(record["tags"])),
+        ("title suffix", record["title_suffix"]),
+        ("credit", record["credit"]),
         ("keeps", words),
         ("publish", record["publish"]),
         ("every", record["every"]),
@@ -248,11 +264,13 @@ def edit(
     ] = None,
     publish: PublishOpt = None,
     every: EveryOpt = None,
+    title_suffix: SuffixOpt = None,
+    credit: CreditOpt = None,
     allow_private: Annotated[
         bool | None, typer.Option("--allow-private/--no-allow-private", help="Allow a private or loopback address.")
     ] = None,
 ) -> None:
-    """Change a source's settings ("" clears the section or language).
+    """Change a source's settings ("" clears the section, language, title suffix or credit).
 
     Example: balita source edit gma-news --excerpt-words 80 --every 30m
     """
@@ -271,6 +289,8 @@ def edit(
         full_text=full_text,
         publish=publish,
         every=every,
+        title_suffix=title_suffix,
+        credit=credit,
         allow_private=allow_private,
     )
     source = app(ctx).write(lambda session: sources.edit(session, ref, settings))

@@ -16,7 +16,7 @@ from balita_cli.formats.base import Capabilities, Writer, article_guid, categori
 from balita_cli.formats.html import article_html, clean_text, plain_text
 from balita_cli.formats.links import lead_image, site_url, web_url
 from balita_cli.formats.streaming import write_json_object
-from balita_cli.records import Record
+from balita_cli.records import Record, credited_outlet
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -50,6 +50,11 @@ def feed_item(record: Record, site: Site) -> dict[str, Any]:
     if record.get("authors"):
         item["authors"] = [{"name": clean_text(name)} for name in record["authors"]]
         item["author"] = byline(record["authors"])
+    elif credited_outlet(record):  # a desk story: the outlet, with its story's address
+        outlet = {"name": clean_text(credited_outlet(record))}
+        if external:
+            outlet["url"] = external
+        item["authors"], item["author"] = [outlet], outlet
     if categories(record):
         item["tags"] = categories(record)
     return item

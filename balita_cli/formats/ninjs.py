@@ -19,7 +19,7 @@ from balita_cli.formats.base import Capabilities, Writer, article_guid, public_r
 from balita_cli.formats.html import article_html, clean_text, plain_text
 from balita_cli.formats.links import lead_image, web_url
 from balita_cli.formats.streaming import json_line, write_json_array
-from balita_cli.records import Record
+from balita_cli.records import Record, credited_outlet
 
 VERSIONS = ("3.1", "2.1")
 SCHEMA_URI = "http://www.iptc.org/std/ninjs/ninjs-schema_{version}.json#"
@@ -53,8 +53,9 @@ def news_object(record: Record, site: Site, version: str = "3.1") -> dict[str, A
                 "value": html,
             }
         ],
-        "by": ", ".join(record.get("authors") or []),
+        "by": ", ".join(record.get("authors") or []) or credited_outlet(record),
         "people": [{"name": name, "rel": "author"} for name in record.get("authors") or []],
+        "organisations": [{"name": credited_outlet(record), "rel": "author"}] if credited_outlet(record) else [],
         "subjects": subjects(record),
         "infoSources": info_sources(record, site),
         "located": clean_text(record.get("dateline")),

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from balita_cli.config import Site
-from balita_cli.records import Terms, derive_summary
+from balita_cli.records import Terms, credited_outlet, derive_summary
 from balita_cli.site.content import last_change, render_body, safe_url
 from balita_cli.site.photos import Picture
 from balita_cli.site.related import Neighbours
@@ -234,6 +234,7 @@ def article_view(
         "tags": links_of(terms["tag"], "tag"),
         "authors": links_of(terms["author"], "author"),
         "source_name": record["source_name"],
+        "outlet": credited_outlet(record),
         "source_url": safe_url(record["source_url"]),
         "coverage": _coverage(record),
         "image": None if retracted else picture_view(picture, record),
@@ -292,7 +293,11 @@ def news_article_ld(
             {"@type": "Person", "name": name, "url": absolute(site, term_dir("author", slug))}
             for name, slug in terms["author"]
         ]
-        or [{"@type": "Organization", "name": site.publisher.name, "url": home}],
+        or [
+            _outlet_ld(record)
+            if credited_outlet(record)
+            else {"@type": "Organization", "name": site.publisher.name, "url": home}
+        ],
         "publisher": publisher,
     }
     if record["section"]:
@@ -407,6 +412,13 @@ def page_view(record: dict[str, Any], site: Site, *, country: str = "") -> dict[
         "contacts": contacts,
         "url": absolute(site, page_path(record["slug"])),
     }
+def _outlet_ld(record: Record) -> dict[str, Any]:
+    """The outlet a desk story is credited to, as the organisation it is (its site: the story's origin)."""
+    outlet: dict[str, Any] = {"@type": "NewsMediaOrganization", "name": credited_outlet(record)}
+    origin = urlsplit(safe_url(record["source_url"]))
+    if origin.scheme and origin.netloc:
+        outlet["url"] = f"{origin.scheme}://{origin.netloc}/"
+    return outlet
 
 
 def _headline(title: str) -> str:

@@ -1,28 +1,30 @@
 """Related coverage: is a new entry another outlet's version of a story held already?
 
 A story is its headline (weighted three times) and the opening of its lead, normalised
-(``text/normalise.py``); two stories are compared by the weighted Jaccard similarity of their
-words, estimated by a MinHash signature kept with each story so that an index of the recent
-stories answers at once. Headlines whose figures conflict (P20.5 billion against P24.1 billion)
-score low: one template, two events. The measure is lexical, so a paraphrase or a translation
-sharing few words is not seen (tests/fixtures/coverage/known_misses.json)."""
+(``text/normalise.py``); two stories are compared by the exact weighted Jaccard similarity of
+their words. Headlines whose figures conflict (P20.5 billion against P24.1 billion) score low:
+one template, two events. The measure is lexical, so a paraphrase or a translation sharing few
+words is not seen (tests/fixtures/coverage/known_misses.json).
+
+The index of recent stories finds candidates without comparing an entry with every story: a
+one-permutation MinHash (one ``hashlib.blake2b`` digest per word) puts each story in BANDS
+buckets, and an entry is scored, exactly, against the stories sharing a bucket with it. Stories
+with the same words share one entry of the index, so a feed repeating one headline costs one
+comparison, not one per copy. docs/architecture.md argues the choice.
+"""
 
 from __future__ import annotations
 
-import zlib
+import hashlib
+import heapq
+import struct
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from balita_cli.errors import InvalidInput
 from balita_cli.text.normalise import first_paragraph, headline, is_figure, tokens, visible
-
-if TYPE_CHECKING:
-    import numpy as np
-    import numpy.typing as npt
-
-    Hashes = npt.NDArray[np.uint32]
 
 # Chosen between the weakest same-story pair and the strongest different-story pair of
 # tests/fixtures/coverage/pairs.json and the real feeds, leaning away from the different stories:
@@ -36,18 +38,26 @@ LEAD_WORDS = 60
 # past these a title or lead is not what it claims to be, and is not read further.
 TITLE_TOKENS = 40
 LEAD_TOKENS = 2 * LEAD_WORDS
-NUM_PERM = 256
-SEED = 20211017
 FIGURES_DIFFER_FACTOR = 0.1
-# Candidates come from LSH banding over the signature: 128 bands of 2 hash values all but
-# surely find a pair at the threshold; every candidate is then scored on the full signature, so
-# banding decides what is looked at, never a score.
-BAND_ROWS = 2
-BANDS = NUM_PERM // BAND_ROWS
+# Candidates come from LSH banding over a one-permutation MinHash: each word's 64-bit hash
+# falls in one of BINS bins, a bin keeps its smallest hash (an empty bin borrows its right
+# neighbour's), and BANDS bands of two bins each make a story's bucket keys. Two stories share a
+# band with probability about J**2, so a pair at the threshold (J = 0.2) shares one of 128 with
+# probability about 1 - 0.96**128 > 0.99. Scores never come from the MinHash: it only decides
+# what is looked at.
+BINS = 64
+BAND_OFFSETS = (1, 5)  # band (i, i + offset) for every bin i and offset
+BANDS = BINS * len(BAND_OFFSETS)
+# At most this many candidates are scored, those sharing the most bands with the entry: a story
+# at the threshold shares about five bands, another version of the story dozens, an unrelated
+# one none or one. Copy written from a small vocabulary would otherwise make every story a
+# candidate of every entry.
+MAX_CANDIDATES = 256
 
-SIGNATURE_MAGIC = b"BCS1"  # bump when tokens, weights, NUM_PERM, SEED or the hashing change
-_HASH_BYTES = 4 * NUM_PERM
-_EMPTY = 0xFFFFFFFF  # an empty MinHash holds the largest value in every slot
+SIGNATURE_MAGIC = b"BCS2"  # bump when tokens, weights or the hashing change
+_HEADER = struct.Struct("<4sH")  # magic, number of word hashes
+MAX_SHINGLES = TITLE_TOKENS * TITLE_WEIGHT + LEAD_TOKENS
+_BIN_BITS = BINS.bit_length() - 1
 
 
 def _story_tokens(title: str, lead: str) -> tuple[list[str], list[str]]:
@@ -66,18 +76,19 @@ def story_text(title: str, lead: str) -> str:
 
 @dataclass(frozen=True)
 class _Features:
-    shingles: list[str]
+    shingles: frozenset[str]
     figures: frozenset[str]
 
 
 def _features_of(headline: list[str], opening: list[str]) -> _Features:
-    """The token multiset as ``token#k`` elements (k-th occurrence), and the headline figures."""
+    """The token multiset as a set of ``token#k`` elements (k-th occurrence), so that the set's
+    Jaccard similarity is the multiset's weighted one; and the headline's figures."""
     seen: dict[str, int] = {}
     shingles = []
     for token in headline + opening:
         seen[token] = seen.get(token, 0) + 1
         shingles.append(f"{token}#{seen[token]}")
-    return _Features(shingles, frozenset(token for token in headline if is_figure(token)))
+    return _Features(frozenset(shingles), frozenset(token for token in headline if is_figure(token)))
 
 
 def _features(text: str) -> _Features:
@@ -87,86 +98,109 @@ def _features(text: str) -> _Features:
     return _features_of(tokens(headline)[: TITLE_TOKENS * TITLE_WEIGHT], tokens(opening)[:LEAD_TOKENS])
 
 
-def _hash32(shingle: str) -> int:
-    return zlib.crc32(shingle.encode("utf-8"))
-
-
-@cache
-def _blank_minhash() -> Any:
-    # datasketch ships no type information; the ignore holds whether or not pyproject's mypy
-    # overrides list it.
-    from datasketch import MinHash
-
-    return MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=_hash32, scheme="affine32")
-
-
-def _minhash(shingles: list[str]) -> Any:
-    minhash = _blank_minhash().copy()
-    minhash.update_batch(shingles)
-    return minhash
+def jaccard(a: frozenset[object], b: frozenset[object]) -> float:
+    """|a ∩ b| / |a ∪ b|; 0 when either is empty."""
+    if not a or not b:
+        return 0.0
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared)
 
 
 def figures_differ(a: Iterable[str], b: Iterable[str]) -> bool:
     """Each headline has a figure the other lacks: two events of one template, not one story."""
     first, second = frozenset(a), frozenset(b)
-    return bool(first - second) and bool(second - first)
+    return not (first <= second or second <= first)
 
 
-def _final(jaccard: float, differ: bool) -> float:
-    return jaccard * FIGURES_DIFFER_FACTOR if differ else jaccard
+def _final(score: float, differ: bool) -> float:
+    return score * FIGURES_DIFFER_FACTOR if differ else score
 
 
 def similarity(a: str, b: str) -> float:
     """0..1, symmetric: how much ``a`` and ``b`` (``story_text`` outputs) read as one story.
 
-    The MinHash estimate of their weighted Jaccard similarity, times FIGURES_DIFFER_FACTOR when
-    their headline figures conflict. Text with no words scores 0 against everything.
+    Their weighted Jaccard similarity, times FIGURES_DIFFER_FACTOR when their headline figures
+    conflict. Text with no words scores 0 against everything.
     """
     first, second = _features(a), _features(b)
-    if not first.shingles or not second.shingles:
-        return 0.0
-    jaccard = float(_minhash(first.shingles).jaccard(_minhash(second.shingles)))
-    return _final(jaccard, figures_differ(first.figures, second.figures))
+    return _final(jaccard(first.shingles, second.shingles), figures_differ(first.figures, second.figures))
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_hash(shingle: str) -> int:
+    """A word's 64-bit identity (news copy repeats its words, hence the cache)."""
+    return int.from_bytes(hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest(), "little")
 
 
 def signature(title: str, lead: str) -> bytes:
-    """The story's fixed part for the index, to store with the story when it is written.
+    """The story's fixed part for the index, computed once per story (before a write lock).
 
-    SIGNATURE_MAGIC, NUM_PERM little-endian uint32 MinHash values, then the headline figures as
-    ASCII-folded text separated by spaces. About 1 KB.
+    SIGNATURE_MAGIC, the number n of words (uint16), the n words' 64-bit hashes in ascending
+    order, then the headline figures as text separated by spaces; all little-endian.
     """
     features = _features_of(*_story_tokens(title, lead))
-    values: bytes = _minhash(features.shingles).hashvalues.astype("<u4").tobytes()
-    return SIGNATURE_MAGIC + values + " ".join(sorted(features.figures)).encode("utf-8")
+    ids = sorted(map(_word_hash, features.shingles))
+    return (
+        _HEADER.pack(SIGNATURE_MAGIC, len(ids))
+        + struct.pack(f"<{len(ids)}Q", *ids)
+        + " ".join(sorted(features.figures)).encode("utf-8")
+    )
+
+
+def _band_keys(words: Iterable[int]) -> list[int]:
+    """BANDS bucket keys of a non-empty set of word hashes (one-permutation MinHash, densified
+    by rotation: an empty bin takes the next non-empty bin's value and the distance to it)."""
+    smallest: list[int | None] = [None] * BINS
+    for word in words:
+        slot, value = word & (BINS - 1), word >> _BIN_BITS
+        current = smallest[slot]
+        if current is None or value < current:
+            smallest[slot] = value
+    filled = [0] * BINS
+    borrowed, distance = 0, 0
+    for position in range(2 * BINS - 1, -1, -1):  # right to left, twice round: every bin sees a value
+        found = smallest[position % BINS]
+        if found is None:
+            distance += 1
+        else:
+            borrowed, distance = found, 0
+        if position < BINS:
+            filled[position] = borrowed * BINS + distance
+    return [
+        hash((band, filled[band % BINS], filled[(band % BINS + offset) % BINS]))
+        for band, offset in enumerate(offset for offset in BAND_OFFSETS for _ in range(BINS))
+    ]
 
 
 @dataclass(frozen=True)
 class _Signature:
-    hashes: Hashes
+    words: frozenset[int]
     figures: frozenset[str]
-
-    @property
-    def empty(self) -> bool:
-        return bool((self.hashes == _EMPTY).all())
 
 
 def _parse_signature(data: bytes | bytearray | memoryview) -> _Signature:
-    import numpy as np
-
     if not isinstance(data, bytes | bytearray | memoryview):
         raise InvalidInput(f"a coverage signature is bytes, not {type(data).__name__}")
     data = bytes(data)
-    if data[:4] != SIGNATURE_MAGIC or len(data) < 4 + _HASH_BYTES:
-        raise InvalidInput(
-            "not a coverage signature of this version (expected "
-            f"{SIGNATURE_MAGIC.decode()} and {_HASH_BYTES} bytes of hash values); recompute it with signature()"
-        )
-    hashes = np.frombuffer(data, dtype="<u4", count=NUM_PERM, offset=4).astype(np.uint32)
+    refused = InvalidInput(
+        f"not a coverage signature of this version (expected {SIGNATURE_MAGIC.decode()}, "
+        "then the word hashes); recompute it with signature()"
+    )
+    if len(data) < _HEADER.size or data[:4] != SIGNATURE_MAGIC:
+        raise refused
+    count = _HEADER.unpack_from(data)[1]
+    words_at = _HEADER.size
+    figures_at = words_at + 8 * count
+    if count > MAX_SHINGLES or len(data) < figures_at:
+        raise refused
+    words = frozenset(struct.unpack_from(f"<{count}Q", data, words_at))
+    if len(words) != count:
+        raise refused
     try:
-        figures = frozenset(data[4 + _HASH_BYTES :].decode("utf-8").split())
+        figures = frozenset(data[figures_at:].decode("utf-8").split())
     except UnicodeDecodeError as error:
         raise InvalidInput("a coverage signature's figures are not UTF-8 text") from error
-    return _Signature(hashes, figures)
+    return _Signature(words, figures)
 
 
 @dataclass(frozen=True)
@@ -181,143 +215,109 @@ class Match:
     figures_differ: bool = False
 
 
+@dataclass
+class _Group:
+    """Stories with the same words and figures: one entry of the index, scored once."""
+
+    signature: _Signature
+    story_ids: set[int] = field(default_factory=set)
+
+
 class CoverageIndex:
     """Stories of the last hours, searchable for another outlet's version of a new entry.
 
-    Signatures sit in one uint32 matrix, a row per story. LSH banding (BANDS keys of BAND_ROWS
-    values per story, salted per band, sorted once) finds candidates with one ``searchsorted``;
-    stories added after the last sort are compared directly until enough of them gather to sort
-    again. Scores come from the full signatures, exactly as ``similarity`` computes them.
+    Each distinct story (by its words and figures) sits in BANDS buckets, one per band of its
+    MinHash; a query scores the stories sharing a bucket with it, exactly as ``similarity`` does.
     """
 
     def __init__(self, threshold: float = DEFAULT_THRESHOLD) -> None:
         if not 0.0 < threshold <= 1.0:
             raise InvalidInput(f"the related-coverage threshold must be in (0, 1], not {threshold!r}")
-        import numpy as np
-
         self.threshold = threshold
-        self._hashes = np.empty((0, NUM_PERM), dtype=np.uint32)
-        self._size = 0
-        self._ids: list[int] = []
-        self._figures: list[frozenset[str]] = []
-        self._live = np.zeros(0, dtype=bool)
-        self._row_of: dict[int, int] = {}
-        self._salts = np.random.default_rng(SEED).integers(0, 2**63, size=BANDS, dtype=np.uint64)
-        self._sorted_rows = 0
-        self._sorted_keys = np.empty(0, dtype=np.uint64)
-        self._sorted_owner = np.empty(0, dtype=np.int64)
+        self._groups: list[_Group] = []
+        self._group_of_words: dict[tuple[frozenset[int], frozenset[str]], int] = {}
+        self._group_of_story: dict[int, int] = {}
+        self._buckets: dict[int, int | list[int]] = {}
 
     def __len__(self) -> int:
-        return len(self._row_of)
+        return len(self._group_of_story)
 
     def __contains__(self, story_id: object) -> bool:
-        return story_id in self._row_of
+        return story_id in self._group_of_story
 
     def add(self, story_id: int, title: str, lead: str) -> None:
         """Index a story; adding an id again replaces what it held."""
         self.add_signature(story_id, signature(title, lead))
 
     def add_signature(self, story_id: int, data: bytes | bytearray | memoryview) -> None:
-        """Index a story by the signature stored with it (see ``signature``); a database driver's
-        ``memoryview`` or ``bytearray`` will do."""
+        """Index a story by its signature (see ``signature``); a database driver's ``memoryview``
+        or ``bytearray`` will do."""
         parsed = _parse_signature(data)
-        self._replace(story_id)
-        self._append(story_id, parsed)
+        self._remove(story_id)
+        if not parsed.words:
+            return  # a story without words matches nothing
+        key = (parsed.words, parsed.figures)
+        number = self._group_of_words.get(key)
+        if number is None:
+            number = len(self._groups)
+            self._groups.append(_Group(parsed))
+            self._group_of_words[key] = number
+            for band in _band_keys(parsed.words):
+                bucket = self._buckets.get(band)
+                if bucket is None:
+                    self._buckets[band] = number  # most buckets hold one story: no list for them
+                elif isinstance(bucket, int):
+                    self._buckets[band] = [bucket, number]
+                else:
+                    bucket.append(number)
+        self._groups[number].story_ids.add(story_id)
+        self._group_of_story[story_id] = number
 
     def matches(self, title: str, lead: str, *, limit: int = 5) -> list[Match]:
         """The stories most like this entry, best first (ties: the lower id), at most ``limit``.
 
-        Below the threshold too, for ``fetch --explain``: every story the banding puts forward,
-        which is nearly every story scoring 0.2 or more and some scoring less.
+        Below the threshold too, for ``fetch --explain``: every story sharing a bucket, which is
+        all but surely every story scoring 0.2 or more and many scoring less.
         """
+        return self.matches_signature(signature(title, lead), limit=limit)
+
+    def matches_signature(self, data: bytes | bytearray | memoryview, *, limit: int = 5) -> list[Match]:
+        """``matches`` of a story by its signature, for a caller that indexes it next."""
         if limit < 0:
             raise InvalidInput(f"limit must not be negative, not {limit}")
-        return self._search(_parse_signature(signature(title, lead)), limit)
+        return self._search(_parse_signature(data), limit)
 
     def best(self, title: str, lead: str) -> Match | None:
         """The story this entry is another version of: the best match at or above the threshold."""
         found = self.matches(title, lead, limit=1)
         return found[0] if found and found[0].score >= self.threshold else None
 
-    # ---------------------------------------------------------------- storage
-
-    def _replace(self, story_id: int) -> None:
-        row = self._row_of.pop(story_id, None)
-        if row is not None:
-            self._live[row] = False
-
-    def _append(self, story_id: int, parsed: _Signature) -> None:
-        import numpy as np
-
-        if self._size == len(self._hashes):
-            capacity = max(64, 2 * self._size)
-            grown = np.empty((capacity, NUM_PERM), dtype=np.uint32)
-            grown[: self._size] = self._hashes[: self._size]
-            live = np.zeros(capacity, dtype=bool)
-            live[: self._size] = self._live[: self._size]
-            self._hashes, self._live = grown, live
-        row = self._size
-        self._hashes[row] = parsed.hashes
-        self._live[row] = not parsed.empty  # an empty story matches nothing
-        self._ids.append(story_id)
-        self._figures.append(parsed.figures)
-        self._row_of[story_id] = row
-        self._size += 1
-
-    def _band_keys(self, hashes: Hashes) -> npt.NDArray[np.uint64]:
-        """BANDS salted 64-bit keys per row: two adjacent uint32 values read as one uint64."""
-        import numpy as np
-
-        pairs = np.ascontiguousarray(hashes[..., : BANDS * BAND_ROWS]).view(np.uint64)
-        keyed: npt.NDArray[np.uint64] = pairs ^ self._salts
-        return keyed
-
-    def _sort(self) -> None:
-        import numpy as np
-
-        keys = self._band_keys(self._hashes[: self._size]).ravel()
-        order = np.argsort(keys, kind="stable")
-        self._sorted_keys = keys[order]
-        self._sorted_owner = order // BANDS
-        self._sorted_rows = self._size
-
-    def _candidates(self, query: Hashes) -> npt.NDArray[np.int64]:
-        import numpy as np
-
-        unsorted = self._size - self._sorted_rows
-        if unsorted > 1024 and unsorted > self._sorted_rows // 4:
-            self._sort()
-            unsorted = 0
-        keys = self._band_keys(query)
-        found = []
-        if self._sorted_rows:
-            low = np.searchsorted(self._sorted_keys, keys, side="left")
-            high = np.searchsorted(self._sorted_keys, keys, side="right")
-            for start, stop in zip(low[high > low].tolist(), high[high > low].tolist(), strict=True):
-                found.append(self._sorted_owner[start:stop])
-        if unsorted:
-            recent = self._band_keys(self._hashes[self._sorted_rows : self._size])
-            found.append(self._sorted_rows + np.flatnonzero((recent == keys).any(axis=1)))
-        if not found:
-            return np.empty(0, dtype=np.int64)
-        rows = np.unique(np.concatenate(found).astype(np.int64))
-        return rows[self._live[rows]]
+    def _remove(self, story_id: int) -> None:
+        number = self._group_of_story.pop(story_id, None)
+        if number is not None:
+            self._groups[number].story_ids.discard(story_id)
 
     def _search(self, query: _Signature, limit: int) -> list[Match]:
-        import numpy as np
-
-        if limit == 0 or query.empty or not self._row_of:
+        if limit == 0 or not query.words or not self._group_of_story:
             return []
-        rows = self._candidates(query.hashes)
-        if rows.size == 0:
-            return []
-        equal = np.count_nonzero(self._hashes[rows] == query.hashes, axis=1)
-        order = np.argsort(-equal, kind="stable")
-        found: list[Match] = []
-        for row, count in zip(rows[order].tolist(), equal[order].tolist(), strict=True):
-            if len(found) >= limit and found[limit - 1].score > count / NUM_PERM:
-                break  # no later candidate can score higher: a penalty only lowers a score
-            differ = figures_differ(self._figures[row], query.figures)
-            found.append(Match(self._ids[row], _final(count / NUM_PERM, differ), differ))
-            found.sort(key=lambda match: (-match.score, match.story_id))
-        return found[:limit]
+        shared_bands: Counter[int] = Counter()
+        for key in _band_keys(query.words):
+            bucket = self._buckets.get(key)
+            if isinstance(bucket, int):
+                shared_bands[bucket] += 1
+            elif bucket is not None:
+                shared_bands.update(bucket)
+        scored: list[tuple[float, int, bool]] = []
+        words, size = query.words, len(query.words)
+        for number, _ in shared_bands.most_common(MAX_CANDIDATES):
+            group = self._groups[number]
+            if not group.story_ids:
+                continue
+            shared = len(words & group.signature.words)
+            differ = figures_differ(group.signature.figures, query.figures)
+            score = _final(shared / (size + len(group.signature.words) - shared), differ)
+            if len(group.story_ids) == 1:
+                scored.append((-score, next(iter(group.story_ids)), differ))
+            else:
+                scored.extend((-score, story_id, differ) for story_id in heapq.nsmallest(limit, group.story_ids))
+        return [Match(story_id, -negative, differ) for negative, story_id, differ in heapq.nsmallest(limit, scored)]

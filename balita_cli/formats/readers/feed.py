@@ -8,7 +8,7 @@ and kept as an excerpt (``text/excerpt.py``) unless the source allows the full t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +19,7 @@ from balita_cli.formats.readers.base import Reader, ReadItem, ReadOptions, Rejec
 from balita_cli.formats.readers.feed_parsing import Entry, parse_feed, plain_text
 from balita_cli.net import FetchPolicy, fetch
 from balita_cli.schema import ArticleInput
+from balita_cli.text.boilerplate import cut_suffix, news_text
 from balita_cli.text.excerpt import DEFAULT_MAX_WORDS, excerpt
 from balita_cli.workflow import Status
 
@@ -42,6 +43,7 @@ class Intake:
     """
 
     source_name: str = ""  # credited; "" means the feed's own outlet
+    title_suffix: str = ""  # a programme label cut from the end of each title ("| TV Patrol")
     excerpt_words: int | None = DEFAULT_MAX_WORDS  # None: the full text (a source's --full-text)
     section: str = ""
     language: str = ""
@@ -84,19 +86,21 @@ _BLOCK_MARKER = re.compile(r"(?:#{1,6}|[-+*]|\d{1,9}[.)])(?:\s|$)|>")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 
 
-def text_paragraphs(fragment: str, *, enough: int | None = None) -> list[str]:
+def text_paragraphs(fragment: str, *, enough: int | None = None, news_only: bool = False) -> list[str]:
     """The outlet's text as plain paragraphs, each safe to store as Markdown.
 
     HTML block boundaries and blank lines separate paragraphs; tags are gone and entities read.
     A paragraph that would start a heading, list or quote is escaped, and ``<`` and entities
-    stay text. Stops once the paragraphs hold more than ``enough`` words (the excerpt needs no
-    more).
+    stay text. ``news_only`` leaves out a channel's promotion (``text.boilerplate``). Stops once
+    the paragraphs hold more than ``enough`` words (the excerpt needs no more).
     """
     pieces = _BLOCK.sub("\n\n", sanitize(fragment))
     found: list[str] = []
     words = 0
     for piece in _BLANK_LINE.split(pieces):
         text = plain_text(piece)
+        if news_only:
+            text = news_text(text)
         if not text:
             continue
         text = _ENTITY.sub("&amp;", text).replace("<", "&lt;")
@@ -105,6 +109,13 @@ def text_paragraphs(fragment: str, *, enough: int | None = None) -> list[str]:
         if enough is not None and words > enough:
             break
     return found
+
+
+def people(authors: Sequence[str], outlets: Sequence[str]) -> list[str]:
+    """An entry's byline less the outlet itself: a channel's feed names its channel as the author
+    of every entry ("ABS-CBN News"), and a story is credited to its outlet as an organisation."""
+    names = {" ".join(name.split()).casefold() for name in outlets if name}
+    return [author for author in authors if " ".join(author.split()).casefold() not in names]
 
 
 def story(entry: Entry, intake: Intake, outlet: str, origin: str) -> ArticleInput:
@@ -116,10 +127,10 @@ def story(entry: Entry, intake: Intake, outlet: str, origin: str) -> ArticleInpu
         body = sanitize(entry.html).strip()
         summary = entry.summary
     else:
-        text = "\n\n".join(text_paragraphs(entry.html, enough=intake.excerpt_words))
+        text = "\n\n".join(text_paragraphs(entry.html, enough=intake.excerpt_words, news_only=True))
         body = excerpt(text, intake.excerpt_words).text if text else ""
         summary = ""  # derived from the excerpt: the outlet's own summary would be more of its text
-    notes, title = list(entry.notes), entry.title
+    notes, title = list(entry.notes), cut_suffix(entry.title, intake.title_suffix)
     if not title:  # RSS items and JSON Feed microblog posts may have none: kept, titled by their words
         words = plain_text(_BLOCK.sub(" ", entry.html[:20_000])).split()
         title = " ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else "")
@@ -133,7 +144,7 @@ def story(entry: Entry, intake: Intake, outlet: str, origin: str) -> ArticleInpu
         body=body,
         summary=summary,
         tags=list(dict.fromkeys((*intake.tags, *entry.tags))),
-        authors=list(entry.authors),
+        authors=people(entry.authors, (intake.source_name, outlet)),
         status=intake.status,
         source_name=intake.source_name or outlet,
         source_url=entry.link,
@@ -165,9 +176,8 @@ class FeedReader(Reader):
         except InvalidInput as exc:
             raise InvalidInput(f"{label}: {exc.message}") from None
         yield from (Rejected(f"{label}: {item.origin}", item.reason) for item in feed.skipped)
-        outlet = intake.source_name or options.source_name or feed.outlet
         for position, entry in enumerate(feed.entries, start=1):
-            yield story(entry, intake, outlet, f"{label}: entry {position}")
+            yield story(entry, intake, feed.outlet, f"{label}: entry {position}")
 
 
 READER = FeedReader()

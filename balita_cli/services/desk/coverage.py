@@ -59,9 +59,11 @@ def add_coverage(session: Session, article_id: int, entries: Iterable[Mapping[st
 
 
 def outlet_names(record: Mapping[str, Any]) -> list[str]:
-    """The other outlets a story's related coverage names, each once, in the order filed."""
+    """The other outlets a story's related coverage names, each once, in the order filed (the
+    story's own outlet, whose repeats of the story are noted with it too, left out)."""
+    own = str(record.get("source_name") or "").casefold()
     names = (str(item.get("source_name") or "") for item in record.get("coverage") or [])
-    return list(dict.fromkeys(name for name in names if name))
+    return list(dict.fromkeys(name for name in names if name and name.casefold() != own))
 
 
 def clusters(db: Database, flt: ArticleFilter, window: Window, base_url: str) -> list[Record]:
@@ -72,7 +74,9 @@ def clusters(db: Database, flt: ArticleFilter, window: Window, base_url: str) ->
     bounds, bound_params = window.sql()
     sql = (
         "SELECT article.id, count(DISTINCT coverage.source_name) AS related FROM article "
-        f"JOIN coverage ON coverage.article_id = article.id WHERE {where.sql} "
+        "JOIN coverage ON coverage.article_id = article.id "
+        "AND lower(coverage.source_name) <> lower(article.source_name) "
+        f"WHERE {where.sql} "
         "GROUP BY article.id ORDER BY related DESC, max(article.created_at) DESC, article.id DESC" + bounds
     )
     counts = {int(row[0]): int(row[1]) for row in db.rows(sql, [*where.params, *bound_params])}

@@ -77,6 +77,7 @@ def fetch(read: Reader, write: Writer, light_write: Reader, settings: Settings, 
         outcome = write(file_and_remember)
         for run, filed in zip(runs, outcome, strict=True):
             run.created, run.related, run.skipped = filed.created, filed.related, filed.skipped
+            run.duplicates = filed.duplicates
             run.rejected, run.problems, run.explained = filed.rejected, filed.problems, filed.explained
     else:
         polls = _polls(runs, answers, now)
@@ -160,7 +161,7 @@ def _polls(
             answers[int(run.source["id"])],
             now,
             error=run.reason if run.result == "failed" else None,
-            brought_new=bool(result and (result.created or result.related)),
+            brought_new=bool(result and (result.created or result.related or result.duplicates)),
         )
         run.next_due_at = poll.next_due_at
         polls.append(poll)

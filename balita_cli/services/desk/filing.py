@@ -1,9 +1,11 @@
 """Filing what ``balita fetch`` brought, in one write transaction.
 
 New entries are filed oldest first: one already here (by its guid, live, in the trash or filed
-as related coverage) is skipped; one whose title and lead read as another outlet's version of a
-recent story (``text.similarity.CoverageIndex``, threshold ``[desk] related_threshold``) is
-added to that story's related coverage; any other becomes a story of its source. The recent
+as related coverage) is skipped; one with the very title of a recent story of its own source is
+that story again, noted with it as a duplicate (a feed that repeats a headline makes one story);
+one whose title and lead read as another outlet's version of a recent story
+(``text.similarity.CoverageIndex``, threshold ``[desk] related_threshold``) is added to that
+story's related coverage; any other becomes a story of its source. The recent
 stories and their signatures are read before the transaction takes the database's lock.
 """
 
@@ -92,10 +94,18 @@ def recent_stories(db: Database, since: datetime) -> list[Recent]:
 # ---------------------------------------------------------------- filing (one write transaction)
 
 
+def title_key(source_id: int | None, title: str) -> tuple[int | None, str] | None:
+    """What makes two entries of one source the same story whatever else they say: the title,
+    spacing and case aside. None for an empty title."""
+    words = " ".join(title.split()).casefold()
+    return (source_id, words) if words else None
+
+
 @dataclass
 class Filed:
     created: list[int] = field(default_factory=list)
     related: int = 0
+    duplicates: int = 0
     skipped: int = 0
     rejected: int = 0
     problems: list[str] = field(default_factory=list)
@@ -120,9 +130,13 @@ def file_entries(
     index = CoverageIndex(desk.related_threshold)
     origin: dict[int, int | None] = {}
     titles: dict[int, str] = {}
+    own_titles: dict[tuple[int | None, str], int] = {}
     for story in recent:
         index.add_signature(story.story_id, story.signature)
         origin[story.story_id], titles[story.story_id] = story.source_id, story.title
+        key = title_key(story.source_id, story.title)
+        if key is not None:
+            own_titles.setdefault(key, story.story_id)
     known = existing(db, [item.entry.external_id for item in items])  # again: another run may have filed some
     far_future = datetime.max.replace(tzinfo=UTC)
     for item in sorted(items, key=lambda it: (it.entry.published or far_future, it.order)):
@@ -131,38 +145,51 @@ def file_entries(
             result.skipped += 1
             continue
         known.add(item.entry.external_id)
-        _file_one(session, item, index, origin, titles, result, settings, desk, who)
+        _file_one(session, item, _Known(index, origin, titles, own_titles), result, settings, desk, who)
     _link_sources(session, ((int(run.source["id"]), filed[id(run)]) for run in runs))
     return [filed[id(run)] for run in runs]
 
 
+@dataclass(frozen=True)
+class _Known:
+    """The recent stories and those filed so far in this run: the index, each story's source and
+    title, and the first story of each (source, title)."""
+
+    index: CoverageIndex
+    origin: dict[int, int | None]
+    titles: dict[int, str]
+    own_titles: dict[tuple[int | None, str], int]
+
+
 def _file_one(
-    session: Session,
-    item: Item,
-    index: CoverageIndex,
-    origin: dict[int, int | None],
-    titles: dict[int, str],
-    result: Filed,
-    settings: Settings,
-    desk: DeskSettings,
-    who: str,
+    session: Session, item: Item, known: _Known, result: Filed, settings: Settings, desk: DeskSettings, who: str
 ) -> None:
     source_id = int(item.run.source["id"])
     title, lead = str(item.record.get("title") or ""), str(item.record.get("body") or "")
-    matches = index.matches(title, lead, limit=5) if len(index) else []
-    best = next((m for m in matches if m.score >= desk.related_threshold and origin.get(m.story_id) != source_id), None)
+    key = title_key(source_id, title)
+    twin = known.own_titles.get(key) if key is not None else None
+    data = signature(title, lead)
+    matches = known.index.matches_signature(data, limit=5) if len(known.index) and twin is None else []
+    best = next(
+        (m for m in matches if m.score >= desk.related_threshold and known.origin.get(m.story_id) != source_id), None
+    )
     shown = tuple(
         Candidate(
-            m.story_id, titles.get(m.story_id, ""), m.score, m.figures_differ, origin.get(m.story_id) == source_id
+            m.story_id,
+            known.titles.get(m.story_id, ""),
+            m.score,
+            m.figures_differ,
+            known.origin.get(m.story_id) == source_id,
         )
         for m in matches[:SHOWN_MATCHES]
     )
+    filed_under = twin if twin is not None else best.story_id if best is not None else None
     try:
         with session.begin_nested():
-            if best is not None:
+            if filed_under is not None:
                 add_coverage(
                     session,
-                    best.story_id,
+                    filed_under,
                     [
                         {
                             "source_name": item.record["source_name"],
@@ -170,11 +197,11 @@ def _file_one(
                             "title": title,
                             "published_at": item.entry.published,
                             "external_id": item.entry.external_id,
-                            "score": round(best.score, 4),
+                            "score": 1.0 if best is None else round(best.score, 4),
                         }
                     ],
                 )
-                story_id = best.story_id
+                story_id = filed_under
             else:
                 prepared = importing.prepare(item.record, importing.ImportSettings(settings.site.language, who))
                 story_id = articles.create(session, prepared, who=who)
@@ -183,6 +210,10 @@ def _file_one(
         result.problems.append(f"{item.record.origin}: {exc.message}")
         result.explained.append(Explained(title, "rejected", None, shown))
         return
+    if twin is not None:
+        result.duplicates += 1
+        result.explained.append(Explained(title, "duplicate", story_id, shown))
+        return
     if best is not None:
         result.related += 1
         result.explained.append(Explained(title, "related", story_id, shown))
@@ -190,8 +221,10 @@ def _file_one(
     result.created.append(story_id)
     result.problems += [f"{item.record.origin}: {note}" for note in item.record.notes]
     result.explained.append(Explained(title, "new story", story_id, shown))
-    index.add(story_id, title, lead)
-    origin[story_id], titles[story_id] = source_id, title
+    known.index.add_signature(story_id, data)
+    known.origin[story_id], known.titles[story_id] = source_id, title
+    if key is not None:
+        known.own_titles[key] = story_id
 
 
 def _link_sources(session: Session, filed: Iterable[tuple[int, Filed]]) -> None:

@@ -2,8 +2,8 @@
 
 ``[desk]`` in balita.toml (``desk_settings``: similarity threshold, window, concurrency, timeout,
 feed size), the User-Agent naming the site and its contact, the ``FetchPolicy`` a feed is
-fetched under, and a source's ``Intake`` (its name as the credit, its excerpt policy, section,
-language, tags and publish policy). ``balita fetch`` and ``balita import feed`` share them.
+fetched under, and a source's ``Intake`` (its credit, or its name, its title suffix, its excerpt
+policy, section, language, tags and publish policy). ``balita fetch`` and ``balita import feed`` share them.
 """
 
 from __future__ import annotations
@@ -87,13 +87,14 @@ def fetch_policy(site: Site, desk: DeskSettings, *, allow_private: bool, timeout
 
 
 def intake_of(source: SourceRecord, site: Site, desk: DeskSettings, timeout: float | None = None) -> Intake:
-    """What a source's stories get: its name as the credit, its excerpt policy, section,
-    language, tags and publish policy, and the way its feed is fetched."""
+    """What a source's stories get: its credit (its name unless set), its title suffix cut, its
+    excerpt policy, section, language, tags and publish policy, and the way its feed is fetched."""
     from balita_cli.formats.readers.feed import Intake  # here: the feed parser only for a feed's body
 
     status = {"review": Status.REVIEW, "draft": Status.DRAFT, "auto": Status.PUBLISHED}[source["publish"]]
     return Intake(
-        source_name=source["name"],
+        source_name=source["credit"] or source["name"],
+        title_suffix=source["title_suffix"],
         excerpt_words=None if source["full_text"] else int(source["excerpt_words"]),
         section=source["section"],
         language=source["language"],

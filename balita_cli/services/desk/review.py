@@ -103,11 +103,17 @@ def review_queue(
 
 
 def _also(db: Database, ids: list[int]) -> dict[int, list[str]]:
+    """The other outlets each story's coverage names (its own outlet's repeats left out)."""
     if not ids:
         return {}
-    in_ids, params = db.in_list("article_id", ids)
+    in_ids, params = db.in_list("coverage.article_id", ids)
     grouped: dict[int, list[str]] = {}
-    for article_id, name in db.rows(f"SELECT article_id, source_name FROM coverage WHERE {in_ids} ORDER BY id", params):
+    sql = (
+        "SELECT coverage.article_id, coverage.source_name FROM coverage "
+        "JOIN article ON article.id = coverage.article_id "
+        f"WHERE {in_ids} AND lower(coverage.source_name) <> lower(article.source_name) ORDER BY coverage.id"
+    )
+    for article_id, name in db.rows(sql, params):
         names = grouped.setdefault(int(article_id), [])
         if name not in names:
             names.append(str(name))

@@ -25,7 +25,7 @@ class Explained:
     """How one new entry was filed, and the stories it was compared with (``fetch --explain``)."""
 
     title: str
-    decision: str  # "new story", "related", "rejected"
+    decision: str  # "new story", "related", "duplicate" (the same title from the same source), "rejected"
     story_id: int | None
     candidates: tuple[Candidate, ...]
 
@@ -56,6 +56,7 @@ class SourceRun:
     reason: str = ""  # why it failed: one line
     created: list[int] = field(default_factory=list)
     related: int = 0
+    duplicates: int = 0  # entries repeating the title of a story of this source: noted with it
     skipped: int = 0  # entries already here
     rejected: int = 0  # entries that could not be stored
     problems: list[str] = field(default_factory=list)
@@ -74,6 +75,7 @@ class SourceRun:
             "reason": self.reason,
             "created": len(self.created),
             "related": self.related,
+            "duplicates": self.duplicates,
             "skipped": self.skipped,
             "rejected": self.rejected,
             "ids": self.created,

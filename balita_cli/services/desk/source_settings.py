@@ -3,8 +3,9 @@
 The poll interval (``15m``, ``2h``, ``1d``: every 5 minutes at most, every 7 days at least),
 the excerpt's length, the publish policy (review, draft or auto), the feed's address (http(s),
 no credentials, no private or loopback address without ``--allow-private``), the name and its
-slug, the section, language and tags. ``SourceSettings.checked`` turns what was given into
-column values for ``services/desk/sources.py``.
+slug, the section, language and tags, the label cut from the end of its titles and the
+credit. ``SourceSettings.checked`` turns what was given into column values for
+``services/desk/sources.py``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ MAX_EVERY_MINUTES = 7 * 24 * 60
 MIN_EXCERPT_WORDS, MAX_EXCERPT_WORDS = 10, 1000
 _EVERY = r"^\s*(\d{1,7})\s*(m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)?\s*$"  # compiled when used
 _UNIT_MINUTES = {"m": 1, "h": 60, "d": 24 * 60}
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
 def parse_every(text: str) -> int:
@@ -73,6 +75,19 @@ def check_feed_url(url: str, *, allow_private: bool) -> str:
     return remote_url(url, allow_private=allow_private, what="a feed URL", doing="fetches from")
 
 
+def check_label(option: str, value: str) -> str:
+    """A title suffix or a credit: one line of at most MAX_NAME_LENGTH characters, with a letter
+    or a digit; "" clears it."""
+    if _CONTROL.search(value):
+        raise InvalidInput(f"{option} cannot hold a control character (a line break, a tab, an escape)")
+    cleaned = " ".join(value.split())
+    if len(cleaned) > MAX_NAME_LENGTH:
+        raise InvalidInput(f"{option} is at most {MAX_NAME_LENGTH} characters, not {len(cleaned):,}")
+    if cleaned and not any(char.isalnum() for char in cleaned):
+        raise InvalidInput(f"{option} needs a letter or a digit, not {cleaned[:40]!r}")
+    return cleaned
+
+
 def _slug(name: str) -> str:
     slug = make_slug(name)
     if not slug:
@@ -93,6 +108,8 @@ class SourceSettings:
     full_text: bool | None = None
     publish: str | None = None
     every: str | None = None
+    title_suffix: str | None = None
+    credit: str | None = None
     allow_private: bool | None = None
 
     def checked(self, current: SourceRecord | None = None) -> dict[str, Any]:
@@ -127,4 +144,8 @@ class SourceSettings:
             values["publish"] = check_publish(self.publish)
         if self.every is not None:
             values["every_minutes"] = parse_every(self.every)
+        if self.title_suffix is not None:
+            values["title_suffix"] = check_label("--title-suffix", self.title_suffix)
+        if self.credit is not None:
+            values["credit"] = check_label("--credit", self.credit)
         return values

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 WEEK = timedelta(days=7)
 
 COLUMNS = tuple(
-    "id name slug url section language tags excerpt_words full_text publish every_minutes "
+    "id name slug url section language tags title_suffix credit excerpt_words full_text publish every_minutes "
     "allow_private paused etag last_modified last_fetch_at last_success_at last_new_at last_error "
     "failures next_due_at created_at".split()
 )
@@ -118,7 +118,7 @@ def listing(db: Database, now: datetime) -> list[SourceRecord]:
     found = all_sources(db)
     for source in found:
         source["stories_week"] = int(stories.get(source["id"], 0))
-        source["related_week"] = int(related.get(source["name"], 0))
+        source["related_week"] = int(related.get(source["credit"] or source["name"], 0))
     return found
 
 

@@ -7,7 +7,7 @@ is the login (triggers, as for stories). The rules of ``balita_may`` gain ``page
 Nothing on SQLite beyond the tables; the outbox's triggers are not touched (pages make no events).
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-08"""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sqlmodel.sql.sqltypes import AutoString
 from balita_cli.models import UTCDateTime
 
 revision = "0018"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
