@@ -412,6 +412,8 @@ def page_view(record: dict[str, Any], site: Site, *, country: str = "") -> dict[
         "contacts": contacts,
         "url": absolute(site, page_path(record["slug"])),
     }
+
+
 def _outlet_ld(record: Record) -> dict[str, Any]:
     """The outlet a desk story is credited to, as the organisation it is (its site: the story's origin)."""
     outlet: dict[str, Any] = {"@type": "NewsMediaOrganization", "name": credited_outlet(record)}
