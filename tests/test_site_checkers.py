@@ -117,6 +117,17 @@ def chromium() -> Iterator[Browser]:
         yield shared
 
 
+def outlet_photo_requests(public: Path, path: str) -> set[str]:
+    """The requests a page makes for outlets' own photos, which it shows hot-linked without a
+    referrer (the test's browser blocks every request off this machine)."""
+    page = public / path.partition("?")[0] / "index.html"
+    if not page.is_file():
+        return set()
+    sources = lxml.html.parse(str(page)).getroot().xpath("//img[@referrerpolicy='no-referrer']/@src")
+    blocked = "console error: Failed to load resource: net::ERR_BLOCKED_BY_CLIENT.Inspector"
+    return {f"blocked outside request: {src}" for src in sources} | {f"{blocked} ({src}:0)" for src in sources}
+
+
 def test_axe_finds_no_violation_on_any_page_type(built: tuple[Path, Cli], chromium: Browser) -> None:
     public, cli = built
     rows = cli.json("list", "--status", "published", "--status", "retracted", "--format", "json", "--fields",
@@ -136,7 +147,8 @@ def test_axe_finds_no_violation_on_any_page_type(built: tuple[Path, Cli], chromi
     with serve_directory(public) as base:
         for path in pages:
             violations += chromium.axe(f"{base}/{path}", impacts=ALL_IMPACTS)
-            assert chromium.console_errors(f"{base}/{path}") == [], path
+            errors = chromium.console_errors(f"{base}/{path}")
+            assert [error for error in errors if error not in outlet_photo_requests(public, path)] == [], path
         for path in pages[:1] + pages[7:]:  # dark mode (prefers-color-scheme) has its own colours
             with chromium.visit(f"{base}/{path}", axe=True) as visit:
                 visit.page.emulate_media(color_scheme="dark")
