@@ -64,6 +64,7 @@ class Action(StrEnum):
     RESTORE = "restore"
     MIGRATE = "migrate"
     HOOKS = "hooks"  # webhooks and partners: their secrets, addresses and deliveries
+    NEWSLETTER = "newsletter"  # mailing lists, their subscribers' addresses and the sends
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ RULES: dict[Action, Rule] = {
     Action.RESTORE: Rule(ADMIN, ADMIN, "restore the database from a backup"),
     Action.MIGRATE: Rule(ADMIN, ADMIN, "upgrade the database schema"),
     Action.HOOKS: Rule(E, E, "manage webhooks and partners"),
+    Action.NEWSLETTER: Rule(E, E, "manage newsletters and their subscribers"),
 }
 
 LIVE_STATUSES = frozenset({"scheduled", "published"})
@@ -278,6 +280,10 @@ TABLE_ACTIONS = {
     "event": Action.HISTORY,
     "destination": Action.HOOKS,
     "delivery": Action.HOOKS,
+    "newsletter_list": Action.NEWSLETTER,
+    "subscriber": Action.NEWSLETTER,
+    "newsletter_issue": Action.NEWSLETTER,
+    "newsletter_send": Action.NEWSLETTER,
 }
 # Row-level security refusing a row: someone else's story.
 POLICY_ACTIONS = {"correction": Action.CORRECT}
