@@ -26,6 +26,7 @@ from balita_cli.cli import (
     listing,
     maintenance,
     media,
+    newsletter,
     partners,
     publishing,
     serve,
@@ -183,6 +184,7 @@ def _register() -> None:
         events,
         hooks,
         partners,
+        newsletter,
         users,
     ):
         module.register(app)
