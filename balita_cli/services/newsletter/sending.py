@@ -118,16 +118,14 @@ class Recipient:
 
 
 def open_issue(session: Session, request: Request, *, until: datetime, who: str) -> IssueInfo:
-    """The issue this run sends: the list's issue begun at ``since`` (or its unfinished one),
-    else a new one."""
+    """The issue this run sends: the list's unfinished issue (a run was killed, or the server
+    refused some), else its issue begun at the same ``since`` (sent already), else a new one."""
     found = subscribers.find_list(session, request.list_name)
     issues = select(NewsletterIssue).where(col(NewsletterIssue.list_id) == found.id)
     latest = session.scalars(issues.order_by(col(NewsletterIssue.created_at).desc())).first()
-    if request.since is None:
-        issue = latest if latest is not None and latest.finished_at is None else None
-        since = latest.until if latest is not None else until - DEFAULT_WINDOW
-    else:
-        since = request.since
+    since = request.since or (latest.until if latest is not None else until - DEFAULT_WINDOW)
+    issue = session.scalars(issues.where(col(NewsletterIssue.finished_at).is_(None))).first()
+    if issue is None and request.since is not None:  # the same window asked again: that issue
         issue = session.scalars(issues.where(col(NewsletterIssue.since) == since)).first()
     if issue is not None:
         return _info(found, issue, resumed=True)
