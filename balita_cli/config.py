@@ -94,6 +94,7 @@ class Smtp:
     user: str = ""
     credentials_file: str = ""  # a file holding the password alone
     timeout: int = 30
+    connections: int = 1  # messages handed over at once, each on its own connection
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,14 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from email.charset import QP, Charset
 from email.errors import HeaderParseError
+from email.header import Header
 from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime, getaddresses
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import format_datetime, formataddr, getaddresses, parseaddr
 
 from balita_cli.config import Smtp
 from balita_cli.errors import BalitaError, InvalidInput
@@ -29,6 +32,7 @@ SECURITIES = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 _LINE_START_DOT = re.compile(rb"(?m)^\.")
+WIRE = compat32.clone(linesep="\r\n")
 
 
 class MailError(BalitaError):
@@ -59,24 +63,32 @@ class Letter:
     html: str
     message_id: str
     date: datetime
-    list_id: str
+    list_id: tuple[str, str]  # (the list's title, its id: name.domain)
     unsubscribe_https: str
     unsubscribe_mailto: str
 
     def as_bytes(self) -> bytes:
-        message = EmailMessage(policy=SMTP)
-        message["From"] = self.sender
+        """The message, multipart/alternative (plain text first, then HTML), quoted-printable.
+
+        Built with the email package's compat32 API: the modern one parses and folds every header
+        again for each message, four times the work for a list of thousands."""
+        message = MIMEMultipart("alternative")
+        sender_name, sender_address = parseaddr(self.sender)
+        message["From"] = formataddr((sender_name, sender_address), charset="utf-8")
         message["To"] = self.recipient
-        message["Subject"] = self.subject
+        message["Subject"] = self.subject if self.subject.isascii() else Header(self.subject, "utf-8")  # type: ignore[assignment]
         message["Date"] = format_datetime(self.date)
         message["Message-ID"] = self.message_id
-        message["List-Id"] = self.list_id
+        list_name, list_id = self.list_id
+        message["List-Id"] = formataddr((list_name, list_id), charset="utf-8")
         message["List-Unsubscribe"] = f"<{self.unsubscribe_https}>, <{self.unsubscribe_mailto}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message["Auto-Submitted"] = "auto-generated"
-        message.set_content(self.text)
-        message.add_alternative(self.html, subtype="html")
-        return message.as_bytes()
+        charset = Charset("utf-8")
+        charset.body_encoding = QP
+        message.attach(MIMEText(self.text, "plain", charset))  # type: ignore[arg-type]
+        message.attach(MIMEText(self.html, "html", charset))  # type: ignore[arg-type]
+        return message.as_bytes(policy=WIRE)
 
 
 def mailbox(text: str, what: str) -> tuple[str, str]:
@@ -105,6 +117,8 @@ def check_settings(settings: Smtp) -> Smtp:
         )
     if not settings.host.strip() or not 0 <= settings.port <= 65535:
         raise InvalidInput("[smtp] needs a host and a port between 1 and 65535")
+    if not 1 <= settings.connections <= 32:
+        raise InvalidInput("[smtp] connections is between 1 and 32")
     return settings
 
 

@@ -43,7 +43,8 @@ def smtp() -> Iterator[tuple[Mailbox, int]]:
 def newsroom(tmp_path: Path, port: int, extra: str = "") -> None:
     (tmp_path / "balita.toml").write_text(
         f'[site]\nname = "Balita"\nbase_url = "{BASE}"\ncontact = "editors@balita.example.ph"\n\n'
-        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n\n[newsletter]\nrate = 0\n{extra}'
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nconnections = 4\n\n'
+        f"[newsletter]\nrate = 0\n{extra}"
     )
 
 
@@ -257,7 +258,8 @@ def test_two_thousand_subscribers_a_send_killed_then_run_again_mails_each_once(
     mailbox.kill = (process.pid, 700)
     process.communicate(timeout=300)
     assert process.returncode == -9
-    assert len(mailbox.received) == 700
+    taken = len(mailbox.received)  # the 700th, and what the other connections had handed over by then
+    assert 700 <= taken <= 703
 
     rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert rerun.returncode == 0, rerun.stderr

@@ -14,8 +14,9 @@ One run at a time per list (``db/locks.py``); at most ``rate`` messages a second
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,14 +25,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
+from sqlalchemy import bindparam, text
 from sqlmodel import col, select
 
 from balita_cli.config import Settings
 from balita_cli.db import locks
 from balita_cli.db.dbapi import Database
 from balita_cli.errors import InvalidInput, NotFound
-from balita_cli.mail import Letter, MailError, Postman, Refused, mailbox
-from balita_cli.models import NewsletterIssue, NewsletterList, NewsletterSend
+from balita_cli.mail import Letter, MailError, Postman, Refused, check_settings, mailbox
+from balita_cli.models import NewsletterIssue, NewsletterList, UTCDateTime
 from balita_cli.services.newsletter import digest, subscribers
 from balita_cli.site import newsletter as render
 from balita_cli.timeutil import utcnow
@@ -183,18 +185,19 @@ def _recipients(db: Database, issue: IssueInfo, *, resend_uncertain: bool) -> tu
     return waiting, already, uncertain
 
 
+_MARK = text(
+    "INSERT INTO newsletter_send (issue_id, subscriber_id, state, attempts, last_error, updated_at) "
+    "VALUES (:issue, :subscriber, :state, :tried, :error, :now) "
+    "ON CONFLICT (issue_id, subscriber_id) DO UPDATE SET state = excluded.state, "
+    "attempts = newsletter_send.attempts + excluded.attempts, last_error = excluded.last_error, "
+    "updated_at = excluded.updated_at"
+).bindparams(bindparam("now", type_=UTCDateTime))
+
+
 def _mark(session: Session, *, issue_id: int, subscriber_id: int, state: str, error: str = "") -> None:
-    row = session.scalars(
-        select(NewsletterSend).where(
-            col(NewsletterSend.issue_id) == issue_id, col(NewsletterSend.subscriber_id) == subscriber_id
-        )
-    ).first()
-    if row is None:
-        row = NewsletterSend(issue_id=issue_id, subscriber_id=subscriber_id, updated_at=utcnow())
-    row.state, row.last_error, row.updated_at = state, error[:MAX_ERROR], utcnow()
-    if state == SENDING:
-        row.attempts += 1
-    session.add(row)
+    """One statement (this runs twice a message): the row made or moved on, a try counted."""
+    values = {"issue": issue_id, "subscriber": subscriber_id, "state": state, "error": error[:MAX_ERROR]}
+    session.execute(_MARK, {**values, "tried": int(state == SENDING), "now": utcnow()})
 
 
 def _finish(session: Session, issue_id: int) -> None:
@@ -258,7 +261,7 @@ def letter(
         html=html,
         message_id=f"<newsletter.{issue.id}.{person.subscriber_id}.{stamp[:16]}@{addressing.domain}>",
         date=utcnow(),
-        list_id=f"{issue.list_title} <{issue.list_name}.{addressing.domain}>",
+        list_id=(issue.list_title, f"{issue.list_name}.{addressing.domain}"),
         unsubscribe_https=frame.unsubscribe_link(person.unsubscribe_token),
         unsubscribe_mailto=f"mailto:{addressing.unsubscribe_address}?subject="
         + quote(f"unsubscribe {person.unsubscribe_token}"),
@@ -288,7 +291,7 @@ def send(
     reader: Reader, writer: Writer, settings: Settings, request: Request, *, password: str | None, who: str
 ) -> SendReport:
     addressing = Addressing.of(settings)
-    postman = Postman(settings.smtp, password)
+    check_settings(settings.smtp)
     report = SendReport()
     with locks.exclusive(settings.require_database(), f"newsletter-{_job(request.list_name)}") as mine:
         if not mine:
@@ -303,53 +306,92 @@ def send(
             )
         report.stories, report.notices, report.recipients = len(content.stories), len(content.notices), len(waiting)
         frame = chrome(settings, issue, addressing)
-        rendered = render.issue(content, frame, issue.created_at)
-        pace = Pace(request.rate)
-        try:
-            for person in waiting:
-                pace.wait()
-                if not _deliver(
-                    postman,
-                    writer,
-                    addressing,
-                    letter(rendered, frame, addressing, issue, person),
-                    issue,
-                    person,
-                    report,
-                ):
-                    break
-        finally:
-            postman.close()
+        run = Run(
+            writer, addressing, issue, frame, render.issue(content, frame, issue.created_at), Pace(request.rate), report
+        )
+        run.through(waiting, settings, password)
         if not (report.failed or report.stopped) and len(report.rejected) + report.sent == len(waiting):
             writer(partial(_finish, issue_id=issue.id))
     return report
 
 
-def _deliver(
-    postman: Postman,
-    writer: Writer,
-    addressing: Addressing,
-    mail: Letter,
-    issue: IssueInfo,
-    person: Recipient,
-    report: SendReport,
-) -> bool:
-    """Send one message and log it; False when the server is gone (the run stops)."""
-    mark = partial(_mark, issue_id=issue.id, subscriber_id=person.subscriber_id)
-    try:
-        postman.send(
-            addressing.envelope_from, person.email, mail.as_bytes(), lambda: writer(partial(mark, state=SENDING))
-        )
-    except Refused as refused:
-        writer(partial(mark, state=FAILED if refused.temporary else REJECTED, error=str(refused)))
-        (report.failed if refused.temporary else report.rejected).append(f"{person.email}: {refused}")
+@dataclass
+class Run:
+    """The messages of one run, handed to the server over ``[smtp] connections`` connections at
+    once (a server's answers take longer than writing them down)."""
+
+    writer: Writer
+    addressing: Addressing
+    issue: IssueInfo
+    frame: render.Chrome
+    rendered: render.Rendered
+    pace: Pace
+    report: SendReport
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def through(self, waiting: list[Recipient], settings: Settings, password: str | None) -> None:
+        people = iter(waiting)
+        count = max(1, min(settings.smtp.connections, len(waiting)))
+        workers = [
+            threading.Thread(target=self._work, args=(people, Postman(settings.smtp, password)), daemon=True)
+            for _ in range(count)
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        if self.report.stopped == _BUG:
+            raise RuntimeError("a newsletter sender stopped on an unexpected error")
+
+    def _next(self, people: Iterator[Recipient]) -> Recipient | None:
+        with self.lock:
+            if self.report.stopped:
+                return None
+            person = next(people, None)
+            if person is not None:
+                self.pace.wait()
+            return person
+
+    def _work(self, people: Iterator[Recipient], postman: Postman) -> None:
+        try:
+            while (person := self._next(people)) is not None:
+                if not self._deliver(postman, person):
+                    return
+        except BaseException:
+            with self.lock:
+                self.report.stopped = _BUG
+            raise
+        finally:
+            postman.close()
+
+    def _deliver(self, postman: Postman, person: Recipient) -> bool:
+        """Send one message and log it; False when the server is gone (the run stops)."""
+        mail = letter(self.rendered, self.frame, self.addressing, self.issue, person)
+        mark = partial(_mark, issue_id=self.issue.id, subscriber_id=person.subscriber_id)
+        report = self.report
+        try:
+            postman.send(
+                self.addressing.envelope_from,
+                person.email,
+                mail.as_bytes(),
+                lambda: self.writer(partial(mark, state=SENDING)),
+            )
+        except Refused as refused:
+            self.writer(partial(mark, state=FAILED if refused.temporary else REJECTED, error=str(refused)))
+            with self.lock:
+                (report.failed if refused.temporary else report.rejected).append(f"{person.email}: {refused}")
+            return True
+        except MailError as exc:
+            with self.lock:
+                report.stopped = report.stopped or exc.message
+            return False
+        self.writer(partial(mark, state=SENT))
+        with self.lock:
+            report.sent += 1
         return True
-    except MailError as exc:
-        report.stopped = exc.message
-        return False
-    writer(partial(mark, state=SENT))
-    report.sent += 1
-    return True
+
+
+_BUG = "an unexpected error"
 
 
 def _job(name: str) -> str:
