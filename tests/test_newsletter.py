@@ -59,7 +59,7 @@ def subscribe(cli: Cli, tmp_path: Path, list_name: str, count: int, *, start: in
 def parts(message: EmailMessage) -> tuple[str, str]:
     text, html = message.get_body(("plain",)), message.get_body(("html",))
     assert text is not None and html is not None, message.get_content_type()
-    return str(text.get_content()), str(html.get_content())  # type: ignore[attr-defined]
+    return str(text.get_content()), str(html.get_content())
 
 
 def check_message(message: EmailMessage) -> tuple[str, str]:
@@ -291,7 +291,7 @@ def test_preview_writes_files_and_sends_nothing(cli: Cli, tmp_path: Path, smtp: 
     from email.parser import BytesParser
 
     message = BytesParser(policy=policy.default).parsebytes((tmp_path / "out" / "1.eml").read_bytes())
-    check_message(message)  # type: ignore[arg-type]
+    check_message(message)
     assert "Senate passes budget" in (tmp_path / "out" / "digest.html").read_text()
     assert mailbox.received == []
     assert json.loads(send(cli, "daily", "--since", "1 hour ago").stdout)["sent"] == 2  # no issue was begun
@@ -444,3 +444,51 @@ def test_only_editors_and_admins_manage_lists_and_read_addresses(desk: Desk, con
                 connection.execute(f"SELECT count(*) FROM {table}")  # noqa: S608
             else:
                 assert "permission denied" in denied(connection, f"SELECT * FROM {table}")
+
+
+# ---------------------------------------------------------------- STARTTLS and a login
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Mailbox, int, list[str]]]:
+    """A server that takes mail only over STARTTLS, after a login; balita trusts its CA through
+    SSL_CERT_FILE, as an operator with a private CA would."""
+    import ssl
+
+    import trustme
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    authority = trustme.CA()
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(served)
+    authority.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
+    logins: list[str] = []
+
+    def check(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        good = isinstance(data, LoginPassword) and (data.login, data.password) == (b"news", b"s3cret-pw")
+        logins.append(f"{mechanism}:{good}")
+        return AuthResult(success=good, handled=False)
+
+    options = {"require_starttls": True, "auth_required": True, "authenticator": check}
+    with smtp_server(served, **options) as (mailbox, port):
+        yield mailbox, port, logins
+
+
+def test_starttls_and_a_login_with_the_password_from_a_file(
+    cli: Cli, tmp_path: Path, tls_server: tuple[Mailbox, int, list[str]]
+) -> None:
+    mailbox, port, logins = tls_server
+    (tmp_path / "pw").write_text("s3cret-pw\n")
+    cli.ok("newsletter", "list", "add", "daily")
+    subscribe(cli, tmp_path, "daily", 2)
+    smtp = f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "starttls"\nuser = "news"\n'
+    (tmp_path / "balita.toml").write_text(f'[site]\nbase_url = "{BASE}"\n\n{smtp}credentials_file = "pw"\n')
+    cli.ok("newsletter", "send", "daily", "--since", "1 hour ago")
+    assert len(mailbox.received) == 2 and logins and all(login.endswith(":True") for login in logins)
+
+    (tmp_path / "balita.toml").write_text(f'[site]\nbase_url = "{BASE}"\n\n{smtp}')
+    wrong = cli("newsletter", "send", "daily", "--since", "2 hours ago", env={"BALITA_SMTP_PASSWORD": "not-it"})
+    assert wrong.exit_code == 1 and "refused the login: 535" in wrong.stderr and "not-it" not in wrong.stderr
+    cli.ok("newsletter", "send", "daily", env={"BALITA_SMTP_PASSWORD": "s3cret-pw"})  # resumes that issue
+    assert len(mailbox.received) == 4

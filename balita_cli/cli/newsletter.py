@@ -373,7 +373,7 @@ def _tell(report: SendReport, list_name: str) -> None:
         )
     resumed = " (resumed)" if report.resumed else ""
     console.info(
-        f"Issue {report.issue}{resumed}: {console.counted(report.stories, 'story')}, "
+        f"Issue {report.issue}{resumed}: {report.stories} {'story' if report.stories == 1 else 'stories'}, "
         f"{console.counted(report.notices, 'notice')}; sent {report.sent}, {report.already} had it already, "
         f"{len(report.failed)} failed, {len(report.rejected)} refused"
     )
