@@ -167,9 +167,12 @@ def test_a_retracted_story_is_never_live_in_a_later_digest(cli: Cli, tmp_path: P
         assert "Correction" in notices and "The vote was 20-3." in notices
         assert html.count("Unverified claim about the mayor") == 1  # listed once, as retracted
 
-    cli.ok("newsletter", "send", "daily")  # the next issue: notices only since the last one, none new
+    quiet = json.loads(send(cli, "daily").stdout)  # the next issue: nothing since the last one
+    assert (quiet["empty"], quiet["sent"]) == (True, 0) and len(mailbox.received) == 4
+    cli.ok("correct", str(kept), "The vote was 20-3, not 20-2.")
+    cli.ok("newsletter", "send", "daily")  # a notice alone makes an issue
     text, _ = parts(mailbox.messages()[-1])
-    assert "CORRECTIONS AND RETRACTIONS" not in text and "No new stories in this issue." in text
+    assert "No new stories in this issue." in text and "not 20-2" in text and "could not be verified" not in text
 
 
 @pytest.mark.slow
@@ -234,6 +237,7 @@ def test_a_server_that_is_not_there_is_one_line_and_nothing_is_lost(cli: Cli, tm
     newsroom(tmp_path, free_port())
     cli.ok("newsletter", "list", "add", "daily")
     subscribe(cli, tmp_path, "daily", 2)
+    cli.new("Senate passes budget", "--body", "The vote was 20-4.", "--status", "published")
     result = cli.fails(["newsletter", "send", "daily", "--since", "1 hour ago"])
     assert "stopped: cannot reach the SMTP server 127.0.0.1:" in result.stderr
     with smtp_server() as (mailbox, port):
@@ -328,6 +332,7 @@ def test_one_click_unsubscribes_on_post_and_a_get_changes_nothing(
     newsroom(tmp_path, port)
     cli.ok("newsletter", "list", "add", "daily", "--title", "Balita Daily")
     subscribe(cli, tmp_path, "daily", 2)
+    cli.new("Senate passes budget", "--body", "The vote was 20-4.", "--status", "published")
     cli.ok("newsletter", "send", "daily", "--since", "1 hour ago")
     message = mailbox.messages()[0]
     token = token_of(message)
@@ -482,6 +487,7 @@ def test_starttls_and_a_login_with_the_password_from_a_file(
     (tmp_path / "pw").write_text("s3cret-pw\n")
     cli.ok("newsletter", "list", "add", "daily")
     subscribe(cli, tmp_path, "daily", 2)
+    cli.new("Senate passes budget", "--body", "The vote was 20-4.", "--status", "published")
     smtp = f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "starttls"\nuser = "news"\n'
     (tmp_path / "balita.toml").write_text(f'[site]\nbase_url = "{BASE}"\n\n{smtp}credentials_file = "pw"\n')
     cli.ok("newsletter", "send", "daily", "--since", "1 hour ago")
@@ -492,3 +498,42 @@ def test_starttls_and_a_login_with_the_password_from_a_file(
     assert wrong.exit_code == 1 and "refused the login: 535" in wrong.stderr and "not-it" not in wrong.stderr
     cli.ok("newsletter", "send", "daily", env={"BALITA_SMTP_PASSWORD": "s3cret-pw"})  # resumes that issue
     assert len(mailbox.received) == 4
+
+
+def test_a_section_list_and_lang_narrow_the_stories(cli: Cli, tmp_path: Path, smtp: tuple[Mailbox, int]) -> None:
+    mailbox, port = smtp
+    newsroom(tmp_path, port)
+    cli.new("Senate passes budget", "--body", "Vote.", "--status", "published", "--section", "Politics")
+    cli.new("Peso firms", "--body", "Up.", "--status", "published", "--section", "Economy")
+    cli.new("Senado, inaprubahan", "--body", "Oo.", "--status", "published", "--section", "Politics", "--lang", "fil")
+    cli.ok("newsletter", "list", "add", "politika", "--section", "politics")
+    subscribe(cli, tmp_path, "politika", 1)
+    cli.ok("newsletter", "send", "politika", "--since", "1 hour ago", "--lang", "fil")
+    text, _ = check_message(mailbox.messages()[0])
+    assert "Senado, inaprubahan" in text and "Senate passes budget" not in text and "Peso firms" not in text
+    assert "no section 'Sports'" in cli.fails(["newsletter", "list", "add", "sports", "--section", "Sports"]).stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "wanted"),
+    [
+        (["--since", "tomorrow"], "--since is not in the past"),
+        (["--since", "last full moon"], "cannot read date 'last full moon'"),
+        (["--rate", "fast"], "--rate is messages a second, like 10/s"),
+        (["--rate", "-5/s"], "--rate is between 0 (no limit) and 10000/s"),
+        (["--rate", "nan"], "--rate is between 0"),
+        (["--rate", "inf"], "--rate is between 0"),
+    ],
+)
+def test_hostile_options_are_refused_in_one_line(
+    cli: Cli, tmp_path: Path, smtp: tuple[Mailbox, int], args: list[str], wanted: str
+) -> None:
+    mailbox, port = smtp
+    newsroom(tmp_path, port)
+    cli.ok("newsletter", "list", "add", "daily")
+    subscribe(cli, tmp_path, "daily", 1)
+    cli.new("Senate passes budget", "--body", "The vote was 20-4.", "--status", "published")
+    result = cli.fails(["newsletter", "send", "daily", *args])
+    assert wanted in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    assert mailbox.received == []
+    assert "no newsletter list 'weekly'" in cli.fails(["newsletter", "send", "weekly"]).stderr

@@ -360,6 +360,9 @@ def _tell(report: SendReport, list_name: str) -> None:
     if report.busy:
         console.info(f"Another send of {list_name} is going on: nothing to do here")
         return
+    if report.empty:
+        console.info("Nothing was published, corrected or retracted in that time: no issue, nothing sent")
+        return
     for line in report.failed:
         console.warn(f"not sent (will be tried again): {line}")
     for line in report.rejected:

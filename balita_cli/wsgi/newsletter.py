@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -51,7 +51,7 @@ class Endpoint:
     site_option: str | None = None
     db_option: str | None = None
     _ready: tuple[Settings, Engine] | None = None
-    _lock: threading.Lock = threading.Lock()
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _open(self) -> tuple[Settings, Engine]:
         with self._lock:

@@ -77,6 +77,7 @@ class IssueInfo:
 @dataclass
 class SendReport:
     busy: bool = False
+    empty: bool = False  # nothing published, corrected or retracted in the window: nothing sent
     issue: int = 0
     resumed: bool = False
     recipients: int = 0  # confirmed subscribers this run had to mail
@@ -96,6 +97,7 @@ class SendReport:
     def summary(self) -> dict[str, Any]:
         return {
             "busy": self.busy,
+            "empty": self.empty,
             "issue": self.issue,
             "resumed": self.resumed,
             "stories": self.stories,
@@ -198,6 +200,12 @@ def _mark(session: Session, *, issue_id: int, subscriber_id: int, state: str, er
     """One statement (this runs twice a message): the row made or moved on, a try counted."""
     values = {"issue": issue_id, "subscriber": subscriber_id, "state": state, "error": error[:MAX_ERROR]}
     session.execute(_MARK, {**values, "tried": int(state == SENDING), "now": utcnow()})
+
+
+def _drop(session: Session, issue_id: int) -> None:
+    issue = session.get(NewsletterIssue, issue_id)
+    if issue is not None:
+        session.delete(issue)
 
 
 def _finish(session: Session, issue_id: int) -> None:
@@ -305,6 +313,10 @@ def send(
                 db, issue, resend_uncertain=request.resend_uncertain
             )
         report.stories, report.notices, report.recipients = len(content.stories), len(content.notices), len(waiting)
+        if content.empty and not issue.resumed:  # nothing to tell: no mail saying so
+            writer(partial(_drop, issue_id=issue.id))
+            report.empty, report.issue = True, 0
+            return report
         frame = chrome(settings, issue, addressing)
         run = Run(
             writer, addressing, issue, frame, render.issue(content, frame, issue.created_at), Pace(request.rate), report
@@ -328,6 +340,7 @@ class Run:
     pace: Pace
     report: SendReport
     lock: threading.Lock = field(default_factory=threading.Lock)
+    error: BaseException | None = None
 
     def through(self, waiting: list[Recipient], settings: Settings, password: str | None) -> None:
         people = iter(waiting)
@@ -340,8 +353,8 @@ class Run:
             worker.start()
         for worker in workers:
             worker.join()
-        if self.report.stopped == _BUG:
-            raise RuntimeError("a newsletter sender stopped on an unexpected error")
+        if self.error is not None:  # raised here, where the command reports it
+            raise self.error
 
     def _next(self, people: Iterator[Recipient]) -> Recipient | None:
         with self.lock:
@@ -357,10 +370,10 @@ class Run:
             while (person := self._next(people)) is not None:
                 if not self._deliver(postman, person):
                     return
-        except BaseException:
+        except BaseException as exc:  # noqa: BLE001  (handed to the main thread, which raises it)
             with self.lock:
-                self.report.stopped = _BUG
-            raise
+                self.report.stopped = self.report.stopped or "an error"
+                self.error = self.error or exc
         finally:
             postman.close()
 
@@ -389,9 +402,6 @@ class Run:
         with self.lock:
             report.sent += 1
         return True
-
-
-_BUG = "an unexpected error"
 
 
 def _job(name: str) -> str:
