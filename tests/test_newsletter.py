@@ -537,3 +537,22 @@ def test_hostile_options_are_refused_in_one_line(
     assert wanted in result.stderr and result.stderr.count("\n") == 1, result.stderr
     assert mailbox.received == []
     assert "no newsletter list 'weekly'" in cli.fails(["newsletter", "send", "weekly"]).stderr
+
+
+def test_removing_an_address_or_a_list_forgets_it_with_its_log(
+    cli: Cli, tmp_path: Path, smtp: tuple[Mailbox, int]
+) -> None:
+    mailbox, port = smtp
+    newsroom(tmp_path, port)
+    cli.ok("newsletter", "list", "add", "daily")
+    people = subscribe(cli, tmp_path, "daily", 3)
+    cli.new("Senate passes budget", "--body", "The vote was 20-4.", "--status", "published")
+    cli.ok("newsletter", "send", "daily", "--since", "1 hour ago")
+    cli.ok("newsletter", "subscribers", "remove", "daily", people[0].upper().replace("EXAMPLE.PH", "Example.PH"))
+    assert "reader0@example.ph" not in states(cli) and len(states(cli)) == 2
+    assert "is not on daily" in cli.fails(["newsletter", "subscribers", "remove", "daily", people[0]]).stderr
+    assert "there is already a list 'daily'" in cli.fails(["newsletter", "list", "add", "Daily"]).stderr
+    cli.ok("newsletter", "list", "remove", "daily", "--yes")
+    listed = json.loads(cli.ok("newsletter", "list", "list", "--format", "json").stdout)
+    assert listed == [] and len(mailbox.received) == 3
+    assert "no newsletter list 'daily'" in cli.fails(["newsletter", "subscribers", "list", "daily"]).stderr

@@ -67,7 +67,7 @@ class Imported:
 
 
 def check_address(text: str) -> str:
-    """An e-mail address alone (no display name), its domain in lower case."""
+    """An e-mail address alone (no display name), in lower case: mailbox providers ignore case."""
     raw = text.strip()
     shown = repr(raw[:80])
     if not raw or len(raw) > MAX_EMAIL_LENGTH or any(ord(char) < 32 or ord(char) == 127 for char in raw):
@@ -79,7 +79,7 @@ def check_address(text: str) -> str:
     domain = address.domain.lower()
     if not address.username or "." not in domain or domain.startswith(".") or domain.endswith("."):
         raise InvalidInput(f"not an e-mail address: {shown}")
-    return f"{address.username}@{domain}"
+    return f"{address.username}@{domain}".lower()  # one address, however it is typed
 
 
 def check_language(language: str) -> str:
