@@ -279,6 +279,32 @@ def test_two_thousand_subscribers_a_send_killed_then_run_again_mails_each_once(
     assert len(ids) == 2000
 
 
+@pytest.mark.slow
+def test_a_message_lost_in_a_kill_is_reported_and_sent_again_when_asked(
+    cli: Cli, tmp_path: Path, smtp: tuple[Mailbox, int]
+) -> None:
+    mailbox, port = smtp
+    newsroom(tmp_path, port)
+    toml = tmp_path / "balita.toml"
+    toml.write_text(toml.read_text().replace("connections = 4", "connections = 1"))
+    cli.ok("newsletter", "list", "add", "daily")
+    people = subscribe(cli, tmp_path, "daily", 30)
+    cli.new("Senate passes budget", "--body", "The vote was 20-4.", "--status", "published")
+    command = [sys.executable, "-m", "balita_cli", "newsletter", "send", "daily", "--since", "1 hour ago"]
+    env = {**__import__("os").environ, "BALITA_DATABASE_URL": cli.db_url}
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    mailbox.kill, mailbox.lose_killed = (process.pid, 10), True
+    process.communicate(timeout=300)
+    assert process.returncode == -9 and len(mailbox.received) == 9
+
+    rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert rerun.returncode == 0 and "1 message were being handed over" in rerun.stderr, rerun.stderr
+    assert len(mailbox.received) == 29 and people[9] not in mailbox.recipients()
+    asked = subprocess.run([*command, "--resend-uncertain"], env=env, capture_output=True, text=True, timeout=300)
+    assert asked.returncode == 0, asked.stderr
+    assert sorted(mailbox.recipients()) == sorted(people)
+
+
 # ---------------------------------------------------------------- preview
 
 

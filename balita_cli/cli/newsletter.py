@@ -315,7 +315,8 @@ def send(
     resend_uncertain: Annotated[
         bool,
         typer.Option(
-            "--resend-uncertain", help="Send again the messages a killed run was handing over (they may have gone)."
+            "--resend-uncertain",
+            help="Send again the messages a killed run was handing over (they may have gone): the latest issue's.",
         ),
     ] = False,
     output_format: FormatOpt = TableFormat.TABLE,

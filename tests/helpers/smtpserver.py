@@ -27,6 +27,7 @@ class Mailbox:
     received: list[tuple[list[str], bytes]] = field(default_factory=list)
     busy: set[str] = field(default_factory=set)  # recipients answered 451 (try again later)
     kill: tuple[int, int] | None = None  # (pid, after this many messages): SIGKILL before answering
+    lose_killed: bool = False  # as if the message that triggered the kill never arrived
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(  # noqa: N802  (aiosmtpd's hook name)
@@ -42,8 +43,11 @@ class Mailbox:
         with self.lock:
             self.received.append((list(envelope.rcpt_tos), content))
             count = len(self.received)
-        if self.kill is not None and count == self.kill[1]:
-            os.kill(self.kill[0], signal.SIGKILL)  # the sender dies holding no answer for this one
+            if self.kill is not None and count == self.kill[1]:
+                os.kill(self.kill[0], signal.SIGKILL)  # the sender dies holding no answer for this one
+                self.kill = None
+                if self.lose_killed:
+                    self.received.pop()
         return "250 Message accepted"
 
     def messages(self) -> list[EmailMessage]:

@@ -123,12 +123,15 @@ class Recipient:
 
 def open_issue(session: Session, request: Request, *, until: datetime, who: str) -> IssueInfo:
     """The issue this run sends: the list's unfinished issue (a run was killed, or the server
-    refused some), else its issue begun at the same ``since`` (sent already), else a new one."""
+    refused some), else (``resend_uncertain``) its latest, else its issue begun at the same
+    ``since`` (sent already), else a new one."""
     found = subscribers.find_list(session, request.list_name)
     issues = select(NewsletterIssue).where(col(NewsletterIssue.list_id) == found.id)
     latest = session.scalars(issues.order_by(col(NewsletterIssue.created_at).desc())).first()
     since = request.since or (latest.until if latest is not None else until - DEFAULT_WINDOW)
     issue = session.scalars(issues.where(col(NewsletterIssue.finished_at).is_(None))).first()
+    if issue is None and request.resend_uncertain:  # what a killed run left: the latest issue's
+        issue = latest
     if issue is None and request.since is not None:  # the same window asked again: that issue
         issue = session.scalars(issues.where(col(NewsletterIssue.since) == since)).first()
     if issue is not None:
