@@ -480,8 +480,10 @@ def test_only_editors_and_admins_manage_lists_and_read_addresses(desk: Desk, con
 # ---------------------------------------------------------------- STARTTLS and a login
 
 
-@pytest.fixture
-def tls_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Mailbox, int, list[str]]]:
+@pytest.fixture(params=["starttls", "ssl"])
+def tls_server(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Mailbox, int, list[str]]]:
     """A server that takes mail only over STARTTLS, after a login; balita trusts its CA through
     SSL_CERT_FILE, as an operator with a private CA would."""
     import ssl
@@ -501,20 +503,28 @@ def tls_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tupl
         logins.append(f"{mechanism}:{good}")
         return AuthResult(success=good, handled=False)
 
-    options = {"require_starttls": True, "auth_required": True, "authenticator": check}
-    with smtp_server(served, **options) as (mailbox, port):
+    options: dict[str, Any] = {"auth_required": True, "authenticator": check}
+    if request.param == "ssl":  # TLS from the first byte (port 465's way)
+        options.update(ssl_context=served, auth_require_tls=False)
+        with smtp_server(**options) as (mailbox, port):
+            yield mailbox, port, logins
+        return
+    with smtp_server(served, require_starttls=True, **options) as (mailbox, port):
         yield mailbox, port, logins
 
 
-def test_starttls_and_a_login_with_the_password_from_a_file(
-    cli: Cli, tmp_path: Path, tls_server: tuple[Mailbox, int, list[str]]
+# Implicit TLS is TLS too, but aiosmtpd only counts STARTTLS as such.
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+def test_tls_and_a_login_with_the_password_from_a_file(
+    cli: Cli, tmp_path: Path, tls_server: tuple[Mailbox, int, list[str]], request: pytest.FixtureRequest
 ) -> None:
     mailbox, port, logins = tls_server
     (tmp_path / "pw").write_text("s3cret-pw\n")
     cli.ok("newsletter", "list", "add", "daily")
     subscribe(cli, tmp_path, "daily", 2)
     cli.new("Senate passes budget", "--body", "The vote was 20-4.", "--status", "published")
-    smtp = f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "starttls"\nuser = "news"\n'
+    security = "ssl" if "ssl" in request.node.name else "starttls"
+    smtp = f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "{security}"\nuser = "news"\n'
     (tmp_path / "balita.toml").write_text(f'[site]\nbase_url = "{BASE}"\n\n{smtp}credentials_file = "pw"\n')
     cli.ok("newsletter", "send", "daily", "--since", "1 hour ago")
     assert len(mailbox.received) == 2 and logins and all(login.endswith(":True") for login in logins)
