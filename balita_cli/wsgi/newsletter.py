@@ -73,10 +73,10 @@ class Endpoint:
             start_response(STATUS[405], [*HEADERS, ("Allow", "GET, HEAD, POST")])
             return [b""]
         token = _token(environ, method)
-        settings, engine = self._open()
         try:
+            settings, engine = self._open()
             code, page = self._handle(settings, engine, action, method, token, path)
-        except BalitaError as exc:  # the database is down or refused: the reader may try again later
+        except BalitaError as exc:  # no site, the database down or refusing: the reader may try again later
             code, page = 503, f"<!DOCTYPE html><title>Try again later</title><p>{_escape(exc.message)}</p>"
         body = _answer(start_response, code, page)
         return [b""] if method == "HEAD" else body
