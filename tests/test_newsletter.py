@@ -252,6 +252,11 @@ def test_two_thousand_subscribers_a_send_killed_then_run_again_mails_each_once(
 ) -> None:
     mailbox, port = smtp
     newsroom(tmp_path, port)
+    # One connection: the kill lands while the sender waits for the server's answer to the 700th
+    # message, already logged "sending"; with more, another message may be between its log
+    # entry and its last line (reported as uncertain: see the next test).
+    toml = tmp_path / "balita.toml"
+    toml.write_text(toml.read_text().replace("connections = 4", "connections = 1"))
     cli.ok("newsletter", "list", "add", "daily", "--title", "Balita Daily")
     people = subscribe(cli, tmp_path, "daily", 2000)
     for number in range(3):
@@ -262,8 +267,7 @@ def test_two_thousand_subscribers_a_send_killed_then_run_again_mails_each_once(
     mailbox.kill = (process.pid, 700)
     process.communicate(timeout=300)
     assert process.returncode == -9
-    taken = len(mailbox.received)  # the 700th, and what the other connections had handed over by then
-    assert 700 <= taken <= 703
+    assert len(mailbox.received) == 700
 
     rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert rerun.returncode == 0, rerun.stderr
