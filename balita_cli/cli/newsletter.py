@@ -348,7 +348,10 @@ def send(
         written = sending.preview(state.reading, settings, request, preview)
         console.info(f"Wrote {console.counted(len(written), 'file')} to {preview}: nothing was sent")
         return
-    report = sending.send(state.reading, state.write, settings, request, password=_password(state), who=state.who)
+    password = _password(state)
+    report = sending.send(
+        state.reading, state.write, state.engine(), settings, request, password=password, who=state.who
+    )
     if output_format is not TableFormat.TABLE:
         write_json(report.summary())
     else:

@@ -39,6 +39,7 @@ from balita_cli.site import newsletter as render
 from balita_cli.timeutil import utcnow
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
     from sqlalchemy.orm import Session
 
 Reader = Callable[[], AbstractContextManager[Database]]
@@ -199,7 +200,7 @@ _MARK = text(
 ).bindparams(bindparam("now", type_=UTCDateTime))
 
 
-def _mark(session: Session, *, issue_id: int, subscriber_id: int, state: str, error: str = "") -> None:
+def _mark(session: Session | Connection, *, issue_id: int, subscriber_id: int, state: str, error: str = "") -> None:
     """One statement (this runs twice a message): the row made or moved on, a try counted."""
     values = {"issue": issue_id, "subscriber": subscriber_id, "state": state, "error": error[:MAX_ERROR]}
     session.execute(_MARK, {**values, "tried": int(state == SENDING), "now": utcnow()})
@@ -299,7 +300,14 @@ class Pace:
 
 
 def send(
-    reader: Reader, writer: Writer, settings: Settings, request: Request, *, password: str | None, who: str
+    reader: Reader,
+    writer: Writer,
+    engine: Engine,
+    settings: Settings,
+    request: Request,
+    *,
+    password: str | None,
+    who: str,
 ) -> SendReport:
     addressing = Addressing.of(settings)
     check_settings(settings.smtp)
@@ -322,7 +330,7 @@ def send(
             return report
         frame = chrome(settings, issue, addressing)
         run = Run(
-            writer, addressing, issue, frame, render.issue(content, frame, issue.created_at), Pace(request.rate), report
+            engine, addressing, issue, frame, render.issue(content, frame, issue.created_at), Pace(request.rate), report
         )
         run.through(waiting, settings, password)
         if not (report.failed or report.stopped) and len(report.rejected) + report.sent == len(waiting):
@@ -335,7 +343,7 @@ class Run:
     """The messages of one run, handed to the server over ``[smtp] connections`` connections at
     once (a server's answers take longer than writing them down)."""
 
-    writer: Writer
+    engine: Engine  # each connection's log entries go through a database connection of its own
     addressing: Addressing
     issue: IssueInfo
     frame: render.Chrome
@@ -369,10 +377,13 @@ class Run:
             return person
 
     def _work(self, people: Iterator[Recipient], postman: Postman) -> None:
+        from balita_cli.db.engine import WRITE_OPTION
+
         try:
-            while (person := self._next(people)) is not None:
-                if not self._deliver(postman, person):
-                    return
+            with self.engine.execution_options(**{WRITE_OPTION: True}).connect() as connection:
+                while (person := self._next(people)) is not None:
+                    if not self._deliver(postman, person, partial(_logged, connection)):
+                        return
         except BaseException as exc:  # noqa: BLE001  (handed to the main thread, which raises it)
             with self.lock:
                 self.report.stopped = self.report.stopped or "an error"
@@ -380,20 +391,20 @@ class Run:
         finally:
             postman.close()
 
-    def _deliver(self, postman: Postman, person: Recipient) -> bool:
+    def _deliver(self, postman: Postman, person: Recipient, log: Callable[..., None]) -> bool:
         """Send one message and log it; False when the server is gone (the run stops)."""
         mail = letter(self.rendered, self.frame, self.addressing, self.issue, person)
-        mark = partial(_mark, issue_id=self.issue.id, subscriber_id=person.subscriber_id)
+        mark = partial(log, issue_id=self.issue.id, subscriber_id=person.subscriber_id)
         report = self.report
         try:
             postman.send(
                 self.addressing.envelope_from,
                 person.email,
                 mail.as_bytes(),
-                lambda: self.writer(partial(mark, state=SENDING)),
+                lambda: mark(state=SENDING),
             )
         except Refused as refused:
-            self.writer(partial(mark, state=FAILED if refused.temporary else REJECTED, error=str(refused)))
+            mark(state=FAILED if refused.temporary else REJECTED, error=str(refused))
             with self.lock:
                 (report.failed if refused.temporary else report.rejected).append(f"{person.email}: {refused}")
             return True
@@ -401,10 +412,16 @@ class Run:
             with self.lock:
                 report.stopped = report.stopped or exc.message
             return False
-        self.writer(partial(mark, state=SENT))
+        mark(state=SENT)
         with self.lock:
             report.sent += 1
         return True
+
+
+def _logged(connection: Connection, **values: Any) -> None:
+    """One log entry, committed before the caller goes on (one statement: its own transaction)."""
+    with connection.begin():
+        _mark(connection, **values)
 
 
 def _job(name: str) -> str:
