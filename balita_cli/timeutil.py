@@ -60,8 +60,7 @@ ACCEPTED_FORMS = (
 
 def parse_when(text: str, zone: tzinfo, *, now: datetime | None = None) -> datetime:
     """Read a user's time: ISO 8601, "2026-12-01 08:00", "now", "today", "yesterday", "tomorrow",
-    "yesterday 06:00",
-    "in 3 hours", "2 days ago", "90 min" (later: a count without "ago" is from now on)."""
+    "yesterday 06:00", "in 3 hours", "2 days ago", "90 min" (later: a count without "ago" is from now on)."""
     raw = text.strip()
     current = now or utcnow()
     lowered = raw.lower()

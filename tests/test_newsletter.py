@@ -596,3 +596,19 @@ def test_removing_an_address_or_a_list_forgets_it_with_its_log(
     listed = json.loads(cli.ok("newsletter", "list", "list", "--format", "json").stdout)
     assert listed == [] and len(mailbox.received) == 3
     assert "no newsletter list 'daily'" in cli.fails(["newsletter", "subscribers", "list", "daily"]).stderr
+
+
+def test_yesterday_at_a_time_is_read_in_the_sites_zone() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from balita_cli.errors import InvalidInput
+    from balita_cli.timeutil import parse_when
+
+    manila, now = ZoneInfo("Asia/Manila"), datetime(2026, 12, 8, 1, 0, tzinfo=UTC)  # 09:00 in Manila
+    assert parse_when("yesterday 06:00", manila, now=now) == datetime(2026, 12, 6, 22, 0, tzinfo=UTC)
+    assert parse_when("Today  at 6:30", manila, now=now) == datetime(2026, 12, 7, 22, 30, tzinfo=UTC)
+    assert parse_when("tomorrow", manila, now=now) == datetime(2026, 12, 8, 16, 0, tzinfo=UTC)
+    for bad in ("yesterday 24:00", "yesterday 6", "yesterday 06:60", "yesterday noon"):
+        with pytest.raises(InvalidInput):
+            parse_when(bad, manila, now=now)
