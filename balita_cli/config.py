@@ -101,8 +101,38 @@ class Deploy:
     purge_command: str = ""
 
 
+@dataclass(frozen=True)
+class Smtp:
+    """``[smtp]``: the mail server newsletters go through. The password comes from the file named
+    here or from ``BALITA_SMTP_PASSWORD``, never from balita.toml or the command line."""
+
+    host: str = "localhost"
+    port: int = 0  # 0: 587 for starttls, 465 for ssl, 25 for none
+    security: str = "starttls"  # starttls, ssl, or none (only to this machine)
+    user: str = ""
+    credentials_file: str = ""  # a file holding the password alone
+    timeout: int = 30
+    connections: int = 1  # messages handed over at once, each on its own connection
+
+
+@dataclass(frozen=True)
+class Newsletter:
+    """``[newsletter]``: who the digests come from and where readers unsubscribe."""
+
+    sender: str = ""  # "Name <address>"; empty: the site's name and contact address
+    unsubscribe_url: str = ""  # empty: <base_url>/newsletter/unsubscribe (the WSGI app behind it)
+    unsubscribe_mailto: str = ""  # empty: the site's contact address
+    rate: int = 10  # messages a second at most (--rate)
+
+
 SECRET_NAMES = ("secret", "password", "token", "access_key", "session")
-TABLES: dict[str, type[S3 | Media | Deploy]] = {"s3": S3, "media": Media, "deploy": Deploy}
+TABLES: dict[str, type[S3 | Media | Deploy | Smtp | Newsletter]] = {
+    "s3": S3,
+    "media": Media,
+    "deploy": Deploy,
+    "smtp": Smtp,
+    "newsletter": Newsletter,
+}
 
 
 @dataclass(frozen=True)
@@ -114,6 +144,8 @@ class Settings:
     s3: S3 = field(default_factory=S3)
     media: Media = field(default_factory=Media)
     deploy: Deploy = field(default_factory=Deploy)
+    smtp: Smtp = field(default_factory=Smtp)
+    newsletter: Newsletter = field(default_factory=Newsletter)
 
     def require_database(self) -> str:
         """The database URL; outside a site, with none given, a clear word instead of a new empty file."""
@@ -245,8 +277,8 @@ def _table(data: dict[str, Any], path: Path, name: str) -> Any:
     for key in raw:
         if any(word in key.lower() for word in SECRET_NAMES):
             raise InvalidInput(
-                f"{path}: [{name}] {key} looks like a credential; balita.toml holds no secrets: set "
-                "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name an AWS profile"
+                f"{path}: [{name}] {key} looks like a credential; balita.toml holds no secrets: "
+                + _where_secrets_go(name)
             )
     unknown = sorted(set(raw) - set(kind.__dataclass_fields__))
     if unknown:
@@ -261,6 +293,12 @@ def _table(data: dict[str, Any], path: Path, name: str) -> Any:
             raise InvalidInput(f"{path}: [{name}] {key} must be text")
         values[key] = value
     return kind(**values)
+
+
+def _where_secrets_go(table: str) -> str:
+    if table == "smtp":
+        return "set BALITA_SMTP_PASSWORD, or name a file holding it with credentials_file"
+    return "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name an AWS profile"
 
 
 def validate_timezone(name: str) -> ZoneInfo:

@@ -378,3 +378,82 @@ class PageRevision(SQLModel, table=True):
     changed_by: str = Field(default="", max_length=limit_of("updated_by"))
     note: str = Field(default="")
     snapshot: str = Field(default="{}")
+
+
+SUBSCRIBER_STATES = ("pending", "confirmed", "unsubscribed")
+SEND_STATES = ("sending", "sent", "failed", "rejected")
+
+
+class NewsletterList(SQLModel, table=True):
+    """A mailing list: its name on the command line, its title in the mail, its readers' language
+    and, optionally, the one section its digests carry."""
+
+    __tablename__ = "newsletter_list"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=MAX_NAME_LENGTH, unique=True)
+    title: str = Field(max_length=MAX_NAME_LENGTH)
+    language: str = Field(default="en", max_length=limit_of("language"))
+    section: str = Field(default="", max_length=MAX_NAME_LENGTH)  # a section's slug; "" for all
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    created_by: str = Field(default="", max_length=limit_of("updated_by"))
+
+
+class Subscriber(SQLModel, table=True):
+    """An address on a list. Its two secrets make the tokens in its mail (``<id>.<secret>``): one
+    confirms the subscription (double opt-in), the other takes the address off the list."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("list_id", "email"),
+        sa.Index("ix_subscriber_list_state", "list_id", "state"),
+        _one_of("state", SUBSCRIBER_STATES, table="subscriber"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    list_id: int = Field(foreign_key="newsletter_list.id", ondelete="CASCADE")
+    email: str = Field(max_length=MAX_EMAIL_LENGTH)
+    name: str = Field(default="", max_length=MAX_NAME_LENGTH)
+    state: str = Field(default="pending", max_length=20)
+    confirm_secret: str = Field(max_length=64)
+    unsubscribe_secret: str = Field(max_length=64)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    confirmed_at: datetime | None = _utc_field()
+    unsubscribed_at: datetime | None = _utc_field()
+
+
+class NewsletterIssue(SQLModel, table=True):
+    """One digest of a list: the stories published between ``since`` and ``until``, the notices
+    since the list's previous issue (``notices_since``); ``finished_at`` once everyone has had it."""
+
+    __tablename__ = "newsletter_issue"
+    __table_args__ = (sa.UniqueConstraint("list_id", "since"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    list_id: int = Field(foreign_key="newsletter_list.id", ondelete="CASCADE")
+    since: datetime = Field(sa_type=UTCDateTime)
+    until: datetime = Field(sa_type=UTCDateTime)
+    notices_since: datetime = Field(sa_type=UTCDateTime)
+    section: str = Field(default="", max_length=MAX_NAME_LENGTH)
+    language: str = Field(default="", max_length=limit_of("language"))
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    created_by: str = Field(default="", max_length=limit_of("updated_by"))
+    finished_at: datetime | None = _utc_field()
+
+
+class NewsletterSend(SQLModel, table=True):
+    """One issue to one subscriber: ``sending`` is written before the message's last line goes to
+    the SMTP server, ``sent`` after its answer, so a run killed at any point never sends twice."""
+
+    __tablename__ = "newsletter_send"
+    __table_args__ = (
+        sa.UniqueConstraint("issue_id", "subscriber_id"),
+        _one_of("state", SEND_STATES, table="newsletter_send"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="newsletter_issue.id", ondelete="CASCADE")
+    subscriber_id: int = Field(foreign_key="subscriber.id", index=True, ondelete="CASCADE")
+    state: str = Field(default="sending", max_length=10)
+    attempts: int = Field(default=0)
+    last_error: str = Field(default="")
+    updated_at: datetime = Field(sa_type=UTCDateTime)

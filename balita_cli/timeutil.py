@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from balita_cli.errors import InvalidInput
 
+_DAY_AT = re.compile(r"^(today|yesterday|tomorrow)(?:\s+(?:at\s+)?([01]?\d|2[0-3]):([0-5]\d))?$")
 _RELATIVE = re.compile(r"^\s*(?:in\s+)?(\d+)\s*(minute|min|hour|day|week)s?\s*(ago)?\s*$", re.I)
 _UNITS = {"minute": 60, "min": 60, "hour": 3600, "day": 86400, "week": 604800}
 
@@ -59,16 +60,18 @@ ACCEPTED_FORMS = (
 
 def parse_when(text: str, zone: tzinfo, *, now: datetime | None = None) -> datetime:
     """Read a user's time: ISO 8601, "2026-12-01 08:00", "now", "today", "yesterday", "tomorrow",
-    "in 3 hours", "2 days ago", "90 min" (later: a count without "ago" is from now on)."""
+    "yesterday 06:00", "in 3 hours", "2 days ago", "90 min" (later: a count without "ago" is from now on)."""
     raw = text.strip()
     current = now or utcnow()
     lowered = raw.lower()
     if lowered == "now":
         return current
-    if lowered in {"today", "yesterday", "tomorrow"}:
-        offset = {"today": 0, "yesterday": -1, "tomorrow": 1}[lowered]
+    day_at = _DAY_AT.match(" ".join(lowered.split()))
+    if day_at:  # "yesterday", "yesterday 06:00": a day of the site's calendar, at midnight or that time
+        offset = {"today": 0, "yesterday": -1, "tomorrow": 1}[day_at.group(1)]
         local_day = current.astimezone(zone).date() + timedelta(days=offset)
-        return as_utc(datetime.combine(local_day, time()), zone)
+        at = time(int(day_at.group(2)), int(day_at.group(3))) if day_at.group(2) else time()
+        return as_utc(datetime.combine(local_day, at), zone)
     relative = _RELATIVE.match(raw)
     if relative:
         seconds = int(relative.group(1)[:12]) * _UNITS[relative.group(2).lower()]

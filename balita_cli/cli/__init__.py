@@ -26,6 +26,7 @@ from balita_cli.cli import (
     listing,
     maintenance,
     media,
+    newsletter,
     pages,
     partners,
     publishing,
@@ -159,6 +160,7 @@ def _register() -> None:
         events,
         hooks,
         partners,
+        newsletter,
         users,
     ):
         module.register(app)

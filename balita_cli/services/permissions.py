@@ -65,6 +65,7 @@ class Action(StrEnum):
     MIGRATE = "migrate"
     HOOKS = "hooks"  # webhooks and partners: their secrets, addresses and deliveries
     PAGES = "pages"  # the site's pages: about, contacts, the policies
+    NEWSLETTER = "newsletter"  # mailing lists, their subscribers' addresses and the sends
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ RULES: dict[Action, Rule] = {
     Action.MIGRATE: Rule(ADMIN, ADMIN, "upgrade the database schema"),
     Action.HOOKS: Rule(E, E, "manage webhooks and partners"),
     Action.PAGES: Rule(E, E, "write the site's pages"),
+    Action.NEWSLETTER: Rule(E, E, "manage newsletters and their subscribers"),
 }
 
 LIVE_STATUSES = frozenset({"scheduled", "published"})
@@ -282,6 +284,10 @@ TABLE_ACTIONS = {
     "delivery": Action.HOOKS,
     "page": Action.PAGES,
     "page_revision": Action.PAGES,
+    "newsletter_list": Action.NEWSLETTER,
+    "subscriber": Action.NEWSLETTER,
+    "newsletter_issue": Action.NEWSLETTER,
+    "newsletter_send": Action.NEWSLETTER,
 }
 # Row-level security refusing a row: someone else's story.
 POLICY_ACTIONS = {"correction": Action.CORRECT}

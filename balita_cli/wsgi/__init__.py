@@ -1,0 +1,1 @@
+"""Small web endpoints a newsroom runs beside its static site."""
