@@ -205,3 +205,26 @@ def test_pagefind_through_balita_serve(built: tuple[Path, Cli], chromium: Browse
             stop(preview)
     finally:
         os.chdir(previous)
+
+
+def test_typing_then_enter_at_once_lists_each_result_once(built: tuple[Path, Cli], chromium: Browser) -> None:
+    """Enter within the typing pause starts a second search while the first loads the index: the
+    index is loaded once, and the results are listed once, counted once."""
+    public, _cli = built
+    with serve_directory(public) as base:
+        alone = site_search(chromium, base, "badyet")
+        with chromium.visit(f"{base}/search/") as visit:
+            visit.page.fill("#search-form input[name=q]", "badyet")
+            visit.page.press("#search-form input[name=q]", "Enter")
+            visit.page.wait_for_timeout(1500)  # both the typing pause's search and Enter's have ended
+            titles = visit.page.eval_on_selector_all("#search-results h2 a", "links => links.map(a => a.textContent)")
+            status = visit.page.text_content("#search-status") or ""
+            assert visit.errors == [], visit.errors
+    assert alone and titles == alone
+    assert status.startswith(f"{len(alone)} "), status
+
+
+def test_a_word_no_story_has_finds_nothing(built: tuple[Path, Cli], chromium: Browser) -> None:
+    public, _cli = built
+    with serve_directory(public) as base:
+        assert site_search(chromium, base, "xyzzyq") == []

@@ -365,7 +365,8 @@ def test_a_page_edit_remakes_that_page_and_a_new_title_every_footer(cli: Cli, tm
     contacts = (public / "contacts" / "index.html").read_bytes()
     cli.ok(*site, "page", "edit", "privacy", "--body", "No cookies at all.")
     edited = json.loads(cli.ok(*site, "build", "--no-search", "--format", "json").stdout)
-    assert edited["written"] == 2  # the page, and the sitemap that dates it
+    # The page, and the sitemap that dates it unless the edit fell in the second the page was made.
+    assert edited["written"] in (1, 2)
     assert "No cookies at all." in (public / "privacy" / "index.html").read_text(encoding="utf-8")
     assert (public / "about" / "index.html").read_bytes() == about
     cli.ok(*site, "page", "edit", "about", "--title", "Who we are")

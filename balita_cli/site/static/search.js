@@ -9,8 +9,9 @@ if (form) {
   const list = document.getElementById("search-results");
   const bundle = new URL(form.dataset.bundle, location.href);
   const siteRoot = new URL(form.dataset.root, location.href);
-  let engine = null;
+  let loading = null;
   let latest = 0;
+  let timer = null;
   const EXCERPT_WORDS = 30;
   const BODY_ANCHOR = "story-text"; // the id of the story's body on its page
 
@@ -21,8 +22,13 @@ if (form) {
   // per language. One (shard, language) is Pagefind's primary index — the language Pagefind
   // itself would load there: the page's own, else the one with the most pages — and every other
   // is merged into it.
-  async function load() {
-    if (engine) return engine;
+  // Loaded once, however many searches start while it loads (two loads would merge every index twice).
+  function load() {
+    loading ||= loadShards();
+    return loading;
+  }
+
+  async function loadShards() {
     let listing = {};
     try {
       // Never from a cache on the way (as Pagefind fetches its entry files): a list of shards
@@ -44,10 +50,7 @@ if (form) {
       shards.find((shard) => chosen(shard.languages, own) === own) ||
       shards.find((shard) => new Set(Object.values(shard.languages)).size === Object.keys(shard.languages).length) ||
       shards.find((shard) => chosen(shard.languages, own) !== undefined);
-    if (!primary) {
-      engine = NOTHING;
-      return engine;
-    }
+    if (!primary) return NOTHING;
     const loaded = chosen(primary.languages, own);
     const pagefind = await import(new URL("pagefind.js", primary.url).href);
     await pagefind.options({ baseUrl: siteRoot.pathname, excerptLength: EXCERPT_WORDS });
@@ -61,8 +64,7 @@ if (form) {
     }
     await Promise.all(merged);
     await pagefind.init();
-    engine = pagefind;
-    return engine;
+    return pagefind;
   }
 
   // The language Pagefind loads from a bundle for a page in `own`: that one, else its base
@@ -161,6 +163,29 @@ if (form) {
     return item;
   }
 
+  // Pagefind also returns pages where only a word sharing a letter or two with the query was
+  // found ("x" for "xyzzyq", an English word for a Filipino one): a result counts when a word
+  // found there shares its start with a word asked (as stemming leaves it: "run" for "running").
+  const CHECKED = 60;
+  const SHOWN = 30;
+
+  function normal(word) {
+    return word.toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
+  }
+
+  function hasTerm(data, terms) {
+    const words = typeof data.content === "string" ? data.content.split(/\s+/) : [];
+    return (data.locations || []).some((at) => {
+      const word = normal(words[at] || "");
+      return terms.some((term) => {
+        const needed = Math.min(term.length, 3);
+        let shared = 0;
+        while (shared < word.length && shared < term.length && word[shared] === term[shared]) shared++;
+        return word.length >= needed && shared >= needed;
+      });
+    });
+  }
+
   function say(text) {
     status.textContent = text;
   }
@@ -174,13 +199,17 @@ if (form) {
     }
     const pagefind = await load();
     const search = await pagefind.search(query);
-    const found = await Promise.all(search.results.slice(0, 30).map((result) => result.data()));
+    const terms = query.split(/\s+/).map(normal).filter(Boolean);
+    const checked = await Promise.all(search.results.slice(0, CHECKED).map((result) => result.data()));
+    const found = checked.filter((data) => hasTerm(data, terms));
+    const count = found.length + Math.max(0, search.results.length - CHECKED);
     if (ticket !== latest) return;
     if (found.length === 0) {
       say(`${form.dataset.none} “${query}”.`);
       return;
     }
-    say(`${search.results.length} ${search.results.length === 1 ? form.dataset.foundOne : form.dataset.found} “${query}”.`);
+    say(`${count} ${count === 1 ? form.dataset.foundOne : form.dataset.found} “${query}”.`);
+    found.length = Math.min(found.length, SHOWN);
     list.append(...found.map(entry));
   }
 
@@ -189,9 +218,9 @@ if (form) {
     const url = new URL(location.href);
     url.searchParams.set("q", input.value);
     history.replaceState(null, "", url);
+    clearTimeout(timer); // the typing pause's search would only repeat this one
     run(input.value);
   });
-  let timer = null;
   input.addEventListener("input", () => {
     clearTimeout(timer);
     timer = setTimeout(() => run(input.value), 250);
