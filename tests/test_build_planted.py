@@ -10,40 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sqlalchemy import text
-from sqlalchemy.engine import Connection
-
 from tests.helpers.cli import Cli
-from tests.helpers.database import engine_of
-
-SET_ASIDE = {
-    "tag": "ck_tag_slug",
-    "article_slug": "ck_article_slug_slug",
-    "article": "ck_article_language",
-}
-
-
-def planted(connection: Connection, statements: list[str]) -> None:
-    """Run ``statements`` past the CHECK constraints, as rows from before migration 0020."""
-    if connection.dialect.name == "sqlite":
-        connection.execute(text("PRAGMA ignore_check_constraints = ON"))
-        for statement in statements:
-            connection.execute(text(statement))
-        connection.execute(text("PRAGMA ignore_check_constraints = OFF"))
-        return
-    rules = {
-        name: connection.execute(text("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = :n "
-                                      "AND connamespace = current_schema()::regnamespace"),
-                                 {"n": name}).scalar_one()
-        for name in [*SET_ASIDE.values(), "ck_article_slug"]
-    }  # fmt: skip
-    tables = {**SET_ASIDE, "article ": "ck_article_slug"}
-    for table, name in tables.items():
-        connection.execute(text(f"ALTER TABLE {table.strip()} DROP CONSTRAINT {name}"))
-    for statement in statements:
-        connection.execute(text(statement))
-    for table, name in tables.items():
-        connection.execute(text(f"ALTER TABLE {table.strip()} ADD CONSTRAINT {name} {rules[name]} NOT VALID"))
+from tests.helpers.database import engine_of, past_checks
 
 
 def test_the_build_leaves_out_planted_values_naming_the_story(cli: Cli, tmp_path: Path) -> None:
@@ -54,7 +22,7 @@ def test_the_build_leaves_out_planted_values_naming_the_story(cli: Cli, tmp_path
     engine = engine_of(cli.db_url)
     try:
         with engine.begin() as connection:
-            planted(
+            past_checks(
                 connection,
                 [
                     "UPDATE tag SET slug = '..' WHERE name = 'Senate'",
