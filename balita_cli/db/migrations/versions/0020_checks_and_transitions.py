@@ -5,9 +5,9 @@ than a role needs to everyone else
 The constraints are the models' (``models.py``: status, notice kind, source policy, language,
 the slugs of stories, terms and sources, old addresses); the trigger is ``db/transitions.py``'s,
 made from ``workflow.TRANSITIONS``. On SQLite the tables are copied to take their constraints
-(the copy of ``article`` keeps its full-text and outbox triggers). On PostgreSQL a constraint some
-existing row breaks is added NOT VALID: new rows are checked, and `balita db check` names it until
-the rows are fixed and it is validated.
+(the copy of ``article`` keeps its full-text and outbox triggers), existing rows as they are. On
+PostgreSQL a constraint some existing row breaks is added NOT VALID. Either way new rows are
+checked, and `balita db check` names a constraint older rows break until they are fixed.
 
 On PostgreSQL, PUBLIC loses EXECUTE on balita's functions (the newsroom's groups keep it), and,
 when the migration runs as the database's owner or a superuser, the right to make temporary
@@ -97,6 +97,9 @@ def _sqlite_copies(bind: sa.engine.Connection, *, add: bool) -> None:
     copied tables, so they are dropped first and made again."""
     for statement in outbox.drop_statements("sqlite"):
         bind.execute(sa.text(statement))
+    # Rows from before are copied as they are; `db check` (SQLite's integrity check) names the
+    # constraints they break, and every row written from now on is checked.
+    bind.execute(sa.text("PRAGMA ignore_check_constraints = ON"))
     for table, names in CHECKS.items():
         if table == "article":
             links = tuple(
@@ -113,6 +116,7 @@ def _sqlite_copies(bind: sa.engine.Connection, *, add: bool) -> None:
         else:
             with op.batch_alter_table(table, recreate="always") as batch:
                 _change(batch, table, names, add=add)
+    bind.execute(sa.text("PRAGMA ignore_check_constraints = OFF"))
     for statement in outbox.statements("sqlite"):
         bind.execute(sa.text(statement))
 
