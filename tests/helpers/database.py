@@ -68,8 +68,7 @@ def store_raw(db_url: str, article_id: int, **columns: Any) -> None:
     try:
         with engine.begin() as connection:
             assignments = ", ".join(f"{name} = :{name}" for name in columns)
-            statement = text(f"UPDATE article SET {assignments} WHERE id = :id").bindparams(**columns, id=article_id)
-            past_checks(connection, [statement])
+            past_checks(connection, [f"UPDATE article SET {assignments} WHERE id = :id"], {**columns, "id": article_id})
     finally:
         engine.dispose()
 
@@ -82,14 +81,14 @@ CHECKED = {
 }
 
 
-def past_checks(connection: Connection, statements: list[Any]) -> None:
-    """Run ``statements`` (SQL text) past the CHECK constraints, as rows from before they existed:
+def past_checks(connection: Connection, statements: list[str], params: dict[str, Any] | None = None) -> None:
+    """Run ``statements`` (each with ``params``) past the CHECK constraints, as rows from before they existed:
     on SQLite with them ignored, on PostgreSQL with them set aside and given back NOT VALID (what
     an upgrade over such rows leaves)."""
     if connection.dialect.name == "sqlite":
         connection.execute(text("PRAGMA ignore_check_constraints = ON"))
         for statement in statements:
-            connection.execute(text(statement) if isinstance(statement, str) else statement)
+            connection.execute(text(statement), params or {})
         connection.execute(text("PRAGMA ignore_check_constraints = OFF"))
         return
     find = text(
@@ -100,6 +99,6 @@ def past_checks(connection: Connection, statements: list[Any]) -> None:
     for table, name in rules:
         connection.execute(text(f"ALTER TABLE {table} DROP CONSTRAINT {name}"))
     for statement in statements:
-        connection.execute(text(statement) if isinstance(statement, str) else statement)
+        connection.execute(text(statement), params or {})
     for (table, name), rule in rules.items():
         connection.execute(text(f"ALTER TABLE {table} ADD CONSTRAINT {name} {rule} NOT VALID"))
