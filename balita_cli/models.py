@@ -11,13 +11,15 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, Relationship, SQLModel
 
-from balita_cli.schema import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, limit_of
+from balita_cli.schema import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, PUBLISH_POLICIES, limit_of
+from balita_cli.slugs import RESERVED_TOP
 from balita_cli.workflow import TRANSITIONS, EventKind, Status, check_transition
 
 __all__ = ["TRANSITIONS", "Status", "check_transition"]
 
 DESTINATION_KINDS = ("hook", "partner")
 DELIVERY_STATES = ("pending", "delivered", "dead")
+NOTICE_KINDS = ("correction", "retraction")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -44,6 +46,55 @@ def _utc_field(**kwargs: Any) -> Any:
     return Field(default=None, sa_type=UTCDateTime, **kwargs)
 
 
+# ---------------------------------------------------------------- CHECK constraints
+# Written in the SQL both databases share (no regular expressions: SQLite has none), so one
+# definition serves the models, the migration that adds them and `db check` that looks for them.
+
+_LOWER = "abcdefghijklmnopqrstuvwxyz"
+_SLUG_CHARACTERS = _LOWER + "0123456789-"
+_LANGUAGE_CHARACTERS = _LOWER + _LOWER.upper() + "0123456789-"
+
+
+def _one_of(column: str, values: Iterable[str], *, table: str) -> sa.CheckConstraint:
+    listed = ", ".join(f"'{value}'" for value in values)
+    return sa.CheckConstraint(f"{column} IN ({listed})", name=f"ck_{table}_{column}")
+
+
+def _hyphenated(column: str, characters: str) -> str:
+    """Only ``characters``, in words joined by single hyphens."""
+    return (
+        f"{column} <> '' AND trim({column}, '{characters}') = '' AND {column} NOT LIKE '-%' "
+        f"AND {column} NOT LIKE '%-' AND {column} NOT LIKE '%--%'"
+    )
+
+
+def slug_rule(column: str = "slug") -> str:
+    """What ``slugs.make_slug`` makes: lower-case ASCII letters and digits in words joined by
+    single hyphens (``senate-hearing-2``)."""
+    return _hyphenated(column, _SLUG_CHARACTERS)
+
+
+def _slug_check(table: str) -> sa.CheckConstraint:
+    return sa.CheckConstraint(slug_rule(), name=f"ck_{table}_slug")
+
+
+def _alias_check() -> sa.CheckConstraint:
+    """An old address (``formats.readers.base.alias_of``): a slug, or a path from the site root
+    with no empty, hidden or parent segment, outside the folders of the site's own pages."""
+    reserved = " AND ".join(f"slug NOT LIKE '/{top}/%'" for top in sorted(RESERVED_TOP))
+    path = f"slug LIKE '/_%' AND slug NOT LIKE '%//%' AND slug NOT LIKE '%/.%' AND slug NOT LIKE '% %' AND {reserved}"
+    return sa.CheckConstraint(f"({slug_rule()}) OR ({path})", name="ck_article_slug_slug")
+
+
+def _language_check(table: str) -> sa.CheckConstraint:
+    """A BCP 47 tag as ``schema.check_language`` takes it: letters first, then letters, digits
+    and single hyphens."""
+    first = f"length(language) >= 2 AND trim(substr(language, 1, 2), '{_LOWER + _LOWER.upper()}') = ''"
+    return sa.CheckConstraint(
+        f"{_hyphenated('language', _LANGUAGE_CHARACTERS)} AND {first}", name=f"ck_{table}_language"
+    )
+
+
 class ArticleTag(SQLModel, table=True):
     __tablename__ = "article_tag"
 
@@ -64,6 +115,8 @@ class ArticleAuthor(SQLModel, table=True):
 
 
 class Section(SQLModel, table=True):
+    __table_args__ = (_slug_check("section"),)
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=MAX_NAME_LENGTH)
     slug: str = Field(max_length=MAX_NAME_LENGTH, unique=True)
@@ -71,12 +124,16 @@ class Section(SQLModel, table=True):
 
 
 class Tag(SQLModel, table=True):
+    __table_args__ = (_slug_check("tag"),)
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=MAX_NAME_LENGTH)
     slug: str = Field(max_length=MAX_NAME_LENGTH, unique=True)
 
 
 class Author(SQLModel, table=True):
+    __table_args__ = (_slug_check("author"),)
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=MAX_NAME_LENGTH)
     slug: str = Field(max_length=MAX_NAME_LENGTH, unique=True)
@@ -105,6 +162,8 @@ class Photo(SQLModel, table=True):
 
 class Source(SQLModel, table=True):
     """An outlet the desk follows: its feed, what comes in from it, and the state of polling it."""
+
+    __table_args__ = (_slug_check("source"), _one_of("publish", PUBLISH_POLICIES, table="source"))
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=MAX_NAME_LENGTH)
@@ -139,6 +198,9 @@ class Article(SQLModel, table=True):
         sa.Index("ix_article_status_created", "status", "created_at"),
         sa.Index("ix_article_deleted_published", "deleted_at", "published_at"),  # every live listing
         sa.Index("ix_article_deleted_updated", "deleted_at", "updated_at"),
+        _one_of("status", [status.value for status in Status], table="article"),
+        _slug_check("article"),
+        _language_check("article"),
         {"sqlite_autoincrement": True},  # an id is never given twice: events outlive their story
     )
 
@@ -210,6 +272,7 @@ class ArticleSlug(SQLModel, table=True):
     """A slug the article used to have; it keeps resolving after a rename."""
 
     __tablename__ = "article_slug"
+    __table_args__ = (_alias_check(),)
 
     id: int | None = Field(default=None, primary_key=True)
     article_id: int = Field(foreign_key="article.id", index=True, ondelete="CASCADE")
@@ -232,6 +295,8 @@ class Revision(SQLModel, table=True):
 
 class Correction(SQLModel, table=True):
     """A dated public notice kept with the article (a correction or a retraction notice)."""
+
+    __table_args__ = (_one_of("kind", NOTICE_KINDS, table="correction"),)
 
     id: int | None = Field(default=None, primary_key=True)
     article_id: int = Field(foreign_key="article.id", index=True, ondelete="CASCADE")
@@ -260,11 +325,6 @@ class Setting(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=100)
     value: str = Field(default="")
     updated_at: datetime = Field(sa_type=UTCDateTime)
-
-
-def _one_of(column: str, values: Iterable[str], *, table: str) -> sa.CheckConstraint:
-    listed = ", ".join(f"'{value}'" for value in values)
-    return sa.CheckConstraint(f"{column} IN ({listed})", name=f"ck_{table}_{column}")
 
 
 class Event(SQLModel, table=True):

@@ -101,6 +101,9 @@ def is_web_url(url: str) -> bool:
 _WHITESPACE = re.compile(r"\s")  # what str.isspace() calls whitespace, code point for code point
 
 
+PUBLISH_POLICIES = ("review", "draft", "auto")  # what a source does with what comes in
+
+
 def check_language(language: str) -> str:
     tag = language.strip().replace("_", "-")
     parts = tag.split("-")

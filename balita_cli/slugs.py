@@ -11,6 +11,8 @@ from balita_cli.schema import check_name
 
 MAX_SLUG_LENGTH = 80
 TERM_KINDS = ("tag", "section", "author")
+# First segments of the site's own pages: an old address kept there would stand in for one of them.
+RESERVED_TOP = frozenset({"sections", "tags", "authors", "media", "assets", "static", "page"})
 
 
 def make_slug(text: str) -> str:
@@ -21,6 +23,25 @@ def make_slug(text: str) -> str:
 
 
 _MADE_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def is_slug(text: str) -> bool:
+    """A slug as ``make_slug`` makes it (the database's CHECK on slugs says the same)."""
+    return _MADE_SLUG.fullmatch(text) is not None
+
+
+def is_alias(text: str) -> bool:
+    """An old address as kept (``formats.readers.base.alias_of``): a slug, or a path from the
+    site root with no empty, hidden or parent part, outside the site's own folders."""
+    if is_slug(text):
+        return True
+    parts = text[1:].rstrip("/").split("/") if text.startswith("/") else []
+    return (
+        bool(parts)
+        and all(part and not part.startswith(".") and not any(c.isspace() or c == "\\" for c in part) for part in parts)
+        and parts[0] not in RESERVED_TOP
+        and "//" not in text
+    )
 
 
 def with_suffix(base: str, number: int) -> str:

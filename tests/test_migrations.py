@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from balita_cli.db.engine import create_db_engine
 from balita_cli.db.migrate import downgrade, head_revision, known_revisions, read_revision, upgrade
@@ -89,3 +90,22 @@ def test_long_text_is_stored_with_lz4_on_postgresql(cli: Cli, engine: Engine, tm
         assert settings == ""  # back to the server's default
     upgrade(engine)
     assert cli.json("show", "1", "--format", "json")["body"].strip() == body  # read back whole
+
+
+def test_rows_from_before_the_checks_are_kept_and_named_by_db_check(cli: Cli, engine: Engine) -> None:
+    """Migration 0020 over rows its constraints refuse: the rows stay, new ones are checked, and
+    `db check` names what the old ones break (SQLite's integrity check; PostgreSQL's NOT VALID)."""
+    article = cli.new("Senate hearing", "--tag", "Senate", "--body", "x")
+    downgrade(engine, "0016")
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE tag SET slug = '..' WHERE slug = 'senate'"))
+        connection.execute(text("INSERT INTO article_slug (article_id, slug) VALUES (:id, 'a/b')"), {"id": article})
+    upgrade(engine)
+    assert read_revision(engine) == head_revision()
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT slug FROM tag")).scalars().all() == [".."]
+    checked = cli.fails(["db", "check"]).stdout
+    assert "ck_tag_slug" in checked or "CHECK constraint failed in tag" in checked, checked
+    assert "check constraints\t13 in place" in checked
+    with pytest.raises(IntegrityError, match="ck_tag_slug"), engine.begin() as connection:  # no new one gets in
+        connection.execute(text("INSERT INTO tag (name, slug) VALUES ('Other', '../other')"))

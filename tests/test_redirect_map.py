@@ -15,7 +15,7 @@ import pytest
 
 from balita_cli.site.redirect_map import GONE, MAP_FILE, parse, render
 from tests.helpers.cli import Cli
-from tests.helpers.database import engine_of, on_postgres
+from tests.helpers.database import engine_of, on_postgres, past_checks
 from tests.helpers.deploy import lead_slug
 from tests.helpers.s3server import free_ports
 
@@ -37,15 +37,11 @@ SLUG_COLUMN = 200
 
 def add_alias(cli: Cli, article_id: int, alias: str) -> None:
     """An old address as an import keeps it: straight into the table, past every check."""
-    from sqlalchemy import text
-
     engine = engine_of(cli.db_url)
     try:
         with engine.begin() as connection:
-            connection.execute(
-                text("INSERT INTO article_slug (article_id, slug) VALUES (:id, :slug)"),
-                {"id": article_id, "slug": alias},
-            )
+            statement = "INSERT INTO article_slug (article_id, slug) VALUES (:id, :slug)"
+            past_checks(connection, [statement], {"id": article_id, "slug": alias})
     finally:
         engine.dispose()
 

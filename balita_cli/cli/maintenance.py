@@ -68,7 +68,7 @@ def check(
         CheckFormat, typer.Option("--format", "-f", help="text for people, json for scripts.")
     ] = CheckFormat.TEXT,
 ) -> None:
-    """Check the database: integrity, schema revision, orphan rows, full-text index.
+    """Check the database: integrity, schema revision, CHECK constraints, orphan rows, full-text index.
 
     Exits 1 and lists the problems when the database is not healthy.
 

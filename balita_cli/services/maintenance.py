@@ -19,10 +19,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from sqlalchemy import text
+from sqlalchemy import CheckConstraint, inspect, text
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import SQLModel
 
+import balita_cli.models  # noqa: F401  (the tables and their constraints, which `db check` looks for)
 from balita_cli.db import dbapi
 from balita_cli.db.engine import WRITE_OPTION, connection_error, is_sqlite
 from balita_cli.db.fulltext import search_state
@@ -323,7 +325,7 @@ def _checks(connection: Connection) -> list[Finding]:
         findings += [_sqlite_integrity(connection), _sqlite_foreign_keys(connection)]
     else:
         findings.append(_pg_constraints(connection))
-    findings += [_orphans(connection), _versions(connection), _fulltext(connection)]
+    findings += [_check_constraints(connection), _orphans(connection), _versions(connection), _fulltext(connection)]
     return findings
 
 
@@ -348,6 +350,23 @@ def _pg_constraints(connection: Connection) -> Finding:
         "SELECT conname FROM pg_constraint WHERE NOT convalidated AND connamespace = current_schema()::regnamespace",
     )
     return Finding("constraints", not rows, ", ".join(rows) or "all validated")
+
+
+def _check_constraints(connection: Connection) -> Finding:
+    """Every CHECK constraint of the models (enumerated columns, slugs) is in the database."""
+    inspector = inspect(connection)
+    expected = {
+        (table.name, constraint.name)
+        for table in SQLModel.metadata.sorted_tables
+        for constraint in table.constraints
+        if isinstance(constraint, CheckConstraint) and isinstance(constraint.name, str)
+    }
+    present = {
+        (table, check["name"]) for table in {t for t, _ in expected} for check in inspector.get_check_constraints(table)
+    }
+    missing = sorted(f"{name} on {table}" for table, name in expected - present)
+    detail = f"missing: {', '.join(missing)}" if missing else f"{len(expected)} in place"
+    return Finding("check constraints", not missing, detail)
 
 
 def _orphans(connection: Connection) -> Finding:

@@ -17,11 +17,13 @@ from typing import Any
 import orjson
 
 from balita_cli.db.dbapi import Database
+from balita_cli.errors import InvalidInput
 from balita_cli.records import Record, SiteArticle, Terms, article_url, iso, public_view
-from balita_cli.schema import PRIVATE_FIELDS
+from balita_cli.schema import PRIVATE_FIELDS, check_language
 from balita_cli.services import pages as site_pages
 from balita_cli.services import reading
 from balita_cli.services.query import ArticleFilter, where_clause
+from balita_cli.slugs import is_alias, is_slug
 from balita_cli.workflow import Status
 
 # Only these reach readers; a retracted article keeps its URL to show its notice.
@@ -122,6 +124,7 @@ class SiteSnapshot:
         self.base_url = base_url
         self.preview = preview
         self.order = [name.strip() for name in order if name.strip()]
+        self.planted: dict[str, None] = {}  # what the build left out (see ``usable``), in order, once each
         # Which database the site was built from (a hash: the manifest is published with the site).
         self.identity = _hash(["balita-site-source", source], 16)
         self.where = where_clause(db, ArticleFilter(statuses=_statuses(preview)))
@@ -218,8 +221,14 @@ class SiteSnapshot:
                 "stamp": stamp,
             }
             terms: Terms = {"section": [section] if section else [], "tag": tagged, "author": byline}
-            found.append(SiteArticle(record, terms))
+            if self._usable(record, terms):
+                found.append(SiteArticle(record, terms))
         return found
+
+    def _usable(self, record: Record, terms: Terms) -> bool:
+        for problem in usable(record, terms):
+            self.planted[problem] = None
+        return is_slug(str(record["slug"]))
 
     def sections(self) -> list[tuple[str, str]]:
         """(name, slug) of the sections that have listed articles: those ``order`` names first, in
@@ -245,9 +254,46 @@ class SiteSnapshot:
         for batch in reading.id_batches(list(ids)):
             for record, terms in reading.records_with_terms(self.db, batch, self.base_url):
                 view = make_view(record)
-                if view is not None:
+                if view is not None and self._usable(view, terms):
                     found.append(SiteArticle(view, terms))
         return found
+
+
+def usable(record: Record, terms: Terms) -> list[str]:
+    """Leave out, in place, what the build cannot use safely and say so, naming the story: a
+    term or old address that is no slug or safe path (``..``, ``a/b``, ``.hidden``, ``/static/``),
+    a language that is no BCP 47 tag (the site's is used). A story whose own slug is not one is
+    left out whole. One contributor's value never stops the build; the database refuses such
+    values from migration 0020 on, but rows written before may hold them."""
+    story = f"story {record['id']} ({str(record['slug'])[:60]!r})"
+    problems = []
+    if not is_slug(str(record["slug"])):
+        problems.append(f"{story} left out of the site: its slug is not one balita makes")
+    for kind, pairs in terms.items():
+        bad = [(name, slug) for name, slug in pairs if not is_slug(slug)]
+        problems += [
+            f"{story}: {kind} {name[:60]!r} left out: its slug {slug[:60]!r} is not one balita makes"
+            for name, slug in bad
+        ]
+        terms[kind] = [pair for pair in pairs if pair not in bad]
+    record["section"] = terms["section"][0][0] if terms["section"] else None
+    record["tags"] = [name for name, _slug in terms["tag"]]
+    record["authors"] = [name for name, _slug in terms["author"]]
+    aliases = [str(alias) for alias in record.get("aliases") or []]
+    problems += [
+        f"{story}: old address {alias[:60]!r} left out: not a slug or a safe path"
+        for alias in aliases
+        if not is_alias(alias)
+    ]
+    record["aliases"] = [alias for alias in aliases if is_alias(alias)]
+    language = str(record.get("language") or "")
+    try:
+        if language and check_language(language) != language:
+            raise InvalidInput(language)
+    except InvalidInput:
+        problems.append(f"{story}: language {language[:40]!r} is not a BCP 47 tag; the site's is used")
+        record["language"] = ""
+    return problems
 
 
 def site_snapshot(

@@ -171,7 +171,7 @@ class SiteBuilder:
         fixed_pages.assets(rebuild, sitemap_files)
         search = rebuild.search([path for path in article_pages if path in self.tree.current])
         redirect_map.write_map(rebuild, fixed_pages.redirects(rebuild, articles))
-        problems = [*rebuild.photos.problems] + ([search.problem] if search.problem else [])
+        problems = [*source.planted, *rebuild.photos.problems] + ([search.problem] if search.problem else [])
         counts = self.tree.finish(rebuild.state(len(listing.listed), failed, news_until))
         photos = {"made": rebuild.photos.made, "reused": rebuild.photos.reused}
         written = set(counts.written)

@@ -80,6 +80,7 @@ class SiteSource(Protocol):
 
     identity: str  # which database (a hash)
     digest: str  # of everything that says what changed: the same digest, the same site
+    planted: dict[str, None]  # values left out of the site, one line each naming the story
 
     @property
     def articles(self) -> list[SiteArticle]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from balita_cli.db.engine import create_db_engine
 from balita_cli.db.urls import normalise_url
@@ -68,6 +68,37 @@ def store_raw(db_url: str, article_id: int, **columns: Any) -> None:
     try:
         with engine.begin() as connection:
             assignments = ", ".join(f"{name} = :{name}" for name in columns)
-            connection.execute(text(f"UPDATE article SET {assignments} WHERE id = :id"), {**columns, "id": article_id})
+            past_checks(connection, [f"UPDATE article SET {assignments} WHERE id = :id"], {**columns, "id": article_id})
     finally:
         engine.dispose()
+
+
+# The CHECK constraints rows written before migration 0020 may break, by table.
+CHECKED = {
+    "article": ("ck_article_status", "ck_article_slug", "ck_article_language"),
+    "article_slug": ("ck_article_slug_slug",),
+    "tag": ("ck_tag_slug",),
+}
+
+
+def past_checks(connection: Connection, statements: list[str], params: dict[str, Any] | None = None) -> None:
+    """Run ``statements`` (each with ``params``) past the CHECK constraints, as rows from before they existed:
+    on SQLite with them ignored, on PostgreSQL with them set aside and given back NOT VALID (what
+    an upgrade over such rows leaves)."""
+    if connection.dialect.name == "sqlite":
+        connection.execute(text("PRAGMA ignore_check_constraints = ON"))
+        for statement in statements:
+            connection.execute(text(statement), params or {})
+        connection.execute(text("PRAGMA ignore_check_constraints = OFF"))
+        return
+    find = text(
+        "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = :name "
+        "AND connamespace = current_schema()::regnamespace"
+    )
+    rules = {(t, n): connection.execute(find, {"name": n}).scalar_one() for t, ns in CHECKED.items() for n in ns}
+    for table, name in rules:
+        connection.execute(text(f"ALTER TABLE {table} DROP CONSTRAINT {name}"))
+    for statement in statements:
+        connection.execute(text(statement), params or {})
+    for (table, name), rule in rules.items():
+        connection.execute(text(f"ALTER TABLE {table} ADD CONSTRAINT {name} {rule} NOT VALID"))

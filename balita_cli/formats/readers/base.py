@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 from balita_cli.errors import InvalidInput
 from balita_cli.records import derive_summary
 from balita_cli.schema import BY_NAME, ArticleInput, Kind, strip_controls
-from balita_cli.slugs import make_slug
+from balita_cli.slugs import RESERVED_TOP, make_slug
 from balita_cli.workflow import Status
 
 
@@ -256,8 +256,6 @@ MAX_ALIAS_LENGTH = 200  # the column's size
 _ARTICLE_PATH = re.compile(r"^/articles/([^/]+)/?$")
 _PATH_SEGMENT = re.compile(r"^[\w~!$&()+,=@.-]+$")
 FILE_SUFFIXES = (".html", ".htm")
-# First segments the site's own pages use; an alias there would stand in for one of them.
-RESERVED_TOP = frozenset({"sections", "tags", "authors", "media", "assets", "static", "page"})
 RESERVED_FILES = frozenset({"index.html", "404.html"})
 
 

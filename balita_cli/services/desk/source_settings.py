@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from balita_cli.errors import InvalidInput
-from balita_cli.schema import MAX_NAME_LENGTH, check_language, check_name, check_names
+from balita_cli.schema import MAX_NAME_LENGTH, PUBLISH_POLICIES, check_language, check_name, check_names
 from balita_cli.services.remote import remote_url
 from balita_cli.slugs import make_slug
 
 SourceRecord = dict[str, Any]  # a source's columns by name, as ``services/desk/sources.py`` reads them
-PUBLISH_POLICIES = ("review", "draft", "auto")
 DEFAULT_EVERY_MINUTES = 15
 MIN_EVERY_MINUTES = 5  # politeness: no outlet is polled more often, whatever a source says
 MAX_EVERY_MINUTES = 7 * 24 * 60
