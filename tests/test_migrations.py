@@ -14,6 +14,7 @@ from balita_cli.db.engine import create_db_engine
 from balita_cli.db.migrate import downgrade, head_revision, known_revisions, read_revision, upgrade
 from balita_cli.db.urls import normalise_url
 from tests.helpers.cli import Cli
+from tests.helpers.database import check_constraint_count
 
 
 @pytest.fixture
@@ -106,6 +107,6 @@ def test_rows_from_before_the_checks_are_kept_and_named_by_db_check(cli: Cli, en
         assert connection.execute(text("SELECT slug FROM tag")).scalars().all() == [".."]
     checked = cli.fails(["db", "check"]).stdout
     assert "ck_tag_slug" in checked or "CHECK constraint failed in tag" in checked, checked
-    assert "check constraints\t13 in place" in checked
+    assert f"check constraints\t{check_constraint_count()} in place" in checked
     with pytest.raises(IntegrityError, match="ck_tag_slug"), engine.begin() as connection:  # no new one gets in
         connection.execute(text("INSERT INTO tag (name, slug) VALUES ('Other', '../other')"))

@@ -102,3 +102,17 @@ def past_checks(connection: Connection, statements: list[str], params: dict[str,
         connection.execute(text(statement), params or {})
     for (table, name), rule in rules.items():
         connection.execute(text(f"ALTER TABLE {table} ADD CONSTRAINT {name} {rule} NOT VALID"))
+
+
+def check_constraint_count() -> int:
+    """How many named CHECK constraints the models declare (what ``db check`` looks for)."""
+    from sqlalchemy import CheckConstraint
+    from sqlmodel import SQLModel
+
+    import balita_cli.models  # noqa: F401  (the tables, registered on SQLModel's metadata)
+
+    return sum(
+        isinstance(constraint, CheckConstraint) and isinstance(constraint.name, str)
+        for table in SQLModel.metadata.sorted_tables
+        for constraint in table.constraints
+    )
