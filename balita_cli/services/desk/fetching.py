@@ -67,6 +67,9 @@ def fetch(read: Reader, write: Writer, light_write: Reader, settings: Settings, 
                     item.run.skipped += 1
             recent = recent_stories(db, now - desk.window) if fresh else []
     if fresh:
+        from balita_cli.services.desk.photos import fetch_photos  # here: only for new entries
+
+        fetch_photos(fresh, settings)
 
         def file_and_remember(session: Session) -> list[Filed]:
             """One transaction: the new entries filed, then every source's poll."""
