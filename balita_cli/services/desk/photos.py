@@ -10,10 +10,11 @@ outlet's file. An image that cannot be had leaves the story its link and the run
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from balita_cli.errors import InvalidInput
+from balita_cli.services.desk.source_settings import SourceRecord
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -21,15 +22,24 @@ if TYPE_CHECKING:
     from balita_cli.config import Settings
     from balita_cli.media.library import Upload
     from balita_cli.schema import ArticleInput
-    from balita_cli.services.desk.filing import Item
 
 
-def fetch_photos(items: Sequence[Item], settings: Settings) -> None:
-    """Fetch the image of each item whose source keeps photos; each item learns its ``photo``:
-    the upload, or why it stays linked."""
-    wanted = [item for item in items if item.run.source["keep_photos"] and item.record.get("image_url")]
-    if not wanted:
-        return
+ImageKey = tuple[bool, str]  # (fetched with private addresses allowed, the image's URL)
+
+
+def image_wanted(source: SourceRecord, record: ArticleInput) -> ImageKey | None:
+    """What to fetch for a story of ``source``: its image under the source's address policy, or
+    None when the source links images (or the story has none)."""
+    if not source["keep_photos"] or not record.get("image_url"):
+        return None
+    return bool(source["allow_private"]), str(record["image_url"])
+
+
+def fetch_images(wanted: Iterable[ImageKey], settings: Settings) -> dict[ImageKey, Upload | str]:
+    """Each image once, under its policy, stored in the media store: an upload, or why not."""
+    keys = list(dict.fromkeys(wanted))
+    if not keys:
+        return {}
     # here: the image and network code only for a run that keeps photos
     from balita_cli.media.library import store_for
     from balita_cli.media.uploads import Missing, fetch_missing, fetch_policy
@@ -37,19 +47,15 @@ def fetch_photos(items: Sequence[Item], settings: Settings) -> None:
     try:
         store = store_for(settings)
     except InvalidInput as exc:
-        for item in wanted:
-            item.photo = exc.message
-        return
+        return dict.fromkeys(keys, exc.message)
+    found: dict[ImageKey, Upload | str] = {}
     for allow_private in (False, True):
-        group = [item for item in wanted if bool(item.run.source["allow_private"]) is allow_private]
-        if not group:
-            continue
-        urls = list(dict.fromkeys(str(item.record["image_url"]) for item in group))
-        fetched = fetch_missing(
-            [Missing(url, (), "", "", "") for url in urls], store, fetch_policy(settings, allow_private=allow_private)
-        )
-        for item in group:
-            item.photo = fetched.get(str(item.record["image_url"]), "not fetched")
+        urls = [url for private, url in keys if private is allow_private]
+        if urls:
+            policy = fetch_policy(settings, allow_private=allow_private)
+            fetched = fetch_missing([Missing(url, (), "", "", "") for url in urls], store, policy)
+            found.update(((allow_private, url), fetched.get(url, "not fetched")) for url in urls)
+    return found
 
 
 def lead_with_photo(session: Session, record: ArticleInput, upload: Upload, *, who: str) -> None:
