@@ -24,12 +24,13 @@ KEPT_WARNING = "its image stays linked at the outlet"
 
 
 def feed(site: FeedSite, images: dict[str, str]) -> bytes:
-    """An RSS feed of one story per title, each with ``media:content`` naming its image's path."""
+    """An RSS feed of one story per title, each with ``media:content`` naming its image (a path on
+    ``site``, or any other address as it is)."""
     items = "".join(
         f"""<item><title>{title}</title><link>https://outlet.example.ph/{number}</link><guid>story-{number}</guid>
 <pubDate>Mon, 07 Dec 2026 0{number}:00:00 +0800</pubDate>
 <description>Ang balita tungkol sa {title.lower()}, ayon sa mga opisyal ng lungsod.</description>
-<media:content url="{site.url(path)}" medium="image"/></item>"""
+<media:content url="{site.url(path) if path.startswith("/") else path}" medium="image"/></item>"""
         for number, (title, path) in enumerate(images.items(), start=1)
     )
     return (
@@ -120,3 +121,25 @@ def test_keep_photos_is_a_setting_of_the_source(feed_site: FeedSite, cli: Cli) -
     assert "photos: kept in the media library" in cli.ok("source", "show", "outlet").stdout
     cli.ok("source", "edit", "outlet", "--no-keep-photos")
     assert "photos:" not in cli.ok("source", "show", "outlet").stdout
+
+
+def test_an_image_is_fetched_under_the_sources_address_policy(feed_site: FeedSite, cli: Cli) -> None:
+    other_port = f"http://127.0.0.1:{feed_site.server.port + 1}/photo.jpg"
+    feed_site.route("/port.jpg", lambda request: Response("", status=302, headers={"Location": other_port}))
+    metadata = "http://169.254.169.254/latest/meta-data/"
+    feed_site.route("/cloud.jpg", lambda request: Response("", status=302, headers={"Location": metadata}))
+    images = {"Ibang port": "/port.jpg", "Metadata": "/cloud.jpg", "Hindi URL": "javascript:alert(1)"}
+    url = feed_site.put("/feed.xml", feed(feed_site, images), '"v1"')
+    add_source(cli, "Outlet", url, "--keep-photos")
+
+    result = cli("fetch", "--format", "json")
+
+    assert result.exit_code == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if KEPT_WARNING in line]
+    assert len(warnings) == 2, result.stderr  # the javascript: URL never became the story's image
+    assert any("followed on its own host only" in line for line in warnings), warnings
+    assert any("169.254.169.254 is a link-local address" in line for line in warnings), warnings
+    stories = by_title(cli)
+    assert len(stories) == 3 and stories["Hindi URL"]["image_url"] == ""
+    assert stories["Metadata"]["image_url"] == feed_site.url("/cloud.jpg")
+    assert cli.json("media", "list", "--format", "json") == []
