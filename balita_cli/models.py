@@ -179,6 +179,7 @@ class Source(SQLModel, table=True):
     publish: str = Field(default="review", max_length=10)  # review, draft or auto
     every_minutes: int = Field(default=15)
     allow_private: bool = Field(default=False)
+    keep_photos: bool = Field(default=False)  # its stories' images fetched into the media library
     paused: bool = Field(default=False)
     etag: str = Field(default="")
     last_modified: str = Field(default="")

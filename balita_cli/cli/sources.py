@@ -95,6 +95,10 @@ def add(
     allow_private: Annotated[
         bool, typer.Option("--allow-private", help="Allow a feed on a private or loopback address.")
     ] = False,
+    keep_photos: Annotated[
+        bool,
+        typer.Option("--keep-photos", help="Fetch its stories' images into the media library instead of linking them."),
+    ] = False,
 ) -> None:
     """Follow an outlet's feed; `balita fetch` polls it from now on.
 
@@ -116,6 +120,7 @@ def add(
         title_suffix=title_suffix,
         credit=credit,
         allow_private=allow_private,
+        keep_photos=keep_photos,
     )
     source = app(ctx).write(lambda session: sources.add(session, settings))
     console.info(f"Added source {source.name} ({source.slug}): polled every {format_every(source.every_minutes)}")
@@ -236,6 +241,7 @@ def _fields(record: SourceRecord, now: datetime, zone: tzinfo) -> list[tuple[str
         ("publish", record["publish"]),
         ("every", record["every"]),
         ("private addresses", "allowed" if record["allow_private"] else ""),
+        ("photos", "kept in the media library" if record["keep_photos"] else ""),
         ("last fetch", when("last_fetch_at")),
         ("last success", when("last_success_at")),
         ("last new story", when("last_new_at")),
@@ -269,6 +275,13 @@ def edit(
     allow_private: Annotated[
         bool | None, typer.Option("--allow-private/--no-allow-private", help="Allow a private or loopback address.")
     ] = None,
+    keep_photos: Annotated[
+        bool | None,
+        typer.Option(
+            "--keep-photos/--no-keep-photos",
+            help="Fetch its new stories' images into the media library, or link the outlet's.",
+        ),
+    ] = None,
 ) -> None:
     """Change a source's settings ("" clears the section, language, title suffix or credit).
 
@@ -292,6 +305,7 @@ def edit(
         title_suffix=title_suffix,
         credit=credit,
         allow_private=allow_private,
+        keep_photos=keep_photos,
     )
     source = app(ctx).write(lambda session: sources.edit(session, ref, settings))
     console.info(f"Changed source {source.name} ({source.slug})")

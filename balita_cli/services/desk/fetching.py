@@ -67,6 +67,7 @@ def fetch(read: Reader, write: Writer, light_write: Reader, settings: Settings, 
                     item.run.skipped += 1
             recent = recent_stories(db, now - desk.window) if fresh else []
     if fresh:
+        _fetch_images(fresh, settings)
 
         def file_and_remember(session: Session) -> list[Filed]:
             """One transaction: the new entries filed, then every source's poll."""
@@ -84,6 +85,19 @@ def fetch(read: Reader, write: Writer, light_write: Reader, settings: Settings, 
         with light_write() as db:
             record_polls(db, polls)
     return FetchReport(runs)
+
+
+def _fetch_images(items: Sequence[Item], settings: Settings) -> None:
+    """The images of the new stories whose sources keep photos, before the write transaction;
+    each item learns its ``photo`` (an upload, or why its image stays linked)."""
+    from balita_cli.services.desk.photos import fetch_images, image_wanted  # here: only for new entries
+
+    wanted = {item.order: image_wanted(item.run.source, item.record) for item in items}
+    images = fetch_images((key for key in wanted.values() if key is not None), settings)
+    for item in items:
+        key = wanted[item.order]
+        if key is not None:
+            item.photo = images[key]
 
 
 def download(

@@ -24,6 +24,7 @@ from balita_cli.errors import BalitaError
 from balita_cli.models import Article
 from balita_cli.services import articles
 from balita_cli.services.desk.coverage import add_coverage
+from balita_cli.services.desk.photos import lead_with_photo, unkept_warning
 from balita_cli.services.desk.runs import Candidate, Explained, SourceRun
 from balita_cli.services.importing import run as importing
 from balita_cli.services.importing.run import TAKE_IMPORT_TURN
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
     from balita_cli.config import Settings
     from balita_cli.formats.readers.feed_parsing import Entry
+    from balita_cli.media.library import Upload
     from balita_cli.schema import ArticleInput
     from balita_cli.services.desk.intake import DeskSettings
     from balita_cli.text.similarity import CoverageIndex
@@ -54,6 +56,7 @@ class Item:
     entry: Entry
     record: ArticleInput
     order: int
+    photo: Upload | str | None = None  # a kept image (``desk/photos.py``), or why it stays linked
 
 
 # ---------------------------------------------------------------- what is here already
@@ -203,6 +206,8 @@ def _file_one(
                 )
                 story_id = filed_under
             else:
+                if item.photo is not None and not isinstance(item.photo, str):
+                    lead_with_photo(session, item.record, item.photo, who=who)
                 prepared = importing.prepare(item.record, importing.ImportSettings(settings.site.language, who))
                 story_id = articles.create(session, prepared, who=who)
     except BalitaError as exc:
@@ -220,6 +225,8 @@ def _file_one(
         return
     result.created.append(story_id)
     result.problems += [f"{item.record.origin}: {note}" for note in item.record.notes]
+    if isinstance(item.photo, str):
+        result.problems.append(unkept_warning(item.record, item.photo))
     result.explained.append(Explained(title, "new story", story_id, shown))
     known.index.add_signature(story_id, data)
     known.origin[story_id], known.titles[story_id] = source_id, title

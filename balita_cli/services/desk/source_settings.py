@@ -3,9 +3,9 @@
 The poll interval (``15m``, ``2h``, ``1d``: every 5 minutes at most, every 7 days at least),
 the excerpt's length, the publish policy (review, draft or auto), the feed's address (http(s),
 no credentials, no private or loopback address without ``--allow-private``), the name and its
-slug, the section, language and tags, the label cut from the end of its titles and the
-credit. ``SourceSettings.checked`` turns what was given into column values for
-``services/desk/sources.py``.
+slug, the section, language and tags, the label cut from the end of its titles, the
+credit, and whether its stories' images are kept in the media library.
+``SourceSettings.checked`` turns what was given into column values for ``services/desk/sources.py``.
 """
 
 from __future__ import annotations
@@ -110,6 +110,7 @@ class SourceSettings:
     title_suffix: str | None = None
     credit: str | None = None
     allow_private: bool | None = None
+    keep_photos: bool | None = None
 
     def checked(self, current: SourceRecord | None = None) -> dict[str, Any]:
         """Column values for the settings given, each checked."""
@@ -147,4 +148,6 @@ class SourceSettings:
             values["title_suffix"] = check_label("--title-suffix", self.title_suffix)
         if self.credit is not None:
             values["credit"] = check_label("--credit", self.credit)
+        if self.keep_photos is not None:
+            values["keep_photos"] = self.keep_photos
         return values

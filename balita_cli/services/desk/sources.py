@@ -29,11 +29,11 @@ WEEK = timedelta(days=7)
 
 COLUMNS = tuple(
     "id name slug url section language tags title_suffix credit excerpt_words full_text publish every_minutes "
-    "allow_private paused etag last_modified last_fetch_at last_success_at last_new_at last_error "
+    "allow_private keep_photos paused etag last_modified last_fetch_at last_success_at last_new_at last_error "
     "failures next_due_at created_at".split()
 )
 _TIMES = ("last_fetch_at", "last_success_at", "last_new_at", "next_due_at", "created_at")
-_BOOLS = ("full_text", "allow_private", "paused")
+_BOOLS = ("full_text", "allow_private", "keep_photos", "paused")
 
 
 # ---------------------------------------------------------------- reading
