@@ -73,6 +73,7 @@ def test_the_first_story_fills_the_empty_index(cli: Cli, new_site: Path) -> None
     assert summary["search"]["pages"] == 1 and summary["search"]["languages"] == ["fil"]
     home = lxml.html.parse(str(new_site / "public" / "index.html")).getroot()
     assert home.xpath("//main//h3/a/text()") == ["Unang balita"]
+    assert home.xpath("//section[@class='latest']") == []  # nothing beyond the lead: no empty "Latest"
 
 
 @pytest.mark.slow
