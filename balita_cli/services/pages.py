@@ -46,12 +46,9 @@ PLACEHOLDER = "<!-- Write the page here, in Markdown. This line is not saved. --
 # Addresses the site makes itself, at its root: a page's slug may not be one of them (a slug is
 # one path segment of letters, digits and hyphens, so files such as feed.xml cannot collide).
 RESERVED_SLUGS = frozenset(
-    {
-        "articles", "sections", "tags", "authors", "page", "search", "pagefind", "photos", "media",
-        "static", "assets", "feeds", "feed", "atom", "sitemap", "news-sitemap", "robots", "index",
-        "404", "api", "admin", "balita", "well-known",
-    }
-)  # fmt: skip
+    "articles sections tags authors page search pagefind photos media static assets feeds feed atom "
+    "sitemap news-sitemap robots index 404 api admin balita well-known".split()
+)
 MAX_SLUG_LENGTH = 80
 
 
@@ -143,9 +140,14 @@ def create(session: Session, data: PageInput, *, who: str = "") -> int:
 
 
 def update(
-    session: Session, page_id: int, values: Mapping[str, Any], *, seen_version: int | None = None, who: str = "",
+    session: Session,
+    page_id: int,
+    values: Mapping[str, Any],
+    *,
+    seen_version: int | None = None,
+    who: str = "",
     note: str = "",
-) -> int:  # fmt: skip
+) -> int:
     """Apply ``values`` if the page is still at ``seen_version`` (default: as read now); the
     previous content is kept as a revision. Returns the new version."""
     permissions.require(session, permissions.Action.PAGES)

@@ -137,8 +137,13 @@ def _here(schema: str) -> str:
 # ---------------------------------------------------------------- PostgreSQL: what PUBLIC may do
 
 USER_ROWS = "key LIKE 'user:%'"  # 0004's users: user:<login> = their e-mail
-LARGE_OBJECTS = ("lo_create(oid)", "lo_creat(integer)", "lo_from_bytea(oid, bytea)", "lo_import(text)",
-                 "lo_import(text, oid)")  # fmt: skip
+LARGE_OBJECTS = (
+    "lo_create(oid)",
+    "lo_creat(integer)",
+    "lo_from_bytea(oid, bytea)",
+    "lo_import(text)",
+    "lo_import(text, oid)",
+)
 
 
 def _narrowed(schema: str, bind: sa.engine.Connection) -> list[str]:
