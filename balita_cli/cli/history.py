@@ -7,7 +7,17 @@ from typing import Annotated, Any
 import typer
 
 from balita_cli import console
-from balita_cli.cli.options import MAX_VERSION, ArticleRef, IfVersion, ListFormat, NoteOpt, ShowFormat, ShowFormatOpt
+from balita_cli.cli.options import (
+    MAX_VERSION,
+    ArticleRef,
+    IfVersion,
+    ListFormat,
+    NewVersion,
+    NoteOpt,
+    OldVersion,
+    ShowFormat,
+    ShowFormatOpt,
+)
 from balita_cli.cli.output import display_cell, write_json, write_records
 from balita_cli.cli.state import app
 
@@ -38,14 +48,8 @@ def history(ctx: typer.Context, ref: ArticleRef, *, output_format: ShowFormatOpt
 def diff(
     ctx: typer.Context,
     ref: ArticleRef,
-    old: Annotated[
-        int | None,
-        typer.Argument(metavar="[OLD]", min=1, max=MAX_VERSION, help="Older version (default: the one before NEW)."),
-    ] = None,
-    new: Annotated[
-        int | None,
-        typer.Argument(metavar="[NEW]", min=1, max=MAX_VERSION, help="Newer version (default: the current)."),
-    ] = None,
+    old: OldVersion = None,
+    new: NewVersion = None,
 ) -> None:
     """Show what changed between two versions, fields first, then the body.
 

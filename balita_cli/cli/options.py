@@ -27,6 +27,15 @@ ArticleRefs = Annotated[
     typer.Argument(metavar="ARTICLE...", help=REF_HELP, show_default=False, autocompletion=complete_article),
 ]
 MAX_VERSION = 2**31 - 1  # a version number, or any count a person types, fits a database integer
+# The two versions `diff` compares, of a story or of a page.
+OldVersion = Annotated[
+    int | None,
+    typer.Argument(metavar="[OLD]", min=1, max=MAX_VERSION, help="Older version (default: the one before NEW)."),
+]
+NewVersion = Annotated[
+    int | None,
+    typer.Argument(metavar="[NEW]", min=1, max=MAX_VERSION, help="Newer version (default: the current)."),
+]
 IfVersion = Annotated[
     int | None,
     typer.Option("--if-version", min=1, max=MAX_VERSION, help="Refuse unless the article is at this version."),

@@ -13,7 +13,16 @@ import typer
 from balita_cli import console
 from balita_cli.cli.drafting import body_from
 from balita_cli.cli.history import DIFF_STYLES, HISTORY_FIELDS
-from balita_cli.cli.options import MAX_VERSION, IfVersion, NoteOpt, ShowFormat, ShowFormatOpt, YesOpt
+from balita_cli.cli.options import (
+    MAX_VERSION,
+    IfVersion,
+    NewVersion,
+    NoteOpt,
+    OldVersion,
+    ShowFormat,
+    ShowFormatOpt,
+    YesOpt,
+)
 from balita_cli.cli.output import confirm_or_abort, display_cell, write_json, write_line, write_plain
 from balita_cli.cli.state import AppState, app
 from balita_cli.errors import Aborted, BalitaError, InvalidInput, UsageError
@@ -282,14 +291,8 @@ def history(ctx: typer.Context, ref: PageRef, *, output_format: ShowFormatOpt = 
 def diff(
     ctx: typer.Context,
     ref: PageRef,
-    old: Annotated[
-        int | None,
-        typer.Argument(metavar="[OLD]", min=1, max=MAX_VERSION, help="Older version (default: the one before NEW)."),
-    ] = None,
-    new: Annotated[
-        int | None,
-        typer.Argument(metavar="[NEW]", min=1, max=MAX_VERSION, help="Newer version (default: the current)."),
-    ] = None,
+    old: OldVersion = None,
+    new: NewVersion = None,
 ) -> None:
     """Show what changed between two versions of a page, fields first, then the body.
 
